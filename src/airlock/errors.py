@@ -15,11 +15,22 @@ class AirlockError(Exception):
         self.message = message
         self.hint = hint
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Subclasses take varied constructor arguments; rebuild from state so errors cross process pools.
+        return (_rebuild, (type(self), self.message, dict(self.__dict__)))
+
     def diagnostics(self) -> str:
         """The message and the remediation hint, ready to print."""
         if self.hint:
             return f"{self.message}\nhint: {self.hint}"
         return self.message
+
+
+def _rebuild(cls: type[AirlockError], message: str, state: dict[str, object]) -> AirlockError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, message)
+    error.__dict__.update(state)
+    return error
 
 
 class UsageError(AirlockError):

@@ -1,0 +1,91 @@
+"""Package analysis: a pure function of the package's bytes and the analyzer version.
+
+`analyze(contents)` takes what the tarball reader produced and returns a `PackageAnalysis`: capabilities
+with evidence, findings, install scripts and what could not be analysed. No I/O, no global state, picklable
+in and out — it runs the same in the CLI's process pool, a registry proxy or a Dask worker.
+"""
+
+from __future__ import annotations
+
+from airlock import __version__
+from airlock.analysis.capabilities import DEFAULT_BUDGET, Budget, FileCapabilities, analyze_source
+from airlock.analysis.js import dialect_for
+from airlock.analysis.manifest import Manifest, install_scripts, parse_manifest
+from airlock.analysis.rules import package as package_rules
+from airlock.model import Capabilities, Evidence, Finding, PackageAnalysis, PackageContents, Skipped
+
+# Bump whenever analysis results for the same bytes could change: it is part of the store key.
+ANALYZER_REVISION = 1
+ANALYZER_VERSION = f"{__version__}+a{ANALYZER_REVISION}"
+
+MAX_EVIDENCE_PER_KEY = 10
+MAX_DYNAMIC_EVIDENCE = 25
+_NATIVE_LOADERS = frozenset(
+    {"bindings", "node-gyp-build", "node-gyp-build-optional-packages", "@mapbox/node-pre-gyp", "node-pre-gyp", "prebuild-install"}
+)
+
+
+def analyze(contents: PackageContents, *, budget: Budget = DEFAULT_BUDGET) -> PackageAnalysis:
+    manifest = parse_manifest(_data(contents, "package.json"))
+    findings: list[Finding] = list(contents.findings)
+    skipped: list[Skipped] = list(contents.skipped)
+    if manifest.error:
+        findings.append(package_rules.MANIFEST_INVALID.finding(manifest.error, Evidence("package.json", 1)))
+
+    files: list[FileCapabilities] = []
+    for f in contents.files:
+        dialect = dialect_for(f.path, f.data[:128])
+        if dialect is None:
+            continue
+        result = analyze_source(f.path, f.data, dialect, budget=budget)
+        files.append(result)
+        skipped.extend(result.skipped)
+
+    paths = {f.path for f in contents.files}
+    has_binding_gyp = "binding.gyp" in paths
+    native = (
+        has_binding_gyp
+        or any(p.endswith(".node") for p in paths)
+        or any(spec.endswith(".node") or spec in _NATIVE_LOADERS for f in files for spec in f.imports)
+    )
+    return PackageAnalysis(
+        name=manifest.name,
+        version=manifest.version,
+        capabilities=merge_capabilities(files, native=native),
+        findings=tuple(findings),
+        install_scripts=install_scripts(manifest, has_binding_gyp=has_binding_gyp),
+        skipped=tuple(skipped),
+        analyzer=ANALYZER_VERSION,
+    )
+
+
+def _data(contents: PackageContents, path: str) -> bytes | None:
+    f = contents.file(path)
+    return f.data if f is not None else None
+
+
+def _cap(evidence: list[Evidence], limit: int) -> tuple[Evidence, ...]:
+    evidence.sort(key=lambda e: (e.file, e.line, e.column or 0))
+    return tuple(evidence[:limit])
+
+
+def merge_capabilities(files: list[FileCapabilities], *, native: bool) -> Capabilities:
+    """One package's capabilities from its files' (evidence sorted, and capped per key for readability)."""
+    builtin: dict[str, list[Evidence]] = {}
+    globals_: dict[str, list[Evidence]] = {}
+    dynamic: list[Evidence] = []
+    for f in files:
+        for key, ev in f.builtin.items():
+            builtin.setdefault(key, []).extend(ev)
+        for key, ev in f.globals.items():
+            globals_.setdefault(key, []).extend(ev)
+        dynamic.extend(f.dynamic)
+    return Capabilities(
+        builtin={k: _cap(v, MAX_EVIDENCE_PER_KEY) for k, v in builtin.items()},
+        globals={k: _cap(v, MAX_EVIDENCE_PER_KEY) for k, v in globals_.items()},
+        dynamic=_cap(dynamic, MAX_DYNAMIC_EVIDENCE),
+        native=native,
+    )
+
+
+__all__ = ["ANALYZER_VERSION", "Budget", "Manifest", "analyze", "merge_capabilities"]

@@ -1,0 +1,871 @@
+"""What a file can reach, in LavaMoat's vocabulary: builtin module paths and powerful globals, with evidence.
+
+The scan is demand-driven: it starts only from the places where authority can enter a file (the words
+`require`, `import`, `process`, `eval`, `constructor`, `fetch`, … found in the bytes), evaluates each with
+the `Resolver`, and follows the value forward — through member chains, calls, destructuring and variable
+bindings — to where it is used. Everything else in the file is never visited, which is why the analysis
+costs little more than the parse.
+
+A value we cannot follow is reported as `dynamic` with its evidence: that is a result, not a failure.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from tree_sitter import Node
+
+from airlock.analysis.js import Dialect, SourceText, parse
+from airlock.analysis.resolve import (
+    GLOBAL_OBJECT,
+    INTEROP_HELPER,
+    REQUIRE,
+    UNKNOWN,
+    AnyConstructor,
+    Applied,
+    Code,
+    Imported,
+    Promised,
+    Ref,
+    Resolver,
+    Space,
+    Str,
+    Value,
+    as_text,
+    builtin_name,
+    member,
+    require_value,
+    strip_transparent,
+)
+from airlock.model import Evidence, Skipped
+
+# Node's `require('module').builtinModules` (Node 20 and 22), plus modules reachable only as `node:x`.
+BUILTIN_MODULES = frozenset(
+    {
+        "_http_agent", "_http_client", "_http_common", "_http_incoming", "_http_outgoing", "_http_server",
+        "_stream_duplex", "_stream_passthrough", "_stream_readable", "_stream_transform", "_stream_wrap",
+        "_stream_writable", "_tls_common", "_tls_wrap", "assert", "assert/strict", "async_hooks", "buffer",
+        "child_process", "cluster", "console", "constants", "crypto", "dgram", "diagnostics_channel", "dns",
+        "dns/promises", "domain", "events", "fs", "fs/promises", "http", "http2", "https", "inspector",
+        "inspector/promises", "module", "net", "os", "path", "path/posix", "path/win32", "perf_hooks",
+        "process", "punycode", "querystring", "readline", "readline/promises", "repl", "stream",
+        "stream/consumers", "stream/promises", "stream/web", "string_decoder", "sys", "timers",
+        "timers/promises", "tls", "trace_events", "tty", "url", "util", "util/types", "v8", "vm", "wasi",
+        "worker_threads", "zlib", "test", "test/reporters", "sqlite", "sea",
+    }
+)  # fmt: skip
+
+# Globals with authority. A path is reported under the longest key it starts with.
+GLOBAL_CAPABILITIES = (
+    "process.env",
+    "process.binding",
+    "process._linkedBinding",
+    "process.dlopen",
+    "process.kill",
+    "process.chdir",
+    "process.setuid",
+    "process.setgid",
+    "process.seteuid",
+    "process.setegid",
+    "process.setgroups",
+    "process.initgroups",
+    "fetch",
+    "XMLHttpRequest",
+    "WebSocket",
+    "EventSource",
+    "WebAssembly",
+    "Worker",
+    "SharedWorker",
+    "importScripts",
+    "navigator.sendBeacon",
+    "document.cookie",
+    "localStorage",
+    "sessionStorage",
+    "indexedDB",
+    "module._compile",
+)
+# Reported only when called: `x instanceof Function` or `typeof eval` grant nothing.
+CALL_ONLY_GLOBALS = frozenset({"eval", "Function"})
+# vm entry points that compile a string argument as code.
+_VM_COMPILERS = frozenset(
+    {
+        "vm.runInNewContext",
+        "vm.runInThisContext",
+        "vm.runInContext",
+        "vm.compileFunction",
+        "vm.Script",
+        "vm.SourceTextModule",
+    }
+)
+# References that stand for many capabilities; a computed member on one of them is `dynamic`.
+_CONTAINER_GLOBALS = frozenset({"", "process", "process.mainModule", "module", "module.constructor", "Reflect"})
+
+_SEED_WORDS: tuple[bytes, ...] = (
+    b"require",
+    b"import",
+    b"export",
+    b"process",
+    b"global",
+    b"globalThis",
+    b"eval",
+    b"Function",
+    b"constructor",
+    b"fetch",
+    b"XMLHttpRequest",
+    b"WebSocket",
+    b"EventSource",
+    b"WebAssembly",
+    b"Worker",
+    b"importScripts",
+    b"navigator",
+    b"document",
+    b"localStorage",
+    b"sessionStorage",
+    b"indexedDB",
+    b"createRequire",
+    b"_load",
+    b"_compile",
+    b"getBuiltinModule",
+    b"Reflect",
+)
+_BRACKET_SEEDS: tuple[bytes, ...] = (b"window", b"self", b"frames")
+_IDENT_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$")
+_NOT_CODE = frozenset({"comment", "string_fragment", "regex_pattern", "escape_sequence", "jsx_text", "html_comment"})
+
+MAX_NESTED_CODE_DEPTH = 3
+# Real member/call chains are a few levels deep; the cap keeps hostile nesting linear.
+MAX_CLIMB = 256
+MAX_NESTED_CODE_BYTES = 1 << 20
+
+
+def global_key(path: str) -> str | None:
+    """The capability key a global path is reported under, or None if it grants nothing we track."""
+    for key in GLOBAL_CAPABILITIES:
+        if path == key or path.startswith(key + "."):
+            return key
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """Per-file caps. A file over them is still analysed as far as the budget goes, and recorded."""
+
+    max_file_bytes: int = 16 * 2**20
+    parse_seconds: float = 10.0
+    analysis_seconds: float = 10.0
+
+
+DEFAULT_BUDGET = Budget()
+
+
+@dataclass(frozen=True, slots=True)
+class FileCapabilities:
+    """What one file can reach. `imports` lists non-builtin module specifiers it loads."""
+
+    path: str
+    builtin: Mapping[str, tuple[Evidence, ...]]
+    globals: Mapping[str, tuple[Evidence, ...]]
+    dynamic: tuple[Evidence, ...]
+    imports: tuple[str, ...]
+    evaluated_code: tuple[tuple[Evidence, str], ...]
+    """Code strings that eval/Function/vm would compile, with where (analysed as code too)."""
+    skipped: tuple[Skipped, ...] = ()
+    parse_errors: bool = False
+
+
+@dataclass
+class _Collector:
+    builtin: dict[str, list[Evidence]] = field(default_factory=dict)
+    globals: dict[str, list[Evidence]] = field(default_factory=dict)
+    dynamic: list[Evidence] = field(default_factory=list)
+    imports: list[str] = field(default_factory=list)
+    evaluated_code: list[tuple[Evidence, str]] = field(default_factory=list)
+    seen: set[tuple[str, str, int, int | None]] = field(default_factory=set)
+
+    def add(self, kind: str, key: str, evidence: Evidence) -> None:
+        marker = (kind, key, evidence.line, evidence.column)
+        if marker in self.seen:
+            return
+        self.seen.add(marker)
+        if kind == "builtin":
+            self.builtin.setdefault(key, []).append(evidence)
+        elif kind == "globals":
+            self.globals.setdefault(key, []).append(evidence)
+        else:
+            self.dynamic.append(evidence)
+
+
+class _BudgetExceeded(Exception):
+    pass
+
+
+class _FileScanner:
+    def __init__(
+        self,
+        text: SourceText,
+        root: Node,
+        collector: _Collector,
+        *,
+        deadline: float,
+        depth: int = 0,
+        typescript: bool = False,
+    ) -> None:
+        self.typescript = typescript
+        self.text = text
+        self.source = text.data
+        self.root = root
+        self.out = collector
+        self.deadline = deadline
+        self.depth = depth
+        self.resolver = Resolver(self.source, root, on_code=self._on_code)
+        self._tracked: set[object] = set()
+        self._code_results: dict[str, Value] = {}
+        self._steps = 0
+
+    # ---- entry ----------------------------------------------------------------------------------
+    def run(self) -> None:
+        for start, end in self._seed_positions():
+            self._tick()
+            node = self.root.descendant_for_byte_range(start, end)
+            if node is None or node.type in _NOT_CODE:
+                continue
+            self._seed(node)
+
+    def _tick(self) -> None:
+        self._steps += 1
+        if self._steps & 63 == 0 and time.perf_counter() > self.deadline:
+            raise _BudgetExceeded
+
+    def _seed_positions(self) -> list[tuple[int, int]]:
+        src = self.source
+        find = src.find
+        ident = _IDENT_BYTES
+        positions: list[tuple[int, int]] = []
+        for word in _SEED_WORDS:
+            n = len(word)
+            i = find(word)
+            while i != -1:
+                end = i + n
+                if (i == 0 or src[i - 1] not in ident) and (end >= len(src) or src[end] not in ident):
+                    positions.append((i, end))
+                i = find(word, end)
+        for word in _BRACKET_SEEDS:
+            n = len(word)
+            i = find(word)
+            while i != -1:
+                end = i + n
+                j = end
+                while j < len(src) and src[j] in b" \t\r\n":
+                    j += 1
+                if (i == 0 or src[i - 1] not in ident) and j < len(src) and src[j] == 0x5B:  # '['
+                    positions.append((i, end))
+                i = find(word, end)
+        # `\u0072equire` is the identifier `require`: escaped identifiers are seeds too.
+        i = find(b"\\u")
+        while i != -1:
+            positions.append((i, i + 2))
+            i = find(b"\\u", i + 2)
+        positions.sort()
+        return positions
+
+    # ---- seeds ----------------------------------------------------------------------------------
+    def _seed(self, node: Node) -> None:
+        kind = node.type
+        parent = self.resolver.parent(node)
+        if parent is None or (self.typescript and self._in_type(node)):
+            return
+        if kind == "identifier":
+            if _is_binding_position(node):
+                return
+            value = self.resolver.identifier(node)
+            if isinstance(value, Ref | Code | AnyConstructor | Applied | Promised):
+                self._climb(node, value)
+            return
+        if kind == "property_identifier":
+            if parent.type == "member_expression" and parent.child_by_field_name("property") == node:
+                value = self.resolver.evaluate(parent)
+                if isinstance(value, Ref | Code | AnyConstructor | Applied):
+                    self._climb(parent, value)
+            return
+        if kind == "import":
+            grand = self.resolver.parent(parent)
+            if parent.type == "import" and grand is not None:  # the keyword inside `import(…)`
+                node, parent = parent, grand
+            if parent.type == "call_expression":
+                self._climb_from_call_target(node, parent)
+            elif parent.type == "import_statement":
+                self._import_statement(parent)
+            return
+        if kind == "export" and parent.type == "export_statement":
+            self._reexport(parent)
+            return
+        if kind == "require" and parent.type == "import_require_clause":
+            self._import_require(parent)
+
+    def _in_type(self, node: Node) -> bool:
+        """Inside a TypeScript type (`typeof import('fs')`, `declare …`): erased at compile time, grants nothing."""
+        current = self.resolver.parent(node)
+        while current is not None and current.type not in _STATEMENT_BOUNDARY:
+            if current.type in _TYPE_CONTEXTS:
+                return True
+            current = self.resolver.parent(current)
+        return False
+
+    def _climb_from_call_target(self, node: Node, call: Node) -> None:
+        args = self.resolver.arguments(call)
+        if not args or as_text(args[0]) is None:
+            self._dynamic(call)
+            return
+        value = require_value(args[0])
+        self._note_import(value)
+        self._climb(call, Promised(value))
+
+    def _import_statement(self, stmt: Node) -> None:
+        if any(child.type == "type" for child in stmt.children):
+            return  # `import type` has no runtime effect
+        source = stmt.child_by_field_name("source")
+        if source is None:
+            return
+        spec = as_text(self.resolver.evaluate(source))
+        if spec is None:
+            return
+        module = require_value(Str(spec))
+        self._note_import(module)
+        if not isinstance(module, Ref):
+            return
+        clause = next((c for c in stmt.named_children if c.type == "import_clause"), None)
+        if clause is None:
+            self._report(module, stmt)  # side-effect import
+            return
+        for part in clause.named_children:
+            if part.type == "identifier":
+                self._track(part, module, stmt)
+            elif part.type == "namespace_import":
+                for ident in part.named_children:
+                    self._track(ident, module, stmt)
+            elif part.type == "named_imports":
+                for spec_node in part.named_children:
+                    if spec_node.type != "import_specifier":
+                        continue
+                    name = spec_node.child_by_field_name("name")
+                    alias = spec_node.child_by_field_name("alias") or name
+                    if name is None or alias is None:
+                        continue
+                    imported = self.resolver.text(name)
+                    if imported == "default":
+                        self._track(alias, module, stmt)
+                    else:
+                        self._report(module.member(imported), spec_node)
+
+    def _reexport(self, stmt: Node) -> None:
+        source = stmt.child_by_field_name("source")
+        if source is None:
+            return
+        spec = as_text(self.resolver.evaluate(source))
+        if spec is None:
+            return
+        module = require_value(Str(spec))
+        self._note_import(module)
+        if not isinstance(module, Ref):
+            return
+        clause = next((c for c in stmt.named_children if c.type == "export_clause"), None)
+        if clause is None:
+            self._report(module, stmt)
+            return
+        for spec_node in clause.named_children:
+            name = spec_node.child_by_field_name("name")
+            if name is not None:
+                self._report(module.member(self.resolver.text(name)), spec_node)
+
+    def _import_require(self, clause: Node) -> None:
+        source = clause.child_by_field_name("source")
+        ident = clause.named_children[0] if clause.named_child_count else None
+        if source is None or ident is None:
+            return
+        module = require_value(self.resolver.evaluate(source))
+        self._note_import(module)
+        if isinstance(module, Ref):
+            self._track(ident, module, clause)
+
+    def _note_import(self, value: Value) -> None:
+        if isinstance(value, Imported):
+            self.out.imports.append(value.specifier)
+
+    # ---- following a value forward ----------------------------------------------------------------
+    def _climb(self, node: Node, value: Value) -> None:
+        """Follow `value` (the value of `node`) up through the expressions that consume it."""
+        parent_of = self.resolver.parent
+        for _ in range(MAX_CLIMB):
+            self._tick()
+            parent = parent_of(node)
+            if parent is None:
+                break
+            kind = parent.type
+            if kind in {
+                "parenthesized_expression",
+                "as_expression",
+                "satisfies_expression",
+                "non_null_expression",
+                "type_assertion",
+            }:
+                node = parent
+                continue
+            if kind == "sequence_expression":
+                if parent.named_children[-1] != node:
+                    return
+                node = parent
+                continue
+            if kind == "await_expression":
+                if isinstance(value, Promised):
+                    value = value.value
+                node = parent
+                continue
+            if kind in {"member_expression", "subscript_expression"}:
+                if parent.child_by_field_name("object") != node:
+                    return
+                if isinstance(value, Promised):
+                    self._promise_member(parent, value)
+                    return
+                name = self.resolver.property_name(parent)
+                if name is None:
+                    self._computed_member(parent, value)
+                    return
+                value = member(value, name)
+                node = parent
+                if not _followable(value):
+                    return
+                continue
+            if kind in {"call_expression", "new_expression"}:
+                callee = parent.child_by_field_name("function") or parent.child_by_field_name("constructor")
+                if callee != node:
+                    return self._as_argument(node, parent, value)
+                args = self.resolver.arguments(parent)
+                self._on_call(value, args, parent)
+                value = self.resolver.call(value, args, parent)
+                self._note_import(value)
+                node = parent
+                if not _followable(value):
+                    return
+                continue
+            if kind == "arguments":
+                call = self.resolver.parent(parent)
+                if call is not None and call.type == "call_expression" and self._is_interop_call(call):
+                    node = call
+                    continue
+                self._rest(value, node, escaped=True)
+                return
+            if kind == "variable_declarator":
+                if parent.child_by_field_name("value") != node:
+                    return
+                name = parent.child_by_field_name("name")
+                if name is not None:
+                    self._bind(name, value, parent)
+                return
+            if kind == "assignment_expression":
+                if parent.child_by_field_name("right") != node:
+                    return
+                left = parent.child_by_field_name("left")
+                if left is not None and left.type in {"identifier", "object_pattern"}:
+                    self._bind(left, value, parent)
+                else:
+                    self._rest(value, node, escaped=True)
+                return
+            if kind == "ternary_expression":
+                if parent.child_by_field_name("condition") == node:
+                    break
+                node = parent
+                continue
+            if kind == "binary_expression":
+                op = parent.child_by_field_name("operator")
+                if op is not None and op.type in {"||", "&&", "??"}:
+                    node = parent
+                    continue
+                break
+            if kind == "unary_expression":
+                op = parent.child_by_field_name("operator")
+                if op is not None and op.type == "typeof":
+                    return
+                break
+            if kind in {"array", "pair", "return_statement", "spread_element", "shorthand_property_identifier"}:
+                self._rest(value, node, escaped=True)
+                return
+            break
+        self._rest(value, node, escaped=False)
+
+    def _is_interop_call(self, call: Node) -> bool:
+        callee = call.child_by_field_name("function")
+        if callee is None:
+            return False
+        callee = strip_transparent(callee)
+        name = self.resolver.text(callee)
+        if callee.type == "member_expression":
+            prop = callee.child_by_field_name("property")
+            name = self.resolver.text(prop) if prop is not None else ""
+        return bool(INTEROP_HELPER.match(name))
+
+    def _as_argument(self, node: Node, call: Node, value: Value) -> None:
+        self._rest(value, node, escaped=True)
+
+    def _promise_member(self, member_node: Node, value: Promised) -> None:
+        """`import('fs').then(fs => …)`: follow the module into the callback's parameter."""
+        name = self.resolver.property_name(member_node)
+        call = self.resolver.parent(member_node)
+        inner = value.value
+        if name == "then" and call is not None and call.type == "call_expression":
+            args = call.child_by_field_name("arguments")
+            callback = args.named_children[0] if args is not None and args.named_child_count else None
+            if callback is not None and callback.type in {"arrow_function", "function_expression", "function"}:
+                params = callback.child_by_field_name("parameters") or callback.child_by_field_name("parameter")
+                first = _first_parameter(params) if params is not None else None
+                if first is not None:
+                    self._bind(first, inner, callback)
+                    return
+        self._rest(inner, member_node, escaped=True)
+
+    def _computed_member(self, subscript: Node, value: Value) -> None:
+        if isinstance(value, Ref) and (
+            value.space is Space.REQUIRE
+            or (value.space is Space.GLOBAL and value.path in _CONTAINER_GLOBALS)
+            or (value.space is Space.BUILTIN and "." not in value.path)
+        ):
+            self._dynamic(subscript)
+            if value.space is Space.BUILTIN:
+                self._report(value, subscript)
+            return
+        self._rest(value, subscript, escaped=False)
+
+    def _on_call(self, callee: Value, args: list[Value], call: Node) -> None:
+        """Record what calling `callee` means: a capability, a dynamic load, or code compiled from a string."""
+        target = callee.target if isinstance(callee, Applied) else callee
+        if isinstance(callee, Applied) and callee.mode in {"call", "apply"}:
+            args = args[1:] if callee.mode == "call" else []
+        if isinstance(target, Code):
+            return
+        if not isinstance(target, Ref):
+            return
+        if target.space is Space.REQUIRE:
+            if not args or as_text(args[0]) is None:
+                self._dynamic(call)
+            return
+        if target.space is Space.BUILTIN:
+            self._report(target, call)
+            if target.path in _VM_COMPILERS:
+                self._compile(args[0] if args else UNKNOWN, call)
+            if target.path in {"module._load"} and (not args or as_text(args[0]) is None):
+                self._dynamic(call)
+            return
+        path = target.path
+        if path == "eval":
+            self.out.add("globals", "eval", self.text.evidence(call))
+            self._compile(args[0] if args else UNKNOWN, call)
+        elif path == "Function":
+            self.out.add("globals", "Function", self.text.evidence(call))
+            self._compile(args[-1] if args else Str(""), call)
+        elif path == "process.getBuiltinModule" and (not args or as_text(args[0]) is None):
+            self._dynamic(call)
+        else:
+            self._report(target, call)
+
+    def _compile(self, code: Value, call: Node) -> None:
+        text = as_text(code)
+        if text is None:
+            self._dynamic(call)
+            return
+        self.resolver.call(Ref(Space.GLOBAL, "eval"), [Str(text)], call)
+
+    def _bind(self, name: Node, value: Value, site: Node) -> None:
+        if name.type == "object_pattern":
+            for ident, key in self._pattern_keys(name):
+                self._bind(ident, member(value, key), site)
+            return
+        if name.type != "identifier" and name.type != "shorthand_property_identifier_pattern":
+            self._rest(value, site, escaped=True)
+            return
+        if _worth_tracking(value):
+            self._track(name, value, site)
+        else:
+            self._rest(value, name if name.type != "identifier" else site, escaped=False)
+
+    def _pattern_keys(self, pattern: Node) -> list[tuple[Node, str]]:
+        keys: list[tuple[Node, str]] = []
+        for prop in pattern.named_children:
+            if prop.type == "shorthand_property_identifier_pattern":
+                keys.append((prop, self.resolver.text(prop)))
+            elif prop.type == "pair_pattern":
+                key = prop.child_by_field_name("key")
+                value = prop.child_by_field_name("value")
+                if key is None or value is None:
+                    continue
+                if value.type == "assignment_pattern":
+                    value = value.child_by_field_name("left") or value
+                key_text = (
+                    self.resolver.text(key)
+                    if key.type == "property_identifier"
+                    else as_text(self.resolver.evaluate(key.named_children[0] if key.named_child_count else key))
+                )
+                if key_text is not None:
+                    keys.append((value, key_text))
+            elif prop.type == "object_assignment_pattern":
+                left = prop.child_by_field_name("left")
+                if left is not None:
+                    keys.append((left, self.resolver.text(left)))
+        return keys
+
+    def _track(self, ident: Node, value: Value, site: Node) -> None:
+        """Follow every use of the variable `ident` binds to `value`; an unused import is still reported."""
+        name = self.resolver.text(ident)
+        binding = self.resolver.lookup(ident)
+        identity: object = binding.identity if binding is not None else ("global", name)
+        key = (identity, value)
+        if key in self._tracked:
+            return
+        self._tracked.add(key)
+        scope = self.resolver.scope_of(binding) if binding is not None else self.root
+        word = name.encode()
+        src = self.source
+        find = src.find
+        ident_bytes = _IDENT_BYTES
+        uses = 0
+        i = find(word, scope.start_byte, scope.end_byte)
+        while i != -1:
+            self._tick()
+            end = i + len(word)
+            if (i == 0 or src[i - 1] not in ident_bytes) and (end >= len(src) or src[end] not in ident_bytes):
+                node = self.root.descendant_for_byte_range(i, end)
+                if node is not None and node.id != ident.id and node.type in {"identifier", "shorthand_property_identifier"}:
+                    if not _is_binding_position(node):
+                        other = self.resolver.lookup(node)
+                        other_identity: object = other.identity if other is not None else ("global", name)
+                        if other_identity == identity:
+                            uses += 1
+                            if node.type == "shorthand_property_identifier":
+                                self._rest(value, node, escaped=True)
+                            else:
+                                self._climb(node, value)
+            i = find(word, end, scope.end_byte)
+        if uses == 0:
+            self._rest(value, site, escaped=False)
+
+    def _rest(self, value: Value, node: Node, *, escaped: bool) -> None:
+        """`value` stops at `node`: report it if it is a capability; an escaping loader is dynamic."""
+        if isinstance(value, Promised):
+            value = value.value
+        if isinstance(value, Applied):
+            value = value.target
+        if not isinstance(value, Ref):
+            return
+        if value.space is Space.REQUIRE:
+            if escaped:
+                self._dynamic(node)
+            return
+        if value.space is Space.GLOBAL and value.path in CALL_ONLY_GLOBALS:
+            if escaped:
+                self._dynamic(node)
+            return
+        self._report(value, node)
+
+    def _report(self, ref: Ref, node: Node) -> None:
+        if ref.space is Space.BUILTIN:
+            self.out.add("builtin", ref.path, self.text.evidence(node))
+        elif ref.space is Space.GLOBAL:
+            key = global_key(ref.path)
+            if key is not None:
+                self.out.add("globals", key, self.text.evidence(node))
+
+    def _dynamic(self, node: Node) -> None:
+        self.out.add("dynamic", "", self.text.evidence(node))
+
+    # ---- code compiled from strings -----------------------------------------------------------------
+    def _on_code(self, code: str, site: Node) -> Value:
+        """Analyse code that eval/Function/vm would compile; return its completion value."""
+        cached = self._code_results.get(code)
+        if cached is not None:
+            return cached
+        self._code_results[code] = UNKNOWN  # guards recursion through the same code
+        evidence = self.text.evidence(site)
+        self.out.evaluated_code.append((evidence, code[:4096]))
+        data = code.encode("utf-8", "surrogatepass")
+        if self.depth >= MAX_NESTED_CODE_DEPTH or len(data) > MAX_NESTED_CODE_BYTES:
+            self._dynamic(site)
+            return UNKNOWN
+        tree = parse(data, Dialect.JAVASCRIPT).tree
+        nested_text = SourceText(self.text.path, data, line_offset=evidence.line - 1)
+        nested = _FileScanner(nested_text, tree.root_node, self.out, deadline=self.deadline, depth=self.depth + 1)
+        # Code compiled by Function/eval runs as a sloppy-mode script: its top-level `this` is the global object.
+        nested.resolver.top_level_this = GLOBAL_OBJECT
+        nested.run()
+        result = nested.completion_value()
+        self._code_results[code] = result
+        return result
+
+    def completion_value(self) -> Value:
+        """The value a script evaluates to: its top-level `return` (function bodies) or last expression."""
+        statements = [c for c in self.root.named_children if c.type != "comment"]
+        for stmt in statements:
+            if stmt.type == "return_statement" and stmt.named_child_count:
+                return self.resolver.evaluate(stmt.named_children[0])
+        if statements and statements[-1].type == "expression_statement" and statements[-1].named_child_count:
+            return self.resolver.evaluate(statements[-1].named_children[0])
+        return UNKNOWN
+
+
+def _followable(value: Value) -> bool:
+    return isinstance(value, Ref | Code | AnyConstructor | Applied | Promised)
+
+
+def _worth_tracking(value: Value) -> bool:
+    """Containers are followed to their uses; leaves (`fs.readFileSync`, `process.env`) are reported where bound."""
+    if isinstance(value, Code | AnyConstructor | Applied | Promised):
+        return True
+    if not isinstance(value, Ref):
+        return False
+    if value.space is Space.REQUIRE:
+        return True
+    if value.space is Space.BUILTIN:
+        return "." not in value.path or value.path.endswith((".promises", ".default", ".Module"))
+    return (
+        value.path in _CONTAINER_GLOBALS
+        or value.path in CALL_ONLY_GLOBALS
+        or any(key.startswith(value.path + ".") for key in GLOBAL_CAPABILITIES)
+    )
+
+
+def _first_parameter(params: Node) -> Node | None:
+    if params.type == "identifier":
+        return params
+    for child in params.named_children:
+        if child.type == "identifier":
+            return child
+        if child.type in {"required_parameter", "optional_parameter"}:
+            pattern = child.child_by_field_name("pattern")
+            if pattern is not None and pattern.type == "identifier":
+                return pattern
+        return None
+    return None
+
+
+_TYPE_CONTEXTS = frozenset(
+    {
+        "type_query",
+        "type_annotation",
+        "type_alias_declaration",
+        "type_arguments",
+        "interface_declaration",
+        "generic_type",
+        "lookup_type",
+        "index_type_query",
+        "ambient_declaration",
+        "abstract_method_signature",
+        "method_signature",
+        "property_signature",
+    }
+)
+_STATEMENT_BOUNDARY = frozenset({"expression_statement", "lexical_declaration", "variable_declaration", "program"})
+
+
+def _is_binding_position(node: Node) -> bool:
+    parent = node.parent
+    if parent is None:
+        return True
+    kind = parent.type
+    if kind == "variable_declarator":
+        return parent.child_by_field_name("name") == node
+    if kind in {
+        "formal_parameters",
+        "required_parameter",
+        "optional_parameter",
+        "function_declaration",
+        "function_expression",
+        "function",
+        "class_declaration",
+        "generator_function_declaration",
+        "array_pattern",
+        "object_pattern",
+        "rest_pattern",
+        "import_specifier",
+        "import_clause",
+        "namespace_import",
+        "export_specifier",
+        "labeled_statement",
+        "break_statement",
+        "continue_statement",
+        "catch_clause",
+    }:
+        return True
+    if kind == "arrow_function":
+        return parent.child_by_field_name("parameter") == node
+    if kind in {"assignment_pattern", "pair_pattern"}:
+        return parent.child_by_field_name("left") == node or parent.child_by_field_name("value") == node
+    if kind == "method_definition":
+        return parent.child_by_field_name("name") == node
+    return False
+
+
+def analyze_source(
+    path: str,
+    data: bytes,
+    dialect: Dialect,
+    *,
+    budget: Budget = DEFAULT_BUDGET,
+) -> FileCapabilities:
+    """Capabilities of one file's bytes. Never raises for hostile input; overruns become `skipped`."""
+    skipped: list[Skipped] = []
+    if len(data) > budget.max_file_bytes:
+        skipped.append(
+            Skipped(
+                f"file is {len(data)} bytes, over the {budget.max_file_bytes}-byte analysis cap; "
+                f"analysed the first {budget.max_file_bytes} bytes",
+                path,
+            )
+        )
+        data = data[: budget.max_file_bytes]
+    collector = _Collector()
+    result = parse(data, dialect, budget_seconds=budget.parse_seconds)
+    if result.parsed_bytes < len(data):
+        skipped.append(
+            Skipped(
+                f"parse time budget ({budget.parse_seconds:g} s) exceeded; analysed the first {result.parsed_bytes} bytes",
+                path,
+            )
+        )
+    text = SourceText(path, data)
+    scanner = _FileScanner(
+        text,
+        result.tree.root_node,
+        collector,
+        deadline=time.perf_counter() + budget.analysis_seconds,
+        typescript=dialect is not Dialect.JAVASCRIPT,
+    )
+    try:
+        scanner.run()
+    except _BudgetExceeded:
+        skipped.append(Skipped(f"analysis time budget ({budget.analysis_seconds:g} s) exceeded; results are partial", path))
+    except RecursionError:
+        skipped.append(Skipped("expression nesting too deep to analyse; results are partial", path))
+    return FileCapabilities(
+        path=path,
+        builtin={k: tuple(v) for k, v in collector.builtin.items()},
+        globals={k: tuple(v) for k, v in collector.globals.items()},
+        dynamic=tuple(collector.dynamic),
+        imports=tuple(dict.fromkeys(collector.imports)),
+        evaluated_code=tuple(collector.evaluated_code),
+        skipped=tuple(skipped),
+        parse_errors=result.has_errors,
+    )
+
+
+__all__ = [
+    "BUILTIN_MODULES",
+    "CALL_ONLY_GLOBALS",
+    "DEFAULT_BUDGET",
+    "GLOBAL_CAPABILITIES",
+    "GLOBAL_OBJECT",
+    "REQUIRE",
+    "Budget",
+    "FileCapabilities",
+    "analyze_source",
+    "builtin_name",
+    "global_key",
+]

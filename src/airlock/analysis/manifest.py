@@ -1,0 +1,78 @@
+"""The package's own `package.json`: identity, lifecycle scripts, entry points. Parsed from bytes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+# What npm runs when a registry package is installed (`prepare` only for git/local dependencies, but a
+# package that ships one is asking for install-time execution there, so it is reported too).
+INSTALL_LIFECYCLE = ("preinstall", "install", "postinstall", "prepare")
+IMPLICIT_GYP_SCRIPT = "node-gyp rebuild"
+
+
+def _str_map(value: object) -> Mapping[str, str]:
+    if not isinstance(value, dict):
+        return MappingProxyType({})
+    return MappingProxyType({str(k): v for k, v in value.items() if isinstance(v, str)})
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    name: str | None = None
+    version: str | None = None
+    scripts: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    bin: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    main: str | None = None
+    dependencies: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    gypfile: bool | None = None
+    error: str | None = None
+    """Why package.json could not be read, if it could not."""
+
+
+def parse_manifest(data: bytes | None) -> Manifest:
+    if data is None:
+        return Manifest(error="the package has no package.json")
+    try:
+        doc = json.loads(data.decode("utf-8-sig", "replace"))
+    except json.JSONDecodeError as exc:
+        return Manifest(error=f"package.json is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
+    if not isinstance(doc, dict):
+        return Manifest(error="package.json is not a JSON object")
+    name = doc.get("name")
+    version = doc.get("version")
+    raw_bin = doc.get("bin")
+    if isinstance(raw_bin, str) and isinstance(name, str):
+        bin_map: Mapping[str, str] = MappingProxyType({name.rsplit("/", 1)[-1]: raw_bin})
+    else:
+        bin_map = _str_map(raw_bin)
+    main = doc.get("main")
+    gypfile = doc.get("gypfile")
+    return Manifest(
+        name=name if isinstance(name, str) else None,
+        version=version if isinstance(version, str) else None,
+        scripts=_str_map(doc.get("scripts")),
+        bin=bin_map,
+        main=main if isinstance(main, str) else None,
+        dependencies=_str_map(doc.get("dependencies")),
+        gypfile=gypfile if isinstance(gypfile, bool) else None,
+    )
+
+
+def install_scripts(manifest: Manifest, *, has_binding_gyp: bool) -> dict[str, str]:
+    """Lifecycle scripts npm would run on install, including the implicit `node-gyp rebuild`.
+
+    npm adds `install: node-gyp rebuild` when a package ships binding.gyp and defines neither `install`
+    nor `preinstall` (and has not set `gypfile: false`).
+    """
+    scripts = {name: manifest.scripts[name] for name in INSTALL_LIFECYCLE if name in manifest.scripts}
+    if (
+        has_binding_gyp
+        and "install" not in scripts
+        and "preinstall" not in scripts
+        and manifest.gypfile is not False
+    ):
+        scripts["install"] = IMPLICIT_GYP_SCRIPT
+    return dict(sorted(scripts.items(), key=lambda kv: INSTALL_LIFECYCLE.index(kv[0])))

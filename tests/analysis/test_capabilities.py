@@ -1,0 +1,277 @@
+"""Capability inventory: one small crafted package per technique, asserting the exact keys reported.
+
+Each case is a package built from source text into a real tarball, read by the safe reader and analysed by
+the same pure function production uses. `builtin`/`globals` are compared as exact key sets, so a case fails
+both when a capability is missed and when something spurious is reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pytest
+
+from airlock.analysis import analyze
+from airlock.analysis.capabilities import Budget
+from airlock.model import PackageAnalysis
+from airlock.tarball import read_tarball
+from tests.fakes.tarballs import build_package
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    files: Mapping[str, str]
+    builtin: frozenset[str] = frozenset()
+    globals: frozenset[str] = frozenset()
+    dynamic: int = 0
+    native: bool = False
+    manifest: Mapping[str, object] = field(default_factory=dict)
+
+
+def case(
+    id: str,
+    source: str,
+    builtin: set[str] | None = None,
+    globals: set[str] | None = None,
+    dynamic: int = 0,
+    *,
+    file: str = "index.js",
+) -> Case:
+    return Case(id, {file: source}, frozenset(builtin or ()), frozenset(globals or ()), dynamic)
+
+
+def scan(files: Mapping[str, str], **manifest: object) -> PackageAnalysis:
+    tarball = build_package("crafted", "1.0.0", files, **manifest)
+    return analyze(read_tarball(tarball, subject="crafted@1.0.0"))
+
+
+CHILD = "child_process"
+PLAIN = [
+    case("require-member", "require('fs').readFileSync('/etc/passwd')", {"fs.readFileSync"}),
+    case("node-prefix", "require('node:fs').promises.readFile('x')", {"fs.promises.readFile"}),
+    case("destructuring", "const {exec, spawn: run} = require('child_process'); exec('id'); run('ls')",
+         {"child_process.exec", "child_process.spawn"}),
+    case("variable-member", "const cp = require('child_process');\ncp.execFile('git', ['status'])",
+         {"child_process.execFile"}),
+    case("bare-module-escapes", "const net = require('net');\nmodule.exports = net;", {"net"}),
+    case("unused-import-still-reported", "const cp = require('child_process');", {"child_process"}),
+    case("esm-default", "import fs from 'fs';\nfs.writeFileSync('a', 'b');", {"fs.writeFileSync"}, file="index.mjs"),
+    case("esm-named", "import { request } from 'node:https';\nrequest('https://example.com');",
+         {"https.request"}, file="index.mjs"),
+    case("esm-namespace", "import * as os from 'os';\nconsole.log(os.homedir());", {"os.homedir"}, file="index.mjs"),
+    case("dynamic-import-await", "const dns = await import('node:dns');\ndns.lookup('example.com');",
+         {"dns.lookup"}, file="index.mjs"),
+    case("dynamic-import-then", "import('net').then(n => n.createConnection(80, 'example.com'));",
+         {"net.createConnection"}),
+    case("typescript-import-require", "import cp = require('child_process');\ncp.spawnSync('ls');",
+         {"child_process.spawnSync"}, file="index.ts"),
+    case("tsx-fetch", "export const A = () => { fetch('/api'); return <div/>; };", globals={"fetch"}, file="a.tsx"),
+    case("cts-file", "const os = require('os') as typeof import('os');\nos.cpus();", {"os.cpus"}, file="x.cts"),
+    case("worker-threads", "const { Worker } = require('worker_threads');\nnew Worker('./w.js');",
+         {"worker_threads.Worker"}),
+    case("babel-interop", "var _fs = _interopRequireDefault(require('fs'));\n_fs.default.readFileSync('x');",
+         {"fs.readFileSync"}),
+    case("typescript-interop", "const cp_1 = __importStar(require(\"child_process\"));\n(0, cp_1.execSync)('id');",
+         {"child_process.execSync"}),
+    case("esbuild-interop", "var import_http = __toESM(require(\"http\"));\nimport_http.default.get('x');",
+         {"http.get"}),
+]
+
+ALIASES = [
+    case("require-alias", "const r = require;\nr('os').userInfo();", {"os.userInfo"}),
+    case("require-alias-chain", "const a = require; const b = a;\nb('dgram').createSocket('udp4');",
+         {"dgram.createSocket"}),
+    case("module-require", "module.require('http').get('http://example.com');", {"http.get"}),
+    case("create-require",
+         "import { createRequire } from 'module';\nconst require = createRequire(import.meta.url);\n"
+         "require('dns').resolve4('x');",
+         {"module.createRequire", "dns.resolve4"}, file="index.mjs"),
+    case("module-constructor-load", "module.constructor._load('child_process').exec('id');",
+         {"child_process.exec"}),
+    case("require-module-load", "require('module')._load('https').get('x');", {"https.get"}),
+    case("main-module-require", "process.mainModule.require('fs').rmSync('/', {recursive: true});",
+         {"fs.rmSync"}),
+    case("global-process-main-module", "global.process.mainModule.require('net').connect(4444);",
+         {"net.connect"}),
+    case("get-builtin-module", "process.getBuiltinModule('child_process').exec('id');", {"child_process.exec"}),
+    case("require-call", "require.call(null, 'tls').connect(443);", {"tls.connect"}),
+    case("unicode-escaped-identifier", "\\u0072equire('fs').unlinkSync('x');", {"fs.unlinkSync"}),
+    case("conditional-require-alias",
+         "const req = typeof __non_webpack_require__ === 'function' ? __non_webpack_require__ : require;\n"
+         "req('os').platform();",
+         {"os.platform"}),
+]
+
+FOLDING = [
+    case("concat", "require('child' + '_process').exec('id');", {"child_process.exec"}),
+    case("template-literal", "const p = `${'chi'}ld_${'process'}`;\nrequire(p).fork('x');", {"child_process.fork"}),
+    case("array-join", f"require({list(CHILD)!r}.join('')).spawn('sh');", {"child_process.spawn"}),
+    case("array-reverse-join", "require(['process', '_', 'child'].reverse().join('')).exec('id');",
+         {"child_process.exec"}),
+    case("string-reverse", "require('ssecorp_dlihc'.split('').reverse().join('')).exec('id');",
+         {"child_process.exec"}),
+    case("from-char-code", "require(String.fromCharCode(104, 116, 116, 112)).get('x');", {"http.get"}),
+    case("hex-escapes", "require('\\x63\\x68\\x69\\x6c\\x64\\x5f\\x70\\x72\\x6f\\x63\\x65\\x73\\x73').exec('id');",
+         {"child_process.exec"}),
+    case("unicode-escapes", "require('\\u0063\\u0068ild_pro\\u{63}ess').exec('id');", {"child_process.exec"}),
+    case("octal-escapes", "require('\\143\\150ild_process').exec('id');", {"child_process.exec"}),
+    case("buffer-base64", "require(Buffer.from('Y2hpbGRfcHJvY2Vzcw==', 'base64').toString()).exec('id');",
+         {"child_process.exec"}),
+    case("buffer-hex", "require(Buffer.from('6368696c645f70726f63657373', 'hex').toString('utf8')).exec('id');",
+         {"child_process.exec"}),
+    case("atob", "require(atob('Y2hpbGRfcHJvY2Vzcw==')).exec('id');", {"child_process.exec"}),
+    case("local-constants", "const a = 'child';\nconst b = a + '_';\nrequire(b + 'process').exec('id');",
+         {"child_process.exec"}),
+    case("decoder-helper",
+         "function d(s) { return Buffer.from(s, 'base64').toString(); }\nrequire(d('bmV0')).connect(1);",
+         {"net.connect"}),
+    case("map-from-char-code",
+         "require([110, 101, 116].map(c => String.fromCharCode(c)).join('')).connect(1);", {"net.connect"}),
+    case("char-codes-spread", "require(String.fromCharCode(...[0x6f, 0x73])).homedir();", {"os.homedir"}),
+]
+
+GLOBALS = [
+    case("process-env", "const token = process.env.NPM_TOKEN;\nconst { env } = process;", globals={"process.env"}),
+    case("network-globals",
+         "fetch('https://example.com');\nnew XMLHttpRequest();\nnew WebSocket('wss://example.com');",
+         globals={"fetch", "XMLHttpRequest", "WebSocket"}),
+    case("process-binding", "process.binding('spawn_sync').spawn({});", globals={"process.binding"}),
+    case("webassembly", "WebAssembly.instantiate(bytes);", globals={"WebAssembly"}),
+    case("global-this-computed-eval", "globalThis['ev' + 'al']('1 + 1');", globals={"eval"}),
+    case("window-fetch", "window.fetch('/x');\nself['fetch']('/y');", globals={"fetch"}),
+    case("reflect-get-process", "Reflect.get(global, 'process').env.SECRET;", globals={"process.env"}),
+    case("constructor-constructor", "this.constructor.constructor('return process')().env.SECRET;",
+         globals={"Function", "process.env"}),
+    case("function-return-this", "const g = Function('return this')();\ng.process.mainModule.require('os').homedir();",
+         {"os.homedir"}, {"Function"}),
+    case("eval-literal-analysed", "eval(\"require('child_process').execSync('id')\");",
+         {"child_process.execSync"}, {"eval"}),
+    case("new-function-literal-analysed",
+         "new Function(\"return require('os').networkInterfaces()\")();", {"os.networkInterfaces"}, {"Function"}),
+    case("eval-returns-require", "eval('req' + 'uire')('child_process').exec('id');",
+         {"child_process.exec"}, {"eval"}),
+    case("vm-literal-analysed", "const vm = require('vm');\nvm.runInThisContext(\"require('https').get('x')\");",
+         {"vm.runInThisContext", "https.get"}),
+    case("indirect-eval-alias", "const e = eval;\ne(\"require('fs').readFileSync('x')\");",
+         {"fs.readFileSync"}, {"eval"}),
+]
+
+DYNAMIC = [
+    case("computed-require", "module.exports = name => require(name);", dynamic=1),
+    case("computed-import", "export default async (x) => import(x);", dynamic=1, file="index.mjs"),
+    case("global-computed", "global[key]();", dynamic=1),
+    case("eval-non-literal", "eval(payload);", globals={"eval"}, dynamic=1),
+    case("function-non-literal", "new Function('a', body)(1);", globals={"Function"}, dynamic=1),
+    case("process-computed", "process[decode(k)][decode(v)];", dynamic=1),
+    case("require-escapes", "register(require);", dynamic=1),
+    case("module-instance-computed",
+         "var m = new module.constructor();\nm.paths = module.paths;\nm[k](src, '');", dynamic=1),
+    case("builtin-computed", "require('child_process')[method]('id');", {"child_process"}, dynamic=1),
+]
+
+NEGATIVE = [
+    case("string-and-comment-mentions",
+         "// we never require('child_process') here\nconst msg = \"child_process is not used\";\n/* fs.readFileSync */"),
+    case("regex-exec", "const m = /a(b)/.exec(s);\nconst db = { exec(q) {} };\ndb.exec('select 1');"),
+    case("fs-in-names", "const fsPath = 'x';\nconst config = {};\nconfig.fs.readFileSync('x');\nlet httpClient;"),
+    case("local-module-named-like-builtin", "const fs = require('./fs');\nfs.readFileSync('x');"),
+    case("type-checks-grant-nothing",
+         "if (x instanceof Function) {}\nif (typeof eval === 'function') {}\nif (typeof fetch === 'undefined') {}"),
+    case("shadowed-process", "const process = { env: {} };\nprocess.env.X = 1;"),
+    case("npm-package-not-builtin", "const got = require('got');\ngot('https://example.com');"),
+    case("class-constructor", "class A { constructor() { this.constructor.name; } }"),
+]
+
+
+ALL = PLAIN + ALIASES + FOLDING + GLOBALS + DYNAMIC + NEGATIVE
+
+
+def test_suite_size() -> None:
+    assert len(PLAIN + ALIASES + FOLDING + GLOBALS + DYNAMIC) >= 30
+    assert len(NEGATIVE) >= 5
+
+
+@pytest.mark.parametrize("c", ALL, ids=[c.id for c in ALL])
+def test_capabilities(c: Case) -> None:
+    result = scan(c.files)
+    assert set(result.capabilities.builtin) == c.builtin
+    assert set(result.capabilities.globals) == c.globals
+    assert len(result.capabilities.dynamic) == c.dynamic
+    assert result.capabilities.native is c.native
+    for evidence in [*(e for es in result.capabilities.builtin.values() for e in es), *result.capabilities.dynamic]:
+        assert evidence.file in c.files
+        assert evidence.line >= 1
+        assert evidence.snippet
+
+
+def test_evidence_points_at_the_use() -> None:
+    result = scan({"lib/net.js": "'use strict';\n\nconst cp = require('child_process');\n\ncp.exec('id');\n"})
+    (evidence,) = result.capabilities.builtin["child_process.exec"]
+    assert (evidence.file, evidence.line, evidence.column) == ("lib/net.js", 5, 1)
+    assert evidence.snippet is not None and "cp.exec('id')" in evidence.snippet
+
+
+def test_native_from_node_file_and_binding_gyp() -> None:
+    assert scan({"build/Release/addon.node": "\x7fELF"}).capabilities.native
+    gyp = scan({"binding.gyp": "{'targets': []}"})
+    assert gyp.capabilities.native
+    assert gyp.install_scripts == {"install": "node-gyp rebuild"}
+    assert scan({"index.js": "module.exports = require('node-gyp-build')(__dirname);"}).capabilities.native
+
+
+def test_gypfile_false_has_no_implicit_script() -> None:
+    result = scan({"binding.gyp": "{}"}, gypfile=False)
+    assert result.install_scripts == {}
+
+
+def test_install_scripts_reported() -> None:
+    result = scan({}, scripts={"postinstall": "node install.js", "test": "jest", "preinstall": "echo hi"})
+    assert result.install_scripts == {"preinstall": "echo hi", "postinstall": "node install.js"}
+
+
+def test_syntax_errors_still_yield_what_parses() -> None:
+    result = scan({"broken.js": "const x = {{{ ;;; \nrequire('fs').readFileSync('x');\nfunction ("})
+    assert "fs.readFileSync" in result.capabilities.builtin
+
+
+def test_shebang_bin_without_extension_is_code() -> None:
+    result = scan({"bin/tool": "#!/usr/bin/env node\nrequire('child_process').spawn('sh');\n"})
+    assert "child_process.spawn" in result.capabilities.builtin
+
+
+def test_non_code_files_are_not_analysed() -> None:
+    result = scan(
+        {
+            "README.md": "require('child_process').exec('x')",
+            "data.json": '{"a": "require(\\"fs\\")"}',
+            "types/index.d.ts": "declare function f(): typeof import('fs');\nrequire('fs');",
+        }
+    )
+    assert dict(result.capabilities.builtin) == {}
+
+
+def test_oversized_file_is_recorded_as_skipped() -> None:
+    tarball = build_package("big", "1.0.0", {"big.js": "require('fs').statSync('x');\n" + "//" + "x" * 5000})
+    result = analyze(read_tarball(tarball, subject="big"), budget=Budget(max_file_bytes=1000))
+    assert any(s.file == "big.js" and "cap" in s.reason for s in result.skipped)
+    # The part within the cap is still analysed: attackers hide in big files.
+    assert "fs.statSync" in result.capabilities.builtin
+
+
+def test_pathological_nesting_does_not_crash() -> None:
+    deep = "require(" * 3000 + "'fs'" + ")" * 3000
+    result = scan({"deep.js": deep, "ok.js": "require('os').cpus()"})
+    assert "os.cpus" in result.capabilities.builtin
+
+
+def test_evidence_is_capped_per_key() -> None:
+    many = "\n".join("require('fs').statSync('x');" for _ in range(50))
+    result = scan({"a.js": many})
+    assert 1 <= len(result.capabilities.builtin["fs.statSync"]) <= 10
+
+
+def test_manifest_identity_is_read() -> None:
+    result = scan({})
+    assert (result.name, result.version) == ("crafted", "1.0.0")
