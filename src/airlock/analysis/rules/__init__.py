@@ -10,6 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import importlib
+import pkgutil
+
 from airlock.model import Evidence, Finding, Severity
 
 _RULE_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -47,3 +50,11 @@ def declare(
     rule = Rule(rule_id, family, severity, summary, why, references)
     RULES[rule_id] = rule
     return rule
+
+
+def all_rules() -> list[Rule]:
+    """Every declared rule, importing each family module of this package (for docs and SARIF)."""
+    for info in pkgutil.iter_modules(__path__):
+        if info.name != "docs":
+            importlib.import_module(f"{__name__}.{info.name}")
+    return sorted(RULES.values(), key=lambda r: (r.family, r.id))

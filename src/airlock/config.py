@@ -1,0 +1,148 @@
+"""Project settings: `airlock.toml`, `AIRLOCK_*` environment variables and flags — flag > env > file > default.
+
+Unknown keys are an error naming the key (a typo must not silently disable a control). Secrets never
+live here: registry auth comes from `.npmrc`, as npm reads it.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from airlock.errors import UsageError
+from airlock.model import Severity, Verdict
+
+CONFIG_FILE = "airlock.toml"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    fail_on: Verdict = Verdict.BLOCK
+    """Lowest verdict that makes the command exit 1."""
+    offline: bool = False
+    """Use only the cache: no registry requests."""
+    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
+    """Analysis processes."""
+    min_release_age_days: float = 7.0
+    """Versions published more recently than this are sent to review (`airlock check`)."""
+    rule_severity: Mapping[str, Severity] = field(default_factory=lambda: MappingProxyType({}))
+    """Per-rule severity overrides, e.g. {"install-script": "low"}."""
+
+
+# key in airlock.toml → (Settings field, parser)
+def _parse_verdict(value: object, where: str) -> Verdict:
+    if isinstance(value, str) and value in {"block", "review"}:
+        return Verdict(value)
+    raise UsageError(f"{where}: expected 'block' or 'review', got {value!r}")
+
+
+def _parse_bool(value: object, where: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in {"1", "true", "yes", "on", "0", "false", "no", "off"}:
+        return value.lower() in {"1", "true", "yes", "on"}
+    raise UsageError(f"{where}: expected true or false, got {value!r}")
+
+
+def _parse_jobs(value: object, where: str) -> int:
+    try:
+        jobs = int(str(value))
+    except ValueError:
+        jobs = 0
+    if jobs < 1 or isinstance(value, bool):
+        raise UsageError(f"{where}: expected a positive number of processes, got {value!r}")
+    return jobs
+
+
+def _parse_days(value: object, where: str) -> float:
+    try:
+        days = float(str(value))
+    except ValueError:
+        days = -1.0
+    if days < 0 or isinstance(value, bool):
+        raise UsageError(f"{where}: expected a number of days >= 0, got {value!r}")
+    return days
+
+
+def _parse_rules(value: object, where: str) -> Mapping[str, Severity]:
+    from airlock.analysis.rules import RULES
+
+    if not isinstance(value, dict):
+        raise UsageError(f"{where}: expected a table of rule-id = \"severity\"")
+    out: dict[str, Severity] = {}
+    for rule_id, severity in value.items():
+        if rule_id not in RULES:
+            raise UsageError(
+                f"{where}: unknown rule {rule_id!r}",
+                hint="rule ids are listed in docs/rules.md",
+            )
+        try:
+            out[rule_id] = Severity(severity)
+        except ValueError:
+            raise UsageError(
+                f"{where}.{rule_id}: expected one of {', '.join(s.value for s in Severity)}, got {severity!r}"
+            ) from None
+    return MappingProxyType(out)
+
+
+_KEYS: Mapping[str, tuple[str, Any]] = {
+    "fail-on": ("fail_on", _parse_verdict),
+    "offline": ("offline", _parse_bool),
+    "jobs": ("jobs", _parse_jobs),
+    "min-release-age-days": ("min_release_age_days", _parse_days),
+    "rules": ("rule_severity", _parse_rules),
+}
+_ENV = {key: "AIRLOCK_" + key.upper().replace("-", "_") for key in _KEYS if key != "rules"}
+
+
+def parse_config(text: str, *, source: str) -> dict[str, object]:
+    """Validated settings from the text of an airlock.toml (only the keys it sets)."""
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{source} is not valid TOML: {exc}") from None
+    values: dict[str, object] = {}
+    for key, raw in doc.items():
+        if key not in _KEYS:
+            raise UsageError(
+                f"{source}: unknown setting {key!r}",
+                hint=f"known settings: {', '.join(sorted(_KEYS))}",
+            )
+        attr, parser = _KEYS[key]
+        values[attr] = parser(raw, f"{source}: {key}")
+    return values
+
+
+def load_settings(
+    project_dir: Path,
+    *,
+    env: Mapping[str, str] | None = None,
+    flags: Mapping[str, object] | None = None,
+) -> Settings:
+    """Settings for a project: defaults, then airlock.toml, then AIRLOCK_* variables, then flags."""
+    env = os.environ if env is None else env
+    settings = Settings()
+    path = project_dir / CONFIG_FILE
+    if path.is_file():
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"cannot read {path}: {exc}") from None
+        settings = replace(settings, **parse_config(text, source=str(path)))
+    from_env: dict[str, object] = {}
+    for key, var in _ENV.items():
+        if var in env and env[var] != "":
+            attr, parser = _KEYS[key]
+            from_env[attr] = parser(env[var], var)
+    settings = replace(settings, **from_env)
+    known = {f.name for f in fields(Settings)}
+    chosen = {k: v for k, v in (flags or {}).items() if v is not None}
+    unknown = set(chosen) - known
+    if unknown:
+        raise ValueError(f"unknown settings flags: {sorted(unknown)}")  # programming error, not user input
+    return replace(settings, **chosen)
