@@ -1,0 +1,51 @@
+"""The JSON report: the contract other tools depend on (DESIGN.md, schema_version 1).
+
+Change the shape only by bumping `SCHEMA_VERSION`; adding keys is allowed, changing or removing one is not.
+The schema ships inside the package (`airlock/data/report-v1.schema.json`) so consumers and tests can
+validate against exactly what this version promises.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+from airlock.model import PackageReport
+from airlock.serialize import JSONObject, report_to_json
+
+if TYPE_CHECKING:
+    from airlock.report import ToolInfo
+
+SCHEMA_VERSION = 1
+SCHEMA_RESOURCE = "report-v1.schema.json"
+
+
+def document(reports: Sequence[PackageReport], tool: ToolInfo) -> JSONObject:
+    """The report as JSON-ready data: packages in the order given, never re-sorted, never dropped."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": tool.name, "version": tool.version, "analyzer": tool.analyzer},
+        "packages": [report_to_json(r) for r in reports],
+    }
+
+
+@cache
+def _schema_text() -> str:
+    return resources.files("airlock").joinpath("data", SCHEMA_RESOURCE).read_text(encoding="utf-8")
+
+
+def schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of this report version, as shipped in the package (a fresh copy)."""
+    loaded: dict[str, Any] = json.loads(_schema_text())
+    return loaded
+
+
+class JsonFormat:
+    def render(self, reports: Sequence[PackageReport], tool: ToolInfo, *, verbose: bool = False) -> str:
+        # `verbose` changes nothing: the contract always carries every detail.
+        # ensure_ascii: strings come from packages; \u-escaping keeps C1 controls, bidi overrides and the
+        # like from acting on a terminal when someone cats the report.
+        return json.dumps(document(reports, tool), indent=2, ensure_ascii=True) + "\n"

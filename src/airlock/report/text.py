@@ -1,0 +1,234 @@
+"""Human-readable report for a terminal, rendered with rich.
+
+Everything a package controls (names, file paths, snippets, script bodies, capability keys, messages that
+quote them) is attacker-chosen text. It only ever reaches the console as `rich.text.Text` segments, which
+rich never parses as markup, and after `neutralize`, which makes control and formatting characters (ANSI
+escapes, C1 controls, bidi overrides, zero-width characters) visible instead of letting them act on the
+terminal or hide text from the reviewer.
+"""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from airlock.model import Capabilities, Evidence, Finding, PackageReport, Severity, Verdict
+
+if TYPE_CHECKING:
+    from airlock.report import ToolInfo
+
+VERDICT_STYLE = {Verdict.ALLOW: "bold green", Verdict.REVIEW: "bold yellow", Verdict.BLOCK: "bold red"}
+SEVERITY_STYLE = {
+    Severity.CRITICAL: "bold red",
+    Severity.HIGH: "red",
+    Severity.MEDIUM: "yellow",
+    Severity.LOW: "cyan",
+    Severity.INFO: "dim",
+}
+EVIDENCE_SHOWN = 3
+"""Evidence entries shown per capability key in verbose mode before "+N more"."""
+FINDING_EVIDENCE_SHOWN = 5
+KEY_WIDTH_MAX = 36
+LABEL_WIDTH = len("integrity")
+"""Both verbose grids share the label width, so their columns line up."""
+
+# Cc: C0/C1 controls (ESC, CSI 0x9b, BEL, CR...), Cf: format characters (bidi overrides, zero-width),
+# Zl/Zp: line and paragraph separators, Cs: lone surrogates (which cannot even be encoded for output).
+_NEUTRALIZED_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+
+
+def neutralize(text: str, *, keep_newlines: bool = False) -> str:
+    """Replace control and invisible formatting characters with visible `\\xNN` / `\\uNNNN` escapes."""
+    if text.isprintable():
+        return text
+    out: list[str] = []
+    for ch in text:
+        if ch == "\n" and keep_newlines:
+            out.append(ch)
+        elif unicodedata.category(ch) in _NEUTRALIZED_CATEGORIES:
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _plain(text: str, style: str = "", *, keep_newlines: bool = False) -> Text:
+    return Text(neutralize(text, keep_newlines=keep_newlines), style=style)
+
+
+def most_severe(findings: Sequence[Finding]) -> Finding | None:
+    """The finding a one-line summary shows: highest severity, first reported among equals."""
+    return max(findings, key=lambda f: f.severity.rank) if findings else None
+
+
+def capability_summary(capabilities: Capabilities, install_scripts: Iterable[str]) -> list[str]:
+    """Short groups for the one-line view: modules, globals, dynamic count, native, install scripts."""
+    groups: list[str] = []
+    if capabilities.modules:
+        groups.append(" ".join(sorted(capabilities.modules)))
+    if capabilities.globals:
+        groups.append(" ".join(sorted(capabilities.globals)))
+    if capabilities.dynamic:
+        groups.append(f"{len(capabilities.dynamic)} dynamic")
+    if capabilities.native:
+        groups.append("native")
+    scripts = list(install_scripts)
+    if scripts:
+        groups.append("install: " + ",".join(scripts))
+    return groups
+
+
+def _where(evidence: Evidence) -> str:
+    column = f":{evidence.column}" if evidence.column is not None else ""
+    return f"{evidence.file}:{evidence.line}{column}"
+
+
+def _more(total: int, shown: int) -> str:
+    return f"+{total - shown} more" if total > shown else ""
+
+
+class TextFormat:
+    def __init__(self, *, color: bool = False, width: int = 100) -> None:
+        self.color = color
+        self.width = width
+
+    def _console(self, buffer: io.StringIO) -> Console:
+        return Console(
+            file=buffer,
+            width=self.width,
+            force_terminal=self.color,
+            color_system="standard" if self.color else None,
+            highlight=False,
+            markup=False,
+            emoji=False,
+            legacy_windows=False,
+        )
+
+    def render(self, reports: Sequence[PackageReport], tool: ToolInfo, *, verbose: bool = False) -> str:
+        buffer = io.StringIO()
+        console = self._console(buffer)
+        for i, report in enumerate(reports):
+            if verbose and i:
+                console.print()
+            # soft_wrap: one package is one line, whatever the width, so the output stays greppable.
+            console.print(self.summary_line(report), soft_wrap=True)
+            if verbose:
+                for grid in (self.provenance(report), self.details(report)):
+                    if grid.row_count:
+                        console.print(Padding(grid, (0, 0, 0, 4)))
+        if verbose and reports:
+            console.print()
+        console.print(self.totals(reports), soft_wrap=True)
+        # Grids pad cells with spaces; trailing blanks only get in the way of diffs and copy-paste.
+        return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
+
+    def summary_line(self, report: PackageReport) -> Text:
+        line = Text()
+        line.append(f"{report.verdict.value.upper():<6}", style=VERDICT_STYLE[report.verdict])
+        line.append("  ")
+        line.append_text(_plain(report.label, "bold"))
+        for group in capability_summary(report.capabilities, report.install_scripts):
+            line.append("  ")
+            line.append_text(_plain(group))
+        top = most_severe(report.findings)
+        if top is not None:
+            line.append("  ")
+            line.append(f"[{top.severity.value}]", style=SEVERITY_STYLE[top.severity])
+            line.append(" ")
+            line.append_text(_plain(top.rule, SEVERITY_STYLE[top.severity]))
+            more = len(report.findings) - 1
+            if more:
+                line.append(f" (+{more} more)", style="dim")
+        return line
+
+    def provenance(self, report: PackageReport) -> Table:
+        """Where the entry came from. A grid of its own: long values (an integrity) must not widen the
+        key column of the details below."""
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="dim", no_wrap=True, min_width=LABEL_WIDTH)
+        grid.add_column(overflow="fold")
+        if report.target != report.label:
+            grid.add_row("target", _plain(report.target))
+        if report.integrity is not None:
+            integrity = _plain(report.integrity)
+            if report.from_store:
+                integrity.append(" (from store)", style="dim")
+            grid.add_row("integrity", integrity)
+        for path in report.paths:
+            grid.add_row("path", _plain(path))
+        return grid
+
+    def details(self, report: PackageReport) -> Table:
+        """Capabilities with evidence, install scripts, findings, skipped: section, key, value."""
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="dim", no_wrap=True, min_width=LABEL_WIDTH)
+        # Capped: a long key (capability paths and file names are package-chosen) folds instead of
+        # squeezing the evidence column.
+        grid.add_column(overflow="fold", max_width=KEY_WIDTH_MAX)
+        grid.add_column(overflow="fold")
+
+        caps = report.capabilities
+        for section, mapping in (("builtin", caps.builtin), ("globals", caps.globals)):
+            for n, (key, evidence) in enumerate(mapping.items()):
+                shown = [_where(e) for e in evidence[:EVIDENCE_SHOWN]]
+                more = _more(len(evidence), len(shown))
+                places = _plain(", ".join(shown))
+                if more:
+                    places.append(f" {more}", style="dim")
+                grid.add_row(section if n == 0 else "", _plain(key), places)
+        if caps.dynamic:
+            grid.add_row("dynamic", f"{len(caps.dynamic)} unresolved", self._evidence_lines(caps.dynamic))
+        if caps.native:
+            grid.add_row("native", "yes", "")
+
+        for n, (script, command) in enumerate(report.install_scripts.items()):
+            grid.add_row("install" if n == 0 else "", _plain(script), _plain(command))
+
+        for finding in report.findings:
+            style = SEVERITY_STYLE[finding.severity]
+            head = Text.assemble((f"[{finding.severity.value}] ", style), _plain(finding.rule, style))
+            body = _plain(finding.message, keep_newlines=True)
+            if finding.evidence:
+                body.append("\n")
+                body.append_text(self._evidence_lines(finding.evidence, FINDING_EVIDENCE_SHOWN))
+            grid.add_row("finding", head, body)
+
+        for n, skipped in enumerate(report.skipped):
+            grid.add_row("skipped" if n == 0 else "", _plain(skipped.file or "-"), _plain(skipped.reason))
+        return grid
+
+    @staticmethod
+    def _evidence_lines(evidence: Sequence[Evidence], limit: int = EVIDENCE_SHOWN) -> Text:
+        lines = Text()
+        for n, e in enumerate(evidence[:limit]):
+            if n:
+                lines.append("\n")
+            lines.append_text(_plain(_where(e)))
+            if e.snippet:
+                lines.append("  ")
+                lines.append_text(_plain(e.snippet, "italic"))
+        more = _more(len(evidence), min(len(evidence), limit))
+        if more:
+            lines.append(f"\n{more}", style="dim")
+        return lines
+
+    @staticmethod
+    def totals(reports: Sequence[PackageReport]) -> Text:
+        counts = Counter(r.verdict for r in reports)
+        noun = "package" if len(reports) == 1 else "packages"
+        line = Text(f"{len(reports)} {noun}: ")
+        for n, verdict in enumerate((Verdict.BLOCK, Verdict.REVIEW, Verdict.ALLOW)):
+            if n:
+                line.append(", ")
+            style = VERDICT_STYLE[verdict] if counts[verdict] else ""
+            line.append(f"{counts[verdict]} {verdict.value}", style=style)
+        return line

@@ -1,0 +1,213 @@
+"""The embedded analysis store (SQLite), and an in-memory one for tests and `--no-store`.
+
+Several airlock processes (parallel CI jobs, a developer's two terminals) may share one store file: WAL
+lets readers proceed while one writer writes, and the busy timeout makes concurrent writers queue instead
+of failing. Every write is one autocommitted statement, and `put` is INSERT OR REPLACE, so two processes
+storing the same analysis at once both succeed and leave one row.
+
+The store is a cache. A row that cannot be decoded (written by an incompatible airlock, or damaged) is a
+miss and is deleted; a file that is not a readable database is an `OperationalError` naming the file,
+whose hint says to delete it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+import threading
+import time
+import zlib
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+from airlock.errors import OperationalError
+from airlock.model import PackageAnalysis
+from airlock.serialize import SerializationError, analysis_from_json, analysis_to_json
+
+SCHEMA_VERSION = 1
+"""Layout of the database (PRAGMA user_version); each body's encoding has its own version, in serialize."""
+
+BUSY_TIMEOUT_S = 30.0
+MAX_BODY_BYTES = 64 * 1024 * 1024
+"""Cap on a decompressed body: a damaged or planted row must not exhaust memory."""
+
+_INSERT = "INSERT OR REPLACE INTO analyses (integrity, analyzer, body, created) VALUES (?, ?, ?, ?)"
+_CREATE = """
+CREATE TABLE IF NOT EXISTS analyses (
+    integrity TEXT NOT NULL,
+    analyzer  TEXT NOT NULL,
+    body      BLOB NOT NULL,
+    created   INTEGER NOT NULL,
+    PRIMARY KEY (integrity, analyzer)
+) WITHOUT ROWID
+"""
+
+
+def encode_body(analysis: PackageAnalysis) -> bytes:
+    text = json.dumps(analysis_to_json(analysis), separators=(",", ":"), ensure_ascii=False)
+    return zlib.compress(text.encode("utf-8"), 6)
+
+
+def decode_body(body: object) -> PackageAnalysis | None:
+    """The analysis in a stored body, or None when the body is not one this version can read."""
+    if not isinstance(body, bytes):
+        return None
+    try:
+        inflater = zlib.decompressobj()
+        raw = inflater.decompress(body, MAX_BODY_BYTES)
+        if inflater.unconsumed_tail or not inflater.eof:
+            return None
+        return analysis_from_json(json.loads(raw.decode("utf-8")))
+    except (zlib.error, ValueError, TypeError, RecursionError, SerializationError):
+        # ValueError covers bad UTF-8 and bad JSON.
+        return None
+
+
+class SQLiteStore:
+    def __init__(self, path: Path | str, *, timeout: float = BUSY_TIMEOUT_S) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise self._error("cannot create its directory", exc) from exc
+        try:
+            # isolation_level=None: autocommit, so no statement holds a write lock longer than it runs.
+            # check_same_thread=False: one store may serve a thread pool; self._lock serialises use.
+            conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise self._error("cannot open", exc) from exc
+        try:
+            # The busy timeout first: switching to WAL itself needs a lock another process may hold.
+            conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            # NORMAL is durable enough in WAL mode for a cache (a power cut can lose the last writes only).
+            conn.execute("PRAGMA synchronous = NORMAL")
+            self._migrate(conn)
+        except sqlite3.Error as exc:
+            conn.close()
+            raise self._error("cannot read", exc) from exc
+        except OperationalError:
+            conn.close()
+            raise
+        self._conn: sqlite3.Connection | None = conn
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if version == SCHEMA_VERSION:
+            return
+        if version > SCHEMA_VERSION:
+            raise OperationalError(
+                f"analysis store {self.path} was written by a newer airlock (store layout {version})",
+                hint=f"upgrade airlock, or delete {self.path} (it is only a cache) or set AIRLOCK_STORE "
+                "to another file",
+            )
+        # IMMEDIATE: two processes creating the store at once queue here instead of racing.
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute(_CREATE)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def _error(self, action: str, exc: BaseException) -> OperationalError:
+        return OperationalError(
+            f"analysis store {self.path}: {action}: {exc}",
+            hint=f"the store is only a cache: delete {self.path} and airlock rebuilds it, "
+            "or set AIRLOCK_STORE to another file, or pass --no-store",
+        )
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise RuntimeError(f"analysis store {self.path} is closed")
+        return self._conn
+
+    def get(self, integrity: str, analyzer: str) -> PackageAnalysis | None:
+        with self._lock:
+            conn = self._connection()
+            try:
+                row = conn.execute(
+                    "SELECT body FROM analyses WHERE integrity = ? AND analyzer = ?", (integrity, analyzer)
+                ).fetchone()
+            except sqlite3.Error as exc:
+                raise self._error("cannot read", exc) from exc
+            if row is None:
+                return None
+            body: object = row[0]
+            analysis = decode_body(body)
+            if analysis is not None and analysis.analyzer == analyzer:
+                return analysis
+            # Best effort: a read-only store still answers, with a miss. Only this exact body is deleted:
+            # another process may have just replaced it with a good one.
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute(
+                    "DELETE FROM analyses WHERE integrity = ? AND analyzer = ? AND body = ?",
+                    (integrity, analyzer, body),
+                )
+            return None
+
+    def put(self, integrity: str, analysis: PackageAnalysis) -> None:
+        body = encode_body(analysis)
+        with self._lock:
+            conn = self._connection()
+            try:
+                conn.execute(_INSERT, (integrity, analysis.analyzer, body, int(time.time())))
+            except sqlite3.Error as exc:
+                raise self._error("cannot write to", exc) from exc
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"SQLiteStore({str(self.path)!r})"
+
+
+class MemoryStore:
+    """A store that forgets everything when the process ends: tests, and `--no-store` runs."""
+
+    def __init__(self) -> None:
+        self._items: dict[tuple[str, str], PackageAnalysis] = {}
+        self._lock = threading.Lock()
+
+    def get(self, integrity: str, analyzer: str) -> PackageAnalysis | None:
+        with self._lock:
+            return self._items.get((integrity, analyzer))
+
+    def put(self, integrity: str, analysis: PackageAnalysis) -> None:
+        with self._lock:
+            self._items[(integrity, analysis.analyzer)] = analysis
+
+    def close(self) -> None:
+        pass
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()

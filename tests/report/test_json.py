@@ -1,0 +1,148 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from airlock.errors import UsageError
+from airlock.model import Capabilities, PackageReport, Verdict
+from airlock.report import FORMATS, ToolInfo, get_format
+from airlock.report.json import SCHEMA_VERSION, JsonFormat, document, schema
+from tests.report.samples import TOOL, allowed, blocked, failed, review, sample_reports
+from tests.report.schema import assert_valid_report
+
+SHARED_SCHEMA = Path(__file__).resolve().parents[3] / "shared" / "schema" / "report-v1.schema.json"
+
+
+def test_packaged_schema_equals_the_shared_contract() -> None:
+    if not SHARED_SCHEMA.exists():
+        pytest.skip(f"{SHARED_SCHEMA} not present (only in the project workspace)")
+    assert schema() == json.loads(SHARED_SCHEMA.read_text(encoding="utf-8"))
+
+
+def test_report_validates_against_the_schema() -> None:
+    doc = assert_valid_report(JsonFormat().render(sample_reports(), TOOL))
+    assert doc["schema_version"] == SCHEMA_VERSION == 1
+    assert doc["tool"] == {"name": "airlock", "version": "0.1.0", "analyzer": "0.1.0+a1"}
+
+
+@pytest.mark.parametrize("make", [allowed, review, blocked, failed])
+def test_each_kind_of_entry_validates_alone(make: object) -> None:
+    assert callable(make)
+    report = make()
+    assert isinstance(report, PackageReport)
+    assert_valid_report(JsonFormat().render([report], TOOL))
+
+
+def test_empty_report_validates() -> None:
+    doc = assert_valid_report(JsonFormat().render([], TOOL))
+    assert doc["packages"] == []
+
+
+def test_packages_keep_the_given_order_and_are_never_dropped() -> None:
+    reports = [failed(), blocked(), allowed(), review(), allowed()]
+    doc = json.loads(JsonFormat().render(reports, TOOL))
+    assert [p["name"] for p in doc["packages"]] == [
+        None,
+        "evil-pkg",
+        "left-pad",
+        "@scope/native-thing",
+        "left-pad",
+    ]
+    assert [p["verdict"] for p in doc["packages"]] == ["review", "block", "allow", "review", "allow"]
+
+
+def test_output_is_indented_deterministic_and_newline_terminated() -> None:
+    first = JsonFormat().render(sample_reports(), TOOL)
+    assert first == JsonFormat().render(sample_reports(), TOOL)
+    assert first.startswith('{\n  "schema_version": 1,\n  "tool": {')
+    assert first.endswith("}\n")
+
+
+def test_verbose_changes_nothing() -> None:
+    assert JsonFormat().render(sample_reports(), TOOL, verbose=True) == JsonFormat().render(
+        sample_reports(), TOOL
+    )
+
+
+def test_hostile_strings_are_escaped_not_emitted_raw() -> None:
+    text = JsonFormat().render(sample_reports(), TOOL)
+    # Escape bytes, C1 controls and bidi overrides from a package are \u-escaped in the JSON text.
+    assert "\x1b" not in text and "\x9b" not in text and "\u202e" not in text
+    assert "\\u001b[31mRED" in text
+    assert text.isascii()
+    snippets = [
+        e["snippet"]
+        for p in json.loads(text)["packages"]
+        for f in p["findings"]
+        for e in f.get("evidence", [])
+        if "snippet" in e
+    ]
+    assert any("\x1b[31mRED" in s for s in snippets)  # the data itself is intact
+
+
+def test_finding_entries_carry_location_and_evidence() -> None:
+    doc = document([blocked()], TOOL)
+    exfil, network, _ = doc["packages"][0]["findings"]
+    assert exfil["file"] == "steal.js" and exfil["line"] == 2 and len(exfil["evidence"]) == 3
+    assert network == {
+        "rule": "install-script-network",
+        "severity": "high",
+        "message": "Install script uses the network.",
+    }
+
+
+def test_schema_rejects_what_the_contract_forbids() -> None:
+    # The helper itself must fail on invalid documents, or every other test proves nothing.
+    doc = document([allowed()], TOOL)
+    doc["packages"][0]["verdict"] = "maybe"
+    with pytest.raises(AssertionError, match="verdict"):
+        assert_valid_report(doc)
+    doc = document([allowed()], TOOL)
+    del doc["packages"][0]["skipped"]
+    with pytest.raises(AssertionError, match="skipped"):
+        assert_valid_report(doc)
+
+
+@settings(max_examples=50)
+@given(
+    builtin=st.dictionaries(
+        st.from_regex(r"[a-z_]{1,8}(/[a-z]{1,5})?(\.[A-Za-z]{1,8}){0,2}", fullmatch=True),
+        st.just(()),
+        max_size=3,
+    ),
+    native=st.booleans(),
+    verdict=st.sampled_from(Verdict),
+)
+def test_generated_entries_validate(builtin: dict[str, tuple[()]], native: bool, verdict: Verdict) -> None:
+    report = PackageReport(
+        target="t",
+        name="n",
+        version="1.0.0",
+        integrity=None,
+        verdict=verdict,
+        capabilities=Capabilities(builtin=builtin, native=native),
+        findings=(),
+        install_scripts={},
+        skipped=(),
+    )
+    assert_valid_report(JsonFormat().render([report], TOOL))
+
+
+def test_get_format_knows_the_three_formats() -> None:
+    assert set(FORMATS) == {"json", "sarif", "text"}
+    assert isinstance(get_format("json"), JsonFormat)
+
+
+def test_get_format_rejects_unknown_names_listing_valid_ones() -> None:
+    with pytest.raises(UsageError) as raised:
+        get_format("xml")
+    assert "unknown report format 'xml'" in raised.value.message
+    assert raised.value.hint == "choose one of: json, sarif, text"
+
+
+def test_tool_info_defaults_its_name() -> None:
+    assert ToolInfo(version="1", analyzer="a").name == "airlock"
