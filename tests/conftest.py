@@ -8,9 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.fakes.registry import FakeRegistry
+
 
 @pytest.fixture(autouse=True)
-def _isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _isolated_environment(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
     """Every test gets its own HOME, cache and config dirs, and no npm config leaks in from the machine."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
@@ -26,3 +30,10 @@ def _isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch:
 @pytest.fixture
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return Path(os.environ["HOME"])
+
+
+@pytest.fixture
+def fake_registry() -> Iterator[FakeRegistry]:
+    """A started loopback npm registry (tests/fakes/registry.py); closed after the test."""
+    with FakeRegistry() as registry:
+        yield registry

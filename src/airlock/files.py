@@ -1,0 +1,22 @@
+"""Atomic file writes: a reader (CI step, another tool, a concurrent airlock) never sees half a file."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+
+def write_atomic(target: Path, data: bytes, *, mode: int = 0o644) -> None:
+    """Write `data` to a same-directory temp file, then rename it over `target`. Raises OSError."""
+    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        Path(temp).chmod(mode)
+        Path(temp).replace(target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            Path(temp).unlink()
+        raise

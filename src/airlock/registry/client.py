@@ -1,0 +1,379 @@
+"""Talk to an npm registry: packuments (abbreviated, ETag-revalidated) and tarballs (size-capped, verified).
+
+Every request has a timeout and bounded retries (connect errors, timeouts, truncated bodies, 5xx, 429 with
+its Retry-After) with exponential backoff. Redirects are followed by hand so that credentials are chosen
+afresh for every hop by `NpmConfig.auth_headers` (never carried to another host) and https is never
+downgraded. Tarball bytes are verified against the packument's integrity before anyone sees them, and
+only verified bytes are cached. URLs in messages and logs are redacted; headers are never logged.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import random
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from types import TracebackType
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from airlock import __version__
+from airlock.errors import BadInputError, OperationalError, UsageError
+from airlock.integrity import verify
+from airlock.registry.cache import Cache
+from airlock.registry.npmrc import NpmConfig, redact_url
+from airlock.registry.packument import Packument, VersionManifest, parse_packument
+from airlock.registry.semver import pick_version
+from airlock.targets import RegistryTarget, validate_package_name
+
+logger = logging.getLogger(__name__)
+
+ABBREVIATED_ACCEPT = "application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*"
+FULL_ACCEPT = "application/json"
+USER_AGENT = f"airlock/{__version__} (npm-airlock)"
+
+MAX_PACKUMENT_BYTES = 256 * 2**20
+_MAX_REDIRECTS = 5
+_MAX_BACKOFF = 30.0
+_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+
+class PackageNotFoundError(UsageError):
+    """The registry in use has no such package (or hides a private one from us)."""
+
+    def __init__(self, name: str, registry: str) -> None:
+        hint = (
+            f"check the spelling of {name!r}; it was looked up on {redact_url(registry)} "
+            "(set by `registry=` in .npmrc or npm_config_registry)"
+        )
+        if name.startswith("@"):
+            scope = name.split("/", 1)[0]
+            hint += (
+                f". If {scope} packages live on another registry, map the scope with "
+                f"`{scope}:registry=https://…/` in .npmrc; private packages look missing without credentials"
+            )
+        super().__init__(f"package {name} not found on {redact_url(registry)}", hint=hint)
+        self.name = name
+        self.registry = redact_url(registry)
+
+
+class RegistryAuthError(OperationalError):
+    """401/403: missing or refused credentials. Never carries the credentials themselves."""
+
+
+class _TruncatedError(Exception):
+    """The body ended before its Content-Length: retry."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Response:
+    url: str
+    status: int
+    etag: str | None
+    retry_after: str | None
+    body: bytes
+    auth_sent: bool
+
+
+def _retry_after_seconds(value: str | None) -> float | None:
+    if not value:
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _describe(error: Exception) -> str:
+    detail = str(error).strip()
+    return f"{type(error).__name__}: {detail}" if detail else type(error).__name__
+
+
+class RegistryClient:
+    """Fetch packuments and verified tarballs from the registries an `NpmConfig` names. Thread-safe."""
+
+    def __init__(
+        self,
+        config: NpmConfig,
+        cache: Cache,
+        *,
+        offline: bool = False,
+        timeout: float = 30.0,
+        retries: int = 3,
+        backoff: float = 0.5,
+        max_tarball_bytes: int = 256 * 2**20,
+        max_retry_after: float = 60.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self._config = config
+        self._cache = cache
+        self._offline = offline
+        self._timeout = timeout
+        self._retries = max(0, retries)
+        self._backoff = max(0.0, backoff)
+        self._max_tarball_bytes = max_tarball_bytes
+        self._max_retry_after = max(0.0, max_retry_after)
+        self._http = httpx.Client(
+            timeout=httpx.Timeout(timeout),
+            transport=transport,
+            follow_redirects=False,
+            headers={"User-Agent": USER_AGENT},
+        )
+        # One run asks for the same packument many times (a tree names a package at many places).
+        self._memo: dict[tuple[str, str, bool], Packument] = {}
+        self._memo_lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"RegistryClient({self._config!r}, offline={self._offline})"
+
+    @property
+    def config(self) -> NpmConfig:
+        return self._config
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> RegistryClient:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # ---- HTTP ----------------------------------------------------------------------------------------
+    def _read_capped(self, response: httpx.Response, cap: int, url: str, what: str) -> bytes:
+        declared_header = response.headers.get("content-length", "")
+        declared = int(declared_header) if declared_header.isdigit() else None
+        too_large = BadInputError(
+            f"{what} at {redact_url(url)} is larger than the {cap:,}-byte limit",
+            hint="a package this large is unusual (and a way to exhaust disk or memory); raise the limit "
+            "only if you expect it",
+        )
+        if declared is not None and "content-encoding" not in response.headers and declared > cap:
+            raise too_large
+        chunks: list[bytes] = []
+        total = 0
+        for chunk in response.iter_bytes():
+            total += len(chunk)
+            if total > cap:
+                raise too_large
+            chunks.append(chunk)
+        if declared is not None and response.num_bytes_downloaded != declared:
+            raise _TruncatedError(f"received {response.num_bytes_downloaded} of {declared} bytes")
+        return b"".join(chunks)
+
+    def _attempt(self, url: str, headers: dict[str, str], cap: int, what: str) -> _Response:
+        current = url
+        for _ in range(_MAX_REDIRECTS + 1):
+            auth = self._config.auth_headers(current)
+            logger.debug("GET %s", redact_url(current))
+            with self._http.stream("GET", current, headers={**headers, **auth}) as response:
+                status = response.status_code
+                location = response.headers.get("location")
+                if status in _REDIRECT_STATUSES and location:
+                    target = urljoin(current, location)
+                    if urlsplit(current).scheme == "https" and urlsplit(target).scheme != "https":
+                        raise OperationalError(
+                            f"refusing a redirect from {redact_url(current)} to {redact_url(target)}",
+                            hint="the registry redirected from https to a non-https URL; "
+                            "fix the registry or proxy configuration",
+                        )
+                    current = target
+                    continue
+                body = self._read_capped(response, cap, current, what) if status == 200 else b""
+                logger.debug("GET %s -> %d (%d bytes)", redact_url(current), status, len(body))
+                return _Response(
+                    url=current,
+                    status=status,
+                    etag=response.headers.get("etag"),
+                    retry_after=response.headers.get("retry-after"),
+                    body=body,
+                    auth_sent=bool(auth),
+                )
+        raise OperationalError(
+            f"too many redirects fetching {redact_url(url)}",
+            hint="the registry or a proxy is redirecting in a loop; check the registry URL in .npmrc",
+        )
+
+    def _delay(self, attempt: int) -> float:
+        base = min(self._backoff * 2 ** (attempt - 1), _MAX_BACKOFF)
+        # Jitter keeps a pool of threads from retrying in lock-step.
+        return float(base * random.uniform(1.0, 1.25))
+
+    def _get(self, url: str, *, headers: dict[str, str], cap: int, what: str) -> _Response:
+        attempts = self._retries + 1
+        cause = "unknown error"
+        for attempt in range(1, attempts + 1):
+            delay = self._delay(attempt)
+            try:
+                response = self._attempt(url, headers, cap, what)
+            except httpx.TimeoutException as error:
+                cause = f"timed out after {self._timeout:g}s ({type(error).__name__})"
+            except httpx.UnsupportedProtocol:
+                raise BadInputError(
+                    f"unsupported URL scheme for {what}: {redact_url(url)}",
+                    hint="registries and tarballs must be http(s) URLs",
+                ) from None
+            except httpx.InvalidURL as error:
+                raise BadInputError(f"invalid URL for {what}: {redact_url(url)} ({error})") from None
+            except (httpx.TransportError, httpx.DecodingError) as error:
+                cause = _describe(error)
+            except _TruncatedError as error:
+                cause = f"truncated response ({error})"
+            else:
+                if response.status == 429 or response.status >= 500:
+                    cause = f"HTTP {response.status}"
+                    waited = _retry_after_seconds(response.retry_after)
+                    if waited is not None:
+                        delay = min(waited, self._max_retry_after)
+                else:
+                    return response
+            logger.debug("%s: attempt %d/%d failed: %s", redact_url(url), attempt, attempts, cause)
+            if attempt < attempts:
+                time.sleep(delay)
+        raise OperationalError(
+            f"could not fetch {what} from {redact_url(url)} after {attempts} attempt"
+            f"{'s' if attempts != 1 else ''}; last error: {cause}",
+            hint="check the network and the registry's status, then retry; "
+            "--offline works from what is already cached",
+        )
+
+    def _unexpected(self, response: _Response, what: str, registry: str) -> OperationalError:
+        if response.status in (401, 403):
+            refused = "refused the configured credentials" if response.auth_sent else "requires credentials"
+            where = redact_url(response.url)
+            return RegistryAuthError(
+                f"HTTP {response.status} fetching {what} from {where}: the registry {refused}",
+                hint=self._config.auth_hint(registry),
+            )
+        return OperationalError(
+            f"unexpected HTTP {response.status} fetching {what} from {redact_url(response.url)}",
+            hint="check the registry URL in .npmrc and the registry's status",
+        )
+
+    # ---- packuments ----------------------------------------------------------------------------------
+    def packument(self, name: str, *, full: bool = False) -> Packument:
+        """The registry's document for `name`: abbreviated (what npm install uses) unless `full`."""
+        validate_package_name(name)
+        registry = self._config.registry_for(name)
+        key = (registry, name, full)
+        with self._memo_lock:
+            memoised = self._memo.get(key)
+        if memoised is not None:
+            return memoised
+        result = self._load_packument(registry, name, full)
+        with self._memo_lock:
+            self._memo[key] = result
+        return result
+
+    def _cached_packument(self, registry: str, name: str, full: bool, url: str) -> Packument | None:
+        # A cached full document is a superset of the abbreviated one, so it serves either request.
+        for variant in (True,) if full else (False, True):
+            entry = self._cache.get_packument(registry, name, full=variant)
+            if entry is None:
+                continue
+            try:
+                return parse_packument(entry.body, source=url, name=name)
+            except BadInputError:
+                self._cache.discard_packument(registry, name, full=variant)
+        return None
+
+    def _load_packument(self, registry: str, name: str, full: bool) -> Packument:
+        url = registry + name.replace("/", "%2f")
+        if self._offline:
+            cached = self._cached_packument(registry, name, full, url)
+            if cached is None:
+                raise OperationalError(
+                    f"{name} is not in the cache and airlock is offline",
+                    hint="run once without --offline to fill the cache",
+                )
+            return cached
+
+        headers = {"Accept": FULL_ACCEPT if full else ABBREVIATED_ACCEPT}
+        entry = self._cache.get_packument(registry, name, full=full)
+        if entry is not None and entry.etag:
+            headers["If-None-Match"] = entry.etag
+        response = self._get(url, headers=headers, cap=MAX_PACKUMENT_BYTES, what=f"the packument of {name}")
+
+        if response.status == 304 and entry is not None:
+            try:
+                packument = parse_packument(entry.body, source=url, name=name)
+            except BadInputError:
+                self._cache.discard_packument(registry, name, full=full)
+                headers.pop("If-None-Match", None)
+                response = self._get(
+                    url, headers=headers, cap=MAX_PACKUMENT_BYTES, what=f"the packument of {name}"
+                )
+            else:
+                logger.debug("%s: not modified, using the cached copy", name)
+                return packument
+        if response.status == 404:
+            raise PackageNotFoundError(name, registry)
+        if response.status != 200:
+            raise self._unexpected(response, f"the packument of {name}", registry)
+
+        packument = parse_packument(response.body, source=url, name=name)
+        try:
+            self._cache.put_packument(registry, name, response.body, etag=response.etag, full=full)
+        except OperationalError as error:
+            logger.warning("not caching the packument of %s: %s", name, error.message)
+        return packument
+
+    def resolve(self, target: RegistryTarget, *, before: datetime | None = None) -> VersionManifest:
+        """The version npm would pick for `target` (see `semver.pick_version`)."""
+        return pick_version(self.packument(target.name), target.selector, before=before)
+
+    # ---- tarballs ------------------------------------------------------------------------------------
+    def tarball_url(self, manifest: VersionManifest) -> str:
+        """Where the tarball is fetched from: `dist.tarball` after npm's `replace-registry-host`."""
+        registry = self._config.registry_for(manifest.name)
+        url = urljoin(registry, manifest.dist.tarball)
+        if urlsplit(url).scheme not in ("http", "https"):
+            raise BadInputError(
+                f"{manifest.name}@{manifest.version} has a non-http(s) tarball URL: {redact_url(url)}",
+                hint="the registry document is malformed or hostile; do not install this version",
+            )
+        return self._config.tarball_url(url, manifest.name)
+
+    def fetch_tarball(self, manifest: VersionManifest) -> bytes:
+        """The tarball's bytes, verified against the packument's integrity (cache first, then network)."""
+        subject = f"{manifest.name}@{manifest.version}"
+        digest = manifest.dist.digest()
+        cached = self._cache.get_tarball(digest)
+        if cached is not None:
+            return cached
+        if self._offline:
+            raise OperationalError(
+                f"the tarball of {subject} is not in the cache and airlock is offline",
+                hint="run once without --offline to fill the cache",
+            )
+        url = self.tarball_url(manifest)
+        response = self._get(
+            url, headers={"Accept": "*/*"}, cap=self._max_tarball_bytes, what=f"the tarball of {subject}"
+        )
+        if response.status == 404:
+            raise OperationalError(
+                f"the registry lists {subject} but has no tarball at {redact_url(response.url)}",
+                hint="the version may have been unpublished, or the mirror is incomplete; retry later",
+            )
+        if response.status != 200:
+            raise self._unexpected(
+                response, f"the tarball of {subject}", self._config.registry_for(manifest.name)
+            )
+        verify(response.body, digest, subject=subject)
+        try:
+            self._cache.put_tarball(digest, response.body)
+        except OperationalError as error:
+            logger.warning("not caching the tarball of %s: %s", subject, error.message)
+        return response.body

@@ -1,0 +1,291 @@
+"""Parse registry documents ("packuments"), full or abbreviated, from whatever a registry or mirror sends.
+
+Registries and mirrors omit things (`time`, `maintainers`, `integrity`), and old publishes carry odd shapes
+(`bin` as a string, maintainers as "Name <mail>"). All of that degrades to `None`/empty; only a body that
+is not a JSON object is an error. A version without a tarball URL cannot be fetched or verified, so it is
+dropped and listed in `Packument.dropped_versions`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from datetime import UTC, datetime
+from types import MappingProxyType
+from typing import Any
+
+from airlock.errors import BadInputError
+from airlock.integrity import Digest, from_shasum, parse_sri
+from airlock.registry.npmrc import redact_url
+
+logger = logging.getLogger(__name__)
+
+ABBREVIATED_MEDIA_TYPE = "application/vnd.npm.install-v1+json"
+INSTALL_SCRIPTS = ("preinstall", "install", "postinstall")
+
+# "Name <email> (url)", each part optional, as npm's `person` fields are written in package.json.
+_PERSON = re.compile(r"^\s*([^<(]*?)\s*(?:<([^>]*)>)?\s*(?:\(([^)]*)\))?\s*$")
+
+
+def _frozen(mapping: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
+    return MappingProxyType(dict(mapping or {}))
+
+
+def _reduce(obj: Any) -> tuple[object, ...]:
+    # MappingProxyType does not pickle; rebuild from plain dicts (results may cross process pools).
+    values = tuple(
+        dict(v) if isinstance(v, MappingProxyType) else v for v in (getattr(obj, f.name) for f in fields(obj))
+    )
+    return (type(obj), values)
+
+
+@dataclass(frozen=True, slots=True)
+class Dist:
+    tarball: str
+    integrity: str | None = None
+    shasum: str | None = None
+
+    def digest(self) -> Digest:
+        """The digest to verify the tarball against: the strongest usable SRI hash, else the sha1 shasum."""
+        if self.integrity:
+            try:
+                return parse_sri(self.integrity)
+            except BadInputError:
+                logger.debug("unusable dist.integrity for %s; trying shasum", redact_url(self.tarball))
+        if self.shasum:
+            try:
+                return from_shasum(self.shasum)
+            except BadInputError:
+                pass
+        raise BadInputError(
+            f"the registry gives no usable integrity or shasum for {redact_url(self.tarball)}",
+            hint="airlock will not fetch bytes it cannot verify; ask the registry (or mirror) to serve "
+            "dist.integrity, or scan a local tarball you trust",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Maintainer:
+    name: str
+    email: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VersionManifest:
+    """One entry of a packument's `versions`, with npm's field shapes normalised."""
+
+    name: str
+    version: str
+    dist: Dist
+    scripts: Mapping[str, str] = field(default_factory=_frozen)
+    dependencies: Mapping[str, str] = field(default_factory=_frozen)
+    optional_dependencies: Mapping[str, str] = field(default_factory=_frozen)
+    peer_dependencies: Mapping[str, str] = field(default_factory=_frozen)
+    bin: Mapping[str, str] = field(default_factory=_frozen)
+    deprecated: str | None = None
+    maintainers: tuple[Maintainer, ...] | None = None
+    """`None` when the registry did not say (abbreviated documents never do)."""
+    has_install_script: bool = False
+    publisher: Maintainer | None = None
+    """`_npmUser`: the account that published this version, when the registry says."""
+
+    def __post_init__(self) -> None:
+        for name in ("scripts", "dependencies", "optional_dependencies", "peer_dependencies", "bin"):
+            object.__setattr__(self, name, _frozen(getattr(self, name)))
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return _reduce(self)
+
+    @property
+    def install_scripts(self) -> Mapping[str, str]:
+        return MappingProxyType({k: self.scripts[k] for k in INSTALL_SCRIPTS if k in self.scripts})
+
+
+@dataclass(frozen=True, slots=True)
+class Packument:
+    name: str
+    dist_tags: Mapping[str, str]
+    versions: Mapping[str, VersionManifest]
+    time: Mapping[str, datetime] = field(default_factory=_frozen)
+    """Publish times by version (plus `created`/`modified` when given); tz-aware; empty when absent."""
+    maintainers: tuple[Maintainer, ...] | None = None
+    abbreviated: bool = False
+    dropped_versions: tuple[str, ...] = ()
+    """Versions listed by the registry but unusable (no `dist.tarball`)."""
+
+    def __post_init__(self) -> None:
+        for name in ("dist_tags", "versions", "time"):
+            object.__setattr__(self, name, _frozen(getattr(self, name)))
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return _reduce(self)
+
+
+# ---- tolerant field readers ----------------------------------------------------------------------------
+
+
+def _str(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _str_map(value: object) -> dict[str, str]:
+    if not isinstance(value, dict):
+        return {}
+    return {k: v for k, v in value.items() if isinstance(k, str) and isinstance(v, str)}
+
+
+def _bin(value: object, package_name: str) -> dict[str, str]:
+    # npm's normalize-package-bin: a string `bin` is installed under the unscoped package name.
+    if isinstance(value, str):
+        return {package_name.rsplit("/", 1)[-1]: value} if value else {}
+    return _str_map(value)
+
+
+def _person(value: object) -> Maintainer | None:
+    if isinstance(value, dict):
+        name = _str(value.get("name"))
+        email = _str(value.get("email"))
+        if name is None and email is None:
+            return None
+        return Maintainer(name or email or "", email)
+    if isinstance(value, str):
+        match = _PERSON.match(value)
+        if match is None:
+            return None
+        name, email = match.group(1).strip(), (match.group(2) or "").strip() or None
+        if not name and email is None:
+            return None
+        return Maintainer(name or email or "", email)
+    return None
+
+
+def _people(value: object) -> tuple[Maintainer, ...] | None:
+    if value is None:
+        return None
+    if isinstance(value, dict | str):
+        value = [value]
+    if not isinstance(value, list):
+        return None
+    return tuple(p for p in (_person(v) for v in value) if p is not None)
+
+
+def _deprecated(value: object) -> str | None:
+    # npm treats any truthy `deprecated` as deprecated; an empty string is how a deprecation is lifted.
+    if isinstance(value, str):
+        return value or None
+    if value is True:
+        return "deprecated"
+    return None
+
+
+def _timestamp(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def _manifest(package_name: str, version: str, raw: object) -> VersionManifest | None:
+    if not isinstance(raw, dict):
+        return None
+    dist = raw.get("dist")
+    if not isinstance(dist, dict):
+        return None
+    tarball = _str(dist.get("tarball"))
+    if tarball is None:
+        return None
+    scripts = _str_map(raw.get("scripts"))
+    has_install = raw.get("hasInstallScript")
+    return VersionManifest(
+        name=package_name,
+        version=version,
+        dist=Dist(tarball, _str(dist.get("integrity")), _str(dist.get("shasum"))),
+        scripts=scripts,
+        dependencies=_str_map(raw.get("dependencies")),
+        optional_dependencies=_str_map(raw.get("optionalDependencies")),
+        peer_dependencies=_str_map(raw.get("peerDependencies")),
+        bin=_bin(raw.get("bin"), package_name),
+        deprecated=_deprecated(raw.get("deprecated")),
+        maintainers=_people(raw.get("maintainers")),
+        has_install_script=has_install
+        if isinstance(has_install, bool)
+        else any(k in scripts for k in INSTALL_SCRIPTS),
+        publisher=_person(raw.get("_npmUser")),
+    )
+
+
+def _load(body: bytes, source: str) -> dict[str, Any]:
+    where = redact_url(source)
+    try:
+        doc = json.loads(body)
+    except json.JSONDecodeError as error:
+        raise BadInputError(
+            f"malformed packument from {where}: {error.msg} at line {error.lineno} column {error.colno} "
+            f"(char {error.pos})",
+            hint="the registry or a proxy in between sent something that is not JSON; retry, "
+            "and check the registry URL in .npmrc",
+        ) from None
+    except (ValueError, RecursionError) as error:
+        # UnicodeDecodeError, over-long integers, pathological nesting.
+        raise BadInputError(
+            f"malformed packument from {where}: {error}",
+            hint="the registry or a proxy in between sent something that is not a JSON document",
+        ) from None
+    if not isinstance(doc, dict):
+        raise BadInputError(
+            f"malformed packument from {where}: expected a JSON object, got {type(doc).__name__}",
+            hint="the registry or a proxy in between sent something that is not a package document",
+        )
+    return doc
+
+
+def parse_packument(
+    body: bytes, *, source: str, name: str | None = None, abbreviated: bool | None = None
+) -> Packument:
+    """Parse a packument. `source` (a URL) names it in errors; `name` is what was asked for, used when the
+    document does not say. `abbreviated=None` infers it from the document's shape."""
+    doc = _load(body, source)
+    package_name = _str(doc.get("name")) or _str(doc.get("_id")) or name or ""
+    if name is not None and package_name != name:
+        raise BadInputError(
+            f"the registry answered {redact_url(source)} with the document of {package_name!r}, not {name!r}",
+            hint="a misconfigured or hostile registry or proxy; check the registry URL in .npmrc",
+        )
+    versions: dict[str, VersionManifest] = {}
+    dropped: list[str] = []
+    raw_versions = doc.get("versions")
+    if isinstance(raw_versions, dict):
+        for version, raw in raw_versions.items():
+            manifest = _manifest(package_name, version, raw)
+            if manifest is None:
+                dropped.append(version)
+            else:
+                versions[version] = manifest
+    if dropped:
+        logger.info("%s: ignoring %d version(s) without a tarball URL", package_name, len(dropped))
+
+    raw_time = doc.get("time")
+    time: dict[str, datetime] = {}
+    if isinstance(raw_time, dict):
+        for key, value in raw_time.items():
+            stamp = _timestamp(value)
+            if stamp is not None:
+                time[key] = stamp
+
+    if abbreviated is None:
+        abbreviated = "time" not in doc and "modified" in doc
+    return Packument(
+        name=package_name,
+        dist_tags={k: v for k, v in _str_map(doc.get("dist-tags")).items() if v},
+        versions=versions,
+        time=time,
+        maintainers=_people(doc.get("maintainers")),
+        abbreviated=abbreviated,
+        dropped_versions=tuple(dropped),
+    )
