@@ -20,7 +20,8 @@ PATH_TRAVERSAL = declare(
     family=FAMILY,
     severity=Severity.HIGH,
     summary="An archive member path contains `..` components that climb out of the package.",
-    why="Path traversal ('zip slip') lets a tarball overwrite files of the project or the user on extraction.",
+    why="Path traversal ('zip slip') lets a tarball overwrite files of the project or the user on "
+    "extraction.",
 )
 LINK_ESCAPE = declare(
     "tar-link-escape",
@@ -56,4 +57,13 @@ COMPRESSION_BOMB = declare(
     severity=Severity.HIGH,
     summary="The archive's compression ratio is beyond anything real packages reach.",
     why="A gzip bomb expands a few kilobytes into gigabytes to crash or stall whoever unpacks it.",
+)
+AMBIGUOUS_NAME = declare(
+    "tar-ambiguous-name",
+    family=FAMILY,
+    severity=Severity.HIGH,
+    summary="An archive member's name contains a NUL byte, so tar readers disagree on what it is called.",
+    why="node-tar (npm) keeps what follows a NUL up to the next newline, other readers stop at the NUL: the "
+    "same member gets different names in npm, yarn, pnpm and scanners, a way to show a scanner one file "
+    "and install another. No tool that packs npm packages writes such a name.",
 )
