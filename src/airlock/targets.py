@@ -65,7 +65,12 @@ def parse_target(raw: str) -> Target:
     if not text:
         raise UsageError("empty target", hint="give a package name, name@version, ./pkg.tgz or ./dir")
     if _looks_local(text):
-        path = Path(text.removeprefix("file:")).expanduser()
+        try:
+            path = Path(text.removeprefix("file:")).expanduser()
+        except RuntimeError:  # `~user` for a user this machine does not know
+            raise UsageError(
+                f"cannot expand {raw!r}: no such user's home directory", hint="write the path out in full"
+            ) from None
         if path.suffix in {".tgz", ".tar"} or path.name.endswith(".tar.gz"):
             return LocalTarball(raw, path)
         return LocalDirectory(raw, path)

@@ -1,0 +1,378 @@
+"""`airlock scan`: targets → verified bytes → analysis → verdicts, one report entry per target, in order.
+
+Fetching runs in threads (network-bound) and analysis in a process pool (CPU-bound) so the two overlap;
+the store serves analyses of bytes seen before, keyed by (integrity, analyzer version).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Protocol
+
+from airlock.analysis import ANALYZER_VERSION, analyze
+from airlock.analysis.rules import package as package_rules
+from airlock.errors import AirlockError, OperationalError, UsageError
+from airlock.exit import ExitCode
+from airlock.integrity import IntegrityError, sri_of
+from airlock.model import (
+    EMPTY_CAPABILITIES,
+    Finding,
+    PackageAnalysis,
+    PackageContents,
+    PackageReport,
+    Severity,
+    Verdict,
+)
+from airlock.registry.client import RegistryClient
+from airlock.store import AnalysisStore
+from airlock.tarball import read_directory, read_tarball
+from airlock.targets import LocalDirectory, LocalTarball, RegistryTarget, parse_target
+from airlock.verdict import adjust, decide
+
+MAX_LOCAL_TARBALL_BYTES = 512 * 2**20
+
+
+class Progress(Protocol):
+    """Where long work reports how far it got (a rich progress bar in a terminal, nothing otherwise)."""
+
+    def start(self, total: int) -> None: ...
+    def advance(self, label: str) -> None: ...
+    def finish(self) -> None: ...
+
+
+class NoProgress:
+    def start(self, total: int) -> None:
+        pass
+
+    def advance(self, label: str) -> None:
+        pass
+
+    def finish(self) -> None:
+        pass
+
+
+@dataclass(frozen=True, slots=True)
+class ScanOptions:
+    jobs: int = os.cpu_count() or 1
+    """Analysis processes; 1 analyses in this process."""
+    fetch_threads: int = 8
+    rule_severity: Mapping[str, Severity] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True, slots=True)
+class _Acquired:
+    """A target whose bytes are in hand (or whose analysis the store already had)."""
+
+    target: str
+    name: str | None
+    version: str | None
+    integrity: str | None
+    tarball: bytes | None = None
+    contents: PackageContents | None = None
+    stored: PackageAnalysis | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScanOutcome:
+    reports: tuple[PackageReport, ...]
+    failures: tuple[AirlockError, ...]
+
+    def exit_code(self, *, fail_on: Verdict = Verdict.BLOCK) -> ExitCode:
+        """1 if anything reached `fail_on` (block beats failures), else 3/2 for failures, else 0."""
+        if any(r.verdict.rank >= fail_on.rank and r.verdict is not Verdict.ALLOW for r in self.reports):
+            return ExitCode.ACTION
+        codes = {f.exit_code for f in self.failures}
+        if ExitCode.ACTION in codes:
+            return ExitCode.ACTION
+        if ExitCode.OPERATIONAL in codes:
+            return ExitCode.OPERATIONAL
+        if ExitCode.USAGE in codes:
+            return ExitCode.USAGE
+        return ExitCode.OK
+
+
+def analyze_archive(data: bytes, subject: str) -> PackageAnalysis:
+    """Worker entry point: read a (verified) tarball safely and analyse it. Pure; runs in any process."""
+    return analyze(read_tarball(data, subject=subject))
+
+
+def analyze_contents(contents: PackageContents) -> PackageAnalysis:
+    return analyze(contents)
+
+
+def report_from_analysis(
+    acquired: _Acquired,
+    analysis: PackageAnalysis,
+    *,
+    from_store: bool,
+    rule_severity: Mapping[str, Severity],
+    paths: tuple[str, ...] = (),
+) -> PackageReport:
+    findings = adjust(analysis.findings, rule_severity)
+    return PackageReport(
+        target=acquired.target,
+        name=acquired.name or analysis.name,
+        version=acquired.version or analysis.version,
+        integrity=acquired.integrity,
+        verdict=decide(findings),
+        capabilities=analysis.capabilities,
+        findings=findings,
+        install_scripts=analysis.install_scripts,
+        skipped=analysis.skipped,
+        paths=paths,
+        from_store=from_store,
+    )
+
+
+def failed_report(
+    target: str,
+    error: AirlockError,
+    *,
+    name: str | None = None,
+    version: str | None = None,
+    integrity: str | None = None,
+) -> PackageReport:
+    """A target that could not be analysed still gets an entry, with a finding saying why."""
+    finding: Finding
+    if isinstance(error, IntegrityError):
+        finding = package_rules.INTEGRITY_MISMATCH.finding(error.message)
+    else:
+        finding = package_rules.TARGET_FAILED.finding(error.diagnostics())
+    return PackageReport(
+        target=target,
+        name=name,
+        version=version,
+        integrity=integrity,
+        verdict=Verdict.BLOCK if isinstance(error, IntegrityError) else Verdict.REVIEW,
+        capabilities=EMPTY_CAPABILITIES,
+        findings=(finding,),
+        install_scripts={},
+        skipped=(),
+    )
+
+
+class _TargetFailedError(Exception):
+    def __init__(
+        self, error: AirlockError, name: str | None, version: str | None, integrity: str | None
+    ) -> None:
+        super().__init__(error.message)
+        self.error = error
+        self.name = name
+        self.version = version
+        self.integrity = integrity
+
+
+class Scanner:
+    """Runs scans. The registry client is created on first use, so local-only scans never need a network."""
+
+    def __init__(
+        self,
+        *,
+        client_factory: Callable[[], RegistryClient],
+        store: AnalysisStore,
+        options: ScanOptions = ScanOptions(),
+        progress: Progress | None = None,
+    ) -> None:
+        self._client_factory = client_factory
+        self._client: RegistryClient | None = None
+        self._client_lock = threading.Lock()
+        self._store = store
+        self._store_lock = threading.Lock()
+        self._options = options
+        self._progress = progress or NoProgress()
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+
+    def __enter__(self) -> Scanner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def client(self) -> RegistryClient:
+        with self._client_lock:
+            if self._client is None:
+                self._client = self._client_factory()
+            return self._client
+
+    # ---- acquisition (threads) -----------------------------------------------------------------
+    def _stored(self, integrity: str) -> PackageAnalysis | None:
+        with self._store_lock:
+            return self._store.get(integrity, ANALYZER_VERSION)
+
+    def acquire(self, raw: str) -> _Acquired:
+        name = version = integrity = None
+        try:
+            target = parse_target(raw)
+            if isinstance(target, RegistryTarget):
+                manifest = self.client.resolve(target)
+                name, version = manifest.name, manifest.version
+                integrity = manifest.dist.digest().sri()
+                stored = self._stored(integrity)
+                if stored is not None:
+                    return _Acquired(raw, name, version, integrity, stored=stored)
+                data = self.client.fetch_tarball(manifest)
+                return _Acquired(raw, name, version, integrity, tarball=data)
+            if isinstance(target, LocalTarball):
+                data = _read_local_tarball(target.path)
+                integrity = sri_of(data)
+                stored = self._stored(integrity)
+                if stored is not None:
+                    return _Acquired(raw, None, None, integrity, stored=stored)
+                return _Acquired(raw, None, None, integrity, tarball=data)
+            assert isinstance(target, LocalDirectory)
+            return _Acquired(raw, None, None, None, contents=read_directory(target.path))
+        except AirlockError as error:
+            raise _TargetFailedError(error, name, version, integrity) from error
+
+    # ---- the whole scan ------------------------------------------------------------------------
+    def scan(self, targets: Sequence[str]) -> ScanOutcome:
+        results: list[PackageReport | None] = [None] * len(targets)
+        failures: list[AirlockError] = []
+        progress = self._progress
+        progress.start(len(targets))
+        analysis_pool = self._analysis_pool(len(targets))
+        try:
+            with ThreadPoolExecutor(
+                max_workers=max(1, min(self._options.fetch_threads, len(targets)))
+            ) as fetchers:
+                acquisitions = {fetchers.submit(self.acquire, raw): i for i, raw in enumerate(targets)}
+                pending: list[tuple[int, _Acquired, Future[PackageAnalysis]]] = []
+                # Analysis starts as soon as each target's bytes arrive, whatever order they arrive in.
+                for future in as_completed(acquisitions):
+                    index = acquisitions[future]
+                    try:
+                        acquired = future.result()
+                    except _TargetFailedError as failed:
+                        failures.append(failed.error)
+                        results[index] = failed_report(
+                            targets[index],
+                            failed.error,
+                            name=failed.name,
+                            version=failed.version,
+                            integrity=failed.integrity,
+                        )
+                        progress.advance(targets[index])
+                        continue
+                    if acquired.stored is not None:
+                        results[index] = report_from_analysis(
+                            acquired,
+                            acquired.stored,
+                            from_store=True,
+                            rule_severity=self._options.rule_severity,
+                        )
+                        progress.advance(targets[index])
+                        continue
+                    pending.append((index, acquired, self._submit(analysis_pool, acquired)))
+                for index, acquired, analysis_future in pending:
+                    try:
+                        analysis = _analysis_result(analysis_future, acquired.target)
+                    except AirlockError as error:
+                        failures.append(error)
+                        results[index] = failed_report(
+                            acquired.target,
+                            error,
+                            name=acquired.name,
+                            version=acquired.version,
+                            integrity=acquired.integrity,
+                        )
+                    else:
+                        if acquired.integrity is not None:
+                            with self._store_lock:
+                                self._store.put(acquired.integrity, analysis)
+                        results[index] = report_from_analysis(
+                            acquired, analysis, from_store=False, rule_severity=self._options.rule_severity
+                        )
+                    progress.advance(acquired.target)
+        finally:
+            if analysis_pool is not None:
+                analysis_pool.shutdown(cancel_futures=True)
+            progress.finish()
+        reports = tuple(r for r in results if r is not None)
+        assert len(reports) == len(targets)
+        return ScanOutcome(reports, tuple(failures))
+
+    def _analysis_pool(self, count: int) -> Executor | None:
+        jobs = min(self._options.jobs, count)
+        if jobs <= 1:
+            return None
+        # forkserver: forking a process that runs fetch threads is unsafe; spawn would re-import per worker.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["airlock.scan"])
+        return ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+
+    @staticmethod
+    def _submit(pool: Executor | None, acquired: _Acquired) -> Future[PackageAnalysis]:
+        if pool is None:
+            future: Future[PackageAnalysis] = Future()
+            try:
+                future.set_result(_analyze_acquired(acquired))
+            except Exception as error:  # judged per target in _analysis_result, as a pool would
+                future.set_exception(error)
+            return future
+        if acquired.tarball is not None:
+            return pool.submit(analyze_archive, acquired.tarball, acquired.target)
+        assert acquired.contents is not None
+        return pool.submit(analyze_contents, acquired.contents)
+
+
+def _analysis_result(future: Future[PackageAnalysis], target: str) -> PackageAnalysis:
+    """The analysis, or an AirlockError: a crash in one package's analysis (a bug, a worker killed by the
+    OOM killer) must cost that package's entry, not the whole report."""
+    try:
+        return future.result()
+    except AirlockError:
+        raise
+    except Exception as error:
+        raise OperationalError(
+            f"analysis of {target} failed: {type(error).__name__}: {error}",
+            hint="this is a bug in airlock (or the worker ran out of memory); please report it with the target",
+        ) from error
+
+
+def _analyze_acquired(acquired: _Acquired) -> PackageAnalysis:
+    if acquired.tarball is not None:
+        return analyze_archive(acquired.tarball, acquired.target)
+    assert acquired.contents is not None
+    return analyze(acquired.contents)
+
+
+def _read_local_tarball(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise UsageError(
+            f"no such file: {path}", hint="check the path; local tarballs are given as ./name.tgz"
+        ) from None
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+    if size > MAX_LOCAL_TARBALL_BYTES:
+        raise UsageError(
+            f"{path} is {size} bytes, over the {MAX_LOCAL_TARBALL_BYTES}-byte cap for a package tarball"
+        )
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise OperationalError(f"cannot read {path}: {exc.strerror}") from None
+
+
+__all__ = [
+    "NoProgress",
+    "Progress",
+    "ScanOptions",
+    "ScanOutcome",
+    "Scanner",
+    "analyze_archive",
+    "failed_report",
+    "report_from_analysis",
+]

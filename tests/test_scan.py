@@ -1,0 +1,177 @@
+"""Scan orchestration against the loopback registry: order, failures as entries, store hits, exit codes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from airlock.analysis import ANALYZER_VERSION
+from airlock.errors import OperationalError
+from airlock.exit import ExitCode
+from airlock.integrity import sri_of
+from airlock.model import Verdict
+from airlock.registry.cache import Cache
+from airlock.registry.client import RegistryClient
+from airlock.registry.npmrc import NpmConfig
+from airlock.scan import Scanner, ScanOptions
+from airlock.store import AnalysisStore
+from airlock.store.sqlite import MemoryStore, SQLiteStore
+from tests.fakes.registry import FakeRegistry
+from tests.fakes.tarballs import build_package
+
+SPAWNER = build_package(
+    "spawner", "1.0.0", {"index.js": "const { exec } = require('child_process');\nexec(x);\n"}
+)
+READER = build_package("reader", "2.1.0", {"index.js": "module.exports = require('fs').readFileSync;\n"})
+
+
+@pytest.fixture
+def registry(fake_registry: FakeRegistry) -> FakeRegistry:
+    fake_registry.publish("spawner", "1.0.0", SPAWNER)
+    fake_registry.publish("reader", "2.0.0", build_package("reader", "2.0.0"))
+    fake_registry.publish("reader", "2.1.0", READER)
+    return fake_registry
+
+
+@pytest.fixture
+def make_scanner(registry: FakeRegistry, tmp_path: Path) -> Iterator[Callable[..., Scanner]]:
+    scanners: list[Scanner] = []
+
+    def make(*, store: AnalysisStore | None = None, jobs: int = 1, offline: bool = False) -> Scanner:
+        def client() -> RegistryClient:
+            return RegistryClient(
+                NpmConfig(registry=registry.url), Cache(tmp_path / "cache"), offline=offline, retries=0
+            )
+
+        scanner = Scanner(
+            client_factory=client,
+            store=store if store is not None else MemoryStore(),
+            options=ScanOptions(jobs=jobs),
+        )
+        scanners.append(scanner)
+        return scanner
+
+    yield make
+    for scanner in scanners:
+        scanner.close()
+
+
+def test_one_entry_per_target_in_the_order_given(
+    make_scanner: Callable[..., Scanner], tmp_path: Path
+) -> None:
+    local = tmp_path / "local.tgz"
+    local.write_bytes(build_package("local", "0.1.0", {"a.js": "fetch('https://example.com')"}))
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "package.json").write_text('{"name": "folder", "version": "3.0.0"}')
+    (folder / "b.js").write_text("require('os').homedir()")
+    targets = ["reader@^2", "spawner", str(local), str(folder), "reader@2.0.0"]
+
+    outcome = make_scanner().scan(targets)
+
+    assert [r.target for r in outcome.reports] == targets
+    assert [(r.name, r.version) for r in outcome.reports] == [
+        ("reader", "2.1.0"),
+        ("spawner", "1.0.0"),
+        ("local", "0.1.0"),
+        ("folder", "3.0.0"),
+        ("reader", "2.0.0"),
+    ]
+    reader, spawner, local_report, folder_report, old_reader = outcome.reports
+    assert reader.integrity == sri_of(READER)
+    assert set(reader.capabilities.builtin) == {"fs.readFileSync"}
+    assert set(spawner.capabilities.builtin) == {"child_process.exec"}
+    assert set(local_report.capabilities.globals) == {"fetch"}
+    assert folder_report.integrity is None
+    assert set(folder_report.capabilities.builtin) == {"os.homedir"}
+    assert old_reader.capabilities.builtin == {}
+    assert outcome.failures == ()
+    assert outcome.exit_code() is ExitCode.OK
+
+
+def test_a_failed_target_gets_an_entry_explaining_why(make_scanner: Callable[..., Scanner]) -> None:
+    outcome = make_scanner().scan(["spawner", "no-such-package", "reader@9"])
+
+    assert [r.target for r in outcome.reports] == ["spawner", "no-such-package", "reader@9"]
+    missing, unsatisfiable = outcome.reports[1], outcome.reports[2]
+    for report in (missing, unsatisfiable):
+        assert report.verdict is Verdict.REVIEW
+        assert [f.rule for f in report.findings] == ["target-failed"]
+    assert "no-such-package" in missing.findings[0].message
+    assert len(outcome.failures) == 2
+    assert outcome.exit_code() is ExitCode.USAGE
+
+
+def test_tampered_tarball_is_a_blocking_entry_naming_both_digests(
+    registry: FakeRegistry, make_scanner: Callable[..., Scanner]
+) -> None:
+    registry.set_tarball("spawner", "1.0.0", build_package("spawner", "1.0.0", {"evil.js": "x"}))
+
+    outcome = make_scanner().scan(["spawner@1.0.0"])
+
+    (report,) = outcome.reports
+    assert report.verdict is Verdict.BLOCK
+    assert [f.rule for f in report.findings] == ["integrity-mismatch"]
+    assert sri_of(SPAWNER) in report.findings[0].message
+    assert report.integrity == sri_of(SPAWNER)
+    assert outcome.exit_code() is ExitCode.ACTION
+
+
+def test_rescan_of_the_same_bytes_is_served_from_the_store(
+    registry: FakeRegistry, make_scanner: Callable[..., Scanner], tmp_path: Path
+) -> None:
+    with SQLiteStore(tmp_path / "store.sqlite") as store:
+        first = make_scanner(store=store).scan(["spawner", "reader"])
+        assert not any(r.from_store for r in first.reports)
+        assert store.get(sri_of(SPAWNER), ANALYZER_VERSION) is not None
+        tarball_fetches = len(registry.requests_to("/-/"))
+
+        second = make_scanner(store=store).scan(["spawner", "reader"])
+
+    assert all(r.from_store for r in second.reports)
+    assert len(registry.requests_to("/-/")) == tarball_fetches  # no tarball downloaded again
+    assert [r.capabilities for r in second.reports] == [r.capabilities for r in first.reports]
+
+
+def test_offline_scan_uses_only_the_cache(
+    registry: FakeRegistry, make_scanner: Callable[..., Scanner]
+) -> None:
+    make_scanner().scan(["spawner@1.0.0"])
+    before = len(registry.requests)
+
+    offline = make_scanner(offline=True).scan(["spawner@1.0.0", "reader@2.1.0"])
+
+    assert len(registry.requests) == before
+    assert set(offline.reports[0].capabilities.builtin) == {"child_process.exec"}
+    assert offline.reports[1].findings[0].rule == "target-failed"
+    assert offline.exit_code() is ExitCode.OPERATIONAL
+
+
+def test_process_pool_gives_the_same_reports_as_in_process(make_scanner: Callable[..., Scanner]) -> None:
+    targets = ["spawner", "reader", "reader@2.0.0"]
+    pooled = make_scanner(jobs=2).scan(targets)
+    inline = make_scanner(jobs=1).scan(targets)
+    assert pooled.reports == inline.reports
+
+
+def test_an_analysis_crash_costs_one_entry_not_the_report(
+    make_scanner: Callable[..., Scanner], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import airlock.scan
+
+    real = airlock.scan.analyze_archive
+
+    def flaky(data: bytes, subject: str) -> object:
+        if subject == "spawner":
+            raise RecursionError("maximum recursion depth exceeded")
+        return real(data, subject)
+
+    monkeypatch.setattr(airlock.scan, "analyze_archive", flaky)
+    outcome = make_scanner().scan(["spawner", "reader"])
+
+    assert outcome.reports[0].findings[0].rule == "target-failed"
+    assert "RecursionError" in outcome.reports[0].findings[0].message
+    assert set(outcome.reports[1].capabilities.builtin) == {"fs.readFileSync"}
+    assert isinstance(outcome.failures[0], OperationalError)
