@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import httpx
+
+from airlock.files import write_atomic
 
 TARGET = Path(__file__).resolve().parent.parent / "src" / "airlock" / "data" / "popular.tsv"
 
@@ -47,17 +47,16 @@ def recount(names: list[str], api: str) -> dict[str, int]:
     return counts
 
 
-def write_atomic(counts: dict[str, int]) -> None:
-    fd, tmp = tempfile.mkstemp(dir=TARGET.parent, prefix=".popular.")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write("name\tdownloads_a_month\n")
-        for name, downloads in sorted(counts.items(), key=lambda kv: -kv[1]):
-            handle.write(f"{name}\t{downloads}\n")
-    os.replace(tmp, TARGET)
+def write_popular(counts: dict[str, int]) -> None:
+    lines = ["name\tdownloads_a_month\n"]
+    lines += [f"{name}\t{downloads}\n" for name, downloads in sorted(counts.items(), key=lambda kv: -kv[1])]
+    write_atomic(TARGET, "".join(lines).encode())
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--from", dest="source", type=Path, help="a name<TAB>downloads TSV snapshot")
     source.add_argument("--downloads-api", help="base URL of npm's downloads API")
@@ -73,7 +72,7 @@ def main() -> int:
     if len(counts) < 1000:
         print(f"error: only {len(counts)} names; refusing to shrink the list", file=sys.stderr)
         return 2
-    write_atomic(counts)
+    write_popular(counts)
     print(f"wrote {len(counts)} names to {TARGET}")
     return 0
 

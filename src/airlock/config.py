@@ -73,7 +73,7 @@ def _parse_rules(value: object, where: str) -> Mapping[str, Severity]:
     from airlock.analysis.rules import RULES
 
     if not isinstance(value, dict):
-        raise UsageError(f"{where}: expected a table of rule-id = \"severity\"")
+        raise UsageError(f'{where}: expected a table of rule-id = "severity"')
     out: dict[str, Severity] = {}
     for rule_id, severity in value.items():
         if rule_id not in RULES:
@@ -100,13 +100,13 @@ _KEYS: Mapping[str, tuple[str, Any]] = {
 _ENV = {key: "AIRLOCK_" + key.upper().replace("-", "_") for key in _KEYS if key != "rules"}
 
 
-def parse_config(text: str, *, source: str) -> dict[str, object]:
+def parse_config(text: str, *, source: str) -> dict[str, Any]:
     """Validated settings from the text of an airlock.toml (only the keys it sets)."""
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"{source} is not valid TOML: {exc}") from None
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}
     for key, raw in doc.items():
         if key not in _KEYS:
             raise UsageError(
@@ -134,14 +134,14 @@ def load_settings(
         except (OSError, UnicodeDecodeError) as exc:
             raise UsageError(f"cannot read {path}: {exc}") from None
         settings = replace(settings, **parse_config(text, source=str(path)))
-    from_env: dict[str, object] = {}
+    from_env: dict[str, Any] = {}
     for key, var in _ENV.items():
         if var in env and env[var] != "":
             attr, parser = _KEYS[key]
             from_env[attr] = parser(env[var], var)
     settings = replace(settings, **from_env)
     known = {f.name for f in fields(Settings)}
-    chosen = {k: v for k, v in (flags or {}).items() if v is not None}
+    chosen: dict[str, Any] = {k: v for k, v in (flags or {}).items() if v is not None}
     unknown = set(chosen) - known
     if unknown:
         raise ValueError(f"unknown settings flags: {sorted(unknown)}")  # programming error, not user input

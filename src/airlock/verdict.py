@@ -31,5 +31,6 @@ def adjust(findings: Iterable[Finding], severity_overrides: Mapping[str, Severit
     if not severity_overrides:
         return tuple(findings)
     return tuple(
-        replace(f, severity=severity_overrides[f.rule]) if f.rule in severity_overrides else f for f in findings
+        replace(f, severity=severity_overrides[f.rule]) if f.rule in severity_overrides else f
+        for f in findings
     )

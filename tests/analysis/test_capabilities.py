@@ -51,111 +51,239 @@ CHILD = "child_process"
 PLAIN = [
     case("require-member", "require('fs').readFileSync('/etc/passwd')", {"fs.readFileSync"}),
     case("node-prefix", "require('node:fs').promises.readFile('x')", {"fs.promises.readFile"}),
-    case("destructuring", "const {exec, spawn: run} = require('child_process'); exec('id'); run('ls')",
-         {"child_process.exec", "child_process.spawn"}),
-    case("variable-member", "const cp = require('child_process');\ncp.execFile('git', ['status'])",
-         {"child_process.execFile"}),
+    case(
+        "destructuring",
+        "const {exec, spawn: run} = require('child_process'); exec('id'); run('ls')",
+        {"child_process.exec", "child_process.spawn"},
+    ),
+    case(
+        "variable-member",
+        "const cp = require('child_process');\ncp.execFile('git', ['status'])",
+        {"child_process.execFile"},
+    ),
     case("bare-module-escapes", "const net = require('net');\nmodule.exports = net;", {"net"}),
     case("unused-import-still-reported", "const cp = require('child_process');", {"child_process"}),
-    case("esm-default", "import fs from 'fs';\nfs.writeFileSync('a', 'b');", {"fs.writeFileSync"}, file="index.mjs"),
-    case("esm-named", "import { request } from 'node:https';\nrequest('https://example.com');",
-         {"https.request"}, file="index.mjs"),
-    case("esm-namespace", "import * as os from 'os';\nconsole.log(os.homedir());", {"os.homedir"}, file="index.mjs"),
-    case("dynamic-import-await", "const dns = await import('node:dns');\ndns.lookup('example.com');",
-         {"dns.lookup"}, file="index.mjs"),
-    case("dynamic-import-then", "import('net').then(n => n.createConnection(80, 'example.com'));",
-         {"net.createConnection"}),
-    case("typescript-import-require", "import cp = require('child_process');\ncp.spawnSync('ls');",
-         {"child_process.spawnSync"}, file="index.ts"),
-    case("tsx-fetch", "export const A = () => { fetch('/api'); return <div/>; };", globals={"fetch"}, file="a.tsx"),
-    case("cts-file", "const os = require('os') as typeof import('os');\nos.cpus();", {"os.cpus"}, file="x.cts"),
-    case("worker-threads", "const { Worker } = require('worker_threads');\nnew Worker('./w.js');",
-         {"worker_threads.Worker"}),
-    case("babel-interop", "var _fs = _interopRequireDefault(require('fs'));\n_fs.default.readFileSync('x');",
-         {"fs.readFileSync"}),
-    case("typescript-interop", "const cp_1 = __importStar(require(\"child_process\"));\n(0, cp_1.execSync)('id');",
-         {"child_process.execSync"}),
-    case("esbuild-interop", "var import_http = __toESM(require(\"http\"));\nimport_http.default.get('x');",
-         {"http.get"}),
+    case(
+        "esm-default",
+        "import fs from 'fs';\nfs.writeFileSync('a', 'b');",
+        {"fs.writeFileSync"},
+        file="index.mjs",
+    ),
+    case(
+        "esm-named",
+        "import { request } from 'node:https';\nrequest('https://example.com');",
+        {"https.request"},
+        file="index.mjs",
+    ),
+    case(
+        "esm-namespace",
+        "import * as os from 'os';\nconsole.log(os.homedir());",
+        {"os.homedir"},
+        file="index.mjs",
+    ),
+    case(
+        "dynamic-import-await",
+        "const dns = await import('node:dns');\ndns.lookup('example.com');",
+        {"dns.lookup"},
+        file="index.mjs",
+    ),
+    case(
+        "dynamic-import-then",
+        "import('net').then(n => n.createConnection(80, 'example.com'));",
+        {"net.createConnection"},
+    ),
+    case(
+        "typescript-import-require",
+        "import cp = require('child_process');\ncp.spawnSync('ls');",
+        {"child_process.spawnSync"},
+        file="index.ts",
+    ),
+    case(
+        "tsx-fetch",
+        "export const A = () => { fetch('/api'); return <div/>; };",
+        globals={"fetch"},
+        file="a.tsx",
+    ),
+    case(
+        "cts-file", "const os = require('os') as typeof import('os');\nos.cpus();", {"os.cpus"}, file="x.cts"
+    ),
+    case(
+        "worker-threads",
+        "const { Worker } = require('worker_threads');\nnew Worker('./w.js');",
+        {"worker_threads.Worker"},
+    ),
+    case(
+        "babel-interop",
+        "var _fs = _interopRequireDefault(require('fs'));\n_fs.default.readFileSync('x');",
+        {"fs.readFileSync"},
+    ),
+    case(
+        "typescript-interop",
+        "const cp_1 = __importStar(require(\"child_process\"));\n(0, cp_1.execSync)('id');",
+        {"child_process.execSync"},
+    ),
+    case(
+        "esbuild-interop",
+        "var import_http = __toESM(require(\"http\"));\nimport_http.default.get('x');",
+        {"http.get"},
+    ),
 ]
 
 ALIASES = [
     case("require-alias", "const r = require;\nr('os').userInfo();", {"os.userInfo"}),
-    case("require-alias-chain", "const a = require; const b = a;\nb('dgram').createSocket('udp4');",
-         {"dgram.createSocket"}),
+    case(
+        "require-alias-chain",
+        "const a = require; const b = a;\nb('dgram').createSocket('udp4');",
+        {"dgram.createSocket"},
+    ),
     case("module-require", "module.require('http').get('http://example.com');", {"http.get"}),
-    case("create-require",
-         "import { createRequire } from 'module';\nconst require = createRequire(import.meta.url);\n"
-         "require('dns').resolve4('x');",
-         {"module.createRequire", "dns.resolve4"}, file="index.mjs"),
-    case("module-constructor-load", "module.constructor._load('child_process').exec('id');",
-         {"child_process.exec"}),
+    case(
+        "create-require",
+        "import { createRequire } from 'module';\nconst require = createRequire(import.meta.url);\n"
+        "require('dns').resolve4('x');",
+        {"module.createRequire", "dns.resolve4"},
+        file="index.mjs",
+    ),
+    case(
+        "module-constructor-load",
+        "module.constructor._load('child_process').exec('id');",
+        {"child_process.exec"},
+    ),
     case("require-module-load", "require('module')._load('https').get('x');", {"https.get"}),
-    case("main-module-require", "process.mainModule.require('fs').rmSync('/', {recursive: true});",
-         {"fs.rmSync"}),
-    case("global-process-main-module", "global.process.mainModule.require('net').connect(4444);",
-         {"net.connect"}),
-    case("get-builtin-module", "process.getBuiltinModule('child_process').exec('id');", {"child_process.exec"}),
+    case(
+        "main-module-require",
+        "process.mainModule.require('fs').rmSync('/', {recursive: true});",
+        {"fs.rmSync"},
+    ),
+    case(
+        "global-process-main-module",
+        "global.process.mainModule.require('net').connect(4444);",
+        {"net.connect"},
+    ),
+    case(
+        "get-builtin-module", "process.getBuiltinModule('child_process').exec('id');", {"child_process.exec"}
+    ),
     case("require-call", "require.call(null, 'tls').connect(443);", {"tls.connect"}),
     case("unicode-escaped-identifier", "\\u0072equire('fs').unlinkSync('x');", {"fs.unlinkSync"}),
-    case("conditional-require-alias",
-         "const req = typeof __non_webpack_require__ === 'function' ? __non_webpack_require__ : require;\n"
-         "req('os').platform();",
-         {"os.platform"}),
+    case(
+        "conditional-require-alias",
+        "const req = typeof __non_webpack_require__ === 'function' ? __non_webpack_require__ : require;\n"
+        "req('os').platform();",
+        {"os.platform"},
+    ),
 ]
 
 FOLDING = [
     case("concat", "require('child' + '_process').exec('id');", {"child_process.exec"}),
-    case("template-literal", "const p = `${'chi'}ld_${'process'}`;\nrequire(p).fork('x');", {"child_process.fork"}),
+    case(
+        "template-literal",
+        "const p = `${'chi'}ld_${'process'}`;\nrequire(p).fork('x');",
+        {"child_process.fork"},
+    ),
     case("array-join", f"require({list(CHILD)!r}.join('')).spawn('sh');", {"child_process.spawn"}),
-    case("array-reverse-join", "require(['process', '_', 'child'].reverse().join('')).exec('id');",
-         {"child_process.exec"}),
-    case("string-reverse", "require('ssecorp_dlihc'.split('').reverse().join('')).exec('id');",
-         {"child_process.exec"}),
+    case(
+        "array-reverse-join",
+        "require(['process', '_', 'child'].reverse().join('')).exec('id');",
+        {"child_process.exec"},
+    ),
+    case(
+        "string-reverse",
+        "require('ssecorp_dlihc'.split('').reverse().join('')).exec('id');",
+        {"child_process.exec"},
+    ),
     case("from-char-code", "require(String.fromCharCode(104, 116, 116, 112)).get('x');", {"http.get"}),
-    case("hex-escapes", "require('\\x63\\x68\\x69\\x6c\\x64\\x5f\\x70\\x72\\x6f\\x63\\x65\\x73\\x73').exec('id');",
-         {"child_process.exec"}),
+    case(
+        "hex-escapes",
+        "require('\\x63\\x68\\x69\\x6c\\x64\\x5f\\x70\\x72\\x6f\\x63\\x65\\x73\\x73').exec('id');",
+        {"child_process.exec"},
+    ),
     case("unicode-escapes", "require('\\u0063\\u0068ild_pro\\u{63}ess').exec('id');", {"child_process.exec"}),
     case("octal-escapes", "require('\\143\\150ild_process').exec('id');", {"child_process.exec"}),
-    case("buffer-base64", "require(Buffer.from('Y2hpbGRfcHJvY2Vzcw==', 'base64').toString()).exec('id');",
-         {"child_process.exec"}),
-    case("buffer-hex", "require(Buffer.from('6368696c645f70726f63657373', 'hex').toString('utf8')).exec('id');",
-         {"child_process.exec"}),
+    case(
+        "buffer-base64",
+        "require(Buffer.from('Y2hpbGRfcHJvY2Vzcw==', 'base64').toString()).exec('id');",
+        {"child_process.exec"},
+    ),
+    case(
+        "buffer-hex",
+        "require(Buffer.from('6368696c645f70726f63657373', 'hex').toString('utf8')).exec('id');",
+        {"child_process.exec"},
+    ),
     case("atob", "require(atob('Y2hpbGRfcHJvY2Vzcw==')).exec('id');", {"child_process.exec"}),
-    case("local-constants", "const a = 'child';\nconst b = a + '_';\nrequire(b + 'process').exec('id');",
-         {"child_process.exec"}),
-    case("decoder-helper",
-         "function d(s) { return Buffer.from(s, 'base64').toString(); }\nrequire(d('bmV0')).connect(1);",
-         {"net.connect"}),
-    case("map-from-char-code",
-         "require([110, 101, 116].map(c => String.fromCharCode(c)).join('')).connect(1);", {"net.connect"}),
+    case(
+        "local-constants",
+        "const a = 'child';\nconst b = a + '_';\nrequire(b + 'process').exec('id');",
+        {"child_process.exec"},
+    ),
+    case(
+        "decoder-helper",
+        "function d(s) { return Buffer.from(s, 'base64').toString(); }\nrequire(d('bmV0')).connect(1);",
+        {"net.connect"},
+    ),
+    case(
+        "map-from-char-code",
+        "require([110, 101, 116].map(c => String.fromCharCode(c)).join('')).connect(1);",
+        {"net.connect"},
+    ),
     case("char-codes-spread", "require(String.fromCharCode(...[0x6f, 0x73])).homedir();", {"os.homedir"}),
 ]
 
 GLOBALS = [
-    case("process-env", "const token = process.env.NPM_TOKEN;\nconst { env } = process;", globals={"process.env"}),
-    case("network-globals",
-         "fetch('https://example.com');\nnew XMLHttpRequest();\nnew WebSocket('wss://example.com');",
-         globals={"fetch", "XMLHttpRequest", "WebSocket"}),
+    case(
+        "process-env",
+        "const token = process.env.NPM_TOKEN;\nconst { env } = process;",
+        globals={"process.env"},
+    ),
+    case(
+        "network-globals",
+        "fetch('https://example.com');\nnew XMLHttpRequest();\nnew WebSocket('wss://example.com');",
+        globals={"fetch", "XMLHttpRequest", "WebSocket"},
+    ),
     case("process-binding", "process.binding('spawn_sync').spawn({});", globals={"process.binding"}),
     case("webassembly", "WebAssembly.instantiate(bytes);", globals={"WebAssembly"}),
     case("global-this-computed-eval", "globalThis['ev' + 'al']('1 + 1');", globals={"eval"}),
     case("window-fetch", "window.fetch('/x');\nself['fetch']('/y');", globals={"fetch"}),
     case("reflect-get-process", "Reflect.get(global, 'process').env.SECRET;", globals={"process.env"}),
-    case("constructor-constructor", "this.constructor.constructor('return process')().env.SECRET;",
-         globals={"Function", "process.env"}),
-    case("function-return-this", "const g = Function('return this')();\ng.process.mainModule.require('os').homedir();",
-         {"os.homedir"}, {"Function"}),
-    case("eval-literal-analysed", "eval(\"require('child_process').execSync('id')\");",
-         {"child_process.execSync"}, {"eval"}),
-    case("new-function-literal-analysed",
-         "new Function(\"return require('os').networkInterfaces()\")();", {"os.networkInterfaces"}, {"Function"}),
-    case("eval-returns-require", "eval('req' + 'uire')('child_process').exec('id');",
-         {"child_process.exec"}, {"eval"}),
-    case("vm-literal-analysed", "const vm = require('vm');\nvm.runInThisContext(\"require('https').get('x')\");",
-         {"vm.runInThisContext", "https.get"}),
-    case("indirect-eval-alias", "const e = eval;\ne(\"require('fs').readFileSync('x')\");",
-         {"fs.readFileSync"}, {"eval"}),
+    case(
+        "constructor-constructor",
+        "this.constructor.constructor('return process')().env.SECRET;",
+        globals={"Function", "process.env"},
+    ),
+    case(
+        "function-return-this",
+        "const g = Function('return this')();\ng.process.mainModule.require('os').homedir();",
+        {"os.homedir"},
+        {"Function"},
+    ),
+    case(
+        "eval-literal-analysed",
+        "eval(\"require('child_process').execSync('id')\");",
+        {"child_process.execSync"},
+        {"eval"},
+    ),
+    case(
+        "new-function-literal-analysed",
+        "new Function(\"return require('os').networkInterfaces()\")();",
+        {"os.networkInterfaces"},
+        {"Function"},
+    ),
+    case(
+        "eval-returns-require",
+        "eval('req' + 'uire')('child_process').exec('id');",
+        {"child_process.exec"},
+        {"eval"},
+    ),
+    case(
+        "vm-literal-analysed",
+        "const vm = require('vm');\nvm.runInThisContext(\"require('https').get('x')\");",
+        {"vm.runInThisContext", "https.get"},
+    ),
+    case(
+        "indirect-eval-alias",
+        "const e = eval;\ne(\"require('fs').readFileSync('x')\");",
+        {"fs.readFileSync"},
+        {"eval"},
+    ),
 ]
 
 DYNAMIC = [
@@ -166,19 +294,29 @@ DYNAMIC = [
     case("function-non-literal", "new Function('a', body)(1);", globals={"Function"}, dynamic=1),
     case("process-computed", "process[decode(k)][decode(v)];", dynamic=1),
     case("require-escapes", "register(require);", dynamic=1),
-    case("module-instance-computed",
-         "var m = new module.constructor();\nm.paths = module.paths;\nm[k](src, '');", dynamic=1),
+    case(
+        "module-instance-computed",
+        "var m = new module.constructor();\nm.paths = module.paths;\nm[k](src, '');",
+        dynamic=1,
+    ),
     case("builtin-computed", "require('child_process')[method]('id');", {"child_process"}, dynamic=1),
 ]
 
 NEGATIVE = [
-    case("string-and-comment-mentions",
-         "// we never require('child_process') here\nconst msg = \"child_process is not used\";\n/* fs.readFileSync */"),
+    case(
+        "string-and-comment-mentions",
+        "// we never require('child_process') here\nconst msg = \"child_process is not used\";\n/* fs.readFileSync */",
+    ),
     case("regex-exec", "const m = /a(b)/.exec(s);\nconst db = { exec(q) {} };\ndb.exec('select 1');"),
-    case("fs-in-names", "const fsPath = 'x';\nconst config = {};\nconfig.fs.readFileSync('x');\nlet httpClient;"),
+    case(
+        "fs-in-names",
+        "const fsPath = 'x';\nconst config = {};\nconfig.fs.readFileSync('x');\nlet httpClient;",
+    ),
     case("local-module-named-like-builtin", "const fs = require('./fs');\nfs.readFileSync('x');"),
-    case("type-checks-grant-nothing",
-         "if (x instanceof Function) {}\nif (typeof eval === 'function') {}\nif (typeof fetch === 'undefined') {}"),
+    case(
+        "type-checks-grant-nothing",
+        "if (x instanceof Function) {}\nif (typeof eval === 'function') {}\nif (typeof fetch === 'undefined') {}",
+    ),
     case("shadowed-process", "const process = { env: {} };\nprocess.env.X = 1;"),
     case("npm-package-not-builtin", "const got = require('got');\ngot('https://example.com');"),
     case("class-constructor", "class A { constructor() { this.constructor.name; } }"),
@@ -200,7 +338,10 @@ def test_capabilities(c: Case) -> None:
     assert set(result.capabilities.globals) == c.globals
     assert len(result.capabilities.dynamic) == c.dynamic
     assert result.capabilities.native is c.native
-    for evidence in [*(e for es in result.capabilities.builtin.values() for e in es), *result.capabilities.dynamic]:
+    for evidence in [
+        *(e for es in result.capabilities.builtin.values() for e in es),
+        *result.capabilities.dynamic,
+    ]:
         assert evidence.file in c.files
         assert evidence.line >= 1
         assert evidence.snippet

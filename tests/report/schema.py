@@ -35,10 +35,9 @@ def sarif_validator() -> Draft7Validator:
 
 
 def _parse(text_or_obj: str | bytes | Mapping[str, Any]) -> dict[str, Any]:
-    if isinstance(text_or_obj, str | bytes):
-        parsed = json.loads(text_or_obj)
-    else:
-        parsed = json.loads(json.dumps(text_or_obj))  # a plain-JSON copy: tuples etc. fail loudly here
+    # A plain-JSON copy of a mapping: tuples etc. fail loudly here.
+    source = text_or_obj if isinstance(text_or_obj, str | bytes) else json.dumps(text_or_obj)
+    parsed = json.loads(source)
     assert isinstance(parsed, dict), f"expected a JSON object, got {type(parsed).__name__}"
     return parsed
 

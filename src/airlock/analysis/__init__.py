@@ -21,7 +21,14 @@ ANALYZER_VERSION = f"{__version__}+a{ANALYZER_REVISION}"
 MAX_EVIDENCE_PER_KEY = 10
 MAX_DYNAMIC_EVIDENCE = 25
 _NATIVE_LOADERS = frozenset(
-    {"bindings", "node-gyp-build", "node-gyp-build-optional-packages", "@mapbox/node-pre-gyp", "node-pre-gyp", "prebuild-install"}
+    {
+        "bindings",
+        "node-gyp-build",
+        "node-gyp-build-optional-packages",
+        "@mapbox/node-pre-gyp",
+        "node-pre-gyp",
+        "prebuild-install",
+    }
 )
 
 

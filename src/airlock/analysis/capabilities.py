@@ -15,6 +15,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import re2
 from tree_sitter import Node
 
 from airlock.analysis.js import Dialect, SourceText, parse
@@ -100,7 +101,9 @@ _VM_COMPILERS = frozenset(
     }
 )
 # References that stand for many capabilities; a computed member on one of them is `dynamic`.
-_CONTAINER_GLOBALS = frozenset({"", "process", "process.mainModule", "module", "module.constructor", "Reflect"})
+_CONTAINER_GLOBALS = frozenset(
+    {"", "process", "process.mainModule", "module", "module.constructor", "Reflect"}
+)
 
 _SEED_WORDS: tuple[bytes, ...] = (
     b"require",
@@ -130,9 +133,15 @@ _SEED_WORDS: tuple[bytes, ...] = (
     b"getBuiltinModule",
     b"Reflect",
 )
+# RE2: linear time on hostile input, and one pass for all words. The leading class stands in for a
+# look-behind (RE2 has none); the trailing boundary is checked by hand.
+_SEEDS_LONGEST_FIRST: list[bytes] = sorted(_SEED_WORDS, key=len, reverse=True)  # `globalThis` before `global`
+_SEED_PATTERN = re2.compile(rb"(?:^|[^A-Za-z0-9_$])(" + b"|".join(_SEEDS_LONGEST_FIRST) + rb")")
 _BRACKET_SEEDS: tuple[bytes, ...] = (b"window", b"self", b"frames")
 _IDENT_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$")
-_NOT_CODE = frozenset({"comment", "string_fragment", "regex_pattern", "escape_sequence", "jsx_text", "html_comment"})
+_NOT_CODE = frozenset(
+    {"comment", "string_fragment", "regex_pattern", "escape_sequence", "jsx_text", "html_comment"}
+)
 
 MAX_NESTED_CODE_DEPTH = 3
 # Real member/call chains are a few levels deep; the cap keeps hostile nesting linear.
@@ -197,7 +206,7 @@ class _Collector:
             self.dynamic.append(evidence)
 
 
-class _BudgetExceeded(Exception):
+class _BudgetExceededError(Exception):
     pass
 
 
@@ -236,21 +245,18 @@ class _FileScanner:
     def _tick(self) -> None:
         self._steps += 1
         if self._steps & 63 == 0 and time.perf_counter() > self.deadline:
-            raise _BudgetExceeded
+            raise _BudgetExceededError
 
     def _seed_positions(self) -> list[tuple[int, int]]:
         src = self.source
         find = src.find
         ident = _IDENT_BYTES
+        size = len(src)
         positions: list[tuple[int, int]] = []
-        for word in _SEED_WORDS:
-            n = len(word)
-            i = find(word)
-            while i != -1:
-                end = i + n
-                if (i == 0 or src[i - 1] not in ident) and (end >= len(src) or src[end] not in ident):
-                    positions.append((i, end))
-                i = find(word, end)
+        for match in _SEED_PATTERN.finditer(src):
+            end = match.end(1)
+            if end >= size or src[end] not in ident:
+                positions.append((match.start(1), end))
         for word in _BRACKET_SEEDS:
             n = len(word)
             i = find(word)
@@ -459,9 +465,9 @@ class _FileScanner:
             if kind == "variable_declarator":
                 if parent.child_by_field_name("value") != node:
                     return
-                name = parent.child_by_field_name("name")
-                if name is not None:
-                    self._bind(name, value, parent)
+                declared = parent.child_by_field_name("name")
+                if declared is not None:
+                    self._bind(declared, value, parent)
                 return
             if kind == "assignment_expression":
                 if parent.child_by_field_name("right") != node:
@@ -488,7 +494,13 @@ class _FileScanner:
                 if op is not None and op.type == "typeof":
                     return
                 break
-            if kind in {"array", "pair", "return_statement", "spread_element", "shorthand_property_identifier"}:
+            if kind in {
+                "array",
+                "pair",
+                "return_statement",
+                "spread_element",
+                "shorthand_property_identifier",
+            }:
                 self._rest(value, node, escaped=True)
                 return
             break
@@ -516,8 +528,14 @@ class _FileScanner:
         if name == "then" and call is not None and call.type == "call_expression":
             args = call.child_by_field_name("arguments")
             callback = args.named_children[0] if args is not None and args.named_child_count else None
-            if callback is not None and callback.type in {"arrow_function", "function_expression", "function"}:
-                params = callback.child_by_field_name("parameters") or callback.child_by_field_name("parameter")
+            if callback is not None and callback.type in {
+                "arrow_function",
+                "function_expression",
+                "function",
+            }:
+                params = callback.child_by_field_name("parameters") or callback.child_by_field_name(
+                    "parameter"
+                )
                 first = _first_parameter(params) if params is not None else None
                 if first is not None:
                     self._bind(first, inner, callback)
@@ -580,7 +598,7 @@ class _FileScanner:
             for ident, key in self._pattern_keys(name):
                 self._bind(ident, member(value, key), site)
             return
-        if name.type != "identifier" and name.type != "shorthand_property_identifier_pattern":
+        if name.type not in {"identifier", "shorthand_property_identifier_pattern"}:
             self._rest(value, site, escaped=True)
             return
         if _worth_tracking(value):
@@ -603,7 +621,9 @@ class _FileScanner:
                 key_text = (
                     self.resolver.text(key)
                     if key.type == "property_identifier"
-                    else as_text(self.resolver.evaluate(key.named_children[0] if key.named_child_count else key))
+                    else as_text(
+                        self.resolver.evaluate(key.named_children[0] if key.named_child_count else key)
+                    )
                 )
                 if key_text is not None:
                     keys.append((value, key_text))
@@ -634,16 +654,19 @@ class _FileScanner:
             end = i + len(word)
             if (i == 0 or src[i - 1] not in ident_bytes) and (end >= len(src) or src[end] not in ident_bytes):
                 node = self.root.descendant_for_byte_range(i, end)
-                if node is not None and node.id != ident.id and node.type in {"identifier", "shorthand_property_identifier"}:
-                    if not _is_binding_position(node):
-                        other = self.resolver.lookup(node)
-                        other_identity: object = other.identity if other is not None else ("global", name)
-                        if other_identity == identity:
-                            uses += 1
-                            if node.type == "shorthand_property_identifier":
-                                self._rest(value, node, escaped=True)
-                            else:
-                                self._climb(node, value)
+                if (
+                    node is not None
+                    and node.id != ident.id
+                    and node.type in {"identifier", "shorthand_property_identifier"}
+                ) and not _is_binding_position(node):
+                    other = self.resolver.lookup(node)
+                    other_identity: object = other.identity if other is not None else ("global", name)
+                    if other_identity == identity:
+                        uses += 1
+                        if node.type == "shorthand_property_identifier":
+                            self._rest(value, node, escaped=True)
+                        else:
+                            self._climb(node, value)
             i = find(word, end, scope.end_byte)
         if uses == 0:
             self._rest(value, site, escaped=False)
@@ -692,7 +715,9 @@ class _FileScanner:
             return UNKNOWN
         tree = parse(data, Dialect.JAVASCRIPT).tree
         nested_text = SourceText(self.text.path, data, line_offset=evidence.line - 1)
-        nested = _FileScanner(nested_text, tree.root_node, self.out, deadline=self.deadline, depth=self.depth + 1)
+        nested = _FileScanner(
+            nested_text, tree.root_node, self.out, deadline=self.deadline, depth=self.depth + 1
+        )
         # Code compiled by Function/eval runs as a sloppy-mode script: its top-level `this` is the global object.
         nested.resolver.top_level_this = GLOBAL_OBJECT
         nested.run()
@@ -762,7 +787,9 @@ _TYPE_CONTEXTS = frozenset(
         "property_signature",
     }
 )
-_STATEMENT_BOUNDARY = frozenset({"expression_statement", "lexical_declaration", "variable_declaration", "program"})
+_STATEMENT_BOUNDARY = frozenset(
+    {"expression_statement", "lexical_declaration", "variable_declaration", "program"}
+)
 
 
 def _is_binding_position(node: Node) -> bool:
@@ -840,8 +867,12 @@ def analyze_source(
     )
     try:
         scanner.run()
-    except _BudgetExceeded:
-        skipped.append(Skipped(f"analysis time budget ({budget.analysis_seconds:g} s) exceeded; results are partial", path))
+    except _BudgetExceededError:
+        skipped.append(
+            Skipped(
+                f"analysis time budget ({budget.analysis_seconds:g} s) exceeded; results are partial", path
+            )
+        )
     except RecursionError:
         skipped.append(Skipped("expression nesting too deep to analyse; results are partial", path))
     return FileCapabilities(

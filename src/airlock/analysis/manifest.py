@@ -38,7 +38,9 @@ def parse_manifest(data: bytes | None) -> Manifest:
     try:
         doc = json.loads(data.decode("utf-8-sig", "replace"))
     except json.JSONDecodeError as exc:
-        return Manifest(error=f"package.json is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
+        return Manifest(
+            error=f"package.json is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        )
     if not isinstance(doc, dict):
         return Manifest(error="package.json is not a JSON object")
     name = doc.get("name")

@@ -188,7 +188,12 @@ _FUNCTION_TYPES = frozenset(
 )
 _INLINE_FUNCTION_TYPES = frozenset({"arrow_function", "function_expression", "function"})
 _IDENTIFIER_TYPES = frozenset(
-    {"identifier", "property_identifier", "shorthand_property_identifier", "shorthand_property_identifier_pattern"}
+    {
+        "identifier",
+        "property_identifier",
+        "shorthand_property_identifier",
+        "shorthand_property_identifier_pattern",
+    }
 )
 _IDENTIFIER_ESCAPE = re.compile(r"\\u(?:\{[0-9a-fA-F]+\}|[0-9a-fA-F]{4})")
 _TRANSPARENT = frozenset(
@@ -371,7 +376,9 @@ class Resolver:
     def text(self, node: Node) -> str:
         raw = self.source[node.start_byte : node.end_byte]
         if b"\\" in raw and node.type in _IDENTIFIER_TYPES:
-            return _IDENTIFIER_ESCAPE.sub(lambda m: _decode_escape(m.group(0)), raw.decode("utf-8", "replace"))
+            return _IDENTIFIER_ESCAPE.sub(
+                lambda m: _decode_escape(m.group(0)), raw.decode("utf-8", "replace")
+            )
         return raw.decode("utf-8", "replace")
 
     def property_name(self, node: Node) -> str | None:
@@ -498,7 +505,9 @@ class Resolver:
                     src = child.child_by_field_name("source")
                     if ident is not None and src is not None:
                         spec = as_text(self.evaluate(src))
-                        table.setdefault(self.text(ident), Binding(self.text(ident), ident, specifier=spec, imported="*"))
+                        table.setdefault(
+                            self.text(ident), Binding(self.text(ident), ident, specifier=spec, imported="*")
+                        )
             return
         spec = as_text(self.evaluate(source))
         for clause in stmt.named_children:
@@ -506,10 +515,14 @@ class Resolver:
                 continue
             for part in clause.named_children:
                 if part.type == "identifier":
-                    table.setdefault(self.text(part), Binding(self.text(part), part, specifier=spec, imported="*"))
+                    table.setdefault(
+                        self.text(part), Binding(self.text(part), part, specifier=spec, imported="*")
+                    )
                 elif part.type == "namespace_import":
                     for ident in part.named_children:
-                        table.setdefault(self.text(ident), Binding(self.text(ident), ident, specifier=spec, imported="*"))
+                        table.setdefault(
+                            self.text(ident), Binding(self.text(ident), ident, specifier=spec, imported="*")
+                        )
                 elif part.type == "named_imports":
                     for spec_node in part.named_children:
                         if spec_node.type != "import_specifier":
@@ -521,7 +534,10 @@ class Resolver:
                         imported = as_text(self.evaluate(name)) if name.type == "string" else self.text(name)
                         if imported == "default":
                             imported = "*"
-                        table.setdefault(self.text(alias), Binding(self.text(alias), alias, specifier=spec, imported=imported))
+                        table.setdefault(
+                            self.text(alias),
+                            Binding(self.text(alias), alias, specifier=spec, imported=imported),
+                        )
 
     def lookup(self, ident: Node) -> Binding | None:
         """The innermost declaration of `ident`'s name visible from it (hoisting approximated by blocks)."""
@@ -551,8 +567,9 @@ class Resolver:
         """The node whose subtree can see `binding`."""
         node: Node | None = self.parent(binding.site)
         while node is not None:
-            if node.type in _SCOPE_TYPES and binding.name in self._table(node):
-                if self._table(node)[binding.name].identity == binding.identity:
+            if node.type in _SCOPE_TYPES:
+                bound = self._table(node).get(binding.name)
+                if bound is not None and bound.identity == binding.identity:
                     return node
             node = self.parent(node)
         return self.root
@@ -823,7 +840,11 @@ class Resolver:
             return UNKNOWN
         if body.type == "statement_block":
             statements = [c for c in body.named_children if c.type != "comment"]
-            if len(statements) != 1 or statements[0].type != "return_statement" or not statements[0].named_child_count:
+            if (
+                len(statements) != 1
+                or statements[0].type != "return_statement"
+                or not statements[0].named_child_count
+            ):
                 return UNKNOWN
             body = statements[0].named_children[0]
         names: list[str] = []
@@ -841,7 +862,9 @@ class Resolver:
                         return UNKNOWN  # defaults, rest, destructuring: not worth modelling
         env = {name: (args[i] if i < len(args) else UNKNOWN) for i, name in enumerate(names)}
         if fn.type != "arrow_function":
-            env["this"] = GLOBAL_OBJECT  # a plain call of a sloppy-mode function: `(function(){return this})()`
+            env["this"] = (
+                GLOBAL_OBJECT  # a plain call of a sloppy-mode function: `(function(){return this})()`
+            )
         self._active.add(fn.id)
         try:
             return self.evaluate(body, env)
@@ -855,7 +878,9 @@ class Resolver:
                 return self.call(fn.target, args[1:], site)
             if fn.mode == "apply":
                 spread = args[1] if len(args) > 1 else Arr(())
-                return self.call(fn.target, list(spread.items) if isinstance(spread, Arr) else [UNKNOWN], site)
+                return self.call(
+                    fn.target, list(spread.items) if isinstance(spread, Arr) else [UNKNOWN], site
+                )
             return fn.target  # bind returns the same function (for our purposes)
         if isinstance(fn, Code):
             return self._run_code(f"(function(){{{fn.source}\n}})()", site, function_body=fn.source)
@@ -864,7 +889,11 @@ class Resolver:
         if fn.space is Space.REQUIRE:
             return require_value(args[0]) if args else UNKNOWN
         if fn.space is Space.BUILTIN:
-            if fn.path in {"module.createRequire", "module.createRequireFromPath", "module.Module.createRequire"}:
+            if fn.path in {
+                "module.createRequire",
+                "module.createRequireFromPath",
+                "module.Module.createRequire",
+            }:
                 return REQUIRE
             if fn.path in {"module", "module.Module"}:
                 return Ref(Space.GLOBAL, "module")  # new Module(): a module object
@@ -895,7 +924,11 @@ class Resolver:
             return Str(data.decode("latin-1")) if data is not None else UNKNOWN
         if path == "btoa":
             text = as_text(args[0]) if args else None
-            return Str(base64.b64encode(text.encode("latin-1", "replace")).decode()) if text is not None else UNKNOWN
+            return (
+                Str(base64.b64encode(text.encode("latin-1", "replace")).decode())
+                if text is not None
+                else UNKNOWN
+            )
         if path in {"decodeURIComponent", "decodeURI", "unescape"}:
             text = as_text(args[0]) if args else None
             return _clip(urllib.parse.unquote(text)) if text is not None else UNKNOWN
@@ -968,7 +1001,9 @@ def builtin_name(specifier: str) -> str | None:
     from airlock.analysis.capabilities import BUILTIN_MODULES
 
     name = specifier.removeprefix("node:")
-    if name in BUILTIN_MODULES or (specifier.startswith("node:") and re.fullmatch(r"[a-z_]+(/[a-z_]+)?", name)):
+    if name in BUILTIN_MODULES or (
+        specifier.startswith("node:") and re.fullmatch(r"[a-z_]+(/[a-z_]+)?", name)
+    ):
         return name
     return None
 
@@ -1167,12 +1202,17 @@ def _string_method(s: str, name: str, args: list[Value]) -> Value:
     }
     if name in simple:
         return Str(simple[name](s))
-    if name in {"replace", "replaceAll"} and len(texts) >= 2 and texts[0] is not None and texts[1] is not None:
+    if (
+        name in {"replace", "replaceAll"}
+        and len(texts) >= 2
+        and texts[0] is not None
+        and texts[1] is not None
+    ):
         count = 1 if name == "replace" else -1
         return _clip(s.replace(texts[0], texts[1], count))
     if name == "repeat" and args and isinstance(args[0], Num):
         times = int(args[0].value)
-        if 0 <= times and len(s) * times <= MAX_STRING:
+        if times >= 0 and len(s) * times <= MAX_STRING:
             return Str(s * times)
         return UNKNOWN
     if name in {"charAt", "at"} and args and isinstance(args[0], Num):
@@ -1204,7 +1244,12 @@ def strip_transparent(node: Node) -> Node:
 
 def _last_named(node: Node, *, skip_types: bool) -> Node | None:
     for child in node.named_children:
-        if skip_types and child.type in {"type_arguments", "predefined_type", "type_identifier", "generic_type"}:
+        if skip_types and child.type in {
+            "type_arguments",
+            "predefined_type",
+            "type_identifier",
+            "generic_type",
+        }:
             continue
         if child.type == "comment":
             continue

@@ -7,11 +7,10 @@ Rules produce findings; they never decide verdicts (that is `airlock.verdict`).
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-
 import importlib
 import pkgutil
+import re
+from dataclasses import dataclass
 
 from airlock.model import Evidence, Finding, Severity
 

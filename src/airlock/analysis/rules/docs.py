@@ -31,7 +31,14 @@ def render() -> str:
         lines += [f"| [`{r.id}`](#{r.id}) | {r.severity.value} | {r.summary} |" for r in group]
         lines.append("")
         for r in group:
-            lines += [f"### {r.id}", "", f"**{r.severity.value}** — {r.summary}", "", f"Why it matters: {r.why}", ""]
+            lines += [
+                f"### {r.id}",
+                "",
+                f"**{r.severity.value}** — {r.summary}",
+                "",
+                f"Why it matters: {r.why}",
+                "",
+            ]
             if r.references:
                 lines += ["References:", "", *[f"- {ref}" for ref in r.references], ""]
     return "\n".join(lines).rstrip() + "\n"
