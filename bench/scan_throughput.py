@@ -1,0 +1,113 @@
+"""Scan throughput, measured against raw tree-sitter parsing in the same run.
+
+    python bench/scan_throughput.py bench/tarballs          # fill it first: bench/fetch_tarballs.py
+
+Three measurements over the same tarballs, one process, so the ratios are meaningful on a noisy machine:
+  (a) raw parse  — gunzip + untar (tarfile) + tree-sitter parse of every JS/TS file: the floor any
+                   tree-sitter based scanner pays;
+  (b) cold scan  — airlock's full analysis: safe tar reading + capability analysis + rules, per package;
+  (c) warm scan  — the same scan again through the SQLite store: hash the tarball, look up
+                   (integrity, analyzer version), decode the stored analysis.
+Prints MB/s of JS/TS source, packages/s, and the ratios (b)/(a) and (c)/(b).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import io
+import statistics
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+from airlock.analysis import ANALYZER_VERSION, analyze
+from airlock.analysis.js import dialect_for, parse
+from airlock.integrity import sri_of
+from airlock.store.sqlite import SQLiteStore
+from airlock.tarball import read_tarball
+
+
+def load(directory: Path) -> list[tuple[str, bytes]]:
+    tarballs = sorted(directory.glob("*.tgz"))
+    if not tarballs:
+        sys.exit(f"no *.tgz in {directory}: fill it with `python bench/fetch_tarballs.py {directory}`")
+    return [(p.name, p.read_bytes()) for p in tarballs]
+
+
+def raw_parse(tarballs: list[tuple[str, bytes]]) -> tuple[float, int, int]:
+    """(seconds, JS/TS bytes, files) to unpack and tree-sitter-parse every code file."""
+    source_bytes = files = 0
+    started = time.perf_counter()
+    for _, data in tarballs:
+        with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+            for member in tar:
+                if not member.isfile():
+                    continue
+                handle = tar.extractfile(member)
+                if handle is None:
+                    continue
+                content = handle.read()
+                path = member.name.split("/", 1)[-1]
+                dialect = dialect_for(path, content[:128])
+                if dialect is None:
+                    continue
+                parse(content, dialect)
+                source_bytes += len(content)
+                files += 1
+    return time.perf_counter() - started, source_bytes, files
+
+
+def cold(tarballs: list[tuple[str, bytes]], store: SQLiteStore) -> float:
+    started = time.perf_counter()
+    for name, data in tarballs:
+        analysis = analyze(read_tarball(data, subject=name))
+        store.put(sri_of(data), analysis)
+    return time.perf_counter() - started
+
+
+def warm(tarballs: list[tuple[str, bytes]], store: SQLiteStore) -> float:
+    started = time.perf_counter()
+    for _, data in tarballs:
+        if store.get(sri_of(data), ANALYZER_VERSION) is None:
+            raise SystemExit("warm scan missed the store: the benchmark is broken")
+    return time.perf_counter() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("directory", type=Path)
+    parser.add_argument("--rounds", type=int, default=3, help="repeat (a) and (b); the median is reported")
+    args = parser.parse_args()
+    tarballs = load(args.directory)
+    parse(b"0", dialect_for("x.js") or sys.exit("no grammar"))  # load grammars before timing
+    raw_times, cold_times = [], []
+    source_bytes = files = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for round_no in range(args.rounds):
+            gc.collect()
+            seconds, source_bytes, files = raw_parse(tarballs)
+            raw_times.append(seconds)
+            gc.collect()
+            with SQLiteStore(Path(tmp) / f"store-{round_no}.sqlite3") as store:
+                cold_times.append(cold(tarballs, store))
+        with SQLiteStore(Path(tmp) / "store-0.sqlite3") as store:
+            warm_times = [warm(tarballs, store) for _ in range(args.rounds)]
+    a, b, c = (statistics.median(t) for t in (raw_times, cold_times, warm_times))
+    mb = source_bytes / 1e6
+    n = len(tarballs)
+    print(f"corpus: {n} packages, {files} JS/TS files, {mb:.1f} MB of source, analyzer {ANALYZER_VERSION}")
+    print(f"(a) raw parse   {a:8.2f} s  {mb / a:8.2f} MB/s  {n / a:9.1f} packages/s")
+    print(f"(b) cold scan   {b:8.2f} s  {mb / b:8.2f} MB/s  {n / b:9.1f} packages/s")
+    print(f"(c) warm scan   {c:8.2f} s  {mb / c:8.2f} MB/s  {n / c:9.1f} packages/s")
+    print(f"analysis throughput / raw parse throughput (b vs a): {a / b:.0%}   (target >= 60%)")
+    print(f"warm speed-up over cold (c vs b): {b / c:.0f}x   (target >= 50x)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
