@@ -288,6 +288,16 @@ GLOBALS = [
 
 DYNAMIC = [
     case("computed-require", "module.exports = name => require(name);", dynamic=1),
+    case(
+        "accumulated-name-is-not-its-initialiser",
+        "let m = '';\nm += 'child_';\nm += 'process';\nrequire(m).exec(c);",
+        dynamic=1,
+    ),
+    case(
+        "array-mutated-after-declaration",
+        "const parts = [];\nparts.push('f', 's');\nrequire(parts.join(''));",
+        dynamic=1,
+    ),
     case("computed-import", "export default async (x) => import(x);", dynamic=1, file="index.mjs"),
     case("global-computed", "global[key]();", dynamic=1),
     case("eval-non-literal", "eval(payload);", globals={"eval"}, dynamic=1),

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from airlock import __version__
 from airlock.analysis.capabilities import DEFAULT_BUDGET, Budget, FileCapabilities, analyze_source
+from airlock.analysis.facts import gather
 from airlock.analysis.js import dialect_for
 from airlock.analysis.manifest import Manifest, install_scripts, parse_manifest
+from airlock.analysis.rules import evaluate
 from airlock.analysis.rules import package as package_rules
 from airlock.model import Capabilities, Evidence, Finding, PackageAnalysis, PackageContents, Skipped
 
 # Bump whenever analysis results for the same bytes could change: it is part of the store key.
-ANALYZER_REVISION = 1
+ANALYZER_REVISION = 2
 ANALYZER_VERSION = f"{__version__}+a{ANALYZER_REVISION}"
 
 MAX_EVIDENCE_PER_KEY = 10
@@ -55,12 +57,15 @@ def analyze(contents: PackageContents, *, budget: Budget = DEFAULT_BUDGET) -> Pa
         or any(p.endswith(".node") for p in paths)
         or any(spec.endswith(".node") or spec in _NATIVE_LOADERS for f in files for spec in f.imports)
     )
+    scripts = install_scripts(manifest, has_binding_gyp=has_binding_gyp)
+    facts = gather(contents, manifest, files, scripts, native=native, budget=budget)
+    findings.extend(evaluate(facts))
     return PackageAnalysis(
         name=manifest.name,
         version=manifest.version,
         capabilities=merge_capabilities(files, native=native),
         findings=tuple(findings),
-        install_scripts=install_scripts(manifest, has_binding_gyp=has_binding_gyp),
+        install_scripts=scripts,
         skipped=tuple(skipped),
         analyzer=ANALYZER_VERSION,
     )

@@ -11,6 +11,8 @@ A value we cannot follow is reported as `dynamic` with its evidence: that is a r
 
 from __future__ import annotations
 
+import re
+import shlex
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -26,6 +28,8 @@ from airlock.analysis.resolve import (
     UNKNOWN,
     AnyConstructor,
     Applied,
+    Arr,
+    Binding,
     Code,
     Imported,
     Promised,
@@ -40,6 +44,7 @@ from airlock.analysis.resolve import (
     require_value,
     strip_transparent,
 )
+from airlock.analysis.signals import Signal, scan_code_string, scan_indicators
 from airlock.model import Evidence, Skipped
 
 # Node's `require('module').builtinModules` (Node 20 and 22), plus modules reachable only as `node:x`.
@@ -99,6 +104,34 @@ _VM_COMPILERS = frozenset(
         "vm.Script",
         "vm.SourceTextModule",
     }
+)
+_EXEC_FUNCTIONS = frozenset(
+    {
+        "child_process.exec",
+        "child_process.execSync",
+        "child_process.spawn",
+        "child_process.spawnSync",
+        "child_process.execFile",
+        "child_process.execFileSync",
+        "child_process.fork",
+    }
+)
+_SHELL_PROGRAMS = frozenset({"sh", "bash", "/bin/sh", "/bin/bash", "zsh", "cmd", "cmd.exe", "powershell"})
+_FUNCTION_TYPES = frozenset(
+    {"function_declaration", "function_expression", "arrow_function", "function", "generator_function"}
+)
+_ORIGIN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("decode", re.compile(r"base64|['\"]hex['\"]|\batob\b|fromCharCode|\bunescape\(|\binflate|gunzip")),
+    ("decipher", re.compile(r"createDecipher|\.final\(")),
+    (
+        "network",
+        re.compile(
+            r"\b(?:https?|http2|net|tls)\.(?:get|request|connect)\b|\bfetch\(|\baxios\b|"
+            r"\.on\(\s*['\"](?:data|end|message)['\"]|\.text\(\)|\bXMLHttpRequest\b|responseText"
+        ),
+    ),
+    ("file", re.compile(r"readFileSync|readFile\(|createReadStream")),
+    ("env", re.compile(r"process\.env")),
 )
 # References that stand for many capabilities; a computed member on one of them is `dynamic`.
 _CONTAINER_GLOBALS = frozenset(
@@ -180,8 +213,22 @@ class FileCapabilities:
     imports: tuple[str, ...]
     evaluated_code: tuple[tuple[Evidence, str], ...]
     """Code strings that eval/Function/vm would compile, with where (analysed as code too)."""
+    commands: tuple[tuple[Evidence, str], ...] = ()
+    """Command lines given to child_process, where they fold to constants (shell-analysed by rules)."""
+    sinks: tuple[CodeSink, ...] = ()
+    signals: tuple[Signal, ...] = ()
     skipped: tuple[Skipped, ...] = ()
     parse_errors: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CodeSink:
+    """Code compiled from a value the analysis could not fold (eval, Function, vm, Module#_compile), with
+    where that value comes from as far as the text shows: `decode`, `decipher`, `network`, `file`, `env`."""
+
+    evidence: Evidence
+    kind: str
+    origins: frozenset[str]
 
 
 @dataclass
@@ -191,6 +238,8 @@ class _Collector:
     dynamic: list[Evidence] = field(default_factory=list)
     imports: list[str] = field(default_factory=list)
     evaluated_code: list[tuple[Evidence, str]] = field(default_factory=list)
+    commands: list[tuple[Evidence, str]] = field(default_factory=list)
+    sinks: list[CodeSink] = field(default_factory=list)
     seen: set[tuple[str, str, int, int | None]] = field(default_factory=set)
 
     def add(self, kind: str, key: str, evidence: Evidence) -> None:
@@ -571,6 +620,12 @@ class _FileScanner:
             self._report(target, call)
             if target.path in _VM_COMPILERS:
                 self._compile(args[0] if args else UNKNOWN, call)
+            elif target.path in _EXEC_FUNCTIONS:
+                command = _command_line(target.path, args)
+                if command is not None:
+                    self.out.commands.append((self.text.evidence(call), command))
+            elif target.path.endswith("_compile") or "._compile." in target.path:
+                self._sink(target.path, call, args, argument=0)
             if target.path in {"module._load"} and (not args or as_text(args[0]) is None):
                 self._dynamic(call)
             return
@@ -585,13 +640,101 @@ class _FileScanner:
             self._dynamic(call)
         else:
             self._report(target, call)
+            if path.endswith("._compile"):
+                self._sink(path, call, args, argument=0)
 
     def _compile(self, code: Value, call: Node) -> None:
         text = as_text(code)
-        if text is None:
+        if text is not None:
+            # Folded, so analysed as code below; still a sink when the text had to be decoded first.
+            arguments = call.child_by_field_name("arguments")
+            shown = self._origin_text(arguments, hops=2) if arguments is not None else ""
+            if _ORIGIN_PATTERNS[0][1].search(shown):
+                self.out.sinks.append(CodeSink(self.text.evidence(call), "eval", frozenset({"decode"})))
+        else:
             self._dynamic(call)
+            callee = call.child_by_field_name("function") or call.child_by_field_name("constructor")
+            name = self.resolver.text(callee) if callee is not None else "eval"
+            self._sink(name, call, [code], argument=-1 if name.endswith("Function") else 0)
             return
         self.resolver.call(Ref(Space.GLOBAL, "eval"), [Str(text)], call)
+
+    def _sink(self, kind: str, call: Node, args: list[Value], *, argument: int) -> None:
+        if args and as_text(args[argument]) is not None:
+            return
+        arguments = call.child_by_field_name("arguments")
+        nodes = [c for c in arguments.named_children if c.type != "comment"] if arguments is not None else []
+        context: list[str] = []
+        if nodes:
+            chosen = nodes[argument] if -len(nodes) <= argument < len(nodes) else nodes[-1]
+            context.append(self._origin_text(chosen, hops=2))
+        context.extend(self._enclosing_callees(call))
+        joined = "\n".join(context)
+        origins = frozenset(tag for tag, pattern in _ORIGIN_PATTERNS if pattern.search(joined))
+        self.out.sinks.append(CodeSink(self.text.evidence(call), kind[:60], origins))
+
+    def _origin_text(self, node: Node, *, hops: int) -> str:
+        """The expression's text plus, `hops` deep, the initialisers (or function bodies) of the names in it."""
+        parts = [self.resolver.text(node)[:600]]
+        if hops <= 0:
+            return parts[0]
+        stack = [node]
+        seen = 0
+        while stack and seen < 64:
+            current = stack.pop()
+            seen += 1
+            if current.type == "identifier":
+                binding = self.resolver.lookup(current)
+                if binding is None:
+                    continue
+                if binding.value is not None:
+                    parts.append(self._origin_text(binding.value, hops=hops - 1))
+                else:
+                    declaration = self.resolver.parent(binding.site)
+                    if declaration is not None and declaration.type in _FUNCTION_TYPES:
+                        parts.append(self.resolver.text(declaration)[:600])
+                parts.extend(self._assigned_texts(binding, hops=hops - 1))
+                continue
+            stack.extend(current.named_children)
+        return "\n".join(parts)
+
+    def _assigned_texts(self, binding: Binding, *, hops: int) -> list[str]:
+        """Right-hand sides of `name = …` / `name += …` in the function around `use` (accumulated data)."""
+        scope = self.resolver.scope_of(binding)
+        word = binding.name.encode()
+        texts: list[str] = []
+        src = self.source
+        i = src.find(word, scope.start_byte, scope.end_byte)
+        while i != -1 and len(texts) < 4:
+            node = self.root.descendant_for_byte_range(i, i + len(word))
+            parent = self.resolver.parent(node) if node is not None else None
+            if (
+                parent is not None
+                and parent.type in {"assignment_expression", "augmented_assignment_expression"}
+                and parent.child_by_field_name("left") == node
+            ):
+                right = parent.child_by_field_name("right")
+                if right is not None:
+                    texts.append(self._origin_text(right, hops=hops)[:600])
+            i = src.find(word, i + len(word), scope.end_byte)
+        return texts
+
+    def _enclosing_callees(self, node: Node) -> list[str]:
+        """Callees of the calls whose callback contains `node` (`https.get(u, r => … eval(d))`)."""
+        texts: list[str] = []
+        current = self.resolver.parent(node)
+        climbed = 0
+        while current is not None and climbed < MAX_CLIMB and len(texts) < 6:
+            climbed += 1
+            if current.type in _FUNCTION_TYPES:
+                holder = self.resolver.parent(current)
+                call = self.resolver.parent(holder) if holder is not None else None
+                if holder is not None and holder.type == "arguments" and call is not None:
+                    callee = call.child_by_field_name("function")
+                    if callee is not None:
+                        texts.append(self.resolver.text(callee)[:200] + self.resolver.text(holder)[:40])
+            current = self.resolver.parent(current)
+        return texts
 
     def _bind(self, name: Node, value: Value, site: Node) -> None:
         if name.type == "object_pattern":
@@ -736,6 +879,29 @@ class _FileScanner:
         return UNKNOWN
 
 
+def _command_line(function: str, args: list[Value]) -> str | None:
+    """The command line a child_process call runs, as shell text, when its parts fold to constants."""
+    if not args:
+        return None
+    program = as_text(args[0])
+    if program is None:
+        return None
+    if function in {"child_process.exec", "child_process.execSync"}:
+        return program
+    words: list[str] = []
+    if len(args) > 1 and isinstance(args[1], Arr):
+        words = [as_text(item) or "?" for item in args[1].items]
+    if function == "child_process.fork":
+        return shlex.join(["node", program, *words])
+    if (
+        program.lower() in _SHELL_PROGRAMS
+        and len(words) >= 2
+        and words[0].lower() in {"-c", "/c", "-command"}
+    ):
+        return words[1]
+    return shlex.join([program, *words])
+
+
 def _followable(value: Value) -> bool:
     return isinstance(value, Ref | Code | AnyConstructor | Applied | Promised)
 
@@ -749,7 +915,12 @@ def _worth_tracking(value: Value) -> bool:
     if value.space is Space.REQUIRE:
         return True
     if value.space is Space.BUILTIN:
-        return "." not in value.path or value.path.endswith((".promises", ".default", ".Module"))
+        # child_process functions are followed to their calls too: rules read the command lines.
+        return (
+            "." not in value.path
+            or value.path.endswith((".promises", ".default", ".Module"))
+            or value.path in _EXEC_FUNCTIONS
+        )
     return (
         value.path in _CONTAINER_GLOBALS
         or value.path in CALL_ONLY_GLOBALS
@@ -875,8 +1046,14 @@ def analyze_source(
         )
     except RecursionError:
         skipped.append(Skipped("expression nesting too deep to analyse; results are partial", path))
+    signals = list(scan_indicators(text, result.tree.root_node))
+    for evidence, code in collector.evaluated_code:
+        signals.extend(scan_code_string(path, code, evidence))
     return FileCapabilities(
         path=path,
+        commands=tuple(collector.commands),
+        sinks=tuple(collector.sinks),
+        signals=tuple(signals),
         builtin={k: tuple(v) for k, v in collector.builtin.items()},
         globals={k: tuple(v) for k, v in collector.globals.items()},
         dynamic=tuple(collector.dynamic),

@@ -6,6 +6,7 @@ the CLI, a process pool or a remote worker.
 
 from __future__ import annotations
 
+import bisect
 import time
 from dataclasses import dataclass
 from enum import Enum
@@ -130,6 +131,13 @@ class SourceText:
         start = starts[row] if row < len(starts) else len(self.data)
         end = starts[row + 1] - 1 if row + 1 < len(starts) else len(self.data)
         return start, end
+
+    def evidence_at_byte(self, start: int, end: int | None = None) -> Evidence:
+        """Evidence for a byte offset (a text match rather than a node)."""
+        self._line_bounds(0)
+        assert self._line_starts is not None
+        row = bisect.bisect_right(self._line_starts, start) - 1
+        return self.evidence_at(row, start - self._line_starts[row], end)
 
     def evidence(self, node: tree_sitter.Node) -> Evidence:
         return self.evidence_at(node.start_point[0], node.start_point[1], node.end_byte)

@@ -350,6 +350,7 @@ class Resolver:
         self._active: set[int] = set()
         self._parents: dict[int, Node | None] = {}
         self._lookups: dict[tuple[int, str], Binding | None] = {}
+        self._mutations: dict[int, bool] = {}
         self.top_level_this: Value = UNKNOWN
         """What `this` means outside any function (module.exports in CommonJS; the global in eval'd code)."""
 
@@ -670,7 +671,37 @@ class Resolver:
         value = self.evaluate(binding.value)
         if binding.key is not None:
             return member(value, binding.key)
+        if isinstance(value, Str | Num | Arr | Bytes) and self._mutated(binding):
+            # `let s = ''; s += 'child_'; …` : the initialiser is not the value at the use.
+            return UNKNOWN
         return value
+
+    def _mutated(self, binding: Binding) -> bool:
+        """Whether the variable is assigned or mutated anywhere in its scope besides its declaration."""
+        cached = self._mutations.get(binding.identity)
+        if cached is not None:
+            return cached
+        scope = self.scope_of(binding)
+        name = re.escape(binding.name.encode())
+        pattern = re.compile(
+            rb"(?<![\w$.])" + name + rb"\s*(?:(?:[-+*/%&|^]|<<|>>>?|\*\*|\?\?|&&|\|\|)?=(?!=)|\+\+|--)"
+            rb"|(?:\+\+|--)\s*" + name + rb"(?![\w$])"
+            rb"|(?<![\w$.])"
+            + name
+            + rb"\s*(?:\.\s*(?:push|unshift|splice|reverse|sort|fill|concat)\s*\(|\[[^\]]*\]\s*=(?!=))"
+        )
+        site = binding.site
+        mutated = False
+        for match in pattern.finditer(self.source, scope.start_byte, scope.end_byte):
+            if site.start_byte <= match.start() < site.end_byte:
+                continue
+            node = self.root.descendant_for_byte_range(match.start(), match.start() + len(binding.name))
+            found = self.lookup(node) if node is not None and node.type == "identifier" else None
+            if found is not None and found.identity == binding.identity:
+                mutated = True
+                break
+        self._mutations[binding.identity] = mutated
+        return mutated
 
     def _string(self, node: Node) -> Value:
         raw = self.source[node.start_byte + 1 : node.end_byte - 1]
@@ -1147,15 +1178,19 @@ def _array_method(obj: Arr, name: str, args: list[Value]) -> Value:
             items.extend(a.items if isinstance(a, Arr) else (a,))
         return Arr(tuple(items))
     if name == "slice":
-        start, end = _slice_bounds(args, len(obj.items))
-        return Arr(obj.items[start:end])
+        bounds = _slice_bounds(args, len(obj.items))
+        return UNKNOWN if bounds is None else Arr(obj.items[bounds[0] : bounds[1]])
     if name == "toString":
         text = as_text(obj)
         return Str(text) if text is not None else UNKNOWN
     return UNKNOWN
 
 
-def _slice_bounds(args: list[Value], length: int) -> tuple[int, int]:
+def _slice_bounds(args: list[Value], length: int) -> tuple[int, int] | None:
+    """Bounds of `slice(a, b)`; None when a bound is given but not a known number."""
+    if any(not isinstance(a, Num) for a in args[:2]):
+        return None
+
     def bound(v: Value | None, default: int) -> int:
         if not isinstance(v, Num):
             return default
@@ -1180,12 +1215,18 @@ def _string_method(s: str, name: str, args: list[Value]) -> Value:
             return UNKNOWN
         return _clip(s + "".join(t or "" for t in texts))
     if name in {"slice", "substring"}:
-        start, end = _slice_bounds(args, len(s))
+        bounds = _slice_bounds(args, len(s))
+        if bounds is None:
+            return UNKNOWN
+        start, end = bounds
         if name == "substring" and start > end:
             start, end = end, start
         return Str(s[start:end])
     if name == "substr":
-        start, _ = _slice_bounds(args[:1], len(s))
+        bounds = _slice_bounds(args[:1], len(s))
+        if bounds is None or (len(args) > 1 and not isinstance(args[1], Num)):
+            return UNKNOWN
+        start = bounds[0]
         length = int(args[1].value) if len(args) > 1 and isinstance(args[1], Num) else len(s)
         return Str(s[start : start + max(0, length)])
     simple: dict[str, Callable[[str], str]] = {

@@ -10,9 +10,15 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 from airlock.model import Evidence, Finding, Severity
+
+if TYPE_CHECKING:
+    from airlock.analysis.facts import PackageFacts
 
 _RULE_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -51,9 +57,26 @@ def declare(
     return rule
 
 
+def _family_modules() -> list[ModuleType]:
+    return [
+        importlib.import_module(f"{__name__}.{info.name}")
+        for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name)
+        if info.name != "docs"
+    ]
+
+
 def all_rules() -> list[Rule]:
     """Every declared rule, importing each family module of this package (for docs and SARIF)."""
-    for info in pkgutil.iter_modules(__path__):
-        if info.name != "docs":
-            importlib.import_module(f"{__name__}.{info.name}")
+    _family_modules()
     return sorted(RULES.values(), key=lambda r: (r.family, r.id))
+
+
+def evaluate(facts: PackageFacts) -> list[Finding]:
+    """Run every family's `check(facts)`; findings come back in a deterministic order."""
+    findings: list[Finding] = []
+    for module in _family_modules():
+        check = getattr(module, "check", None)
+        if check is not None:
+            produced: Iterable[Finding] = check(facts)
+            findings.extend(produced)
+    return findings

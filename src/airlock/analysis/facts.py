@@ -1,0 +1,271 @@
+"""Everything rules look at for one package, gathered once: manifest, per-file capabilities and indicators,
+the shell that runs at install, which JS files run at install, and which files are executables.
+
+"Install-time" follows what npm does: lifecycle scripts (and the implicit `node-gyp rebuild`), the files
+they start (`node x.js`, `sh x.sh`), the code of `node -e`, the commands those files spawn, and every file
+those files `require` relatively. Rules weigh install-time behaviour differently from library code.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from airlock.analysis.capabilities import Budget, FileCapabilities, analyze_source
+from airlock.analysis.js import Dialect
+from airlock.analysis.manifest import Manifest
+from airlock.analysis.scripts import ShellFacts, describe_shell, gyp_commands
+from airlock.analysis.signals import Indicator, Signal
+from airlock.model import Evidence, PackageContents
+
+SHELL_SUFFIXES = (".sh", ".bash", ".bat", ".cmd", ".ps1")
+_JS_SUFFIXES = ("", ".js", ".cjs", ".mjs", "/index.js", "/index.cjs")
+_MAX_SHELL_FILE = 256 * 1024
+NETWORK_MODULES = frozenset({"http", "https", "http2", "net", "tls", "dgram", "dns"})
+NETWORK_GLOBALS = frozenset({"fetch", "XMLHttpRequest", "WebSocket", "EventSource"})
+IDENTITY_KEYS = frozenset(
+    {"os.hostname", "os.userInfo", "os.networkInterfaces", "os.homedir", "os.tmpdir", "process.cwd"}
+)
+_FS_WRITERS = re.compile(
+    r"^fs(?:\.promises)?\.(?:write|append|rm|unlink|rmdir|truncate|copyFile|rename|createWriteStream|cp)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ShellSource:
+    """Shell that something runs: a lifecycle script, a binding.gyp expansion, a shell file, a spawn."""
+
+    origin: str
+    """`scripts.postinstall`, `binding.gyp`, `file`, or `spawn`."""
+    text: str
+    facts: ShellFacts
+    evidence: Evidence
+    install_time: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PackageFacts:
+    name: str | None
+    manifest: Manifest
+    files: tuple[FileCapabilities, ...]
+    shells: tuple[ShellSource, ...]
+    install_time: frozenset[str]
+    """Paths of JS files that run at install (including `package.json#scripts.*` for `node -e`)."""
+    executables: dict[str, str]
+    """Path → "ELF" / "PE" / "Mach-O" for native executables shipped in the package."""
+    paths: frozenset[str]
+    native: bool
+
+    @property
+    def has_install_code(self) -> bool:
+        return any(s.install_time for s in self.shells)
+
+    def file(self, path: str) -> FileCapabilities | None:
+        for f in self.files:
+            if f.path == path:
+                return f
+        return None
+
+    def signals(self, *indicators: Indicator, install_time: bool = False) -> Iterator[Signal]:
+        wanted = set(indicators)
+        for f in self.files:
+            if install_time and f.path not in self.install_time:
+                continue
+            for signal in f.signals:
+                if signal.indicator in wanted:
+                    yield signal
+
+
+def has_network(f: FileCapabilities) -> bool:
+    return any(k.split(".", 1)[0] in NETWORK_MODULES for k in f.builtin) or any(
+        k.split(".", 1)[0] in NETWORK_GLOBALS for k in f.globals
+    )
+
+
+def network_evidence(f: FileCapabilities) -> Evidence | None:
+    for key, evidence in f.builtin.items():
+        if key.split(".", 1)[0] in NETWORK_MODULES and evidence:
+            return evidence[0]
+    for key, evidence in f.globals.items():
+        if key.split(".", 1)[0] in NETWORK_GLOBALS and evidence:
+            return evidence[0]
+    return None
+
+
+def writes_files(f: FileCapabilities) -> Evidence | None:
+    for key, evidence in f.builtin.items():
+        if _FS_WRITERS.match(key) and evidence:
+            return evidence[0]
+    return None
+
+
+def spawns(f: FileCapabilities) -> Evidence | None:
+    for key, evidence in f.builtin.items():
+        if key.startswith("child_process") and evidence:
+            return evidence[0]
+    return None
+
+
+def identity_evidence(f: FileCapabilities) -> Evidence | None:
+    for key, evidence in f.builtin.items():
+        if key in IDENTITY_KEYS and evidence:
+            return evidence[0]
+    return None
+
+
+def executable_kind(data: bytes) -> str | None:
+    if data[:4] == b"\x7fELF":
+        return "ELF"
+    if data[:2] == b"MZ" and b"PE\x00\x00" in data[:1024]:
+        return "PE"
+    if data[:4] in {b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe", b"\xfe\xed\xfa\xcf", b"\xfe\xed\xfa\xce"}:
+        return "Mach-O"
+    return None
+
+
+def script_evidence(manifest_bytes: bytes | None, script: str, command: str) -> Evidence:
+    """Where `"script": …` sits in package.json (line 1 if it cannot be found)."""
+    if manifest_bytes:
+        needle = json.dumps(script).encode()
+        at = manifest_bytes.find(needle + b":")
+        if at == -1:
+            at = manifest_bytes.find(needle)
+        if at != -1:
+            return Evidence("package.json", manifest_bytes.count(b"\n", 0, at) + 1, None, command[:160])
+    return Evidence("package.json", 1, None, command[:160])
+
+
+def gather(
+    contents: PackageContents,
+    manifest: Manifest,
+    files: list[FileCapabilities],
+    scripts: dict[str, str],
+    *,
+    native: bool,
+    budget: Budget,
+) -> PackageFacts:
+    paths = frozenset(f.path for f in contents.files)
+    by_path = {f.path: f for f in files}
+    manifest_file = contents.file("package.json")
+    manifest_bytes = manifest_file.data if manifest_file is not None else None
+    shells: list[ShellSource] = []
+    install_js: set[str] = set()
+    install_shell_files: set[str] = set()
+    extra_files: list[FileCapabilities] = []
+
+    def follow_runs(runs: tuple[str, ...], base: str) -> None:
+        for run in runs:
+            target = _resolve_file(run, base, paths)
+            if target is None:
+                continue
+            if target.endswith(SHELL_SUFFIXES):
+                install_shell_files.add(target)
+            elif target in by_path:
+                install_js.add(target)
+
+    for lifecycle, command in scripts.items():
+        facts = describe_shell(command)
+        evidence = script_evidence(manifest_bytes, lifecycle, command)
+        shells.append(ShellSource(f"scripts.{lifecycle}", command, facts, evidence, True))
+        follow_runs(facts.runs_files, "")
+        for index, code in enumerate(facts.node_inline):
+            inline = analyze_source(
+                f"package.json#scripts.{lifecycle}" + (f"[{index}]" if index else ""),
+                code.encode("utf-8", "surrogatepass"),
+                Dialect.JAVASCRIPT,
+                budget=budget,
+            )
+            extra_files.append(inline)
+            install_js.add(inline.path)
+    gyp = contents.file("binding.gyp")
+    if gyp is not None and manifest.gypfile is not False:
+        text = gyp.data.decode("utf-8", "replace")
+        for command in gyp_commands(text):
+            line = text.count("\n", 0, max(0, text.find(command))) + 1
+            shells.append(
+                ShellSource(
+                    "binding.gyp",
+                    command,
+                    describe_shell(command),
+                    Evidence("binding.gyp", line, None, command),
+                    True,
+                )
+            )
+
+    # Install-time JS: the closure over relative requires and the commands those files spawn.
+    pending = list(install_js)
+    while pending:
+        path = pending.pop()
+        capabilities = by_path.get(path)
+        if capabilities is None:
+            continue
+        base = posixpath.dirname(path)
+        for specifier in capabilities.imports:
+            if specifier.startswith((".", "/")):
+                target = _resolve_file(specifier, base, paths)
+                if target is not None and target in by_path and target not in install_js:
+                    install_js.add(target)
+                    pending.append(target)
+        for _, command in capabilities.commands:
+            facts = describe_shell(command)
+            for run in facts.runs_files:
+                target = _resolve_file(run, "", paths) or _resolve_file(run, base, paths)
+                if target is None:
+                    continue
+                if target.endswith(SHELL_SUFFIXES):
+                    install_shell_files.add(target)
+                elif target in by_path and target not in install_js:
+                    install_js.add(target)
+                    pending.append(target)
+
+    for f in [*files, *extra_files]:
+        for evidence, command in f.commands:
+            shells.append(
+                ShellSource("spawn", command, describe_shell(command), evidence, f.path in install_js)
+            )
+    for package_file in contents.files:
+        if package_file.path.endswith(SHELL_SUFFIXES) and len(package_file.data) <= _MAX_SHELL_FILE:
+            text = package_file.data.decode("utf-8", "replace")
+            shells.append(
+                ShellSource(
+                    "file",
+                    text,
+                    describe_shell(text),
+                    Evidence(
+                        package_file.path, 1, None, text.strip().splitlines()[0] if text.strip() else None
+                    ),
+                    package_file.path in install_shell_files,
+                )
+            )
+    executables = {
+        f.path: kind
+        for f in contents.files
+        if not f.path.endswith(".node") and (kind := executable_kind(f.data[:1024])) is not None
+    }
+    return PackageFacts(
+        name=manifest.name,
+        manifest=manifest,
+        files=(*files, *extra_files),
+        shells=tuple(shells),
+        install_time=frozenset(install_js),
+        executables=executables,
+        paths=paths,
+        native=native,
+    )
+
+
+def _resolve_file(reference: str, base: str, paths: frozenset[str]) -> str | None:
+    cleaned = reference.strip().strip("'\"").replace("\\", "/")
+    if not cleaned or cleaned.startswith(("-", "$")):
+        return None
+    joined = posixpath.normpath(posixpath.join(base, cleaned)) if not cleaned.startswith("/") else cleaned
+    joined = joined.removeprefix("./")
+    if joined.startswith("../"):
+        return None
+    for suffix in _JS_SUFFIXES:
+        if joined + suffix in paths:
+            return joined + suffix
+    return None

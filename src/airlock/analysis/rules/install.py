@@ -1,0 +1,132 @@
+"""Install-time code: what runs when `npm install` runs, weighed apart from library code."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from airlock.analysis.facts import has_network, identity_evidence, network_evidence
+from airlock.analysis.rules import declare
+from airlock.analysis.signals import Indicator, scan_code_string
+from airlock.model import Finding, Severity
+
+if TYPE_CHECKING:
+    from airlock.analysis.facts import PackageFacts
+
+FAMILY = "install-time"
+
+INSTALL_SCRIPT = declare(
+    "install-script",
+    family=FAMILY,
+    severity=Severity.INFO,
+    summary="The package runs code at install (preinstall/install/postinstall/prepare, or node-gyp).",
+    why="94 % of malicious npm packages act from install scripts, which only ~2 % of packages need. Context "
+    "for every other rule; alone it is normal for native modules and binary downloaders.",
+)
+INSTALL_NETWORK = declare(
+    "install-network",
+    family=FAMILY,
+    severity=Severity.LOW,
+    summary="Code that runs at install uses the network.",
+    why="Binary downloaders (esbuild, sharp, puppeteer) do this legitimately; combined with secrets or "
+    "identity it is exfiltration.",
+)
+INSTALL_SECRETS_NETWORK = declare(
+    "install-secrets-network",
+    family=FAMILY,
+    severity=Severity.CRITICAL,
+    summary="Install-time code reads credentials or the whole environment and uses the network.",
+    why="Credential theft at install: crossenv serialised process.env to its server, eslint-scope read "
+    "~/.npmrc tokens. No installer needs the user's secrets and a network connection together.",
+    references=("https://blog.npmjs.org/post/163723642530/crossenv-malware-on-the-npm-registry",),
+)
+INSTALL_IDENTITY_BEACON = declare(
+    "install-identity-beacon",
+    family=FAMILY,
+    severity=Severity.HIGH,
+    summary="Install-time code collects host identity (hostname, user, interfaces) and uses the network.",
+    why="The dependency-confusion probe: it proves which company installed the package. Critical when it "
+    "reports to an interaction/exfiltration host or a raw IP.",
+)
+INSTALL_OBFUSCATED = declare(
+    "install-obfuscated",
+    family=FAMILY,
+    severity=Severity.HIGH,
+    summary="Code that runs at install is obfuscated.",
+    why="Installers have no reason to hide what they do; coa/rc's compile.js was obfuscator output.",
+)
+INSTALL_DYNAMIC = declare(
+    "install-dynamic-code",
+    family=FAMILY,
+    severity=Severity.MEDIUM,
+    summary="Install-time code loads modules or compiles code the analysis could not resolve.",
+    why="What it runs cannot be reviewed from the package text.",
+)
+
+# `require(path.join(__dirname, 'package.json'))`: a file of the package itself, by absolute path.
+_LOCAL_PATH = re.compile(r"require(?:\.resolve)?\(\s*[\w$.]*(?:join|resolve)\(\s*__dirname\s*,")
+_SECRETS = (Indicator.SECRET_FILE, Indicator.SECRET_ENV, Indicator.ENV_DUMP)
+_EXFIL = (Indicator.EXFIL_HOST, Indicator.RAW_IP_URL)
+
+
+def check(facts: PackageFacts) -> Iterator[Finding]:
+    scripts = [s for s in facts.shells if s.origin.startswith("scripts.") or s.origin == "binding.gyp"]
+    if scripts:
+        listed = ", ".join(f"{s.origin.removeprefix('scripts.')}: {s.text[:80]}" for s in scripts)
+        yield INSTALL_SCRIPT.finding(f"runs at install — {listed}", scripts[0].evidence)
+    install_files = [f for f in facts.files if f.path in facts.install_time]
+    for f in install_files:
+        obfuscation = [s for s in f.signals if s.indicator in {Indicator.OBFUSCATOR, Indicator.JSFUCK}]
+        if obfuscation:
+            yield INSTALL_OBFUSCATED.finding(
+                f"{f.path} runs at install and is obfuscated", obfuscation[0].evidence
+            )
+            break
+    for f in install_files:
+        unresolved = [e for e in f.dynamic if not _LOCAL_PATH.search(e.snippet or "")]
+        if unresolved:
+            yield INSTALL_DYNAMIC.finding(
+                f"{f.path} runs at install and loads or compiles code that could not be resolved",
+                f.dynamic[0],
+            )
+            break
+    shell_network = [s for s in facts.shells if s.install_time and (s.facts.downloads or s.facts.urls)]
+    networked = [f for f in install_files if has_network(f)]
+    if networked or shell_network:
+        evidence = network_evidence(networked[0]) if networked else shell_network[0].evidence
+        assert evidence is not None
+        yield INSTALL_NETWORK.finding("install-time code uses the network", evidence)
+    if not (networked or shell_network):
+        return
+    shell_signals = [
+        signal
+        for source in facts.shells
+        if source.install_time
+        for signal in scan_code_string(source.evidence.file, source.text, source.evidence)
+    ]
+    secrets = [
+        *facts.signals(*_SECRETS, install_time=True),
+        *(s for s in shell_signals if s.indicator in _SECRETS),
+    ]
+    exfil = [*facts.signals(*_EXFIL, install_time=True), *(s for s in shell_signals if s.indicator in _EXFIL)]
+    if secrets:
+        net = network_evidence(networked[0]) if networked else shell_network[0].evidence
+        assert net is not None
+        yield INSTALL_SECRETS_NETWORK.finding(
+            f"install-time code reads {secrets[0].detail!r} and uses the network",
+            secrets[0].evidence,
+            net,
+        )
+    for f in networked:
+        identity = identity_evidence(f)
+        if identity is not None:
+            yield INSTALL_IDENTITY_BEACON.finding(
+                f"{f.path} runs at install, collects host identity and uses the network"
+                + (f"; it names {exfil[0].detail!r}" if exfil else ""),
+                identity,
+                *(e for e in (network_evidence(f),) if e is not None),
+                *(s.evidence for s in exfil[:1]),
+                severity=Severity.CRITICAL if exfil else None,
+            )
+            break

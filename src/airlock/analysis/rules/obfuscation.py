@@ -1,0 +1,69 @@
+"""Code written not to be read: obfuscator output, JSFuck, hidden or invisible text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from airlock.analysis.rules import declare
+from airlock.analysis.signals import Indicator
+from airlock.model import Finding, Severity
+
+if TYPE_CHECKING:
+    from airlock.analysis.facts import PackageFacts
+
+FAMILY = "obfuscation"
+
+OBFUSCATED = declare(
+    "obfuscated-code",
+    family=FAMILY,
+    severity=Severity.MEDIUM,
+    summary="javascript-obfuscator output (`_0x…` string-array rotators) or JSFuck.",
+    why="Minifiers shorten names; obfuscators exist to defeat review. Alone it deserves a human look; with "
+    "any payload rule it is part of the block.",
+)
+HIDDEN_CODE = declare(
+    "hidden-code",
+    family=FAMILY,
+    severity=Severity.HIGH,
+    summary="Code placed after a long run of whitespace, off-screen in editors and diff views.",
+    why="A classic trick to slip a payload past a reviewer who reads the file in a normal-width window.",
+)
+INVISIBLE = declare(
+    "invisible-characters",
+    family=FAMILY,
+    severity=Severity.MEDIUM,
+    summary="Bidirectional control or invisible characters in code (Trojan Source, Hangul-filler names).",
+    why="They make code read differently from how it runs (CVE-2021-42574).",
+    references=("https://trojansource.codes/",),
+)
+ENCODED_BLOB = declare(
+    "encoded-blob",
+    family=FAMILY,
+    severity=Severity.INFO,
+    summary="A long base64/hex literal in a file that also decodes data.",
+    why="Bundles embed fonts and wasm this way; payloads too. Context for the payload rules.",
+)
+
+_RULES = (
+    (OBFUSCATED, (Indicator.OBFUSCATOR, Indicator.JSFUCK)),
+    (HIDDEN_CODE, (Indicator.HIDDEN_CODE,)),
+    (INVISIBLE, (Indicator.INVISIBLE,)),
+)
+
+
+def check(facts: PackageFacts) -> Iterator[Finding]:
+    for rule, indicators in _RULES:
+        found = list(facts.signals(*indicators))
+        if found:
+            yield rule.finding(
+                f"{found[0].detail} in {found[0].evidence.file}", *(s.evidence for s in found[:3])
+            )
+    for f in facts.files:
+        kinds = {s.indicator for s in f.signals}
+        if Indicator.ENCODED_BLOB in kinds and Indicator.DECODER in kinds:
+            blob = next(s for s in f.signals if s.indicator is Indicator.ENCODED_BLOB)
+            yield ENCODED_BLOB.finding(
+                f"{f.path} holds a long encoded literal and decodes data", blob.evidence
+            )
+            break

@@ -1,0 +1,95 @@
+"""Process-level behaviour: silent detached children, internal bindings without native code."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from airlock.analysis.facts import spawns
+from airlock.analysis.rules import declare
+from airlock.analysis.signals import Indicator
+from airlock.model import Finding, Severity
+
+if TYPE_CHECKING:
+    from airlock.analysis.facts import PackageFacts
+
+FAMILY = "processes"
+
+DETACHED = declare(
+    "detached-process",
+    family=FAMILY,
+    severity=Severity.LOW,
+    summary="Spawns a detached child process (it outlives the parent, often with output discarded).",
+    why="update-notifier does this to check versions in the background; at install it is how miners and "
+    "stealers keep running after npm returns (medium there).",
+)
+PROCESS_BINDING = declare(
+    "process-binding-without-native",
+    family=FAMILY,
+    severity=Severity.LOW,
+    summary="`process.binding` / internal bindings used by a package that ships no native code.",
+    why="Internal bindings bypass the documented API surface (and policy tools that hook it); lodash uses "
+    "`process.binding('util')` for type checks, so this is context, not a verdict.",
+)
+
+
+def check(facts: PackageFacts) -> Iterator[Finding]:
+    yield from check_reverse_shell(facts)
+    for f in facts.files:
+        detached = [s for s in f.signals if s.indicator is Indicator.DETACHED]
+        spawn = spawns(f)
+        if detached and spawn is not None:
+            at_install = f.path in facts.install_time
+            yield DETACHED.finding(
+                f"{f.path} spawns a detached process" + (" at install" if at_install else ""),
+                detached[0].evidence,
+                spawn,
+                severity=Severity.MEDIUM if at_install else None,
+            )
+            break
+    for source in facts.shells:
+        if source.install_time and source.facts.hidden:
+            yield DETACHED.finding(
+                f"{source.origin} starts a hidden/background process: {source.facts.hidden[0]}",
+                source.evidence,
+                severity=Severity.MEDIUM,
+            )
+            break
+    if not facts.native:
+        for f in facts.files:
+            bindings = [e for key, ev in f.globals.items() if key.startswith("process.binding") for e in ev]
+            bindings += [
+                e for key, ev in f.globals.items() if key.startswith("process._linkedBinding") for e in ev
+            ]
+            if bindings:
+                yield PROCESS_BINDING.finding(f"{f.path} uses process.binding", bindings[0])
+                break
+
+
+JS_REVERSE_SHELL = declare(
+    "js-reverse-shell",
+    family=FAMILY,
+    severity=Severity.CRITICAL,
+    summary="One file opens a raw socket and spawns a shell (`sh`, `bash`, `cmd.exe`, `powershell`).",
+    why="Piping a socket into a shell hands the machine to whoever listens; terminal emulators use ptys, "
+    "not raw sockets.",
+)
+_SOCKETS = ("net.Socket", "net.connect", "net.createConnection", "tls.connect", "dgram")
+_SHELL_NAMES = frozenset(
+    {"sh", "bash", "zsh", "dash", "cmd", "cmd.exe", "powershell", "powershell.exe", "pwsh"}
+)
+
+
+def check_reverse_shell(facts: PackageFacts) -> Iterator[Finding]:
+    for f in facts.files:
+        sockets = [e for key, ev in f.builtin.items() if key.startswith(_SOCKETS) for e in ev]
+        shells = [
+            evidence
+            for evidence, command in f.commands
+            if command.split() and command.split()[0].rsplit("/", 1)[-1].lower() in _SHELL_NAMES
+        ]
+        if sockets and shells:
+            yield JS_REVERSE_SHELL.finding(
+                f"{f.path} connects a socket and spawns a shell", sockets[0], shells[0]
+            )
+            return

@@ -1,0 +1,139 @@
+"""Code that is not in the package text: decoded, decrypted, downloaded or extracted, then compiled."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from airlock.analysis.facts import has_network, network_evidence, spawns, writes_files
+from airlock.analysis.rules import declare
+from airlock.analysis.signals import Indicator
+from airlock.model import Finding, Severity
+
+if TYPE_CHECKING:
+    from airlock.analysis.facts import PackageFacts
+
+FAMILY = "remote-code"
+
+DECODED_PAYLOAD = declare(
+    "eval-decoded-payload",
+    family=FAMILY,
+    severity=Severity.CRITICAL,
+    summary="eval / Function / vm / Module#_compile runs text that was decoded or decrypted at runtime.",
+    why="The flatmap-stream shape (event-stream, 2018): an encrypted payload, decrypted with a key taken "
+    "from the host package, compiled with `module._compile`. Decoding into eval exists to hide code.",
+    references=("https://github.com/dominictarr/event-stream/issues/116",),
+)
+REMOTE_CODE = declare(
+    "eval-remote-code",
+    family=FAMILY,
+    severity=Severity.CRITICAL,
+    summary="eval / Function / vm compiles data received from the network.",
+    why="Whoever controls the server runs code in every installation (eslint-scope 2018 eval'd a pastebin).",
+)
+PACKAGE_KEYED_PAYLOAD = declare(
+    "package-keyed-payload",
+    family=FAMILY,
+    severity=Severity.CRITICAL,
+    summary="Decryption keyed on `process.env.npm_package_*`: a payload that only unlocks inside one victim.",
+    why="flatmap-stream used the description of the app that installed it as the AES key, so the payload "
+    "stayed opaque to everyone else, reviewers included.",
+)
+STEGANOGRAPHY = declare(
+    "steganography",
+    family=FAMILY,
+    severity=Severity.CRITICAL,
+    summary="Bytes read from an image file are compiled as code.",
+    why="Payloads hidden in pixel data pass every text-based review; no image reader evals its input.",
+)
+DOWNLOAD_EXECUTE = declare(
+    "download-execute",
+    family=FAMILY,
+    severity=Severity.LOW,
+    summary="One file downloads, writes files and spawns processes.",
+    why="Binary installers (esbuild, puppeteer, sharp) do this; critical when the source is a raw IP, a "
+    "pastebin or a tunnel, where no release is hosted.",
+)
+COMPILES_STRINGS = declare(
+    "compiles-unresolved-code",
+    family=FAMILY,
+    severity=Severity.INFO,
+    summary="eval / Function / vm / Module#_compile of a value the analysis could not resolve.",
+    why="Template engines and require-from-string do this; reported so a reviewer sees where code is built.",
+)
+
+_EXFIL = frozenset({Indicator.EXFIL_HOST, Indicator.RAW_IP_URL})
+
+
+def check(facts: PackageFacts) -> Iterator[Finding]:
+    done: set[str] = set()
+    for f in facts.files:
+        indicators = {s.indicator for s in f.signals}
+        for sink in f.sinks:
+            if sink.origins & {"decode", "decipher"} and DECODED_PAYLOAD.id not in done:
+                done.add(DECODED_PAYLOAD.id)
+                yield DECODED_PAYLOAD.finding(
+                    f"{sink.kind} compiles {' and '.join(sorted(sink.origins & {'decode', 'decipher'}))}d data",
+                    sink.evidence,
+                )
+            if "network" in sink.origins and has_network(f) and REMOTE_CODE.id not in done:
+                done.add(REMOTE_CODE.id)
+                net = network_evidence(f)
+                yield REMOTE_CODE.finding(
+                    f"{sink.kind} compiles data received from the network",
+                    sink.evidence,
+                    *((net,) if net is not None else ()),
+                )
+            if "file" in sink.origins and Indicator.IMAGE_FILE in indicators and STEGANOGRAPHY.id not in done:
+                done.add(STEGANOGRAPHY.id)
+                image = next(s for s in f.signals if s.indicator is Indicator.IMAGE_FILE)
+                yield STEGANOGRAPHY.finding(
+                    f"{sink.kind} compiles data read from a file, and the file names {image.detail.strip(chr(39))}",
+                    sink.evidence,
+                    image.evidence,
+                )
+        if (
+            Indicator.MODULE_INSTANCE in indicators
+            and indicators & {Indicator.DECODER, Indicator.DECIPHER}
+            and f.dynamic
+            and DECODED_PAYLOAD.id not in done
+        ):
+            done.add(DECODED_PAYLOAD.id)
+            module = next(s for s in f.signals if s.indicator is Indicator.MODULE_INSTANCE)
+            yield DECODED_PAYLOAD.finding(
+                f"{f.path} builds a new module, decodes data and calls members it computes at runtime",
+                module.evidence,
+                f.dynamic[0],
+            )
+        if (
+            Indicator.NPM_PACKAGE_ENV in indicators
+            and Indicator.DECIPHER in indicators
+            and PACKAGE_KEYED_PAYLOAD.id not in done
+        ):
+            done.add(PACKAGE_KEYED_PAYLOAD.id)
+            yield PACKAGE_KEYED_PAYLOAD.finding(
+                f"{f.path} decrypts with a key from process.env.npm_package_*",
+                *(
+                    s.evidence
+                    for s in f.signals
+                    if s.indicator in {Indicator.NPM_PACKAGE_ENV, Indicator.DECIPHER}
+                ),
+            )
+        net, write, spawn = network_evidence(f), writes_files(f), spawns(f)
+        if net is not None and write is not None and spawn is not None and DOWNLOAD_EXECUTE.id not in done:
+            done.add(DOWNLOAD_EXECUTE.id)
+            exfil = [s for s in f.signals if s.indicator in _EXFIL]
+            yield DOWNLOAD_EXECUTE.finding(
+                f"{f.path} downloads, writes and spawns"
+                + (f" and names {exfil[0].detail!r}" if exfil else ""),
+                net,
+                write,
+                spawn,
+                *(s.evidence for s in exfil[:1]),
+                severity=Severity.CRITICAL if exfil else None,
+            )
+    sinks = [sink for f in facts.files for sink in f.sinks if not sink.origins]
+    if sinks:
+        yield COMPILES_STRINGS.finding(
+            f"{sinks[0].kind} of an unresolved value", *(s.evidence for s in sinks[:3])
+        )

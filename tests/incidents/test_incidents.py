@@ -1,0 +1,64 @@
+"""Every incident replica gets its verdict and names the rules that caught it; every look-alike stays
+allowed (or goes to review where the corpus says a human should look)."""
+
+from __future__ import annotations
+
+import pytest
+
+from airlock.analysis import analyze
+from airlock.analysis.rules import all_rules
+from airlock.model import PackageAnalysis
+from airlock.tarball import read_tarball
+from airlock.verdict import decide
+from tests.fakes.tarballs import build_package
+from tests.incidents.corpus import BENIGN, INCIDENTS, Replica
+
+
+def analyse(replica: Replica) -> PackageAnalysis:
+    name = replica.name or replica.id
+    data = build_package(name, "1.0.0", replica.files, **replica.manifest)
+    return analyze(read_tarball(data, subject=name))
+
+
+def explain(analysis: PackageAnalysis) -> str:
+    return "\n".join(f"  {f.rule} [{f.severity.value}] {f.message}" for f in analysis.findings)
+
+
+@pytest.mark.parametrize("replica", INCIDENTS, ids=lambda r: r.id)
+def test_incident_replica_gets_its_verdict(replica: Replica) -> None:
+    analysis = analyse(replica)
+    rules = {f.rule for f in analysis.findings}
+    assert decide(analysis.findings).value == replica.verdict, explain(analysis)
+    assert replica.rules <= rules, f"missing {replica.rules - rules}\n{explain(analysis)}"
+
+
+@pytest.mark.parametrize("replica", BENIGN, ids=lambda r: r.id)
+def test_benign_look_alike_stays_allowed(replica: Replica) -> None:
+    analysis = analyse(replica)
+    rules = {f.rule for f in analysis.findings}
+    assert decide(analysis.findings).value == replica.verdict, explain(analysis)
+    assert replica.rules <= rules, f"missing {replica.rules - rules}\n{explain(analysis)}"
+
+
+def test_corpus_size() -> None:
+    assert len(INCIDENTS) >= 20
+    assert len(BENIGN) >= 15
+
+
+def test_blocks_name_rules_and_evidence() -> None:
+    for replica in INCIDENTS:
+        analysis = analyse(replica)
+        if decide(analysis.findings).value != "block":
+            continue
+        critical = [f for f in analysis.findings if f.severity.value == "critical"]
+        assert critical, replica.id
+        assert all(f.evidence for f in critical), replica.id
+
+
+def test_every_detection_rule_fires_somewhere_in_the_corpus() -> None:
+    """A rule no replica exercises is a rule nobody has seen work. Rules about tarball shape and fetch
+    failures have their own positive tests (tests/test_tarball.py, tests/test_scan.py)."""
+    fired = {f.rule for replica in [*INCIDENTS, *BENIGN] for f in analyse(replica).findings}
+    tested_elsewhere = {r.id for r in all_rules() if r.family in {"tarball", "package"}}
+    silent = {r.id for r in all_rules()} - fired - tested_elsewhere
+    assert silent == set(), f"rules without a positive case: {sorted(silent)}"
