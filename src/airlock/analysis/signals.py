@@ -276,6 +276,9 @@ def _in_comment(root: Node, start: int, end: int) -> bool:
 
 def _module_level_infinite_loop(root: Node, data: bytes) -> Node | None:
     for statement in root.named_children:
+        body = statement.child_by_field_name("body")
+        if body is None or re.search(r"\b(?:break|return|throw|process\.exit)\b", _text(data, body)):
+            continue
         if statement.type == "while_statement":
             condition = statement.child_by_field_name("condition")
             if condition is not None and _text(data, condition).strip("() ") in {"true", "1", "!0"}:

@@ -49,7 +49,6 @@ SECRET_ACCESS = declare(
 )
 
 _SECRETS = (Indicator.SECRET_FILE, Indicator.SECRET_ENV, Indicator.ENV_DUMP)
-_HARVEST = (Indicator.SECRET_FILE, Indicator.ENV_DUMP)
 _EXFIL = (Indicator.EXFIL_HOST, Indicator.RAW_IP_URL)
 
 
@@ -66,7 +65,14 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
                 secrets[0].evidence,
                 exfil[0].evidence,
             )
-        harvest = [s for s in secrets if s.indicator in _HARVEST]
+        # Bundles enumerate process.env for config (`Object.keys(process.env)`); serialising it whole, or
+        # reading credential files, is what a stealer does.
+        harvest = [
+            s
+            for s in secrets
+            if s.indicator is Indicator.SECRET_FILE
+            or (s.indicator is Indicator.ENV_DUMP and s.detail.startswith("stringify"))
+        ]
         if harvest and has_network(f) and not reported_network:
             reported_network = True
             net = network_evidence(f)

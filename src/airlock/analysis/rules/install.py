@@ -64,8 +64,12 @@ INSTALL_DYNAMIC = declare(
     why="What it runs cannot be reviewed from the package text.",
 )
 
-# `require(path.join(__dirname, 'package.json'))`: a file of the package itself, by absolute path.
-_LOCAL_PATH = re.compile(r"require(?:\.resolve)?\(\s*[\w$.]*(?:join|resolve)\(\s*__dirname\s*,")
+# `require(path.join(__dirname, 'x'))`, `require(path.resolve(dir, 'package.json'))`: the package's own
+# files or JSON data, not code chosen at runtime.
+_LOCAL_PATH = re.compile(
+    r"require(?:\.resolve)?\(\s*[\w$.]*(?:join|resolve)\(\s*__dirname\s*,"
+    r"|require\(\s*[^;]*?(?:join|resolve)\([^;]*\.json['\"]\s*\)\s*\)"
+)
 _SECRETS = (Indicator.SECRET_FILE, Indicator.SECRET_ENV, Indicator.ENV_DUMP)
 _EXFIL = (Indicator.EXFIL_HOST, Indicator.RAW_IP_URL)
 

@@ -37,7 +37,7 @@ PUBLISH_WITH_TOKEN = declare(
 WORKFLOW_WRITE = declare(
     "ci-workflow-write",
     family=FAMILY,
-    severity=Severity.HIGH,
+    severity=Severity.MEDIUM,
     summary="Code writes files under `.github/workflows`.",
     why="A planted workflow runs with the repository's secrets on the next push (Shai-Hulud's exfiltration "
     "workflow); critical when the same code handles GitHub tokens.",
