@@ -1048,7 +1048,7 @@ def analyze_source(
         skipped.append(Skipped("expression nesting too deep to analyse; results are partial", path))
     signals = list(scan_indicators(text, result.tree.root_node))
     for evidence, code in collector.evaluated_code:
-        signals.extend(scan_code_string(path, code, evidence))
+        signals.extend(scan_code_string(code, evidence))
     return FileCapabilities(
         path=path,
         commands=tuple(collector.commands),

@@ -18,7 +18,7 @@ from airlock.analysis.capabilities import Budget, FileCapabilities, analyze_sour
 from airlock.analysis.js import Dialect
 from airlock.analysis.manifest import Manifest
 from airlock.analysis.scripts import ShellFacts, describe_shell, gyp_commands
-from airlock.analysis.signals import Indicator, Signal
+from airlock.analysis.signals import Indicator, Signal, scan_code_string
 from airlock.model import Evidence, PackageContents
 
 SHELL_SUFFIXES = (".sh", ".bash", ".bat", ".cmd", ".ps1")
@@ -44,6 +44,14 @@ class ShellSource:
     facts: ShellFacts
     evidence: Evidence
     install_time: bool
+    signals: tuple[Signal, ...]
+    """Indicators in the shell text itself (hosts, secret paths, pools), scanned once here for all rules."""
+
+    @classmethod
+    def of(cls, origin: str, text: str, evidence: Evidence, *, install_time: bool) -> ShellSource:
+        return cls(
+            origin, text, describe_shell(text), evidence, install_time, scan_code_string(text, evidence)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,9 +88,7 @@ class PackageFacts:
 
 
 def has_network(f: FileCapabilities) -> bool:
-    return any(k.split(".", 1)[0] in NETWORK_MODULES for k in f.builtin) or any(
-        k.split(".", 1)[0] in NETWORK_GLOBALS for k in f.globals
-    )
+    return network_evidence(f) is not None
 
 
 def network_evidence(f: FileCapabilities) -> Evidence | None:
@@ -167,11 +173,15 @@ def gather(
                 install_js.add(target)
 
     for lifecycle, command in scripts.items():
-        facts = describe_shell(command)
-        evidence = script_evidence(manifest_bytes, lifecycle, command)
-        shells.append(ShellSource(f"scripts.{lifecycle}", command, facts, evidence, True))
-        follow_runs(facts.runs_files, "")
-        for index, code in enumerate(facts.node_inline):
+        script = ShellSource.of(
+            f"scripts.{lifecycle}",
+            command,
+            script_evidence(manifest_bytes, lifecycle, command),
+            install_time=True,
+        )
+        shells.append(script)
+        follow_runs(script.facts.runs_files, "")
+        for index, code in enumerate(script.facts.node_inline):
             inline = analyze_source(
                 f"package.json#scripts.{lifecycle}" + (f"[{index}]" if index else ""),
                 code.encode("utf-8", "surrogatepass"),
@@ -186,12 +196,8 @@ def gather(
         for command in gyp_commands(text):
             line = text.count("\n", 0, max(0, text.find(command))) + 1
             shells.append(
-                ShellSource(
-                    "binding.gyp",
-                    command,
-                    describe_shell(command),
-                    Evidence("binding.gyp", line, None, command),
-                    True,
+                ShellSource.of(
+                    "binding.gyp", command, Evidence("binding.gyp", line, None, command), install_time=True
                 )
             )
 
@@ -223,21 +229,18 @@ def gather(
 
     for f in [*files, *extra_files]:
         for evidence, command in f.commands:
-            shells.append(
-                ShellSource("spawn", command, describe_shell(command), evidence, f.path in install_js)
-            )
+            shells.append(ShellSource.of("spawn", command, evidence, install_time=f.path in install_js))
     for package_file in contents.files:
         if package_file.path.endswith(SHELL_SUFFIXES) and len(package_file.data) <= _MAX_SHELL_FILE:
             text = package_file.data.decode("utf-8", "replace")
             shells.append(
-                ShellSource(
+                ShellSource.of(
                     "file",
                     text,
-                    describe_shell(text),
                     Evidence(
                         package_file.path, 1, None, text.strip().splitlines()[0] if text.strip() else None
                     ),
-                    package_file.path in install_shell_files,
+                    install_time=package_file.path in install_shell_files,
                 )
             )
     executables = {

@@ -12,6 +12,7 @@ import re
 import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import bashlex
 import bashlex.errors
@@ -227,6 +228,8 @@ def _render(command: ShellCommand) -> str:
     return " ".join([*command.argv, redirects] if redirects else command.argv)[:200]
 
 
+# Facts gathering asks for the same command twice (to follow install-time files, then to judge it).
+@lru_cache(maxsize=1024)
 def describe_shell(text: str) -> ShellFacts:
     commands = parse_shell(text)
     acc: dict[str, list[str]] = {name: [] for name in ShellFacts.__dataclass_fields__ if name != "commands"}

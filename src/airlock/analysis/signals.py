@@ -218,8 +218,8 @@ def scan_indicators(text: SourceText, root: Node | None) -> tuple[Signal, ...]:
     return tuple(out)
 
 
-def scan_code_string(path: str, code: str, evidence: Evidence) -> tuple[Signal, ...]:
-    """Indicators in code compiled from a string (eval'd, `node -e`): located at the compiling call."""
+def scan_code_string(code: str, evidence: Evidence) -> tuple[Signal, ...]:
+    """Indicators in code or shell held as a string (eval'd code, a command line): located at `evidence`."""
     data = code.encode("utf-8", "surrogatepass")
     return tuple(Signal(indicator, matched[:120], evidence) for indicator, _, _, matched in _matches(data))[
         : MAX_PER_KIND * 4

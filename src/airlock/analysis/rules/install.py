@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from airlock.analysis.facts import has_network, identity_evidence, network_evidence
 from airlock.analysis.rules import declare
-from airlock.analysis.signals import Indicator, scan_code_string
+from airlock.analysis.signals import Indicator
 from airlock.model import Finding, Severity
 
 if TYPE_CHECKING:
@@ -103,12 +103,7 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
         yield INSTALL_NETWORK.finding("install-time code uses the network", evidence)
     if not (networked or shell_network):
         return
-    shell_signals = [
-        signal
-        for source in facts.shells
-        if source.install_time
-        for signal in scan_code_string(source.evidence.file, source.text, source.evidence)
-    ]
+    shell_signals = [signal for source in facts.shells if source.install_time for signal in source.signals]
     secrets = [
         *facts.signals(*_SECRETS, install_time=True),
         *(s for s in shell_signals if s.indicator in _SECRETS),

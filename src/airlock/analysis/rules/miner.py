@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from airlock.analysis.facts import spawns
 from airlock.analysis.rules import declare
-from airlock.analysis.signals import Indicator, scan_code_string
+from airlock.analysis.signals import Indicator
 from airlock.model import Finding, Severity
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
     in_shell = [
         (source, signal)
         for source in facts.shells
-        for signal in scan_code_string(source.evidence.file, source.text, source.evidence)
+        for signal in source.signals
         if signal.indicator is Indicator.MINER
     ]
     if not in_code and not in_shell:
