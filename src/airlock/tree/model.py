@@ -1,0 +1,119 @@
+"""What every lockfile reader produces: the packages a project would install and the edges between them.
+
+Packages are keyed by a format-specific node id (`node_modules/a/node_modules/b`, `ms@2.1.2`, ...), unique
+within one lockfile. Edges carry the name the dependent asks for, so an `npm:` alias keeps both names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from types import MappingProxyType
+
+from airlock.errors import BadInputError
+
+
+class Source(StrEnum):
+    """Where a locked package's bytes come from."""
+
+    REGISTRY = "registry"
+    TARBALL = "tarball"
+    """A tarball URL that is not a registry's (`"x": "https://host/x.tgz"`)."""
+    GIT = "git"
+    FILE = "file"
+    """A local directory or tarball (`file:`)."""
+    LINK = "link"
+    """A symlink to a local directory (`link:`)."""
+    WORKSPACE = "workspace"
+    """One of the project's own workspace packages."""
+
+
+class EdgeKind(StrEnum):
+    PROD = "prod"
+    DEV = "dev"
+    OPTIONAL = "optional"
+    PEER = "peer"
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    name: str
+    """The name the dependent requires: the alias for `"my-ms": "npm:ms@2.0.0"`."""
+    target: str
+    """Key of the package the lockfile resolved it to."""
+    kind: EdgeKind = EdgeKind.PROD
+
+
+@dataclass(frozen=True, slots=True)
+class LockedPackage:
+    key: str
+    name: str
+    """The real package name (for an alias, the aliased package)."""
+    version: str | None
+    source: Source = Source.REGISTRY
+    resolved: str | None = None
+    """The lockfile's URL or path for the bytes, as written (None when the lockfile omits it)."""
+    integrity: str | None = None
+    """SRI string as the lockfile records it (npm, yarn v1, pnpm); None when absent or not comparable."""
+    dependencies: tuple[Edge, ...] = ()
+    dev: bool = False
+    optional: bool = False
+    peer: bool = False
+    line: int | None = None
+    """1-based line of the entry in the lockfile, for locations a code-scanning UI can open."""
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}@{self.version}" if self.version else self.name
+
+    def at_line(self, line: int | None) -> LockedPackage:
+        return self if line is None else replace(self, line=line)
+
+
+@dataclass(frozen=True, slots=True)
+class DependencyTree:
+    """A whole lockfile. `roots` are the project's direct dependencies (workspaces' too, through their
+    workspace package); `packages` keeps the lockfile's order."""
+
+    file: str
+    format: str
+    roots: tuple[Edge, ...]
+    packages: Mapping[str, LockedPackage] = field(default_factory=lambda: MappingProxyType({}))
+    records_integrity: bool = True
+    """False for formats whose checksums cannot be compared with the registry's (yarn berry)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "packages", MappingProxyType(dict(self.packages)))
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (
+            DependencyTree,
+            (self.file, self.format, self.roots, dict(self.packages), self.records_integrity),
+        )
+
+
+class LockfileError(BadInputError):
+    """A lockfile that cannot be read: names the file, the entry and what is wrong with it."""
+
+    def __init__(self, file: str, problem: str, *, entry: str | None = None, hint: str | None = None) -> None:
+        where = f"{file}: entry {entry!r}: " if entry is not None else f"{file}: "
+        super().__init__(
+            where + problem,
+            hint=hint
+            or "regenerate the lockfile with its package manager (or restore it from version control); "
+            "a hand-edited lockfile is also how lockfile-injection attacks arrive",
+        )
+        self.file = file
+        self.entry = entry
+        self.problem = problem
+
+
+@dataclass(frozen=True, slots=True)
+class LockfileInput:
+    """A lockfile's text plus the manifests next to it. Readers take data, never paths."""
+
+    file: str
+    text: str
+    manifests: Mapping[str, Mapping[str, object]] = field(default_factory=lambda: MappingProxyType({}))
+    """package.json documents by directory relative to the project ('' is the root, 'packages/a' ...)."""

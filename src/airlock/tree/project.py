@@ -1,0 +1,195 @@
+"""Find a project's lockfile and manifests on disk, or resolve a lockfile with npm when there is none.
+
+Resolution never touches the user's directory and never runs a script: package.json (plus workspace
+manifests and .npmrc) are copied to a temporary directory and npm runs there with `--package-lock-only
+--ignore-scripts`, which writes a lockfile without installing anything.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from airlock.errors import OperationalError, UsageError
+from airlock.tree.model import LockfileError, LockfileInput
+
+LOCKFILE_NAMES = ("npm-shrinkwrap.json", "package-lock.json", "pnpm-lock.yaml", "yarn.lock")
+"""In npm's order of precedence (a shrinkwrap wins over package-lock), then pnpm, then yarn."""
+MAX_LOCKFILE_BYTES = 256 * 2**20
+MAX_WORKSPACES = 2000
+NPM_RESOLVE_TIMEOUT = 600.0
+NPM_RESOLVE_COMMAND = (
+    "npm",
+    "install",
+    "--package-lock-only",
+    "--ignore-scripts",
+    "--no-audit",
+    "--no-fund",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectLockfile:
+    input: LockfileInput
+    path: Path | None
+    """The lockfile on disk; None when airlock resolved one."""
+    notes: tuple[str, ...] = field(default=())
+
+
+def _read_text(path: Path, what: str) -> str:
+    try:
+        if path.stat().st_size > MAX_LOCKFILE_BYTES:
+            raise UsageError(
+                f"{path} is larger than {MAX_LOCKFILE_BYTES} bytes; refusing to read it as {what}"
+            )
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise LockfileError(str(path), "not UTF-8 text") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _manifest(path: Path) -> dict[str, object]:
+    text = _read_text(path, "a package.json")
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}") from None
+    if not isinstance(doc, dict):
+        raise UsageError(f"{path} must hold a JSON object")
+    return doc
+
+
+def _workspace_globs(root: Path, manifest: Mapping[str, object]) -> list[str]:
+    value = manifest.get("workspaces")
+    if isinstance(value, dict):
+        value = value.get("packages")
+    globs = [g for g in value if isinstance(g, str)] if isinstance(value, list) else []
+    pnpm = root / "pnpm-workspace.yaml"
+    if pnpm.is_file():
+        try:
+            doc = yaml.safe_load(_read_text(pnpm, "pnpm-workspace.yaml"))
+        except yaml.YAMLError as exc:
+            raise UsageError(f"{pnpm} is not valid YAML: {exc}") from None
+        packages = doc.get("packages") if isinstance(doc, dict) else None
+        globs.extend(g for g in packages or [] if isinstance(g, str) and not g.startswith("!"))
+    return globs
+
+
+def read_manifests(root: Path) -> dict[str, dict[str, object]]:
+    """package.json documents of the project and its workspaces, by directory relative to `root`."""
+    manifests: dict[str, dict[str, object]] = {}
+    root_manifest = root / "package.json"
+    if not root_manifest.is_file():
+        return manifests
+    manifests[""] = _manifest(root_manifest)
+    for pattern in _workspace_globs(root, manifests[""]):
+        for directory in sorted(root.glob(pattern.rstrip("/"))):
+            relative = directory.relative_to(root).as_posix()
+            if "node_modules" in relative.split("/") or not (directory / "package.json").is_file():
+                continue
+            manifests[relative] = _manifest(directory / "package.json")
+            if len(manifests) > MAX_WORKSPACES:
+                raise UsageError(f"more than {MAX_WORKSPACES} workspaces under {root}; is a glob too wide?")
+    return manifests
+
+
+def find_lockfile(path: Path, *, resolve: bool = True) -> ProjectLockfile:
+    """The lockfile for a project directory (or a lockfile path), resolving one with npm when there is none."""
+    if path.is_file():
+        if path.name not in LOCKFILE_NAMES:
+            raise UsageError(
+                f"{path} is not a lockfile airlock reads",
+                hint=f"pass a project directory or one of: {', '.join(LOCKFILE_NAMES)}",
+            )
+        root = path.parent
+        return ProjectLockfile(
+            LockfileInput(path.name, _read_text(path, "a lockfile"), read_manifests(root)), path
+        )
+    if not path.is_dir():
+        raise UsageError(
+            f"no such project directory: {path}", hint="pass the directory that holds package.json"
+        )
+    present = [path / name for name in LOCKFILE_NAMES if (path / name).is_file()]
+    manifests = read_manifests(path)
+    if present:
+        chosen = present[0]
+        notes = (
+            (f"several lockfiles present ({', '.join(p.name for p in present)}); checked {chosen.name}",)
+            if len(present) > 1
+            else ()
+        )
+        return ProjectLockfile(
+            LockfileInput(chosen.name, _read_text(chosen, "a lockfile"), manifests), chosen, notes
+        )
+    if "" not in manifests:
+        raise UsageError(
+            f"{path} has neither a lockfile nor a package.json",
+            hint="run airlock check in the project's root directory",
+        )
+    if not resolve:
+        raise UsageError(
+            f"{path} has no lockfile", hint="commit one, or drop --no-resolve to let npm resolve one"
+        )
+    text = resolve_with_npm(path, manifests)
+    command = " ".join(NPM_RESOLVE_COMMAND)
+    return ProjectLockfile(
+        LockfileInput("package-lock.json", text, manifests),
+        None,
+        (f"no lockfile in {path}: resolved one with `{command}` in a temporary copy of package.json",),
+    )
+
+
+def resolve_with_npm(root: Path, manifests: Mapping[str, Mapping[str, object]]) -> str:
+    """A package-lock.json for the project, written by npm in a temporary copy (manifests and .npmrc only)."""
+    npm = shutil.which("npm")
+    if npm is None:
+        raise UsageError(
+            "no lockfile, and npm is not installed to resolve one",
+            hint="commit the project's lockfile, or install Node.js/npm",
+        )
+    with tempfile.TemporaryDirectory(prefix="airlock-resolve-") as scratch:
+        work = Path(scratch)
+        for directory in manifests:
+            target = work / directory / "package.json"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(root / directory / "package.json", target)
+        if (root / ".npmrc").is_file():
+            shutil.copyfile(root / ".npmrc", work / ".npmrc")
+        env = {**os.environ, "npm_config_ignore_scripts": "true", "npm_config_update_notifier": "false"}
+        try:
+            result = subprocess.run(
+                [npm, *NPM_RESOLVE_COMMAND[1:]],
+                cwd=work,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=NPM_RESOLVE_TIMEOUT,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise OperationalError(
+                f"npm did not resolve the dependencies of {root} within {NPM_RESOLVE_TIMEOUT:.0f} s",
+                hint="commit a lockfile, or check the registry's reachability",
+            ) from None
+        if result.returncode != 0:
+            tail = "\n".join((result.stderr or result.stdout).strip().splitlines()[-8:])
+            raise OperationalError(
+                f"npm could not resolve the dependencies of {root} (exit {result.returncode}):\n{tail}",
+                hint="fix package.json (or the registry settings in .npmrc) until "
+                "`npm install --package-lock-only --ignore-scripts` succeeds, or commit a lockfile",
+            )
+        lock = work / "package-lock.json"
+        if not lock.is_file():
+            raise OperationalError(
+                "npm succeeded but wrote no package-lock.json", hint="is package-lock=false set?"
+            )
+        return lock.read_text(encoding="utf-8")

@@ -1,0 +1,115 @@
+"""Every lockfile format, read from files the real tools wrote: same packages, flags, paths and lines."""
+
+from __future__ import annotations
+
+import pytest
+
+from airlock.tree import DependencyTree, LockfileInput, Source, read_lockfile
+from airlock.tree.graph import TreeWalk
+from tests.tree.conftest import fixture_input
+
+SINGLE_PROJECT = ["npm-v1", "npm-v2", "npm-v3", "yarn-v1", "yarn-berry", "pnpm-v6", "pnpm-v9"]
+
+# label → (dev, optional, shortest path)
+EXPECTED = {
+    "debug@4.3.4": (False, False, "debug"),
+    "ms@2.1.2": (False, False, "debug>ms"),
+    "ms@2.0.0": (False, False, "my-ms@npm:ms"),
+    "once@1.4.0": (False, False, "once"),
+    "wrappy@1.0.2": (False, False, "once>wrappy"),
+    "is-odd@3.0.1": (False, True, "is-odd"),
+    "is-number@6.0.0": (False, True, "is-odd>is-number"),
+    "is-number@7.0.0": (True, False, "is-number"),
+}
+
+FORMATS = {
+    "npm-v1": "package-lock.json v1",
+    "npm-v2": "package-lock.json v2",
+    "npm-v3": "package-lock.json v3",
+    "yarn-v1": "yarn.lock v1 (classic)",
+    "yarn-berry": "yarn.lock berry (metadata version 10)",
+    "pnpm-v6": "pnpm-lock.yaml v6.0",
+    "pnpm-v9": "pnpm-lock.yaml v9.0",
+}
+
+
+def _by_label(tree: DependencyTree) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for key, package in tree.packages.items():
+        out.setdefault(package.label, []).append(key)
+    return out
+
+
+@pytest.mark.parametrize("fixture", SINGLE_PROJECT)
+def test_each_format_yields_the_same_tree(fixture: str) -> None:
+    data = fixture_input(fixture)
+    tree = read_lockfile(data)
+    assert tree.format == FORMATS[fixture]
+    walk = TreeWalk(tree)
+    labels = _by_label(tree)
+    assert set(labels) == set(EXPECTED)
+    for label, (dev, optional, path) in EXPECTED.items():
+        (key,) = labels[label]
+        package = tree.packages[key]
+        assert (package.dev, package.optional) == (dev, optional), label
+        assert package.source is Source.REGISTRY
+        assert walk.paths(key)[0] == path
+        # The line points at the entry, so a SARIF result opens the right place in the lockfile.
+        assert package.line is not None
+        line_text = data.text.splitlines()[package.line - 1]
+        assert package.name.split("/")[-1] in line_text or package.key in line_text, (label, line_text)
+    aliased = tree.packages[labels["ms@2.0.0"][0]]
+    assert aliased.name == "ms"
+    assert {e.name for e in tree.roots} == {"debug", "my-ms", "once", "is-odd", "is-number"}
+
+
+@pytest.mark.parametrize("fixture", [f for f in SINGLE_PROJECT if f != "yarn-berry"])
+def test_formats_that_record_npm_integrity_keep_it(fixture: str) -> None:
+    tree = read_lockfile(fixture_input(fixture))
+    assert tree.records_integrity
+    for package in tree.packages.values():
+        assert package.integrity is not None and package.integrity.startswith(("sha512-", "sha1-"))
+
+
+def test_yarn_berry_checksums_are_not_taken_for_npm_integrity() -> None:
+    tree = read_lockfile(fixture_input("yarn-berry"))
+    assert not tree.records_integrity
+    assert all(p.integrity is None for p in tree.packages.values())
+
+
+def test_resolved_urls_are_kept_as_written() -> None:
+    yarn = read_lockfile(fixture_input("yarn-v1"))
+    resolved = {p.label: p.resolved for p in yarn.packages.values()}
+    assert resolved["ms@2.0.0"] is not None
+    assert resolved["ms@2.0.0"].startswith("https://registry.yarnpkg.com/ms/-/ms-2.0.0.tgz")
+    npm = read_lockfile(fixture_input("npm-v3"))
+    assert {p.resolved for p in npm.packages.values() if p.label == "ms@2.0.0"} == {
+        "https://registry.npmjs.org/ms/-/ms-2.0.0.tgz"
+    }
+
+
+@pytest.mark.parametrize("fixture", ["npm-workspaces", "pnpm-workspace-v9"])
+def test_workspaces_are_roots_and_their_dependencies_have_paths_through_them(fixture: str) -> None:
+    tree = read_lockfile(fixture_input(fixture))
+    walk = TreeWalk(tree)
+    workspaces = {p.name for p in tree.packages.values() if p.source is Source.WORKSPACE}
+    assert workspaces == {"a", "b"}
+    paths = {tree.packages[k].label: walk.paths(k) for k in walk.order}
+    assert paths["wrappy@1.0.2"] == ("a>once>wrappy",)
+    assert paths["ms@2.1.3"][0] == "b>ms"
+    # a depends on the workspace b, not on the public package called "b"
+    a = next(p for p in tree.packages.values() if p.name == "a")
+    b_edge = next(e for e in a.dependencies if e.name == "b")
+    assert tree.packages[b_edge.target].source is Source.WORKSPACE
+
+
+def test_yarn_classic_without_package_json_takes_unreferenced_entries_as_roots() -> None:
+    data = fixture_input("yarn-v1")
+    tree = read_lockfile(LockfileInput(data.file, data.text))
+    assert {e.name for e in tree.roots} == {"debug", "my-ms", "once", "is-odd", "is-number"}
+
+
+def test_npm_v1_without_package_json_uses_top_level_entries() -> None:
+    data = fixture_input("npm-v1")
+    tree = read_lockfile(LockfileInput(data.file, data.text))
+    assert {e.name for e in tree.roots} == {"debug", "my-ms", "once", "is-odd", "is-number"}
