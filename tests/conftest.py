@@ -24,6 +24,9 @@ def _isolated_environment(
     for var in list(os.environ):
         if var.upper().startswith(("NPM_CONFIG_", "AIRLOCK_")):
             monkeypatch.delenv(var, raising=False)
+    # `airlock check` asks the public registry about names from a private one; tests never go online
+    # (the dependency-confusion tests pass a loopback "public" registry explicitly).
+    monkeypatch.setenv("AIRLOCK_PUBLIC_REGISTRY", "none")
     yield
 
 

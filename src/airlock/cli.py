@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from collections.abc import Sequence
+from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -16,18 +18,22 @@ from rich.text import Text
 
 from airlock import __version__
 from airlock.analysis import ANALYZER_VERSION
+from airlock.check.run import CheckOptions, TreeChecker
 from airlock.config import load_settings
 from airlock.errors import AirlockError, OperationalError
 from airlock.files import write_atomic
 from airlock.model import PackageReport
 from airlock.registry.cache import Cache, default_cache_dir
 from airlock.registry.client import RegistryClient
-from airlock.registry.npmrc import load_npm_config
+from airlock.registry.npmrc import load_npm_config, public_npm_config
 from airlock.report import ToolInfo, get_format
+from airlock.report.check import render_check
 from airlock.report.text import TextFormat
 from airlock.scan import Scanner, ScanOptions
 from airlock.store import AnalysisStore, default_store_path
 from airlock.store.sqlite import MemoryStore, SQLiteStore
+from airlock.tree import read_lockfile
+from airlock.tree.project import find_lockfile
 
 app = typer.Typer(
     name="airlock",
@@ -71,26 +77,36 @@ def main_options(
 
 
 class _RichProgress:
-    """A progress bar on stderr, shown only when stderr is a terminal and there is more than one target."""
+    """A progress bar on stderr, shown only when stderr is a terminal and there is more than one target:
+    packages analysed of the total, how many were downloaded and how many MB."""
 
     def __init__(self) -> None:
         self._progress: Progress | None = None
         self._task: TaskID | None = None
+        self._fetched = 0
+        self._bytes = 0
 
     def start(self, total: int) -> None:
         if total < 2 or not _stderr.is_terminal:
             return
         self._progress = Progress(
-            TextColumn("[bold]scanning"),
+            TextColumn("[bold]analysing"),
             BarColumn(),
             MofNCompleteColumn(),
+            TextColumn("· fetched {task.fields[fetched]} ({task.fields[megabytes]:.1f} MB)"),
             TextColumn("{task.description}"),
             TimeElapsedColumn(),
             console=_stderr,
             transient=True,
         )
-        self._task = self._progress.add_task("", total=total)
+        self._task = self._progress.add_task("", total=total, fetched=0, megabytes=0.0)
         self._progress.start()
+
+    def fetched(self, label: str, size: int) -> None:
+        if self._progress is not None and self._task is not None:
+            self._fetched += 1
+            self._bytes += size
+            self._progress.update(self._task, fetched=self._fetched, megabytes=self._bytes / 2**20)
 
     def advance(self, label: str) -> None:
         if self._progress is not None and self._task is not None:
@@ -105,16 +121,28 @@ def _open_store(no_store: bool) -> AnalysisStore:
     return MemoryStore() if no_store else SQLiteStore(default_store_path())
 
 
+def _chosen_format(fmt: OutputFormat | None, to_file: bool) -> str:
+    return (fmt or (OutputFormat.text if sys.stdout.isatty() and not to_file else OutputFormat.json)).value
+
+
+def _colour(to_file: bool) -> bool:
+    return Console().is_terminal and not to_file and "NO_COLOR" not in os.environ
+
+
 def _render(reports: list[PackageReport], fmt: OutputFormat | None, verbose: bool, to_file: bool) -> str:
-    chosen = fmt or (OutputFormat.text if sys.stdout.isatty() and not to_file else OutputFormat.json)
+    chosen = _chosen_format(fmt, to_file)
     tool = ToolInfo(name="airlock", version=__version__, analyzer=ANALYZER_VERSION)
-    if chosen is OutputFormat.text:
-        console = Console()
-        colour = console.is_terminal and not to_file and "NO_COLOR" not in os.environ
-        return TextFormat(color=colour, width=console.width if not to_file else 100).render(
-            reports, tool, verbose=verbose
-        )
-    return get_format(chosen.value).render(reports, tool, verbose=verbose)
+    if chosen == "text":
+        width = Console().width if not to_file else 100
+        return TextFormat(color=_colour(to_file), width=width).render(reports, tool, verbose=verbose)
+    return get_format(chosen).render(reports, tool, verbose=verbose)
+
+
+def _print_failures(failures: Sequence[AirlockError]) -> None:
+    for failure in failures:
+        _stderr.print(Text.assemble(("warning: ", "yellow"), failure.message))
+        if failure.hint:
+            _stderr.print(Text.assemble(("hint: ", "dim"), failure.hint))
 
 
 def _write_output(text: str, output: Path | None) -> None:
@@ -201,11 +229,131 @@ def scan(
     ):
         outcome = scanner.scan(targets)
     _write_output(_render(list(outcome.reports), format, verbose, output is not None), output)
-    for failure in outcome.failures:
-        _stderr.print(Text.assemble(("warning: ", "yellow"), failure.message))
-        if failure.hint:
-            _stderr.print(Text.assemble(("hint: ", "dim"), failure.hint))
+    _print_failures(outcome.failures)
     raise typer.Exit(int(outcome.exit_code(fail_on=settings.fail_on)))
+
+
+@app.command(
+    epilog="""[bold]Examples[/bold]
+
+  airlock check                      # the project in this directory, from its lockfile
+
+  airlock check ./web --production --fail-on review
+
+  airlock check --format sarif -o airlock.sarif   # locations point into the lockfile
+
+[bold]Exit codes[/bold]: 0 nothing to act on · 1 something blocked (or reached --fail-on) · 2 bad usage or
+input (a malformed lockfile) · 3 network/registry/store failure.
+""",
+)
+def check(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="Project directory (or a lockfile). Without a lockfile, npm resolves one in a temporary "
+            "copy of package.json — scripts never run.",
+        ),
+    ] = Path(),
+    production: Annotated[
+        bool, typer.Option("--production", help="Skip packages that only dev dependencies pull in.")
+    ] = False,
+    format: Annotated[
+        OutputFormat | None,
+        typer.Option("--format", "-f", help="Output format. Default: text on a terminal, json otherwise."),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
+    ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Text format: every package, with evidence and details.")
+    ] = False,
+    offline: Annotated[
+        bool | None, typer.Option("--offline/--online", help="Use only the cache, never the registry.")
+    ] = None,
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", min=1, help="Analysis processes (default: cores).")
+    ] = None,
+    fail_on: Annotated[
+        FailOn | None, typer.Option("--fail-on", help="Exit 1 when a package gets this verdict or worse.")
+    ] = None,
+    min_age: Annotated[
+        float | None,
+        typer.Option("--min-age", min=0, help="Minimum release age in days (default 7, airlock.toml)."),
+    ] = None,
+    no_store: Annotated[
+        bool, typer.Option("--no-store", help="Do not read or write the analysis store (always analyse).")
+    ] = False,
+) -> None:
+    """Analyse a project's whole dependency tree: lockfile tampering, registry metadata signals and every
+    package's capabilities and findings, each with the dependency path that pulls it in."""
+    project = path if path.is_dir() else path.parent
+    settings = load_settings(
+        project,
+        flags={
+            "offline": offline,
+            "jobs": jobs,
+            "fail_on": None if fail_on is None else _verdict(fail_on),
+            "min_release_age_days": min_age,
+        },
+    )
+    npm_config = load_npm_config(project.resolve(), env=os.environ, home=Path.home())
+    lockfile = find_lockfile(path, resolve=not settings.offline)
+    tree = read_lockfile(lockfile.input)
+
+    def client_factory() -> RegistryClient:
+        return RegistryClient(npm_config, Cache(default_cache_dir()), offline=settings.offline)
+
+    def public_client() -> RegistryClient:
+        assert settings.public_registry is not None
+        return RegistryClient(
+            public_npm_config(settings.public_registry), Cache(default_cache_dir()), offline=settings.offline
+        )
+
+    options = CheckOptions(
+        production=production,
+        min_release_age=timedelta(days=settings.min_release_age_days),
+        check_public_registry=not settings.offline and settings.public_registry is not None,
+    )
+    with (
+        _open_store(no_store) as store,
+        Scanner(
+            client_factory=client_factory,
+            store=store,
+            options=ScanOptions(jobs=settings.jobs, rule_severity=settings.rule_severity),
+            progress=_RichProgress(),
+        ) as scanner,
+    ):
+        checker = TreeChecker(
+            scanner,
+            npm_config,
+            options=options,
+            rule_severity=dict(settings.rule_severity),
+            public_client=public_client,
+        )
+        try:
+            outcome = checker.check(tree)
+        finally:
+            checker.close()
+    lockfile_path = lockfile.path or project / lockfile.input.file
+    text = render_check(
+        outcome,
+        notes=lockfile.notes,
+        fmt=_chosen_format(format, output is not None),
+        verbose=verbose,
+        lockfile_uri=_relative_uri(lockfile_path),
+        color=_colour(output is not None),
+        width=Console().width if output is None else 100,
+    )
+    _write_output(text, output)
+    _print_failures(outcome.failures)
+    raise typer.Exit(int(outcome.exit_code(fail_on=settings.fail_on)))
+
+
+def _relative_uri(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.resolve().as_posix()
 
 
 def _verdict(fail_on: FailOn) -> object:

@@ -32,6 +32,9 @@ class Settings:
     """Versions published more recently than this are sent to review (`airlock check`)."""
     rule_severity: Mapping[str, Severity] = field(default_factory=lambda: MappingProxyType({}))
     """Per-rule severity overrides, e.g. {"install-script": "low"}."""
+    public_registry: str | None = "https://registry.npmjs.org/"
+    """Where `airlock check` asks whether names from a private default registry also exist publicly
+    (dependency confusion); "none" turns the question off."""
 
 
 # key in airlock.toml → (Settings field, parser)
@@ -90,12 +93,23 @@ def _parse_rules(value: object, where: str) -> Mapping[str, Severity]:
     return MappingProxyType(out)
 
 
+def _parse_public_registry(value: object, where: str) -> str | None:
+    if not isinstance(value, str):
+        raise UsageError(f"{where}: expected a registry URL or 'none', got {value!r}")
+    if value.strip().lower() in {"", "none", "off", "false"}:
+        return None
+    if not value.startswith(("https://", "http://")):
+        raise UsageError(f"{where}: expected an http(s) registry URL or 'none', got {value!r}")
+    return value if value.endswith("/") else value + "/"
+
+
 _KEYS: Mapping[str, tuple[str, Any]] = {
     "fail-on": ("fail_on", _parse_verdict),
     "offline": ("offline", _parse_bool),
     "jobs": ("jobs", _parse_jobs),
     "min-release-age-days": ("min_release_age_days", _parse_days),
     "rules": ("rule_severity", _parse_rules),
+    "public-registry": ("public_registry", _parse_public_registry),
 }
 _ENV = {key: "AIRLOCK_" + key.upper().replace("-", "_") for key in _KEYS if key != "rules"}
 

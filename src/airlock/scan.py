@@ -6,15 +6,23 @@ the store serves analyses of bytes seen before, keyed by (integrity, analyzer ve
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Protocol
+from typing import Any, Protocol
 
 from airlock.analysis import ANALYZER_VERSION, analyze
 from airlock.analysis.rules import package as package_rules
@@ -43,12 +51,16 @@ class Progress(Protocol):
     """Where long work reports how far it got (a rich progress bar in a terminal, nothing otherwise)."""
 
     def start(self, total: int) -> None: ...
+    def fetched(self, label: str, size: int) -> None: ...
     def advance(self, label: str) -> None: ...
     def finish(self) -> None: ...
 
 
 class NoProgress:
     def start(self, total: int) -> None:
+        pass
+
+    def fetched(self, label: str, size: int) -> None:
         pass
 
     def advance(self, label: str) -> None:
@@ -67,7 +79,7 @@ class ScanOptions:
 
 
 @dataclass(frozen=True, slots=True)
-class _Acquired:
+class Acquired:
     """A target whose bytes are in hand (or whose analysis the store already had)."""
 
     target: str
@@ -75,6 +87,8 @@ class _Acquired:
     version: str | None
     integrity: str | None
     tarball: bytes | None = None
+    holds_slot: bool = False
+    """The tarball was fetched through `Scanner.fetch_bytes`; its slot is freed when the analysis ends."""
     contents: PackageContents | None = None
     stored: PackageAnalysis | None = None
 
@@ -108,7 +122,7 @@ def analyze_contents(contents: PackageContents) -> PackageAnalysis:
 
 
 def report_from_analysis(
-    acquired: _Acquired,
+    acquired: Acquired,
     analysis: PackageAnalysis,
     *,
     from_store: bool,
@@ -158,7 +172,9 @@ def failed_report(
     )
 
 
-class _TargetFailedError(Exception):
+class TargetFailedError(Exception):
+    """Raised by an acquirer: the target failed, with what was known about it by then."""
+
     def __init__(
         self, error: AirlockError, name: str | None, version: str | None, integrity: str | None
     ) -> None:
@@ -187,6 +203,9 @@ class Scanner:
         self._store_lock = threading.Lock()
         self._options = options
         self._progress = progress or NoProgress()
+        # Tarballs fetched but not yet analysed: enough to keep every analysis process busy, few enough
+        # that a tree with hundreds of MB of tarballs (platform binaries) does not sit in memory at once.
+        self._slots = threading.BoundedSemaphore(max(2, options.jobs + 1))
 
     def close(self) -> None:
         if self._client is not None:
@@ -210,7 +229,7 @@ class Scanner:
         with self._store_lock:
             return self._store.get(integrity, ANALYZER_VERSION)
 
-    def acquire(self, raw: str) -> _Acquired:
+    def acquire(self, raw: str) -> Acquired:
         name = version = integrity = None
         try:
             target = parse_target(raw)
@@ -220,80 +239,108 @@ class Scanner:
                 integrity = manifest.dist.digest().sri()
                 stored = self._stored(integrity)
                 if stored is not None:
-                    return _Acquired(raw, name, version, integrity, stored=stored)
-                data = self.client.fetch_tarball(manifest)
-                return _Acquired(raw, name, version, integrity, tarball=data)
+                    return Acquired(raw, name, version, integrity, stored=stored)
+                data = self.fetch_bytes(functools.partial(self.client.fetch_tarball, manifest))
+                return Acquired(raw, name, version, integrity, tarball=data, holds_slot=True)
             if isinstance(target, LocalTarball):
                 data = _read_local_tarball(target.path)
                 integrity = sri_of(data)
                 stored = self._stored(integrity)
                 if stored is not None:
-                    return _Acquired(raw, None, None, integrity, stored=stored)
-                return _Acquired(raw, None, None, integrity, tarball=data)
+                    return Acquired(raw, None, None, integrity, stored=stored)
+                return Acquired(raw, None, None, integrity, tarball=data)
             assert isinstance(target, LocalDirectory)
-            return _Acquired(raw, None, None, None, contents=read_directory(target.path))
+            return Acquired(raw, None, None, None, contents=read_directory(target.path))
         except AirlockError as error:
-            raise _TargetFailedError(error, name, version, integrity) from error
+            raise TargetFailedError(error, name, version, integrity) from error
+
+    def stored(self, integrity: str) -> PackageAnalysis | None:
+        """The store's analysis of these bytes, if any (thread-safe)."""
+        return self._stored(integrity)
 
     # ---- the whole scan ------------------------------------------------------------------------
     def scan(self, targets: Sequence[str]) -> ScanOutcome:
+        return self.run([(raw, functools.partial(self.acquire, raw)) for raw in targets])
+
+    def fetch_bytes(self, fetch: Callable[[], bytes]) -> bytes:
+        """Fetch a tarball while holding one of the bounded in-flight slots; the slot is released once its
+        analysis finishes. Acquirers call this so a tree of 500 MB of tarballs never sits in memory at once."""
+        self._slots.acquire()
+        try:
+            return fetch()
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def run(self, jobs: Sequence[tuple[str, Callable[[], Acquired]]]) -> ScanOutcome:
+        """Acquire each job's bytes in threads and analyse them in the pool as they arrive; one report per
+        job, in the order given. An acquirer signals failure by raising `TargetFailedError`."""
+        targets = [label for label, _ in jobs]
         results: list[PackageReport | None] = [None] * len(targets)
         failures: list[AirlockError] = []
         progress = self._progress
         progress.start(len(targets))
         analysis_pool = self._analysis_pool(len(targets))
+
+        def fail(
+            index: int, error: AirlockError, name: str | None, version: str | None, integrity: str | None
+        ) -> None:
+            failures.append(error)
+            results[index] = failed_report(
+                targets[index], error, name=name, version=version, integrity=integrity
+            )
+
         try:
             with ThreadPoolExecutor(
                 max_workers=max(1, min(self._options.fetch_threads, len(targets)))
             ) as fetchers:
-                acquisitions = {fetchers.submit(self.acquire, raw): i for i, raw in enumerate(targets)}
-                pending: list[tuple[int, _Acquired, Future[PackageAnalysis]]] = []
-                # Analysis starts as soon as each target's bytes arrive, whatever order they arrive in.
-                for future in as_completed(acquisitions):
-                    index = acquisitions[future]
-                    try:
-                        acquired = future.result()
-                    except _TargetFailedError as failed:
-                        failures.append(failed.error)
-                        results[index] = failed_report(
-                            targets[index],
-                            failed.error,
-                            name=failed.name,
-                            version=failed.version,
-                            integrity=failed.integrity,
-                        )
-                        progress.advance(targets[index])
-                        continue
-                    if acquired.stored is not None:
-                        results[index] = report_from_analysis(
-                            acquired,
-                            acquired.stored,
-                            from_store=True,
-                            rule_severity=self._options.rule_severity,
-                        )
-                        progress.advance(targets[index])
-                        continue
-                    pending.append((index, acquired, self._submit(analysis_pool, acquired)))
-                for index, acquired, analysis_future in pending:
-                    try:
-                        analysis = _analysis_result(analysis_future, acquired.target)
-                    except AirlockError as error:
-                        failures.append(error)
-                        results[index] = failed_report(
-                            acquired.target,
-                            error,
-                            name=acquired.name,
-                            version=acquired.version,
-                            integrity=acquired.integrity,
-                        )
-                    else:
-                        if acquired.integrity is not None:
-                            with self._store_lock:
-                                self._store.put(acquired.integrity, analysis)
-                        results[index] = report_from_analysis(
-                            acquired, analysis, from_store=False, rule_severity=self._options.rule_severity
-                        )
-                    progress.advance(acquired.target)
+                acquisitions = {fetchers.submit(self._acquire_job, job): i for i, job in enumerate(jobs)}
+                analyses: dict[Future[PackageAnalysis], tuple[int, Acquired]] = {}
+                waiting: set[Future[Any]] = set(acquisitions)
+                # Analysis starts as soon as each target's bytes arrive, whatever order they arrive in, and
+                # finished analyses free their slot so the next tarball can be fetched.
+                while waiting:
+                    done, waiting = wait(waiting, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        if future in acquisitions:
+                            index = acquisitions[future]
+                            try:
+                                acquired: Acquired = future.result()
+                            except TargetFailedError as failed:
+                                fail(index, failed.error, failed.name, failed.version, failed.integrity)
+                                progress.advance(targets[index])
+                                continue
+                            if acquired.stored is not None:
+                                results[index] = report_from_analysis(
+                                    acquired,
+                                    acquired.stored,
+                                    from_store=True,
+                                    rule_severity=self._options.rule_severity,
+                                )
+                                progress.advance(targets[index])
+                                continue
+                            analysis_future = self._submit(analysis_pool, acquired)
+                            analyses[analysis_future] = (index, acquired)
+                            waiting.add(analysis_future)
+                            continue
+                        index, acquired = analyses.pop(future)
+                        if acquired.holds_slot:
+                            self._slots.release()
+                        try:
+                            analysis = _analysis_result(future, acquired.target)
+                        except AirlockError as error:
+                            fail(index, error, acquired.name, acquired.version, acquired.integrity)
+                        else:
+                            if acquired.integrity is not None:
+                                with self._store_lock:
+                                    self._store.put(acquired.integrity, analysis)
+                            results[index] = report_from_analysis(
+                                acquired,
+                                analysis,
+                                from_store=False,
+                                rule_severity=self._options.rule_severity,
+                            )
+                        progress.advance(acquired.target)
         finally:
             if analysis_pool is not None:
                 analysis_pool.shutdown(cancel_futures=True)
@@ -301,6 +348,13 @@ class Scanner:
         reports = tuple(r for r in results if r is not None)
         assert len(reports) == len(targets)
         return ScanOutcome(reports, tuple(failures))
+
+    def _acquire_job(self, job: tuple[str, Callable[[], Acquired]]) -> Acquired:
+        label, acquire = job
+        acquired = acquire()
+        if acquired.tarball is not None:
+            self._progress.fetched(label, len(acquired.tarball))
+        return acquired
 
     def _analysis_pool(self, count: int) -> Executor | None:
         jobs = min(self._options.jobs, count)
@@ -312,7 +366,7 @@ class Scanner:
         return ProcessPoolExecutor(max_workers=jobs, mp_context=context)
 
     @staticmethod
-    def _submit(pool: Executor | None, acquired: _Acquired) -> Future[PackageAnalysis]:
+    def _submit(pool: Executor | None, acquired: Acquired) -> Future[PackageAnalysis]:
         if pool is None:
             future: Future[PackageAnalysis] = Future()
             try:
@@ -340,7 +394,7 @@ def _analysis_result(future: Future[PackageAnalysis], target: str) -> PackageAna
         ) from error
 
 
-def _analyze_acquired(acquired: _Acquired) -> PackageAnalysis:
+def _analyze_acquired(acquired: Acquired) -> PackageAnalysis:
     if acquired.tarball is not None:
         return analyze_archive(acquired.tarball, acquired.target)
     assert acquired.contents is not None
@@ -367,11 +421,13 @@ def _read_local_tarball(path: Path) -> bytes:
 
 
 __all__ = [
+    "Acquired",
     "NoProgress",
     "Progress",
     "ScanOptions",
     "ScanOutcome",
     "Scanner",
+    "TargetFailedError",
     "analyze_archive",
     "failed_report",
     "report_from_analysis",

@@ -171,6 +171,7 @@ def test_key_value_round_trip(key: str, value: str) -> None:
 @given(_SAFE_KEY, st.text(alphabet=st.characters(codec="utf-8", exclude_characters="$"), max_size=40))
 def test_json_quoted_round_trip(key: str, value: str) -> None:
     # Quoted values are JSON strings: anything survives, except surrounding whitespace (npm trims).
+    assume(key != "__proto__")  # dropped on purpose, as npm's ini parser does (tested above)
     assume(not value or not (value[0].isspace() or value[-1].isspace() or "\ufeff" in (value[0], value[-1])))
     assert parse_npmrc(f"{key}={json.dumps(value)}\n", {}) == {key: value}
 

@@ -37,6 +37,7 @@ FULL_ACCEPT = "application/json"
 USER_AGENT = f"airlock/{__version__} (npm-airlock)"
 
 MAX_PACKUMENT_BYTES = 256 * 2**20
+MEMO_SIZE = 8
 _MAX_REDIRECTS = 5
 _MAX_BACKOFF = 30.0
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -97,6 +98,16 @@ def _retry_after_seconds(value: str | None) -> float | None:
 def _describe(error: Exception) -> str:
     detail = str(error).strip()
     return f"{type(error).__name__}: {detail}" if detail else type(error).__name__
+
+
+# Parsing is GIL-bound, so parallel parses gain nothing, but each big document (next, typescript: 10-20 MB
+# of JSON) briefly costs ~10x its size in Python objects; one at a time keeps a tree's peak memory bounded.
+_PARSE_SLOTS = threading.BoundedSemaphore(1)
+
+
+def _parse_packument(body: bytes, *, source: str, name: str) -> Packument:
+    with _PARSE_SLOTS:
+        return parse_packument(body, source=source, name=name)
 
 
 class RegistryClient:
@@ -269,12 +280,17 @@ class RegistryClient:
         registry = self._config.registry_for(name)
         key = (registry, name, full)
         with self._memo_lock:
-            memoised = self._memo.get(key)
+            # A full document already in hand serves an abbreviated request too (it is a superset).
+            memoised = self._memo.get(key) or self._memo.get((registry, name, True))
         if memoised is not None:
             return memoised
         result = self._load_packument(registry, name, full)
         with self._memo_lock:
             self._memo[key] = result
+            # Bounded: a tree asks for a name again soon after (several versions), rarely much later, and
+            # some documents are tens of MB parsed.
+            while len(self._memo) > MEMO_SIZE:
+                del self._memo[next(iter(self._memo))]
         return result
 
     def _cached_packument(self, registry: str, name: str, full: bool, url: str) -> Packument | None:
@@ -284,7 +300,7 @@ class RegistryClient:
             if entry is None:
                 continue
             try:
-                return parse_packument(entry.body, source=url, name=name)
+                return _parse_packument(entry.body, source=url, name=name)
             except BadInputError:
                 self._cache.discard_packument(registry, name, full=variant)
         return None
@@ -308,7 +324,7 @@ class RegistryClient:
 
         if response.status == 304 and entry is not None:
             try:
-                packument = parse_packument(entry.body, source=url, name=name)
+                packument = _parse_packument(entry.body, source=url, name=name)
             except BadInputError:
                 self._cache.discard_packument(registry, name, full=full)
                 headers.pop("If-None-Match", None)
@@ -323,7 +339,7 @@ class RegistryClient:
         if response.status != 200:
             raise self._unexpected(response, f"the packument of {name}", registry)
 
-        packument = parse_packument(response.body, source=url, name=name)
+        packument = _parse_packument(response.body, source=url, name=name)
         try:
             self._cache.put_packument(registry, name, response.body, etag=response.etag, full=full)
         except OperationalError as error:

@@ -441,6 +441,11 @@ class NpmConfig:
         return registry + parts.path.lstrip("/") + (f"?{parts.query}" if parts.query else "")
 
 
+def public_npm_config(registry: str = DEFAULT_REGISTRY) -> NpmConfig:
+    """A public registry with no credentials: for asking whether a private name also exists publicly."""
+    return NpmConfig.from_settings({"registry": registry}, sources=("(public registry)",))
+
+
 # ---- loading ---------------------------------------------------------------------------------------------
 
 

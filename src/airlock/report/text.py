@@ -131,6 +131,39 @@ class TextFormat:
         # Grids pad cells with spaces; trailing blanks only get in the way of diffs and copy-paste.
         return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
 
+    def render_tree(
+        self,
+        reports: Sequence[PackageReport],
+        *,
+        header: str,
+        notes: Sequence[str] = (),
+        overview: Sequence[str] = (),
+        verbose: bool = False,
+    ) -> str:
+        """`airlock check`: what needs attention (every package with -v), each with the chains that pull it
+        in, then the counts and what the tree as a whole can do."""
+        buffer = io.StringIO()
+        console = self._console(buffer)
+        console.print(_plain(header, "bold"), soft_wrap=True)
+        for note in notes:
+            console.print(Text.assemble(("note: ", "dim"), _plain(note)), soft_wrap=True)
+        shown = [r for r in reports if verbose or r.verdict is not Verdict.ALLOW]
+        if shown:
+            console.print()
+        for report in shown:
+            console.print(self.summary_line(report), soft_wrap=True)
+            for path in report.paths[:3]:
+                console.print(Text.assemble(("        via ", "dim"), _plain(path)), soft_wrap=True)
+            if verbose or report.verdict is not Verdict.ALLOW:
+                details = self.details(report)
+                if details.row_count:
+                    console.print(Padding(details, (0, 0, 0, 8)))
+        console.print()
+        console.print(self.totals(reports), soft_wrap=True)
+        for line in overview:
+            console.print(_plain(line), soft_wrap=True)
+        return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
+
     def summary_line(self, report: PackageReport) -> Text:
         line = Text()
         line.append(f"{report.verdict.value.upper():<6}", style=VERDICT_STYLE[report.verdict])

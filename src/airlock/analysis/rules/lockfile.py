@@ -1,0 +1,71 @@
+"""Rules about lockfile entries (`airlock check`): where the lockfile says the bytes come from, and whether
+that agrees with the registry. Evaluated in `airlock.check.lockfile`, not from package contents."""
+
+from __future__ import annotations
+
+from airlock.analysis.rules import declare
+from airlock.model import Severity
+
+FAMILY = "lockfile"
+
+_INJECTION = (
+    "https://snyk.io/blog/why-npm-lockfiles-can-be-a-security-blindspot-for-injecting-malicious-modules/"
+)
+
+FOREIGN_HOST = declare(
+    "lockfile-foreign-host",
+    family=FAMILY,
+    severity=Severity.HIGH,
+    summary="A lockfile entry's `resolved` URL is on a host other than the registry configured for that name.",
+    why="Lockfile injection: a pull request that edits `resolved` makes `npm ci` fetch attacker-chosen bytes "
+    "while the diff looks like noise; npm installs from the URL written in the lockfile.",
+    references=(_INJECTION,),
+)
+INSECURE_URL = declare(
+    "lockfile-insecure-url",
+    family=FAMILY,
+    severity=Severity.HIGH,
+    summary="A lockfile entry is fetched over plain `http:`.",
+    why="Anyone on the network path can swap the bytes; with a missing or weak integrity nothing notices.",
+)
+URL_MISMATCH = declare(
+    "lockfile-url-mismatch",
+    family=FAMILY,
+    severity=Severity.HIGH,
+    summary="A lockfile entry's tarball URL names a different package or version than the entry.",
+    why="An entry that says `left-pad@1.3.0` but downloads `evil-1.0.0.tgz` is the classic injection shape; "
+    "reviewers read the name, npm fetches the URL.",
+    references=(_INJECTION,),
+)
+MISSING_INTEGRITY = declare(
+    "lockfile-missing-integrity",
+    family=FAMILY,
+    severity=Severity.MEDIUM,
+    summary="A lockfile entry has no integrity hash.",
+    why="Without `integrity` npm accepts whatever bytes the URL returns, so the lockfile no longer pins "
+    "the content; removing it is a quiet way to make a later swap possible.",
+)
+INTEGRITY_MISMATCH = declare(
+    "lockfile-integrity-mismatch",
+    family=FAMILY,
+    severity=Severity.CRITICAL,
+    summary="A lockfile entry's integrity differs from the registry's `dist.integrity` for that version.",
+    why="Published versions are immutable on npm, so a different hash means the lockfile pins other bytes "
+    "than the registry serves: a tampered lockfile, or a tarball from somewhere else.",
+    references=(_INJECTION,),
+)
+UNVERIFIABLE_SOURCE = declare(
+    "unverifiable-source",
+    family=FAMILY,
+    severity=Severity.MEDIUM,
+    summary="A dependency comes from git or a tarball URL, not a registry, so it was not analysed.",
+    why="Git dependencies run `prepare` scripts on install and neither they nor ad-hoc tarballs have "
+    "registry metadata to check; airlock reports them rather than pretending they were scanned.",
+)
+LOCAL_SOURCE = declare(
+    "local-source",
+    family=FAMILY,
+    severity=Severity.INFO,
+    summary="A dependency is a local directory or tarball (`file:`/`link:`), not analysed as a package.",
+    why="Local code is part of the project under review; listing it keeps the tree complete.",
+)

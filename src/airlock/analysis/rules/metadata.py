@@ -1,0 +1,76 @@
+"""Rules about registry metadata (`airlock check`): who published a version, when, and what changed since
+the version before it. Evaluated in `airlock.check.metadata` from the packument, not from package contents."""
+
+from __future__ import annotations
+
+from airlock.analysis.rules import declare
+from airlock.model import Severity
+
+FAMILY = "metadata"
+
+YOUNG_VERSION = declare(
+    "young-version",
+    family=FAMILY,
+    severity=Severity.MEDIUM,
+    summary="The version was published more recently than the minimum release age (default 7 days).",
+    why="Hijacked releases (ua-parser-js, coa, rc, Shai-Hulud) were found and pulled within days; waiting "
+    "out that window avoids most of them. Set `min-release-age-days` in airlock.toml.",
+)
+MAINTAINERS_CHANGED = declare(
+    "maintainers-changed",
+    family=FAMILY,
+    severity=Severity.MEDIUM,
+    summary="The version's maintainers differ from the previous version's.",
+    why="event-stream changed hands to a stranger who then added flatmap-stream; a new maintainer on a "
+    "trusted package is the moment to read the diff.",
+    references=("https://github.com/dominictarr/event-stream/issues/116",),
+)
+INSTALL_SCRIPT_ADDED = declare(
+    "install-script-added",
+    family=FAMILY,
+    severity=Severity.MEDIUM,
+    summary="This version runs an install script and the previous version did not.",
+    why="Most malicious releases add a preinstall/postinstall; a package that never needed one suddenly "
+    "having one is a strong signal.",
+)
+DEPENDENCY_ADDED = declare(
+    "dependency-added",
+    family=FAMILY,
+    severity=Severity.LOW,
+    summary="This version adds dependencies that the previous version did not have.",
+    why="flatmap-stream entered through a new dependency of event-stream; new edges are where new code comes "
+    "from. Raised to review when the new dependency's own version is young.",
+)
+BIN_ADDED = declare(
+    "bin-added",
+    family=FAMILY,
+    severity=Severity.LOW,
+    summary="This version adds executables (`bin` entries) the previous version did not have.",
+    why="A new bin lands in node_modules/.bin and on the PATH of npm scripts; a bin named like a common "
+    "command (node, git, sh) shadows it.",
+)
+DEPRECATED = declare(
+    "deprecated-version",
+    family=FAMILY,
+    severity=Severity.LOW,
+    summary="The registry marks this version deprecated.",
+    why="Deprecation messages are how maintainers warn about broken or compromised releases.",
+)
+SECURITY_PLACEHOLDER = declare(
+    "security-placeholder",
+    family=FAMILY,
+    severity=Severity.CRITICAL,
+    summary="npm replaced this package with a `0.0.1-security` placeholder: it was removed as malware.",
+    why="npm's security team unpublishes malicious packages and leaves a placeholder; a lockfile that pins "
+    "another version of such a name pins the malware (or depended on it).",
+)
+DEPENDENCY_CONFUSION = declare(
+    "dependency-confusion",
+    family=FAMILY,
+    severity=Severity.HIGH,
+    summary="A name meant for a private registry resolved from the public one, or exists on both.",
+    why="Birsan's 2021 dependency-confusion attack: publish an internal package name publicly with a higher "
+    "version and build machines fetch it. Scoped names routed to a private registry must not come from "
+    "the public registry.",
+    references=("https://medium.com/@alex.birsan/dependency-confusion-4a5d60fec610",),
+)

@@ -1,0 +1,143 @@
+"""Registry-metadata signals for one locked version: how old it is, and what changed since the version
+before it (maintainers, install scripts, bins, dependencies). Pure functions of packuments and a clock.
+
+Fields a registry or mirror leaves out (`time`, `maintainers`) make the matching signal "unavailable":
+no finding, and the caller can say so; they never fail the check."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from airlock.analysis.rules import metadata as rules
+from airlock.model import Evidence, Finding
+from airlock.registry.packument import Packument, VersionManifest
+from airlock.registry.semver import compare_versions, is_valid_version
+
+SECURITY_PLACEHOLDER_VERSION = "0.0.1-security"
+_SHADOWED_COMMANDS = frozenset({"node", "npm", "npx", "git", "sh", "bash", "yarn", "pnpm", "python", "curl"})
+
+
+@dataclass(frozen=True, slots=True)
+class MetadataContext:
+    now: datetime
+    min_age: timedelta
+    evidence: Evidence
+    """Where the finding points (the package's lockfile entry)."""
+
+
+def previous_version(packument: Packument, version: str) -> VersionManifest | None:
+    """The highest version below `version` (stable versions only, unless `version` is a prerelease)."""
+    if not is_valid_version(version):
+        return None
+    prerelease = "-" in version.split("+", 1)[0]
+    best: str | None = None
+    for candidate in packument.versions:
+        if candidate == version or not is_valid_version(candidate):
+            continue
+        if not prerelease and "-" in candidate.split("+", 1)[0]:
+            continue
+        if compare_versions(candidate, version) < 0 and (
+            best is None or compare_versions(candidate, best) > 0
+        ):
+            best = candidate
+    return packument.versions.get(best) if best is not None else None
+
+
+def _maintainer_names(manifest: VersionManifest) -> frozenset[str] | None:
+    if manifest.maintainers is None:
+        return None
+    return frozenset(m.name.lower() for m in manifest.maintainers)
+
+
+def age_finding(packument: Packument, version: str, context: MetadataContext) -> Finding | None:
+    published = packument.time.get(version)
+    if published is None:
+        return None
+    age = context.now - published
+    if age >= context.min_age:
+        return None
+    days = max(age.total_seconds(), 0) / 86400
+    return rules.YOUNG_VERSION.finding(
+        f"{packument.name}@{version} was published {published:%Y-%m-%d %H:%M} UTC, {days:.1f} days ago "
+        f"(minimum release age: {context.min_age.total_seconds() / 86400:g} days)",
+        context.evidence,
+    )
+
+
+def metadata_findings(packument: Packument, version: str, context: MetadataContext) -> Iterator[Finding]:
+    """Every metadata signal for `packument.name@version`."""
+    name = packument.name
+    label = f"{name}@{version}"
+    if packument.dist_tags.get("latest") == SECURITY_PLACEHOLDER_VERSION:
+        # npm's security team replaced the package as a whole; an old 0.0.1-security among other versions
+        # (tslib has one) is a name reclaimed long ago, not a takedown.
+        pinned = "" if version == SECURITY_PLACEHOLDER_VERSION else f"; the lockfile pins {version}"
+        yield rules.SECURITY_PLACEHOLDER.finding(
+            f"npm replaced {name} with the {SECURITY_PLACEHOLDER_VERSION} placeholder (removed as malware){pinned}",
+            context.evidence,
+        )
+    manifest = packument.versions.get(version)
+    if manifest is None:
+        return
+    young = age_finding(packument, version, context)
+    if young is not None:
+        yield young
+    if manifest.deprecated:
+        yield rules.DEPRECATED.finding(
+            f"{label} is deprecated: {manifest.deprecated[:200]}", context.evidence
+        )
+    previous = previous_version(packument, version)
+    if previous is None:
+        return
+    before = f"{name}@{previous.version}"
+    old_people, new_people = _maintainer_names(previous), _maintainer_names(manifest)
+    if old_people is not None and new_people is not None and old_people != new_people:
+        added = ", ".join(sorted(new_people - old_people)) or "none"
+        removed = ", ".join(sorted(old_people - new_people)) or "none"
+        yield rules.MAINTAINERS_CHANGED.finding(
+            f"maintainers of {label} differ from {before}: added {added}; removed {removed}", context.evidence
+        )
+    new_scripts = sorted(set(manifest.install_scripts) - set(previous.install_scripts))
+    if new_scripts and not previous.install_scripts and not previous.has_install_script:
+        shown = "; ".join(f"{k}: {manifest.install_scripts[k][:80]}" for k in new_scripts)
+        yield rules.INSTALL_SCRIPT_ADDED.finding(
+            f"{label} adds install scripts that {before} did not have ({shown})", context.evidence
+        )
+    elif manifest.has_install_script and not previous.has_install_script and not previous.install_scripts:
+        yield rules.INSTALL_SCRIPT_ADDED.finding(
+            f"{label} runs an install script; {before} did not", context.evidence
+        )
+    new_bins = sorted(set(manifest.bin) - set(previous.bin))
+    if new_bins:
+        shadowing = [b for b in new_bins if b in _SHADOWED_COMMANDS]
+        yield rules.BIN_ADDED.finding(
+            f"{label} adds executables {', '.join(new_bins)} (not in {before})"
+            + (f"; {', '.join(shadowing)} shadows a common command" if shadowing else ""),
+            context.evidence,
+            severity=rules.INSTALL_SCRIPT_ADDED.severity if shadowing else None,
+        )
+    added_deps = _added(manifest, previous)
+    if added_deps:
+        yield rules.DEPENDENCY_ADDED.finding(
+            f"{label} adds dependencies not in {before}: {', '.join(added_deps[:10])}"
+            + (f" and {len(added_deps) - 10} more" if len(added_deps) > 10 else ""),
+            context.evidence,
+        )
+
+
+def _added(manifest: VersionManifest, previous: VersionManifest) -> list[str]:
+    return sorted(
+        (set(manifest.dependencies) | set(manifest.optional_dependencies))
+        - (set(previous.dependencies) | set(previous.optional_dependencies))
+    )
+
+
+def added_dependencies(packument: Packument, version: str) -> tuple[str, ...]:
+    """Dependencies `version` has that the version before it did not."""
+    manifest = packument.versions.get(version)
+    previous = previous_version(packument, version) if manifest is not None else None
+    if manifest is None or previous is None:
+        return ()
+    return tuple(_added(manifest, previous))

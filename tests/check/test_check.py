@@ -1,0 +1,362 @@
+"""`airlock check` end to end against the loopback registry: lockfile injection, metadata signals, paths,
+the event-stream pattern, typosquats and dependency confusion."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from airlock.check.run import CheckOptions, CheckOutcome, TreeChecker
+from airlock.model import PackageReport, Verdict
+from airlock.registry.cache import Cache
+from airlock.registry.client import RegistryClient
+from airlock.registry.npmrc import NpmConfig
+from airlock.scan import Scanner, ScanOptions
+from airlock.store.sqlite import MemoryStore
+from airlock.tree import LockfileInput, read_lockfile
+from tests.fakes.registry import FakeRegistry
+from tests.fakes.tarballs import build_package
+
+NOW = datetime.now(UTC)
+OLD = NOW - timedelta(days=400)
+
+
+CheckerFactory = Callable[..., TreeChecker]
+
+
+@dataclass
+class Locked:
+    name: str
+    version: str
+    deps: Mapping[str, str] = field(default_factory=dict)
+    dev: bool = False
+    resolved: str | None = None
+    integrity: str | None = None
+
+
+def lockfile(
+    registry: FakeRegistry,
+    direct: Mapping[str, str],
+    entries: list[Locked],
+    dev: Mapping[str, str] | None = None,
+) -> LockfileInput:
+    """A package-lock.json v3 for `entries`, with resolved/integrity taken from the registry unless given."""
+    packages: dict[str, object] = {
+        "": {"name": "app", "dependencies": dict(direct), "devDependencies": dict(dev or {})}
+    }
+    for entry in entries:
+        doc = registry.packument(entry.name)["versions"].get(entry.version, {})
+        dist = doc.get("dist", {})
+        packages[f"node_modules/{entry.name}"] = {
+            "version": entry.version,
+            "resolved": entry.resolved or dist.get("tarball"),
+            "integrity": entry.integrity or dist.get("integrity"),
+            **({"dependencies": dict(entry.deps)} if entry.deps else {}),
+            **({"dev": True} if entry.dev else {}),
+        }
+    text = json.dumps({"name": "app", "lockfileVersion": 3, "requires": True, "packages": packages}, indent=2)
+    return LockfileInput("package-lock.json", text)
+
+
+@pytest.fixture
+def checker_for(tmp_path: Path) -> Iterator[CheckerFactory]:
+    made: list[Scanner] = []
+
+    def make(
+        registry: FakeRegistry,
+        *,
+        config: NpmConfig | None = None,
+        public: FakeRegistry | None = None,
+        production: bool = False,
+    ) -> TreeChecker:
+        npm_config = config or NpmConfig(registry=registry.url)
+        scanner = Scanner(
+            client_factory=lambda: RegistryClient(npm_config, Cache(tmp_path / "cache"), retries=0),
+            store=MemoryStore(),
+            options=ScanOptions(jobs=1),
+        )
+        made.append(scanner)
+        public_client = (
+            (lambda: RegistryClient(NpmConfig(registry=public.url), Cache(tmp_path / "public"), retries=0))
+            if public is not None
+            else None
+        )
+        return TreeChecker(
+            scanner,
+            npm_config,
+            options=CheckOptions(production=production, now=NOW),
+            public_client=public_client,
+        )
+
+    yield make
+    for scanner in made:
+        scanner.close()
+
+
+def _report(outcome: CheckOutcome, name: str) -> PackageReport:
+    return next(r for r in outcome.reports if r.name == name)
+
+
+def _rules(report: PackageReport) -> set[str]:
+    return {f.rule for f in report.findings}
+
+
+def _publish(
+    registry: FakeRegistry, name: str, version: str, *, time: datetime = OLD, **manifest: Any
+) -> None:
+    registry.publish(
+        name, version, build_package(name, version, **manifest), manifest=dict(manifest), time=time
+    )
+
+
+@pytest.fixture
+def registry(fake_registry: FakeRegistry) -> FakeRegistry:
+    _publish(fake_registry, "left-pad", "1.3.0")
+    _publish(fake_registry, "wrappy", "1.0.2")
+    _publish(fake_registry, "once", "1.4.0", dependencies={"wrappy": "1"})
+    _publish(fake_registry, "is-number", "7.0.0")
+    return fake_registry
+
+
+def test_clean_tree_every_package_with_its_path(registry: FakeRegistry, checker_for: CheckerFactory) -> None:
+    data = lockfile(
+        registry,
+        {"once": "^1.4.0", "left-pad": "1.3.0"},
+        [
+            Locked("once", "1.4.0", {"wrappy": "1"}),
+            Locked("wrappy", "1.0.2"),
+            Locked("left-pad", "1.3.0"),
+            Locked("is-number", "7.0.0", dev=True),
+        ],
+        dev={"is-number": "7.0.0"},
+    )
+    outcome = checker_for(registry).check(read_lockfile(data))
+    assert [r.label for r in outcome.reports] == [
+        "once@1.4.0",
+        "left-pad@1.3.0",
+        "is-number@7.0.0",
+        "wrappy@1.0.2",
+    ]
+    assert {r.label: r.paths for r in outcome.reports}["wrappy@1.0.2"] == ("once>wrappy",)
+    assert all(r.verdict is Verdict.ALLOW for r in outcome.reports), [
+        (r.label, r.findings) for r in outcome.reports
+    ]
+    assert outcome.exit_code().value == 0
+    # every report is verified bytes from the registry
+    assert all(r.integrity and r.integrity.startswith("sha512-") for r in outcome.reports)
+
+
+def test_production_leaves_dev_only_packages_out(registry: FakeRegistry, checker_for: CheckerFactory) -> None:
+    data = lockfile(
+        registry,
+        {"left-pad": "1.3.0"},
+        [Locked("left-pad", "1.3.0"), Locked("is-number", "7.0.0", dev=True)],
+        dev={"is-number": "7"},
+    )
+    outcome = checker_for(registry, production=True).check(read_lockfile(data))
+    assert [r.label for r in outcome.reports] == ["left-pad@1.3.0"]
+    assert outcome.skipped_dev == 1
+    assert registry.requests_to("is-number") == []
+
+
+def test_entry_redirected_to_another_host(registry: FakeRegistry, checker_for: CheckerFactory) -> None:
+    evil = "https://npm.attacker.example.com/left-pad/-/left-pad-1.3.0.tgz"
+    data = lockfile(registry, {"left-pad": "1.3.0"}, [Locked("left-pad", "1.3.0", resolved=evil)])
+    outcome = checker_for(registry).check(read_lockfile(data))
+    report = _report(outcome, "left-pad")
+    assert "lockfile-foreign-host" in _rules(report)
+    assert report.verdict is Verdict.REVIEW
+    finding = next(f for f in report.findings if f.rule == "lockfile-foreign-host")
+    assert finding.evidence[0].file == "package-lock.json" and finding.evidence[0].line > 1
+    # airlock analysed what the configured registry serves, and never contacted the injected host
+    assert report.integrity is not None
+
+
+def test_entry_whose_integrity_was_swapped_blocks(
+    registry: FakeRegistry, checker_for: CheckerFactory
+) -> None:
+    from airlock.integrity import sri_of
+
+    swapped = sri_of(b"attacker's tarball")
+    data = lockfile(registry, {"left-pad": "1.3.0"}, [Locked("left-pad", "1.3.0", integrity=swapped)])
+    outcome = checker_for(registry).check(read_lockfile(data))
+    report = _report(outcome, "left-pad")
+    assert "lockfile-integrity-mismatch" in _rules(report)
+    assert report.verdict is Verdict.BLOCK
+    assert outcome.exit_code().value == 1
+
+
+def test_event_stream_pattern(fake_registry: FakeRegistry, checker_for: CheckerFactory) -> None:
+    """A maintainer change, and the new version adds a dependency published days ago."""
+    dominic = [{"name": "dominictarr", "email": "d@example.com"}]
+    stranger = [
+        {"name": "dominictarr", "email": "d@example.com"},
+        {"name": "right9ctrl", "email": "r@example.invalid"},
+    ]
+    fake_registry.publish("through", "2.3.8", build_package("through", "2.3.8"), time=OLD)
+    fake_registry.publish(
+        "event-stream",
+        "3.3.5",
+        build_package("event-stream", "3.3.5", dependencies={"through": "~2.3.1"}),
+        manifest={"dependencies": {"through": "~2.3.1"}},
+        time=OLD,
+        maintainers=dominic,
+    )
+    fake_registry.publish(
+        "flatmap-stream",
+        "0.1.1",
+        build_package("flatmap-stream", "0.1.1"),
+        time=NOW - timedelta(days=3),
+        maintainers=[{"name": "right9ctrl", "email": "r@example.invalid"}],
+    )
+    fake_registry.publish(
+        "event-stream",
+        "3.3.6",
+        build_package(
+            "event-stream", "3.3.6", dependencies={"through": "~2.3.1", "flatmap-stream": "^0.1.0"}
+        ),
+        manifest={"dependencies": {"through": "~2.3.1", "flatmap-stream": "^0.1.0"}},
+        time=NOW - timedelta(days=30),
+        maintainers=stranger,
+    )
+    data = lockfile(
+        fake_registry,
+        {"event-stream": "3.3.6"},
+        [
+            Locked("event-stream", "3.3.6", {"through": "~2.3.1", "flatmap-stream": "^0.1.0"}),
+            Locked("through", "2.3.8"),
+            Locked("flatmap-stream", "0.1.1"),
+        ],
+    )
+    outcome = checker_for(fake_registry).check(read_lockfile(data))
+    event_stream = _report(outcome, "event-stream")
+    assert {"maintainers-changed", "dependency-added"} <= _rules(event_stream)
+    added = next(f for f in event_stream.findings if f.rule == "dependency-added")
+    assert (
+        added.severity.value == "medium"
+        and "flatmap-stream" in added.message
+        and "newly published" in added.message
+    )
+    assert event_stream.verdict is Verdict.REVIEW
+    flatmap = _report(outcome, "flatmap-stream")
+    assert "young-version" in _rules(flatmap) and flatmap.paths == ("event-stream>flatmap-stream",)
+    assert _rules(_report(outcome, "through")) == set()
+
+
+def test_typosquat_crossenv_but_not_cross_env(
+    fake_registry: FakeRegistry, checker_for: CheckerFactory
+) -> None:
+    _publish(fake_registry, "crossenv", "6.1.1")
+    _publish(fake_registry, "cross-env", "7.0.3")
+    data = lockfile(
+        fake_registry,
+        {"crossenv": "6.1.1", "cross-env": "7.0.3"},
+        [Locked("crossenv", "6.1.1"), Locked("cross-env", "7.0.3")],
+    )
+    outcome = checker_for(fake_registry).check(read_lockfile(data))
+    crossenv = _report(outcome, "crossenv")
+    assert "typosquat-name" in _rules(crossenv) and crossenv.verdict is Verdict.REVIEW
+    assert "cross-env" in next(f.message for f in crossenv.findings if f.rule == "typosquat-name")
+    assert "typosquat-name" not in _rules(_report(outcome, "cross-env"))
+
+
+def test_security_placeholder_blocks_a_pinned_removed_version(
+    fake_registry: FakeRegistry,
+    checker_for: CheckerFactory,
+) -> None:
+    _publish(fake_registry, "evil-pkg", "0.0.1-security")
+    data = lockfile(
+        fake_registry,
+        {"evil-pkg": "1.0.4"},
+        [
+            Locked(
+                "evil-pkg",
+                "1.0.4",
+                resolved=fake_registry.tarball_url("evil-pkg", "1.0.4"),
+                integrity="sha512-" + "A" * 86 + "==",
+            )
+        ],
+    )
+    outcome = checker_for(fake_registry).check(read_lockfile(data))
+    report = _report(outcome, "evil-pkg")
+    assert {"security-placeholder", "target-failed"} <= _rules(report)
+    assert report.verdict is Verdict.BLOCK
+
+
+def test_dependency_confusion_scoped_name_resolved_publicly(
+    fake_registry: FakeRegistry, checker_for: CheckerFactory
+) -> None:
+    _publish(fake_registry, "@corp/ui", "1.0.0")
+    config = NpmConfig(registry="https://registry.npmjs.org/", scoped_registries={"@corp": fake_registry.url})
+    public_url = "https://registry.npmjs.org/@corp/ui/-/ui-1.0.0.tgz"
+    data = lockfile(fake_registry, {"@corp/ui": "1.0.0"}, [Locked("@corp/ui", "1.0.0", resolved=public_url)])
+    outcome = checker_for(fake_registry, config=config).check(read_lockfile(data))
+    report = _report(outcome, "@corp/ui")
+    assert "dependency-confusion" in _rules(report)
+    private = lockfile(fake_registry, {"@corp/ui": "1.0.0"}, [Locked("@corp/ui", "1.0.0")])
+    outcome = checker_for(fake_registry, config=config).check(read_lockfile(private))
+    assert "dependency-confusion" not in _rules(_report(outcome, "@corp/ui"))
+
+
+def test_dependency_confusion_unscoped_name_on_both_registries(
+    fake_registry: FakeRegistry,
+    checker_for: CheckerFactory,
+) -> None:
+    with FakeRegistry() as public:
+        _publish(fake_registry, "corp-utils", "1.0.0")
+        _publish(fake_registry, "corp-only", "1.0.0")
+        _publish(public, "corp-utils", "99.0.0")
+        data = lockfile(
+            fake_registry,
+            {"corp-utils": "1.0.0", "corp-only": "1.0.0"},
+            [Locked("corp-utils", "1.0.0"), Locked("corp-only", "1.0.0")],
+        )
+        outcome = checker_for(fake_registry, public=public).check(read_lockfile(data))
+    assert "dependency-confusion" in _rules(_report(outcome, "corp-utils"))
+    assert "dependency-confusion" not in _rules(_report(outcome, "corp-only"))
+
+
+def test_notes_say_which_signals_the_registry_cannot_give(
+    registry: FakeRegistry, checker_for: CheckerFactory
+) -> None:
+    data = lockfile(registry, {"left-pad": "1.3.0"}, [Locked("left-pad", "1.3.0")])
+    outcome = checker_for(registry).check(read_lockfile(data))
+    assert any("maintainers-changed is unavailable" in n for n in outcome.notes)
+
+
+def test_a_malformed_packument_costs_one_entry_not_the_run(
+    registry: FakeRegistry, checker_for: CheckerFactory
+) -> None:
+    registry.set_packument_raw("left-pad", b"<html>", status=200)
+    data = lockfile(
+        registry,
+        {"left-pad": "1.3.0", "once": "1"},
+        [
+            Locked("left-pad", "1.3.0", integrity="sha512-" + "B" * 86 + "=="),
+            Locked("once", "1.4.0", {"wrappy": "1"}),
+            Locked("wrappy", "1.0.2"),
+        ],
+    )
+    outcome = checker_for(registry).check(read_lockfile(data))
+    assert _report(outcome, "left-pad").verdict is Verdict.REVIEW
+    assert "target-failed" in _rules(_report(outcome, "left-pad"))
+    assert _report(outcome, "once").verdict is Verdict.ALLOW
+
+
+def test_a_private_registry_that_mirrors_the_public_one_is_not_confusion(
+    fake_registry: FakeRegistry,
+    checker_for: CheckerFactory,
+) -> None:
+    tarball = build_package("left-pad", "1.3.0")
+    with FakeRegistry() as public:
+        fake_registry.publish("left-pad", "1.3.0", tarball, time=OLD)
+        public.publish("left-pad", "1.3.0", tarball, time=OLD)
+        data = lockfile(fake_registry, {"left-pad": "1.3.0"}, [Locked("left-pad", "1.3.0")])
+        outcome = checker_for(fake_registry, public=public).check(read_lockfile(data))
+    assert "dependency-confusion" not in _rules(_report(outcome, "left-pad"))

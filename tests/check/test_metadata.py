@@ -1,0 +1,109 @@
+"""Registry-metadata signals: each with a positive case and a benign one, and "unavailable" when the
+registry leaves a field out."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from airlock.check.metadata import MetadataContext, added_dependencies, metadata_findings, previous_version
+from airlock.model import Evidence
+from airlock.registry.packument import Dist, Maintainer, Packument, VersionManifest
+
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
+CONTEXT = MetadataContext(NOW, timedelta(days=7), Evidence("package-lock.json", 3))
+
+
+def _version(version: str, **fields: object) -> VersionManifest:
+    return VersionManifest("pkg", version, Dist(f"https://r.example.com/pkg/-/pkg-{version}.tgz"), **fields)  # type: ignore[arg-type]
+
+
+def _packument(
+    *versions: VersionManifest, ages: dict[str, float] | None = None, latest: str | None = None
+) -> Packument:
+    times = {v: NOW - timedelta(days=d) for v, d in (ages or {}).items()}
+    return Packument(
+        "pkg",
+        {"latest": latest or versions[-1].version},
+        {v.version: v for v in versions},
+        times,
+    )
+
+
+def _rules(packument: Packument, version: str) -> dict[str, str]:
+    return {f.rule: f.message for f in metadata_findings(packument, version, CONTEXT)}
+
+
+def test_an_old_unchanged_version_has_no_findings() -> None:
+    doc = _packument(_version("1.0.0"), _version("1.0.1"), ages={"1.0.0": 400, "1.0.1": 300})
+    assert _rules(doc, "1.0.1") == {}
+
+
+def test_young_version_says_when() -> None:
+    doc = _packument(_version("1.0.0"), ages={"1.0.0": 2})
+    message = _rules(doc, "1.0.0")["young-version"]
+    assert "2.0 days ago" in message and "minimum release age: 7 days" in message
+
+
+def test_no_publish_time_means_no_age_signal() -> None:
+    assert _rules(_packument(_version("1.0.0")), "1.0.0") == {}
+
+
+def test_maintainer_change_names_who_came_and_went() -> None:
+    old = _version("3.3.5", maintainers=(Maintainer("dominictarr"),))
+    new = _version("3.3.6", maintainers=(Maintainer("dominictarr"), Maintainer("right9ctrl")))
+    message = _rules(_packument(old, new, ages={"3.3.5": 900, "3.3.6": 800}), "3.3.6")["maintainers-changed"]
+    assert "added right9ctrl" in message and "removed none" in message
+
+
+def test_maintainers_unknown_on_either_side_is_not_a_change() -> None:
+    old = _version("1.0.0")
+    new = _version("1.0.1", maintainers=(Maintainer("someone"),))
+    assert "maintainers-changed" not in _rules(_packument(old, new), "1.0.1")
+
+
+def test_install_script_added_relative_to_previous_version() -> None:
+    old = _version("1.0.0", scripts={"test": "jest"})
+    new = _version("1.0.1", scripts={"postinstall": "node setup.js"}, has_install_script=True)
+    assert "postinstall: node setup.js" in _rules(_packument(old, new), "1.0.1")["install-script-added"]
+    kept = _version("1.0.2", scripts={"postinstall": "node setup.js"}, has_install_script=True)
+    assert "install-script-added" not in _rules(_packument(old, new, kept), "1.0.2")
+
+
+def test_new_bin_is_low_unless_it_shadows_a_common_command() -> None:
+    old = _version("1.0.0")
+    new = _version("1.1.0", bin={"pkg-cli": "cli.js"})
+    findings = {f.rule: f for f in metadata_findings(_packument(old, new), "1.1.0", CONTEXT)}
+    assert findings["bin-added"].severity.value == "low"
+    shadow = _version("1.1.0", bin={"git": "cli.js"})
+    findings = {f.rule: f for f in metadata_findings(_packument(old, shadow), "1.1.0", CONTEXT)}
+    assert findings["bin-added"].severity.value == "medium" and "shadows" in findings["bin-added"].message
+
+
+def test_deprecated_and_new_dependencies() -> None:
+    old = _version("3.3.5", dependencies={"through": "~2.3.1"})
+    new = _version(
+        "3.3.6", dependencies={"through": "~2.3.1", "flatmap-stream": "^0.1.0"}, deprecated="use 4.x"
+    )
+    doc = _packument(old, new)
+    rules = _rules(doc, "3.3.6")
+    assert "flatmap-stream" in rules["dependency-added"]
+    assert "use 4.x" in rules["deprecated-version"]
+    assert added_dependencies(doc, "3.3.6") == ("flatmap-stream",)
+    assert added_dependencies(doc, "3.3.5") == ()
+
+
+def test_security_placeholder_only_when_npm_replaced_the_package() -> None:
+    taken_down = _packument(_version("0.0.1-security"), latest="0.0.1-security")
+    assert "the lockfile pins 1.2.0" in _rules(taken_down, "1.2.0")["security-placeholder"]
+    # tslib-style: an old placeholder among real releases is a reclaimed name, not a takedown
+    reclaimed = _packument(_version("0.0.1-security"), _version("2.9.1"), latest="2.9.1")
+    assert "security-placeholder" not in _rules(reclaimed, "2.9.1")
+
+
+def test_previous_version_skips_prereleases_for_stable_versions() -> None:
+    doc = _packument(_version("1.0.0"), _version("1.1.0-beta.1"), _version("1.1.0"), _version("2.0.0"))
+    previous = previous_version(doc, "1.1.0")
+    assert previous is not None and previous.version == "1.0.0"
+    previous = previous_version(doc, "1.1.0-beta.1")
+    assert previous is not None and previous.version == "1.0.0"
+    assert previous_version(doc, "1.0.0") is None
