@@ -16,6 +16,7 @@ setup: $(STAMP)
 
 demo: setup
 	$(BIN)/airlock scan left-pad@1.3.0 'express@^4' @babel/core --format text
+	$(BIN)/airlock check tests/tree/fixtures/npm-v3 --format text
 
 test: setup
 	$(BIN)/python -m pytest -q -n auto
@@ -34,6 +35,7 @@ docs-check: setup
 
 bench: setup
 	$(BIN)/python bench/scan_throughput.py bench/tarballs
+	$(BIN)/python bench/check_tree.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

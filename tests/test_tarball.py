@@ -910,3 +910,19 @@ def test_default_limits_leave_headroom_over_real_packages() -> None:
     assert DEFAULT_LIMITS.max_total_bytes >= 2 * 486_309_376
     assert DEFAULT_LIMITS.max_member_bytes >= 2 * 107_394_952
     assert DEFAULT_LIMITS.max_ratio >= 5 * 29.6
+
+
+def test_files_analysis_never_parses_keep_only_a_prefix() -> None:
+    """Platform binaries and source maps are not parsed; holding only their first bytes keeps a worker's
+    memory bounded (@next/swc-* ships 100+ MB .node files), and the executable check still sees the magic."""
+    elf = b"\x7fELF" + b"\x00" * (300 * 1024)
+    source_map = json.dumps({"version": 3, "mappings": "A" * 200_000})
+    script = "module.exports = 1;\n" * 10_000
+    data = build_tarball(
+        {"bin/swc.linux-x64.node": elf, "dist/index.js.map": source_map, "dist/index.js": script}
+    )
+    files = {f.path: f for f in read_tarball(data, subject="t").files}
+    binary = files["bin/swc.linux-x64.node"]
+    assert binary.truncated and binary.size == len(elf) and binary.data == elf[: 64 * 1024]
+    assert files["dist/index.js.map"].truncated
+    assert not files["dist/index.js"].truncated and files["dist/index.js"].data == script.encode()

@@ -22,6 +22,7 @@ from airlock.check.run import CheckOptions, TreeChecker
 from airlock.config import load_settings
 from airlock.errors import AirlockError, OperationalError
 from airlock.files import write_atomic
+from airlock.memory import limit_heap_growth
 from airlock.model import PackageReport
 from airlock.registry.cache import Cache, default_cache_dir
 from airlock.registry.client import RegistryClient
@@ -48,6 +49,8 @@ cache_app = typer.Typer(help="Inspect or clear the download cache and analysis s
 app.add_typer(cache_app, name="cache")
 
 _stderr = Console(stderr=True, highlight=False)
+PACKUMENT_MAX_AGE = 300.0
+"""Seconds a cached registry document is trusted without revalidation, as npm does (registry max-age)."""
 
 
 class OutputFormat(StrEnum):
@@ -218,7 +221,12 @@ def scan(
     npm_config = load_npm_config(project.resolve(), env=os.environ, home=Path.home())
 
     def client_factory() -> RegistryClient:
-        return RegistryClient(npm_config, Cache(default_cache_dir()), offline=settings.offline)
+        return RegistryClient(
+            npm_config,
+            Cache(default_cache_dir()),
+            offline=settings.offline,
+            packument_max_age=PACKUMENT_MAX_AGE,
+        )
 
     options = ScanOptions(jobs=settings.jobs, rule_severity=settings.rule_severity)
     with (
@@ -301,7 +309,12 @@ def check(
     tree = read_lockfile(lockfile.input)
 
     def client_factory() -> RegistryClient:
-        return RegistryClient(npm_config, Cache(default_cache_dir()), offline=settings.offline)
+        return RegistryClient(
+            npm_config,
+            Cache(default_cache_dir()),
+            offline=settings.offline,
+            packument_max_age=PACKUMENT_MAX_AGE,
+        )
 
     def public_client() -> RegistryClient:
         assert settings.public_registry is not None
@@ -390,6 +403,7 @@ def main() -> None:
 
     Typer's standalone mode already turns usage errors into exit 2 and Ctrl-C into "Aborted!"; what
     reaches here is ours."""
+    limit_heap_growth()
     try:
         app(prog_name="airlock")
     except AirlockError as error:

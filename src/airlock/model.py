@@ -137,6 +137,12 @@ class PackageFile:
     path: str
     data: bytes
     executable: bool = False
+    size: int | None = None
+    """The file's real size when `data` holds only its first bytes (binary files; see TarLimits)."""
+
+    @property
+    def truncated(self) -> bool:
+        return self.size is not None and self.size > len(self.data)
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,7 @@ from airlock.analysis.rules import package as package_rules
 from airlock.errors import AirlockError, OperationalError, UsageError
 from airlock.exit import ExitCode
 from airlock.integrity import IntegrityError, sri_of
+from airlock.memory import limit_heap_growth
 from airlock.model import (
     EMPTY_CAPABILITIES,
     Finding,
@@ -303,7 +304,8 @@ class Scanner:
                     done, waiting = wait(waiting, return_when=FIRST_COMPLETED)
                     for future in done:
                         if future in acquisitions:
-                            index = acquisitions[future]
+                            # pop: a finished future keeps its result (the tarball) alive while it is referenced
+                            index = acquisitions.pop(future)
                             try:
                                 acquired: Acquired = future.result()
                             except TargetFailedError as failed:
@@ -363,7 +365,7 @@ class Scanner:
         # forkserver: forking a process that runs fetch threads is unsafe; spawn would re-import per worker.
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["airlock.scan"])
-        return ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+        return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=limit_heap_growth)
 
     @staticmethod
     def _submit(pool: Executor | None, acquired: Acquired) -> Future[PackageAnalysis]:

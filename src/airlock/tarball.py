@@ -82,9 +82,22 @@ class TarLimits:
     max_ratio: float = 150.0
     """Uncompressed/compressed ratio beyond which the archive is a bomb; checked past `bomb_floor_bytes`."""
     bomb_floor_bytes: int = 16 * 2**20
+    prefix_only_bytes: int = 64 * 1024
+    """Files analysis never parses (PREFIX_ONLY_SUFFIXES: binaries, media, archives, source maps) keep only
+    this many leading bytes, enough for the executable-format check: platform binaries of 100+ MB
+    (@next/swc-*) and next's 60 MB of source maps would otherwise sit in memory whole. `PackageFile.size`
+    keeps the real size."""
 
 
 DEFAULT_LIMITS = TarLimits()
+PREFIX_ONLY_SUFFIXES = (
+    ".node", ".wasm", ".so", ".dylib", ".dll", ".exe", ".a", ".lib", ".jar",
+    ".png", ".jpg", ".jpeg", ".gif", ".webp", ".ico", ".bmp", ".avif",
+    ".woff", ".woff2", ".ttf", ".otf", ".eot",
+    ".mp3", ".mp4", ".webm", ".ogg", ".wav", ".pdf",
+    ".zip", ".gz", ".tgz", ".br", ".xz", ".7z",
+    ".map",
+)  # fmt: skip
 
 _BLOCK = 512
 _IN_STEP = 64 * 1024
@@ -689,11 +702,17 @@ class _TarReader:
         else:
             ex["linkpath"] = _dec_string(raw)
 
-    def _body(self, header: _Header, size: int, *, keep: bool) -> bytes | None:
-        """Consume a member's body and its padding to the next block; the data if `keep`."""
+    def _body(self, header: _Header, size: int, *, keep: bool, prefix: int | None = None) -> bytes | None:
+        """Consume a member's body and its padding to the next block; the data (its first `prefix` bytes
+        when given) if `keep`."""
         padding = -size % _BLOCK
         data: bytes | None = None
-        if keep and size <= _OUT_STEP:
+        if keep and prefix is not None and prefix < size:
+            data = self.source.read(prefix)
+            got = len(data)
+            if got == prefix:
+                got += self.source.copy(size - prefix, None)
+        elif keep and size <= _OUT_STEP:
             data = self.source.read(size)
             got = len(data)
         elif keep:
@@ -772,9 +791,10 @@ class _TarReader:
             out.skipped.append(Skipped(f"larger than the {cap:,}-byte cap for one file", path))
             self._body(header, size, keep=False)
             return
-        data = self._body(header, size, keep=True)
+        prefix = self.limits.prefix_only_bytes if path.lower().endswith(PREFIX_ONLY_SUFFIXES) else None
+        data = self._body(header, size, keep=True, prefix=prefix)
         assert data is not None
-        out.add_file(PackageFile(path, data, executable=bool(header.mode & 0o111)))
+        out.add_file(PackageFile(path, data, executable=bool(header.mode & 0o111), size=size))
 
 
 def _entry_size(header: _Header, ex: dict[str, str | int], gex: dict[str, str | int]) -> int:

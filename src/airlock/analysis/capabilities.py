@@ -195,7 +195,7 @@ class Budget:
     """Per-file caps. A file over them is still analysed as far as the budget goes, and recorded."""
 
     max_file_bytes: int = 16 * 2**20
-    parse_seconds: float = 10.0
+    """Also what bounds parse time (see `js.parse`)."""
     analysis_seconds: float = 10.0
 
 
@@ -1020,14 +1020,7 @@ def analyze_source(
         )
         data = data[: budget.max_file_bytes]
     collector = _Collector()
-    result = parse(data, dialect, budget_seconds=budget.parse_seconds)
-    if result.parsed_bytes < len(data):
-        skipped.append(
-            Skipped(
-                f"parse time budget ({budget.parse_seconds:g} s) exceeded; analysed the first {result.parsed_bytes} bytes",
-                path,
-            )
-        )
+    result = parse(data, dialect)
     text = SourceText(path, data)
     scanner = _FileScanner(
         text,

@@ -70,14 +70,9 @@ def _parser(dialect: Dialect) -> tree_sitter.Parser:
     return tree_sitter.Parser(_language(dialect))
 
 
-_CHUNK = 256 * 1024
-
-
 @dataclass(frozen=True, slots=True)
 class ParseResult:
     tree: tree_sitter.Tree
-    parsed_bytes: int
-    """How many bytes the parser consumed; less than the source when the time budget cut it short."""
     seconds: float
 
     @property
@@ -85,26 +80,15 @@ class ParseResult:
         return self.tree.root_node.has_error
 
 
-def parse(source: bytes, dialect: Dialect, *, budget_seconds: float | None = None) -> ParseResult:
-    """Parse `source`; past the budget the parser sees end-of-input, so what was read is still analysed."""
+def parse(source: bytes, dialect: Dialect) -> ParseResult:
+    """Parse `source` whole. There is no time cut-off: py-tree-sitter (0.26) never frees what a read
+    callback returns or receives, so the chunked parse that enforced one leaked every large file's bytes
+    for the life of the worker. The per-file byte cap (`Budget.max_file_bytes`) bounds the parse instead;
+    tree-sitter's parse time grows linearly with input."""
     parser = _parser(dialect)
     started = time.perf_counter()
-    if budget_seconds is None or len(source) <= _CHUNK:
-        tree = parser.parse(source)
-        return ParseResult(tree, len(source), time.perf_counter() - started)
-    deadline = started + budget_seconds
-    consumed = 0
-
-    def read(offset: int, _point: tuple[int, int]) -> bytes:
-        nonlocal consumed
-        if offset >= len(source) or time.perf_counter() > deadline:
-            return b""
-        chunk = source[offset : offset + _CHUNK]
-        consumed = max(consumed, offset + len(chunk))
-        return chunk
-
-    tree = parser.parse(read)
-    return ParseResult(tree, consumed, time.perf_counter() - started)
+    tree = parser.parse(source)
+    return ParseResult(tree, time.perf_counter() - started)
 
 
 class SourceText:

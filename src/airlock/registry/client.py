@@ -15,7 +15,7 @@ import random
 import threading
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from urllib.parse import urljoin, urlsplit
 
@@ -124,6 +124,7 @@ class RegistryClient:
         backoff: float = 0.5,
         max_tarball_bytes: int = 256 * 2**20,
         max_retry_after: float = 60.0,
+        packument_max_age: float = 0.0,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self._config = config
@@ -134,6 +135,9 @@ class RegistryClient:
         self._backoff = max(0.0, backoff)
         self._max_tarball_bytes = max_tarball_bytes
         self._max_retry_after = max(0.0, max_retry_after)
+        # Seconds a cached packument is used without asking the registry (npm's own cache uses the
+        # registry's max-age=300); 0 revalidates every time (with If-None-Match).
+        self._packument_max_age = max(0.0, packument_max_age)
         self._http = httpx.Client(
             timeout=httpx.Timeout(timeout),
             transport=transport,
@@ -305,6 +309,11 @@ class RegistryClient:
                 self._cache.discard_packument(registry, name, full=variant)
         return None
 
+    def _fresh(self, fetched: datetime) -> bool:
+        return self._packument_max_age > 0 and datetime.now(UTC) - fetched < timedelta(
+            seconds=self._packument_max_age
+        )
+
     def _load_packument(self, registry: str, name: str, full: bool) -> Packument:
         url = registry + name.replace("/", "%2f")
         if self._offline:
@@ -318,6 +327,12 @@ class RegistryClient:
 
         headers = {"Accept": FULL_ACCEPT if full else ABBREVIATED_ACCEPT}
         entry = self._cache.get_packument(registry, name, full=full)
+        if entry is not None and self._fresh(entry.fetched):
+            try:
+                return _parse_packument(entry.body, source=url, name=name)
+            except BadInputError:
+                self._cache.discard_packument(registry, name, full=full)
+                entry = None
         if entry is not None and entry.etag:
             headers["If-None-Match"] = entry.etag
         response = self._get(url, headers=headers, cap=MAX_PACKUMENT_BYTES, what=f"the packument of {name}")

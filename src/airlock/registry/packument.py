@@ -17,6 +17,8 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
 
+import msgspec
+
 from airlock.errors import BadInputError
 from airlock.integrity import Digest, from_shasum, parse_sri
 from airlock.registry.npmrc import redact_url
@@ -220,7 +222,75 @@ def _manifest(package_name: str, version: str, raw: object) -> VersionManifest |
     )
 
 
+class _RawVersion(msgspec.Struct, frozen=True):
+    """The fields of a version document airlock reads. Decoding into this skips everything else (readmes,
+    descriptions, file lists) without building it, which is most of a big packument's size. Values stay
+    `Any`: registries send odd shapes, and `_manifest` normalises them."""
+
+    dist: Any = None
+    scripts: Any = None
+    dependencies: Any = None
+    optionalDependencies: Any = None  # noqa: N815 - the JSON field name
+    peerDependencies: Any = None  # noqa: N815
+    bin: Any = None
+    deprecated: Any = None
+    maintainers: Any = None
+    hasInstallScript: Any = None  # noqa: N815
+    npm_user: Any = msgspec.field(default=None, name="_npmUser")
+
+
+class _RawPackument(msgspec.Struct, frozen=True):
+    name: Any = None
+    id: Any = msgspec.field(default=None, name="_id")
+    dist_tags: Any = msgspec.field(default=None, name="dist-tags")
+    versions: dict[str, _RawVersion] | None = None
+    time: Any = None
+    modified: Any = None
+    maintainers: Any = None
+
+
+_DECODER = msgspec.json.Decoder(_RawPackument)
+
+
+def _as_dict(raw: _RawVersion) -> dict[str, Any]:
+    return {
+        "dist": raw.dist,
+        "scripts": raw.scripts,
+        "dependencies": raw.dependencies,
+        "optionalDependencies": raw.optionalDependencies,
+        "peerDependencies": raw.peerDependencies,
+        "bin": raw.bin,
+        "deprecated": raw.deprecated,
+        "maintainers": raw.maintainers,
+        "hasInstallScript": raw.hasInstallScript,
+        "_npmUser": raw.npm_user,
+    }
+
+
 def _load(body: bytes, source: str) -> dict[str, Any]:
+    """The parts of a packument airlock reads, as plain values. The typed decoder is the fast path; a
+    document whose shape it rejects (a version that is not an object) goes through the lenient one."""
+    try:
+        typed = _DECODER.decode(body)
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        return _load_lenient(body, source)
+    doc: dict[str, Any] = {}
+    for key, value in (
+        ("name", typed.name),
+        ("_id", typed.id),
+        ("dist-tags", typed.dist_tags),
+        ("time", typed.time),
+        ("modified", typed.modified),
+        ("maintainers", typed.maintainers),
+    ):
+        if value is not None:
+            doc[key] = value
+    if typed.versions is not None:
+        doc["versions"] = {version: _as_dict(raw) for version, raw in typed.versions.items()}
+    return doc
+
+
+def _load_lenient(body: bytes, source: str) -> dict[str, Any]:
     where = redact_url(source)
     try:
         doc = json.loads(body)
