@@ -175,3 +175,19 @@ def test_an_analysis_crash_costs_one_entry_not_the_report(
     assert "RecursionError" in outcome.reports[0].findings[0].message
     assert set(outcome.reports[1].capabilities.builtin) == {"fs.readFileSync"}
     assert isinstance(outcome.failures[0], OperationalError)
+
+
+def test_a_corrupted_cache_file_is_an_operational_failure_and_is_removed(
+    make_scanner: Callable[..., Scanner], tmp_path: Path
+) -> None:
+    with make_scanner() as scanner:
+        assert scanner.scan(["reader@2.1.0"]).reports[0].verdict is Verdict.ALLOW
+    files = [p for p in (tmp_path / "cache" / "tarballs").rglob("*") if p.is_file()]
+    assert files
+    for file in files:
+        file.write_bytes(b"garbage")
+    with make_scanner() as scanner:
+        outcome = scanner.scan(["reader@2.1.0"])
+    assert outcome.reports[0].verdict is Verdict.REVIEW
+    assert "no longer matches" in outcome.failures[0].message
+    assert not any(p.exists() for p in files)

@@ -28,7 +28,7 @@ from airlock.analysis import ANALYZER_VERSION, analyze
 from airlock.analysis.rules import package as package_rules
 from airlock.errors import AirlockError, OperationalError, UsageError
 from airlock.exit import ExitCode
-from airlock.integrity import IntegrityError, sri_of
+from airlock.integrity import IntegrityError, parse_sri, sri_of, verify
 from airlock.memory import limit_heap_growth
 from airlock.model import (
     EMPTY_CAPABILITIES,
@@ -40,6 +40,7 @@ from airlock.model import (
     Verdict,
 )
 from airlock.registry.client import RegistryClient
+from airlock.registry.packument import VersionManifest
 from airlock.store import AnalysisStore
 from airlock.tarball import read_directory, read_tarball
 from airlock.targets import LocalDirectory, LocalTarball, RegistryTarget, parse_target
@@ -88,6 +89,11 @@ class Acquired:
     version: str | None
     integrity: str | None
     tarball: bytes | None = None
+    tarball_file: str | None = None
+    """A cached tarball the analysis process reads (and verifies against `integrity`) itself, so large
+    archives never travel through the main process or the pool's pipes."""
+    fetched_bytes: int = 0
+    """Bytes downloaded for this target (0 when the cache or store had it)."""
     holds_slot: bool = False
     """The tarball was fetched through `Scanner.fetch_bytes`; its slot is freed when the analysis ends."""
     contents: PackageContents | None = None
@@ -116,6 +122,27 @@ class ScanOutcome:
 def analyze_archive(data: bytes, subject: str) -> PackageAnalysis:
     """Worker entry point: read a (verified) tarball safely and analyse it. Pure; runs in any process."""
     return analyze(read_tarball(data, subject=subject))
+
+
+def analyze_tarball_file(path: str, integrity: str, subject: str) -> PackageAnalysis:
+    """Worker entry point for a cached tarball: read it, verify it against `integrity`, analyse it."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as error:
+        raise OperationalError(
+            f"cannot read the cached tarball of {subject}: {error.strerror}",
+            hint="`airlock cache clear` and retry",
+        ) from None
+    try:
+        verify(data, parse_sri(integrity), subject=subject)
+    except IntegrityError:
+        # The registry's bytes were verified when cached; a mismatch now is the cache, not the package.
+        Path(path).unlink(missing_ok=True)
+        raise OperationalError(
+            f"the cached tarball of {subject} no longer matches {integrity[:20]}…; it was removed",
+            hint="retry: it will be downloaded again (disk corruption, or something edited the cache)",
+        ) from None
+    return analyze_archive(data, subject)
 
 
 def analyze_contents(contents: PackageContents) -> PackageAnalysis:
@@ -241,8 +268,7 @@ class Scanner:
                 stored = self._stored(integrity)
                 if stored is not None:
                     return Acquired(raw, name, version, integrity, stored=stored)
-                data = self.fetch_bytes(functools.partial(self.client.fetch_tarball, manifest))
-                return Acquired(raw, name, version, integrity, tarball=data, holds_slot=True)
+                return self.acquire_tarball(raw, manifest)
             if isinstance(target, LocalTarball):
                 data = _read_local_tarball(target.path)
                 integrity = sri_of(data)
@@ -262,6 +288,32 @@ class Scanner:
     # ---- the whole scan ------------------------------------------------------------------------
     def scan(self, targets: Sequence[str]) -> ScanOutcome:
         return self.run([(raw, functools.partial(self.acquire, raw)) for raw in targets])
+
+    def acquire_tarball(self, target: str, manifest: VersionManifest) -> Acquired:
+        """A registry version's tarball, downloaded into the cache when missing and handed to analysis as a
+        cache file, holding an in-flight slot until its analysis ends."""
+        client = self.client
+        integrity = manifest.dist.digest().sri()
+        name, version = manifest.name, manifest.version
+        cached = client.cached_tarball_file(manifest)
+        if cached is not None:
+            self._slots.acquire()
+            return Acquired(target, name, version, integrity, tarball_file=str(cached), holds_slot=True)
+        data = self.fetch_bytes(functools.partial(client.fetch_tarball, manifest))
+        cached = client.cached_tarball_file(manifest)
+        if cached is None:  # the cache could not be written: hand the verified bytes over instead
+            return Acquired(
+                target, name, version, integrity, tarball=data, fetched_bytes=len(data), holds_slot=True
+            )
+        return Acquired(
+            target,
+            name,
+            version,
+            integrity,
+            tarball_file=str(cached),
+            fetched_bytes=len(data),
+            holds_slot=True,
+        )
 
     def fetch_bytes(self, fetch: Callable[[], bytes]) -> bytes:
         """Fetch a tarball while holding one of the bounded in-flight slots; the slot is released once its
@@ -354,8 +406,8 @@ class Scanner:
     def _acquire_job(self, job: tuple[str, Callable[[], Acquired]]) -> Acquired:
         label, acquire = job
         acquired = acquire()
-        if acquired.tarball is not None:
-            self._progress.fetched(label, len(acquired.tarball))
+        if acquired.fetched_bytes:
+            self._progress.fetched(label, acquired.fetched_bytes)
         return acquired
 
     def _analysis_pool(self, count: int) -> Executor | None:
@@ -376,6 +428,10 @@ class Scanner:
             except Exception as error:  # judged per target in _analysis_result, as a pool would
                 future.set_exception(error)
             return future
+        if acquired.tarball_file is not None and acquired.integrity is not None:
+            return pool.submit(
+                analyze_tarball_file, acquired.tarball_file, acquired.integrity, acquired.target
+            )
         if acquired.tarball is not None:
             return pool.submit(analyze_archive, acquired.tarball, acquired.target)
         assert acquired.contents is not None
@@ -397,6 +453,8 @@ def _analysis_result(future: Future[PackageAnalysis], target: str) -> PackageAna
 
 
 def _analyze_acquired(acquired: Acquired) -> PackageAnalysis:
+    if acquired.tarball_file is not None and acquired.integrity is not None:
+        return analyze_tarball_file(acquired.tarball_file, acquired.integrity, acquired.target)
     if acquired.tarball is not None:
         return analyze_archive(acquired.tarball, acquired.target)
     assert acquired.contents is not None

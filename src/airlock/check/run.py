@@ -4,7 +4,6 @@ serves bytes seen before. One report entry per distinct package, in tree order, 
 
 from __future__ import annotations
 
-import functools
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -176,8 +175,8 @@ class TreeChecker:
                 stored = self._scanner.stored(integrity)
                 if stored is not None:
                     return Acquired(entry.label, entry.name, version, integrity, stored=stored)
-                data = self._scanner.fetch_bytes(functools.partial(client.fetch_tarball, manifest))
-                return Acquired(entry.label, entry.name, version, integrity, tarball=data, holds_slot=True)
+                acquired = self._scanner.acquire_tarball(entry.label, manifest)
+                return replace(acquired, name=entry.name, version=version)
             except AirlockError as error:
                 raise TargetFailedError(error, entry.name, version, integrity) from error
 

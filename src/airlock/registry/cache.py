@@ -137,6 +137,11 @@ class Cache:
             return None
         return data
 
+    def tarball_file(self, digest: Digest) -> Path | None:
+        """Where the cached tarball for `digest` is, if it is; not verified here (readers verify)."""
+        path = self._tarball_path(digest)
+        return path if path.is_file() else None
+
     def put_tarball(self, digest: Digest, data: bytes) -> None:
         """Store verified bytes. Bytes that do not hash to `digest` are refused (the cache must not lie)."""
         path = self._tarball_path(digest)

@@ -16,6 +16,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from types import TracebackType
 from urllib.parse import urljoin, urlsplit
 
@@ -376,6 +377,10 @@ class RegistryClient:
                 hint="the registry document is malformed or hostile; do not install this version",
             )
         return self._config.tarball_url(url, manifest.name)
+
+    def cached_tarball_file(self, manifest: VersionManifest) -> Path | None:
+        """The cache file holding this version's tarball, if present (its reader must verify it)."""
+        return self._cache.tarball_file(manifest.dist.digest())
 
     def fetch_tarball(self, manifest: VersionManifest) -> bytes:
         """The tarball's bytes, verified against the packument's integrity (cache first, then network)."""
