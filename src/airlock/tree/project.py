@@ -137,7 +137,7 @@ def find_lockfile(path: Path, *, resolve: bool = True) -> ProjectLockfile:
         )
     if not resolve:
         raise UsageError(
-            f"{path} has no lockfile", hint="commit one, or drop --no-resolve to let npm resolve one"
+            f"{path} has no lockfile", hint="commit one, or run without --offline so npm can resolve one"
         )
     text = resolve_with_npm(path, manifests)
     command = " ".join(NPM_RESOLVE_COMMAND)
