@@ -28,6 +28,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from jsonschema import Draft202012Validator
+
+from airlock.report.json import schema
+
 HERE = Path(__file__).resolve().parent
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
@@ -146,6 +150,8 @@ def main() -> None:
         report = json.loads((work / "report.json").read_text())
         runs.append(measure("airlock check, warm", argv, cwd=work, env=env))
 
+    errors = sorted(e.message for e in Draft202012Validator(schema()).iter_errors(report))
+    print(f"report schema (report-v1): {'valid' if not errors else 'INVALID: ' + '; '.join(errors[:3])}")
     packages = report["packages"]
     verdicts = {v: sum(1 for p in packages if p["verdict"] == v) for v in ("block", "review", "allow")}
     with_paths = sum(1 for p in packages if p.get("paths"))

@@ -310,6 +310,12 @@ DYNAMIC = [
         dynamic=1,
     ),
     case("builtin-computed", "require('child_process')[method]('id');", {"child_process"}, dynamic=1),
+    # pirates@4: a computed member that is not an identifier ends the key (the contract's dotted path)
+    case(
+        "key-stops-at-non-identifier",
+        "const Module = require('module');\nconst original = Module._extensions['.js'];",
+        {"module._extensions"},
+    ),
 ]
 
 NEGATIVE = [

@@ -88,7 +88,9 @@ def test_resolved_urls_are_kept_as_written() -> None:
     }
 
 
-@pytest.mark.parametrize("fixture", ["npm-workspaces", "pnpm-workspace-v9"])
+@pytest.mark.parametrize(
+    "fixture", ["npm-workspaces", "pnpm-workspace-v9", "yarn-v1-workspaces", "yarn-berry-workspaces"]
+)
 def test_workspaces_are_roots_and_their_dependencies_have_paths_through_them(fixture: str) -> None:
     tree = read_lockfile(fixture_input(fixture))
     walk = TreeWalk(tree)

@@ -17,7 +17,7 @@ from airlock.analysis.rules import package as package_rules
 from airlock.model import Capabilities, Evidence, Finding, PackageAnalysis, PackageContents, Skipped
 
 # Bump whenever analysis results for the same bytes could change: it is part of the store key.
-ANALYZER_REVISION = 2
+ANALYZER_REVISION = 3
 ANALYZER_VERSION = f"{__version__}+a{ANALYZER_REVISION}"
 
 MAX_EVIDENCE_PER_KEY = 10

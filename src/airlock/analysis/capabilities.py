@@ -190,6 +190,22 @@ def global_key(path: str) -> str | None:
     return None
 
 
+_KEY_SEGMENT = re.compile(r"[A-Za-z0-9_$]+")
+
+
+def contract_key(key: str) -> str:
+    """The key cut before its first segment that is not an identifier: computed members such as
+    `require('module')._extensions['.js']` end where the report contract's dotted paths can still name
+    them (`module._extensions`), like LavaMoat's policy keys. The evidence keeps the exact access."""
+    head, _, rest = key.partition(".")
+    segments = [head]
+    for segment in rest.split(".") if rest else []:
+        if not _KEY_SEGMENT.fullmatch(segment):
+            break
+        segments.append(segment)
+    return ".".join(segments)
+
+
 @dataclass(frozen=True, slots=True)
 class Budget:
     """Per-file caps. A file over them is still analysed as far as the budget goes, and recorded."""
@@ -243,6 +259,7 @@ class _Collector:
     seen: set[tuple[str, str, int, int | None]] = field(default_factory=set)
 
     def add(self, kind: str, key: str, evidence: Evidence) -> None:
+        key = contract_key(key)
         marker = (kind, key, evidence.line, evidence.column)
         if marker in self.seen:
             return

@@ -95,6 +95,8 @@ def tree_entries(tree: DependencyTree, *, production: bool) -> tuple[list[TreeEn
 
 
 class TreeChecker:
+    """Runs `airlock check` over dependency trees with one scanner (its client, store and pool)."""
+
     def __init__(
         self,
         scanner: Scanner,
@@ -122,6 +124,8 @@ class TreeChecker:
             self._public.close()
 
     def check(self, tree: DependencyTree) -> CheckOutcome:
+        """Check one tree (one call at a time per checker: the per-run state below is reset here)."""
+        self._extra, self._added, self._notes = {}, {}, set()
         entries, skipped_dev = tree_entries(tree, production=self._options.production)
         now = self._options.now or datetime.now(UTC)
         registry_entries = [(i, e) for i, e in enumerate(entries) if e.source is Source.REGISTRY]
