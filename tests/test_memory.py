@@ -21,3 +21,7 @@ def test_applies_on_linux_glibc() -> None:
     if platform.libc_ver()[0] != "glibc":
         pytest.skip("not glibc")
     assert memory.limit_heap_growth()
+
+
+def test_release_free_memory_never_fails() -> None:
+    memory.release_free_memory()

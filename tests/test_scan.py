@@ -191,3 +191,37 @@ def test_a_corrupted_cache_file_is_an_operational_failure_and_is_removed(
     assert outcome.reports[0].verdict is Verdict.REVIEW
     assert "no longer matches" in outcome.failures[0].message
     assert not any(p.exists() for p in files)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_heavy_archives_one_at_a_time_lose_nothing(
+    make_scanner: Callable[..., Scanner], monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    monkeypatch.setattr("airlock.scan.HEAVY_ARCHIVE_BYTES", 1)  # every archive is heavy
+    targets = ["spawner@1.0.0", "reader@2.0.0", "reader@2.1.0", "spawner@1.0.0"]
+    with make_scanner(jobs=jobs) as scanner:
+        outcome = scanner.scan(targets)
+    assert [r.label for r in outcome.reports] == [
+        "spawner@1.0.0",
+        "reader@2.0.0",
+        "reader@2.1.0",
+        "spawner@1.0.0",
+    ]
+    assert outcome.failures == ()
+    assert "child_process" in outcome.reports[0].capabilities.modules
+
+
+def test_an_unwritable_cache_falls_back_to_analysing_from_memory(
+    make_scanner: Callable[..., Scanner], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from airlock.registry.cache import Cache, CacheWriteError
+
+    def refuse(self: Cache, digest: object) -> None:
+        raise CacheWriteError("cannot write the cache at /nowhere: Read-only file system")
+
+    monkeypatch.setattr(Cache, "tarball_writer", refuse)
+    monkeypatch.setattr(Cache, "put_tarball", lambda self, digest, data: refuse(self, digest))
+    with make_scanner(jobs=2) as scanner:
+        outcome = scanner.scan(["spawner@1.0.0", "reader@2.1.0"])
+    assert outcome.failures == ()
+    assert "child_process" in outcome.reports[0].capabilities.modules

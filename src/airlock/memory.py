@@ -21,15 +21,34 @@ ARENA_MAX = 2
 
 
 @functools.cache
-def limit_heap_growth() -> bool:
-    """Apply the settings (once per process); True when they took effect."""
+def _libc() -> ctypes.CDLL | None:
     if not sys.platform.startswith("linux"):
-        return False
+        return None
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        mallopt = libc.mallopt
+        libc.mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
+        libc.mallopt.restype = ctypes.c_int
+        libc.malloc_trim.argtypes = [ctypes.c_size_t]
+        libc.malloc_trim.restype = ctypes.c_int
     except (OSError, AttributeError):
+        return None
+    return libc
+
+
+def release_free_memory() -> None:
+    """Hand memory freed inside the heap back to the system (glibc keeps it otherwise): after a big
+    package, an analysis worker would stay at its peak for the rest of the run."""
+    libc = _libc()
+    if libc is not None:
+        libc.malloc_trim(0)
+
+
+@functools.cache
+def limit_heap_growth() -> bool:
+    """Apply the settings (once per process); True when they took effect."""
+    libc = _libc()
+    if libc is None:
         return False
-    mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
-    mallopt.restype = ctypes.c_int
-    return bool(mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and bool(mallopt(_M_ARENA_MAX, ARENA_MAX))
+    return bool(libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and bool(
+        libc.mallopt(_M_ARENA_MAX, ARENA_MAX)
+    )

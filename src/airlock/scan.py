@@ -7,9 +7,11 @@ the store serves analyses of bytes seen before, keyed by (integrity, analyzer ve
 from __future__ import annotations
 
 import functools
+import logging
 import multiprocessing
 import os
 import threading
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import (
     FIRST_COMPLETED,
@@ -29,7 +31,7 @@ from airlock.analysis.rules import package as package_rules
 from airlock.errors import AirlockError, OperationalError, UsageError
 from airlock.exit import ExitCode
 from airlock.integrity import IntegrityError, parse_sri, sri_of, verify
-from airlock.memory import limit_heap_growth
+from airlock.memory import limit_heap_growth, release_free_memory
 from airlock.model import (
     EMPTY_CAPABILITIES,
     Finding,
@@ -39,6 +41,7 @@ from airlock.model import (
     Severity,
     Verdict,
 )
+from airlock.registry.cache import CacheWriteError
 from airlock.registry.client import RegistryClient
 from airlock.registry.packument import VersionManifest
 from airlock.store import AnalysisStore
@@ -46,7 +49,12 @@ from airlock.tarball import read_directory, read_tarball
 from airlock.targets import LocalDirectory, LocalTarball, RegistryTarget, parse_target
 from airlock.verdict import adjust, decide
 
+logger = logging.getLogger(__name__)
+
 MAX_LOCAL_TARBALL_BYTES = 512 * 2**20
+HEAVY_ARCHIVE_BYTES = 3 * 2**20
+"""Archives at least this big (compressed) are analysed one at a time (see `Scanner.run`), unless the
+registry marks them platform-specific (os/cpu): those are prebuilt binaries, which analysis barely reads."""
 
 
 class Progress(Protocol):
@@ -95,7 +103,11 @@ class Acquired:
     fetched_bytes: int = 0
     """Bytes downloaded for this target (0 when the cache or store had it)."""
     holds_slot: bool = False
-    """The tarball was fetched through `Scanner.fetch_bytes`; its slot is freed when the analysis ends."""
+    """Acquired through `Scanner.acquire_tarball`, which took an in-flight slot; freed when the analysis ends."""
+
+    heavy: bool = False
+    """Analysed one at a time (see `Scanner.run`): a big archive that is mostly code."""
+
     contents: PackageContents | None = None
     stored: PackageAnalysis | None = None
 
@@ -119,9 +131,16 @@ class ScanOutcome:
         return ExitCode.OK
 
 
+TRIM_AFTER_BYTES = 1 * 2**20
+
+
 def analyze_archive(data: bytes, subject: str) -> PackageAnalysis:
     """Worker entry point: read a (verified) tarball safely and analyse it. Pure; runs in any process."""
-    return analyze(read_tarball(data, subject=subject))
+    try:
+        return analyze(read_tarball(data, subject=subject))
+    finally:
+        if len(data) >= TRIM_AFTER_BYTES:
+            release_free_memory()
 
 
 def analyze_tarball_file(path: str, integrity: str, subject: str) -> PackageAnalysis:
@@ -231,9 +250,10 @@ class Scanner:
         self._store_lock = threading.Lock()
         self._options = options
         self._progress = progress or NoProgress()
-        # Tarballs fetched but not yet analysed: enough to keep every analysis process busy, few enough
-        # that a tree with hundreds of MB of tarballs (platform binaries) does not sit in memory at once.
-        self._slots = threading.BoundedSemaphore(max(2, options.jobs + 1))
+        # Tarballs fetched but not yet analysed. They wait as cache files, so this bounds queued work (and
+        # the rare in-memory fallback), not memory: deep enough that heavy archives queued for their turn
+        # do not stall the downloads behind them.
+        self._slots = threading.BoundedSemaphore(max(4, options.jobs * 4))
 
     def close(self) -> None:
         if self._client is not None:
@@ -275,7 +295,10 @@ class Scanner:
                 stored = self._stored(integrity)
                 if stored is not None:
                     return Acquired(raw, None, None, integrity, stored=stored)
-                return Acquired(raw, None, None, integrity, tarball=data)
+                return Acquired(
+                    raw, None, None, integrity, tarball=data,
+                    heavy=len(data) >= HEAVY_ARCHIVE_BYTES,
+                )  # fmt: skip
             assert isinstance(target, LocalDirectory)
             return Acquired(raw, None, None, None, contents=read_directory(target.path))
         except AirlockError as error:
@@ -290,40 +313,32 @@ class Scanner:
         return self.run([(raw, functools.partial(self.acquire, raw)) for raw in targets])
 
     def acquire_tarball(self, target: str, manifest: VersionManifest) -> Acquired:
-        """A registry version's tarball, downloaded into the cache when missing and handed to analysis as a
-        cache file, holding an in-flight slot until its analysis ends."""
+        """A registry version's tarball as a verified cache file (streamed there when missing), handed to
+        analysis by path. Holds an in-flight slot until its analysis ends."""
         client = self.client
         integrity = manifest.dist.digest().sri()
-        name, version = manifest.name, manifest.version
-        cached = client.cached_tarball_file(manifest)
-        if cached is not None:
-            self._slots.acquire()
-            return Acquired(target, name, version, integrity, tarball_file=str(cached), holds_slot=True)
-        data = self.fetch_bytes(functools.partial(client.fetch_tarball, manifest))
-        cached = client.cached_tarball_file(manifest)
-        if cached is None:  # the cache could not be written: hand the verified bytes over instead
-            return Acquired(
-                target, name, version, integrity, tarball=data, fetched_bytes=len(data), holds_slot=True
-            )
-        return Acquired(
-            target,
-            name,
-            version,
-            integrity,
-            tarball_file=str(cached),
-            fetched_bytes=len(data),
-            holds_slot=True,
-        )
-
-    def fetch_bytes(self, fetch: Callable[[], bytes]) -> bytes:
-        """Fetch a tarball while holding one of the bounded in-flight slots; the slot is released once its
-        analysis finishes. Acquirers call this so a tree of 500 MB of tarballs never sits in memory at once."""
         self._slots.acquire()
         try:
-            return fetch()
+            try:
+                path, fetched = client.fetch_tarball_file(manifest)
+            except CacheWriteError as error:
+                # The cache is not writable: fall back to verified bytes in memory.
+                logger.warning("%s; analysing %s from memory", error.message, target)
+                data = client.fetch_tarball(manifest)
+                return Acquired(
+                    target, manifest.name, manifest.version, integrity, tarball=data,
+                    fetched_bytes=len(data), holds_slot=True,
+                    heavy=len(data) >= HEAVY_ARCHIVE_BYTES and not manifest.platform_specific,
+                )  # fmt: skip
         except BaseException:
             self._slots.release()
             raise
+        size = path.stat().st_size
+        return Acquired(
+            target, manifest.name, manifest.version, integrity, tarball_file=str(path), fetched_bytes=fetched,
+            holds_slot=True,
+            heavy=size >= HEAVY_ARCHIVE_BYTES and not manifest.platform_specific,
+        )  # fmt: skip
 
     def run(self, jobs: Sequence[tuple[str, Callable[[], Acquired]]]) -> ScanOutcome:
         """Acquire each job's bytes in threads and analyse them in the pool as they arrive; one report per
@@ -350,6 +365,18 @@ class Scanner:
                 acquisitions = {fetchers.submit(self._acquire_job, job): i for i, job in enumerate(jobs)}
                 analyses: dict[Future[PackageAnalysis], tuple[int, Acquired]] = {}
                 waiting: set[Future[Any]] = set(acquisitions)
+                # One heavy archive analysed at a time: next and typescript each take ~0.5 GB in a worker,
+                # and two at once would double the peak for little gain.
+                heavy_waiting: deque[tuple[int, Acquired]] = deque()
+                heavy_running = 0
+
+                def start(index: int, acquired: Acquired) -> None:
+                    nonlocal heavy_running
+                    analysis_future = self._submit(analysis_pool, acquired)
+                    analyses[analysis_future] = (index, acquired)
+                    waiting.add(analysis_future)
+                    heavy_running += acquired.heavy
+
                 # Analysis starts as soon as each target's bytes arrive, whatever order they arrive in, and
                 # finished analyses free their slot so the next tarball can be fetched.
                 while waiting:
@@ -373,13 +400,18 @@ class Scanner:
                                 )
                                 progress.advance(targets[index])
                                 continue
-                            analysis_future = self._submit(analysis_pool, acquired)
-                            analyses[analysis_future] = (index, acquired)
-                            waiting.add(analysis_future)
+                            if acquired.heavy and heavy_running:
+                                heavy_waiting.append((index, acquired))
+                            else:
+                                start(index, acquired)
                             continue
                         index, acquired = analyses.pop(future)
                         if acquired.holds_slot:
                             self._slots.release()
+                        if acquired.heavy:
+                            heavy_running -= 1
+                            if heavy_waiting:
+                                start(*heavy_waiting.popleft())
                         try:
                             analysis = _analysis_result(future, acquired.target)
                         except AirlockError as error:

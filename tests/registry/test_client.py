@@ -592,3 +592,61 @@ def test_thread_pool(fake_registry: FakeRegistry, make_client: ClientFactory) ->
 
 def test_client_is_a_registry_source(make_client: ClientFactory) -> None:
     assert isinstance(make_client(), RegistrySource)
+
+
+# ---- streaming tarballs into the cache (what `airlock check` and `scan` use) ------------------------------
+
+
+def _cache_files(tmp_path: Path) -> list[Path]:
+    return [p for p in (tmp_path / "cache").rglob("*") if p.is_file() and "tarballs" in p.parts]
+
+
+def test_fetch_tarball_file_streams_verifies_and_reuses(
+    fake_registry: FakeRegistry, make_client: ClientFactory, tmp_path: Path
+) -> None:
+    data = publish(fake_registry, "left-pad", "1.3.0")
+    client = make_client()
+    manifest = client.resolve(target("left-pad@1.3.0"))
+    path, fetched = client.fetch_tarball_file(manifest)
+    assert path.read_bytes() == data and fetched == len(data)
+    before = len(fake_registry.requests)
+    assert make_client().fetch_tarball_file(manifest) == (path, 0)
+    assert len(fake_registry.requests) == before
+    assert _cache_files(tmp_path) == [path]  # no temp files left behind
+
+
+def test_streamed_mismatch_keeps_nothing(
+    fake_registry: FakeRegistry, make_client: ClientFactory, tmp_path: Path
+) -> None:
+    claimed = sri_of(b"what the packument promises")
+    publish(fake_registry, "evil", "1.0.0", integrity=claimed)
+    client = make_client()
+    with pytest.raises(IntegrityError) as caught:
+        client.fetch_tarball_file(client.resolve(target("evil")))
+    assert claimed in caught.value.message
+    assert _cache_files(tmp_path) == []
+
+
+@pytest.mark.parametrize("fault", ["truncate", "503"])
+def test_streamed_download_recovers_from_a_bad_attempt(
+    fake_registry: FakeRegistry, make_client: ClientFactory, tmp_path: Path, fault: str
+) -> None:
+    data = publish(fake_registry, "cut", "1.0.0")
+    if fault == "truncate":
+        fake_registry.truncate("/cut/-/", times=1)
+    else:
+        fake_registry.fail("/cut/-/", 503, times=1)
+    client = make_client()
+    path, _ = client.fetch_tarball_file(client.resolve(target("cut")))
+    assert path.read_bytes() == data
+    assert _cache_files(tmp_path) == [path]
+
+
+def test_streamed_404_is_an_operational_error(
+    fake_registry: FakeRegistry, make_client: ClientFactory
+) -> None:
+    publish(fake_registry, "gone", "1.0.0")
+    fake_registry.fail("/gone/-/", 404, times=5)
+    client = make_client()
+    with pytest.raises(OperationalError, match="has no tarball"):
+        client.fetch_tarball_file(client.resolve(target("gone")))

@@ -280,3 +280,22 @@ def test_never_crashes_on_any_json(doc: Any) -> None:
 def test_never_crashes_on_any_bytes(body: bytes) -> None:
     with contextlib.suppress(BadInputError):
         parse_packument(body, source=SOURCE)
+
+
+def test_platform_specific_versions_are_marked() -> None:
+    body = json.dumps(
+        {
+            "name": "@next/swc-linux-x64-gnu",
+            "versions": {
+                "15.0.0": {
+                    "dist": {"tarball": "https://r.example.com/a.tgz"},
+                    "os": ["linux"],
+                    "cpu": ["x64"],
+                },
+                "15.0.1": {"dist": {"tarball": "https://r.example.com/b.tgz"}},
+            },
+        }
+    ).encode()
+    doc = parse_packument(body, source="https://r.example.com/x")
+    assert doc.versions["15.0.0"].platform_specific
+    assert not doc.versions["15.0.1"].platform_specific

@@ -17,15 +17,17 @@ import hashlib
 import json
 import logging
 import os
+import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 import platformdirs
 
 from airlock.errors import BadInputError, OperationalError
 from airlock.files import write_atomic
-from airlock.integrity import Digest, compute
+from airlock.integrity import Digest, IntegrityError, compute
 from airlock.registry.npmrc import redact_url
 
 logger = logging.getLogger(__name__)
@@ -52,11 +54,52 @@ class CachedPackument:
     fetched: datetime
 
 
-def _cannot_write(path: Path, error: OSError) -> OperationalError:
-    return OperationalError(
+class CacheWriteError(OperationalError):
+    """The cache directory cannot be written."""
+
+
+def _cannot_write(path: Path, error: OSError) -> CacheWriteError:
+    return CacheWriteError(
         f"cannot write the cache at {path}: {error.strerror or error}",
         hint=f"set {CACHE_DIR_ENV} to a writable directory, or free some disk space",
     )
+
+
+class TarballWriter:
+    """A download on its way into the cache: hashed as it is written, moved into place only when the
+    bytes match the digest, so the tarball never has to sit in memory whole."""
+
+    def __init__(self, digest: Digest, target: Path, temp: Path, handle: BinaryIO) -> None:
+        self._digest = digest
+        self._target = target
+        self._temp = temp
+        self._handle = handle
+        self._hash = hashlib.new(digest.algorithm)
+        self.size = 0
+
+    def write(self, chunk: bytes) -> None:
+        self._handle.write(chunk)
+        self._hash.update(chunk)
+        self.size += len(chunk)
+
+    def commit(self, subject: str) -> Path:
+        """Move the verified file into place; `IntegrityError` (and nothing kept) if it does not match."""
+        try:
+            self._handle.close()
+            actual = Digest(self._digest.algorithm, self._hash.digest())
+            if actual.value != self._digest.value:
+                raise IntegrityError(subject, self._digest.sri(), actual.sri())
+            self._temp.chmod(_FILE_MODE)
+            self._temp.replace(self._target)
+        except BaseException:
+            self.discard()
+            raise
+        return self._target
+
+    def discard(self) -> None:
+        self._handle.close()
+        with contextlib.suppress(OSError):
+            self._temp.unlink()
 
 
 class Cache:
@@ -141,6 +184,16 @@ class Cache:
         """Where the cached tarball for `digest` is, if it is; not verified here (readers verify)."""
         path = self._tarball_path(digest)
         return path if path.is_file() else None
+
+    def tarball_writer(self, digest: Digest) -> TarballWriter:
+        """A writer that streams a download into the cache entry for `digest` (see `TarballWriter`)."""
+        target = self._tarball_path(digest)
+        try:
+            self._ensure_dir(target.parent)
+            fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+        except OSError as error:
+            raise _cannot_write(target, error) from None
+        return TarballWriter(digest, target, Path(temp), os.fdopen(fd, "wb"))
 
     def put_tarball(self, digest: Digest, data: bytes) -> None:
         """Store verified bytes. Bytes that do not hash to `digest` are refused (the cache must not lie)."""

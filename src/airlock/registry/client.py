@@ -14,10 +14,12 @@ import logging
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
+from typing import NoReturn
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -25,7 +27,7 @@ import httpx
 from airlock import __version__
 from airlock.errors import BadInputError, OperationalError, UsageError
 from airlock.integrity import verify
-from airlock.registry.cache import Cache
+from airlock.registry.cache import Cache, TarballWriter
 from airlock.registry.npmrc import NpmConfig, redact_url
 from airlock.registry.packument import Packument, VersionManifest, parse_packument
 from airlock.registry.semver import pick_version
@@ -79,6 +81,8 @@ class _Response:
     retry_after: str | None
     body: bytes
     auth_sent: bool
+    sink: TarballWriter | None = None
+    """Where a streamed 200 body went instead of `body`."""
 
 
 def _retry_after_seconds(value: str | None) -> float | None:
@@ -168,7 +172,9 @@ class RegistryClient:
         self.close()
 
     # ---- HTTP ----------------------------------------------------------------------------------------
-    def _read_capped(self, response: httpx.Response, cap: int, url: str, what: str) -> bytes:
+    def _read_capped(
+        self, response: httpx.Response, cap: int, url: str, what: str, sink: TarballWriter | None = None
+    ) -> bytes:
         declared_header = response.headers.get("content-length", "")
         declared = int(declared_header) if declared_header.isdigit() else None
         too_large = BadInputError(
@@ -184,12 +190,22 @@ class RegistryClient:
             total += len(chunk)
             if total > cap:
                 raise too_large
-            chunks.append(chunk)
+            if sink is not None:
+                sink.write(chunk)
+            else:
+                chunks.append(chunk)
         if declared is not None and response.num_bytes_downloaded != declared:
             raise _TruncatedError(f"received {response.num_bytes_downloaded} of {declared} bytes")
         return b"".join(chunks)
 
-    def _attempt(self, url: str, headers: dict[str, str], cap: int, what: str) -> _Response:
+    def _attempt(
+        self,
+        url: str,
+        headers: dict[str, str],
+        cap: int,
+        what: str,
+        sink_factory: Callable[[], TarballWriter] | None = None,
+    ) -> _Response:
         current = url
         for _ in range(_MAX_REDIRECTS + 1):
             auth = self._config.auth_headers(current)
@@ -207,7 +223,13 @@ class RegistryClient:
                         )
                     current = target
                     continue
-                body = self._read_capped(response, cap, current, what) if status == 200 else b""
+                sink = sink_factory() if status == 200 and sink_factory is not None else None
+                try:
+                    body = self._read_capped(response, cap, current, what, sink) if status == 200 else b""
+                except BaseException:
+                    if sink is not None:
+                        sink.discard()
+                    raise
                 logger.debug("GET %s -> %d (%d bytes)", redact_url(current), status, len(body))
                 return _Response(
                     url=current,
@@ -216,6 +238,7 @@ class RegistryClient:
                     retry_after=response.headers.get("retry-after"),
                     body=body,
                     auth_sent=bool(auth),
+                    sink=sink,
                 )
         raise OperationalError(
             f"too many redirects fetching {redact_url(url)}",
@@ -227,13 +250,21 @@ class RegistryClient:
         # Jitter keeps a pool of threads from retrying in lock-step.
         return float(base * random.uniform(1.0, 1.25))
 
-    def _get(self, url: str, *, headers: dict[str, str], cap: int, what: str) -> _Response:
+    def _get(
+        self,
+        url: str,
+        *,
+        headers: dict[str, str],
+        cap: int,
+        what: str,
+        sink_factory: Callable[[], TarballWriter] | None = None,
+    ) -> _Response:
         attempts = self._retries + 1
         cause = "unknown error"
         for attempt in range(1, attempts + 1):
             delay = self._delay(attempt)
             try:
-                response = self._attempt(url, headers, cap, what)
+                response = self._attempt(url, headers, cap, what, sink_factory)
             except httpx.TimeoutException as error:
                 cause = f"timed out after {self._timeout:g}s ({type(error).__name__})"
             except httpx.UnsupportedProtocol:
@@ -249,6 +280,8 @@ class RegistryClient:
                 cause = f"truncated response ({error})"
             else:
                 if response.status == 429 or response.status >= 500:
+                    if response.sink is not None:
+                        response.sink.discard()
                     cause = f"HTTP {response.status}"
                     waited = _retry_after_seconds(response.retry_after)
                     if waited is not None:
@@ -382,6 +415,43 @@ class RegistryClient:
         """The cache file holding this version's tarball, if present (its reader must verify it)."""
         return self._cache.tarball_file(manifest.dist.digest())
 
+    def fetch_tarball_file(self, manifest: VersionManifest) -> tuple[Path, int]:
+        """The tarball as a verified cache file, streamed there from the registry when missing, and how
+        many bytes were downloaded (0 from the cache). The bytes never sit in memory whole."""
+        subject = f"{manifest.name}@{manifest.version}"
+        digest = manifest.dist.digest()
+        cached = self._cache.tarball_file(digest)
+        if cached is not None:
+            return cached, 0
+        if self._offline:
+            raise OperationalError(
+                f"the tarball of {subject} is not in the cache and airlock is offline",
+                hint="run once without --offline to fill the cache",
+            )
+        url = self.tarball_url(manifest)
+        response = self._get(
+            url,
+            headers={"Accept": "*/*"},
+            cap=self._max_tarball_bytes,
+            what=f"the tarball of {subject}",
+            sink_factory=lambda: self._cache.tarball_writer(digest),
+        )
+        if response.status != 200 or response.sink is None:
+            self._tarball_refused(response, subject, manifest)
+        assert response.sink is not None
+        size = response.sink.size
+        return response.sink.commit(subject), size
+
+    def _tarball_refused(self, response: _Response, subject: str, manifest: VersionManifest) -> NoReturn:
+        if response.status == 404:
+            raise OperationalError(
+                f"the registry lists {subject} but has no tarball at {redact_url(response.url)}",
+                hint="the version may have been unpublished, or the mirror is incomplete; retry later",
+            )
+        raise self._unexpected(
+            response, f"the tarball of {subject}", self._config.registry_for(manifest.name)
+        )
+
     def fetch_tarball(self, manifest: VersionManifest) -> bytes:
         """The tarball's bytes, verified against the packument's integrity (cache first, then network)."""
         subject = f"{manifest.name}@{manifest.version}"
@@ -398,15 +468,8 @@ class RegistryClient:
         response = self._get(
             url, headers={"Accept": "*/*"}, cap=self._max_tarball_bytes, what=f"the tarball of {subject}"
         )
-        if response.status == 404:
-            raise OperationalError(
-                f"the registry lists {subject} but has no tarball at {redact_url(response.url)}",
-                hint="the version may have been unpublished, or the mirror is incomplete; retry later",
-            )
         if response.status != 200:
-            raise self._unexpected(
-                response, f"the tarball of {subject}", self._config.registry_for(manifest.name)
-            )
+            self._tarball_refused(response, subject, manifest)
         verify(response.body, digest, subject=subject)
         try:
             self._cache.put_tarball(digest, response.body)

@@ -93,6 +93,8 @@ class VersionManifest:
     has_install_script: bool = False
     publisher: Maintainer | None = None
     """`_npmUser`: the account that published this version, when the registry says."""
+    platform_specific: bool = False
+    """The version declares `os` or `cpu`: typically a prebuilt binary for one platform."""
 
     def __post_init__(self) -> None:
         for name in ("scripts", "dependencies", "optional_dependencies", "peer_dependencies", "bin"):
@@ -219,6 +221,7 @@ def _manifest(package_name: str, version: str, raw: object) -> VersionManifest |
         if isinstance(has_install, bool)
         else any(k in scripts for k in INSTALL_SCRIPTS),
         publisher=_person(raw.get("_npmUser")),
+        platform_specific=bool(raw.get("os")) or bool(raw.get("cpu")),
     )
 
 
@@ -237,6 +240,8 @@ class _RawVersion(msgspec.Struct, frozen=True):
     maintainers: Any = None
     hasInstallScript: Any = None  # noqa: N815
     npm_user: Any = msgspec.field(default=None, name="_npmUser")
+    os: Any = None
+    cpu: Any = None
 
 
 class _RawPackument(msgspec.Struct, frozen=True):
@@ -264,6 +269,8 @@ def _as_dict(raw: _RawVersion) -> dict[str, Any]:
         "maintainers": raw.maintainers,
         "hasInstallScript": raw.hasInstallScript,
         "_npmUser": raw.npm_user,
+        "os": raw.os,
+        "cpu": raw.cpu,
     }
 
 
