@@ -68,3 +68,16 @@ def test_bad_env_value_names_variable(tmp_path: Path) -> None:
 def test_settings_is_frozen() -> None:
     with pytest.raises(AttributeError):
         Settings().jobs = 2  # type: ignore[misc]
+
+
+def test_public_registry_from_file_env_and_flag(tmp_path: Path) -> None:
+    assert load_settings(tmp_path, env={}).public_registry == "https://registry.npmjs.org/"
+    (tmp_path / "airlock.toml").write_text('public-registry = "https://mirror.example.com/npm"\n')
+    assert load_settings(tmp_path, env={}).public_registry == "https://mirror.example.com/npm/"
+    assert load_settings(tmp_path, env={"AIRLOCK_PUBLIC_REGISTRY": "none"}).public_registry is None
+    flagged = load_settings(
+        tmp_path, env={"AIRLOCK_PUBLIC_REGISTRY": "none"}, raw_flags={"public-registry": "off"}
+    )
+    assert flagged.public_registry is None
+    with pytest.raises(UsageError, match="--public-registry: expected an http"):
+        load_settings(tmp_path, env={}, raw_flags={"public-registry": "ftp://x"})

@@ -286,7 +286,19 @@ def check(
     ] = None,
     min_age: Annotated[
         float | None,
-        typer.Option("--min-age", min=0, help="Minimum release age in days (default 7, airlock.toml)."),
+        typer.Option(
+            "--min-release-age-days",
+            "--min-age",
+            min=0,
+            help="Versions younger than this many days go to review (default 7).",
+        ),
+    ] = None,
+    public_registry: Annotated[
+        str | None,
+        typer.Option(
+            "--public-registry",
+            help="Where to ask whether names from a private registry also exist publicly; 'none' to skip.",
+        ),
     ] = None,
     no_store: Annotated[
         bool, typer.Option("--no-store", help="Do not read or write the analysis store (always analyse).")
@@ -303,6 +315,7 @@ def check(
             "fail_on": None if fail_on is None else _verdict(fail_on),
             "min_release_age_days": min_age,
         },
+        raw_flags={"public-registry": public_registry},
     )
     npm_config = load_npm_config(project.resolve(), env=os.environ, home=Path.home())
     lockfile = find_lockfile(path, resolve=not settings.offline)

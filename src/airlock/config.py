@@ -137,6 +137,7 @@ def load_settings(
     *,
     env: Mapping[str, str] | None = None,
     flags: Mapping[str, object] | None = None,
+    raw_flags: Mapping[str, str | None] | None = None,
 ) -> Settings:
     """Settings for a project: defaults, then airlock.toml, then AIRLOCK_* variables, then flags."""
     env = os.environ if env is None else env
@@ -156,6 +157,11 @@ def load_settings(
     settings = replace(settings, **from_env)
     known = {f.name for f in fields(Settings)}
     chosen: dict[str, Any] = {k: v for k, v in (flags or {}).items() if v is not None}
+    # Flags given as text are parsed like the file's values (e.g. `--public-registry none`).
+    for flag, flag_text in (raw_flags or {}).items():
+        if flag_text is not None:
+            flag_attr, flag_parser = _KEYS[flag]
+            chosen[flag_attr] = flag_parser(flag_text, f"--{flag}")
     unknown = set(chosen) - known
     if unknown:
         raise ValueError(f"unknown settings flags: {sorted(unknown)}")  # programming error, not user input
