@@ -75,13 +75,13 @@ def tree_entries(tree: DependencyTree, *, production: bool) -> tuple[list[TreeEn
     dev-only ones `production` left out."""
     walk = TreeWalk(tree)
     groups: dict[tuple[str, str | None, Source, str | None], list[LockedPackage]] = {}
-    skipped_dev = 0
+    dev_only: set[tuple[str, str | None]] = set()
     for key in walk.order:
         package = tree.packages[key]
         if package.source is Source.WORKSPACE:
             continue
         if production and package.dev:
-            skipped_dev += 1
+            dev_only.add((package.name, package.version))
             continue
         where = None if package.source is Source.REGISTRY else package.resolved
         groups.setdefault((package.name, package.version, package.source, where), []).append(package)
@@ -91,7 +91,7 @@ def tree_entries(tree: DependencyTree, *, production: bool) -> tuple[list[TreeEn
         for node in nodes:
             paths.extend(walk.paths(node.key))
         entries.append(TreeEntry(name, version, source, tuple(nodes), tuple(dict.fromkeys(paths))[:5]))
-    return entries, skipped_dev
+    return entries, len(dev_only)
 
 
 class TreeChecker:
