@@ -360,3 +360,17 @@ def test_a_private_registry_that_mirrors_the_public_one_is_not_confusion(
         data = lockfile(fake_registry, {"left-pad": "1.3.0"}, [Locked("left-pad", "1.3.0")])
         outcome = checker_for(fake_registry, public=public).check(read_lockfile(data))
     assert "dependency-confusion" not in _rules(_report(outcome, "left-pad"))
+
+
+def test_bundled_dependencies_are_analysed_inside_their_parent(
+    registry: FakeRegistry, checker_for: CheckerFactory
+) -> None:
+    data = lockfile(registry, {"left-pad": "1.3.0"}, [Locked("left-pad", "1.3.0", {"inner": "1"})])
+    document = json.loads(data.text)
+    # npm writes bundled copies without resolved/integrity: their bytes are inside the parent's tarball
+    document["packages"]["node_modules/left-pad/node_modules/inner"] = {"version": "1.0.0", "inBundle": True}
+    tree = read_lockfile(LockfileInput("package-lock.json", json.dumps(document, indent=2)))
+    outcome = checker_for(registry).check(tree)
+    assert [r.label for r in outcome.reports] == ["left-pad@1.3.0"]
+    assert registry.requests_to("inner") == []
+    assert _rules(outcome.reports[0]) == set()

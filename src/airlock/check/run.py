@@ -71,14 +71,14 @@ class CheckOutcome:
 
 
 def tree_entries(tree: DependencyTree, *, production: bool) -> tuple[list[TreeEntry], int]:
-    """Distinct packages in tree order (workspaces left out: they are the project itself), and how many
-    dev-only ones `production` left out."""
+    """Distinct packages in tree order, and how many dev-only ones `production` left out. Workspaces (the
+    project itself) and bundled dependencies (analysed inside their parent's tarball) get no entry."""
     walk = TreeWalk(tree)
     groups: dict[tuple[str, str | None, Source, str | None], list[LockedPackage]] = {}
     dev_only: set[tuple[str, str | None]] = set()
     for key in walk.order:
         package = tree.packages[key]
-        if package.source is Source.WORKSPACE:
+        if package.source in (Source.WORKSPACE, Source.BUNDLED):
             continue
         if production and package.dev:
             dev_only.add((package.name, package.version))

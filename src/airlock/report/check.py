@@ -14,6 +14,7 @@ from airlock.model import Evidence, PackageReport
 from airlock.report import ToolInfo, get_format
 from airlock.report.sarif import SarifFormat
 from airlock.report.text import TextFormat
+from airlock.tree.model import Source
 
 
 def header(outcome: CheckOutcome) -> str:
@@ -21,6 +22,9 @@ def header(outcome: CheckOutcome) -> str:
     sources = Counter(e.source.value for e in outcome.entries)
     kinds = ", ".join(f"{n} {s}" for s, n in sorted(sources.items()))
     dev = f"; {outcome.skipped_dev} dev-only left out (--production)" if outcome.skipped_dev else ""
+    bundled = sum(1 for p in tree.packages.values() if p.source is Source.BUNDLED)
+    if bundled:
+        dev += f"; {bundled} bundled inside their parents' tarballs"
     return f"{tree.file} ({tree.format}): {len(outcome.entries)} packages ({kinds}){dev}"
 
 

@@ -27,6 +27,8 @@ class Source(StrEnum):
     """A symlink to a local directory (`link:`)."""
     WORKSPACE = "workspace"
     """One of the project's own workspace packages."""
+    BUNDLED = "bundled"
+    """Shipped inside its parent's tarball (`bundleDependencies`), so analysed as part of the parent."""
 
 
 class EdgeKind(StrEnum):

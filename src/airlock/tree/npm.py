@@ -150,7 +150,9 @@ def _read_packages(data: LockfileInput, packages: dict[str, Any], version: int) 
         resolved = _opt_str(entry, "resolved", file, path)
         name = _opt_str(entry, "name", file, path) or link_names.get(path) or _name_from_path(path)
         source = Source.WORKSPACE if is_workspace else Source.FILE if is_local_folder else classify(resolved)
-        if "node_modules/" in path and version_field and classify(version_field) is not Source.REGISTRY:
+        if entry.get("inBundle"):
+            source = Source.BUNDLED
+        elif "node_modules/" in path and version_field and classify(version_field) is not Source.REGISTRY:
             source = classify(version_field)
         if source is Source.REGISTRY and not version_field:
             raise LockfileError(file, "a registry package without `version`", entry=path)
