@@ -8,7 +8,7 @@ does: the nearest `node_modules/<name>` walking up from the dependent's folder.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from fnmatch import fnmatch
 from typing import Any
 
@@ -95,7 +95,7 @@ def _parent_folder(folder: str) -> str | None:
     return folder[:at] if at >= 0 else ""
 
 
-def _resolver(entries: Mapping[str, object], links: Mapping[str, str]) -> Any:
+def _resolver(entries: Mapping[str, object], links: Mapping[str, str]) -> Callable[[str, str], str | None]:
     def resolve(folder: str, name: str) -> str | None:
         base: str | None = folder
         while base is not None:

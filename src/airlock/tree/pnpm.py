@@ -133,12 +133,12 @@ class PnpmLockfile:
                 roots.extend(found)
                 continue
             manifest = data.manifests.get(directory, {})
-            ws_name = manifest.get("name")
+            ws_name, ws_version = manifest.get("name"), manifest.get("version")
             key = workspace_key(directory)
             packages[key] = LockedPackage(
                 key=key,
                 name=ws_name if isinstance(ws_name, str) else directory.rsplit("/", 1)[-1],
-                version=manifest.get("version") if isinstance(manifest.get("version"), str) else None,  # type: ignore[arg-type]
+                version=ws_version if isinstance(ws_version, str) else None,
                 source=Source.WORKSPACE,
                 resolved=directory,
                 dependencies=tuple(found),

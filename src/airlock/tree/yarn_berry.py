@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from airlock.tree.graph import lines_of, with_derived_flags
@@ -50,6 +50,7 @@ class YarnBerryLockfile:
             raise LockfileError(file, "no `__metadata` block: not a yarn berry lockfile")
         by_descriptor: dict[str, str] = {}
         raw: dict[str, dict[str, Any]] = {}
+        headers: dict[str, str] = {}
         for raw_header, entry in doc.items():
             header = str(raw_header)
             if not isinstance(entry, dict):
@@ -62,7 +63,8 @@ class YarnBerryLockfile:
                 raise LockfileError(file, "missing `resolution`", entry=header)
             for descriptor in descriptors:
                 by_descriptor[descriptor] = resolution
-            raw[resolution] = {**entry, "__header": header}
+            raw[resolution] = entry
+            headers[resolution] = header
 
         def resolve(name: str, spec: str) -> str | None:
             for candidate in (f"{name}@{spec}", f"{name}@npm:{spec}"):
@@ -74,7 +76,7 @@ class YarnBerryLockfile:
         packages: dict[str, LockedPackage] = {}
         roots: list[Edge] = []
         for resolution, entry in raw.items():
-            header = entry["__header"]
+            header = headers[resolution]
             name, reference = split_descriptor(resolution)
             source = _source_of(reference)
             version = entry.get("version")
@@ -98,9 +100,7 @@ class YarnBerryLockfile:
             )
             if source is Source.WORKSPACE:
                 roots.append(Edge(name, resolution, EdgeKind.PROD))
-        lines = lines_of(
-            data.text, {k: (f'\n"{raw[k]["__header"]}":', f"\n{raw[k]['__header']}:") for k in packages}
-        )
+        lines = lines_of(data.text, {k: (f'\n"{headers[k]}":', f"\n{headers[k]}:") for k in packages})
         return with_derived_flags(
             DependencyTree(
                 file=file,
@@ -116,7 +116,7 @@ class YarnBerryLockfile:
         file: str,
         header: str,
         entry: Mapping[str, Any],
-        resolve: Any,
+        resolve: Callable[[str, str], str | None],
         dev: frozenset[str],
     ) -> Iterator[Edge]:
         meta = entry.get("dependenciesMeta") or {}
