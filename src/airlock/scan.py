@@ -104,10 +104,8 @@ class Acquired:
     """Bytes downloaded for this target (0 when the cache or store had it)."""
     holds_slot: bool = False
     """Acquired through `Scanner.acquire_tarball`, which took an in-flight slot; freed when the analysis ends."""
-
     heavy: bool = False
     """Analysed one at a time (see `Scanner.run`): a big archive that is mostly code."""
-
     contents: PackageContents | None = None
     stored: PackageAnalysis | None = None
 
