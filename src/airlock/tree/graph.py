@@ -6,7 +6,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 
 from airlock.tree.model import DependencyTree, Edge, EdgeKind, LockedPackage
@@ -116,17 +116,6 @@ class TreeWalk:
         result = tuple(dict.fromkeys(found))[:PATHS_PER_PACKAGE]
         self._paths[key] = result
         return result[:limit]
-
-
-def dangling_edges(tree: DependencyTree) -> Iterable[tuple[str, Edge]]:
-    """(dependent key, edge) for edges whose target is not in the tree; '' is the project."""
-    for edge in tree.roots:
-        if edge.target not in tree.packages:
-            yield "", edge
-    for key, package in tree.packages.items():
-        for edge in package.dependencies:
-            if edge.target not in tree.packages:
-                yield key, edge
 
 
 def lines_of(text: str, needles: Mapping[str, str | tuple[str, ...]]) -> dict[str, int]:

@@ -22,16 +22,14 @@ from airlock.tree.model import (
     LockfileInput,
     Source,
 )
-from airlock.tree.sources import classify
-from airlock.tree.workspaces import workspace_key
-from airlock.tree.yaml_doc import load_mapping
-
-_IMPORTER_FIELDS = (
-    ("dependencies", EdgeKind.PROD),
-    ("optionalDependencies", EdgeKind.OPTIONAL),
-    ("devDependencies", EdgeKind.DEV),
+from airlock.tree.sources import classify, split_name
+from airlock.tree.workspaces import (
+    MANIFEST_EDGE_FIELDS,
+    PACKAGE_EDGE_FIELDS,
+    workspace_key,
+    workspace_package,
 )
-_PACKAGE_FIELDS = (("dependencies", EdgeKind.PROD), ("optionalDependencies", EdgeKind.OPTIONAL))
+from airlock.tree.yaml_doc import load_mapping
 
 
 def _strip_peers(key: str) -> str:
@@ -40,11 +38,7 @@ def _strip_peers(key: str) -> str:
 
 
 def _name_version(key: str) -> tuple[str, str]:
-    plain = _strip_peers(key).lstrip("/")
-    at = plain.find("@", 1)
-    if at < 0:
-        return plain, ""
-    return plain[:at], plain[at + 1 :]
+    return split_name(_strip_peers(key).lstrip("/"))
 
 
 class PnpmLockfile:
@@ -66,7 +60,7 @@ class PnpmLockfile:
         graph = _mapping(doc.get("snapshots"), file, "snapshots") if v9 else metadata
         importers = _mapping(doc.get("importers"), file, "importers")
         if not importers:  # v6 single project: the importer's fields are at the top level
-            importers = {".": {f: doc[f] for f, _ in _IMPORTER_FIELDS if f in doc}}
+            importers = {".": {f: doc[f] for f, _ in MANIFEST_EDGE_FIELDS if f in doc}}
         prefix = "" if v9 else "/"
 
         def resolve(importer_dir: str | None, name: str, value: object) -> str | None:
@@ -122,28 +116,19 @@ class PnpmLockfile:
                 source=source,
                 resolved=resolved,
                 integrity=integrity if isinstance(integrity, str) else None,
-                dependencies=tuple(edges(key, entry, _PACKAGE_FIELDS)),
+                dependencies=tuple(edges(key, entry, PACKAGE_EDGE_FIELDS)),
             )
         roots: list[Edge] = []
         for raw_directory, raw in importers.items():
             directory = str(raw_directory)
             entry = _mapping(raw, file, f"importers: {directory}")
-            found = list(edges(f"importers: {directory}", entry, _IMPORTER_FIELDS, directory))
+            found = list(edges(f"importers: {directory}", entry, MANIFEST_EDGE_FIELDS, directory))
             if directory == ".":
                 roots.extend(found)
                 continue
-            manifest = data.manifests.get(directory, {})
-            ws_name, ws_version = manifest.get("name"), manifest.get("version")
-            key = workspace_key(directory)
-            packages[key] = LockedPackage(
-                key=key,
-                name=ws_name if isinstance(ws_name, str) else directory.rsplit("/", 1)[-1],
-                version=ws_version if isinstance(ws_version, str) else None,
-                source=Source.WORKSPACE,
-                resolved=directory,
-                dependencies=tuple(found),
-            )
-            roots.append(Edge(packages[key].name, key, EdgeKind.PROD))
+            workspace = workspace_package(directory, data.manifests.get(directory, {}), tuple(found))
+            packages[workspace.key] = workspace
+            roots.append(Edge(workspace.name, workspace.key, EdgeKind.PROD))
         # `link:` targets that are not importers are plain local directories.
         for package in list(packages.values()):
             for edge in package.dependencies:

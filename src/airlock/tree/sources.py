@@ -63,12 +63,17 @@ def tarball_path(url: str) -> TarballPath | None:
     return TarballPath(name, stem, "")
 
 
+def split_name(descriptor: str) -> tuple[str, str]:
+    """A package name and what follows its `@`: `@scope/x@^1` → ('@scope/x', '^1'),
+    `my-ms@npm:ms@2.0.0` → ('my-ms', 'npm:ms@2.0.0'), `left-pad` → ('left-pad', '')."""
+    at = descriptor.find("@", 1)
+    if at < 0:
+        return descriptor, ""
+    return descriptor[:at], descriptor[at + 1 :]
+
+
 def split_alias(spec: str) -> tuple[str, str] | None:
     """`npm:ms@2.0.0` → ('ms', '2.0.0'); `npm:@s/x@1` → ('@s/x', '1'); anything else → None."""
     if not spec.startswith("npm:"):
         return None
-    rest = spec[4:]
-    at = rest.find("@", 1)
-    if at < 0:
-        return rest, ""
-    return rest[:at], rest[at + 1 :]
+    return split_name(spec[4:])

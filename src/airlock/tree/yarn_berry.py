@@ -17,10 +17,9 @@ from airlock.tree.model import (
     LockfileInput,
     Source,
 )
-from airlock.tree.sources import classify
+from airlock.tree.sources import classify, split_name
 from airlock.tree.workspaces import dev_names
 from airlock.tree.yaml_doc import load_mapping
-from airlock.tree.yarn_classic import split_descriptor
 
 
 def _source_of(reference: str) -> Source:
@@ -77,7 +76,7 @@ class YarnBerryLockfile:
         roots: list[Edge] = []
         for resolution, entry in raw.items():
             header = headers[resolution]
-            name, reference = split_descriptor(resolution)
+            name, reference = split_name(resolution)
             source = _source_of(reference)
             version = entry.get("version")
             if not isinstance(version, (str, int, float)):

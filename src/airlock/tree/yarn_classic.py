@@ -23,11 +23,10 @@ from airlock.tree.model import (
     LockfileInput,
     Source,
 )
-from airlock.tree.sources import classify, split_alias
-from airlock.tree.workspaces import MANIFEST_EDGE_FIELDS, workspace_nodes
+from airlock.tree.sources import classify, split_alias, split_name
+from airlock.tree.workspaces import MANIFEST_EDGE_FIELDS, PACKAGE_EDGE_FIELDS, workspace_nodes
 
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[^\s:"]+(?::[^\s"]+)*')
-_ENTRY_FIELDS = (("dependencies", EdgeKind.PROD), ("optionalDependencies", EdgeKind.OPTIONAL))
 
 
 EdgeReader = Callable[[str, Mapping[str, object], tuple[tuple[str, EdgeKind], ...]], Iterator[Edge]]
@@ -105,14 +104,6 @@ def _split_header(header: str, file: str, line: int) -> Iterator[str]:
     yield from parts
 
 
-def split_descriptor(descriptor: str) -> tuple[str, str]:
-    """`@scope/x@^1` → ('@scope/x', '^1'); `my-ms@npm:ms@2.0.0` → ('my-ms', 'npm:ms@2.0.0')."""
-    at = descriptor.find("@", 1)
-    if at < 0:
-        return descriptor, ""
-    return descriptor[:at], descriptor[at + 1 :]
-
-
 class YarnClassicLockfile:
     file_names: tuple[str, ...] = ("yarn.lock",)
 
@@ -147,7 +138,7 @@ class YarnClassicLockfile:
         packages: dict[str, LockedPackage] = {}
         for entry in entries:
             key = entry.descriptors[0]
-            name, spec = split_descriptor(key)
+            name, spec = split_name(key)
             alias = split_alias(spec)
             if alias is not None:
                 name = alias[0]
@@ -165,7 +156,7 @@ class YarnClassicLockfile:
                 source=source,
                 resolved=resolved,
                 integrity=integrity if isinstance(integrity, str) else None,
-                dependencies=tuple(edges(key, entry.fields, _ENTRY_FIELDS)),
+                dependencies=tuple(edges(key, entry.fields, PACKAGE_EDGE_FIELDS)),
                 line=entry.line,
             )
         for node in workspaces.values():
@@ -195,7 +186,5 @@ def _roots(data: LockfileInput, packages: Mapping[str, LockedPackage], edges: Ed
     # Without package.json, the entries nothing depends on are the direct dependencies.
     depended = {e.target for p in packages.values() for e in p.dependencies}
     return tuple(
-        Edge(split_descriptor(p.key)[0], p.key, EdgeKind.PROD)
-        for p in packages.values()
-        if p.key not in depended
+        Edge(split_name(p.key)[0], p.key, EdgeKind.PROD) for p in packages.values() if p.key not in depended
     )
