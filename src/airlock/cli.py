@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import sys
@@ -26,7 +27,7 @@ from airlock.memory import limit_heap_growth
 from airlock.model import PackageReport
 from airlock.registry.cache import Cache, default_cache_dir
 from airlock.registry.client import RegistryClient
-from airlock.registry.npmrc import load_npm_config, public_npm_config
+from airlock.registry.npmrc import NpmConfig, load_npm_config, public_npm_config
 from airlock.report import ToolInfo, get_format
 from airlock.report.check import render_check
 from airlock.report.text import TextFormat
@@ -62,6 +63,26 @@ class OutputFormat(StrEnum):
 class FailOn(StrEnum):
     block = "block"
     review = "review"
+
+
+# Options both commands take, declared once.
+FormatOption = Annotated[
+    OutputFormat | None,
+    typer.Option("--format", "-f", help="Output format. Default: text on a terminal, json otherwise."),
+]
+OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file.")]
+OfflineOption = Annotated[
+    bool | None, typer.Option("--offline/--online", help="Use only the cache, never the registry.")
+]
+JobsOption = Annotated[
+    int | None, typer.Option("--jobs", "-j", min=1, help="Analysis processes (default: cores).")
+]
+FailOnOption = Annotated[
+    FailOn | None, typer.Option("--fail-on", help="Exit 1 when a package gets this verdict or worse.")
+]
+NoStoreOption = Annotated[
+    bool, typer.Option("--no-store", help="Do not read or write the analysis store (always analyse).")
+]
 
 
 def _version(value: bool) -> None:
@@ -118,6 +139,12 @@ class _RichProgress:
     def finish(self) -> None:
         if self._progress is not None:
             self._progress.stop()
+
+
+def _client(config: NpmConfig, *, offline: bool) -> RegistryClient:
+    return RegistryClient(
+        config, Cache(default_cache_dir()), offline=offline, packument_max_age=PACKUMENT_MAX_AGE
+    )
 
 
 def _open_store(no_store: bool) -> AnalysisStore:
@@ -182,28 +209,15 @@ def scan(
             show_default=False,
         ),
     ],
-    format: Annotated[
-        OutputFormat | None,
-        typer.Option("--format", "-f", help="Output format. Default: text on a terminal, json otherwise."),
-    ] = None,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
-    ] = None,
+    format: FormatOption = None,
+    output: OutputOption = None,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Text format: show evidence and details.")
     ] = False,
-    offline: Annotated[
-        bool | None, typer.Option("--offline/--online", help="Use only the cache, never the registry.")
-    ] = None,
-    jobs: Annotated[
-        int | None, typer.Option("--jobs", "-j", min=1, help="Analysis processes (default: cores).")
-    ] = None,
-    fail_on: Annotated[
-        FailOn | None, typer.Option("--fail-on", help="Exit 1 when a package gets this verdict or worse.")
-    ] = None,
-    no_store: Annotated[
-        bool, typer.Option("--no-store", help="Do not read or write the analysis store (always analyse).")
-    ] = False,
+    offline: OfflineOption = None,
+    jobs: JobsOption = None,
+    fail_on: FailOnOption = None,
+    no_store: NoStoreOption = False,
     project: Annotated[
         Path,
         typer.Option("--project", help="Project directory (airlock.toml and .npmrc are read from here)."),
@@ -220,14 +234,7 @@ def scan(
     )
     npm_config = load_npm_config(project.resolve(), env=os.environ, home=Path.home())
 
-    def client_factory() -> RegistryClient:
-        return RegistryClient(
-            npm_config,
-            Cache(default_cache_dir()),
-            offline=settings.offline,
-            packument_max_age=PACKUMENT_MAX_AGE,
-        )
-
+    client_factory = functools.partial(_client, npm_config, offline=settings.offline)
     options = ScanOptions(jobs=settings.jobs, rule_severity=settings.rule_severity)
     with (
         _open_store(no_store) as store,
@@ -265,25 +272,14 @@ def check(
     production: Annotated[
         bool, typer.Option("--production", help="Skip packages that only dev dependencies pull in.")
     ] = False,
-    format: Annotated[
-        OutputFormat | None,
-        typer.Option("--format", "-f", help="Output format. Default: text on a terminal, json otherwise."),
-    ] = None,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
-    ] = None,
+    format: FormatOption = None,
+    output: OutputOption = None,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Text format: every package, with evidence and details.")
     ] = False,
-    offline: Annotated[
-        bool | None, typer.Option("--offline/--online", help="Use only the cache, never the registry.")
-    ] = None,
-    jobs: Annotated[
-        int | None, typer.Option("--jobs", "-j", min=1, help="Analysis processes (default: cores).")
-    ] = None,
-    fail_on: Annotated[
-        FailOn | None, typer.Option("--fail-on", help="Exit 1 when a package gets this verdict or worse.")
-    ] = None,
+    offline: OfflineOption = None,
+    jobs: JobsOption = None,
+    fail_on: FailOnOption = None,
     min_age: Annotated[
         float | None,
         typer.Option(
@@ -300,9 +296,7 @@ def check(
             help="Where to ask whether names from a private registry also exist publicly; 'none' to skip.",
         ),
     ] = None,
-    no_store: Annotated[
-        bool, typer.Option("--no-store", help="Do not read or write the analysis store (always analyse).")
-    ] = False,
+    no_store: NoStoreOption = False,
 ) -> None:
     """Analyse a project's whole dependency tree: lockfile tampering, registry metadata signals and every
     package's capabilities and findings, each with the dependency path that pulls it in."""
@@ -321,24 +315,17 @@ def check(
     lockfile = find_lockfile(path, resolve=not settings.offline)
     tree = read_lockfile(lockfile.input)
 
-    def client_factory() -> RegistryClient:
-        return RegistryClient(
-            npm_config,
-            Cache(default_cache_dir()),
-            offline=settings.offline,
-            packument_max_age=PACKUMENT_MAX_AGE,
-        )
-
-    def public_client() -> RegistryClient:
-        assert settings.public_registry is not None
-        return RegistryClient(
-            public_npm_config(settings.public_registry), Cache(default_cache_dir()), offline=settings.offline
-        )
+    client_factory = functools.partial(_client, npm_config, offline=settings.offline)
+    public_client = (
+        functools.partial(_client, public_npm_config(settings.public_registry), offline=settings.offline)
+        if settings.public_registry is not None
+        else None
+    )
 
     options = CheckOptions(
         production=production,
         min_release_age=timedelta(days=settings.min_release_age_days),
-        check_public_registry=not settings.offline and settings.public_registry is not None,
+        check_public_registry=not settings.offline,
     )
     with (
         _open_store(no_store) as store,
@@ -353,7 +340,6 @@ def check(
             scanner,
             npm_config,
             options=options,
-            rule_severity=dict(settings.rule_severity),
             public_client=public_client,
         )
         try:

@@ -271,7 +271,12 @@ class Scanner:
             return self._client
 
     # ---- acquisition (threads) -----------------------------------------------------------------
-    def _stored(self, integrity: str) -> PackageAnalysis | None:
+    @property
+    def options(self) -> ScanOptions:
+        return self._options
+
+    def stored(self, integrity: str) -> PackageAnalysis | None:
+        """The store's analysis of these bytes, if any (thread-safe)."""
         with self._store_lock:
             return self._store.get(integrity, ANALYZER_VERSION)
 
@@ -283,14 +288,14 @@ class Scanner:
                 manifest = self.client.resolve(target)
                 name, version = manifest.name, manifest.version
                 integrity = manifest.dist.digest().sri()
-                stored = self._stored(integrity)
+                stored = self.stored(integrity)
                 if stored is not None:
                     return Acquired(raw, name, version, integrity, stored=stored)
                 return self.acquire_tarball(raw, manifest)
             if isinstance(target, LocalTarball):
                 data = _read_local_tarball(target.path)
                 integrity = sri_of(data)
-                stored = self._stored(integrity)
+                stored = self.stored(integrity)
                 if stored is not None:
                     return Acquired(raw, None, None, integrity, stored=stored)
                 return Acquired(
@@ -301,10 +306,6 @@ class Scanner:
             return Acquired(raw, None, None, None, contents=read_directory(target.path))
         except AirlockError as error:
             raise TargetFailedError(error, name, version, integrity) from error
-
-    def stored(self, integrity: str) -> PackageAnalysis | None:
-        """The store's analysis of these bytes, if any (thread-safe)."""
-        return self._stored(integrity)
 
     # ---- the whole scan ------------------------------------------------------------------------
     def scan(self, targets: Sequence[str]) -> ScanOutcome:

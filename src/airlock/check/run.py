@@ -103,13 +103,11 @@ class TreeChecker:
         config: NpmConfig,
         *,
         options: CheckOptions = CheckOptions(),
-        rule_severity: dict[str, Severity] | None = None,
         public_client: Callable[[], RegistryClient] | None = None,
     ) -> None:
         self._scanner = scanner
         self._config = config
         self._options = options
-        self._rule_severity = rule_severity or {}
         self._public_client_factory = public_client
         self._public: RegistryClient | None = None
         self._public_lock = threading.Lock()
@@ -264,7 +262,7 @@ class TreeChecker:
 
     # ---- merging ----------------------------------------------------------------------------------------
     def _finish(self, base: PackageReport, findings: list[Finding], paths: tuple[str, ...]) -> PackageReport:
-        adjusted = adjust(findings, self._rule_severity)
+        adjusted = adjust(findings, self._scanner.options.rule_severity)
         verdict = decide(adjusted)
         if base.verdict is Verdict.BLOCK:  # an integrity failure while fetching stays a block
             verdict = Verdict.BLOCK

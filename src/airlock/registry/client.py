@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import NoReturn
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -415,42 +414,46 @@ class RegistryClient:
         """The cache file holding this version's tarball, if present (its reader must verify it)."""
         return self._cache.tarball_file(manifest.dist.digest())
 
-    def fetch_tarball_file(self, manifest: VersionManifest) -> tuple[Path, int]:
-        """The tarball as a verified cache file, streamed there from the registry when missing, and how
-        many bytes were downloaded (0 from the cache). The bytes never sit in memory whole."""
+    def _download(
+        self, manifest: VersionManifest, *, sink_factory: Callable[[], TarballWriter] | None = None
+    ) -> _Response:
+        """GET the tarball: a 200 whose body is in memory, or in the sink when one is given. Refuses when
+        offline; 404 and other statuses become errors naming the version."""
         subject = f"{manifest.name}@{manifest.version}"
-        digest = manifest.dist.digest()
-        cached = self._cache.tarball_file(digest)
-        if cached is not None:
-            return cached, 0
         if self._offline:
             raise OperationalError(
                 f"the tarball of {subject} is not in the cache and airlock is offline",
                 hint="run once without --offline to fill the cache",
             )
-        url = self.tarball_url(manifest)
         response = self._get(
-            url,
+            self.tarball_url(manifest),
             headers={"Accept": "*/*"},
             cap=self._max_tarball_bytes,
             what=f"the tarball of {subject}",
-            sink_factory=lambda: self._cache.tarball_writer(digest),
+            sink_factory=sink_factory,
         )
-        if response.status != 200 or response.sink is None:
-            self._tarball_refused(response, subject, manifest)
-        assert response.sink is not None
-        size = response.sink.size
-        return response.sink.commit(subject), size
-
-    def _tarball_refused(self, response: _Response, subject: str, manifest: VersionManifest) -> NoReturn:
         if response.status == 404:
             raise OperationalError(
                 f"the registry lists {subject} but has no tarball at {redact_url(response.url)}",
                 hint="the version may have been unpublished, or the mirror is incomplete; retry later",
             )
-        raise self._unexpected(
-            response, f"the tarball of {subject}", self._config.registry_for(manifest.name)
-        )
+        if response.status != 200:
+            raise self._unexpected(
+                response, f"the tarball of {subject}", self._config.registry_for(manifest.name)
+            )
+        return response
+
+    def fetch_tarball_file(self, manifest: VersionManifest) -> tuple[Path, int]:
+        """The tarball as a verified cache file, streamed there from the registry when missing, and how
+        many bytes were downloaded (0 from the cache). The bytes never sit in memory whole."""
+        digest = manifest.dist.digest()
+        cached = self._cache.tarball_file(digest)
+        if cached is not None:
+            return cached, 0
+        response = self._download(manifest, sink_factory=lambda: self._cache.tarball_writer(digest))
+        assert response.sink is not None
+        size = response.sink.size
+        return response.sink.commit(f"{manifest.name}@{manifest.version}"), size
 
     def fetch_tarball(self, manifest: VersionManifest) -> bytes:
         """The tarball's bytes, verified against the packument's integrity (cache first, then network)."""
@@ -459,17 +462,7 @@ class RegistryClient:
         cached = self._cache.get_tarball(digest)
         if cached is not None:
             return cached
-        if self._offline:
-            raise OperationalError(
-                f"the tarball of {subject} is not in the cache and airlock is offline",
-                hint="run once without --offline to fill the cache",
-            )
-        url = self.tarball_url(manifest)
-        response = self._get(
-            url, headers={"Accept": "*/*"}, cap=self._max_tarball_bytes, what=f"the tarball of {subject}"
-        )
-        if response.status != 200:
-            self._tarball_refused(response, subject, manifest)
+        response = self._download(manifest)
         verify(response.body, digest, subject=subject)
         try:
             self._cache.put_tarball(digest, response.body)
