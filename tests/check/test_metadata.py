@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from airlock.check.metadata import MetadataContext, added_dependencies, metadata_findings, previous_version
+from airlock.check.metadata import MetadataContext, previous_version, version_signals
 from airlock.model import Evidence
 from airlock.registry.packument import Dist, Maintainer, Packument, VersionManifest
 
@@ -30,7 +30,7 @@ def _packument(
 
 
 def _rules(packument: Packument, version: str) -> dict[str, str]:
-    return {f.rule: f.message for f in metadata_findings(packument, version, CONTEXT)}
+    return {f.rule: f.message for f in version_signals(packument, version, CONTEXT).findings}
 
 
 def test_an_old_unchanged_version_has_no_findings() -> None:
@@ -72,10 +72,10 @@ def test_install_script_added_relative_to_previous_version() -> None:
 def test_new_bin_is_low_unless_it_shadows_a_common_command() -> None:
     old = _version("1.0.0")
     new = _version("1.1.0", bin={"pkg-cli": "cli.js"})
-    findings = {f.rule: f for f in metadata_findings(_packument(old, new), "1.1.0", CONTEXT)}
+    findings = {f.rule: f for f in version_signals(_packument(old, new), "1.1.0", CONTEXT).findings}
     assert findings["bin-added"].severity.value == "low"
     shadow = _version("1.1.0", bin={"git": "cli.js"})
-    findings = {f.rule: f for f in metadata_findings(_packument(old, shadow), "1.1.0", CONTEXT)}
+    findings = {f.rule: f for f in version_signals(_packument(old, shadow), "1.1.0", CONTEXT).findings}
     assert findings["bin-added"].severity.value == "medium" and "shadows" in findings["bin-added"].message
 
 
@@ -88,8 +88,8 @@ def test_deprecated_and_new_dependencies() -> None:
     rules = _rules(doc, "3.3.6")
     assert "flatmap-stream" in rules["dependency-added"]
     assert "use 4.x" in rules["deprecated-version"]
-    assert added_dependencies(doc, "3.3.6") == ("flatmap-stream",)
-    assert added_dependencies(doc, "3.3.5") == ()
+    assert version_signals(doc, "3.3.6", CONTEXT).added_dependencies == ("flatmap-stream",)
+    assert version_signals(doc, "3.3.5", CONTEXT).added_dependencies == ()
 
 
 def test_security_placeholder_only_when_npm_replaced_the_package() -> None:

@@ -66,32 +66,61 @@ def age_finding(packument: Packument, version: str, context: MetadataContext) ->
     )
 
 
-def metadata_findings(packument: Packument, version: str, context: MetadataContext) -> Iterator[Finding]:
-    """Every metadata signal for `packument.name@version`."""
-    name = packument.name
-    label = f"{name}@{version}"
+@dataclass(frozen=True, slots=True)
+class VersionSignals:
+    findings: tuple[Finding, ...]
+    added_dependencies: tuple[str, ...]
+    """Dependencies this version has that the version before it did not (for cross-package checks)."""
+
+
+def version_signals(packument: Packument, version: str, context: MetadataContext) -> VersionSignals:
+    """Every metadata signal for `packument.name@version`, comparing against the previous version once."""
+    findings: list[Finding] = []
     if packument.dist_tags.get("latest") == SECURITY_PLACEHOLDER_VERSION:
         # npm's security team replaced the package as a whole; an old 0.0.1-security among other versions
         # (tslib has one) is a name reclaimed long ago, not a takedown.
         pinned = "" if version == SECURITY_PLACEHOLDER_VERSION else f"; the lockfile pins {version}"
-        yield rules.SECURITY_PLACEHOLDER.finding(
-            f"npm replaced {name} with the {SECURITY_PLACEHOLDER_VERSION} placeholder (removed as malware){pinned}",
-            context.evidence,
+        findings.append(
+            rules.SECURITY_PLACEHOLDER.finding(
+                f"npm replaced {packument.name} with the {SECURITY_PLACEHOLDER_VERSION} placeholder "
+                f"(removed as malware){pinned}",
+                context.evidence,
+            )
         )
     manifest = packument.versions.get(version)
     if manifest is None:
-        return
+        return VersionSignals(tuple(findings), ())
     young = age_finding(packument, version, context)
     if young is not None:
-        yield young
+        findings.append(young)
     if manifest.deprecated:
-        yield rules.DEPRECATED.finding(
-            f"{label} is deprecated: {manifest.deprecated[:200]}", context.evidence
+        findings.append(
+            rules.DEPRECATED.finding(
+                f"{packument.name}@{version} is deprecated: {manifest.deprecated[:200]}", context.evidence
+            )
         )
     previous = previous_version(packument, version)
     if previous is None:
-        return
-    before = f"{name}@{previous.version}"
+        return VersionSignals(tuple(findings), ())
+    added = tuple(
+        sorted(
+            (set(manifest.dependencies) | set(manifest.optional_dependencies))
+            - (set(previous.dependencies) | set(previous.optional_dependencies))
+        )
+    )
+    findings.extend(_changes(manifest, previous, added, context))
+    return VersionSignals(tuple(findings), added)
+
+
+def _changes(
+    manifest: VersionManifest,
+    previous: VersionManifest,
+    added_deps: tuple[str, ...],
+    context: MetadataContext,
+) -> Iterator[Finding]:
+    """What changed from `previous` to `manifest`: maintainers, install scripts, bins, dependencies."""
+    label = f"{manifest.name}@{manifest.version}"
+    before = f"{previous.name}@{previous.version}"
     old_people, new_people = _maintainer_names(previous), _maintainer_names(manifest)
     if old_people is not None and new_people is not None and old_people != new_people:
         added = ", ".join(sorted(new_people - old_people)) or "none"
@@ -118,26 +147,9 @@ def metadata_findings(packument: Packument, version: str, context: MetadataConte
             context.evidence,
             severity=rules.INSTALL_SCRIPT_ADDED.severity if shadowing else None,
         )
-    added_deps = _added(manifest, previous)
     if added_deps:
         yield rules.DEPENDENCY_ADDED.finding(
             f"{label} adds dependencies not in {before}: {', '.join(added_deps[:10])}"
             + (f" and {len(added_deps) - 10} more" if len(added_deps) > 10 else ""),
             context.evidence,
         )
-
-
-def _added(manifest: VersionManifest, previous: VersionManifest) -> list[str]:
-    return sorted(
-        (set(manifest.dependencies) | set(manifest.optional_dependencies))
-        - (set(previous.dependencies) | set(previous.optional_dependencies))
-    )
-
-
-def added_dependencies(packument: Packument, version: str) -> tuple[str, ...]:
-    """Dependencies `version` has that the version before it did not."""
-    manifest = packument.versions.get(version)
-    previous = previous_version(packument, version) if manifest is not None else None
-    if manifest is None or previous is None:
-        return ()
-    return tuple(_added(manifest, previous))

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from airlock.analysis.rules import metadata as metadata_rules
 from airlock.check.lockfile import PUBLIC_REGISTRY_HOSTS, evidence_for, integrity_finding, source_findings
-from airlock.check.metadata import MetadataContext, added_dependencies, metadata_findings
+from airlock.check.metadata import MetadataContext, version_signals
 from airlock.errors import AirlockError, UsageError
 from airlock.exit import ExitCode
 from airlock.model import EMPTY_CAPABILITIES, Finding, PackageReport, Severity, Verdict
@@ -193,8 +193,9 @@ class TreeChecker:
     ) -> list[Finding]:
         node = entry.nodes[0]
         context = MetadataContext(now, self._options.min_release_age, evidence_for(tree, node))
-        findings = list(metadata_findings(packument, entry.version or "", context))
-        self._added[index] = added_dependencies(packument, entry.version or "")
+        signals = version_signals(packument, entry.version or "", context)
+        findings = list(signals.findings)
+        self._added[index] = signals.added_dependencies
         if not packument.time:
             self._note(
                 "release ages: the registry gives no publish times (`time`), so young-version is unavailable"
