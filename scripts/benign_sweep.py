@@ -19,10 +19,11 @@ from pathlib import Path
 
 from airlock.data import popular_names
 from airlock.model import Severity, Verdict
+from airlock.pipeline import Pipeline, PipelineOptions
 from airlock.registry.cache import Cache, default_cache_dir
 from airlock.registry.client import RegistryClient
 from airlock.registry.npmrc import load_npm_config
-from airlock.scan import Scanner, ScanOptions
+from airlock.scan import scan
 from airlock.store.sqlite import MemoryStore
 
 
@@ -37,12 +38,12 @@ def main() -> int:
     names = args.names or popular_names()[: args.top]
     config = load_npm_config(Path.cwd(), env=os.environ, home=Path.home())
     started = time.perf_counter()
-    with Scanner(
+    with Pipeline(
         client_factory=lambda: RegistryClient(config, Cache(default_cache_dir())),
         store=MemoryStore(),  # always analyse: the point is to exercise the current rules
-        options=ScanOptions(jobs=args.jobs),
-    ) as scanner:
-        outcome = scanner.scan(names)
+        options=PipelineOptions(jobs=args.jobs),
+    ) as pipeline:
+        outcome = scan(pipeline, names)
     elapsed = time.perf_counter() - started
     verdicts = collections.Counter(r.verdict for r in outcome.reports)
     reasons: collections.Counter[str] = collections.Counter()

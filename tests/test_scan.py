@@ -12,10 +12,11 @@ from airlock.errors import OperationalError
 from airlock.exit import ExitCode
 from airlock.integrity import sri_of
 from airlock.model import Verdict
+from airlock.pipeline import Pipeline, PipelineOptions
 from airlock.registry.cache import Cache
 from airlock.registry.client import RegistryClient
 from airlock.registry.npmrc import NpmConfig
-from airlock.scan import Scanner, ScanOptions
+from airlock.scan import scan
 from airlock.store import AnalysisStore
 from airlock.store.sqlite import MemoryStore, SQLiteStore
 from tests.fakes.registry import FakeRegistry
@@ -36,19 +37,19 @@ def registry(fake_registry: FakeRegistry) -> FakeRegistry:
 
 
 @pytest.fixture
-def make_scanner(registry: FakeRegistry, tmp_path: Path) -> Iterator[Callable[..., Scanner]]:
-    scanners: list[Scanner] = []
+def make_scanner(registry: FakeRegistry, tmp_path: Path) -> Iterator[Callable[..., Pipeline]]:
+    scanners: list[Pipeline] = []
 
-    def make(*, store: AnalysisStore | None = None, jobs: int = 1, offline: bool = False) -> Scanner:
+    def make(*, store: AnalysisStore | None = None, jobs: int = 1, offline: bool = False) -> Pipeline:
         def client() -> RegistryClient:
             return RegistryClient(
                 NpmConfig(registry=registry.url), Cache(tmp_path / "cache"), offline=offline, retries=0
             )
 
-        scanner = Scanner(
+        scanner = Pipeline(
             client_factory=client,
             store=store if store is not None else MemoryStore(),
-            options=ScanOptions(jobs=jobs),
+            options=PipelineOptions(jobs=jobs),
         )
         scanners.append(scanner)
         return scanner
@@ -59,7 +60,7 @@ def make_scanner(registry: FakeRegistry, tmp_path: Path) -> Iterator[Callable[..
 
 
 def test_one_entry_per_target_in_the_order_given(
-    make_scanner: Callable[..., Scanner], tmp_path: Path
+    make_scanner: Callable[..., Pipeline], tmp_path: Path
 ) -> None:
     local = tmp_path / "local.tgz"
     local.write_bytes(build_package("local", "0.1.0", {"a.js": "fetch('https://example.com')"}))
@@ -69,7 +70,7 @@ def test_one_entry_per_target_in_the_order_given(
     (folder / "b.js").write_text("require('os').homedir()")
     targets = ["reader@^2", "spawner", str(local), str(folder), "reader@2.0.0"]
 
-    outcome = make_scanner().scan(targets)
+    outcome = scan(make_scanner(), targets)
 
     assert [r.target for r in outcome.reports] == targets
     assert [(r.name, r.version) for r in outcome.reports] == [
@@ -91,8 +92,8 @@ def test_one_entry_per_target_in_the_order_given(
     assert outcome.exit_code() is ExitCode.OK
 
 
-def test_a_failed_target_gets_an_entry_explaining_why(make_scanner: Callable[..., Scanner]) -> None:
-    outcome = make_scanner().scan(["spawner", "no-such-package", "reader@9"])
+def test_a_failed_target_gets_an_entry_explaining_why(make_scanner: Callable[..., Pipeline]) -> None:
+    outcome = scan(make_scanner(), ["spawner", "no-such-package", "reader@9"])
 
     assert [r.target for r in outcome.reports] == ["spawner", "no-such-package", "reader@9"]
     missing, unsatisfiable = outcome.reports[1], outcome.reports[2]
@@ -105,11 +106,11 @@ def test_a_failed_target_gets_an_entry_explaining_why(make_scanner: Callable[...
 
 
 def test_tampered_tarball_is_a_blocking_entry_naming_both_digests(
-    registry: FakeRegistry, make_scanner: Callable[..., Scanner]
+    registry: FakeRegistry, make_scanner: Callable[..., Pipeline]
 ) -> None:
     registry.set_tarball("spawner", "1.0.0", build_package("spawner", "1.0.0", {"evil.js": "x"}))
 
-    outcome = make_scanner().scan(["spawner@1.0.0"])
+    outcome = scan(make_scanner(), ["spawner@1.0.0"])
 
     (report,) = outcome.reports
     assert report.verdict is Verdict.BLOCK
@@ -120,15 +121,15 @@ def test_tampered_tarball_is_a_blocking_entry_naming_both_digests(
 
 
 def test_rescan_of_the_same_bytes_is_served_from_the_store(
-    registry: FakeRegistry, make_scanner: Callable[..., Scanner], tmp_path: Path
+    registry: FakeRegistry, make_scanner: Callable[..., Pipeline], tmp_path: Path
 ) -> None:
     with SQLiteStore(tmp_path / "store.sqlite") as store:
-        first = make_scanner(store=store).scan(["spawner", "reader"])
+        first = scan(make_scanner(store=store), ["spawner", "reader"])
         assert not any(r.from_store for r in first.reports)
         assert store.get(sri_of(SPAWNER), ANALYZER_VERSION) is not None
         tarball_fetches = len(registry.requests_to("/-/"))
 
-        second = make_scanner(store=store).scan(["spawner", "reader"])
+        second = scan(make_scanner(store=store), ["spawner", "reader"])
 
     assert all(r.from_store for r in second.reports)
     assert len(registry.requests_to("/-/")) == tarball_fetches  # no tarball downloaded again
@@ -136,12 +137,12 @@ def test_rescan_of_the_same_bytes_is_served_from_the_store(
 
 
 def test_offline_scan_uses_only_the_cache(
-    registry: FakeRegistry, make_scanner: Callable[..., Scanner]
+    registry: FakeRegistry, make_scanner: Callable[..., Pipeline]
 ) -> None:
-    make_scanner().scan(["spawner@1.0.0"])
+    scan(make_scanner(), ["spawner@1.0.0"])
     before = len(registry.requests)
 
-    offline = make_scanner(offline=True).scan(["spawner@1.0.0", "reader@2.1.0"])
+    offline = scan(make_scanner(offline=True), ["spawner@1.0.0", "reader@2.1.0"])
 
     assert len(registry.requests) == before
     assert set(offline.reports[0].capabilities.builtin) == {"child_process.exec"}
@@ -149,27 +150,26 @@ def test_offline_scan_uses_only_the_cache(
     assert offline.exit_code() is ExitCode.OPERATIONAL
 
 
-def test_process_pool_gives_the_same_reports_as_in_process(make_scanner: Callable[..., Scanner]) -> None:
+def test_process_pool_gives_the_same_reports_as_in_process(make_scanner: Callable[..., Pipeline]) -> None:
     targets = ["spawner", "reader", "reader@2.0.0"]
-    pooled = make_scanner(jobs=2).scan(targets)
-    inline = make_scanner(jobs=1).scan(targets)
+    pooled = scan(make_scanner(jobs=2), targets)
+    inline = scan(make_scanner(jobs=1), targets)
     assert pooled.reports == inline.reports
 
 
 def test_an_analysis_crash_costs_one_entry_not_the_report(
-    make_scanner: Callable[..., Scanner], monkeypatch: pytest.MonkeyPatch
+    make_scanner: Callable[..., Pipeline], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import airlock.scan
+    import airlock.pipeline.inprocess
+    from airlock.pipeline.executor import AnalysisJob, analyze_job
 
-    real = airlock.scan.analyze_archive
-
-    def flaky(data: bytes, subject: str) -> object:
-        if subject == "spawner":
+    def flaky(job: AnalysisJob) -> object:
+        if job.subject == "spawner":
             raise RecursionError("maximum recursion depth exceeded")
-        return real(data, subject)
+        return analyze_job(job)
 
-    monkeypatch.setattr(airlock.scan, "analyze_archive", flaky)
-    outcome = make_scanner().scan(["spawner", "reader"])
+    monkeypatch.setattr(airlock.pipeline.inprocess, "analyze_job", flaky)
+    outcome = scan(make_scanner(), ["spawner", "reader"])
 
     assert outcome.reports[0].findings[0].rule == "target-failed"
     assert "RecursionError" in outcome.reports[0].findings[0].message
@@ -178,16 +178,16 @@ def test_an_analysis_crash_costs_one_entry_not_the_report(
 
 
 def test_a_corrupted_cache_file_is_an_operational_failure_and_is_removed(
-    make_scanner: Callable[..., Scanner], tmp_path: Path
+    make_scanner: Callable[..., Pipeline], tmp_path: Path
 ) -> None:
     with make_scanner() as scanner:
-        assert scanner.scan(["reader@2.1.0"]).reports[0].verdict is Verdict.ALLOW
+        assert scan(scanner, ["reader@2.1.0"]).reports[0].verdict is Verdict.ALLOW
     files = [p for p in (tmp_path / "cache" / "tarballs").rglob("*") if p.is_file()]
     assert files
     for file in files:
         file.write_bytes(b"garbage")
     with make_scanner() as scanner:
-        outcome = scanner.scan(["reader@2.1.0"])
+        outcome = scan(scanner, ["reader@2.1.0"])
     assert outcome.reports[0].verdict is Verdict.REVIEW
     assert "no longer matches" in outcome.failures[0].message
     assert not any(p.exists() for p in files)
@@ -195,12 +195,12 @@ def test_a_corrupted_cache_file_is_an_operational_failure_and_is_removed(
 
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_heavy_archives_one_at_a_time_lose_nothing(
-    make_scanner: Callable[..., Scanner], monkeypatch: pytest.MonkeyPatch, jobs: int
+    make_scanner: Callable[..., Pipeline], monkeypatch: pytest.MonkeyPatch, jobs: int
 ) -> None:
-    monkeypatch.setattr("airlock.scan.HEAVY_ARCHIVE_BYTES", 1)  # every archive is heavy
+    monkeypatch.setattr("airlock.pipeline.acquire.HEAVY_ARCHIVE_BYTES", 1)  # every archive is heavy
     targets = ["spawner@1.0.0", "reader@2.0.0", "reader@2.1.0", "spawner@1.0.0"]
     with make_scanner(jobs=jobs) as scanner:
-        outcome = scanner.scan(targets)
+        outcome = scan(scanner, targets)
     assert [r.label for r in outcome.reports] == [
         "spawner@1.0.0",
         "reader@2.0.0",
@@ -212,7 +212,7 @@ def test_heavy_archives_one_at_a_time_lose_nothing(
 
 
 def test_an_unwritable_cache_falls_back_to_analysing_from_memory(
-    make_scanner: Callable[..., Scanner], monkeypatch: pytest.MonkeyPatch
+    make_scanner: Callable[..., Pipeline], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from airlock.registry.cache import Cache, CacheWriteError
 
@@ -222,6 +222,6 @@ def test_an_unwritable_cache_falls_back_to_analysing_from_memory(
     monkeypatch.setattr(Cache, "tarball_writer", refuse)
     monkeypatch.setattr(Cache, "put_tarball", lambda self, digest, data: refuse(self, digest))
     with make_scanner(jobs=2) as scanner:
-        outcome = scanner.scan(["spawner@1.0.0", "reader@2.1.0"])
+        outcome = scan(scanner, ["spawner@1.0.0", "reader@2.1.0"])
     assert outcome.failures == ()
     assert "child_process" in outcome.reports[0].capabilities.modules

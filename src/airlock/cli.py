@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import os
 import shutil
 import sys
@@ -10,7 +9,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -18,24 +17,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.text import Text
 
 from airlock import __version__
-from airlock.analysis import ANALYZER_VERSION
-from airlock.check.run import CheckOptions, TreeChecker
-from airlock.config import load_settings
 from airlock.errors import AirlockError, OperationalError
 from airlock.files import write_atomic
-from airlock.memory import limit_heap_growth
-from airlock.model import PackageReport
-from airlock.registry.cache import Cache, default_cache_dir
-from airlock.registry.client import RegistryClient
-from airlock.registry.npmrc import NpmConfig, load_npm_config, public_npm_config
-from airlock.report import ToolInfo, get_format
-from airlock.report.check import render_check
-from airlock.report.text import TextFormat
-from airlock.scan import Scanner, ScanOptions
-from airlock.store import AnalysisStore, default_store_path
-from airlock.store.sqlite import MemoryStore, SQLiteStore
-from airlock.tree import read_lockfile
-from airlock.tree.project import find_lockfile
+from airlock.revision import ANALYZER_VERSION
+
+if TYPE_CHECKING:
+    from airlock.report.document import ReportDocument, ToolInfo
 
 app = typer.Typer(
     name="airlock",
@@ -50,8 +37,6 @@ cache_app = typer.Typer(help="Inspect or clear the download cache and analysis s
 app.add_typer(cache_app, name="cache")
 
 _stderr = Console(stderr=True, highlight=False)
-PACKUMENT_MAX_AGE = 300.0
-"""Seconds a cached registry document is trusted without revalidation, as npm does (registry max-age)."""
 
 
 class OutputFormat(StrEnum):
@@ -141,16 +126,6 @@ class _RichProgress:
             self._progress.stop()
 
 
-def _client(config: NpmConfig, *, offline: bool) -> RegistryClient:
-    return RegistryClient(
-        config, Cache(default_cache_dir()), offline=offline, packument_max_age=PACKUMENT_MAX_AGE
-    )
-
-
-def _open_store(no_store: bool) -> AnalysisStore:
-    return MemoryStore() if no_store else SQLiteStore(default_store_path())
-
-
 def _chosen_format(fmt: OutputFormat | None, to_file: bool) -> str:
     return (fmt or (OutputFormat.text if sys.stdout.isatty() and not to_file else OutputFormat.json)).value
 
@@ -159,13 +134,21 @@ def _colour(to_file: bool) -> bool:
     return Console().is_terminal and not to_file and "NO_COLOR" not in os.environ
 
 
-def _render(reports: list[PackageReport], fmt: OutputFormat | None, verbose: bool, to_file: bool) -> str:
+def _tool() -> ToolInfo:
+    from airlock.report.document import ToolInfo
+
+    return ToolInfo(name="airlock", version=__version__, analyzer=ANALYZER_VERSION)
+
+
+def _render(document: ReportDocument, fmt: OutputFormat | None, verbose: bool, to_file: bool) -> str:
+    from airlock.report import get_format
+    from airlock.report.text import TextFormat
+
     chosen = _chosen_format(fmt, to_file)
-    tool = ToolInfo(name="airlock", version=__version__, analyzer=ANALYZER_VERSION)
     if chosen == "text":
         width = Console().width if not to_file else 100
-        return TextFormat(color=_colour(to_file), width=width).render(reports, tool, verbose=verbose)
-    return get_format(chosen).render(reports, tool, verbose=verbose)
+        return TextFormat(color=_colour(to_file), width=width).render(document, verbose=verbose)
+    return get_format(chosen).render(document, verbose=verbose)
 
 
 def _print_failures(failures: Sequence[AirlockError]) -> None:
@@ -224,6 +207,11 @@ def scan(
     ] = Path(),
 ) -> None:
     """Analyse packages: verified fetch, capability inventory with evidence, findings and a verdict."""
+    from airlock.compose import Runtime
+    from airlock.config import load_settings
+    from airlock.report.document import ReportDocument, ReportKind
+    from airlock.scan import scan as scan_targets
+
     settings = load_settings(
         project,
         flags={
@@ -232,18 +220,11 @@ def scan(
             "fail_on": None if fail_on is None else _verdict(fail_on),
         },
     )
-    npm_config = load_npm_config(project.resolve(), env=os.environ, home=Path.home())
-
-    client_factory = functools.partial(_client, npm_config, offline=settings.offline)
-    options = ScanOptions(jobs=settings.jobs, rule_severity=settings.rule_severity)
-    with (
-        _open_store(no_store) as store,
-        Scanner(
-            client_factory=client_factory, store=store, options=options, progress=_RichProgress()
-        ) as scanner,
-    ):
-        outcome = scanner.scan(targets)
-    _write_output(_render(list(outcome.reports), format, verbose, output is not None), output)
+    runtime = Runtime.for_project(project, settings, no_store=no_store)
+    with runtime.pipeline(_RichProgress()) as pipeline:
+        outcome = scan_targets(pipeline, targets)
+    document = ReportDocument(ReportKind.SCAN, _tool(), outcome.reports, outcome.notes)
+    _write_output(_render(document, format, verbose, output is not None), output)
     _print_failures(outcome.failures)
     raise typer.Exit(int(outcome.exit_code(fail_on=settings.fail_on)))
 
@@ -300,6 +281,13 @@ def check(
 ) -> None:
     """Analyse a project's whole dependency tree: lockfile tampering, registry metadata signals and every
     package's capabilities and findings, each with the dependency path that pulls it in."""
+    from airlock.check.document import check_document
+    from airlock.check.run import CheckOptions, check_tree
+    from airlock.compose import Runtime
+    from airlock.config import load_settings
+    from airlock.tree import read_lockfile
+    from airlock.tree.project import find_lockfile
+
     project = path if path.is_dir() else path.parent
     settings = load_settings(
         project,
@@ -311,52 +299,23 @@ def check(
         },
         raw_flags={"public-registry": public_registry},
     )
-    npm_config = load_npm_config(project.resolve(), env=os.environ, home=Path.home())
+    runtime = Runtime.for_project(project, settings, no_store=no_store)
     lockfile = find_lockfile(path, resolve=not settings.offline)
     tree = read_lockfile(lockfile.input)
-
-    client_factory = functools.partial(_client, npm_config, offline=settings.offline)
-    public_client = (
-        functools.partial(_client, public_npm_config(settings.public_registry), offline=settings.offline)
-        if settings.public_registry is not None
-        else None
-    )
-
     options = CheckOptions(
         production=production,
         min_release_age=timedelta(days=settings.min_release_age_days),
         check_public_registry=not settings.offline,
     )
-    with (
-        _open_store(no_store) as store,
-        Scanner(
-            client_factory=client_factory,
-            store=store,
-            options=ScanOptions(jobs=settings.jobs, rule_severity=settings.rule_severity),
-            progress=_RichProgress(),
-        ) as scanner,
-    ):
-        checker = TreeChecker(
-            scanner,
-            npm_config,
-            options=options,
-            public_client=public_client,
+    with runtime.pipeline(_RichProgress()) as pipeline:
+        outcome = check_tree(
+            pipeline, tree, runtime.npm_config, options=options, public_client=runtime.public_client_factory()
         )
-        try:
-            outcome = checker.check(tree)
-        finally:
-            checker.close()
     lockfile_path = lockfile.path or project / lockfile.input.file
-    text = render_check(
-        outcome,
-        notes=lockfile.notes,
-        fmt=_chosen_format(format, output is not None),
-        verbose=verbose,
-        lockfile_uri=_relative_uri(lockfile_path),
-        color=_colour(output is not None),
-        width=Console().width if output is None else 100,
+    document = check_document(
+        outcome, _tool(), notes=lockfile.notes, lockfile_uri=_relative_uri(lockfile_path)
     )
-    _write_output(text, output)
+    _write_output(_render(document, format, verbose, output is not None), output)
     _print_failures(outcome.failures)
     raise typer.Exit(int(outcome.exit_code(fail_on=settings.fail_on)))
 
@@ -377,6 +336,9 @@ def _verdict(fail_on: FailOn) -> object:
 @cache_app.command("path")
 def cache_path() -> None:
     """Print where downloads and the analysis store live."""
+    from airlock.registry.cache import default_cache_dir
+    from airlock.store import default_store_path
+
     typer.echo(f"downloads: {default_cache_dir()}")
     typer.echo(f"store:     {default_store_path()}")
 
@@ -386,6 +348,9 @@ def cache_clear(
     store: Annotated[bool, typer.Option("--store/--no-store", help="Also delete the analysis store.")] = True,
 ) -> None:
     """Delete cached downloads (and, by default, stored analyses)."""
+    from airlock.registry.cache import default_cache_dir
+    from airlock.store import default_store_path
+
     removed: list[Path] = []
     for path in [default_cache_dir(), *([default_store_path()] if store else [])]:
         if path.is_dir():
@@ -402,6 +367,8 @@ def main() -> None:
 
     Typer's standalone mode already turns usage errors into exit 2 and Ctrl-C into "Aborted!"; what
     reaches here is ours."""
+    from airlock.memory import limit_heap_growth
+
     limit_heap_growth()
     try:
         app(prog_name="airlock")

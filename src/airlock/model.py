@@ -161,6 +161,22 @@ class PackageContents:
 
 
 @dataclass(frozen=True, slots=True)
+class DeclaredManifest:
+    """What the tarball's own package.json declares that npm acts on, for comparison with the registry's copy
+    of the manifest (manifest confusion: npm installs by the registry's, then runs the tarball's scripts)."""
+
+    name: str | None = None
+    version: str | None = None
+    scripts: tuple[tuple[str, str], ...] = ()
+    dependencies: tuple[str, ...] = ()
+    """Names of `dependencies` and `optionalDependencies` (npm's normalised manifest merges the two)."""
+    peer_dependencies: tuple[str, ...] = ()
+    bin: tuple[tuple[str, str], ...] = ()
+    gypfile: bool | None = None
+    has_binding_gyp: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class PackageAnalysis:
     """The result of analysing one package's bytes: a pure function of the bytes and the analyzer version."""
 
@@ -171,6 +187,8 @@ class PackageAnalysis:
     install_scripts: Mapping[str, str]
     skipped: tuple[Skipped, ...]
     analyzer: str
+    declared: DeclaredManifest | None = None
+    """The tarball's package.json as npm reads it (None when it has none or it is not valid JSON)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "install_scripts", MappingProxyType(dict(self.install_scripts)))
@@ -186,6 +204,7 @@ class PackageAnalysis:
                 dict(self.install_scripts),
                 self.skipped,
                 self.analyzer,
+                self.declared,
             ),
         )
 

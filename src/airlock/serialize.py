@@ -19,6 +19,7 @@ from typing import Any
 from airlock.errors import BadInputError
 from airlock.model import (
     Capabilities,
+    DeclaredManifest,
     Evidence,
     Finding,
     PackageAnalysis,
@@ -99,6 +100,20 @@ def analysis_to_json(analysis: PackageAnalysis) -> JSONObject:
         "install_scripts": dict(analysis.install_scripts),
         "findings": [finding_to_json(f) for f in analysis.findings],
         "skipped": [skipped_to_json(s) for s in analysis.skipped],
+        "declared": None if analysis.declared is None else declared_to_json(analysis.declared),
+    }
+
+
+def declared_to_json(declared: DeclaredManifest) -> JSONObject:
+    return {
+        "name": declared.name,
+        "version": declared.version,
+        "scripts": [list(pair) for pair in declared.scripts],
+        "dependencies": list(declared.dependencies),
+        "peer_dependencies": list(declared.peer_dependencies),
+        "bin": [list(pair) for pair in declared.bin],
+        "gypfile": declared.gypfile,
+        "has_binding_gyp": declared.has_binding_gyp,
     }
 
 
@@ -249,4 +264,38 @@ def analysis_from_json(data: object) -> PackageAnalysis:
         install_scripts=_scripts_from_json(obj.get("install_scripts")),
         skipped=tuple(skipped_from_json(s) for s in _list(obj.get("skipped"), "analysis.skipped")),
         analyzer=_str(obj, "analyzer", "analysis"),
+        declared=None if obj.get("declared") is None else declared_from_json(obj.get("declared")),
+    )
+
+
+def _pairs(data: object, what: str) -> tuple[tuple[str, str], ...]:
+    pairs: list[tuple[str, str]] = []
+    for item in _list(data, what):
+        if not (isinstance(item, list) and len(item) == 2 and all(isinstance(x, str) for x in item)):
+            raise SerializationError(f"{what}: expected [string, string] pairs")
+        pairs.append((item[0], item[1]))
+    return tuple(pairs)
+
+
+def _strings(data: object, what: str) -> tuple[str, ...]:
+    items = _list(data, what)
+    if not all(isinstance(x, str) for x in items):
+        raise SerializationError(f"{what}: expected strings")
+    return tuple(str(x) for x in items)
+
+
+def declared_from_json(data: object) -> DeclaredManifest:
+    obj = _object(data, "declared")
+    gypfile = obj.get("gypfile")
+    if gypfile is not None and not isinstance(gypfile, bool):
+        raise SerializationError("declared.gypfile: expected a boolean or null")
+    return DeclaredManifest(
+        name=_opt_str(obj, "name", "declared"),
+        version=_opt_str(obj, "version", "declared"),
+        scripts=_pairs(obj.get("scripts"), "declared.scripts"),
+        dependencies=_strings(obj.get("dependencies"), "declared.dependencies"),
+        peer_dependencies=_strings(obj.get("peer_dependencies"), "declared.peer_dependencies"),
+        bin=_pairs(obj.get("bin"), "declared.bin"),
+        gypfile=gypfile,
+        has_binding_gyp=obj.get("has_binding_gyp") is True,
     )

@@ -1,8 +1,10 @@
-"""Findings → allow | review | block. The one place verdicts are decided; rules only report findings.
+"""Findings → allow | review | block. The one place verdicts are decided, failures included; rules and
+stages only report findings.
 
 The policy (DESIGN.md, Verdicts): a block must be near-certain, so only findings that rules mark
 `critical` — behaviour with no benign reading — block. `high` and `medium` findings send the package to a
-human. `low` and `info` are context and leave it allowed. Capabilities alone never change a verdict.
+human. `low` and `info` are context and leave it allowed. Capabilities alone never change a verdict. A
+package that could not be analysed is never allowed, whatever the project's severity overrides say.
 """
 
 from __future__ import annotations
@@ -10,7 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
-from airlock.model import Finding, Severity, Verdict
+from airlock.analysis.rules import package as package_rules
+from airlock.errors import AirlockError
+from airlock.integrity import IntegrityError
+from airlock.model import EMPTY_CAPABILITIES, Finding, PackageReport, Severity, Verdict
+from airlock.pipeline.results import PackageResult
 
 BLOCK_AT = Severity.CRITICAL
 REVIEW_AT = Severity.MEDIUM
@@ -34,3 +40,43 @@ def adjust(findings: Iterable[Finding], severity_overrides: Mapping[str, Severit
         replace(f, severity=severity_overrides[f.rule]) if f.rule in severity_overrides else f
         for f in findings
     )
+
+
+def failure_finding(error: AirlockError) -> Finding:
+    """Why a package has no analysis: tampered bytes (critical) or anything else that stopped it."""
+    if isinstance(error, IntegrityError):
+        return package_rules.INTEGRITY_MISMATCH.finding(error.message)
+    return package_rules.TARGET_FAILED.finding(error.diagnostics())
+
+
+def judge(result: PackageResult, severity_overrides: Mapping[str, Severity]) -> PackageReport:
+    """A result with its context becomes a report entry with a verdict."""
+    analysis = result.analysis
+    own: tuple[Finding, ...] = ()
+    if result.failure is not None:
+        own = (failure_finding(result.failure),)
+    elif analysis is not None:
+        own = analysis.findings
+    findings = adjust(
+        dict.fromkeys((*own, *result.registry.findings, *result.context_findings)), severity_overrides
+    )
+    verdict = decide(findings)
+    if result.failure is not None and verdict is Verdict.ALLOW:
+        verdict = Verdict.REVIEW  # not analysed is never clean
+    identity = result.identity
+    return PackageReport(
+        target=result.request.label,
+        name=identity.name or (analysis.name if analysis else None),
+        version=identity.version or (analysis.version if analysis else None),
+        integrity=identity.integrity,
+        verdict=verdict,
+        capabilities=analysis.capabilities if analysis else EMPTY_CAPABILITIES,
+        findings=findings,
+        install_scripts=analysis.install_scripts if analysis else {},
+        skipped=analysis.skipped if analysis else (),
+        paths=result.request.paths,
+        from_store=result.from_store,
+    )
+
+
+__all__ = ["BLOCK_AT", "REVIEW_AT", "adjust", "decide", "failure_finding", "judge"]

@@ -12,14 +12,15 @@ from typing import Any
 
 import pytest
 
-from airlock.check.run import CheckOptions, CheckOutcome, TreeChecker
+from airlock.check.run import CheckOptions, CheckOutcome, check_tree
 from airlock.model import PackageReport, Verdict
+from airlock.pipeline import Pipeline, PipelineOptions
 from airlock.registry.cache import Cache
 from airlock.registry.client import RegistryClient
 from airlock.registry.npmrc import NpmConfig
-from airlock.scan import Scanner, ScanOptions
 from airlock.store.sqlite import MemoryStore
 from airlock.tree import LockfileInput, read_lockfile
+from airlock.tree.model import DependencyTree
 from tests.fakes.registry import FakeRegistry
 from tests.fakes.tarballs import build_package
 
@@ -27,7 +28,22 @@ NOW = datetime.now(UTC)
 OLD = NOW - timedelta(days=400)
 
 
-CheckerFactory = Callable[..., TreeChecker]
+@dataclass(frozen=True)
+class Checker:
+    """One project's check, as the CLI runs it: the tree through the pipeline with its context."""
+
+    pipeline: Pipeline
+    config: NpmConfig
+    options: CheckOptions
+    public_client: Callable[[], RegistryClient] | None
+
+    def check(self, tree: DependencyTree) -> CheckOutcome:
+        return check_tree(
+            self.pipeline, tree, self.config, options=self.options, public_client=self.public_client
+        )
+
+
+CheckerFactory = Callable[..., Checker]
 
 
 @dataclass
@@ -66,7 +82,7 @@ def lockfile(
 
 @pytest.fixture
 def checker_for(tmp_path: Path) -> Iterator[CheckerFactory]:
-    made: list[Scanner] = []
+    made: list[Pipeline] = []
 
     def make(
         registry: FakeRegistry,
@@ -74,12 +90,12 @@ def checker_for(tmp_path: Path) -> Iterator[CheckerFactory]:
         config: NpmConfig | None = None,
         public: FakeRegistry | None = None,
         production: bool = False,
-    ) -> TreeChecker:
+    ) -> Checker:
         npm_config = config or NpmConfig(registry=registry.url)
-        scanner = Scanner(
+        scanner = Pipeline(
             client_factory=lambda: RegistryClient(npm_config, Cache(tmp_path / "cache"), retries=0),
             store=MemoryStore(),
-            options=ScanOptions(jobs=1),
+            options=PipelineOptions(jobs=1),
         )
         made.append(scanner)
         public_client = (
@@ -87,12 +103,7 @@ def checker_for(tmp_path: Path) -> Iterator[CheckerFactory]:
             if public is not None
             else None
         )
-        return TreeChecker(
-            scanner,
-            npm_config,
-            options=CheckOptions(production=production, now=NOW),
-            public_client=public_client,
-        )
+        return Checker(scanner, npm_config, CheckOptions(production=production, now=NOW), public_client)
 
     yield make
     for scanner in made:

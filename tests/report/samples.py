@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from hypothesis import strategies as st
 
 from airlock.model import (
@@ -16,9 +18,15 @@ from airlock.model import (
     Skipped,
     Verdict,
 )
-from airlock.report import ToolInfo
+from airlock.report import ReportDocument, ReportKind, ToolInfo
 
 TOOL = ToolInfo(version="0.1.0", analyzer="0.1.0+a1")
+
+
+def as_document(reports: Sequence[PackageReport], tool: ToolInfo = TOOL) -> ReportDocument:
+    """A scan's report document holding `reports`, as every format receives it."""
+    return ReportDocument(ReportKind.SCAN, tool, tuple(reports))
+
 
 INTEGRITY = "sha512-" + "A" * 86 + "=="
 HOSTILE_SNIPPET = "x = '[red]pwned[/red]' + '\x1b[31mRED\x1b[0m' + '\u202eevil' + '\x9b2J'"

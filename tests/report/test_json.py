@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from airlock.errors import UsageError
 from airlock.model import Capabilities, PackageReport, Verdict
 from airlock.report import FORMATS, ToolInfo, get_format
-from airlock.report.json import SCHEMA_VERSION, JsonFormat, document, schema
-from tests.report.samples import TOOL, allowed, blocked, failed, review, sample_reports
+from airlock.report.json import SCHEMA_VERSION, JsonFormat, report_json, schema
+from tests.report.samples import TOOL, allowed, as_document, blocked, failed, review, sample_reports
 from tests.report.schema import assert_valid_report
 
 SHARED_SCHEMA = Path(__file__).resolve().parents[3] / "shared" / "schema" / "report-v1.schema.json"
@@ -24,7 +24,7 @@ def test_packaged_schema_equals_the_shared_contract() -> None:
 
 
 def test_report_validates_against_the_schema() -> None:
-    doc = assert_valid_report(JsonFormat().render(sample_reports(), TOOL))
+    doc = assert_valid_report(JsonFormat().render(as_document(sample_reports())))
     assert doc["schema_version"] == SCHEMA_VERSION == 1
     assert doc["tool"] == {"name": "airlock", "version": "0.1.0", "analyzer": "0.1.0+a1"}
 
@@ -34,17 +34,17 @@ def test_each_kind_of_entry_validates_alone(make: object) -> None:
     assert callable(make)
     report = make()
     assert isinstance(report, PackageReport)
-    assert_valid_report(JsonFormat().render([report], TOOL))
+    assert_valid_report(JsonFormat().render(as_document([report])))
 
 
 def test_empty_report_validates() -> None:
-    doc = assert_valid_report(JsonFormat().render([], TOOL))
+    doc = assert_valid_report(JsonFormat().render(as_document([])))
     assert doc["packages"] == []
 
 
 def test_packages_keep_the_given_order_and_are_never_dropped() -> None:
     reports = [failed(), blocked(), allowed(), review(), allowed()]
-    doc = json.loads(JsonFormat().render(reports, TOOL))
+    doc = json.loads(JsonFormat().render(as_document(reports)))
     assert [p["name"] for p in doc["packages"]] == [
         None,
         "evil-pkg",
@@ -56,20 +56,20 @@ def test_packages_keep_the_given_order_and_are_never_dropped() -> None:
 
 
 def test_output_is_indented_deterministic_and_newline_terminated() -> None:
-    first = JsonFormat().render(sample_reports(), TOOL)
-    assert first == JsonFormat().render(sample_reports(), TOOL)
+    first = JsonFormat().render(as_document(sample_reports()))
+    assert first == JsonFormat().render(as_document(sample_reports()))
     assert first.startswith('{\n  "schema_version": 1,\n  "tool": {')
     assert first.endswith("}\n")
 
 
 def test_verbose_changes_nothing() -> None:
-    assert JsonFormat().render(sample_reports(), TOOL, verbose=True) == JsonFormat().render(
-        sample_reports(), TOOL
+    assert JsonFormat().render(as_document(sample_reports()), verbose=True) == JsonFormat().render(
+        as_document(sample_reports())
     )
 
 
 def test_hostile_strings_are_escaped_not_emitted_raw() -> None:
-    text = JsonFormat().render(sample_reports(), TOOL)
+    text = JsonFormat().render(as_document(sample_reports()))
     # Escape bytes, C1 controls and bidi overrides from a package are \u-escaped in the JSON text.
     assert "\x1b" not in text and "\x9b" not in text and "\u202e" not in text
     assert "\\u001b[31mRED" in text
@@ -85,7 +85,7 @@ def test_hostile_strings_are_escaped_not_emitted_raw() -> None:
 
 
 def test_finding_entries_carry_location_and_evidence() -> None:
-    doc = document([blocked()], TOOL)
+    doc = report_json([blocked()], TOOL)
     exfil, network, _ = doc["packages"][0]["findings"]
     assert exfil["file"] == "steal.js" and exfil["line"] == 2 and len(exfil["evidence"]) == 3
     assert network == {
@@ -97,11 +97,11 @@ def test_finding_entries_carry_location_and_evidence() -> None:
 
 def test_schema_rejects_what_the_contract_forbids() -> None:
     # The helper itself must fail on invalid documents, or every other test proves nothing.
-    doc = document([allowed()], TOOL)
+    doc = report_json([allowed()], TOOL)
     doc["packages"][0]["verdict"] = "maybe"
     with pytest.raises(AssertionError, match="verdict"):
         assert_valid_report(doc)
-    doc = document([allowed()], TOOL)
+    doc = report_json([allowed()], TOOL)
     del doc["packages"][0]["skipped"]
     with pytest.raises(AssertionError, match="skipped"):
         assert_valid_report(doc)
@@ -129,7 +129,7 @@ def test_generated_entries_validate(builtin: dict[str, tuple[()]], native: bool,
         install_scripts={},
         skipped=(),
     )
-    assert_valid_report(JsonFormat().render([report], TOOL))
+    assert_valid_report(JsonFormat().render(as_document([report])))
 
 
 def test_get_format_knows_the_three_formats() -> None:

@@ -11,7 +11,7 @@ from airlock.analysis.rules import RULES, Rule, declare
 from airlock.model import Evidence, Finding, PackageReport, Severity, Verdict
 from airlock.report import get_format
 from airlock.report.sarif import SarifFormat, level_for
-from tests.report.samples import TOOL, allowed, blocked, failed, sample_reports
+from tests.report.samples import TOOL, allowed, as_document, blocked, failed, sample_reports
 from tests.report.schema import SARIF_SCHEMA_PATH, assert_valid_sarif
 
 DECLARED_ID = "zz-test-sarif-declared"
@@ -48,7 +48,7 @@ def _report(*findings: Finding, name: str | None = "pkg", version: str | None = 
 
 
 def _render(reports: list[PackageReport], fmt: SarifFormat | None = None) -> dict[str, Any]:
-    return assert_valid_sarif((fmt or SarifFormat()).render(reports, TOOL))
+    return assert_valid_sarif((fmt or SarifFormat()).render(as_document(reports)))
 
 
 def _run(doc: dict[str, Any]) -> dict[str, Any]:
@@ -227,7 +227,7 @@ def test_results_follow_package_order() -> None:
 
 
 def test_output_is_ascii_and_registered_as_sarif() -> None:
-    text = get_format("sarif").render(sample_reports(), TOOL)
+    text = get_format("sarif").render(as_document(sample_reports()))
     assert text.isascii() and text.endswith("}\n")
     assert isinstance(get_format("sarif"), SarifFormat)
 

@@ -5,11 +5,19 @@ import pytest
 from airlock.model import Capabilities, Evidence, Finding, PackageReport, Severity, Verdict
 from airlock.report import get_format
 from airlock.report.text import TextFormat, capability_summary, most_severe, neutralize
-from tests.report.samples import HOSTILE_SNIPPET, TOOL, allowed, blocked, failed, review, sample_reports
+from tests.report.samples import (
+    HOSTILE_SNIPPET,
+    allowed,
+    as_document,
+    blocked,
+    failed,
+    review,
+    sample_reports,
+)
 
 
 def _plain(reports: list[PackageReport], *, verbose: bool = False, width: int = 100) -> str:
-    return TextFormat(color=False, width=width).render(reports, TOOL, verbose=verbose)
+    return TextFormat(color=False, width=width).render(as_document(reports), verbose=verbose)
 
 
 def _lines(text: str) -> list[str]:
@@ -38,7 +46,7 @@ def test_no_color_means_no_escape_codes() -> None:
 
 
 def test_color_output_styles_verdicts() -> None:
-    text = TextFormat(color=True, width=100).render([blocked()], TOOL)
+    text = TextFormat(color=True, width=100).render(as_document([blocked()]))
     assert "\x1b[" in text
     assert "\x1b[1;31mBLOCK" in text  # bold red
 
@@ -128,13 +136,13 @@ def test_verbose_packages_are_separated_and_end_with_summary() -> None:
 
 @pytest.mark.parametrize("color", [False, True])
 def test_markup_in_package_strings_is_printed_literally(color: bool) -> None:
-    text = TextFormat(color=color, width=100).render([failed()], TOOL, verbose=True)
+    text = TextFormat(color=color, width=100).render(as_document([failed()]), verbose=True)
     assert "[red]broken[/red]" in text
 
 
 @pytest.mark.parametrize("color", [False, True])
 def test_ansi_and_control_characters_are_neutralised(color: bool) -> None:
-    text = TextFormat(color=color, width=200).render([blocked()], TOOL, verbose=True)
+    text = TextFormat(color=color, width=200).render(as_document([blocked()]), verbose=True)
     assert "[red]pwned[/red]" in text
     assert "\\x1b[31mRED\\x1b[0m" in text
     assert "\x1b[31mRED" not in text
@@ -179,7 +187,7 @@ def test_neutralize() -> None:
 def test_registered_text_format_is_plain() -> None:
     fmt = get_format("text")
     assert isinstance(fmt, TextFormat) and fmt.color is False
-    assert "\x1b" not in fmt.render(sample_reports(), TOOL, verbose=True)
+    assert "\x1b" not in fmt.render(as_document(sample_reports()), verbose=True)
 
 
 @pytest.mark.parametrize("variable", ["FORCE_COLOR", "TTY_COMPATIBLE", "COLORTERM"])

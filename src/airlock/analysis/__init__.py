@@ -7,18 +7,14 @@ in and out — it runs the same in the CLI's process pool, a registry proxy or a
 
 from __future__ import annotations
 
-from airlock import __version__
 from airlock.analysis.capabilities import DEFAULT_BUDGET, Budget, FileCapabilities, analyze_source
 from airlock.analysis.facts import gather
 from airlock.analysis.js import dialect_for
-from airlock.analysis.manifest import Manifest, install_scripts, parse_manifest
+from airlock.analysis.manifest import Manifest, declared, install_scripts, parse_manifest
 from airlock.analysis.rules import evaluate
 from airlock.analysis.rules import package as package_rules
 from airlock.model import Capabilities, Evidence, Finding, PackageAnalysis, PackageContents, Skipped
-
-# Bump whenever analysis results for the same bytes could change: it is part of the store key.
-ANALYZER_REVISION = 3
-ANALYZER_VERSION = f"{__version__}+a{ANALYZER_REVISION}"
+from airlock.revision import ANALYZER_REVISION, ANALYZER_VERSION
 
 MAX_EVIDENCE_PER_KEY = 10
 MAX_DYNAMIC_EVIDENCE = 25
@@ -68,6 +64,7 @@ def analyze(contents: PackageContents, *, budget: Budget = DEFAULT_BUDGET) -> Pa
         install_scripts=scripts,
         skipped=tuple(skipped),
         analyzer=ANALYZER_VERSION,
+        declared=declared(manifest, has_binding_gyp=has_binding_gyp),
     )
 
 
@@ -100,4 +97,4 @@ def merge_capabilities(files: list[FileCapabilities], *, native: bool) -> Capabi
     )
 
 
-__all__ = ["ANALYZER_VERSION", "Budget", "Manifest", "analyze", "merge_capabilities"]
+__all__ = ["ANALYZER_REVISION", "ANALYZER_VERSION", "Budget", "Manifest", "analyze", "merge_capabilities"]

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from airlock.model import DeclaredManifest
+
 # What npm runs when a registry package is installed (`prepare` only for git/local dependencies, but a
 # package that ships one is asking for install-time execution there, so it is reported too).
 INSTALL_LIFECYCLE = ("preinstall", "install", "postinstall", "prepare")
@@ -27,6 +29,8 @@ class Manifest:
     bin: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     main: str | None = None
     dependencies: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    optional_dependencies: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    peer_dependencies: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     gypfile: bool | None = None
     error: str | None = None
     """Why package.json could not be read, if it could not."""
@@ -59,7 +63,25 @@ def parse_manifest(data: bytes | None) -> Manifest:
         bin=bin_map,
         main=main if isinstance(main, str) else None,
         dependencies=_str_map(doc.get("dependencies")),
+        optional_dependencies=_str_map(doc.get("optionalDependencies")),
+        peer_dependencies=_str_map(doc.get("peerDependencies")),
         gypfile=gypfile if isinstance(gypfile, bool) else None,
+    )
+
+
+def declared(manifest: Manifest, *, has_binding_gyp: bool) -> DeclaredManifest | None:
+    """What npm will act on from this package.json, for comparison with the registry's manifest."""
+    if manifest.error:
+        return None
+    return DeclaredManifest(
+        name=manifest.name,
+        version=manifest.version,
+        scripts=tuple(sorted(manifest.scripts.items())),
+        dependencies=tuple(sorted({*manifest.dependencies, *manifest.optional_dependencies})),
+        peer_dependencies=tuple(sorted(manifest.peer_dependencies)),
+        bin=tuple(sorted(manifest.bin.items())),
+        gypfile=manifest.gypfile,
+        has_binding_gyp=has_binding_gyp,
     )
 
 

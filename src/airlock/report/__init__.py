@@ -7,31 +7,19 @@ are given: they never sort, filter or drop packages — the order is the order t
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Protocol
 
 from airlock.errors import UsageError
-from airlock.model import PackageReport
-
-# The implementations import `ToolInfo` from this module for type checking only, so this is not a cycle.
+from airlock.report.document import ReportDocument, ReportKind, ToolInfo, TreeInfo
 from airlock.report.json import JsonFormat
 from airlock.report.sarif import SarifFormat
 from airlock.report.text import TextFormat
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ToolInfo:
-    """Who produced a report. `analyzer` changes whenever analysis results could (it keys the store)."""
-
-    name: str = "airlock"
-    version: str
-    analyzer: str
-
-
 class ReportFormat(Protocol):
-    def render(self, reports: Sequence[PackageReport], tool: ToolInfo, *, verbose: bool = False) -> str:
+    def render(self, document: ReportDocument, *, verbose: bool = False) -> str:
         """The whole report as text, ending with a newline: write it out as is."""
         ...
 
@@ -54,4 +42,15 @@ def get_format(name: str) -> ReportFormat:
         raise UsageError(f"unknown report format {name!r}", hint=f"choose one of: {valid}") from None
 
 
-__all__ = ["FORMATS", "JsonFormat", "ReportFormat", "SarifFormat", "TextFormat", "ToolInfo", "get_format"]
+__all__ = [
+    "FORMATS",
+    "JsonFormat",
+    "ReportDocument",
+    "ReportFormat",
+    "ReportKind",
+    "SarifFormat",
+    "TextFormat",
+    "ToolInfo",
+    "TreeInfo",
+    "get_format",
+]

@@ -11,19 +11,17 @@ import json
 from collections.abc import Sequence
 from functools import cache
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from airlock.model import PackageReport
+from airlock.report.document import ReportDocument, ToolInfo
 from airlock.serialize import JSONObject, report_to_json
-
-if TYPE_CHECKING:
-    from airlock.report import ToolInfo
 
 SCHEMA_VERSION = 1
 SCHEMA_RESOURCE = "report-v1.schema.json"
 
 
-def document(reports: Sequence[PackageReport], tool: ToolInfo) -> JSONObject:
+def report_json(reports: Sequence[PackageReport], tool: ToolInfo) -> JSONObject:
     """The report as JSON-ready data: packages in the order given, never re-sorted, never dropped."""
     return {
         "schema_version": SCHEMA_VERSION,
@@ -44,8 +42,8 @@ def schema() -> dict[str, Any]:
 
 
 class JsonFormat:
-    def render(self, reports: Sequence[PackageReport], tool: ToolInfo, *, verbose: bool = False) -> str:
+    def render(self, document: ReportDocument, *, verbose: bool = False) -> str:
         # `verbose` changes nothing: the contract always carries every detail.
         # ensure_ascii: strings come from packages; \u-escaping keeps C1 controls, bidi overrides and the
         # like from acting on a terminal when someone cats the report.
-        return json.dumps(document(reports, tool), indent=2, ensure_ascii=True) + "\n"
+        return json.dumps(report_json(document.packages, document.tool), indent=2, ensure_ascii=True) + "\n"

@@ -10,15 +10,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from airlock.analysis.rules import RULES
 from airlock.model import Evidence, Finding, PackageReport, Severity
+from airlock.report.document import ReportDocument, ToolInfo
 from airlock.serialize import JSONObject
-
-if TYPE_CHECKING:
-    from airlock.report import ToolInfo
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/os/schemas/sarif-schema-2.1.0.json"
@@ -191,5 +188,19 @@ class SarifFormat:
             "runs": [{"tool": {"driver": driver}, "results": results}],
         }
 
-    def render(self, reports: Sequence[PackageReport], tool: ToolInfo, *, verbose: bool = False) -> str:
-        return json.dumps(self.document(reports, tool), indent=2, ensure_ascii=True) + "\n"
+    def render(self, document: ReportDocument, *, verbose: bool = False) -> str:
+        fmt = self
+        tree = document.tree
+        if self._location_for is None and tree is not None:
+            lines = {id(r): line for r, line in zip(document.packages, tree.entry_lines, strict=True)}
+
+            def in_lockfile(report: PackageReport, evidence: Evidence | None) -> tuple[str, int | None]:
+                # Every result points at the lockfile entry that brings the package in: the file a
+                # code-scanning UI can open in the user's repository.
+                if evidence is not None and evidence.file == tree.lockfile:
+                    return tree.lockfile_uri, evidence.line
+                return tree.lockfile_uri, lines.get(id(report))
+
+            fmt = SarifFormat(location_for=in_lockfile)
+        sarif = fmt.document(document.packages, document.tool)
+        return json.dumps(sarif, indent=2, ensure_ascii=True) + "\n"

@@ -13,7 +13,6 @@ import io
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.padding import Padding
@@ -21,9 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from airlock.model import Capabilities, Evidence, Finding, PackageReport, Severity, Verdict
-
-if TYPE_CHECKING:
-    from airlock.report import ToolInfo
+from airlock.report.document import ReportDocument
 
 VERDICT_STYLE = {Verdict.ALLOW: "bold green", Verdict.REVIEW: "bold yellow", Verdict.BLOCK: "bold red"}
 SEVERITY_STYLE = {
@@ -113,9 +110,25 @@ class TextFormat:
             legacy_windows=False,
         )
 
-    def render(self, reports: Sequence[PackageReport], tool: ToolInfo, *, verbose: bool = False) -> str:
+    def render(self, document: ReportDocument, *, verbose: bool = False) -> str:
+        if document.tree is not None:
+            return self.render_tree(
+                document.packages,
+                header=document.tree.header,
+                notes=document.notes,
+                overview=document.tree.overview,
+                verbose=verbose,
+            )
+        return self.render_list(document.packages, notes=document.notes, verbose=verbose)
+
+    def render_list(
+        self, reports: Sequence[PackageReport], *, notes: Sequence[str] = (), verbose: bool = False
+    ) -> str:
+        """`airlock scan`: one line per target, in the order given (with -v, evidence and details)."""
         buffer = io.StringIO()
         console = self._console(buffer)
+        for note in notes:
+            console.print(Text.assemble(("note: ", "dim"), _plain(note)), soft_wrap=True)
         for i, report in enumerate(reports):
             if verbose and i:
                 console.print()

@@ -8,6 +8,7 @@ and, later, PostgreSQL (shared by a registry proxy's workers) are one module eac
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Protocol, Self
@@ -25,6 +26,11 @@ STORE_FILENAME = "store.sqlite3"
 class AnalysisStore(Protocol):
     def get(self, integrity: str, analyzer: str) -> PackageAnalysis | None:
         """The stored analysis of these bytes by this analyzer version, or None."""
+        ...
+
+    def get_many(self, integrities: Sequence[str], analyzer: str) -> dict[str, PackageAnalysis]:
+        """The stored analyses of these bytes by this analyzer version, by integrity (misses left out); one
+        round trip where the implementation allows it."""
         ...
 
     def put(self, integrity: str, analysis: PackageAnalysis) -> None:

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
-
 from airlock.analysis.rules import declare
 from airlock.data import popular_downloads
 from airlock.model import Evidence, Finding, Severity
 from airlock.names import imitated
-
-if TYPE_CHECKING:
-    from airlock.analysis.facts import PackageFacts
 
 FAMILY = "typosquat"
 
@@ -27,12 +21,12 @@ TYPOSQUAT = declare(
 )
 
 
-def check(facts: PackageFacts) -> Iterator[Finding]:
-    if not facts.name:
-        return
-    imitation = imitated(facts.name, popular_downloads())
-    if imitation is not None:
-        yield TYPOSQUAT.finding(
-            f"{facts.name!r} looks like the popular {imitation.target!r} ({imitation.technique})",
-            Evidence("package.json", 1, None, f'"name": "{facts.name}"'),
-        )
+def imitation_finding(name: str, evidence: Evidence) -> Finding | None:
+    """Judged by the context stage on the name the registry or lockfile installs: the name inside a tarball
+    is the publisher's claim (a `cross-envv` tarball can say "cross-env")."""
+    imitation = imitated(name, popular_downloads())
+    if imitation is None:
+        return None
+    return TYPOSQUAT.finding(
+        f"{name!r} looks like the popular {imitation.target!r} ({imitation.technique})", evidence
+    )
