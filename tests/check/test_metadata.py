@@ -69,6 +69,22 @@ def test_install_script_added_relative_to_previous_version() -> None:
     assert "install-script-added" not in _rules(_packument(old, new, kept), "1.0.2")
 
 
+def test_adding_prepare_is_not_an_install_script_added() -> None:
+    # npm never runs `prepare` for a registry install, so a version that adds one runs nothing new there.
+    old = _version("1.0.0", scripts={"test": "jest"})
+    new = _version("1.0.1", scripts={"prepare": "husky install"})
+    assert dict(new.install_scripts) == {}
+    assert "install-script-added" not in _rules(_packument(old, new), "1.0.1")
+    # ...while a version that adds `install` next to an existing `prepare` is
+    had_prepare = _version("1.0.0", scripts={"prepare": "tsc"})
+    adds_install = _version(
+        "1.0.1", scripts={"prepare": "tsc", "install": "node i.js"}, has_install_script=True
+    )
+    assert (
+        "install: node i.js" in _rules(_packument(had_prepare, adds_install), "1.0.1")["install-script-added"]
+    )
+
+
 def test_new_bin_is_low_unless_it_shadows_a_common_command() -> None:
     old = _version("1.0.0")
     new = _version("1.1.0", bin={"pkg-cli": "cli.js"})

@@ -520,7 +520,8 @@ BENIGN: list[Replica] = [
             )
         },
         "allow",
-        frozenset({"install-script"}),
+        # npm never runs `prepare` for a registry tarball: listed in install_scripts, not install-time code.
+        frozenset(),
         manifest={"scripts": {"prepare": "node index.js"}},
     ),
     Replica(

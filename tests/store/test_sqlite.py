@@ -16,7 +16,7 @@ from airlock.errors import OperationalError, UsageError
 from airlock.model import PackageAnalysis
 from airlock.serialize import analysis_to_json
 from airlock.store import AnalysisStore, default_store_path, open_store
-from airlock.store.sqlite import MemoryStore, SQLiteStore, decode_body, encode_body
+from airlock.store.sqlite import GET_MANY_CHUNK, MemoryStore, SQLiteStore, decode_body, encode_body
 from tests.report.samples import analysis, analysis_st
 from tests.store.writer import ANALYZER, analysis_for, write_many
 
@@ -286,3 +286,51 @@ def test_postgresql_is_not_supported_yet(monkeypatch: pytest.MonkeyPatch, via_en
         monkeypatch.setenv("AIRLOCK_STORE", url)
     with pytest.raises(UsageError, match="PostgreSQL"):
         open_store(None if via_env else url)
+
+
+# --- batched lookups ----------------------------------------------------------------------------------
+
+
+def _fill(store: SQLiteStore | MemoryStore, count: int) -> dict[str, PackageAnalysis]:
+    stored = {f"sha512-k{i}": analysis_for(f"k{i}") for i in range(count)}
+    for integrity, value in stored.items():
+        store.put(integrity, value)
+    return stored
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "memory"])
+def test_get_many_returns_hits_by_integrity_and_leaves_out_misses(path: Path, kind: str) -> None:
+    with SQLiteStore(path) if kind == "sqlite" else MemoryStore() as store:
+        stored = _fill(store, 3)
+        store.put("sha512-old", analysis(analyzer="0.0.9+a0"))
+        asked = ["sha512-k2", "sha512-missing", "sha512-k0", "sha512-old", "sha512-k2"]
+        assert store.get_many(asked, ANALYZER) == {
+            "sha512-k2": stored["sha512-k2"],
+            "sha512-k0": stored["sha512-k0"],
+        }
+        assert store.get_many([], ANALYZER) == {}
+
+
+def test_get_many_spans_more_keys_than_one_statement_may_bind(store: SQLiteStore) -> None:
+    stored = _fill(store, GET_MANY_CHUNK * 2 + 7)
+    asked = [f"sha512-none{i}" for i in range(1200)] + list(stored)
+    assert store.get_many(asked, ANALYZER) == stored
+
+
+def test_get_many_is_one_query_per_chunk(store: SQLiteStore) -> None:
+    stored = _fill(store, GET_MANY_CHUNK + 1)
+    statements: list[str] = []
+    conn = store._connection()
+    conn.set_trace_callback(statements.append)
+    try:
+        assert len(store.get_many(list(stored), ANALYZER)) == GET_MANY_CHUNK + 1
+    finally:
+        conn.set_trace_callback(None)
+    assert len([s for s in statements if s.startswith("SELECT")]) == 2
+
+
+def test_get_many_drops_an_undecodable_row_and_keeps_the_rest(store: SQLiteStore) -> None:
+    _insert_raw(store.path, INTEGRITY, ANALYZER, b"not zlib")
+    store.put("sha512-good", analysis())
+    assert store.get_many([INTEGRITY, "sha512-good"], ANALYZER) == {"sha512-good": analysis()}
+    assert _rows(store.path) == [("sha512-good", ANALYZER)]

@@ -13,6 +13,7 @@ from airlock.analysis.js import dialect_for
 from airlock.analysis.manifest import Manifest, declared, install_scripts, parse_manifest
 from airlock.analysis.rules import evaluate
 from airlock.analysis.rules import package as package_rules
+from airlock.lifecycle import registry_install_scripts
 from airlock.model import Capabilities, Evidence, Finding, PackageAnalysis, PackageContents, Skipped
 from airlock.revision import ANALYZER_REVISION, ANALYZER_VERSION
 
@@ -54,7 +55,8 @@ def analyze(contents: PackageContents, *, budget: Budget = DEFAULT_BUDGET) -> Pa
         or any(spec.endswith(".node") or spec in _NATIVE_LOADERS for f in files for spec in f.imports)
     )
     scripts = install_scripts(manifest, has_binding_gyp=has_binding_gyp)
-    facts = gather(contents, manifest, files, scripts, native=native, budget=budget)
+    # `prepare` stays in the report but is not install-time code: npm never runs it for a registry tarball.
+    facts = gather(contents, manifest, files, registry_install_scripts(scripts), native=native, budget=budget)
     findings.extend(evaluate(facts))
     return PackageAnalysis(
         name=manifest.name,

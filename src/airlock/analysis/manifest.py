@@ -7,12 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from airlock.lifecycle import IMPLICIT_GYP_SCRIPT, REPORTED_SCRIPTS
 from airlock.model import DeclaredManifest
-
-# What npm runs when a registry package is installed (`prepare` only for git/local dependencies, but a
-# package that ships one is asking for install-time execution there, so it is reported too).
-INSTALL_LIFECYCLE = ("preinstall", "install", "postinstall", "prepare")
-IMPLICIT_GYP_SCRIPT = "node-gyp rebuild"
 
 
 def _str_map(value: object) -> Mapping[str, str]:
@@ -86,12 +82,13 @@ def declared(manifest: Manifest, *, has_binding_gyp: bool) -> DeclaredManifest |
 
 
 def install_scripts(manifest: Manifest, *, has_binding_gyp: bool) -> dict[str, str]:
-    """Lifecycle scripts npm would run on install, including the implicit `node-gyp rebuild`.
+    """The lifecycle scripts a report lists (`lifecycle.REPORTED_SCRIPTS`: `prepare` too), including the
+    implicit `node-gyp rebuild`. Which of them run at a registry install is `lifecycle.registry_install_scripts`.
 
     npm adds `install: node-gyp rebuild` when a package ships binding.gyp and defines neither `install`
     nor `preinstall` (and has not set `gypfile: false`).
     """
-    scripts = {name: manifest.scripts[name] for name in INSTALL_LIFECYCLE if name in manifest.scripts}
+    scripts = {name: manifest.scripts[name] for name in REPORTED_SCRIPTS if name in manifest.scripts}
     if (
         has_binding_gyp
         and "install" not in scripts
@@ -99,4 +96,4 @@ def install_scripts(manifest: Manifest, *, has_binding_gyp: bool) -> dict[str, s
         and manifest.gypfile is not False
     ):
         scripts["install"] = IMPLICIT_GYP_SCRIPT
-    return dict(sorted(scripts.items(), key=lambda kv: INSTALL_LIFECYCLE.index(kv[0])))
+    return dict(sorted(scripts.items(), key=lambda kv: REPORTED_SCRIPTS.index(kv[0])))

@@ -13,9 +13,10 @@ import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import bashlex
-import bashlex.errors
+if TYPE_CHECKING:
+    import bashlex.ast
 
 MAX_SCRIPT_CHARS = 64 * 1024
 
@@ -77,6 +78,11 @@ def _basename(word: str) -> str:
 def parse_shell(text: str) -> list[ShellCommand]:
     """Every simple command in a shell script or lifecycle script, including inside `$(…)`."""
     text = text[:MAX_SCRIPT_CHARS]
+    # Imported here: bashlex builds its LALR tables at import (~0.1-0.2 s), which every CLI start would
+    # pay although most runs (a warm check, --version) parse no shell at all.
+    import bashlex
+    import bashlex.errors
+
     try:
         trees = bashlex.parse(text)
     except (bashlex.errors.ParsingError, NotImplementedError, IndexError, AttributeError, TypeError, ValueError,
@@ -148,13 +154,15 @@ def _collect(node: bashlex.ast.node, text: str, out: list[ShellCommand], *, back
 
 
 def _children(node: bashlex.ast.node) -> Iterator[bashlex.ast.node]:
+    from bashlex.ast import node as ast_node  # loaded by parse_shell already
+
     for attr in ("parts", "list"):
         for child in getattr(node, attr, None) or ():
-            if isinstance(child, bashlex.ast.node):
+            if isinstance(child, ast_node):
                 yield child
     for attr in ("command", "output"):
         child = getattr(node, attr, None)
-        if isinstance(child, bashlex.ast.node):
+        if isinstance(child, ast_node):
             yield child
 
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from airlock.lifecycle import registry_install_scripts
 from airlock.model import PackageReport
 
 NAMES_SHOWN = 5
 _NETWORK_MODULES = frozenset({"http", "https", "http2", "net", "tls", "dns", "dgram"})
 _NETWORK_GLOBALS = frozenset({"fetch", "WebSocket", "XMLHttpRequest"})
 _CODE_GLOBALS = frozenset({"eval", "Function"})
-_INSTALL_TIME = frozenset({"preinstall", "install", "postinstall"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,8 +27,7 @@ def _globals(report: PackageReport) -> set[str]:
 
 
 _CATEGORIES: tuple[tuple[str, Callable[[PackageReport], bool]], ...] = (
-    # `prepare` runs only for git and local dependencies, not for registry tarballs.
-    ("run install scripts", lambda r: bool(set(r.install_scripts) & _INSTALL_TIME)),
+    ("run install scripts", lambda r: bool(registry_install_scripts(r.install_scripts))),
     ("can spawn processes", lambda r: "child_process" in r.capabilities.modules),
     (
         "can reach the network",

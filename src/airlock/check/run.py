@@ -189,7 +189,9 @@ class TreeContext(PackageContext):
                 "maintainer changes: the registry gives no per-version maintainers, so maintainers-changed "
                 "is unavailable"
             )
-        confusion, note = self._dependency_confusion(entry, manifest.dist.integrity if manifest is not None else None)
+        confusion, note = self._dependency_confusion(
+            entry, manifest.dist.integrity if manifest is not None else None
+        )
         findings.extend(confusion)
         notes.extend(note)
         if manifest is not None:
@@ -207,7 +209,9 @@ class TreeContext(PackageContext):
             added_dependencies=signals.added_dependencies,
         )
 
-    def _dependency_confusion(self, entry: TreeEntry, integrity: str | None) -> tuple[list[Finding], list[str]]:
+    def _dependency_confusion(
+        self, entry: TreeEntry, integrity: str | None
+    ) -> tuple[list[Finding], list[str]]:
         name, tree, config = entry.name, self._tree, self._config
         if name.startswith("@"):
             scope = name.split("/", 1)[0].lower()

@@ -12,18 +12,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Protocol
 
-from airlock.analysis.manifest import INSTALL_LIFECYCLE
 from airlock.analysis.rules import manifest as manifest_rules
 from airlock.analysis.rules.typosquat import imitation_finding
 from airlock.errors import AirlockError
+from airlock.lifecycle import REGISTRY_INSTALL_SCRIPTS
 from airlock.model import DeclaredManifest, Evidence, Finding
 from airlock.pipeline.requests import PackageRequest
 from airlock.pipeline.results import PackageResult, RegistryView
 from airlock.registry.packument import Packument, VersionManifest
-
-# Lifecycle scripts npm runs when it installs a registry tarball (`prepare` only runs for git and local
-# dependencies, which are not registry tarballs).
-REGISTRY_INSTALL_SCRIPTS = tuple(s for s in INSTALL_LIFECYCLE if s != "prepare")
 
 
 class ContextStage(Protocol):
@@ -210,7 +206,6 @@ def _bin_path(path: str | None) -> str | None:
 
 
 __all__ = [
-    "REGISTRY_INSTALL_SCRIPTS",
     "ContextStage",
     "FullManifest",
     "PackageContext",

@@ -21,12 +21,12 @@ import msgspec
 
 from airlock.errors import BadInputError
 from airlock.integrity import Digest, from_shasum, parse_sri
+from airlock.lifecycle import REGISTRY_INSTALL_SCRIPTS, registry_install_scripts
 from airlock.registry.npmrc import redact_url
 
 logger = logging.getLogger(__name__)
 
 ABBREVIATED_MEDIA_TYPE = "application/vnd.npm.install-v1+json"
-INSTALL_SCRIPTS = ("preinstall", "install", "postinstall")
 
 # "Name <email> (url)", each part optional, as npm's `person` fields are written in package.json.
 _PERSON = re.compile(r"^\s*([^<(]*?)\s*(?:<([^>]*)>)?\s*(?:\(([^)]*)\))?\s*$")
@@ -105,7 +105,8 @@ class VersionManifest:
 
     @property
     def install_scripts(self) -> Mapping[str, str]:
-        return MappingProxyType({k: self.scripts[k] for k in INSTALL_SCRIPTS if k in self.scripts})
+        """The scripts npm runs when it installs this version (not `prepare`: see `airlock.lifecycle`)."""
+        return MappingProxyType(registry_install_scripts(self.scripts))
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,7 +220,7 @@ def _manifest(package_name: str, version: str, raw: object) -> VersionManifest |
         maintainers=_people(raw.get("maintainers")),
         has_install_script=has_install
         if isinstance(has_install, bool)
-        else any(k in scripts for k in INSTALL_SCRIPTS),
+        else any(k in scripts for k in REGISTRY_INSTALL_SCRIPTS),
         publisher=_person(raw.get("_npmUser")),
         platform_specific=bool(raw.get("os")) or bool(raw.get("cpu")),
     )

@@ -18,6 +18,7 @@ import sqlite3
 import threading
 import time
 import zlib
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -32,6 +33,9 @@ SCHEMA_VERSION = 1
 BUSY_TIMEOUT_S = 30.0
 MAX_BODY_BYTES = 64 * 1024 * 1024
 """Cap on a decompressed body: a damaged or planted row must not exhaust memory."""
+
+GET_MANY_CHUNK = 500
+"""Keys per SELECT in `get_many`: under SQLite's bound-variable limit (999 before 3.32) with the analyzer."""
 
 _INSERT = "INSERT OR REPLACE INTO analyses (integrity, analyzer, body, created) VALUES (?, ?, ?, ?)"
 _CREATE = """
@@ -63,6 +67,11 @@ def decode_body(body: object) -> PackageAnalysis | None:
     except (zlib.error, ValueError, TypeError, RecursionError, SerializationError):
         # ValueError covers bad UTF-8 and bad JSON.
         return None
+
+
+def _decoded(body: object, analyzer: str) -> PackageAnalysis | None:
+    analysis = decode_body(body)
+    return analysis if analysis is not None and analysis.analyzer == analyzer else None
 
 
 class SQLiteStore:
@@ -135,20 +144,51 @@ class SQLiteStore:
                 ).fetchone()
             except sqlite3.Error as exc:
                 raise self._error("cannot read", exc) from exc
-            if row is None:
-                return None
-            body: object = row[0]
-            analysis = decode_body(body)
-            if analysis is not None and analysis.analyzer == analyzer:
-                return analysis
-            # Best effort: a read-only store still answers, with a miss. Only this exact body is deleted:
-            # another process may have just replaced it with a good one.
-            with contextlib.suppress(sqlite3.Error):
-                conn.execute(
-                    "DELETE FROM analyses WHERE integrity = ? AND analyzer = ? AND body = ?",
-                    (integrity, analyzer, body),
-                )
+        if row is None:
             return None
+        body: object = row[0]
+        analysis = _decoded(body, analyzer)
+        if analysis is None:
+            self._discard(integrity, analyzer, body)
+        return analysis
+
+    def get_many(self, integrities: Sequence[str], analyzer: str) -> dict[str, PackageAnalysis]:
+        """The stored analyses among `integrities` by this analyzer version, by integrity (misses left
+        out): one SELECT per `GET_MANY_CHUNK` keys instead of one per key."""
+        wanted = list(dict.fromkeys(integrities))
+        rows: list[tuple[str, object]] = []
+        with self._lock:
+            conn = self._connection()
+            try:
+                for start in range(0, len(wanted), GET_MANY_CHUNK):
+                    chunk = wanted[start : start + GET_MANY_CHUNK]
+                    marks = ",".join("?" * len(chunk))
+                    rows.extend(
+                        conn.execute(
+                            f"SELECT integrity, body FROM analyses WHERE analyzer = ? AND integrity IN ({marks})",
+                            (analyzer, *chunk),
+                        )
+                    )
+            except sqlite3.Error as exc:
+                raise self._error("cannot read", exc) from exc
+        found: dict[str, PackageAnalysis] = {}
+        # Decoded outside the lock: it is most of the cost, and other threads may use the connection.
+        for integrity, body in rows:
+            analysis = _decoded(body, analyzer)
+            if analysis is None:
+                self._discard(integrity, analyzer, body)
+            else:
+                found[integrity] = analysis
+        return found
+
+    def _discard(self, integrity: str, analyzer: str, body: object) -> None:
+        # Best effort: a read-only store still answers, with a miss. Only this exact body is deleted:
+        # another process may have just replaced it with a good one.
+        with self._lock, contextlib.suppress(sqlite3.Error, RuntimeError):
+            self._connection().execute(
+                "DELETE FROM analyses WHERE integrity = ? AND analyzer = ? AND body = ?",
+                (integrity, analyzer, body),
+            )
 
     def put(self, integrity: str, analysis: PackageAnalysis) -> None:
         body = encode_body(analysis)
@@ -190,6 +230,11 @@ class MemoryStore:
     def get(self, integrity: str, analyzer: str) -> PackageAnalysis | None:
         with self._lock:
             return self._items.get((integrity, analyzer))
+
+    def get_many(self, integrities: Sequence[str], analyzer: str) -> dict[str, PackageAnalysis]:
+        with self._lock:
+            found = ((i, self._items.get((i, analyzer))) for i in integrities)
+            return {i: a for i, a in found if a is not None}
 
     def put(self, integrity: str, analysis: PackageAnalysis) -> None:
         with self._lock:

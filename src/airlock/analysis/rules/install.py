@@ -20,9 +20,10 @@ INSTALL_SCRIPT = declare(
     "install-script",
     family=FAMILY,
     severity=Severity.INFO,
-    summary="The package runs code at install (preinstall/install/postinstall/prepare, or node-gyp).",
+    summary="The package runs code at install (preinstall/install/postinstall, or node-gyp).",
     why="94 % of malicious npm packages act from install scripts, which only ~2 % of packages need. Context "
-    "for every other rule; alone it is normal for native modules and binary downloaders.",
+    "for every other rule; alone it is normal for native modules and binary downloaders. `prepare` is "
+    "listed in the report but not judged: npm runs it only for git and local dependencies.",
 )
 INSTALL_NETWORK = declare(
     "install-network",
