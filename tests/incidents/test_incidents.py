@@ -3,11 +3,16 @@ allowed (or goes to review where the corpus says a human should look)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from airlock.analysis import analyze
 from airlock.analysis.rules import all_rules
 from airlock.model import PackageAnalysis
+from airlock.pipeline.context import PackageContext
+from airlock.pipeline.requests import NotFetched, PackageRequest
+from airlock.pipeline.results import Identity, PackageResult
 from airlock.tarball import read_tarball
 from airlock.verdict import decide
 from tests.fakes.tarballs import build_package
@@ -15,9 +20,16 @@ from tests.incidents.corpus import BENIGN, INCIDENTS, Replica
 
 
 def analyse(replica: Replica) -> PackageAnalysis:
+    """The analysis of the replica's bytes plus what the context stage adds for a package installed under
+    the replica's name (typosquats are judged on the installed name)."""
     name = replica.name or replica.id
     data = build_package(name, "1.0.0", replica.files, **replica.manifest)
-    return analyze(read_tarball(data, subject=name))
+    analysis = analyze(read_tarball(data, subject=name))
+    request = PackageRequest(name, NotFetched(), name=name, version="1.0.0")
+    result = PackageContext().package_findings(
+        0, PackageResult(request, Identity(name, "1.0.0"), analysis=analysis)
+    )
+    return replace(analysis, findings=(*analysis.findings, *result.context_findings))
 
 
 def explain(analysis: PackageAnalysis) -> str:
@@ -58,11 +70,12 @@ def test_blocks_name_rules_and_evidence() -> None:
 
 def test_every_detection_rule_fires_somewhere_in_the_corpus() -> None:
     """A rule no replica exercises is a rule nobody has seen work. Rules about tarball shape and fetch
-    failures have their own positive tests (tests/test_tarball.py, tests/test_scan.py), and lockfile and
-    registry-metadata rules are exercised by `airlock check`'s tests (tests/check/)."""
+    failures have their own positive tests (tests/test_tarball.py, tests/test_scan.py), lockfile and
+    registry-metadata rules are exercised by `airlock check`'s tests (tests/check/), and manifest
+    confusion needs a registry manifest (tests/pipeline/test_context.py)."""
     fired = {f.rule for replica in [*INCIDENTS, *BENIGN] for f in analyse(replica).findings}
     tested_elsewhere = {
-        r.id for r in all_rules() if r.family in {"tarball", "package", "lockfile", "metadata"}
+        r.id for r in all_rules() if r.family in {"tarball", "package", "lockfile", "metadata", "manifest"}
     }
     silent = {r.id for r in all_rules()} - fired - tested_elsewhere
     assert silent == set(), f"rules without a positive case: {sorted(silent)}"
