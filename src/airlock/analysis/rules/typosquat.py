@@ -36,3 +36,8 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
             f"{facts.name!r} looks like the popular {imitation.target!r} ({imitation.technique})",
             Evidence("package.json", 1, None, f'"name": "{facts.name}"'),
         )
+
+
+# The family as `airlock.analysis.rules.RuleDeclarations` / `RuleFamily` (listed in registry.py).
+name = FAMILY
+rules = (TYPOSQUAT,)
