@@ -2,18 +2,19 @@
 severity, one-line summary and why it matters; `docs/rules.md` is generated from these declarations
 (`python -m airlock.analysis.rules.docs`), so the docs cannot drift from the code.
 
+A family is a module of this package that fits `RuleFamily` (evaluated on package facts by `evaluate`) or
+`RuleDeclarations` (rules reported elsewhere: by the tarball reader, `airlock.check`, `airlock.scan`), and
+is listed once in `airlock.analysis.rules.registry`, where mypy checks that it fits.
+
 Rules produce findings; they never decide verdicts (that is `airlock.verdict`).
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from airlock.model import Evidence, Finding, Severity
 
@@ -57,26 +58,35 @@ def declare(
     return rule
 
 
-def _family_modules() -> list[ModuleType]:
-    return [
-        importlib.import_module(f"{__name__}.{info.name}")
-        for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name)
-        if info.name != "docs"
-    ]
+class RuleDeclarations(Protocol):
+    """A family of rules: its name (the `family` of each of its rules) and every rule it declares."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def rules(self) -> tuple[Rule, ...]: ...
+
+
+class RuleFamily(RuleDeclarations, Protocol):
+    """A family evaluated on the facts of one package: `check` yields its findings, in a stable order."""
+
+    def check(self, facts: PackageFacts) -> Iterable[Finding]: ...
 
 
 def all_rules() -> list[Rule]:
-    """Every declared rule, importing each family module of this package (for docs and SARIF)."""
-    _family_modules()
+    """Every declared rule of every registered family (for docs, SARIF and configuration)."""
+    from airlock.analysis.rules.registry import families  # the registry imports this module's families
+
+    families()
     return sorted(RULES.values(), key=lambda r: (r.family, r.id))
 
 
 def evaluate(facts: PackageFacts) -> list[Finding]:
-    """Run every family's `check(facts)`; findings come back in a deterministic order."""
+    """Every evaluated family's findings, family by family in registry order (deterministic)."""
+    from airlock.analysis.rules.registry import EVALUATED
+
     findings: list[Finding] = []
-    for module in _family_modules():
-        check = getattr(module, "check", None)
-        if check is not None:
-            produced: Iterable[Finding] = check(facts)
-            findings.extend(produced)
+    for family in EVALUATED:
+        findings.extend(family.check(facts))
     return findings

@@ -62,3 +62,12 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
     loops = list(facts.signals(Indicator.INFINITE_LOOP))
     if loops:
         yield ENDLESS_LOOP.finding(f"endless loop at the top of {loops[0].evidence.file}", loops[0].evidence)
+
+
+# The family as `airlock.analysis.rules.RuleDeclarations` / `RuleFamily` (listed in registry.py).
+name = FAMILY
+rules = (
+    GEO_CONDITIONED_WRITE,
+    GEO_LOOKUP,
+    ENDLESS_LOOP,
+)

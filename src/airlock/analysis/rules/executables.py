@@ -81,3 +81,12 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
     yield BUNDLED_EXECUTABLE.finding(
         f"ships executables: {listed}", Evidence(sorted(facts.executables)[0], 1)
     )
+
+
+# The family as `airlock.analysis.rules.RuleDeclarations` / `RuleFamily` (listed in registry.py).
+name = FAMILY
+rules = (
+    RUNS_BUNDLED_BINARY,
+    BUNDLED_EXECUTABLE,
+    DISGUISED_EXECUTABLE,
+)

@@ -87,3 +87,13 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
     secrets = list(facts.signals(*_SECRETS))
     if secrets:
         yield SECRET_ACCESS.finding(f"reads {secrets[0].detail!r}", *(s.evidence for s in secrets[:3]))
+
+
+# The family as `airlock.analysis.rules.RuleDeclarations` / `RuleFamily` (listed in registry.py).
+name = FAMILY
+rules = (
+    CREDENTIAL_EXFILTRATION,
+    SECRETS_WITH_NETWORK,
+    EXFIL_HOST,
+    SECRET_ACCESS,
+)

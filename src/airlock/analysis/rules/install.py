@@ -130,3 +130,15 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
                 severity=Severity.CRITICAL if exfil else None,
             )
             break
+
+
+# The family as `airlock.analysis.rules.RuleDeclarations` / `RuleFamily` (listed in registry.py).
+name = FAMILY
+rules = (
+    INSTALL_SCRIPT,
+    INSTALL_NETWORK,
+    INSTALL_SECRETS_NETWORK,
+    INSTALL_IDENTITY_BEACON,
+    INSTALL_OBFUSCATED,
+    INSTALL_DYNAMIC,
+)

@@ -69,3 +69,16 @@ LOCAL_SOURCE = declare(
     summary="A dependency is a local directory or tarball (`file:`/`link:`), not analysed as a package.",
     why="Local code is part of the project under review; listing it keeps the tree complete.",
 )
+
+
+# The family as `airlock.analysis.rules.RuleDeclarations` (listed in registry.py).
+name = FAMILY
+rules = (
+    FOREIGN_HOST,
+    INSECURE_URL,
+    URL_MISMATCH,
+    MISSING_INTEGRITY,
+    INTEGRITY_MISMATCH,
+    UNVERIFIABLE_SOURCE,
+    LOCAL_SOURCE,
+)

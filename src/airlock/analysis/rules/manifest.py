@@ -35,3 +35,6 @@ MANIFEST_MISMATCH = declare(
     "whoever looks at the wrong copy.",
     references=REFERENCES,
 )
+
+name = FAMILY
+rules = (HIDDEN_INSTALL_SCRIPT, MANIFEST_MISMATCH)

@@ -74,3 +74,17 @@ DEPENDENCY_CONFUSION = declare(
     "the public registry.",
     references=("https://medium.com/@alex.birsan/dependency-confusion-4a5d60fec610",),
 )
+
+
+# The family as `airlock.analysis.rules.RuleDeclarations` (listed in registry.py).
+name = FAMILY
+rules = (
+    YOUNG_VERSION,
+    MAINTAINERS_CHANGED,
+    INSTALL_SCRIPT_ADDED,
+    DEPENDENCY_ADDED,
+    BIN_ADDED,
+    DEPRECATED,
+    SECURITY_PLACEHOLDER,
+    DEPENDENCY_CONFUSION,
+)

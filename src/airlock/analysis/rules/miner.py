@@ -50,3 +50,8 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
 def _spawns(facts: PackageFacts, path: str) -> bool:
     f = facts.file(path)
     return f is not None and spawns(f) is not None
+
+
+# The family as `airlock.analysis.rules.RuleDeclarations` / `RuleFamily` (listed in registry.py).
+name = FAMILY
+rules = (MINER,)

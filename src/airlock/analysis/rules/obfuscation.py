@@ -67,3 +67,13 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
                 f"{f.path} holds a long encoded literal and decodes data", blob.evidence
             )
             break
+
+
+# The family as `airlock.analysis.rules.RuleDeclarations` / `RuleFamily` (listed in registry.py).
+name = FAMILY
+rules = (
+    OBFUSCATED,
+    HIDDEN_CODE,
+    INVISIBLE,
+    ENCODED_BLOB,
+)

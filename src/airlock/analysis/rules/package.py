@@ -32,3 +32,12 @@ INTEGRITY_MISMATCH = declare(
     why="Either the registry, a mirror, a proxy or the cache served altered bytes: the package must not be "
     "installed until the discrepancy is explained.",
 )
+
+
+# The family as `airlock.analysis.rules.RuleDeclarations` (listed in registry.py).
+name = FAMILY
+rules = (
+    MANIFEST_INVALID,
+    TARGET_FAILED,
+    INTEGRITY_MISMATCH,
+)

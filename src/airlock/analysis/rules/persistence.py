@@ -39,3 +39,8 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
                 severity=Severity.HIGH if at_install else None,
             )
             return
+
+
+# The family as `airlock.analysis.rules.RuleDeclarations` / `RuleFamily` (listed in registry.py).
+name = FAMILY
+rules = (PERSISTENCE,)

@@ -93,3 +93,12 @@ def check_reverse_shell(facts: PackageFacts) -> Iterator[Finding]:
                 f"{f.path} connects a socket and spawns a shell", sockets[0], shells[0]
             )
             return
+
+
+# The family as `airlock.analysis.rules.RuleDeclarations` / `RuleFamily` (listed in registry.py).
+name = FAMILY
+rules = (
+    DETACHED,
+    PROCESS_BINDING,
+    JS_REVERSE_SHELL,
+)

@@ -83,3 +83,12 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
                 severity=Severity.CRITICAL if tokens else None,
             )
             break
+
+
+# The family as `airlock.analysis.rules.RuleDeclarations` / `RuleFamily` (listed in registry.py).
+name = FAMILY
+rules = (
+    SELF_PROPAGATION,
+    PUBLISH_WITH_TOKEN,
+    WORKFLOW_WRITE,
+)

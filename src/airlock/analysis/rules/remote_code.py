@@ -137,3 +137,15 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
         yield COMPILES_STRINGS.finding(
             f"{sinks[0].kind} of an unresolved value", *(s.evidence for s in sinks[:3])
         )
+
+
+# The family as `airlock.analysis.rules.RuleDeclarations` / `RuleFamily` (listed in registry.py).
+name = FAMILY
+rules = (
+    DECODED_PAYLOAD,
+    REMOTE_CODE,
+    PACKAGE_KEYED_PAYLOAD,
+    STEGANOGRAPHY,
+    DOWNLOAD_EXECUTE,
+    COMPILES_STRINGS,
+)

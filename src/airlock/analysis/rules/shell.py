@@ -124,3 +124,17 @@ def _where(source: ShellSource) -> str:
     if source.origin == "file":
         return f"shell file {source.evidence.file}" + (" (run at install)" if source.install_time else "")
     return "a spawned command" + (" in install-time code" if source.install_time else "")
+
+
+# The family as `airlock.analysis.rules.RuleDeclarations` / `RuleFamily` (listed in registry.py).
+name = FAMILY
+rules = (
+    FETCH_AND_RUN,
+    REVERSE_SHELL,
+    DNS_BEACON,
+    DESTRUCTIVE,
+    ENCODED,
+    ENV_EXFIL,
+    PERSISTENCE,
+    LOLBIN,
+)

@@ -1,9 +1,17 @@
-"""Rules about the archive itself: members that try to escape the package or exhaust the reader."""
+"""Rules about the archive itself: members that try to escape the package or exhaust the reader.
+
+Not evaluated on package facts: the readers of `airlock.tarball` report typed issues (`TarIssue`) and
+`findings` turns them into this family's findings, one rule per `IssueKind`.
+"""
 
 from __future__ import annotations
 
-from airlock.analysis.rules import declare
-from airlock.model import Severity
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from airlock.analysis.rules import Rule, declare
+from airlock.model import Evidence, Finding, Severity
+from airlock.tarball.issues import IssueKind, ReadResult, TarIssue, shown
 
 FAMILY = "tarball"
 
@@ -67,3 +75,54 @@ AMBIGUOUS_NAME = declare(
     "same member gets different names in npm, yarn, pnpm and scanners, a way to show a scanner one file "
     "and install another. No tool that packs npm packages writes such a name.",
 )
+DUPLICATE_MEMBER = declare(
+    "tarball-duplicate-member",
+    family=FAMILY,
+    severity=Severity.HIGH,
+    summary="Two archive members install at the same path, or a directory member replaces an earlier file.",
+    why="npm writes the members in order, so the last copy is the one installed; a reader that keeps the "
+    "first shows a scanner or a reviewer one file while npm installs another. `npm pack` never writes a "
+    "path twice.",
+)
+
+name = FAMILY
+rules = (
+    ABSOLUTE_PATH,
+    PATH_TRAVERSAL,
+    LINK_ESCAPE,
+    SPECIAL_MEMBER,
+    TOO_MANY_MEMBERS,
+    TOO_LARGE,
+    COMPRESSION_BOMB,
+    AMBIGUOUS_NAME,
+    DUPLICATE_MEMBER,
+)
+
+RULE_FOR: Mapping[IssueKind, Rule] = MappingProxyType(
+    {
+        IssueKind.ABSOLUTE_PATH: ABSOLUTE_PATH,
+        IssueKind.PATH_TRAVERSAL: PATH_TRAVERSAL,
+        IssueKind.LINK_ESCAPE: LINK_ESCAPE,
+        IssueKind.SPECIAL_MEMBER: SPECIAL_MEMBER,
+        IssueKind.AMBIGUOUS_NAME: AMBIGUOUS_NAME,
+        IssueKind.DUPLICATE_MEMBER: DUPLICATE_MEMBER,
+        IssueKind.TOO_MANY_MEMBERS: TOO_MANY_MEMBERS,
+        IssueKind.TOO_LARGE: TOO_LARGE,
+        IssueKind.COMPRESSION_BOMB: COMPRESSION_BOMB,
+    }
+)
+
+
+def finding(issue: TarIssue) -> Finding:
+    """One issue as a finding: the member (escaped, clipped) is the evidence; a link shows its target."""
+    member = shown(issue.member)
+    snippet = member if issue.target is None else f"{shown(issue.member, 70)} -> {shown(issue.target, 70)}"
+    return RULE_FOR[issue.kind].finding(issue.detail, Evidence(member, 1, snippet=snippet))
+
+
+def findings(result: ReadResult) -> tuple[Finding, ...]:
+    """The issues in the order met, then one line per rule for the issues past the reader's cap."""
+    out = [finding(issue) for issue in result.issues]
+    for rule, extra in sorted(((RULE_FOR[kind], n) for kind, n in result.omitted), key=lambda r: r[0].id):
+        out.append(rule.finding(f"{extra} more members like the above were not listed"))
+    return tuple(out)

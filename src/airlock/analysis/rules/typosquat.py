@@ -30,3 +30,7 @@ def imitation_finding(name: str, evidence: Evidence) -> Finding | None:
     return TYPOSQUAT.finding(
         f"{name!r} looks like the popular {imitation.target!r} ({imitation.technique})", evidence
     )
+
+
+name = FAMILY
+rules = (TYPOSQUAT,)

@@ -682,7 +682,7 @@ def _node_tar() -> tuple[str, Path] | None:
 
 
 NODE_TAR = _node_tar()
-LISTER = Path(__file__).parent / "tarball_cases" / "node_tar_list.js"
+LISTER = Path(__file__).parent / "node_tar_list.js"
 
 
 def _npm_installs(entries: list[dict[str, str]]) -> dict[str, bytes]:
@@ -740,6 +740,8 @@ def _differential_corpus() -> list[bytes]:
             )
         cut = bytes(data[: rng.randint(0, len(data))]) if rng.random() < 0.2 else bytes(data)
         corpus.append(gz(cut) if rng.random() < 0.3 else cut)
+    # A path written twice (after `strip: 1`): npm keeps the last copy, and so must we.
+    corpus.append(make_tar([info("package/a.js", b"first"), info("other/a.js", b"last")]))
     return corpus
 
 

@@ -1,0 +1,63 @@
+"""Every rule family, listed once. Adding a family is one line in one of the two tuples below.
+
+`EVALUATED` families run on each package's facts, in this order (keep it alphabetical: the order of their
+findings in a report follows it). `DECLARED` families only declare rules that other code reports: the
+tarball reader's issues (`airlock.tarball`), lockfile and registry-metadata checks (`airlock.check`), and
+whole-package outcomes (`airlock.analysis`, `airlock.verdict`), and what the pipeline's context stage
+judges (manifest confusion, typosquats on the installed name: `airlock.pipeline.context`). mypy checks
+each module against its protocol; tests/analysis/test_rule_registry.py checks that no family module is missing and no rule is orphaned.
+"""
+
+from __future__ import annotations
+
+from airlock.analysis.rules import (
+    RuleDeclarations,
+    RuleFamily,
+    destruction,
+    executables,
+    exfiltration,
+    install,
+    lockfile,
+    manifest,
+    metadata,
+    miner,
+    obfuscation,
+    package,
+    persistence,
+    processes,
+    propagation,
+    remote_code,
+    shell,
+    tarball,
+    typosquat,
+)
+
+__all__ = ["DECLARED", "EVALUATED", "families"]
+
+EVALUATED: tuple[RuleFamily, ...] = (
+    destruction,
+    executables,
+    exfiltration,
+    install,
+    miner,
+    obfuscation,
+    persistence,
+    processes,
+    propagation,
+    remote_code,
+    shell,
+)
+
+DECLARED: tuple[RuleDeclarations, ...] = (
+    lockfile,
+    manifest,
+    metadata,
+    package,
+    tarball,
+    typosquat,
+)
+
+
+def families() -> tuple[RuleDeclarations, ...]:
+    """Every registered family, evaluated or not."""
+    return (*EVALUATED, *DECLARED)

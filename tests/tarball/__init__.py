@@ -1,0 +1,1 @@
+"""Tests of airlock.tarball, one module per seam of the reader package."""
