@@ -5,7 +5,8 @@ findings in a report follows it). `DECLARED` families only declare rules that ot
 tarball reader's issues (`airlock.tarball`), lockfile and registry-metadata checks (`airlock.check`), and
 whole-package outcomes (`airlock.analysis`, `airlock.verdict`), and what the pipeline's context stage
 judges (manifest confusion, typosquats on the installed name: `airlock.pipeline.context`). mypy checks
-each module against its protocol; tests/analysis/test_rule_registry.py checks that no family module is missing and no rule is orphaned.
+each module against its protocol; tests/analysis/test_rule_registry.py checks that no family module is
+missing and no rule is orphaned.
 """
 
 from __future__ import annotations
