@@ -1061,7 +1061,7 @@ def analyze_source(
     except RecursionError:
         skipped.append(Skipped("expression nesting too deep to analyse; results are partial", path))
     # --- issue 9: what the parser does not understand is read lexically and reported, never silent.
-    lexical = fallback(text, result.regions, known=collector.builtin)
+    lexical = fallback(text, result.regions, known=collector.builtin, known_commands=collector.commands)
     for key, evidence in lexical.builtin:
         collector.add("builtin", key, evidence)
     collector.imports.extend(lexical.imports)

@@ -201,7 +201,7 @@ _MAX_REGIONS = 20
 # `implements`, `interface`, `package`, `private`, `protected`, `public`, `async`, `of`, `get`, `set` were
 # checked and parse as identifiers already (tests/analysis/test_parser_differential.py keeps them honest).
 _CANDIDATES = re.compile(
-    rb"(?<![A-Za-z0-9_$.\\])(yield|await|using|undefined)(?![A-Za-z0-9_$\\])|\\u(?:\{[0-9a-fA-F]+\}|[0-9a-fA-F]{4})|<!--"
+    rb"(?<![A-Za-z0-9_$.\\])(yield|await|using|undefined)(?![A-Za-z0-9_$\\])|\\u(?:\{[0-9a-fA-F]+\}|[0-9a-fA-F]{4})|<!--|-->"
 )
 _NOT_CODE_NODES = frozenset(
     {
@@ -301,31 +301,28 @@ def _decode_name(raw: bytes) -> bytes | None:
 
 def _rewrites(
     source: bytes, root: tree_sitter.Node, module: bool | None, *, with_await: bool
-) -> tuple[dict[int, bytes], list[Region]]:
+) -> dict[int, bytes]:
     """Length-preserving edits (offset → replacement bytes) that make the tree read what Node runs."""
     edits: dict[int, bytes] = {}
-    notes: list[Region] = []
     words: dict[bytes, list[tuple[int, tree_sitter.Node]]] = {}
     undefined_bound = False
     for match in _CANDIDATES.finditer(source):
         start, end = match.span()
         node = root.descendant_for_byte_range(start, end)
-        if node is None or not _is_code(node):
+        if node is None:
             continue
         token = match.group(0)
+        if node.type == "html_comment" and node.start_byte == start and module is not True:
+            # tree-sitter ends these at `\n` only; Node also at `\r`, U+2028 and U+2029, as for `//`.
+            edits[start] = b"//  " if token == b"<!--" else b"// "
+            continue
+        if token == b"-->" or not _is_code(node):
+            continue
         if token == b"<!--":
-            if module is True:
-                continue  # in a module `<!--` is `<`, `!`, `--`: tree-sitter reads it so
-            edits[start] = b"//  "
-            if module is None:
-                line_end = source.find(b"\n", end)
-                notes.append(
-                    Region(
-                        start,
-                        len(source) if line_end == -1 else line_end,
-                        "HTML-like comment `<!--`: a comment in a CommonJS script, code in an ES module",
-                    )
-                )
+            # A comment to the end of the line in a script; V8 rejects it in a module, so whatever
+            # package.json#type says, the script reading is the only one that runs.
+            if module is not True:
+                edits[start] = b"//  "
             continue
         if token.startswith(b"\\u"):
             if node.type not in _ESCAPED_NAME_NODES or node.start_byte in edits:
@@ -335,8 +332,10 @@ def _rewrites(
             if decoded is not None and len(decoded) <= len(raw):
                 edits[node.start_byte] = decoded + b" " * (len(raw) - len(decoded))
             continue
-        if module is True or node.type in {"property_identifier", "shorthand_property_identifier"}:
-            continue  # strict code reserves these words; properties keep their names
+        if node.type in {"property_identifier", "shorthand_property_identifier"}:
+            continue  # properties keep their names
+        if module is True and token in {b"yield", b"await"}:
+            continue  # reserved in modules
         if token == b"undefined" and not undefined_bound:
             undefined_bound = _binds(node)
         words.setdefault(token, []).append((start, node))
@@ -350,7 +349,7 @@ def _rewrites(
             if token in {b"yield", b"await"} and _in_context(node, token.decode()):
                 continue
             edits[start] = renamed
-    return edits, notes
+    return edits
 
 
 def _apply(source: bytes, edits: dict[int, bytes]) -> bytes:
@@ -369,14 +368,12 @@ def read(source: bytes, dialect: Dialect, *, module: bool | None = None) -> Read
     parser = _parser(dialect)
     plain = parser.parse(source)
     tree, current, rewrites = plain, source, 0
-    notes: list[Region] = []
     if dialect is Dialect.JAVASCRIPT:
         for with_await in (True, False):
-            tree, current, rewrites, notes = plain, source, 0, []
+            tree, current, rewrites = plain, source, 0
             for _ in range(_MAX_ROUNDS):
-                edits, found = _rewrites(current, tree.root_node, module, with_await=with_await)
+                edits = _rewrites(current, tree.root_node, module, with_await=with_await)
                 edits = {k: v for k, v in edits.items() if current[k : k + len(v)] != v}
-                notes.extend(found)
                 if not edits:
                     break
                 current = _apply(current, edits)
@@ -387,29 +384,31 @@ def read(source: bytes, dialect: Dialect, *, module: bool | None = None) -> Read
             if not (tree.root_node.has_error and not plain.root_node.has_error):
                 break
         if tree.root_node.has_error and not plain.root_node.has_error:
-            tree, current, rewrites, notes = plain, source, 0, []
-    regions = _merge([*notes, *_error_regions(tree.root_node), *_unmodelled(current, tree.root_node)])
+            tree, current, rewrites = plain, source, 0
+    regions = _merge([*_error_regions(tree.root_node), *_unmodelled(current, tree.root_node)])
     return Reading(tree, current, regions, time.perf_counter() - started, rewrites)
 
 
-_WITH = re.compile(rb"(?<![A-Za-z0-9_$.])with\s*\(")
+_UNMODELLED = re.compile(rb"(?<![A-Za-z0-9_$.])(?:with\s*\(|for\s*\(\s*var\b)")
 
 
 def _unmodelled(source: bytes, root: tree_sitter.Node) -> list[Region]:
     """Valid code the capability analysis cannot model: `with` makes every name inside it a possible
-    member of an object (`with (require('child_process')) exec(…)`)."""
+    member of an object (`with (require('child_process')) exec(…)`); Annex B's `for (var x = v in o)`
+    assigns `v` before the loop."""
     found: list[Region] = []
-    for match in _WITH.finditer(source):
-        node = root.descendant_for_byte_range(match.start(), match.start() + 4)
-        if node is not None and node.parent is not None and node.parent.type == "with_statement":
-            statement = node.parent
-            found.append(
-                Region(
-                    statement.start_byte,
-                    statement.end_byte,
-                    "`with` statement: names inside may resolve to members of its object",
-                )
-            )
+    for match in _UNMODELLED.finditer(source):
+        node = root.descendant_for_byte_range(match.start(), match.start() + 3)
+        statement = node.parent if node is not None else None
+        if statement is None:
+            continue
+        if statement.type == "with_statement":
+            reason = "`with` statement: names inside may resolve to members of its object"
+        elif statement.type == "for_in_statement" and statement.child_by_field_name("value") is not None:
+            reason = "`for (var x = … in …)` initialiser (Annex B)"
+        else:
+            continue
+        found.append(Region(statement.start_byte, statement.end_byte, reason))
     return found
 
 

@@ -101,17 +101,26 @@ def read_region(
     return builtin, imports, commands
 
 
-def fallback(text: SourceText, regions: tuple[Region, ...], *, known: Collection[str]) -> Fallback:
-    """The lexical reading of every region of one file, with a `Skipped` entry per region."""
+def fallback(
+    text: SourceText,
+    regions: tuple[Region, ...],
+    *,
+    known: Collection[str],
+    known_commands: Collection[tuple[Evidence, str]] = (),
+) -> Fallback:
+    """The lexical reading of every region of one file, with a `Skipped` entry per region. `known`: the
+    capability keys the tree found; `known_commands`: the command lines it found (not repeated)."""
     builtin: list[tuple[str, Evidence]] = []
     imports: list[str] = []
     commands: list[tuple[Evidence, str]] = []
     skipped: list[Skipped] = []
     evidence: list[Evidence] = []
     spawner = any(key.startswith("child_process") for key in known)
+    escaped = False
     for region in regions:
         found, specifiers, lines = read_region(text, region.start_byte, region.end_byte, spawner=spawner)
-        spawner = spawner or any(key == "child_process" for key, _ in found)
+        if any(key == "child_process" for key, _ in found):
+            spawner = escaped = True
         builtin.extend(found)
         imports.extend(specifiers)
         commands.extend(lines)
@@ -126,4 +135,11 @@ def fallback(text: SourceText, regions: tuple[Region, ...], *, known: Collection
             )
         )
         evidence.append(first)
+    if escaped:
+        # `child_process` was loaded where the tree could not follow it: its uses may be anywhere in the
+        # file, so the whole file's spawn calls and command strings count.
+        found, _, lines = read_region(text, 0, len(text.data), spawner=True)
+        builtin.extend((key, at) for key, at in found if key != "child_process")
+        seen = {(at.line, at.column) for at, _ in commands} | {(at.line, at.column) for at, _ in known_commands}
+        commands.extend((at, line) for at, line in lines if (at.line, at.column) not in seen)
     return Fallback(tuple(builtin), tuple(imports), tuple(commands), tuple(skipped), tuple(evidence))
