@@ -20,8 +20,9 @@ import pytest
 from airlock.analysis import analyze
 from airlock.analysis.capabilities import analyze_source
 from airlock.analysis.js import Dialect
+from airlock.model import Verdict
 from airlock.tarball import read_tarball
-from airlock.verdict import Verdict, decide
+from airlock.verdict import decide
 from tests.fakes.tarballs import build_package
 
 NODE = shutil.which("node") or ("/usr/bin/node" if Path("/usr/bin/node").exists() else None)
