@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from airlock.analysis.rules import package as package_rules
 from airlock.errors import AirlockError
 from airlock.integrity import IntegrityError
 from airlock.model import EMPTY_CAPABILITIES, Finding, PackageReport, Severity, Verdict
-from airlock.pipeline.results import PackageResult
+
+if TYPE_CHECKING:
+    from airlock.pipeline.results import PackageResult
 
 BLOCK_AT = Severity.CRITICAL
 REVIEW_AT = Severity.MEDIUM
