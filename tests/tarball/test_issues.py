@@ -26,7 +26,7 @@ def test_a_path_written_twice_keeps_the_last_copy_and_is_reported() -> None:
     finding = only(contents, "tarball-duplicate-member")
     assert finding.severity == rules.DUPLICATE_MEMBER.severity
     assert where(finding) == "package/a.js"
-    assert "npm installs the last copy" in finding.message
+    assert "with other bytes; npm installs the last copy" in finding.message
 
 
 def test_different_first_components_that_strip_to_one_path_are_duplicates() -> None:
@@ -48,6 +48,14 @@ def test_a_directory_member_replaces_an_earlier_file_of_its_path() -> None:
     contents = read(make_tar(members))
     assert paths(contents) == ["lib/a.js"]
     assert "replaces the file with the directory" in only(contents, "tarball-duplicate-member").message
+
+
+def test_a_repeat_with_the_same_bytes_is_no_decoy() -> None:
+    # @rollup/pluginutils 5.5.1 ships `package/./dist/cjs/index.js` and `package/dist/cjs/index.js`.
+    members = [info("package/./dist/index.js", GOOD), info("package/dist/index.js", GOOD)]
+    contents = read(make_tar(members))
+    assert paths(contents) == ["dist/index.js"]
+    assert contents.findings == ()
 
 
 def test_ordinary_layouts_have_no_duplicates() -> None:

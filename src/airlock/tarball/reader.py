@@ -305,17 +305,22 @@ class _TarReader:
                 )
             self._body(header, size, keep=False)
             return
-        if path in out.files:
-            # npm writes every copy over the last: the earlier bytes are not what it installs.
-            del out.files[path]
+        # npm writes every copy over the last: the earlier bytes are not what it installs. A repeat with the
+        # same bytes (some packers write `package/./x` and `package/x`) shows nobody a decoy.
+        earlier = out.files.pop(path, None)
+
+        def repeated() -> None:
             out.flag(
                 IssueKind.DUPLICATE_MEMBER,
                 f"archive member {shown(name, 80)!r} repeats the path {shown(path, 80)!r} of an earlier "
-                "member; npm installs the last copy, so the earlier one was not analysed",
+                "member with other bytes; npm installs the last copy, so the earlier one was not analysed",
                 name,
             )
+
         cap = self.limits.max_member_bytes
         if size > cap:
+            if earlier is not None:
+                repeated()
             out.flag(
                 IssueKind.TOO_LARGE,
                 f"archive member {shown(name, 80)!r} is {size:,} bytes, over the {cap:,}-byte cap; "
@@ -328,4 +333,6 @@ class _TarReader:
         prefix = self.limits.prefix_only_bytes if path.lower().endswith(PREFIX_ONLY_SUFFIXES) else None
         data = self._body(header, size, keep=True, prefix=prefix)
         assert data is not None
+        if earlier is not None and (earlier.data != data or (earlier.size or len(earlier.data)) != size):
+            repeated()
         out.add_file(PackageFile(path, data, executable=bool(header.mode & 0o111), size=size))
