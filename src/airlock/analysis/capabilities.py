@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 import shlex
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -24,6 +23,8 @@ from airlock.analysis.js import Dialect, SourceText, parse
 from airlock.analysis.resolve import (
     GLOBAL_OBJECT,
     INTEROP_HELPER,
+    MAX_STRING,
+    POWERFUL_GLOBALS,
     REQUIRE,
     UNKNOWN,
     AnyConstructor,
@@ -36,6 +37,8 @@ from airlock.analysis.resolve import (
     Ref,
     Resolver,
     Space,
+    StepBudgetExhaustedError,
+    Steps,
     Str,
     Value,
     as_text,
@@ -63,37 +66,13 @@ BUILTIN_MODULES = frozenset(
     }
 )  # fmt: skip
 
-# Globals with authority. A path is reported under the longest key it starts with.
-GLOBAL_CAPABILITIES = (
-    "process.env",
-    "process.binding",
-    "process._linkedBinding",
-    "process.dlopen",
-    "process.kill",
-    "process.chdir",
-    "process.setuid",
-    "process.setgid",
-    "process.seteuid",
-    "process.setegid",
-    "process.setgroups",
-    "process.initgroups",
-    "fetch",
-    "XMLHttpRequest",
-    "WebSocket",
-    "EventSource",
-    "WebAssembly",
-    "Worker",
-    "SharedWorker",
-    "importScripts",
-    "navigator.sendBeacon",
-    "document.cookie",
-    "localStorage",
-    "sessionStorage",
-    "indexedDB",
-    "module._compile",
+# Globals with authority (derived from resolve.POWERFUL_GLOBALS). A path is reported under the longest key
+# it starts with.
+GLOBAL_CAPABILITIES = tuple(
+    sorted((g.key for g in POWERFUL_GLOBALS if not g.call_only), key=lambda k: (-len(k), k))
 )
 # Reported only when called: `x instanceof Function` or `typeof eval` grant nothing.
-CALL_ONLY_GLOBALS = frozenset({"eval", "Function"})
+CALL_ONLY_GLOBALS = frozenset(g.key for g in POWERFUL_GLOBALS if g.call_only)
 # vm entry points that compile a string argument as code.
 _VM_COMPILERS = frozenset(
     {
@@ -138,37 +117,30 @@ _CONTAINER_GLOBALS = frozenset(
     {"", "process", "process.mainModule", "module", "module.constructor", "Reflect"}
 )
 
-_SEED_WORDS: tuple[bytes, ...] = (
-    b"require",
-    b"import",
-    b"export",
-    b"process",
-    b"global",
-    b"globalThis",
-    b"eval",
-    b"Function",
-    b"constructor",
-    b"fetch",
-    b"XMLHttpRequest",
-    b"WebSocket",
-    b"EventSource",
-    b"WebAssembly",
-    b"Worker",
-    b"importScripts",
-    b"navigator",
-    b"document",
-    b"localStorage",
-    b"sessionStorage",
-    b"indexedDB",
-    b"createRequire",
-    b"_load",
-    b"_compile",
-    b"getBuiltinModule",
-    b"Reflect",
+# Where authority can enter a file besides the powerful globals: module loading and the global object.
+_STRUCTURAL_SEEDS = frozenset(
+    {
+        "require",
+        "import",
+        "export",
+        "process",
+        "global",
+        "globalThis",
+        "constructor",
+        "createRequire",
+        "_load",
+        "getBuiltinModule",
+        "Reflect",
+    }
+)
+_SEED_WORDS: tuple[bytes, ...] = tuple(
+    w.encode() for w in sorted(_STRUCTURAL_SEEDS | {g.seed_word for g in POWERFUL_GLOBALS})
 )
 # RE2: linear time on hostile input, and one pass for all words. The leading class stands in for a
 # look-behind (RE2 has none); the trailing boundary is checked by hand.
-_SEEDS_LONGEST_FIRST: list[bytes] = sorted(_SEED_WORDS, key=len, reverse=True)  # `globalThis` before `global`
+_SEEDS_LONGEST_FIRST: list[bytes] = sorted(
+    _SEED_WORDS, key=lambda w: (-len(w), w)
+)  # `globalThis` before `global`
 _SEED_PATTERN = re2.compile(rb"(?:^|[^A-Za-z0-9_$])(" + b"|".join(_SEEDS_LONGEST_FIRST) + rb")")
 _BRACKET_SEEDS: tuple[bytes, ...] = (b"window", b"self", b"frames")
 _IDENT_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$")
@@ -208,11 +180,15 @@ def contract_key(key: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Budget:
-    """Per-file caps. A file over them is still analysed as far as the budget goes, and recorded."""
+    """Per-file caps, counted in bytes and steps, never seconds: the same bytes give the same result on any
+    machine under any load. A file over them is still analysed as far as the budget goes, and the cut is
+    recorded as `Skipped` (which the `analysis-incomplete` rule reports)."""
 
     max_file_bytes: int = 16 * 2**20
     """Also what bounds parse time (see `js.parse`)."""
-    analysis_seconds: float = 10.0
+    max_steps: int = 4_000_000
+    """Analysis steps per file (see `resolve.Steps`), code compiled from its strings included. The largest
+    files of the biggest real packages stay well inside it (bench/determinism.py measures them)."""
 
 
 DEFAULT_BUDGET = Budget()
@@ -235,6 +211,8 @@ class FileCapabilities:
     signals: tuple[Signal, ...] = ()
     skipped: tuple[Skipped, ...] = ()
     parse_errors: bool = False
+    steps: int = 0
+    """Analysis steps used (for budget sizing; not part of the result)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,6 +234,7 @@ class _Collector:
     evaluated_code: list[tuple[Evidence, str]] = field(default_factory=list)
     commands: list[tuple[Evidence, str]] = field(default_factory=list)
     sinks: list[CodeSink] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
     seen: set[tuple[str, str, int, int | None]] = field(default_factory=set)
 
     def add(self, kind: str, key: str, evidence: Evidence) -> None:
@@ -272,10 +251,6 @@ class _Collector:
             self.dynamic.append(evidence)
 
 
-class _BudgetExceededError(Exception):
-    pass
-
-
 class _FileScanner:
     def __init__(
         self,
@@ -283,7 +258,7 @@ class _FileScanner:
         root: Node,
         collector: _Collector,
         *,
-        deadline: float,
+        steps: Steps,
         depth: int = 0,
         typescript: bool = False,
     ) -> None:
@@ -292,12 +267,11 @@ class _FileScanner:
         self.source = text.data
         self.root = root
         self.out = collector
-        self.deadline = deadline
+        self.steps = steps
         self.depth = depth
-        self.resolver = Resolver(self.source, root, on_code=self._on_code)
+        self.resolver = Resolver(self.source, root, steps, on_code=self._on_code)
         self._tracked: set[object] = set()
         self._code_results: dict[str, Value] = {}
-        self._steps = 0
 
     # ---- entry ----------------------------------------------------------------------------------
     def run(self) -> None:
@@ -309,9 +283,7 @@ class _FileScanner:
             self._seed(node)
 
     def _tick(self) -> None:
-        self._steps += 1
-        if self._steps & 63 == 0 and time.perf_counter() > self.deadline:
-            raise _BudgetExceededError
+        self.steps.tick()
 
     def _seed_positions(self) -> list[tuple[int, int]]:
         src = self.source
@@ -870,14 +842,21 @@ class _FileScanner:
         evidence = self.text.evidence(site)
         self.out.evaluated_code.append((evidence, code[:4096]))
         data = code.encode("utf-8", "surrogatepass")
-        if self.depth >= MAX_NESTED_CODE_DEPTH or len(data) > MAX_NESTED_CODE_BYTES:
+        cut = None
+        if self.depth >= MAX_NESTED_CODE_DEPTH:
+            cut = f"more than {MAX_NESTED_CODE_DEPTH} levels of code compiled from strings"
+        elif len(data) > MAX_NESTED_CODE_BYTES or len(code) >= MAX_STRING:
+            # At MAX_STRING the resolver may have clipped the text: analysing it would miss its tail.
+            cut = f"code compiled from a string of {len(data):,} bytes or more, over the nested-code cap"
+        if cut is not None:
             self._dynamic(site)
+            self.out.skipped.append(
+                Skipped(f"{cut} at line {evidence.line}; that code was not analysed", self.text.path)
+            )
             return UNKNOWN
         tree = parse(data, Dialect.JAVASCRIPT).tree
         nested_text = SourceText(self.text.path, data, line_offset=evidence.line - 1)
-        nested = _FileScanner(
-            nested_text, tree.root_node, self.out, deadline=self.deadline, depth=self.depth + 1
-        )
+        nested = _FileScanner(nested_text, tree.root_node, self.out, steps=self.steps, depth=self.depth + 1)
         # Code compiled by Function/eval runs as a sloppy-mode script: its top-level `this` is the global object.
         nested.resolver.top_level_this = GLOBAL_OBJECT
         nested.run()
@@ -1039,23 +1018,27 @@ def analyze_source(
     collector = _Collector()
     result = parse(data, dialect)
     text = SourceText(path, data)
+    steps = Steps(budget.max_steps)
     scanner = _FileScanner(
         text,
         result.tree.root_node,
         collector,
-        deadline=time.perf_counter() + budget.analysis_seconds,
+        steps=steps,
         typescript=dialect is not Dialect.JAVASCRIPT,
     )
     try:
         scanner.run()
-    except _BudgetExceededError:
+    except StepBudgetExhaustedError:
         skipped.append(
             Skipped(
-                f"analysis time budget ({budget.analysis_seconds:g} s) exceeded; results are partial", path
+                f"analysis step budget ({budget.max_steps:,} steps) exhausted; the rest of the file was "
+                "not analysed",
+                path,
             )
         )
     except RecursionError:
-        skipped.append(Skipped("expression nesting too deep to analyse; results are partial", path))
+        skipped.append(Skipped("expression nesting too deep to analyse; the rest was not analysed", path))
+    skipped.extend(collector.skipped)
     signals = list(scan_indicators(text, result.tree.root_node))
     for evidence, code in collector.evaluated_code:
         signals.extend(scan_code_string(code, evidence))
@@ -1071,6 +1054,7 @@ def analyze_source(
         evaluated_code=tuple(collector.evaluated_code),
         skipped=tuple(skipped),
         parse_errors=result.has_errors,
+        steps=steps.used,
     )
 
 
@@ -1080,6 +1064,7 @@ __all__ = [
     "DEFAULT_BUDGET",
     "GLOBAL_CAPABILITIES",
     "GLOBAL_OBJECT",
+    "POWERFUL_GLOBALS",
     "REQUIRE",
     "Budget",
     "FileCapabilities",
