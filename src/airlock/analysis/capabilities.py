@@ -287,6 +287,7 @@ class _FileScanner:
 
     def _seed_positions(self) -> list[tuple[int, int]]:
         src = self.source
+        self.steps.search(len(src))
         find = src.find
         ident = _IDENT_BYTES
         size = len(src)
@@ -352,6 +353,7 @@ class _FileScanner:
         """Inside a TypeScript type (`typeof import('fs')`, `declare …`): erased at compile time, grants nothing."""
         current = self.resolver.parent(node)
         while current is not None and current.type not in _STATEMENT_BOUNDARY:
+            self._tick()
             if current.type in _TYPE_CONTEXTS:
                 return True
             current = self.resolver.parent(current)
@@ -549,10 +551,10 @@ class _FileScanner:
         if callee is None:
             return False
         callee = strip_transparent(callee)
-        name = self.resolver.text(callee)
+        name = self.resolver.text(callee, 200)
         if callee.type == "member_expression":
             prop = callee.child_by_field_name("property")
-            name = self.resolver.text(prop) if prop is not None else ""
+            name = self.resolver.text(prop, 200) if prop is not None else ""
         return bool(INTEROP_HELPER.match(name))
 
     def _as_argument(self, node: Node, call: Node, value: Value) -> None:
@@ -643,7 +645,7 @@ class _FileScanner:
         else:
             self._dynamic(call)
             callee = call.child_by_field_name("function") or call.child_by_field_name("constructor")
-            name = self.resolver.text(callee) if callee is not None else "eval"
+            name = self.resolver.text(callee, 200) if callee is not None else "eval"
             self._sink(name, call, [code], argument=-1 if name.endswith("Function") else 0)
             return
         self.resolver.call(Ref(Space.GLOBAL, "eval"), [Str(text)], call)
@@ -664,12 +666,13 @@ class _FileScanner:
 
     def _origin_text(self, node: Node, *, hops: int) -> str:
         """The expression's text plus, `hops` deep, the initialisers (or function bodies) of the names in it."""
-        parts = [self.resolver.text(node)[:600]]
+        parts = [self.resolver.text(node, 600)]
         if hops <= 0:
             return parts[0]
         stack = [node]
         seen = 0
         while stack and seen < 64:
+            self._tick()
             current = stack.pop()
             seen += 1
             if current.type == "identifier":
@@ -681,7 +684,7 @@ class _FileScanner:
                 else:
                     declaration = self.resolver.parent(binding.site)
                     if declaration is not None and declaration.type in _FUNCTION_TYPES:
-                        parts.append(self.resolver.text(declaration)[:600])
+                        parts.append(self.resolver.text(declaration, 600))
                 parts.extend(self._assigned_texts(binding, hops=hops - 1))
                 continue
             stack.extend(current.named_children)
@@ -693,8 +696,10 @@ class _FileScanner:
         word = binding.name.encode()
         texts: list[str] = []
         src = self.source
+        self.steps.search(scope.end_byte - scope.start_byte)
         i = src.find(word, scope.start_byte, scope.end_byte)
         while i != -1 and len(texts) < 4:
+            self._tick()
             node = self.root.descendant_for_byte_range(i, i + len(word))
             parent = self.resolver.parent(node) if node is not None else None
             if (
@@ -714,6 +719,7 @@ class _FileScanner:
         current = self.resolver.parent(node)
         climbed = 0
         while current is not None and climbed < MAX_CLIMB and len(texts) < 6:
+            self._tick()
             climbed += 1
             if current.type in _FUNCTION_TYPES:
                 holder = self.resolver.parent(current)
@@ -721,7 +727,7 @@ class _FileScanner:
                 if holder is not None and holder.type == "arguments" and call is not None:
                     callee = call.child_by_field_name("function")
                     if callee is not None:
-                        texts.append(self.resolver.text(callee)[:200] + self.resolver.text(holder)[:40])
+                        texts.append(self.resolver.text(callee, 200) + self.resolver.text(holder, 40))
             current = self.resolver.parent(current)
         return texts
 
@@ -780,6 +786,7 @@ class _FileScanner:
         find = src.find
         ident_bytes = _IDENT_BYTES
         uses = 0
+        self.steps.search(scope.end_byte - scope.start_byte)
         i = find(word, scope.start_byte, scope.end_byte)
         while i != -1:
             self._tick()
@@ -854,6 +861,7 @@ class _FileScanner:
                 Skipped(f"{cut} at line {evidence.line}; that code was not analysed", self.text.path)
             )
             return UNKNOWN
+        self.steps.search(len(data))
         tree = parse(data, Dialect.JAVASCRIPT).tree
         nested_text = SourceText(self.text.path, data, line_offset=evidence.line - 1)
         nested = _FileScanner(nested_text, tree.root_node, self.out, steps=self.steps, depth=self.depth + 1)

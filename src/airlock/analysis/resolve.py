@@ -37,19 +37,30 @@ class StepBudgetExhaustedError(AirlockError):
 class Steps:
     """One file's analysis step budget, shared by its scanner, its resolver and the code it compiles from
     strings. A step is one unit of work the walk decides to do (a seed, a climb, a use followed, an
-    expression evaluated), so the same bytes use the same steps on any machine under any load, and a cut
-    falls at the same place every time."""
+    expression evaluated, a scope ancestor walked, BYTES_PER_STEP bytes searched or parsed), so the count
+    follows the work done whatever the input's shape, the same bytes use the same steps on any machine
+    under any load, and a cut falls at the same place every time."""
 
     __slots__ = ("limit", "used")
+
+    BYTES_PER_STEP = 16 * 1024
+    """Searching this many bytes (`bytes.find`, a regex, a parse) costs about what one walk step does."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.used = 0
 
     def tick(self) -> None:
-        self.used += 1
+        self.add(1)
+
+    def add(self, n: int) -> None:
+        self.used += n
         if self.used > self.limit:
             raise StepBudgetExhaustedError(f"analysis step budget ({self.limit:,} steps) exhausted")
+
+    def search(self, byte_count: int) -> None:
+        """Charge for a linear pass over `byte_count` bytes."""
+        self.add(1 + byte_count // self.BYTES_PER_STEP)
 
 
 class Space(Enum):
@@ -435,14 +446,23 @@ class Resolver:
     def inside_function(self, node: Node) -> bool:
         current = self.parent(node)
         while current is not None:
+            self.steps.tick()
             if current.type in _FUNCTION_TYPES and current.type != "arrow_function":
                 return True
             current = self.parent(current)
         return False
 
     # ---- text ---------------------------------------------------------------------------------
-    def text(self, node: Node) -> str:
-        raw = self.source[node.start_byte : node.end_byte]
+    def text(self, node: Node, limit: int | None = None) -> str:
+        """The node's source text; with `limit`, at most that many characters, decoding no more than needed
+        (a callee can be a whole bundle, and reading it whole per use would make the walk quadratic)."""
+        end = node.end_byte if limit is None else min(node.end_byte, node.start_byte + 4 * limit)
+        raw = self.source[node.start_byte : end]
+        if limit is not None:
+            return self._decoded(raw, node)[:limit]
+        return self._decoded(raw, node)
+
+    def _decoded(self, raw: bytes, node: Node) -> str:
         if b"\\" in raw and node.type in _IDENTIFIER_TYPES:
             return _IDENTIFIER_ESCAPE.sub(
                 lambda m: _decode_escape(m.group(0)), raw.decode("utf-8", "replace")
@@ -619,6 +639,7 @@ class Resolver:
             if key in memo:
                 result = memo[key]
                 break
+            self.steps.tick()
             visited.append(node.id)
             if node.type in _SCOPE_TYPES:
                 binding = self._table(node).get(name)
@@ -635,6 +656,7 @@ class Resolver:
         """The node whose subtree can see `binding`."""
         node: Node | None = self.parent(binding.site)
         while node is not None:
+            self.steps.tick()
             if node.type in _SCOPE_TYPES:
                 bound = self._table(node).get(binding.name)
                 if bound is not None and bound.identity == binding.identity:
@@ -760,6 +782,7 @@ class Resolver:
         )
         site = binding.site
         mutated = False
+        self.steps.search(scope.end_byte - scope.start_byte)
         for match in pattern.finditer(self.source, scope.start_byte, scope.end_byte):
             self.steps.tick()
             if site.start_byte <= match.start() < site.end_byte:
