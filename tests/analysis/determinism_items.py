@@ -64,7 +64,7 @@ def items() -> tuple[Item, ...]:
     ]
     out.append(
         Item(
-            "generated/plain-3mb-payload",
+            "generated/plain-2mb-payload",
             build_package("big-plain", "1.0.0", {"index.js": plain_code(3 << 20) + PAYLOAD}),
         )
     )

@@ -56,7 +56,7 @@ def test_golden_analysis_output(analyses: dict[str, PackageAnalysis]) -> None:
 
 
 def test_generated_payload_is_seen_or_the_file_is_cut(analyses: dict[str, PackageAnalysis]) -> None:
-    plain = analyses["generated/plain-3mb-payload"]
+    plain = analyses["generated/plain-2mb-payload"]
     assert "child_process.exec" in plain.capabilities.builtin
     assert plain.skipped == ()
     dense = analyses["generated/dense-cut-by-budget"]

@@ -186,9 +186,12 @@ class Budget:
 
     max_file_bytes: int = 16 * 2**20
     """Also what bounds parse time (see `js.parse`)."""
-    max_steps: int = 4_000_000
-    """Analysis steps per file (see `resolve.Steps`), code compiled from its strings included. The largest
-    files of the biggest real packages stay well inside it (bench/determinism.py measures them)."""
+    max_steps: int = 3_000_000
+    """Analysis steps per file (see `resolve.Steps`), code compiled from its strings included. Sized by
+    bench/determinism.py on the biggest real packages: the most any file needed was 428,980 steps
+    (plotly.js-dist-min's 4.6 MB plotly.min.js; monaco-editor 98,485, @tensorflow/tfjs 151,840, next
+    24,262, typescript 3,763), so 7x headroom. Hostile files that make every line a seed run at roughly
+    10-20 µs a step, which bounds one file's walk to well under a minute."""
 
 
 DEFAULT_BUDGET = Budget()
