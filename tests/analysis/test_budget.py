@@ -74,16 +74,19 @@ def test_a_cut_falls_at_the_same_place_every_time() -> None:
 
 
 def test_budget_has_no_wall_clock_field() -> None:
-    assert set(Budget.__dataclass_fields__) == {"max_file_bytes", "max_steps"}
+    assert not [f for f in Budget.__dataclass_fields__ if "second" in f or "time" in f or "deadline" in f]
 
 
-def test_twelve_megabytes_of_plain_code_do_not_hide_a_payload() -> None:
-    """Padding is no cover: the exec at the end of 12 MB of ordinary code is seen within the budget."""
-    data = (plain_code(12 << 20) + PAYLOAD).encode()
-    result = analyze_source("dist/index.js", data, Dialect.JAVASCRIPT)
-    assert result.skipped == ()
-    assert "child_process.exec" in result.builtin
-    assert result.steps < DEFAULT_BUDGET.max_steps // 100
+def test_padding_with_plain_code_does_not_use_up_the_budget() -> None:
+    """Padding is no cover: megabytes of ordinary code cost only their byte searches (one step per
+    BYTES_PER_STEP), so the exec at the end is seen. bench/determinism.py runs the 12 MB version."""
+    one = analyze_source("a.js", (plain_code(1 << 20) + PAYLOAD).encode(), Dialect.JAVASCRIPT)
+    two = analyze_source("a.js", (plain_code(2 << 20) + PAYLOAD).encode(), Dialect.JAVASCRIPT)
+    assert one.skipped == two.skipped == ()
+    assert "child_process.exec" in one.builtin and "child_process.exec" in two.builtin
+    per_megabyte = two.steps - one.steps
+    assert 0 < per_megabyte <= 4 * (1 << 20) // Steps.BYTES_PER_STEP
+    assert 12 * per_megabyte + one.steps < DEFAULT_BUDGET.max_steps // 100
 
 
 # ---- analysis-incomplete ----------------------------------------------------------------------------------

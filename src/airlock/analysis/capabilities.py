@@ -138,9 +138,8 @@ _SEED_WORDS: tuple[bytes, ...] = tuple(
 )
 # RE2: linear time on hostile input, and one pass for all words. The leading class stands in for a
 # look-behind (RE2 has none); the trailing boundary is checked by hand.
-_SEEDS_LONGEST_FIRST: list[bytes] = sorted(
-    _SEED_WORDS, key=lambda w: (-len(w), w)
-)  # `globalThis` before `global`
+# `globalThis` before `global`; ties in a fixed order, so the pattern is the same in every process.
+_SEEDS_LONGEST_FIRST: list[bytes] = sorted(_SEED_WORDS, key=lambda w: (-len(w), w))
 _SEED_PATTERN = re2.compile(rb"(?:^|[^A-Za-z0-9_$])(" + b"|".join(_SEEDS_LONGEST_FIRST) + rb")")
 _BRACKET_SEEDS: tuple[bytes, ...] = (b"window", b"self", b"frames")
 _IDENT_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$")
