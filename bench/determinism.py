@@ -201,6 +201,9 @@ def main() -> int:
     parser.add_argument(
         "--single", action="store_true", help="one run per package (sizing only, no comparison)"
     )
+    parser.add_argument(
+        "--synthetic", action="store_true", help="only the generated 12 MB files with a payload at the end"
+    )
     args = parser.parse_args()
     args.directory.mkdir(parents=True, exist_ok=True)
     if args.fetch:
