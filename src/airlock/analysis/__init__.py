@@ -32,6 +32,13 @@ _NATIVE_LOADERS = frozenset(
 
 
 def analyze(contents: PackageContents, *, budget: Budget = DEFAULT_BUDGET) -> PackageAnalysis:
+    return analyze_traced(contents, budget=budget)[0]
+
+
+def analyze_traced(
+    contents: PackageContents, *, budget: Budget = DEFAULT_BUDGET
+) -> tuple[PackageAnalysis, tuple[FileCapabilities, ...]]:
+    """`analyze`, plus each analysed file's capabilities (with the steps it used), for benchmarks and tests."""
     manifest = parse_manifest(_data(contents, "package.json"))
     findings: list[Finding] = list(contents.findings)
     skipped: list[Skipped] = list(contents.skipped)
@@ -43,9 +50,7 @@ def analyze(contents: PackageContents, *, budget: Budget = DEFAULT_BUDGET) -> Pa
         dialect = dialect_for(f.path, f.data[:128])
         if dialect is None:
             continue
-        result = analyze_source(f.path, f.data, dialect, budget=budget)
-        files.append(result)
-        skipped.extend(result.skipped)
+        files.append(analyze_source(f.path, f.data, dialect, budget=budget))
 
     paths = {f.path for f in contents.files}
     has_binding_gyp = "binding.gyp" in paths
@@ -57,8 +62,10 @@ def analyze(contents: PackageContents, *, budget: Budget = DEFAULT_BUDGET) -> Pa
     scripts = install_scripts(manifest, has_binding_gyp=has_binding_gyp)
     # `prepare` stays in the report but is not install-time code: npm never runs it for a registry tarball.
     facts = gather(contents, manifest, files, registry_install_scripts(scripts), native=native, budget=budget)
+    # Every analysed file's cuts, `node -e` code of install scripts included (gather analyses that).
+    skipped.extend(s for f in facts.files for s in f.skipped)
     findings.extend(evaluate(facts))
-    return PackageAnalysis(
+    analysis = PackageAnalysis(
         name=manifest.name,
         version=manifest.version,
         capabilities=merge_capabilities(files, native=native),
@@ -68,6 +75,7 @@ def analyze(contents: PackageContents, *, budget: Budget = DEFAULT_BUDGET) -> Pa
         analyzer=ANALYZER_VERSION,
         declared=declared(manifest, has_binding_gyp=has_binding_gyp),
     )
+    return analysis, facts.files
 
 
 def _data(contents: PackageContents, path: str) -> bytes | None:
@@ -99,4 +107,13 @@ def merge_capabilities(files: list[FileCapabilities], *, native: bool) -> Capabi
     )
 
 
-__all__ = ["ANALYZER_REVISION", "ANALYZER_VERSION", "Budget", "Manifest", "analyze", "merge_capabilities"]
+__all__ = [
+    "ANALYZER_REVISION",
+    "ANALYZER_VERSION",
+    "Budget",
+    "FileCapabilities",
+    "Manifest",
+    "analyze",
+    "analyze_traced",
+    "merge_capabilities",
+]

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 import shlex
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -25,6 +24,8 @@ from airlock.analysis.lexical import fallback
 from airlock.analysis.resolve import (
     GLOBAL_OBJECT,
     INTEROP_HELPER,
+    MAX_STRING,
+    POWERFUL_GLOBALS,
     REQUIRE,
     UNKNOWN,
     AnyConstructor,
@@ -37,6 +38,8 @@ from airlock.analysis.resolve import (
     Ref,
     Resolver,
     Space,
+    StepBudgetExhaustedError,
+    Steps,
     Str,
     Value,
     as_text,
@@ -64,37 +67,13 @@ BUILTIN_MODULES = frozenset(
     }
 )  # fmt: skip
 
-# Globals with authority. A path is reported under the longest key it starts with.
-GLOBAL_CAPABILITIES = (
-    "process.env",
-    "process.binding",
-    "process._linkedBinding",
-    "process.dlopen",
-    "process.kill",
-    "process.chdir",
-    "process.setuid",
-    "process.setgid",
-    "process.seteuid",
-    "process.setegid",
-    "process.setgroups",
-    "process.initgroups",
-    "fetch",
-    "XMLHttpRequest",
-    "WebSocket",
-    "EventSource",
-    "WebAssembly",
-    "Worker",
-    "SharedWorker",
-    "importScripts",
-    "navigator.sendBeacon",
-    "document.cookie",
-    "localStorage",
-    "sessionStorage",
-    "indexedDB",
-    "module._compile",
+# Globals with authority (derived from resolve.POWERFUL_GLOBALS). A path is reported under the longest key
+# it starts with.
+GLOBAL_CAPABILITIES = tuple(
+    sorted((g.key for g in POWERFUL_GLOBALS if not g.call_only), key=lambda k: (-len(k), k))
 )
 # Reported only when called: `x instanceof Function` or `typeof eval` grant nothing.
-CALL_ONLY_GLOBALS = frozenset({"eval", "Function"})
+CALL_ONLY_GLOBALS = frozenset(g.key for g in POWERFUL_GLOBALS if g.call_only)
 # vm entry points that compile a string argument as code.
 _VM_COMPILERS = frozenset(
     {
@@ -139,37 +118,29 @@ _CONTAINER_GLOBALS = frozenset(
     {"", "process", "process.mainModule", "module", "module.constructor", "Reflect"}
 )
 
-_SEED_WORDS: tuple[bytes, ...] = (
-    b"require",
-    b"import",
-    b"export",
-    b"process",
-    b"global",
-    b"globalThis",
-    b"eval",
-    b"Function",
-    b"constructor",
-    b"fetch",
-    b"XMLHttpRequest",
-    b"WebSocket",
-    b"EventSource",
-    b"WebAssembly",
-    b"Worker",
-    b"importScripts",
-    b"navigator",
-    b"document",
-    b"localStorage",
-    b"sessionStorage",
-    b"indexedDB",
-    b"createRequire",
-    b"_load",
-    b"_compile",
-    b"getBuiltinModule",
-    b"Reflect",
+# Where authority can enter a file besides the powerful globals: module loading and the global object.
+_STRUCTURAL_SEEDS = frozenset(
+    {
+        "require",
+        "import",
+        "export",
+        "process",
+        "global",
+        "globalThis",
+        "constructor",
+        "createRequire",
+        "_load",
+        "getBuiltinModule",
+        "Reflect",
+    }
+)
+_SEED_WORDS: tuple[bytes, ...] = tuple(
+    w.encode() for w in sorted(_STRUCTURAL_SEEDS | {g.seed_word for g in POWERFUL_GLOBALS})
 )
 # RE2: linear time on hostile input, and one pass for all words. The leading class stands in for a
 # look-behind (RE2 has none); the trailing boundary is checked by hand.
-_SEEDS_LONGEST_FIRST: list[bytes] = sorted(_SEED_WORDS, key=len, reverse=True)  # `globalThis` before `global`
+# `globalThis` before `global`; ties in a fixed order, so the pattern is the same in every process.
+_SEEDS_LONGEST_FIRST: list[bytes] = sorted(_SEED_WORDS, key=lambda w: (-len(w), w))
 _SEED_PATTERN = re2.compile(rb"(?:^|[^A-Za-z0-9_$])(" + b"|".join(_SEEDS_LONGEST_FIRST) + rb")")
 _BRACKET_SEEDS: tuple[bytes, ...] = (b"window", b"self", b"frames")
 _IDENT_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$")
@@ -209,11 +180,19 @@ def contract_key(key: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Budget:
-    """Per-file caps. A file over them is still analysed as far as the budget goes, and recorded."""
+    """Per-file caps, counted in bytes and steps, never seconds: the same bytes give the same result on any
+    machine under any load. A file over them is still analysed as far as the budget goes, and the cut is
+    recorded as `Skipped` (which the `analysis-incomplete` rule reports)."""
 
     max_file_bytes: int = 16 * 2**20
     """Also what bounds parse time (see `js.parse`)."""
-    analysis_seconds: float = 10.0
+    max_steps: int = 1_500_000
+    """Analysis steps per file (see `resolve.Steps`), code compiled from its strings included. Sized by
+    bench/determinism.py on the biggest real packages: the most any file needed was 428,980 steps
+    (plotly.js-dist-min's 4.6 MB plotly.min.js; monaco-editor 98,485, @tensorflow/tfjs 151,840, next
+    24,262, typescript 3,763), so 3.5x headroom. A hostile 12 MB file whose every line is a seed reaches
+    the cap after about 55 s of one core on an idle machine (109 s at 3M steps): the price of a result
+    that does not depend on the machine, and still bounded."""
 
 
 DEFAULT_BUDGET = Budget()
@@ -238,6 +217,8 @@ class FileCapabilities:
     parse_errors: bool = False
     unparsed: tuple[Evidence, ...] = ()
     """Where regions start that the parser did not faithfully read (see `js.read`, `lexical`)."""
+    steps: int = 0
+    """Analysis steps used (for budget sizing; not part of the result)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,6 +240,7 @@ class _Collector:
     evaluated_code: list[tuple[Evidence, str]] = field(default_factory=list)
     commands: list[tuple[Evidence, str]] = field(default_factory=list)
     sinks: list[CodeSink] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
     seen: set[tuple[str, str, int, int | None]] = field(default_factory=set)
 
     def add(self, kind: str, key: str, evidence: Evidence) -> None:
@@ -275,10 +257,6 @@ class _Collector:
             self.dynamic.append(evidence)
 
 
-class _BudgetExceededError(Exception):
-    pass
-
-
 class _FileScanner:
     def __init__(
         self,
@@ -286,7 +264,7 @@ class _FileScanner:
         root: Node,
         collector: _Collector,
         *,
-        deadline: float,
+        steps: Steps,
         depth: int = 0,
         typescript: bool = False,
     ) -> None:
@@ -295,12 +273,11 @@ class _FileScanner:
         self.source = text.data
         self.root = root
         self.out = collector
-        self.deadline = deadline
+        self.steps = steps
         self.depth = depth
-        self.resolver = Resolver(self.source, root, on_code=self._on_code)
+        self.resolver = Resolver(self.source, root, steps, on_code=self._on_code)
         self._tracked: set[object] = set()
         self._code_results: dict[str, Value] = {}
-        self._steps = 0
 
     # ---- entry ----------------------------------------------------------------------------------
     def run(self) -> None:
@@ -312,12 +289,11 @@ class _FileScanner:
             self._seed(node)
 
     def _tick(self) -> None:
-        self._steps += 1
-        if self._steps & 63 == 0 and time.perf_counter() > self.deadline:
-            raise _BudgetExceededError
+        self.steps.tick()
 
     def _seed_positions(self) -> list[tuple[int, int]]:
         src = self.source
+        self.steps.search(len(src))
         find = src.find
         ident = _IDENT_BYTES
         size = len(src)
@@ -383,6 +359,7 @@ class _FileScanner:
         """Inside a TypeScript type (`typeof import('fs')`, `declare …`): erased at compile time, grants nothing."""
         current = self.resolver.parent(node)
         while current is not None and current.type not in _STATEMENT_BOUNDARY:
+            self._tick()
             if current.type in _TYPE_CONTEXTS:
                 return True
             current = self.resolver.parent(current)
@@ -580,10 +557,10 @@ class _FileScanner:
         if callee is None:
             return False
         callee = strip_transparent(callee)
-        name = self.resolver.text(callee)
+        name = self.resolver.text(callee, 200)
         if callee.type == "member_expression":
             prop = callee.child_by_field_name("property")
-            name = self.resolver.text(prop) if prop is not None else ""
+            name = self.resolver.text(prop, 200) if prop is not None else ""
         return bool(INTEROP_HELPER.match(name))
 
     def _as_argument(self, node: Node, call: Node, value: Value) -> None:
@@ -674,7 +651,7 @@ class _FileScanner:
         else:
             self._dynamic(call)
             callee = call.child_by_field_name("function") or call.child_by_field_name("constructor")
-            name = self.resolver.text(callee) if callee is not None else "eval"
+            name = self.resolver.text(callee, 200) if callee is not None else "eval"
             self._sink(name, call, [code], argument=-1 if name.endswith("Function") else 0)
             return
         self.resolver.call(Ref(Space.GLOBAL, "eval"), [Str(text)], call)
@@ -695,12 +672,13 @@ class _FileScanner:
 
     def _origin_text(self, node: Node, *, hops: int) -> str:
         """The expression's text plus, `hops` deep, the initialisers (or function bodies) of the names in it."""
-        parts = [self.resolver.text(node)[:600]]
+        parts = [self.resolver.text(node, 600)]
         if hops <= 0:
             return parts[0]
         stack = [node]
         seen = 0
         while stack and seen < 64:
+            self._tick()
             current = stack.pop()
             seen += 1
             if current.type == "identifier":
@@ -712,7 +690,7 @@ class _FileScanner:
                 else:
                     declaration = self.resolver.parent(binding.site)
                     if declaration is not None and declaration.type in _FUNCTION_TYPES:
-                        parts.append(self.resolver.text(declaration)[:600])
+                        parts.append(self.resolver.text(declaration, 600))
                 parts.extend(self._assigned_texts(binding, hops=hops - 1))
                 continue
             stack.extend(current.named_children)
@@ -724,8 +702,10 @@ class _FileScanner:
         word = binding.name.encode()
         texts: list[str] = []
         src = self.source
+        self.steps.search(scope.end_byte - scope.start_byte)
         i = src.find(word, scope.start_byte, scope.end_byte)
         while i != -1 and len(texts) < 4:
+            self._tick()
             node = self.root.descendant_for_byte_range(i, i + len(word))
             parent = self.resolver.parent(node) if node is not None else None
             if (
@@ -745,6 +725,7 @@ class _FileScanner:
         current = self.resolver.parent(node)
         climbed = 0
         while current is not None and climbed < MAX_CLIMB and len(texts) < 6:
+            self._tick()
             climbed += 1
             if current.type in _FUNCTION_TYPES:
                 holder = self.resolver.parent(current)
@@ -752,7 +733,7 @@ class _FileScanner:
                 if holder is not None and holder.type == "arguments" and call is not None:
                     callee = call.child_by_field_name("function")
                     if callee is not None:
-                        texts.append(self.resolver.text(callee)[:200] + self.resolver.text(holder)[:40])
+                        texts.append(self.resolver.text(callee, 200) + self.resolver.text(holder, 40))
             current = self.resolver.parent(current)
         return texts
 
@@ -811,6 +792,7 @@ class _FileScanner:
         find = src.find
         ident_bytes = _IDENT_BYTES
         uses = 0
+        self.steps.search(scope.end_byte - scope.start_byte)
         i = find(word, scope.start_byte, scope.end_byte)
         while i != -1:
             self._tick()
@@ -873,14 +855,22 @@ class _FileScanner:
         evidence = self.text.evidence(site)
         self.out.evaluated_code.append((evidence, code[:4096]))
         data = code.encode("utf-8", "surrogatepass")
-        if self.depth >= MAX_NESTED_CODE_DEPTH or len(data) > MAX_NESTED_CODE_BYTES:
+        cut = None
+        if self.depth >= MAX_NESTED_CODE_DEPTH:
+            cut = f"more than {MAX_NESTED_CODE_DEPTH} levels of code compiled from strings"
+        elif len(data) > MAX_NESTED_CODE_BYTES or len(code) >= MAX_STRING:
+            # At MAX_STRING the resolver may have clipped the text: analysing it would miss its tail.
+            cut = f"code compiled from a string of {len(data):,} bytes or more, over the nested-code cap"
+        if cut is not None:
             self._dynamic(site)
+            self.out.skipped.append(
+                Skipped(f"{cut} at line {evidence.line}; that code was not analysed", self.text.path)
+            )
             return UNKNOWN
+        self.steps.search(len(data))
         tree = parse(data, Dialect.JAVASCRIPT).tree
         nested_text = SourceText(self.text.path, data, line_offset=evidence.line - 1)
-        nested = _FileScanner(
-            nested_text, tree.root_node, self.out, deadline=self.deadline, depth=self.depth + 1
-        )
+        nested = _FileScanner(nested_text, tree.root_node, self.out, steps=self.steps, depth=self.depth + 1)
         # Code compiled by Function/eval runs as a sloppy-mode script: its top-level `this` is the global object.
         nested.resolver.top_level_this = GLOBAL_OBJECT
         nested.run()
@@ -1043,23 +1033,27 @@ def analyze_source(
     # The bytes as Node reads them (js.read), evidence still showing the file's own (issue 9).
     result = read(data, dialect, module=module_kind(path))
     text = SourceText(path, result.source, display=data)
+    steps = Steps(budget.max_steps)
     scanner = _FileScanner(
         text,
         result.tree.root_node,
         collector,
-        deadline=time.perf_counter() + budget.analysis_seconds,
+        steps=steps,
         typescript=dialect is not Dialect.JAVASCRIPT,
     )
     try:
         scanner.run()
-    except _BudgetExceededError:
+    except StepBudgetExhaustedError:
         skipped.append(
             Skipped(
-                f"analysis time budget ({budget.analysis_seconds:g} s) exceeded; results are partial", path
+                f"analysis step budget ({budget.max_steps:,} steps) exhausted; the rest of the file was "
+                "not analysed",
+                path,
             )
         )
     except RecursionError:
-        skipped.append(Skipped("expression nesting too deep to analyse; results are partial", path))
+        skipped.append(Skipped("expression nesting too deep to analyse; the rest was not analysed", path))
+    skipped.extend(collector.skipped)
     # --- issue 9: what the parser does not understand is read lexically and reported, never silent.
     lexical = fallback(text, result.regions, known=collector.builtin, known_commands=collector.commands)
     for key, evidence in lexical.builtin:
@@ -1084,6 +1078,7 @@ def analyze_source(
         skipped=tuple(skipped),
         parse_errors=result.has_errors,
         unparsed=lexical.evidence,
+        steps=steps.used,
     )
 
 
@@ -1093,6 +1088,7 @@ __all__ = [
     "DEFAULT_BUDGET",
     "GLOBAL_CAPABILITIES",
     "GLOBAL_OBJECT",
+    "POWERFUL_GLOBALS",
     "REQUIRE",
     "Budget",
     "FileCapabilities",

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from airlock.analysis.capabilities import Budget, FileCapabilities, analyze_source
 from airlock.analysis.js import Dialect
 from airlock.analysis.manifest import Manifest
+from airlock.analysis.resolve import POWERFUL_GLOBALS
 from airlock.analysis.scripts import ShellFacts, describe_shell, gyp_commands
 from airlock.analysis.signals import Indicator, Signal, scan_code_string
 from airlock.model import Evidence, PackageContents
@@ -25,7 +26,7 @@ SHELL_SUFFIXES = (".sh", ".bash", ".bat", ".cmd", ".ps1")
 _JS_SUFFIXES = ("", ".js", ".cjs", ".mjs", "/index.js", "/index.cjs")
 _MAX_SHELL_FILE = 256 * 1024
 NETWORK_MODULES = frozenset({"http", "https", "http2", "net", "tls", "dgram", "dns"})
-NETWORK_GLOBALS = frozenset({"fetch", "XMLHttpRequest", "WebSocket", "EventSource"})
+NETWORK_GLOBALS = frozenset(g.key for g in POWERFUL_GLOBALS if g.network)
 IDENTITY_KEYS = frozenset(
     {"os.hostname", "os.userInfo", "os.networkInterfaces", "os.homedir", "os.tmpdir", "process.cwd"}
 )
@@ -96,7 +97,7 @@ def network_evidence(f: FileCapabilities) -> Evidence | None:
         if key.split(".", 1)[0] in NETWORK_MODULES and evidence:
             return evidence[0]
     for key, evidence in f.globals.items():
-        if key.split(".", 1)[0] in NETWORK_GLOBALS and evidence:
+        if key in NETWORK_GLOBALS and evidence:
             return evidence[0]
     return None
 

@@ -22,10 +22,45 @@ from enum import Enum
 
 from tree_sitter import Node
 
+from airlock.errors import AirlockError
+
 MAX_STRING = 1 << 20
 MAX_ARRAY = 1 << 16
 MAX_DEPTH = 60
 MAX_PATH_SEGMENTS = 6
+
+
+class StepBudgetExhaustedError(AirlockError):
+    """A file's analysis used up its step budget. Caught per file and recorded as `Skipped`."""
+
+
+class Steps:
+    """One file's analysis step budget, shared by its scanner, its resolver and the code it compiles from
+    strings. A step is one unit of work the walk decides to do (a seed, a climb, a use followed, an
+    expression evaluated, a scope ancestor walked, BYTES_PER_STEP bytes searched or parsed), so the count
+    follows the work done whatever the input's shape, the same bytes use the same steps on any machine
+    under any load, and a cut falls at the same place every time."""
+
+    __slots__ = ("limit", "used")
+
+    BYTES_PER_STEP = 16 * 1024
+    """Searching this many bytes (`bytes.find`, a regex, a parse) costs about what one walk step does."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.used = 0
+
+    def tick(self) -> None:
+        self.add(1)
+
+    def add(self, n: int) -> None:
+        self.used += n
+        if self.used > self.limit:
+            raise StepBudgetExhaustedError(f"analysis step budget ({self.limit:,} steps) exhausted")
+
+    def search(self, byte_count: int) -> None:
+        """Charge for a linear pass over `byte_count` bytes."""
+        self.add(1 + byte_count // self.BYTES_PER_STEP)
 
 
 class Space(Enum):
@@ -112,13 +147,66 @@ GLOBAL_OBJECT = Ref(Space.GLOBAL)
 
 # Names that denote the global object itself.
 GLOBAL_OBJECT_NAMES = frozenset({"global", "globalThis", "window", "self", "frames"})
-# Free identifiers we give meaning to when no local declaration binds them.
-_KNOWN_GLOBALS = frozenset(
+
+
+@dataclass(frozen=True, slots=True)
+class PowerfulGlobal:
+    """A global, or a path under one, that grants authority: reported as a `globals` capability under `key`."""
+
+    key: str
+    network: bool = False
+    """It sends or fetches over the network (rules pair it with secrets, identity and install time)."""
+    call_only: bool = False
+    """It grants authority only when called: `x instanceof Function` or `typeof eval` grant nothing."""
+    seed: str | None = None
+    """The word the capability scan starts from when not the key's first segment."""
+
+    @property
+    def root(self) -> str:
+        return self.key.split(".", 1)[0]
+
+    @property
+    def seed_word(self) -> str:
+        return self.seed or self.root
+
+
+# The one declaration of the powerful-globals vocabulary: the resolver's known globals, the scan's seed
+# words, the reported capability keys, the call-only set and the network set all derive from it, so a
+# global added here is seen, followed and reported everywhere at once.
+POWERFUL_GLOBALS: tuple[PowerfulGlobal, ...] = (
+    PowerfulGlobal("process.env"),
+    PowerfulGlobal("process.binding"),
+    PowerfulGlobal("process._linkedBinding"),
+    PowerfulGlobal("process.dlopen"),
+    PowerfulGlobal("process.kill"),
+    PowerfulGlobal("process.chdir"),
+    PowerfulGlobal("process.setuid"),
+    PowerfulGlobal("process.setgid"),
+    PowerfulGlobal("process.seteuid"),
+    PowerfulGlobal("process.setegid"),
+    PowerfulGlobal("process.setgroups"),
+    PowerfulGlobal("process.initgroups"),
+    PowerfulGlobal("fetch", network=True),
+    PowerfulGlobal("XMLHttpRequest", network=True),
+    PowerfulGlobal("WebSocket", network=True),
+    PowerfulGlobal("EventSource", network=True),
+    PowerfulGlobal("navigator.sendBeacon", network=True),
+    PowerfulGlobal("importScripts", network=True),
+    PowerfulGlobal("WebAssembly"),
+    PowerfulGlobal("Worker"),
+    PowerfulGlobal("SharedWorker"),
+    PowerfulGlobal("document.cookie"),
+    PowerfulGlobal("localStorage"),
+    PowerfulGlobal("sessionStorage"),
+    PowerfulGlobal("indexedDB"),
+    # `module` is in every CommonJS file (`module.exports`): seeding on it would climb each of those.
+    PowerfulGlobal("module._compile", seed="_compile"),
+    PowerfulGlobal("eval", call_only=True),
+    PowerfulGlobal("Function", call_only=True),
+)
+# Globals without authority of their own that the resolver folds (decoders, `Reflect.get`, timers' code).
+_FOLDED_GLOBALS = frozenset(
     {
-        "process",
-        "module",
-        "eval",
-        "Function",
         "String",
         "Buffer",
         "atob",
@@ -126,19 +214,6 @@ _KNOWN_GLOBALS = frozenset(
         "decodeURIComponent",
         "decodeURI",
         "unescape",
-        "fetch",
-        "XMLHttpRequest",
-        "WebSocket",
-        "EventSource",
-        "WebAssembly",
-        "Worker",
-        "SharedWorker",
-        "importScripts",
-        "navigator",
-        "document",
-        "localStorage",
-        "sessionStorage",
-        "indexedDB",
         "Reflect",
         "Array",
         "Object",
@@ -147,6 +222,8 @@ _KNOWN_GLOBALS = frozenset(
         "setInterval",
     }
 )
+# Free identifiers we give meaning to when no local declaration binds them.
+_KNOWN_GLOBALS = frozenset(g.root for g in POWERFUL_GLOBALS) | {"module"} | _FOLDED_GLOBALS
 # Bundlers wrap modules as `function (require, module, exports)`: a parameter with one of these names
 # still denotes the real thing.
 _WRAPPER_PARAMETERS = frozenset({"require", "module", "process", "global"})
@@ -341,9 +418,10 @@ def _clip(text: str) -> Str:
 class Resolver:
     """Evaluates expressions of one parsed file. Caches scope tables and results per node."""
 
-    def __init__(self, source: bytes, root: Node, on_code: CodeHandler | None = None) -> None:
+    def __init__(self, source: bytes, root: Node, steps: Steps, on_code: CodeHandler | None = None) -> None:
         self.source = source
         self.root = root
+        self.steps = steps
         self.on_code = on_code
         self._scopes: dict[int, dict[str, Binding]] = {}
         self._values: dict[int, Value] = {}
@@ -368,14 +446,23 @@ class Resolver:
     def inside_function(self, node: Node) -> bool:
         current = self.parent(node)
         while current is not None:
+            self.steps.tick()
             if current.type in _FUNCTION_TYPES and current.type != "arrow_function":
                 return True
             current = self.parent(current)
         return False
 
     # ---- text ---------------------------------------------------------------------------------
-    def text(self, node: Node) -> str:
-        raw = self.source[node.start_byte : node.end_byte]
+    def text(self, node: Node, limit: int | None = None) -> str:
+        """The node's source text; with `limit`, at most that many characters, decoding no more than needed
+        (a callee can be a whole bundle, and reading it whole per use would make the walk quadratic)."""
+        end = node.end_byte if limit is None else min(node.end_byte, node.start_byte + 4 * limit)
+        raw = self.source[node.start_byte : end]
+        if limit is not None:
+            return self._decoded(raw, node)[:limit]
+        return self._decoded(raw, node)
+
+    def _decoded(self, raw: bytes, node: Node) -> str:
         if b"\\" in raw and node.type in _IDENTIFIER_TYPES:
             return _IDENTIFIER_ESCAPE.sub(
                 lambda m: _decode_escape(m.group(0)), raw.decode("utf-8", "replace")
@@ -552,6 +639,7 @@ class Resolver:
             if key in memo:
                 result = memo[key]
                 break
+            self.steps.tick()
             visited.append(node.id)
             if node.type in _SCOPE_TYPES:
                 binding = self._table(node).get(name)
@@ -568,6 +656,7 @@ class Resolver:
         """The node whose subtree can see `binding`."""
         node: Node | None = self.parent(binding.site)
         while node is not None:
+            self.steps.tick()
             if node.type in _SCOPE_TYPES:
                 bound = self._table(node).get(binding.name)
                 if bound is not None and bound.identity == binding.identity:
@@ -583,6 +672,7 @@ class Resolver:
                 return cached
         if node.id in self._active or len(self._active) > MAX_DEPTH:
             return UNKNOWN
+        self.steps.tick()
         self._active.add(node.id)
         try:
             value = self._evaluate(node, env)
@@ -692,7 +782,9 @@ class Resolver:
         )
         site = binding.site
         mutated = False
+        self.steps.search(scope.end_byte - scope.start_byte)
         for match in pattern.finditer(self.source, scope.start_byte, scope.end_byte):
+            self.steps.tick()
             if site.start_byte <= match.start() < site.end_byte:
                 continue
             node = self.root.descendant_for_byte_range(match.start(), match.start() + len(binding.name))

@@ -14,6 +14,7 @@ from __future__ import annotations
 from airlock.analysis.rules import (
     RuleDeclarations,
     RuleFamily,
+    coverage,
     destruction,
     executables,
     exfiltration,
@@ -37,6 +38,7 @@ from airlock.analysis.rules import (
 __all__ = ["DECLARED", "EVALUATED", "families"]
 
 EVALUATED: tuple[RuleFamily, ...] = (
+    coverage,
     destruction,
     executables,
     exfiltration,
