@@ -4,6 +4,7 @@ allowed (or goes to review where the corpus says a human should look)."""
 from __future__ import annotations
 
 import tarfile
+from pathlib import Path
 
 import pytest
 
@@ -12,7 +13,7 @@ from airlock.analysis.rules import all_rules
 from airlock.model import PackageAnalysis
 from airlock.tarball import DEFAULT_LIMITS, TarLimits, read_tarball
 from airlock.verdict import decide
-from tests.fakes.tarballs import build_package
+from tests.fakes.tarballs import build_package, build_tarball
 from tests.incidents.corpus import BENIGN, INCIDENTS, Replica
 from tests.test_tarball import END, GOOD, gz, info, make_tar, regular
 
@@ -240,3 +241,30 @@ def test_every_tarball_rule_fires_on_its_archive_and_not_on_the_benign_twin(rule
     hostile, limits, benign = probes[rule]
     assert rule in {f.rule for f in read_tarball(hostile, subject="probe", limits=limits).findings}
     assert read_tarball(benign, subject="probe", limits=limits).findings == ()
+
+
+@pytest.mark.parametrize(
+    ("manifest", "fires"),
+    [
+        ("{", True),
+        ('["not", "an", "object"]', True),
+        ('{"name": "ok", "version": "1.0.0", "description": "{"}', False),
+    ],
+)
+def test_manifest_invalid_fires_on_a_broken_package_json_only(manifest: str, fires: bool) -> None:
+    data = build_tarball({"package.json": manifest, "index.js": "module.exports = 1;\n"})
+    rules = {f.rule for f in analyze(read_tarball(data, subject="probe")).findings}
+    assert ("manifest-invalid" in rules) is fires
+
+
+# Raised by the scan pipeline around acquisition (src/airlock/scan.py), not by the analysis: their
+# positive cases fetch through the loopback registry in tests/test_scan.py.
+PACKAGE_PIPELINE_RULES = {"integrity-mismatch", "target-failed"}
+
+
+def test_package_rules_are_probed_here_or_in_the_scan_tests() -> None:
+    declared = {r.id for r in all_rules() if r.family == "package"}
+    assert declared == PACKAGE_PIPELINE_RULES | {"manifest-invalid"}
+    scan_tests = (Path(__file__).parents[1] / "test_scan.py").read_text()
+    for rule in PACKAGE_PIPELINE_RULES:
+        assert f'== ["{rule}"]' in scan_tests, rule
