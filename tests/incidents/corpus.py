@@ -119,7 +119,7 @@ INCIDENTS: list[Replica] = [
             ),
         },
         "block",
-        frozenset({"shell-fetch-and-run", "cryptominer"}),
+        frozenset({"shell-fetch-and-run", "cryptominer", "shell-lolbin"}),
         manifest={"scripts": {"preinstall": "start /B node preinstall.js & node preinstall.js"}},
         name="ua-parser-js",
     ),
@@ -203,7 +203,7 @@ INCIDENTS: list[Replica] = [
             ),
         },
         "block",
-        frozenset({"eval-remote-code"}),
+        frozenset({"eval-remote-code", "exfiltration-host", "install-dynamic-code"}),
         manifest={"scripts": {"postinstall": "node ./lib/build.js"}},
         name="eslint-scope",
     ),
@@ -240,7 +240,7 @@ INCIDENTS: list[Replica] = [
             ),
         },
         "block",
-        frozenset({"credential-exfiltration"}),
+        frozenset({"credential-exfiltration", "secrets-with-network"}),
         name="discord-selfbot-helper",
     ),
     Replica(
@@ -282,7 +282,7 @@ INCIDENTS: list[Replica] = [
             )
         },
         "block",
-        frozenset({"install-identity-beacon"}),
+        frozenset({"install-identity-beacon", "exfiltration-host"}),
         manifest={"scripts": {"preinstall": "node index.js"}},
         name="acme-internal-config",
     ),
@@ -675,7 +675,7 @@ BENIGN: list[Replica] = [
             )
         },
         "allow",
-        frozenset(),
+        frozenset({"process-binding-without-native"}),
     ),
     Replica(
         "require-from-string",
@@ -688,7 +688,7 @@ BENIGN: list[Replica] = [
             )
         },
         "allow",
-        frozenset(),
+        frozenset({"compiles-unresolved-code"}),
     ),
     Replica(
         "update-notifier-detached-check",

@@ -14,7 +14,6 @@ import os
 import pickle
 import posixpath
 import random
-import shutil
 import struct
 import subprocess
 import tarfile
@@ -33,6 +32,7 @@ from airlock.analysis.rules import tarball as rules
 from airlock.errors import BadInputError, UsageError
 from airlock.model import Finding, PackageContents
 from airlock.tarball import DEFAULT_LIMITS, TarLimits, read_directory, read_tarball
+from tests.conftest import NodeTools
 from tests.fakes.tarballs import build_package, build_tarball
 
 MiB = 2**20
@@ -673,15 +673,12 @@ def test_mutated_gzip_read_or_refuse(edits: list[tuple[int, int]], cut: int) -> 
 # Differential: whatever we accept, npm's own parser reads the same way
 
 
-def _node_tar() -> tuple[str, Path] | None:
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
-        return None
+def _node_tar(npm: str) -> Path:
     tar_dir = Path(npm).resolve().parents[1] / "node_modules" / "tar"  # npm's bundled node-tar
-    return (node, tar_dir) if (tar_dir / "package.json").is_file() else None
+    assert (tar_dir / "package.json").is_file(), f"npm at {npm} bundles no node-tar under {tar_dir}"
+    return tar_dir
 
 
-NODE_TAR = _node_tar()
 LISTER = Path(__file__).parent / "node_tar_list.js"
 
 
@@ -745,14 +742,13 @@ def _differential_corpus() -> list[bytes]:
     return corpus
 
 
-@pytest.mark.skipif(NODE_TAR is None, reason="needs node and the node-tar bundled with npm")
-def test_every_archive_we_accept_reads_the_same_in_npms_own_parser() -> None:
-    assert NODE_TAR is not None
-    node, tar_dir = NODE_TAR
+@pytest.mark.requires_node
+def test_every_archive_we_accept_reads_the_same_in_npms_own_parser(node: NodeTools) -> None:
+    tar_dir = _node_tar(node.npm)
     corpus = _differential_corpus()
     stdin = b"".join(struct.pack(">I", len(data)) + data for data in corpus)
     listing = subprocess.run(
-        [node, str(LISTER), str(tar_dir)], input=stdin, capture_output=True, timeout=120, check=True
+        [node.node, str(LISTER), str(tar_dir)], input=stdin, capture_output=True, timeout=120, check=True
     )
     results = json.loads(listing.stdout)
     assert len(results) == len(corpus)

@@ -3,12 +3,19 @@
 Resolution never touches the user's directory and never runs a script: package.json (plus workspace
 manifests and .npmrc) are copied to a temporary directory and npm runs there with `--package-lock-only
 --ignore-scripts`, which writes a lockfile without installing anything.
+
+Confinement: the project's files are data, so nothing they name may make airlock (or the npm it runs)
+read a manifest from, or write one to, a place outside the project and airlock's own temporary and cache
+directories. Workspace entries that leave the project (`..`, absolute or drive paths, backslash spellings
+of either, symlinks resolving outside) are refused; npm's cache, logs, `global`/`location` and `git`
+settings, which a project .npmrc could point anywhere, are pinned on npm's command line, which wins.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -19,6 +26,7 @@ from pathlib import Path
 import yaml
 
 from airlock.errors import OperationalError, UsageError
+from airlock.registry.cache import default_cache_dir
 from airlock.tree.model import LockfileError, LockfileInput
 
 LOCKFILE_NAMES = ("npm-shrinkwrap.json", "package-lock.json", "pnpm-lock.yaml", "yarn.lock")
@@ -68,11 +76,32 @@ def _manifest(path: Path) -> dict[str, object]:
     return doc
 
 
+_DRIVE = re.compile(r"^[A-Za-z]:")
+_OUTSIDE_HINT = (
+    "workspaces must be directories inside the project; run airlock check in the directory that "
+    "holds all of them (the repository's root), or remove the entry"
+)
+
+
+def _confined_pattern(root: Path, source: str, pattern: str) -> str | None:
+    """The glob `pattern` with `/` separators, None when it names nothing; a UsageError when it leaves `root`.
+
+    Backslashes count as separators here: npm on Windows reads `..\\x` as `../x`, and a file that is
+    data for us must not mean something else on another machine."""
+    spelled = pattern.replace("\\", "/")
+    parts = [part for part in spelled.split("/") if part not in ("", ".")]
+    if spelled.startswith("/") or _DRIVE.match(spelled) or ".." in parts:
+        raise UsageError(
+            f"{source} names workspace {pattern!r}, which is outside the project {root}", hint=_OUTSIDE_HINT
+        )
+    return "/".join(parts) or None
+
+
 def _workspace_globs(root: Path, manifest: Mapping[str, object]) -> list[str]:
     value = manifest.get("workspaces")
     if isinstance(value, dict):
         value = value.get("packages")
-    globs = [g for g in value if isinstance(g, str)] if isinstance(value, list) else []
+    declared = [("package.json", g) for g in value if isinstance(g, str)] if isinstance(value, list) else []
     pnpm = root / "pnpm-workspace.yaml"
     if pnpm.is_file():
         try:
@@ -80,8 +109,19 @@ def _workspace_globs(root: Path, manifest: Mapping[str, object]) -> list[str]:
         except yaml.YAMLError as exc:
             raise UsageError(f"{pnpm} is not valid YAML: {exc}") from None
         packages = doc.get("packages") if isinstance(doc, dict) else None
-        globs.extend(g for g in packages or [] if isinstance(g, str) and not g.startswith("!"))
+        declared.extend(("pnpm-workspace.yaml", g) for g in packages or [] if isinstance(g, str))
+    globs = []
+    for source, pattern in declared:
+        if pattern.startswith("!"):  # exclusions only narrow what the other entries match
+            continue
+        confined = _confined_pattern(root, f"{root / source}", pattern)
+        if confined is not None:
+            globs.append(confined)
     return globs
+
+
+def _inside(path: Path, real_root: Path) -> bool:
+    return path.resolve().is_relative_to(real_root)
 
 
 def read_manifests(root: Path) -> dict[str, dict[str, object]]:
@@ -91,11 +131,19 @@ def read_manifests(root: Path) -> dict[str, dict[str, object]]:
     if not root_manifest.is_file():
         return manifests
     manifests[""] = _manifest(root_manifest)
+    real_root = root.resolve()
     for pattern in _workspace_globs(root, manifests[""]):
-        for directory in sorted(root.glob(pattern.rstrip("/"))):
+        for directory in sorted(root.glob(pattern)):
             relative = directory.relative_to(root).as_posix()
-            if "node_modules" in relative.split("/") or not (directory / "package.json").is_file():
+            if relative == "." or "node_modules" in relative.split("/"):
+                continue  # the root is manifests[""] already
+            if not (directory / "package.json").is_file():
                 continue
+            if not (_inside(directory, real_root) and _inside(directory / "package.json", real_root)):
+                raise UsageError(
+                    f"workspace {relative} of {root} is a symlink to a place outside the project",
+                    hint=_OUTSIDE_HINT,
+                )
             manifests[relative] = _manifest(directory / "package.json")
             if len(manifests) > MAX_WORKSPACES:
                 raise UsageError(f"more than {MAX_WORKSPACES} workspaces under {root}; is a glob too wide?")
@@ -160,14 +208,29 @@ def resolve_with_npm(root: Path, manifests: Mapping[str, Mapping[str, object]]) 
         work = Path(scratch)
         for directory in manifests:
             target = work / directory / "package.json"
+            if not target.resolve().is_relative_to(work.resolve()):  # read_manifests refuses these first
+                raise UsageError(
+                    f"workspace {directory!r} of {root} is outside the project", hint=_OUTSIDE_HINT
+                )
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(root / directory / "package.json", target)
         if (root / ".npmrc").is_file():
             shutil.copyfile(root / ".npmrc", work / ".npmrc")
         env = {**os.environ, "npm_config_ignore_scripts": "true", "npm_config_update_notifier": "false"}
+        # A project .npmrc may set these to any path (npm honours `cache` and `logs-dir` from it) or to
+        # a global install; the command line outranks every config file.
+        npm_cache = default_cache_dir() / "npm"
+        pinned = (
+            f"--cache={npm_cache}",
+            f"--logs-dir={npm_cache / '_logs'}",
+            "--global=false",
+            "--location=user",
+            "--git=git",
+            "--update-notifier=false",
+        )
         try:
             result = subprocess.run(
-                [npm, *NPM_RESOLVE_COMMAND[1:]],
+                [npm, *NPM_RESOLVE_COMMAND[1:], *pinned],
                 cwd=work,
                 env=env,
                 capture_output=True,
