@@ -10,6 +10,7 @@ only verified bytes are cached. URLs in messages and logs are redacted; headers 
 from __future__ import annotations
 
 import email.utils
+import hashlib
 import logging
 import random
 import threading
@@ -26,7 +27,8 @@ import httpx
 from airlock import __version__
 from airlock.errors import BadInputError, OperationalError, UsageError
 from airlock.integrity import verify
-from airlock.registry.cache import Cache, TarballWriter
+from airlock.registry.cache import Cache, PackumentHeader, TarballWriter
+from airlock.registry.digest import DigestError, decode_digest, encode_digest
 from airlock.registry.npmrc import NpmConfig, redact_url
 from airlock.registry.packument import Packument, VersionManifest, parse_packument
 from airlock.registry.semver import pick_version
@@ -333,14 +335,45 @@ class RegistryClient:
     def _cached_packument(self, registry: str, name: str, full: bool, url: str) -> Packument | None:
         # A cached full document is a superset of the abbreviated one, so it serves either request.
         for variant in (True,) if full else (False, True):
-            entry = self._cache.get_packument(registry, name, full=variant)
-            if entry is None:
-                continue
-            try:
-                return _parse_packument(entry.body, source=url, name=name)
-            except BadInputError:
-                self._cache.discard_packument(registry, name, full=variant)
+            header = self._cache.packument_header(registry, name, full=variant)
+            packument = None if header is None else self._from_cache(registry, name, variant, header, url)
+            if packument is not None:
+                return packument
         return None
+
+    def _from_cache(
+        self, registry: str, name: str, full: bool, header: PackumentHeader, url: str
+    ) -> Packument | None:
+        """The cached packument: from its digest when one was made from this revision, else decoded from
+        the cached body (and a digest written for the next run). None when the entry is unusable."""
+        data = self._cache.get_packument_digest(registry, name, revision=header.revision, full=full)
+        if data is not None:
+            try:
+                return decode_digest(data, name=name)
+            except DigestError as error:
+                logger.debug("%s", error.message)
+                self._cache.discard_packument_digest(registry, name, full=full)
+        entry = self._cache.get_packument(registry, name, full=full)
+        if entry is None:
+            return None
+        try:
+            packument = _parse_packument(entry.body, source=url, name=name)
+        except BadInputError:
+            self._cache.discard_packument(registry, name, full=full)
+            return None
+        return self._digested(registry, name, full, packument, entry.revision)
+
+    def _digested(
+        self, registry: str, name: str, full: bool, packument: Packument, revision: str
+    ) -> Packument:
+        """Write the digest of a freshly decoded packument and hand out what the digest holds, so a run
+        reads the same thing whether the cache was cold or warm."""
+        data = encode_digest(packument)
+        try:
+            self._cache.put_packument_digest(registry, name, data, revision=revision, full=full)
+        except OperationalError as error:
+            logger.warning("not caching the digest of the packument of %s: %s", name, error.message)
+        return decode_digest(data, name=name)
 
     def _fresh(self, fetched: datetime) -> bool:
         return self._packument_max_age > 0 and datetime.now(UTC) - fetched < timedelta(
@@ -359,29 +392,29 @@ class RegistryClient:
             return cached
 
         headers = {"Accept": FULL_ACCEPT if full else ABBREVIATED_ACCEPT}
-        entry = self._cache.get_packument(registry, name, full=full)
-        if entry is not None and self._fresh(entry.fetched):
-            try:
-                return _parse_packument(entry.body, source=url, name=name)
-            except BadInputError:
-                self._cache.discard_packument(registry, name, full=full)
-                entry = None
-        if entry is not None and entry.etag:
-            headers["If-None-Match"] = entry.etag
+        header = self._cache.packument_header(registry, name, full=full)
+        if header is not None and self._fresh(header.fetched):
+            packument = self._from_cache(registry, name, full, header, url)
+            if packument is not None:
+                return packument
+            header = None
+        if header is not None and header.etag:
+            headers["If-None-Match"] = header.etag
         response = self._get(url, headers=headers, cap=MAX_PACKUMENT_BYTES, what=f"the packument of {name}")
 
-        if response.status == 304 and entry is not None:
-            try:
-                packument = _parse_packument(entry.body, source=url, name=name)
-            except BadInputError:
-                self._cache.discard_packument(registry, name, full=full)
-                headers.pop("If-None-Match", None)
-                response = self._get(
-                    url, headers=headers, cap=MAX_PACKUMENT_BYTES, what=f"the packument of {name}"
-                )
-            else:
+        if response.status == 304 and header is not None:
+            packument = self._from_cache(registry, name, full, header, url)
+            if packument is not None:
                 logger.debug("%s: not modified, using the cached copy", name)
+                try:
+                    self._cache.mark_packument_checked(registry, name, revision=header.revision, full=full)
+                except OperationalError as error:
+                    logger.warning("not recording the revalidation of %s: %s", name, error.message)
                 return packument
+            headers.pop("If-None-Match", None)
+            response = self._get(
+                url, headers=headers, cap=MAX_PACKUMENT_BYTES, what=f"the packument of {name}"
+            )
         if response.status == 404:
             raise PackageNotFoundError(name, registry)
         if response.status != 200:
@@ -389,10 +422,11 @@ class RegistryClient:
 
         packument = _parse_packument(response.body, source=url, name=name)
         try:
-            self._cache.put_packument(registry, name, response.body, etag=response.etag, full=full)
+            revision = self._cache.put_packument(registry, name, response.body, etag=response.etag, full=full)
         except OperationalError as error:
             logger.warning("not caching the packument of %s: %s", name, error.message)
-        return packument
+            revision = hashlib.sha256(response.body).hexdigest()
+        return self._digested(registry, name, full, packument, revision)
 
     def resolve(self, target: RegistryTarget, *, before: datetime | None = None) -> VersionManifest:
         """The version npm would pick for `target` (see `semver.pick_version`)."""
