@@ -124,6 +124,7 @@ class Cache:
 
     def __init__(self, root: Path) -> None:
         self._root = root
+        self._packument_paths: dict[tuple[str, str, bool], Path] = {}
         try:
             root.mkdir(mode=_DIR_MODE, parents=True, exist_ok=True)
         except OSError as error:
@@ -153,10 +154,15 @@ class Cache:
         return self._root / "tarballs" / digest.algorithm / hexdigest[:2] / hexdigest
 
     def _packument_path(self, registry: str, name: str, full: bool) -> Path:
-        key = hashlib.sha256(
-            "\0".join((registry, name, "full" if full else "abbreviated")).encode()
-        ).hexdigest()
-        return self._root / "packuments" / key[:2] / key
+        # Memoised: a warm run asks for each entry's body, digest and check stamp paths.
+        path = self._packument_paths.get((registry, name, full))
+        if path is None:
+            key = hashlib.sha256(
+                "\0".join((registry, name, "full" if full else "abbreviated")).encode()
+            ).hexdigest()
+            path = self._root / "packuments" / key[:2] / key
+            self._packument_paths[(registry, name, full)] = path
+        return path
 
     def _digest_path(self, registry: str, name: str, full: bool) -> Path:
         path = self._packument_path(registry, name, full)
