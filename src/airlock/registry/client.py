@@ -20,9 +20,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
-
-import httpx
 
 from airlock import __version__
 from airlock.errors import BadInputError, OperationalError, UsageError
@@ -33,6 +32,9 @@ from airlock.registry.npmrc import NpmConfig, redact_url
 from airlock.registry.packument import Packument, VersionManifest, parse_packument
 from airlock.registry.semver import pick_version
 from airlock.targets import RegistryTarget, validate_package_name
+
+if TYPE_CHECKING:
+    import httpx
 
 logger = logging.getLogger(__name__)
 
@@ -144,12 +146,11 @@ class RegistryClient:
         # Seconds a cached packument is used without asking the registry (npm's own cache uses the
         # registry's max-age=300); 0 revalidates every time (with If-None-Match).
         self._packument_max_age = max(0.0, packument_max_age)
-        self._http = httpx.Client(
-            timeout=httpx.Timeout(timeout),
-            transport=transport,
-            follow_redirects=False,
-            headers={"User-Agent": USER_AGENT},
-        )
+        # Made on the first request: a warm run whose packuments are fresh and analyses stored sends none,
+        # and importing httpx and loading the CA bundle cost ~0.1 s.
+        self._transport = transport
+        self._http_client: httpx.Client | None = None
+        self._http_lock = threading.Lock()
         # One run asks for the same packument many times (a tree names a package at many places).
         self._memo: dict[tuple[str, str, bool], Packument] = {}
         self._memo_lock = threading.Lock()
@@ -161,8 +162,28 @@ class RegistryClient:
     def config(self) -> NpmConfig:
         return self._config
 
+    @property
+    def _http(self) -> httpx.Client:
+        client = self._http_client
+        if client is None:
+            with self._http_lock:
+                client = self._http_client
+                if client is None:
+                    import httpx
+
+                    client = httpx.Client(
+                        timeout=httpx.Timeout(self._timeout),
+                        transport=self._transport,
+                        follow_redirects=False,
+                        headers={"User-Agent": USER_AGENT},
+                    )
+                    self._http_client = client
+        return client
+
     def close(self) -> None:
-        self._http.close()
+        with self._http_lock:
+            if self._http_client is not None:
+                self._http_client.close()
 
     def __enter__(self) -> RegistryClient:
         return self
@@ -260,6 +281,8 @@ class RegistryClient:
         what: str,
         sink_factory: Callable[[], TarballWriter] | None = None,
     ) -> _Response:
+        import httpx  # loaded by the first request's client already
+
         attempts = self._retries + 1
         cause = "unknown error"
         for attempt in range(1, attempts + 1):

@@ -14,8 +14,6 @@ from datetime import datetime
 from functools import cmp_to_key, lru_cache
 from typing import Any
 
-import nodesemver
-
 from airlock.errors import BadInputError, UsageError
 from airlock.registry.packument import Packument, VersionManifest
 
@@ -98,6 +96,8 @@ def is_valid_version(version: str) -> bool:
 
 @lru_cache(maxsize=8192)
 def _semver(version: str) -> Any:
+    import nodesemver  # here, not at import: a warm check orders versions by `precedence_key` only
+
     return nodesemver.make_semver(version, loose=True)
 
 
@@ -160,6 +160,8 @@ def _newest(versions: Iterable[str], count: int) -> list[str]:
 def _range(text: str) -> Any:
     if len(text) > _MAX_RANGE_LENGTH:
         return None
+    import nodesemver
+
     try:
         if nodesemver.valid_range(text, True) is None:
             return None
