@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -106,6 +107,58 @@ def test_packument_round_trip(tmp_path: Path) -> None:
     cache.put_packument(REGISTRY, "left-pad", b"{}", etag=None)
     replaced = cache.get_packument(REGISTRY, "left-pad")
     assert replaced is not None and replaced.etag is None and replaced.body == b"{}"
+
+
+def test_packument_header_without_the_body(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    fetched = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+    body = b'{"name":"left-pad"}'
+    revision = cache.put_packument(REGISTRY, "left-pad", body, etag='"abc"', fetched=fetched)
+    assert revision == hashlib.sha256(body).hexdigest()
+    header = cache.packument_header(REGISTRY, "left-pad")
+    assert header is not None
+    assert (header.etag, header.fetched, header.revision, header.size) == (
+        '"abc"',
+        fetched,
+        revision,
+        len(body),
+    )
+    assert cache.packument_header(REGISTRY, "right-pad") is None
+    assert cache.packument_header("https://other.example/", "left-pad") is None
+    # a truncated body shows in the file size: the entry is removed
+    (path,) = _files(tmp_path)
+    path.write_bytes(path.read_bytes()[:-1])
+    assert cache.packument_header(REGISTRY, "left-pad") is None
+    assert _files(tmp_path) == []
+
+
+def test_packument_digest_is_kept_per_revision(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    cache.put_packument_digest(REGISTRY, "left-pad", b"digest-1", revision="r1", full=True)
+    assert cache.get_packument_digest(REGISTRY, "left-pad", revision="r1", full=True) == b"digest-1"
+    assert cache.get_packument_digest(REGISTRY, "left-pad", revision="r2", full=True) is None  # stale
+    assert cache.get_packument_digest(REGISTRY, "left-pad", revision="r1") is None  # other variant
+    assert len(_files(tmp_path)) == 1  # a stale digest is left for the next put to replace
+    (path,) = _files(tmp_path)
+    path.write_bytes(path.read_bytes().replace(b"digest-1", b"digest-2"))
+    assert cache.get_packument_digest(REGISTRY, "left-pad", revision="r1", full=True) is None
+    assert _files(tmp_path) == []  # damaged: removed
+
+
+def test_a_revalidation_restarts_freshness_for_that_revision_only(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    fetched = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+    revision = cache.put_packument(REGISTRY, "x", b"{}", etag='"e"', fetched=fetched)
+    checked = fetched + timedelta(hours=3)
+    cache.mark_packument_checked(REGISTRY, "x", revision=revision, when=checked)
+    header = cache.packument_header(REGISTRY, "x")
+    assert header is not None and header.fetched == checked
+    later = fetched + timedelta(hours=1)
+    cache.put_packument(REGISTRY, "x", b'{"a":1}', etag='"f"', fetched=later)
+    header = cache.packument_header(REGISTRY, "x")
+    assert header is not None and header.fetched == later
+    cache.discard_packument(REGISTRY, "x")
+    assert _files(tmp_path) == []
 
 
 def test_packument_entry_keeps_no_registry_credentials(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -572,10 +573,94 @@ def test_corrupt_cached_packument_is_fetched_again(
 ) -> None:
     publish(fake_registry, "pkg", "1.0.0")
     make_client().packument("pkg")
-    (entry,) = (p for p in (tmp_path / "cache" / "packuments").rglob("*") if p.is_file())
+    (entry,) = _packument_files(tmp_path)
     entry.write_bytes(entry.read_bytes()[:-5])
     assert make_client().packument("pkg").versions["1.0.0"]
     assert "if-none-match" not in fake_registry.requests[-1].headers
+
+
+# ---- packument digests -----------------------------------------------------------------------------------
+
+
+def _packument_files(tmp_path: Path, suffix: str = "") -> list[Path]:
+    return [
+        p
+        for p in (tmp_path / "cache" / "packuments").rglob("*")
+        if p.is_file() and p.suffix == suffix and not p.name.startswith(".")
+    ]
+
+
+def _no_body_decoding(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> object:
+        raise AssertionError("the packument body was decoded")
+
+    monkeypatch.setattr("airlock.registry.client.parse_packument", refuse)
+
+
+def test_a_warm_read_uses_the_digest_not_the_body(
+    populated: FakeRegistry, make_client: ClientFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cold = make_client().packument("left-pad", full=True)
+    assert len(_packument_files(tmp_path, ".digest")) == 1
+    _no_body_decoding(monkeypatch)
+    requests = len(populated.requests)
+    warm = make_client(packument_max_age=300).packument("left-pad", full=True)
+    assert len(populated.requests) == requests  # fresh: not even revalidated
+    assert warm == cold
+    assert warm.version_order == ("1.0.0", "1.1.0", "1.3.0", "2.0.0-beta.1")
+    # revalidated (304): still the digest
+    assert make_client().packument("left-pad", full=True) == cold
+    assert populated.requests[-1].headers.get("if-none-match")
+    # offline: the digest too
+    assert make_client(offline=True).packument("left-pad", full=True) == cold
+
+
+def test_a_changed_packument_gets_a_new_digest(
+    populated: FakeRegistry, make_client: ClientFactory, tmp_path: Path
+) -> None:
+    assert "1.4.0" not in make_client().packument("left-pad", full=True).versions
+    publish(populated, "left-pad", "1.4.0")
+    changed = make_client().packument("left-pad", full=True)
+    assert "1.4.0" in changed.versions and changed.version_order is not None
+    assert changed.version_order[-2:] == ("1.4.0", "2.0.0-beta.1")
+    assert make_client(offline=True).packument("left-pad", full=True) == changed
+
+
+def test_a_stale_digest_is_not_used(
+    populated: FakeRegistry, make_client: ClientFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_client().packument("left-pad", full=True)
+    (digest,) = _packument_files(tmp_path, ".digest")
+    old = digest.read_bytes()
+    publish(populated, "left-pad", "1.4.0")
+    make_client().packument("left-pad", full=True)
+    digest.write_bytes(old)  # a digest of the previous revision beside the new body
+    assert "1.4.0" in make_client(offline=True).packument("left-pad", full=True).versions
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "garbage"])
+def test_a_damaged_digest_falls_back_to_the_body_and_is_rewritten(
+    populated: FakeRegistry, make_client: ClientFactory, tmp_path: Path, damage: str
+) -> None:
+    cold = make_client().packument("left-pad", full=True)
+    (digest,) = _packument_files(tmp_path, ".digest")
+    data = digest.read_bytes()
+    damaged = {
+        "truncate": data[:-3],
+        "flip": data[:-1] + bytes([data[-1] ^ 0xFF]),
+        "garbage": b"not a digest at all",
+    }[damage]
+    digest.write_bytes(damaged)
+    assert make_client(offline=True).packument("left-pad", full=True) == cold
+    assert digest.read_bytes() == data
+
+
+def test_a_digest_of_another_format_is_a_miss(
+    populated: FakeRegistry, make_client: ClientFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cold = make_client().packument("left-pad", full=True)
+    monkeypatch.setattr("airlock.registry.digest.DIGEST_FORMAT", 99)
+    assert make_client(offline=True).packument("left-pad", full=True) == cold
 
 
 def test_thread_pool(fake_registry: FakeRegistry, make_client: ClientFactory) -> None:
@@ -650,3 +735,30 @@ def test_streamed_404_is_an_operational_error(
     client = make_client()
     with pytest.raises(OperationalError, match="has no tarball"):
         client.fetch_tarball_file(client.resolve(target("gone")))
+
+
+def test_a_revalidated_packument_is_fresh_again_without_rewriting_its_body(
+    populated: FakeRegistry, make_client: ClientFactory, cache: Cache, tmp_path: Path
+) -> None:
+    make_client().packument("left-pad", full=True)
+    entry = cache.get_packument(populated.url, "left-pad", full=True)
+    assert entry is not None and entry.etag
+    long_ago = datetime.now(UTC) - timedelta(hours=1)
+    cache.put_packument(populated.url, "left-pad", entry.body, etag=entry.etag, full=True, fetched=long_ago)
+    (body_file,) = _packument_files(tmp_path)
+    written = body_file.stat().st_mtime_ns
+
+    requests = len(populated.requests)
+    make_client(packument_max_age=300).packument("left-pad", full=True)
+    assert len(populated.requests) == requests + 1  # stale: revalidated (304)
+    assert populated.requests[-1].headers.get("if-none-match") == entry.etag
+    make_client(packument_max_age=300).packument("left-pad", full=True)
+    assert len(populated.requests) == requests + 1  # fresh from the 304, no request
+    assert body_file.stat().st_mtime_ns == written
+
+    # a new body supersedes the stamp: it was for the old revision
+    cache.put_packument(
+        populated.url, "left-pad", entry.body + b" ", etag="other", full=True, fetched=long_ago
+    )
+    make_client(packument_max_age=300).packument("left-pad", full=True)
+    assert len(populated.requests) == requests + 2

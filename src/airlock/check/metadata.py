@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from airlock.analysis.rules import metadata as rules
 from airlock.model import Evidence, Finding
 from airlock.registry.packument import Packument, VersionManifest
-from airlock.registry.semver import compare_versions, is_valid_version
+from airlock.registry.semver import PrecedenceKey, precedence_key
 
 SECURITY_PLACEHOLDER_VERSION = "0.0.1-security"
 _SHADOWED_COMMANDS = frozenset({"node", "npm", "npx", "git", "sh", "bash", "yarn", "pnpm", "python", "curl"})
@@ -27,21 +27,52 @@ class MetadataContext:
     """Where the finding points (the package's lockfile entry)."""
 
 
+def _is_prerelease(version: str) -> bool:
+    return "-" in version.split("+", 1)[0]
+
+
 def previous_version(packument: Packument, version: str) -> VersionManifest | None:
-    """The highest version below `version` (stable versions only, unless `version` is a prerelease)."""
-    if not is_valid_version(version):
+    """The highest version below `version` (stable versions only, unless `version` is a prerelease); of
+    versions of equal precedence (differing in build metadata), the first in the document."""
+    key = precedence_key(version)
+    if key is None:
         return None
-    prerelease = "-" in version.split("+", 1)[0]
+    prerelease = _is_prerelease(version)
+    order = packument.version_order
+    if order is None or version not in packument.versions:
+        return _previous_by_scan(packument, version, key, prerelease)
+    # Sorted ascending: the answer is the nearest earlier entry that passes the filter and is strictly
+    # below `version`, moved back to the first of its equal-precedence run.
+    index = order.index(version)
+    for position in range(index - 1, -1, -1):
+        candidate = order[position]
+        if not prerelease and _is_prerelease(candidate):
+            continue
+        candidate_key = precedence_key(candidate)
+        if candidate_key is None or candidate_key >= key:
+            continue
+        first = position
+        while first > 0 and precedence_key(order[first - 1]) == candidate_key:
+            first -= 1
+        return packument.versions.get(order[first])
+    return None
+
+
+def _previous_by_scan(
+    packument: Packument, version: str, key: PrecedenceKey, prerelease: bool
+) -> VersionManifest | None:
     best: str | None = None
+    best_key: PrecedenceKey | None = None
     for candidate in packument.versions:
-        if candidate == version or not is_valid_version(candidate):
+        if candidate == version or (not prerelease and _is_prerelease(candidate)):
             continue
-        if not prerelease and "-" in candidate.split("+", 1)[0]:
-            continue
-        if compare_versions(candidate, version) < 0 and (
-            best is None or compare_versions(candidate, best) > 0
+        candidate_key = precedence_key(candidate)
+        if (
+            candidate_key is not None
+            and candidate_key < key
+            and (best_key is None or candidate_key > best_key)
         ):
-            best = candidate
+            best, best_key = candidate, candidate_key
     return packument.versions.get(best) if best is not None else None
 
 

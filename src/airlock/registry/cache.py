@@ -5,6 +5,8 @@ so a crash never leaves a half-written entry under a real name):
 
     tarballs/<algorithm>/<hex[:2]>/<hex>
     packuments/<sha256(registry, name, variant)[:2]>/<sha256…>
+    packuments/<…same…>/<sha256…>.digest    what airlock reads of that body (registry/digest.py)
+    packuments/<…same…>/<sha256…>.checked   when the registry last confirmed that body (a 304)
 
 A tarball is re-hashed on every read: the cache is a convenience, never a source of trust. A corrupt entry
 is deleted and reported as a miss.
@@ -18,7 +20,7 @@ import json
 import logging
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -35,6 +37,8 @@ logger = logging.getLogger(__name__)
 CACHE_DIR_ENV = "AIRLOCK_CACHE_DIR"
 _DIGEST_SIZES = {"sha1": 20, "sha256": 32, "sha384": 48, "sha512": 64}
 _PACKUMENT_MAGIC = b"airlock-packument 1\n"
+_DIGEST_MAGIC = b"airlock-packument-digest 1\n"
+_MAX_HEADER = 64 * 1024
 _DIR_MODE = 0o700
 _FILE_MODE = 0o600
 
@@ -48,10 +52,23 @@ def default_cache_dir() -> Path:
 
 
 @dataclass(frozen=True, slots=True)
+class PackumentHeader:
+    """What the cache knows about a stored packument without reading its body."""
+
+    etag: str | None
+    fetched: datetime
+    revision: str
+    """sha256 (hex) of the body: what a digest of it is keyed by."""
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
 class CachedPackument:
     body: bytes
     etag: str | None
     fetched: datetime
+    revision: str = ""
+    """sha256 (hex) of the body."""
 
 
 class CacheWriteError(OperationalError):
@@ -107,6 +124,7 @@ class Cache:
 
     def __init__(self, root: Path) -> None:
         self._root = root
+        self._packument_paths: dict[tuple[str, str, bool], Path] = {}
         try:
             root.mkdir(mode=_DIR_MODE, parents=True, exist_ok=True)
         except OSError as error:
@@ -136,10 +154,23 @@ class Cache:
         return self._root / "tarballs" / digest.algorithm / hexdigest[:2] / hexdigest
 
     def _packument_path(self, registry: str, name: str, full: bool) -> Path:
-        key = hashlib.sha256(
-            "\0".join((registry, name, "full" if full else "abbreviated")).encode()
-        ).hexdigest()
-        return self._root / "packuments" / key[:2] / key
+        # Memoised: a warm run asks for each entry's body, digest and check stamp paths.
+        path = self._packument_paths.get((registry, name, full))
+        if path is None:
+            key = hashlib.sha256(
+                "\0".join((registry, name, "full" if full else "abbreviated")).encode()
+            ).hexdigest()
+            path = self._root / "packuments" / key[:2] / key
+            self._packument_paths[(registry, name, full)] = path
+        return path
+
+    def _digest_path(self, registry: str, name: str, full: bool) -> Path:
+        path = self._packument_path(registry, name, full)
+        return path.with_name(path.name + ".digest")
+
+    def _checked_path(self, registry: str, name: str, full: bool) -> Path:
+        path = self._packument_path(registry, name, full)
+        return path.with_name(path.name + ".checked")
 
     # ---- writing -------------------------------------------------------------------------------------
     def _ensure_dir(self, directory: Path) -> None:
@@ -230,31 +261,127 @@ class Cache:
         etag: str | None,
         full: bool = False,
         fetched: datetime | None = None,
-    ) -> None:
+    ) -> str:
+        """Store a packument body; returns its revision (sha256 hex), the key of digests made from it."""
+        revision = hashlib.sha256(body).hexdigest()
         header = {
             "registry": redact_url(registry),
             "name": name,
             "etag": etag,
             "fetched": (fetched or datetime.now(UTC)).isoformat(),
             "size": len(body),
-            "sha256": hashlib.sha256(body).hexdigest(),
+            "sha256": revision,
         }
         data = _PACKUMENT_MAGIC + json.dumps(header).encode() + b"\n" + body
         self._write_atomic(self._packument_path(registry, name, full), data)
+        return revision
+
+    def packument_header(self, registry: str, name: str, *, full: bool = False) -> PackumentHeader | None:
+        """The stored packument's etag, fetch time and revision, reading only its first line (the body is
+        checked for length, not re-hashed: what reads the body, `get_packument`, re-hashes it)."""
+        path = self._packument_path(registry, name, full)
+        try:
+            with path.open("rb") as handle:
+                size = os.fstat(handle.fileno()).st_size
+                magic = handle.read(len(_PACKUMENT_MAGIC))
+                line = handle.readline(_MAX_HEADER)
+        except FileNotFoundError:
+            return None
+        except OSError as error:
+            logger.warning("cannot read cache entry %s: %s", path, error.strerror or error)
+            return None
+        header = _packument_header(line, registry, name) if magic == _PACKUMENT_MAGIC else None
+        if header is None or size != len(magic) + len(line) + header.size or not line.endswith(b"\n"):
+            logger.warning("cache entry %s is corrupt; removing it", path)
+            self.discard_packument(registry, name, full=full)
+            return None
+        checked = self._checked(registry, name, full, header.revision)
+        if checked is not None and checked > header.fetched:
+            return replace(header, fetched=checked)
+        return header
+
+    def _checked(self, registry: str, name: str, full: bool, revision: str) -> datetime | None:
+        try:
+            stamp = json.loads(self._checked_path(registry, name, full).read_bytes())
+            if stamp["revision"] == revision:
+                return datetime.fromisoformat(stamp["checked"])
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # missing or unreadable: the body's own fetch time stands
+        return None
+
+    def mark_packument_checked(
+        self, registry: str, name: str, *, revision: str, full: bool = False, when: datetime | None = None
+    ) -> None:
+        """Record that the registry confirmed (304) this revision of the packument at `when`: the entry's
+        freshness counts from then, without rewriting a body of tens of MB."""
+        stamp = {"revision": revision, "checked": (when or datetime.now(UTC)).isoformat()}
+        self._write_atomic(self._checked_path(registry, name, full), json.dumps(stamp).encode())
 
     def discard_packument(self, registry: str, name: str, *, full: bool = False) -> None:
+        for path in (
+            self._packument_path(registry, name, full),
+            self._digest_path(registry, name, full),
+            self._checked_path(registry, name, full),
+        ):
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+    # ---- packument digests ---------------------------------------------------------------------------
+    def get_packument_digest(
+        self, registry: str, name: str, *, revision: str, full: bool = False
+    ) -> bytes | None:
+        """The digest stored for this revision (body sha256) of the packument, or None: missing, made from
+        another revision (the body changed since), or damaged (then removed)."""
+        path = self._digest_path(registry, name, full)
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as error:
+            logger.warning("cannot read cache entry %s: %s", path, error.strerror or error)
+            return None
+        header_line, sep, payload = raw[len(_DIGEST_MAGIC) :].partition(b"\n")
+        try:
+            header = json.loads(header_line) if raw.startswith(_DIGEST_MAGIC) and sep else None
+        except ValueError:
+            header = None
+        if (
+            not isinstance(header, dict)
+            or header.get("name") != name
+            or header.get("registry") != redact_url(registry)
+        ):
+            logger.warning("cache entry %s is corrupt; removing it", path)
+            self.discard_packument_digest(registry, name, full=full)
+            return None
+        if header.get("revision") != revision:
+            return None  # stale, not damaged: the next put replaces it
+        if header.get("size") != len(payload) or header.get("sha256") != hashlib.sha256(payload).hexdigest():
+            logger.warning("cache entry %s does not match its checksum; removing it", path)
+            self.discard_packument_digest(registry, name, full=full)
+            return None
+        return payload
+
+    def put_packument_digest(
+        self, registry: str, name: str, payload: bytes, *, revision: str, full: bool = False
+    ) -> None:
+        header = {
+            "registry": redact_url(registry),
+            "name": name,
+            "revision": revision,
+            "size": len(payload),
+            "sha256": hashlib.sha256(payload).hexdigest(),
+        }
+        data = _DIGEST_MAGIC + json.dumps(header).encode() + b"\n" + payload
+        self._write_atomic(self._digest_path(registry, name, full), data)
+
+    def discard_packument_digest(self, registry: str, name: str, *, full: bool = False) -> None:
         with contextlib.suppress(OSError):
-            self._packument_path(registry, name, full).unlink()
+            self._digest_path(registry, name, full).unlink()
 
 
-def _decode_packument(raw: bytes, registry: str, name: str) -> CachedPackument | None:
-    if not raw.startswith(_PACKUMENT_MAGIC):
-        return None
-    header_line, sep, body = raw[len(_PACKUMENT_MAGIC) :].partition(b"\n")
-    if not sep:
-        return None
+def _packument_header(line: bytes, registry: str, name: str) -> PackumentHeader | None:
     try:
-        header = json.loads(header_line)
+        header = json.loads(line)
         fetched = datetime.fromisoformat(header["fetched"])
         etag = header["etag"]
         size = header["size"]
@@ -264,9 +391,21 @@ def _decode_packument(raw: bytes, registry: str, name: str) -> CachedPackument |
     if (
         header.get("name") != name
         or header.get("registry") != redact_url(registry)
-        or size != len(body)
-        or checksum != hashlib.sha256(body).hexdigest()
+        or not isinstance(size, int)
+        or not isinstance(checksum, str)
         or not (etag is None or isinstance(etag, str))
     ):
         return None
-    return CachedPackument(body, etag, fetched)
+    return PackumentHeader(etag, fetched, checksum, size)
+
+
+def _decode_packument(raw: bytes, registry: str, name: str) -> CachedPackument | None:
+    if not raw.startswith(_PACKUMENT_MAGIC):
+        return None
+    header_line, sep, body = raw[len(_PACKUMENT_MAGIC) :].partition(b"\n")
+    if not sep:
+        return None
+    header = _packument_header(header_line, registry, name)
+    if header is None or header.size != len(body) or header.revision != hashlib.sha256(body).hexdigest():
+        return None
+    return CachedPackument(body, header.etag, header.fetched, header.revision)

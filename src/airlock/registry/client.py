@@ -10,6 +10,7 @@ only verified bytes are cached. URLs in messages and logs are redacted; headers 
 from __future__ import annotations
 
 import email.utils
+import hashlib
 import logging
 import random
 import threading
@@ -19,18 +20,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
-
-import httpx
 
 from airlock import __version__
 from airlock.errors import BadInputError, OperationalError, UsageError
 from airlock.integrity import verify
-from airlock.registry.cache import Cache, TarballWriter
+from airlock.registry.cache import Cache, PackumentHeader, TarballWriter
+from airlock.registry.digest import DigestError, decode_digest, encode_digest
 from airlock.registry.npmrc import NpmConfig, redact_url
 from airlock.registry.packument import Packument, VersionManifest, parse_packument
 from airlock.registry.semver import pick_version
 from airlock.targets import RegistryTarget, validate_package_name
+
+if TYPE_CHECKING:
+    import httpx
 
 logger = logging.getLogger(__name__)
 
@@ -142,12 +146,11 @@ class RegistryClient:
         # Seconds a cached packument is used without asking the registry (npm's own cache uses the
         # registry's max-age=300); 0 revalidates every time (with If-None-Match).
         self._packument_max_age = max(0.0, packument_max_age)
-        self._http = httpx.Client(
-            timeout=httpx.Timeout(timeout),
-            transport=transport,
-            follow_redirects=False,
-            headers={"User-Agent": USER_AGENT},
-        )
+        # Made on the first request: a warm run whose packuments are fresh and analyses stored sends none,
+        # and importing httpx and loading the CA bundle cost ~0.1 s.
+        self._transport = transport
+        self._http_client: httpx.Client | None = None
+        self._http_lock = threading.Lock()
         # One run asks for the same packument many times (a tree names a package at many places).
         self._memo: dict[tuple[str, str, bool], Packument] = {}
         self._memo_lock = threading.Lock()
@@ -159,8 +162,28 @@ class RegistryClient:
     def config(self) -> NpmConfig:
         return self._config
 
+    @property
+    def _http(self) -> httpx.Client:
+        client = self._http_client
+        if client is None:
+            with self._http_lock:
+                client = self._http_client
+                if client is None:
+                    import httpx
+
+                    client = httpx.Client(
+                        timeout=httpx.Timeout(self._timeout),
+                        transport=self._transport,
+                        follow_redirects=False,
+                        headers={"User-Agent": USER_AGENT},
+                    )
+                    self._http_client = client
+        return client
+
     def close(self) -> None:
-        self._http.close()
+        with self._http_lock:
+            if self._http_client is not None:
+                self._http_client.close()
 
     def __enter__(self) -> RegistryClient:
         return self
@@ -258,6 +281,8 @@ class RegistryClient:
         what: str,
         sink_factory: Callable[[], TarballWriter] | None = None,
     ) -> _Response:
+        import httpx  # loaded by the first request's client already
+
         attempts = self._retries + 1
         cause = "unknown error"
         for attempt in range(1, attempts + 1):
@@ -333,14 +358,45 @@ class RegistryClient:
     def _cached_packument(self, registry: str, name: str, full: bool, url: str) -> Packument | None:
         # A cached full document is a superset of the abbreviated one, so it serves either request.
         for variant in (True,) if full else (False, True):
-            entry = self._cache.get_packument(registry, name, full=variant)
-            if entry is None:
-                continue
-            try:
-                return _parse_packument(entry.body, source=url, name=name)
-            except BadInputError:
-                self._cache.discard_packument(registry, name, full=variant)
+            header = self._cache.packument_header(registry, name, full=variant)
+            packument = None if header is None else self._from_cache(registry, name, variant, header, url)
+            if packument is not None:
+                return packument
         return None
+
+    def _from_cache(
+        self, registry: str, name: str, full: bool, header: PackumentHeader, url: str
+    ) -> Packument | None:
+        """The cached packument: from its digest when one was made from this revision, else decoded from
+        the cached body (and a digest written for the next run). None when the entry is unusable."""
+        data = self._cache.get_packument_digest(registry, name, revision=header.revision, full=full)
+        if data is not None:
+            try:
+                return decode_digest(data, name=name)
+            except DigestError as error:
+                logger.debug("%s", error.message)
+                self._cache.discard_packument_digest(registry, name, full=full)
+        entry = self._cache.get_packument(registry, name, full=full)
+        if entry is None:
+            return None
+        try:
+            packument = _parse_packument(entry.body, source=url, name=name)
+        except BadInputError:
+            self._cache.discard_packument(registry, name, full=full)
+            return None
+        return self._digested(registry, name, full, packument, entry.revision)
+
+    def _digested(
+        self, registry: str, name: str, full: bool, packument: Packument, revision: str
+    ) -> Packument:
+        """Write the digest of a freshly decoded packument and hand out what the digest holds, so a run
+        reads the same thing whether the cache was cold or warm."""
+        data = encode_digest(packument)
+        try:
+            self._cache.put_packument_digest(registry, name, data, revision=revision, full=full)
+        except OperationalError as error:
+            logger.warning("not caching the digest of the packument of %s: %s", name, error.message)
+        return decode_digest(data, name=name)
 
     def _fresh(self, fetched: datetime) -> bool:
         return self._packument_max_age > 0 and datetime.now(UTC) - fetched < timedelta(
@@ -359,29 +415,29 @@ class RegistryClient:
             return cached
 
         headers = {"Accept": FULL_ACCEPT if full else ABBREVIATED_ACCEPT}
-        entry = self._cache.get_packument(registry, name, full=full)
-        if entry is not None and self._fresh(entry.fetched):
-            try:
-                return _parse_packument(entry.body, source=url, name=name)
-            except BadInputError:
-                self._cache.discard_packument(registry, name, full=full)
-                entry = None
-        if entry is not None and entry.etag:
-            headers["If-None-Match"] = entry.etag
+        header = self._cache.packument_header(registry, name, full=full)
+        if header is not None and self._fresh(header.fetched):
+            packument = self._from_cache(registry, name, full, header, url)
+            if packument is not None:
+                return packument
+            header = None
+        if header is not None and header.etag:
+            headers["If-None-Match"] = header.etag
         response = self._get(url, headers=headers, cap=MAX_PACKUMENT_BYTES, what=f"the packument of {name}")
 
-        if response.status == 304 and entry is not None:
-            try:
-                packument = _parse_packument(entry.body, source=url, name=name)
-            except BadInputError:
-                self._cache.discard_packument(registry, name, full=full)
-                headers.pop("If-None-Match", None)
-                response = self._get(
-                    url, headers=headers, cap=MAX_PACKUMENT_BYTES, what=f"the packument of {name}"
-                )
-            else:
+        if response.status == 304 and header is not None:
+            packument = self._from_cache(registry, name, full, header, url)
+            if packument is not None:
                 logger.debug("%s: not modified, using the cached copy", name)
+                try:
+                    self._cache.mark_packument_checked(registry, name, revision=header.revision, full=full)
+                except OperationalError as error:
+                    logger.warning("not recording the revalidation of %s: %s", name, error.message)
                 return packument
+            headers.pop("If-None-Match", None)
+            response = self._get(
+                url, headers=headers, cap=MAX_PACKUMENT_BYTES, what=f"the packument of {name}"
+            )
         if response.status == 404:
             raise PackageNotFoundError(name, registry)
         if response.status != 200:
@@ -389,10 +445,11 @@ class RegistryClient:
 
         packument = _parse_packument(response.body, source=url, name=name)
         try:
-            self._cache.put_packument(registry, name, response.body, etag=response.etag, full=full)
+            revision = self._cache.put_packument(registry, name, response.body, etag=response.etag, full=full)
         except OperationalError as error:
             logger.warning("not caching the packument of %s: %s", name, error.message)
-        return packument
+            revision = hashlib.sha256(response.body).hexdigest()
+        return self._digested(registry, name, full, packument, revision)
 
     def resolve(self, target: RegistryTarget, *, before: datetime | None = None) -> VersionManifest:
         """The version npm would pick for `target` (see `semver.pick_version`)."""

@@ -11,11 +11,11 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import msgspec
 
@@ -32,14 +32,57 @@ ABBREVIATED_MEDIA_TYPE = "application/vnd.npm.install-v1+json"
 _PERSON = re.compile(r"^\s*([^<(]*?)\s*(?:<([^>]*)>)?\s*(?:\(([^)]*)\))?\s*$")
 
 
+_V = TypeVar("_V")
+
+
+class LazyMapping(Mapping[str, _V], Generic[_V]):
+    """A read-only mapping whose values are built from stored raw values on first access. A packument of
+    thousands of versions is read for one or two of them; building all the rest is most of its cost."""
+
+    __slots__ = ("_build", "_built", "_raw")
+
+    def __init__(self, raw: Mapping[str, Any], build: Callable[[str, Any], _V]) -> None:
+        self._raw = raw
+        self._build = build
+        self._built: dict[str, _V] = {}
+
+    def __getitem__(self, key: str) -> _V:
+        try:
+            return self._built[key]
+        except KeyError:
+            pass
+        value = self._build(key, self._raw[key])
+        # Two threads may build the same value; both results are equal and one wins.
+        self._built[key] = value
+        return value
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._raw
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def __repr__(self) -> str:
+        return f"LazyMapping({len(self._raw)} entries)"
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (dict, (dict(self.items()),))
+
+
 def _frozen(mapping: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
+    if isinstance(mapping, LazyMapping):
+        return mapping  # read-only already, and copying it would build every value
     return MappingProxyType(dict(mapping or {}))
 
 
 def _reduce(obj: Any) -> tuple[object, ...]:
     # MappingProxyType does not pickle; rebuild from plain dicts (results may cross process pools).
     values = tuple(
-        dict(v) if isinstance(v, MappingProxyType) else v for v in (getattr(obj, f.name) for f in fields(obj))
+        dict(v) if isinstance(v, MappingProxyType | LazyMapping) else v
+        for v in (getattr(obj, f.name) for f in fields(obj))
     )
     return (type(obj), values)
 
@@ -95,6 +138,8 @@ class VersionManifest:
     """`_npmUser`: the account that published this version, when the registry says."""
     platform_specific: bool = False
     """The version declares `os` or `cpu`: typically a prebuilt binary for one platform."""
+    gypfile: bool | None = None
+    """package.json's `gypfile` as published (npm sets it when it added `install: node-gyp rebuild`)."""
 
     def __post_init__(self) -> None:
         for name in ("scripts", "dependencies", "optional_dependencies", "peer_dependencies", "bin"):
@@ -120,6 +165,10 @@ class Packument:
     abbreviated: bool = False
     dropped_versions: tuple[str, ...] = ()
     """Versions listed by the registry but unusable (no `dist.tarball`)."""
+    version_order: tuple[str, ...] | None = None
+    """The valid versions of `versions` in ascending semver order (ties in document order), when known:
+    a digest carries it (see `airlock.registry.digest`), so the version before another is found without
+    comparing every version."""
 
     def __post_init__(self) -> None:
         for name in ("dist_tags", "versions", "time"):
@@ -223,6 +272,7 @@ def _manifest(package_name: str, version: str, raw: object) -> VersionManifest |
         else any(k in scripts for k in REGISTRY_INSTALL_SCRIPTS),
         publisher=_person(raw.get("_npmUser")),
         platform_specific=bool(raw.get("os")) or bool(raw.get("cpu")),
+        gypfile=gypfile if isinstance(gypfile := raw.get("gypfile"), bool) else None,
     )
 
 
@@ -243,6 +293,7 @@ class _RawVersion(msgspec.Struct, frozen=True):
     npm_user: Any = msgspec.field(default=None, name="_npmUser")
     os: Any = None
     cpu: Any = None
+    gypfile: Any = None
 
 
 class _RawPackument(msgspec.Struct, frozen=True):
@@ -272,6 +323,7 @@ def _as_dict(raw: _RawVersion) -> dict[str, Any]:
         "_npmUser": raw.npm_user,
         "os": raw.os,
         "cpu": raw.cpu,
+        "gypfile": raw.gypfile,
     }
 
 

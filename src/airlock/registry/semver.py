@@ -14,8 +14,6 @@ from datetime import datetime
 from functools import cmp_to_key, lru_cache
 from typing import Any
 
-import nodesemver
-
 from airlock.errors import BadInputError, UsageError
 from airlock.registry.packument import Packument, VersionManifest
 
@@ -98,6 +96,8 @@ def is_valid_version(version: str) -> bool:
 
 @lru_cache(maxsize=8192)
 def _semver(version: str) -> Any:
+    import nodesemver  # here, not at import: a warm check orders versions by `precedence_key` only
+
     return nodesemver.make_semver(version, loose=True)
 
 
@@ -117,6 +117,37 @@ def sort_versions(versions: Iterable[str]) -> list[str]:
     return sorted(versions, key=cmp_to_key(compare_versions))
 
 
+PrecedenceKey = tuple[int, int, int, int, tuple[tuple[int, int | str], ...]]
+
+
+def precedence_key(version: str) -> PrecedenceKey | None:
+    """A sort key that orders versions as `compare_versions` does (None for an invalid version): numbers
+    compared numerically, a release above its prereleases, prerelease identifiers numeric-before-alphanumeric
+    and a shorter prefix first, build metadata ignored. Computed once per version, so sorting thousands of
+    versions costs no comparison calls into the semver library."""
+    text = version.strip()
+    if len(text) > MAX_LENGTH:
+        return None
+    match = _LOOSE.match(text)
+    if match is None:
+        return None
+    major, minor, patch = (int(match.group(i)) for i in (1, 2, 3))
+    if max(major, minor, patch) > _MAX_SAFE_INTEGER:
+        return None
+    pre = match.group(4)
+    if not pre:
+        return (major, minor, patch, 1, ())
+    return (major, minor, patch, 0, tuple((0, int(p)) if p.isdigit() else (1, p) for p in pre.split(".")))
+
+
+def version_order(versions: Iterable[str]) -> list[str]:
+    """The valid versions among `versions` in ascending semver order; equal precedence (build metadata)
+    keeps the given order."""
+    keyed = [(key, v) for v in versions if (key := precedence_key(v)) is not None]
+    keyed.sort(key=lambda item: item[0])
+    return [v for _, v in keyed]
+
+
 def _newest(versions: Iterable[str], count: int) -> list[str]:
     valid = [v for v in versions if is_valid_version(v)]
     return sort_versions(valid)[::-1][:count]
@@ -129,6 +160,8 @@ def _newest(versions: Iterable[str], count: int) -> list[str]:
 def _range(text: str) -> Any:
     if len(text) > _MAX_RANGE_LENGTH:
         return None
+    import nodesemver
+
     try:
         if nodesemver.valid_range(text, True) is None:
             return None
