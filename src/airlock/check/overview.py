@@ -6,12 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from airlock.analysis.facts import NETWORK_GLOBALS, NETWORK_MODULES
 from airlock.lifecycle import registry_install_scripts
 from airlock.model import PackageReport
 
 NAMES_SHOWN = 5
-_NETWORK_MODULES = frozenset({"http", "https", "http2", "net", "tls", "dns", "dgram"})
-_NETWORK_GLOBALS = frozenset({"fetch", "WebSocket", "XMLHttpRequest"})
 _CODE_GLOBALS = frozenset({"eval", "Function"})
 
 
@@ -31,7 +30,12 @@ _CATEGORIES: tuple[tuple[str, Callable[[PackageReport], bool]], ...] = (
     ("can spawn processes", lambda r: "child_process" in r.capabilities.modules),
     (
         "can reach the network",
-        lambda r: bool(r.capabilities.modules & _NETWORK_MODULES) or bool(_globals(r) & _NETWORK_GLOBALS),
+        lambda r: (
+            bool(r.capabilities.modules & NETWORK_MODULES)
+            or any(
+                k in NETWORK_GLOBALS or k.split(".", 1)[0] in NETWORK_GLOBALS for k in r.capabilities.globals
+            )
+        ),
     ),
     ("can use the file system", lambda r: "fs" in r.capabilities.modules),
     (

@@ -14,7 +14,9 @@ class ProcessPoolAnalysisExecutor:
     def __init__(self, workers: int) -> None:
         # forkserver: forking a process that runs fetch threads is unsafe; spawn would re-import per worker.
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["airlock.pipeline.executor"])
+        # Preloaded once in the server, so every worker starts with the parsers (and the shell parser, which
+        # airlock imports lazily elsewhere) already imported.
+        context.set_forkserver_preload(["airlock.pipeline.executor", "bashlex"])
         self._pool = ProcessPoolExecutor(
             max_workers=workers, mp_context=context, initializer=limit_heap_growth
         )

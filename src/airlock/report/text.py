@@ -19,6 +19,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from airlock.lifecycle import REGISTRY_INSTALL_SCRIPTS
 from airlock.model import Capabilities, Evidence, Finding, PackageReport, Severity, Verdict
 from airlock.report.document import ReportDocument
 
@@ -80,7 +81,10 @@ def capability_summary(capabilities: Capabilities, install_scripts: Iterable[str
         groups.append("native")
     scripts = list(install_scripts)
     if scripts:
-        groups.append("install: " + ",".join(scripts))
+        groups.append(
+            "install: "
+            + ",".join(s if s in REGISTRY_INSTALL_SCRIPTS else f"{s} (git/local only)" for s in scripts)
+        )
     return groups
 
 
