@@ -108,6 +108,17 @@ def test_fully_analysed_package_has_no_coverage_finding() -> None:
     assert "analysis-incomplete" not in rules(analysis)
 
 
+def test_library_code_the_parser_did_not_understand_is_skipped_not_a_cut() -> None:
+    # What real packages ship (argparse's `let x\n[a, b] = …`, sharp's `export … with { type: 'json' }`,
+    # Flow annotations in @webassemblyjs/*/src): each region is listed once in `skipped` and read
+    # lexically; outside install-time code it does not send the package to review.
+    analysis = package({"lib/flow.js": "export function f(v: number): Array<number> {\n  return [v];\n}\n"})
+    assert {s.file for s in analysis.skipped} == {"lib/flow.js"}
+    assert len(set(analysis.skipped)) == len(analysis.skipped)
+    assert "analysis-incomplete" not in rules(analysis)
+    assert decide(analysis.findings).value == "allow"
+
+
 def test_byte_cap_cut_is_reviewed() -> None:
     analysis = package({"big.js": "module.exports = 1;\n" + "//" + "x" * 5000}, Budget(max_file_bytes=1000))
     assert "analysis-incomplete" in rules(analysis)

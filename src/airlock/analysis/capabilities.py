@@ -214,6 +214,10 @@ class FileCapabilities:
     sinks: tuple[CodeSink, ...] = ()
     signals: tuple[Signal, ...] = ()
     skipped: tuple[Skipped, ...] = ()
+    """Everything not fully analysed: budget cuts and regions the parser did not understand."""
+    cuts: tuple[Skipped, ...] = ()
+    """The budget cuts among `skipped` (steps, nesting, byte cap): code the analysis never looked at. Parser
+    regions are not cuts: they are read lexically, and judged where they run at install time."""
     parse_errors: bool = False
     unparsed: tuple[Evidence, ...] = ()
     """Where regions start that the parser did not faithfully read (see `js.read`, `lexical`)."""
@@ -1054,6 +1058,7 @@ def analyze_source(
     except RecursionError:
         skipped.append(Skipped("expression nesting too deep to analyse; the rest was not analysed", path))
     skipped.extend(collector.skipped)
+    cuts = tuple(dict.fromkeys(skipped))
     # --- issue 9: what the parser does not understand is read lexically and reported, never silent.
     lexical = fallback(text, result.regions, known=collector.builtin, known_commands=collector.commands)
     for key, evidence in lexical.builtin:
@@ -1075,7 +1080,8 @@ def analyze_source(
         dynamic=tuple(collector.dynamic),
         imports=tuple(dict.fromkeys(collector.imports)),
         evaluated_code=tuple(collector.evaluated_code),
-        skipped=tuple(skipped),
+        skipped=tuple(dict.fromkeys(skipped)),
+        cuts=cuts,
         parse_errors=result.has_errors,
         unparsed=lexical.evidence,
         steps=steps.used,

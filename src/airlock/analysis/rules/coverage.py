@@ -28,11 +28,13 @@ ANALYSIS_INCOMPLETE = declare(
 def check(facts: PackageFacts) -> Iterator[Finding]:
     # Only cuts in code the analysis reads. Files the tarball reader kept as a prefix (binaries, media,
     # source maps) are never parsed, and members over its size cap already have `tar-too-large`.
+    # Regions the parser did not understand are not cuts: they are read lexically, and judged by the parsing
+    # family where they run at install time.
     for f in facts.files:
-        if not f.skipped:
+        if not f.cuts:
             continue
-        first = f.skipped[0]
-        more = f" (and {len(f.skipped) - 1} more cut(s))" if len(f.skipped) > 1 else ""
+        first = f.cuts[0]
+        more = f" (and {len(f.cuts) - 1} more cut(s))" if len(f.cuts) > 1 else ""
         yield ANALYSIS_INCOMPLETE.finding(
             f"{f.path} was not fully analysed: {first.reason}{more}", Evidence(f.path, 1)
         )
