@@ -239,12 +239,8 @@ class Cache:
     # ---- packuments ----------------------------------------------------------------------------------
     def get_packument(self, registry: str, name: str, *, full: bool = False) -> CachedPackument | None:
         path = self._packument_path(registry, name, full)
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            return None
-        except OSError as error:
-            logger.warning("cannot read cache entry %s: %s", path, error.strerror or error)
+        raw = _read_entry(path)
+        if raw is None:
             return None
         entry = _decode_packument(raw, registry, name)
         if entry is None:
@@ -333,12 +329,8 @@ class Cache:
         """The digest stored for this revision (body sha256) of the packument, or None: missing, made from
         another revision (the body changed since), or damaged (then removed)."""
         path = self._digest_path(registry, name, full)
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            return None
-        except OSError as error:
-            logger.warning("cannot read cache entry %s: %s", path, error.strerror or error)
+        raw = _read_entry(path)
+        if raw is None:
             return None
         header_line, sep, payload = raw[len(_DIGEST_MAGIC) :].partition(b"\n")
         try:
@@ -409,3 +401,14 @@ def _decode_packument(raw: bytes, registry: str, name: str) -> CachedPackument |
     if header is None or header.size != len(body) or header.revision != hashlib.sha256(body).hexdigest():
         return None
     return CachedPackument(body, header.etag, header.fetched, header.revision)
+
+
+def _read_entry(path: Path) -> bytes | None:
+    """A cache file's bytes; None when it is missing or unreadable (a cache miss, logged)."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        logger.warning("cannot read cache entry %s: %s", path, error.strerror or error)
+        return None

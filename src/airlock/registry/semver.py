@@ -74,20 +74,29 @@ class NoMatchingVersionError(UsageError):
 
 def clean_version(version: str) -> str | None:
     """node-semver's `clean(v, {loose: true})`: the canonical `1.2.3[-pre]` form, or None if not a version."""
+    parsed = _loose(version)
+    if parsed is None:
+        return None
+    numbers, pre = parsed
+    out = ".".join(map(str, numbers))
+    if pre:
+        out += "-" + ".".join(str(int(p)) if p.isdigit() else p for p in pre.split("."))
+    return out
+
+
+def _loose(version: str) -> tuple[tuple[int, int, int], str | None] | None:
+    """(major, minor, patch) and the prerelease text of a loose version, or None if it is not one."""
     text = version.strip()
     if len(text) > MAX_LENGTH:
         return None
     match = _LOOSE.match(text)
     if match is None:
         return None
-    numbers = [int(match.group(i)) for i in (1, 2, 3)]
-    if any(n > _MAX_SAFE_INTEGER for n in numbers):
+    major, minor, patch = (int(match.group(i)) for i in (1, 2, 3))
+    if max(major, minor, patch) > _MAX_SAFE_INTEGER:
         return None
-    out = ".".join(map(str, numbers))
-    if match.group(4):
-        parts = [str(int(p)) if p.isdigit() else p for p in match.group(4).split(".")]
-        out += "-" + ".".join(parts)
-    return out
+    pre: str | None = match.group(4)
+    return (major, minor, patch), pre
 
 
 def is_valid_version(version: str) -> bool:
@@ -125,16 +134,10 @@ def precedence_key(version: str) -> PrecedenceKey | None:
     compared numerically, a release above its prereleases, prerelease identifiers numeric-before-alphanumeric
     and a shorter prefix first, build metadata ignored. Computed once per version, so sorting thousands of
     versions costs no comparison calls into the semver library."""
-    text = version.strip()
-    if len(text) > MAX_LENGTH:
+    parsed = _loose(version)
+    if parsed is None:
         return None
-    match = _LOOSE.match(text)
-    if match is None:
-        return None
-    major, minor, patch = (int(match.group(i)) for i in (1, 2, 3))
-    if max(major, minor, patch) > _MAX_SAFE_INTEGER:
-        return None
-    pre = match.group(4)
+    (major, minor, patch), pre = parsed
     if not pre:
         return (major, minor, patch, 1, ())
     return (major, minor, patch, 0, tuple((0, int(p)) if p.isdigit() else (1, p) for p in pre.split(".")))
