@@ -25,7 +25,6 @@ from airlock.analysis.resolve import (
     GLOBAL_OBJECT,
     INTEROP_HELPER,
     MAX_STRING,
-    POWERFUL_GLOBALS,
     REQUIRE,
     UNKNOWN,
     AnyConstructor,
@@ -43,37 +42,22 @@ from airlock.analysis.resolve import (
     Str,
     Value,
     as_text,
-    builtin_name,
     member,
     require_value,
     strip_transparent,
 )
 from airlock.analysis.signals import Signal, scan_code_string, scan_indicators
+from airlock.analysis.vocabulary import (
+    BUILTIN_MODULES,
+    CALL_ONLY_GLOBALS,
+    GLOBAL_CAPABILITIES,
+    POWERFUL_GLOBALS,
+    builtin_name,
+    contract_key,
+    global_key,
+)
 from airlock.model import Evidence, Skipped
 
-# Node's `require('module').builtinModules` (Node 20 and 22), plus modules reachable only as `node:x`.
-BUILTIN_MODULES = frozenset(
-    {
-        "_http_agent", "_http_client", "_http_common", "_http_incoming", "_http_outgoing", "_http_server",
-        "_stream_duplex", "_stream_passthrough", "_stream_readable", "_stream_transform", "_stream_wrap",
-        "_stream_writable", "_tls_common", "_tls_wrap", "assert", "assert/strict", "async_hooks", "buffer",
-        "child_process", "cluster", "console", "constants", "crypto", "dgram", "diagnostics_channel", "dns",
-        "dns/promises", "domain", "events", "fs", "fs/promises", "http", "http2", "https", "inspector",
-        "inspector/promises", "module", "net", "os", "path", "path/posix", "path/win32", "perf_hooks",
-        "process", "punycode", "querystring", "readline", "readline/promises", "repl", "stream",
-        "stream/consumers", "stream/promises", "stream/web", "string_decoder", "sys", "timers",
-        "timers/promises", "tls", "trace_events", "tty", "url", "util", "util/types", "v8", "vm", "wasi",
-        "worker_threads", "zlib", "test", "test/reporters", "sqlite", "sea",
-    }
-)  # fmt: skip
-
-# Globals with authority (derived from resolve.POWERFUL_GLOBALS). A path is reported under the longest key
-# it starts with.
-GLOBAL_CAPABILITIES = tuple(
-    sorted((g.key for g in POWERFUL_GLOBALS if not g.call_only), key=lambda k: (-len(k), k))
-)
-# Reported only when called: `x instanceof Function` or `typeof eval` grant nothing.
-CALL_ONLY_GLOBALS = frozenset(g.key for g in POWERFUL_GLOBALS if g.call_only)
 # vm entry points that compile a string argument as code.
 _VM_COMPILERS = frozenset(
     {
@@ -152,30 +136,6 @@ MAX_NESTED_CODE_DEPTH = 3
 # Real member/call chains are a few levels deep; the cap keeps hostile nesting linear.
 MAX_CLIMB = 256
 MAX_NESTED_CODE_BYTES = 1 << 20
-
-
-def global_key(path: str) -> str | None:
-    """The capability key a global path is reported under, or None if it grants nothing we track."""
-    for key in GLOBAL_CAPABILITIES:
-        if path == key or path.startswith(key + "."):
-            return key
-    return None
-
-
-_KEY_SEGMENT = re.compile(r"[A-Za-z0-9_$]+")
-
-
-def contract_key(key: str) -> str:
-    """The key cut before its first segment that is not an identifier: computed members such as
-    `require('module')._extensions['.js']` end where the report contract's dotted paths can still name
-    them (`module._extensions`), like LavaMoat's policy keys. The evidence keeps the exact access."""
-    head, _, rest = key.partition(".")
-    segments = [head]
-    for segment in rest.split(".") if rest else []:
-        if not _KEY_SEGMENT.fullmatch(segment):
-            break
-        segments.append(segment)
-    return ".".join(segments)
 
 
 @dataclass(frozen=True, slots=True)
