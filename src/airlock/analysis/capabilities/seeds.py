@@ -194,7 +194,9 @@ class SeedsMixin(ScanBase):
                     if imported == "default":
                         self._track(alias, module, stmt)
                     else:
-                        self._report(module.member(imported), spec_node)
+                        # As `const { exec: alias } = require(…)`: a function followed to its calls (so
+                        # child_process command lines are captured), a leaf reported where imported.
+                        self._bind(alias, module.member(imported), spec_node)
 
     def _reexport(self, stmt: Node) -> None:
         source = stmt.child_by_field_name("source")

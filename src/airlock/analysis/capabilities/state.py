@@ -126,6 +126,10 @@ class ScanBase(ABC):
         """Follow every use of the variable `ident` binds to `value` (`flow`)."""
 
     @abstractmethod
+    def _bind(self, name: Node, value: Value, site: Node) -> None:
+        """Follow `value` into the variable(s) `name` declares (`flow`)."""
+
+    @abstractmethod
     def _rest(self, value: Value, node: Node, *, escaped: bool) -> None:
         """`value` stops at `node` (`flow`)."""
 
