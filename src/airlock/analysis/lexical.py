@@ -13,7 +13,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from airlock.analysis.js import Region, SourceText
-from airlock.analysis.resolve import builtin_name
+from airlock.analysis.vocabulary import builtin_name
 from airlock.model import Evidence, Skipped
 
 _STRING = rb"(?:'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"|`(?:[^`\\$]|\\.|\$(?!\{))*`)"

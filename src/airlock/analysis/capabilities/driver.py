@@ -1,0 +1,138 @@
+"""The per-file driver: `analyze_source` reads one file's bytes within its `Budget`, runs the scanner, adds
+what the lexical fallback finds in regions the parser did not read, and returns `FileCapabilities`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from airlock.analysis.capabilities.scanner import FileScanner
+from airlock.analysis.capabilities.state import CodeSink, Collector
+from airlock.analysis.js import Dialect, SourceText, module_kind, read
+from airlock.analysis.lexical import fallback
+from airlock.analysis.resolve import (
+    StepBudgetExhaustedError,
+    Steps,
+)
+from airlock.analysis.signals import Signal, scan_code_string, scan_indicators
+from airlock.model import Evidence, Skipped
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """Per-file caps, counted in bytes and steps, never seconds: the same bytes give the same result on any
+    machine under any load. A file over them is still analysed as far as the budget goes, and the cut is
+    recorded as `Skipped` (which the `analysis-incomplete` rule reports)."""
+
+    max_file_bytes: int = 16 * 2**20
+    """Also what bounds parse time (see `js.parse`)."""
+    max_steps: int = 1_500_000
+    """Analysis steps per file (see `resolve.Steps`), code compiled from its strings included. Sized by
+    bench/determinism.py on the biggest real packages: the most any file needed was 428,980 steps
+    (plotly.js-dist-min's 4.6 MB plotly.min.js; monaco-editor 98,485, @tensorflow/tfjs 151,840, next
+    24,262, typescript 3,763), so 3.5x headroom. A hostile 12 MB file whose every line is a seed reaches
+    the cap after about 55 s of one core on an idle machine (109 s at 3M steps): the price of a result
+    that does not depend on the machine, and still bounded."""
+
+
+DEFAULT_BUDGET = Budget()
+
+
+@dataclass(frozen=True, slots=True)
+class FileCapabilities:
+    """What one file can reach. `imports` lists non-builtin module specifiers it loads."""
+
+    path: str
+    builtin: Mapping[str, tuple[Evidence, ...]]
+    globals: Mapping[str, tuple[Evidence, ...]]
+    dynamic: tuple[Evidence, ...]
+    imports: tuple[str, ...]
+    evaluated_code: tuple[tuple[Evidence, str], ...]
+    """Code strings that eval/Function/vm would compile, with where (analysed as code too)."""
+    commands: tuple[tuple[Evidence, str], ...] = ()
+    """Command lines given to child_process, where they fold to constants (shell-analysed by rules)."""
+    sinks: tuple[CodeSink, ...] = ()
+    signals: tuple[Signal, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
+    """Everything not fully analysed: budget cuts and regions the parser did not understand."""
+    cuts: tuple[Skipped, ...] = ()
+    """The budget cuts among `skipped` (steps, nesting, byte cap): code the analysis never looked at. Parser
+    regions are not cuts: they are read lexically, and judged where they run at install time."""
+    parse_errors: bool = False
+    unparsed: tuple[Evidence, ...] = ()
+    """Where regions start that the parser did not faithfully read (see `js.read`, `lexical`)."""
+    steps: int = 0
+    """Analysis steps used (for budget sizing; not part of the result)."""
+
+
+def analyze_source(
+    path: str,
+    data: bytes,
+    dialect: Dialect,
+    *,
+    budget: Budget = DEFAULT_BUDGET,
+) -> FileCapabilities:
+    """Capabilities of one file's bytes. Never raises for hostile input; overruns become `skipped`."""
+    skipped: list[Skipped] = []
+    if len(data) > budget.max_file_bytes:
+        skipped.append(
+            Skipped(
+                f"file is {len(data)} bytes, over the {budget.max_file_bytes}-byte analysis cap; "
+                f"analysed the first {budget.max_file_bytes} bytes",
+                path,
+            )
+        )
+        data = data[: budget.max_file_bytes]
+    collector = Collector()
+    # The bytes as Node reads them (js.read), evidence still showing the file's own (issue 9).
+    result = read(data, dialect, module=module_kind(path))
+    text = SourceText(path, result.source, display=data)
+    steps = Steps(budget.max_steps)
+    scanner = FileScanner(
+        text,
+        result.tree.root_node,
+        collector,
+        steps=steps,
+        typescript=dialect is not Dialect.JAVASCRIPT,
+    )
+    try:
+        scanner.run()
+    except StepBudgetExhaustedError:
+        skipped.append(
+            Skipped(
+                f"analysis step budget ({budget.max_steps:,} steps) exhausted; the rest of the file was "
+                "not analysed",
+                path,
+            )
+        )
+    except RecursionError:
+        skipped.append(Skipped("expression nesting too deep to analyse; the rest was not analysed", path))
+    skipped.extend(collector.skipped)
+    cuts = tuple(dict.fromkeys(skipped))
+    # --- issue 9: what the parser does not understand is read lexically and reported, never silent.
+    lexical = fallback(text, result.regions, known=collector.builtin, known_commands=collector.commands)
+    for key, evidence in lexical.builtin:
+        collector.add("builtin", key, evidence)
+    collector.imports.extend(lexical.imports)
+    collector.commands.extend(lexical.commands)
+    skipped.extend(lexical.skipped)
+    # --- end issue 9
+    signals = list(scan_indicators(text, result.tree.root_node))
+    for evidence, code in collector.evaluated_code:
+        signals.extend(scan_code_string(code, evidence))
+    return FileCapabilities(
+        path=path,
+        commands=tuple(collector.commands),
+        sinks=tuple(collector.sinks),
+        signals=tuple(signals),
+        builtin={k: tuple(v) for k, v in collector.builtin.items()},
+        globals={k: tuple(v) for k, v in collector.globals.items()},
+        dynamic=tuple(collector.dynamic),
+        imports=tuple(dict.fromkeys(collector.imports)),
+        evaluated_code=tuple(collector.evaluated_code),
+        skipped=tuple(dict.fromkeys(skipped)),
+        cuts=cuts,
+        parse_errors=result.has_errors,
+        unparsed=lexical.evidence,
+        steps=steps.used,
+    )
