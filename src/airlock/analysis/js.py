@@ -76,10 +76,6 @@ def _parser(dialect: Dialect) -> tree_sitter.Parser:
 class ParseResult:
     tree: tree_sitter.Tree
 
-    @property
-    def has_errors(self) -> bool:
-        return self.tree.root_node.has_error
-
 
 def parse(source: bytes, dialect: Dialect) -> ParseResult:
     """Parse `source` whole. There is no time cut-off: py-tree-sitter (0.26) never frees what a read
@@ -175,10 +171,6 @@ class Reading:
     """What the tree was parsed from: the file's bytes with the length-preserving rewrites applied."""
     regions: tuple[Region, ...]
     rewrites: int
-
-    @property
-    def has_errors(self) -> bool:
-        return self.tree.root_node.has_error
 
 
 def module_kind(path: str) -> bool | None:

@@ -58,7 +58,6 @@ class FileCapabilities:
     cuts: tuple[Skipped, ...] = ()
     """The budget cuts among `skipped` (steps, nesting, byte cap): code the analysis never looked at. Parser
     regions are not cuts: they are read lexically, and judged where they run at install time."""
-    parse_errors: bool = False
     unparsed: tuple[Evidence, ...] = ()
     """Where regions start that the parser did not faithfully read (see `js.read`, `lexical`)."""
     steps: int = 0
@@ -132,7 +131,6 @@ def analyze_source(
         evaluated_code=tuple(collector.evaluated_code),
         skipped=tuple(dict.fromkeys(skipped)),
         cuts=cuts,
-        parse_errors=result.has_errors,
         unparsed=lexical.evidence,
         steps=steps.used,
     )
