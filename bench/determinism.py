@@ -25,10 +25,10 @@ from pathlib import Path
 
 from airlock.analysis import ANALYZER_VERSION, Budget, analyze_traced
 from airlock.analysis.capabilities import DEFAULT_BUDGET
+from airlock.contents import read_tarball
 from airlock.errors import AirlockError
 from airlock.model import PackageAnalysis, PackageContents, PackageFile
 from airlock.serialize import analysis_to_json
-from airlock.tarball import read_tarball
 from airlock.verdict import decide
 
 # The biggest JavaScript packages on npm we could name: single huge bundles (typescript, monaco, pdf.js,

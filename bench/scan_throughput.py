@@ -25,9 +25,9 @@ from pathlib import Path
 
 from airlock.analysis import ANALYZER_VERSION, analyze
 from airlock.analysis.js import dialect_for, parse
+from airlock.contents import read_tarball
 from airlock.integrity import sri_of
 from airlock.store.sqlite import SQLiteStore
-from airlock.tarball import read_tarball
 
 
 def load(directory: Path) -> list[tuple[str, bytes]]:

@@ -19,9 +19,9 @@ from pathlib import Path
 
 from airlock.analysis import Budget, analyze
 from airlock.analysis.capabilities import DEFAULT_BUDGET
+from airlock.contents import read_tarball
 from airlock.model import PackageAnalysis
 from airlock.serialize import analysis_to_json
-from airlock.tarball import read_tarball
 from tests.fakes.tarballs import build_package
 from tests.incidents.corpus import BENIGN, INCIDENTS
 

@@ -17,8 +17,8 @@ from airlock.analysis.facts import NETWORK_GLOBALS
 from airlock.analysis.js import Dialect
 from airlock.analysis.resolve import StepBudgetExhaustedError, Steps
 from airlock.analysis.vocabulary import POWERFUL_GLOBALS
+from airlock.contents import read_tarball
 from airlock.model import PackageAnalysis
-from airlock.tarball import read_tarball
 from airlock.verdict import decide
 from tests.analysis.determinism_items import PAYLOAD, plain_code, seed_dense
 from tests.fakes.tarballs import build_package

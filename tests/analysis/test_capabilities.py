@@ -15,8 +15,8 @@ import pytest
 from airlock.analysis import analyze
 from airlock.analysis.capabilities import Budget, analyze_source
 from airlock.analysis.js import Dialect
+from airlock.contents import read_tarball
 from airlock.model import PackageAnalysis, Verdict
-from airlock.tarball import read_tarball
 from airlock.verdict import decide
 from tests.fakes.tarballs import build_package
 

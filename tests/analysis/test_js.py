@@ -6,8 +6,8 @@ from airlock.analysis import analyze
 from airlock.analysis.capabilities import analyze_source
 from airlock.analysis.js import Dialect, SourceText, module_kind, parse, read
 from airlock.analysis.lexical import read_region
+from airlock.contents import read_tarball
 from airlock.model import Verdict
-from airlock.tarball import read_tarball
 from airlock.verdict import decide
 from tests.fakes.tarballs import build_package
 

@@ -11,11 +11,12 @@ import pytest
 
 from airlock.analysis import analyze
 from airlock.analysis.rules import all_rules
+from airlock.contents import read_tarball
 from airlock.model import PackageAnalysis
 from airlock.pipeline.context import PackageContext
 from airlock.pipeline.requests import NotFetched, PackageRequest
 from airlock.pipeline.results import Identity, PackageResult
-from airlock.tarball import DEFAULT_LIMITS, TarLimits, read_tarball
+from airlock.tarball import DEFAULT_LIMITS, TarLimits
 from airlock.verdict import decide
 from tests.fakes.tarballs import build_package, build_tarball
 from tests.incidents.corpus import BENIGN, INCIDENTS, Replica

@@ -29,9 +29,10 @@ from hypothesis import strategies as st
 
 from airlock.analysis.rules import Rule
 from airlock.analysis.rules import tarball as rules
+from airlock.contents import read_directory, read_tarball
 from airlock.errors import BadInputError, UsageError
 from airlock.model import Finding, PackageContents
-from airlock.tarball import DEFAULT_LIMITS, TarLimits, read_directory, read_tarball
+from airlock.tarball import DEFAULT_LIMITS, TarLimits
 from tests.conftest import NodeTools
 from tests.fakes.tarballs import build_package, build_tarball
 

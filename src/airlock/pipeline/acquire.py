@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from airlock.analysis import ANALYZER_VERSION
+from airlock.contents import read_directory
 from airlock.errors import AirlockError, OperationalError, UsageError
 from airlock.integrity import sri_of
 from airlock.model import PackageAnalysis
@@ -39,7 +40,6 @@ from airlock.registry.cache import CacheWriteError
 from airlock.registry.client import RegistryClient
 from airlock.registry.semver import pick_version
 from airlock.store import AnalysisStore
-from airlock.tarball import read_directory
 
 logger = logging.getLogger(__name__)
 

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Protocol
 
 from airlock.analysis import analyze
+from airlock.contents import read_tarball
 from airlock.errors import OperationalError
 from airlock.integrity import IntegrityError, parse_sri, verify
 from airlock.memory import release_free_memory
 from airlock.model import PackageAnalysis, PackageContents
-from airlock.tarball import read_tarball
 
 TRIM_AFTER_BYTES = 1 * 2**20
 
