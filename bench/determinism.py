@@ -95,6 +95,9 @@ class Run:
     seconds: float
     loaded_seconds: float
     cuts: tuple[str, ...]
+    """Budget cuts (steps, nesting, byte cap): code never analysed."""
+    regions: int
+    """Regions the parser did not understand (read lexically; not cuts)."""
     identical: bool | None
     verdict: str
     exec_seen: bool
@@ -147,7 +150,8 @@ def measure_contents(
         total_steps=sum(f.steps for f in files),
         seconds=seconds,
         loaded_seconds=loaded_seconds,
-        cuts=tuple(f"{s.file}: {s.reason}" for s in first.skipped),
+        cuts=tuple(f"{s.file}: {s.reason}" for f in files for s in f.cuts),
+        regions=len(first.skipped) - sum(len(f.cuts) for f in files),
         identical=canonical(first) == canonical(second) if repeat else None,
         verdict=decide(first.findings).value,
         exec_seen="child_process.exec" in first.capabilities.builtin,
@@ -213,7 +217,7 @@ def main() -> int:
         f"analyzer {ANALYZER_VERSION}; step budget {budget.max_steps:,} per file; load {args.load} busy processes"
     )
     header = f"{'package':<34}{'files':>6}{'code MB':>9}{'max steps':>11}{'% budget':>9}{'total steps':>13}"
-    print(header + f"{'s':>7}{'s loaded':>9}  cut  identical  largest file")
+    print(header + f"{'s':>7}{'s loaded':>9}  cut  regions  identical  largest file")
     runs: list[Run] = []
     paths = [] if args.synthetic else sorted(args.directory.glob("*.tgz"))
     if args.only:
@@ -229,7 +233,7 @@ def main() -> int:
         print(
             f"{run.package:<34}{run.files:>6}{run.code_mb:>9.1f}{run.max_steps:>11,}"
             f"{100 * run.max_steps / budget.max_steps:>8.1f}%{run.total_steps:>13,}{run.seconds:>7.1f}"
-            f"{run.loaded_seconds:>9.1f}  {'CUT' if run.cuts else 'no ':<4} {_identity(run):<10} "
+            f"{run.loaded_seconds:>9.1f}  {'CUT' if run.cuts else 'no ':<4} {run.regions:>7}  {_identity(run):<10} "
             f"{run.max_steps_file}",
             flush=True,
         )
