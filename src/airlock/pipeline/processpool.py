@@ -12,17 +12,22 @@ from airlock.pipeline.executor import AnalysisJob, analyze_job
 
 class ProcessPoolAnalysisExecutor:
     def __init__(self, workers: int) -> None:
-        # forkserver: forking a process that runs fetch threads is unsafe; spawn would re-import per worker.
-        context = multiprocessing.get_context("forkserver")
-        # Preloaded once in the server, so every worker starts with the parsers (and the shell parser, which
-        # airlock imports lazily elsewhere) already imported.
-        context.set_forkserver_preload(["airlock.pipeline.executor", "bashlex"])
-        self._pool = ProcessPoolExecutor(
-            max_workers=workers, mp_context=context, initializer=limit_heap_growth
-        )
+        self._workers = workers
+        # Made on the first job: a warm run whose analyses all come from the store starts no process.
+        self._pool: ProcessPoolExecutor | None = None
 
     def submit(self, job: AnalysisJob) -> Future[PackageAnalysis]:
+        if self._pool is None:
+            # forkserver: forking a process that runs fetch threads is unsafe; spawn would re-import per
+            # worker. Preloaded once in the server, so every worker starts with the parsers (and the shell
+            # parser, which airlock imports lazily elsewhere) already imported.
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["airlock.pipeline.executor", "bashlex"])
+            self._pool = ProcessPoolExecutor(
+                max_workers=self._workers, mp_context=context, initializer=limit_heap_growth
+            )
         return self._pool.submit(analyze_job, job)
 
     def close(self) -> None:
-        self._pool.shutdown(cancel_futures=True)
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
