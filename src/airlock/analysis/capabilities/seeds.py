@@ -162,15 +162,8 @@ class SeedsMixin(ScanBase):
     def _import_statement(self, stmt: Node) -> None:
         if any(child.type == "type" for child in stmt.children):
             return  # `import type` has no runtime effect
-        source = stmt.child_by_field_name("source")
-        if source is None:
-            return
-        spec = as_text(self.resolver.evaluate(source))
-        if spec is None:
-            return
-        module = require_value(Str(spec))
-        self._note_import(module)
-        if not isinstance(module, Ref):
+        module = self._source_module(stmt)
+        if module is None:
             return
         clause = next((c for c in stmt.named_children if c.type == "import_clause"), None)
         if clause is None:
@@ -198,16 +191,22 @@ class SeedsMixin(ScanBase):
                         # child_process command lines are captured), a leaf reported where imported.
                         self._bind(alias, module.member(imported), spec_node)
 
-    def _reexport(self, stmt: Node) -> None:
+    def _source_module(self, stmt: Node) -> Ref | None:
+        """The module an import/export statement's `from '…'` names (noted as an import), when it is one the
+        analysis follows."""
         source = stmt.child_by_field_name("source")
         if source is None:
-            return
+            return None
         spec = as_text(self.resolver.evaluate(source))
         if spec is None:
-            return
+            return None
         module = require_value(Str(spec))
         self._note_import(module)
-        if not isinstance(module, Ref):
+        return module if isinstance(module, Ref) else None
+
+    def _reexport(self, stmt: Node) -> None:
+        module = self._source_module(stmt)
+        if module is None:
             return
         clause = next((c for c in stmt.named_children if c.type == "export_clause"), None)
         if clause is None:
