@@ -217,6 +217,14 @@ def test_a_native_build_the_registry_does_not_list_is_a_mismatch(
     assert any("binding.gyp" in f.message for f in report.findings if f.rule == "manifest-mismatch")
 
 
+def test_a_native_build_the_registry_marks_with_gypfile_is_listed(
+    fake_registry: FakeRegistry, pipeline: Pipeline
+) -> None:
+    _publish(fake_registry, "plain-native", "1.0.0", gypfile=True, tarball={}, files={"binding.gyp": "{}"})
+    (report,) = _check(pipeline, fake_registry, ("plain-native", "1.0.0"))
+    assert "manifest-mismatch" not in _rules(report)
+
+
 def test_the_abbreviated_document_is_confirmed_against_the_full_one(
     fake_registry: FakeRegistry, pipeline: Pipeline
 ) -> None:

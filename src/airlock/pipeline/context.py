@@ -140,7 +140,7 @@ def _unlisted_build(manifest: VersionManifest, declared: DeclaredManifest, *, ab
         return False
     if abbreviated:
         return not manifest.has_install_script
-    return not ({"install", "preinstall"} & set(manifest.scripts))
+    return not manifest.gypfile and not ({"install", "preinstall"} & set(manifest.scripts))
 
 
 def hidden_install_scripts(
