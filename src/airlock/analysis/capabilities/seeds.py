@@ -20,6 +20,7 @@ from airlock.analysis.resolve import (
     as_text,
     require_value,
 )
+from airlock.analysis.resolve.syntax import import_bindings
 from airlock.analysis.vocabulary import (
     POWERFUL_GLOBALS,
 )
@@ -169,27 +170,13 @@ class SeedsMixin(ScanBase):
         if clause is None:
             self._report(module, stmt)  # side-effect import
             return
-        for part in clause.named_children:
-            if part.type == "identifier":
-                self._track(part, module, stmt)
-            elif part.type == "namespace_import":
-                for ident in part.named_children:
-                    self._track(ident, module, stmt)
-            elif part.type == "named_imports":
-                for spec_node in part.named_children:
-                    if spec_node.type != "import_specifier":
-                        continue
-                    name = spec_node.child_by_field_name("name")
-                    alias = spec_node.child_by_field_name("alias") or name
-                    if name is None or alias is None:
-                        continue
-                    imported = self.resolver.text(name)
-                    if imported == "default":
-                        self._track(alias, module, stmt)
-                    else:
-                        # As `const { exec: alias } = require(…)`: a function followed to its calls (so
-                        # child_process command lines are captured), a leaf reported where imported.
-                        self._bind(alias, module.member(imported), spec_node)
+        for bound in import_bindings(clause, self.resolver.imported_name):
+            if bound.imported is None:
+                self._track(bound.local, module, stmt)
+            else:
+                # As `const { exec: alias } = require(…)`: a function followed to its calls (so
+                # child_process command lines are captured), a leaf reported where imported.
+                self._bind(bound.local, module.member(bound.imported), bound.site)
 
     def _source_module(self, stmt: Node) -> Ref | None:
         """The module an import/export statement's `from '…'` names (noted as an import), when it is one the

@@ -20,6 +20,7 @@ from airlock.analysis.resolve.syntax import (
     IDENTIFIER_TYPES,
     SCOPE_TYPES,
     decode_escape,
+    import_bindings,
     pattern_identifiers,
 )
 from airlock.analysis.resolve.values import Value, as_text
@@ -217,31 +218,15 @@ class Scopes(ABC):
         for clause in stmt.named_children:
             if clause.type != "import_clause":
                 continue
-            for part in clause.named_children:
-                if part.type == "identifier":
-                    table.setdefault(
-                        self.text(part), Binding(self.text(part), part, specifier=spec, imported="*")
-                    )
-                elif part.type == "namespace_import":
-                    for ident in part.named_children:
-                        table.setdefault(
-                            self.text(ident), Binding(self.text(ident), ident, specifier=spec, imported="*")
-                        )
-                elif part.type == "named_imports":
-                    for spec_node in part.named_children:
-                        if spec_node.type != "import_specifier":
-                            continue
-                        name = spec_node.child_by_field_name("name")
-                        alias = spec_node.child_by_field_name("alias") or name
-                        if name is None or alias is None:
-                            continue
-                        imported = as_text(self.evaluate(name)) if name.type == "string" else self.text(name)
-                        if imported == "default":
-                            imported = "*"
-                        table.setdefault(
-                            self.text(alias),
-                            Binding(self.text(alias), alias, specifier=spec, imported=imported),
-                        )
+            for bound in import_bindings(clause, self.imported_name):
+                local = self.text(bound.local)
+                table.setdefault(
+                    local, Binding(local, bound.local, specifier=spec, imported=bound.imported or "*")
+                )
+
+    def imported_name(self, name: Node) -> str | None:
+        """What an import specifier names: an identifier, or the string of `import { "a-b" as c }`."""
+        return as_text(self.evaluate(name)) if name.type == "string" else self.text(name)
 
     def lookup(self, ident: Node) -> Binding | None:
         """The innermost declaration of `ident`'s name visible from it (hoisting approximated by blocks)."""

@@ -1,11 +1,12 @@
 """Tree shapes and literal syntax the resolver reads: which node types open scopes or are functions, the
 wrappers that do not change a value (parentheses, TypeScript assertions), escape sequences, number
-literals, and the identifiers a binding pattern introduces."""
+literals, the identifiers a binding pattern introduces, and the names an import clause binds."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import NamedTuple
 
 from tree_sitter import Node
 
@@ -164,3 +165,33 @@ def pattern_identifiers(node: Node) -> Iterator[Node]:
             "variable_declarator",
         }:
             stack.extend(reversed(n.named_children))
+
+
+class ImportBinding(NamedTuple):
+    local: Node
+    """The identifier the import declares."""
+    imported: str | None
+    """The export it names, or None for the module itself (a default or namespace import, `default as x`)."""
+    site: Node
+    """The specifier that binds it (`exec as run`), or the local name for default and namespace imports."""
+
+
+def import_bindings(clause: Node, name_of: Callable[[Node], str | None]) -> Iterator[ImportBinding]:
+    """Each name an `import_clause` binds. `name_of` reads an imported name node: an identifier, or the
+    string of `import { "a-b" as c }`."""
+    for part in clause.named_children:
+        if part.type == "identifier":
+            yield ImportBinding(part, None, part)
+        elif part.type == "namespace_import":
+            for ident in part.named_children:
+                yield ImportBinding(ident, None, ident)
+        elif part.type == "named_imports":
+            for specifier in part.named_children:
+                if specifier.type != "import_specifier":
+                    continue
+                name = specifier.child_by_field_name("name")
+                alias = specifier.child_by_field_name("alias") or name
+                if name is None or alias is None:
+                    continue
+                imported = name_of(name)
+                yield ImportBinding(alias, None if imported == "default" else imported, specifier)
