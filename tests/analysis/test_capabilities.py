@@ -140,6 +140,11 @@ ALIASES = [
     ),
     case("module-require", "module.require('http').get('http://example.com');", {"http.get"}),
     case(
+        "module-require-computed",
+        "var r = module['req' + 'uire'];\nr('child_' + 'process').execSync('id');",
+        {"child_process.execSync"},
+    ),
+    case(
         "create-require",
         "import { createRequire } from 'module';\nconst require = createRequire(import.meta.url);\n"
         "require('dns').resolve4('x');",
@@ -338,6 +343,10 @@ NEGATIVE = [
     case("shadowed-process", "const process = { env: {} };\nprocess.env.X = 1;"),
     case("npm-package-not-builtin", "const got = require('got');\ngot('https://example.com');"),
     case("class-constructor", "class A { constructor() { this.constructor.name; } }"),
+    case(
+        "module-exports-by-bracket",
+        "module['exports'] = function () {};\nmodule['exports'].id = module['id'];",
+    ),
 ]
 
 

@@ -49,7 +49,7 @@ _SEED_WORDS: tuple[bytes, ...] = tuple(
 # `globalThis` before `global`; ties in a fixed order, so the pattern is the same in every process.
 _SEEDS_LONGEST_FIRST: list[bytes] = sorted(_SEED_WORDS, key=lambda w: (-len(w), w))
 _SEED_PATTERN = re2.compile(rb"(?:^|[^A-Za-z0-9_$])(" + b"|".join(_SEEDS_LONGEST_FIRST) + rb")")
-_BRACKET_SEEDS: tuple[bytes, ...] = (b"window", b"self", b"frames")
+_BRACKET_SEEDS: tuple[bytes, ...] = (b"window", b"self", b"frames", b"module")
 NOT_CODE = frozenset(
     {"comment", "string_fragment", "regex_pattern", "escape_sequence", "jsx_text", "html_comment"}
 )
