@@ -7,42 +7,9 @@ reads, how it hides, where it sends), which is what the rules look at.
 
 from __future__ import annotations
 
-import base64
-import json
-from dataclasses import dataclass, field
-from typing import Any
+from tests.incidents.replica import ELF, PE, PNG, Replica, b64, hexed, nested_eval
 
-
-@dataclass(frozen=True)
-class Replica:
-    id: str
-    files: dict[str, str | bytes]
-    verdict: str
-    rules: frozenset[str]
-    manifest: dict[str, Any] = field(default_factory=dict)
-    name: str = ""
-    note: str = ""
-
-
-def b64(text: str) -> str:
-    return base64.b64encode(text.encode()).decode()
-
-
-def hexed(text: str) -> str:
-    return text.encode().hex()
-
-
-ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 56
-PE = b"MZ" + b"\x00" * 58 + b"\x80\x00\x00\x00" + b"\x00" * 64 + b"PE\x00\x00" + b"\x00" * 32
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-
-
-def nested_eval(code: str, layers: int) -> str:
-    """`code` inside `layers` evals of string literals: eval("eval(\"…\")")."""
-    for _ in range(layers):
-        code = f"eval({json.dumps(code)});"
-    return code
-
+__all__ = ["BENIGN", "ELF", "INCIDENTS", "PE", "PNG", "Replica", "b64", "hexed", "nested_eval"]
 
 INCIDENTS: list[Replica] = [
     Replica(
@@ -795,3 +762,10 @@ BENIGN: list[Replica] = [
         note="old feature-detection code evals a literal, even nested: analysed within the budget, no cut",
     ),
 ]
+
+
+# Replicas added since issue 10 live in one module per attack class under `replicas/`.
+from tests.incidents.replicas import MORE_BENIGN, MORE_INCIDENTS  # noqa: E402
+
+INCIDENTS.extend(MORE_INCIDENTS)
+BENIGN.extend(MORE_BENIGN)

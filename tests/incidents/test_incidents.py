@@ -20,6 +20,7 @@ from airlock.tarball import DEFAULT_LIMITS, TarLimits
 from airlock.verdict import decide
 from tests.fakes.tarballs import build_package, build_tarball
 from tests.incidents.corpus import BENIGN, INCIDENTS, Replica
+from tests.incidents.replicas import MORE_LOOKALIKES
 from tests.tarball.test_reader import END, GOOD, gz, info, make_tar, regular
 
 
@@ -169,6 +170,8 @@ LOOKALIKES: dict[str, tuple[str, ...]] = {
     "typosquat-name": ("popular-name-itself",),
     "unparsed-install-code": ("core-js-postinstall-banner", "esbuild-style-platform-binary"),
 }
+for _rule, _ids in MORE_LOOKALIKES.items():
+    LOOKALIKES[_rule] = (*LOOKALIKES.get(_rule, ()), *_ids)
 
 
 @pytest.mark.parametrize("rule", CONTENT_RULES)

@@ -13,6 +13,7 @@ import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from enum import StrEnum
 
 from airlock.analysis.capabilities import Budget, FileCapabilities, analyze_source
 from airlock.analysis.js import Dialect
@@ -33,6 +34,25 @@ IDENTITY_KEYS = frozenset(
 _FS_WRITERS = re.compile(
     r"^fs(?:\.promises)?\.(?:write|append|rm|unlink|rmdir|truncate|copyFile|rename|createWriteStream|cp)"
 )
+
+
+class Reach(StrEnum):
+    """When a file's code runs, as rules weigh it."""
+
+    INSTALL = "install-time"
+    """Started by npm install (lifecycle scripts, gyp actions, what they run and require)."""
+    LOAD = "load-time"
+    """Runs when the package is required or imported: the authority of the application that loads it."""
+    LIBRARY = "library"
+    """Runs only when something calls into it (a file no entry point reaches at load)."""
+
+    @property
+    def phrase(self) -> str:
+        return {
+            Reach.INSTALL: "at install time",
+            Reach.LOAD: "when the package is loaded",
+            Reach.LIBRARY: "in library code",
+        }[self]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +83,9 @@ class PackageFacts:
     shells: tuple[ShellSource, ...]
     install_time: frozenset[str]
     """Paths of JS files that run at install (including `package.json#scripts.*` for `node -e`)."""
+    load_time: frozenset[str]
+    """Paths of JS files that run when the package is required or imported: the entry points (`main`,
+    every `exports` condition, `module`, `browser`, `bin`) and what they require relatively."""
     executables: dict[str, str]
     """Path → "ELF" / "PE" / "Mach-O" for native executables shipped in the package."""
     paths: frozenset[str]
@@ -71,6 +94,14 @@ class PackageFacts:
     @property
     def has_install_code(self) -> bool:
         return any(s.install_time for s in self.shells)
+
+    def reach(self, path: str) -> Reach:
+        """When the code in `path` runs: install-time wins over load-time (it runs with no one watching)."""
+        if path in self.install_time or path.startswith("package.json") or path == "binding.gyp":
+            return Reach.INSTALL
+        if path in self.load_time:
+            return Reach.LOAD
+        return Reach.LIBRARY
 
     def file(self, path: str) -> FileCapabilities | None:
         for f in self.files:
@@ -203,30 +234,14 @@ def gather(
             )
 
     # Install-time JS: the closure over relative requires and the commands those files spawn.
-    pending = list(install_js)
-    while pending:
-        path = pending.pop()
-        capabilities = by_path.get(path)
-        if capabilities is None:
-            continue
-        base = posixpath.dirname(path)
-        for specifier in capabilities.imports:
-            if specifier.startswith((".", "/")):
-                target = _resolve_file(specifier, base, paths)
-                if target is not None and target in by_path and target not in install_js:
-                    install_js.add(target)
-                    pending.append(target)
-        for _, command in capabilities.commands:
-            facts = describe_shell(command)
-            for run in facts.runs_files:
-                target = _resolve_file(run, "", paths) or _resolve_file(run, base, paths)
-                if target is None:
-                    continue
-                if target.endswith(SHELL_SUFFIXES):
-                    install_shell_files.add(target)
-                elif target in by_path and target not in install_js:
-                    install_js.add(target)
-                    pending.append(target)
+    install_js, spawned_shells = _closure(install_js, by_path, paths)
+    install_shell_files |= spawned_shells
+    # Load-time JS: what runs when the package is required or imported (its entry points' closure).
+    load_js, _ = _closure(
+        {t for e in manifest.entry_points if (t := _resolve_file(e, "", paths)) is not None and t in by_path},
+        by_path,
+        paths,
+    )
 
     for f in [*files, *extra_files]:
         for evidence, command in f.commands:
@@ -255,10 +270,45 @@ def gather(
         files=(*files, *extra_files),
         shells=tuple(shells),
         install_time=frozenset(install_js),
+        load_time=frozenset(load_js),
         executables=executables,
         paths=paths,
         native=native,
     )
+
+
+def _closure(
+    start: set[str], by_path: dict[str, FileCapabilities], paths: frozenset[str]
+) -> tuple[set[str], set[str]]:
+    """The JS files `start` reaches through relative requires and the `node x.js` commands they spawn, and
+    the shell files those commands run."""
+    reached = set(start)
+    shell_files: set[str] = set()
+    pending = sorted(reached)
+    while pending:
+        path = pending.pop()
+        capabilities = by_path.get(path)
+        if capabilities is None:
+            continue
+        base = posixpath.dirname(path)
+        for specifier in capabilities.imports:
+            if specifier.startswith((".", "/")):
+                target = _resolve_file(specifier, base, paths)
+                if target is not None and target in by_path and target not in reached:
+                    reached.add(target)
+                    pending.append(target)
+        for _, command in capabilities.commands:
+            facts = describe_shell(command)
+            for run in facts.runs_files:
+                target = _resolve_file(run, "", paths) or _resolve_file(run, base, paths)
+                if target is None:
+                    continue
+                if target.endswith(SHELL_SUFFIXES):
+                    shell_files.add(target)
+                elif target in by_path and target not in reached:
+                    reached.add(target)
+                    pending.append(target)
+    return reached, shell_files
 
 
 def _resolve_file(reference: str, base: str, paths: frozenset[str]) -> str | None:

@@ -28,6 +28,9 @@ class Manifest:
     optional_dependencies: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     peer_dependencies: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     gypfile: bool | None = None
+    entry_points: tuple[str, ...] = ()
+    """Files Node or a bundler loads when the package is required or imported: `main` (or `index.js`), every
+    string in `exports` (every condition), `module`, `browser` and `bin` targets, in declaration order."""
     error: str | None = None
     """Why package.json could not be read, if it could not."""
 
@@ -52,6 +55,11 @@ def parse_manifest(data: bytes | None) -> Manifest:
         bin_map = _str_map(raw_bin)
     main = doc.get("main")
     gypfile = doc.get("gypfile")
+    entries: list[str] = [main if isinstance(main, str) and main.strip() else "index.js"]
+    entries.extend(_strings(doc.get("exports")))
+    entries.extend(_strings(doc.get("module")))
+    entries.extend(_strings(doc.get("browser")))
+    entries.extend(bin_map.values())
     return Manifest(
         name=name if isinstance(name, str) else None,
         version=version if isinstance(version, str) else None,
@@ -62,7 +70,22 @@ def parse_manifest(data: bytes | None) -> Manifest:
         optional_dependencies=_str_map(doc.get("optionalDependencies")),
         peer_dependencies=_str_map(doc.get("peerDependencies")),
         gypfile=gypfile if isinstance(gypfile, bool) else None,
+        entry_points=tuple(dict.fromkeys(e for e in entries if e)),
     )
+
+
+def _strings(value: object, depth: int = 0) -> list[str]:
+    """Every string leaf of an `exports`/`browser` value (conditions nest; the depth cap bounds hostile
+    nesting, which `json.loads` already limits)."""
+    if isinstance(value, str):
+        return [value]
+    if depth > 16:
+        return []
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v, depth + 1)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v, depth + 1)]
+    return []
 
 
 def declared(manifest: Manifest, *, has_binding_gyp: bool) -> DeclaredManifest | None:
