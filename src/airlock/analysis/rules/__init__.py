@@ -14,12 +14,33 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
 from airlock.model import Evidence, Finding, Severity
 
 if TYPE_CHECKING:
     from airlock.analysis.facts import PackageFacts
+
+class Behaviour(StrEnum):
+    """Independent classes of malicious behaviour. Evidence from two different classes in the same reachable
+    code adds up (see `airlock.analysis.rules.combined`); many signals of one class do not."""
+
+    CONCEALMENT = "concealment"
+    """Obfuscation, hidden or invisible code, encoded strings and blobs, decoys."""
+    REMOTE_CODE = "remote-code"
+    """Downloading code or binaries, compiling fetched or decoded data."""
+    PROCESS = "process"
+    """Hidden or detached processes, LOLBins, shells, running shipped binaries."""
+    EXFILTRATION = "exfiltration"
+    """Reading secrets or identity and sending them out."""
+    PERSISTENCE = "persistence"
+    """Shell profiles, services, scheduled tasks, git hooks, CI workflows, other packages' files."""
+    DESTRUCTION = "destruction"
+    """Wiping, overwriting, killing processes, hanging the host."""
+    PROPAGATION = "propagation"
+    """Publishing with stolen tokens, spreading to other packages or repositories."""
+
 
 _RULE_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -32,6 +53,8 @@ class Rule:
     summary: str
     why: str
     references: tuple[str, ...] = ()
+    behaviour: Behaviour | None = None
+    """The behaviour class this rule's findings are evidence of (None: context, not evidence of intent)."""
 
     def finding(self, message: str, *evidence: Evidence, severity: Severity | None = None) -> Finding:
         return Finding(self.id, severity or self.severity, message, tuple(evidence))
@@ -48,12 +71,13 @@ def declare(
     summary: str,
     why: str,
     references: tuple[str, ...] = (),
+    behaviour: Behaviour | None = None,
 ) -> Rule:
     if not _RULE_ID.match(rule_id):
         raise ValueError(f"rule id {rule_id!r} must be lower-case words joined by '-'")
     if rule_id in RULES:
         raise ValueError(f"rule {rule_id!r} declared twice")
-    rule = Rule(rule_id, family, severity, summary, why, references)
+    rule = Rule(rule_id, family, severity, summary, why, references, behaviour)
     RULES[rule_id] = rule
     return rule
 
