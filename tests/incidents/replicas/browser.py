@@ -352,8 +352,8 @@ _CHECKSUMS = (
 
 BENIGN: list[Replica] = [
     Replica("whatwg-fetch-polyfill", {"index.js": _FETCH_POLYFILL}, "allow", frozenset()),
-    Replica("zone-xhr-patch", {"index.js": _ZONE_XHR}, "allow", frozenset()),
-    Replica("sentry-fetch-breadcrumbs", {"index.js": _SENTRY}, "allow", frozenset()),
+    Replica("zone-xhr-patch", {"index.js": _ZONE_XHR}, "allow", frozenset({"browser-api-hook"})),
+    Replica("sentry-fetch-breadcrumbs", {"index.js": _SENTRY}, "allow", frozenset({"browser-api-hook"})),
     Replica("ethereum-wallet-connector", {"index.js": _WALLET_CONNECTOR}, "allow", frozenset()),
     Replica("copy-to-clipboard-helper", {"index.js": _COPY_HELPER}, "allow", frozenset()),
     Replica("form-validation-submit", {"index.js": _FORM_VALIDATION}, "allow", frozenset()),

@@ -169,13 +169,18 @@ _HOOKS = re2.compile(b"|".join(b"(?P<h%d>%s)" % (i, p) for i, (_, p) in enumerat
 _MAX_HOOK_MATCHES = 2_000
 """Matches looked at per file (bundles repeat `fetch =` in many modules; the first few say what we need)."""
 _NETWORK_HOOKS = frozenset({"fetch", "xhr", "wallet"})
+_API_NAMES = {"fetch": "fetch", "xhr": "XMLHttpRequest", "wallet": "a wallet provider"}
 _IDENT = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$")
 _DECLARATION = re.compile(rb"(?:\b(?:var|let|const)\s+|\{\s*)$")
+_CLEARED = re.compile(rb"\s*(?:null|undefined|void 0|!1|0)\b")
 _GENERIC_PROVIDER = re.compile(rb"^[\w$]*[Pp]rovider\s*\.")
 # A saved original: `const orig = window.fetch;`, `= fetch.bind(window)`, `= XMLHttpRequest.prototype.open;`
 _SAVED_FETCH = re2.compile(
     rb"=\s*(?:(?:window|globalThis|self|global)\s*\.\s*)?fetch\s*(?:[;,)\n]|\.bind\b)"
 )
+
+_FUNCTION_VALUE = re.compile(rb"\s*(?:async\b|function\b|\(|[\w$]+\s*=>)")
+_ASSIGNED_TO_FETCH = re.compile(rb"fetch['\x22`\]]?\s*$")
 
 # ---- wallet evidence ------------------------------------------------------------------------------
 _BASE58 = rb"1-9A-HJ-NP-Za-km-z"
@@ -270,6 +275,7 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
     by_path = {f.path: f for f in facts.files}
     reported: set[str] = set()
     context: list[Evidence] = []
+    hooked: set[str] = set()
     for package_file in facts.contents.files:
         capabilities = by_path.get(package_file.path)
         if capabilities is None:
@@ -283,11 +289,13 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
                 yield finding
         for kind in ("fetch", "xhr", "wallet"):
             span = scan.first(kind)
-            if span is not None and len(context) < 3:
-                context.append(scan.evidence(span))
+            if span is not None:
+                hooked.add(kind)
+                if len(context) < 3:
+                    context.append(scan.evidence(span))
     if context and not reported & {WALLET_HIJACK.id, OBFUSCATED_HOOK.id}:
         yield API_HOOK.finding(
-            f"{context[0].file} replaces or wraps a browser network or wallet API", *context
+            f"{context[0].file} replaces or wraps {', '.join(_API_NAMES[k] for k in sorted(hooked))}", *context
         )
 
 
@@ -314,6 +322,8 @@ def _hook_position(data: bytes, start: int, kind: str, text: bytes) -> bool:
     (`options.fetch = …`), a declaration (`const fetch = …`) or part of a longer name (`prefetch = …`)."""
     if start > 0 and data[start - 1] in _IDENT and text[:1] and text[0] in _IDENT:
         return False
+    if kind in ("fetch", "xhr") and _CLEARED.match(data, start + len(text) - 1):
+        return False  # `fetch = null`, `XMLHttpRequest = undefined`: a sandbox clearing globals
     if kind == "fetch" and text.startswith(b"fetch"):
         before = data[max(0, start - 12) : start]
         if before.rstrip().endswith(b".") or _DECLARATION.search(before):
@@ -400,10 +410,22 @@ def _judge(facts: PackageFacts, f: FileCapabilities, scan: _Scan) -> Iterator[Fi
 
 def _real_network_hook(scan: _Scan) -> bool:
     """A wrap, not a polyfill's definition: wallet-provider and XHR-method hooks always; a `fetch`
-    assignment only where the original is saved to be called (`const orig = fetch; fetch = …orig(…)`)."""
+    assignment only where a function is assigned and the original is saved to be called
+    (`const orig = fetch; fetch = async (…) => …orig(…)`), not `self.fetch = fetch`."""
     if "wallet" in scan.hooks or "xhr" in scan.hooks:
         return True
-    return _SAVED_FETCH.search(scan.data) is not None
+    data = scan.data
+    assigns_function = any(
+        _FUNCTION_VALUE.match(data[end - 1 : end + 40]) for _, end in scan.hooks.get("fetch", ())
+    )
+    if not assigns_function:
+        return False
+    for count, saved in enumerate(_SAVED_FETCH.finditer(data)):
+        if count >= 50:
+            break
+        if not _ASSIGNED_TO_FETCH.search(data[max(0, saved.start() - 40) : saved.start()]):
+            return True
+    return False
 
 
 def _wallet_evidence(scan: _Scan) -> _Wallet:
