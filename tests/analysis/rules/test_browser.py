@@ -87,7 +87,9 @@ def test_provider_named_variables_count_only_in_wallet_code() -> None:
 
 def test_obfuscated_loaded_hook_is_critical_but_not_in_library_code() -> None:
     names = " ".join(f"var _0x{0x1000 + i:04x} = {i};" for i in range(25))
-    code = names + "\nconst _0xf00d = fetch; fetch = function () { return _0xf00d.apply(this, arguments); };\n"
+    code = (
+        names + "\nconst _0xf00d = fetch; fetch = function () { return _0xf00d.apply(this, arguments); };\n"
+    )
     assert findings({"index.js": code})["browser-hook-obfuscated"].severity.value == "critical"
     library = findings({"index.js": "module.exports = 1;\n", "lib/x.js": code})
     assert "browser-hook-obfuscated" not in library

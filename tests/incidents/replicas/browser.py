@@ -113,7 +113,7 @@ def _obfuscated_chalk() -> str:
     The string array holds the attacker's addresses in the clear (they were grepped as IOCs)."""
     strings = ["prototype", "open", "send", "apply", "clone", "text", "ethereum", "request", *ETH[:4]]
     table = ",".join(f"'{s}'" for s in strings)
-    names = [f"_0x{0x1a2b + 7 * i:04x}" for i in range(24)]
+    names = [f"_0x{0x1A2B + 7 * i:04x}" for i in range(24)]
     body = [
         f"function {names[0]}(){{const {names[1]}=[{table}];{names[0]}=function(){{return {names[1]};}};"
         f"return {names[0]}();}}",

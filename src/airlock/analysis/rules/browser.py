@@ -158,10 +158,11 @@ _HOOK_PATTERNS: tuple[tuple[str, bytes], ...] = (
         rb"(?:submit|keydown|keyup|keypress|input|change)['\x22`]|(?:document|window)\s*\.\s*onsubmit\s*=|"
         rb"document\s*\.\s*forms\b|querySelectorAll\s*\(\s*['\x22`]form['\x22`]",
     ),
+    # Password fields selected by a query (`input[type=password]`); `.type === 'password'` comparisons are
+    # everywhere in UI bundles (is-this-a-text-input checks) and say nothing about reading values.
     (
         "password-read",
-        rb"\[\s*type\s*=\s*\\?['\x22]?password\\?['\x22]?\s*\]|\.type\s*===?\s*['\x22`]password['\x22`]|"
-        rb"['\x22`]password['\x22`]\s*===?\s*[\w$.]*\.type\b",
+        rb"\[\s*type\s*=\s*\\?['\x22]?password\\?['\x22]?\s*\]",
     ),
 )
 _HOOK_GROUPS = {f"h{i}": kind for i, (kind, _) in enumerate(_HOOK_PATTERNS)}
@@ -175,9 +176,7 @@ _DECLARATION = re.compile(rb"(?:\b(?:var|let|const)\s+|\{\s*)$")
 _CLEARED = re.compile(rb"\s*(?:null|undefined|void 0|!1|0)\b")
 _GENERIC_PROVIDER = re.compile(rb"^[\w$]*[Pp]rovider\s*\.")
 # A saved original: `const orig = window.fetch;`, `= fetch.bind(window)`, `= XMLHttpRequest.prototype.open;`
-_SAVED_FETCH = re2.compile(
-    rb"=\s*(?:(?:window|globalThis|self|global)\s*\.\s*)?fetch\s*(?:[;,)\n]|\.bind\b)"
-)
+_SAVED_FETCH = re2.compile(rb"=\s*(?:(?:window|globalThis|self|global)\s*\.\s*)?fetch\s*(?:[;,)\n]|\.bind\b)")
 
 _FUNCTION_VALUE = re.compile(rb"\s*(?:async\b|function\b|\(|[\w$]+\s*=>)")
 _ASSIGNED_TO_FETCH = re.compile(rb"fetch['\x22`\]]?\s*$")
@@ -295,12 +294,14 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
                     context.append(scan.evidence(span))
     if context and not reported & {WALLET_HIJACK.id, OBFUSCATED_HOOK.id}:
         yield API_HOOK.finding(
-            f"{context[0].file} replaces or wraps {', '.join(_API_NAMES[k] for k in sorted(hooked))}", *context
+            f"{context[0].file} replaces or wraps {', '.join(_API_NAMES[k] for k in sorted(hooked))}",
+            *context,
         )
 
 
 def _scan_hooks(path: str, data: bytes) -> _Scan:
     scan = _Scan(path, data)
+    wallet_file: bool | None = None  # computed once, on the first generic `provider.x =`
     for count, match in enumerate(_HOOKS.finditer(data)):
         if count >= _MAX_HOOK_MATCHES:
             break
@@ -309,7 +310,14 @@ def _scan_hooks(path: str, data: bytes) -> _Scan:
             continue
         kind = _HOOK_GROUPS[group.decode() if isinstance(group, bytes) else group]
         start, end = match.start(), match.end()
-        if not _hook_position(data, start, kind, match.group(0)):
+        text = match.group(0)
+        if kind == "wallet" and _GENERIC_PROVIDER.match(text):
+            # `provider.request = …` is a wallet hook only in a file that is about an injected wallet.
+            if wallet_file is None:
+                wallet_file = b"ethereum" in data or b"solana" in data
+            if not wallet_file:
+                continue
+        if not _hook_position(data, start, kind, text):
             continue
         spans = scan.hooks.setdefault(kind, [])
         if len(spans) < 5:
@@ -328,9 +336,6 @@ def _hook_position(data: bytes, start: int, kind: str, text: bytes) -> bool:
         before = data[max(0, start - 12) : start]
         if before.rstrip().endswith(b".") or _DECLARATION.search(before):
             return False
-    if kind == "wallet" and _GENERIC_PROVIDER.match(text):
-        # `provider.request = …` is a wallet hook only in a file that is about an injected wallet.
-        return b"ethereum" in data or b"solana" in data
     return True
 
 
@@ -344,7 +349,9 @@ def _judge(facts: PackageFacts, f: FileCapabilities, scan: _Scan) -> Iterator[Fi
     if network_hooks:
         hook = scan.first(network_hooks[0])
         assert hook is not None
-        proof = wallet.rewrite or wallet.scanning_regex or (wallet.list_evidence() if wallet.has_list else None)
+        proof = (
+            wallet.rewrite or wallet.scanning_regex or (wallet.list_evidence() if wallet.has_list else None)
+        )
         strong = wallet.rewrite is not None or wallet.scanning_regex is not None
         if proof is not None and _real_network_hook(scan):
             yield WALLET_HIJACK.finding(
@@ -527,10 +534,13 @@ def _written_address(scan: _Scan, wallet: _Wallet) -> tuple[int, int] | None:
             argument = argument[kind.end() :]
         if _ADDRESS_LITERALS.search(argument) is not None:
             return (end, end + len(argument))
-        words = [w for w in dict.fromkeys(_WORD.findall(argument)) if w not in _NOT_BINDINGS][:6]
+        words = [w for w in dict.fromkeys(_WORD.findall(argument)) if w not in _NOT_BINDINGS][:4]
         for word in words:
-            # Bounded: one linear search per name, at most six names per write.
-            bound = re.search(rb"(?<![\w$.])" + re.escape(word) + rb"\s*[:=]\s*[\[{(]?\s*(?:[\w$]+\s*:\s*)?['\x22`]", data)
+            # Bounded: one linear RE2 search per name, at most four names per write, five writes.
+            binding = re2.compile(
+                rb"(?:^|[^\w$.])" + re.escape(word) + rb"\s*[:=]\s*[\[{(]?\s*(?:[\w$]+\s*:\s*)?['\x22`]"
+            )
+            bound = binding.search(data)
             if bound is None:
                 continue
             literal = _ADDRESS_LITERALS.match(data, bound.end() - 1)
