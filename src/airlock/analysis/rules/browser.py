@@ -48,7 +48,8 @@ WALLET_HIJACK = declare(
     why="The chalk/debug (Sept 2025, 2.6B weekly downloads) and @duckdb payload: hooks on every response and "
     "transaction, matches of address regexes swapped for the closest attacker address. Polyfills and "
     "monitoring SDKs wrap fetch/XHR but never carry address lists or rewrite recipients. High instead of "
-    "critical for a list alone in code no entry point loads.",
+    "critical for a list with no means to rewrite (no address-scanning regex, no recipient reassigned) "
+    "unless it spans several chains in code that runs on load.",
     references=(
         "https://www.aikido.dev/blog/npm-debug-and-chalk-packages-compromised",
         "https://github.com/debug-js/debug/issues/1005",
@@ -158,11 +159,13 @@ _HOOK_PATTERNS: tuple[tuple[str, bytes], ...] = (
         rb"(?:submit|keydown|keyup|keypress|input|change)['\x22`]|(?:document|window)\s*\.\s*onsubmit\s*=|"
         rb"document\s*\.\s*forms\b|querySelectorAll\s*\(\s*['\x22`]form['\x22`]",
     ),
-    # Password fields selected by a query (`input[type=password]`); `.type === 'password'` comparisons are
-    # everywhere in UI bundles (is-this-a-text-input checks) and say nothing about reading values.
+    # Password fields selected by a query (`querySelectorAll('input[type=password]')`, jQuery `:password`);
+    # `.type === 'password'` tests (is-this-a-text-input checks) and CSS (`&:not([type=password])`) are
+    # everywhere in UI bundles and read nothing.
     (
         "password-read",
-        rb"\[\s*type\s*=\s*\\?['\x22]?password\\?['\x22]?\s*\]",
+        rb"(?:querySelector(?:All)?|\$|jQuery|find)\s*\(\s*['\x22`][^\n)]{0,120}"
+        rb"(?:\[\s*type\s*=\s*\\?['\x22]?password|:password\b)",
     ),
 )
 _HOOK_GROUPS = {f"h{i}": kind for i, (kind, _) in enumerate(_HOOK_PATTERNS)}
@@ -210,6 +213,7 @@ _HARDCODED_RECIPIENT = re2.compile(
     rb"\b(?:to|recipient|spender|destination)\s*:\s*['\x22`]0x[0-9a-fA-F]{40}['\x22`]|"
     rb"['\x22`]0x095ea7b3(?:0{24})?['\x22`]\s*\+"
 )
+_ETH_LITERAL = re2.compile(rb"['\x22`]0x[0-9a-fA-F]{40}['\x22`]")
 _ACCOUNTS = re2.compile(rb"eth_requestAccounts|eth_accounts|selectedAddress|\.connect\s*\(\s*\)")
 _POST_REMOTE = re2.compile(
     rb"(?:fetch|open)\s*\(\s*['\x22`](?:POST['\x22`]\s*,\s*['\x22`])?https?://[^'\x22`\s]+['\x22`]"
@@ -352,7 +356,14 @@ def _judge(facts: PackageFacts, f: FileCapabilities, scan: _Scan) -> Iterator[Fi
         proof = (
             wallet.rewrite or wallet.scanning_regex or (wallet.list_evidence() if wallet.has_list else None)
         )
-        strong = wallet.rewrite is not None or wallet.scanning_regex is not None
+        # Rewriting needs a way to find addresses (a scanning regex) or to redirect (a recipient reassigned);
+        # a list alone next to a wrap is critical only where it spans chains and runs on load (chalk carried
+        # ETH, BTC, SOL, TRX, LTC and BCH lists): single-chain lists are token lists in dApp bundles.
+        strong = (
+            wallet.rewrite is not None
+            or wallet.scanning_regex is not None
+            or (runs and len(wallet.lists) >= 2)
+        )
         if proof is not None and _real_network_hook(scan):
             yield WALLET_HIJACK.finding(
                 f"{scan.path} hooks {', '.join(network_hooks)} and "
@@ -360,7 +371,7 @@ def _judge(facts: PackageFacts, f: FileCapabilities, scan: _Scan) -> Iterator[Fi
                 + f" ({reach.phrase})",
                 scan.evidence(hook),
                 scan.evidence(proof),
-                severity=None if runs or strong else Severity.HIGH,
+                severity=None if strong else Severity.HIGH,
             )
 
     # Clipper: reads or intercepts the clipboard, writes an address of its own.
@@ -556,6 +567,8 @@ def _drainer(scan: _Scan) -> tuple[tuple[int, int], tuple[int, int]] | None:
     recipient = _HARDCODED_RECIPIENT.search(data)
     if recipient is None or _TX_METHOD.search(data) is None or _ACCOUNTS.search(data) is None:
         return None
+    if recipient.group(0).lstrip(b"'\x22`").startswith(b"0x095ea7b3") and _ETH_LITERAL.search(data) is None:
+        return None  # approve calldata built for a spender the caller passes, not a hard-coded one
     post = _POST_REMOTE.search(data)
     if post is None or _POST.search(data) is None:
         return None
