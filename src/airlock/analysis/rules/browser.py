@@ -147,7 +147,11 @@ _HOOK_PATTERNS: tuple[tuple[str, bytes], ...] = (
         rb"defineProperty\s*\(\s*(?:window|globalThis|self)\s*,\s*['\x22`](?:ethereum|solana|phantom|tronWeb)"
         rb"['\x22`]|(?:window|globalThis)\s*\.\s*(?:ethereum|solana)\s*=\s*new\s+Proxy\b",
     ),
-    ("clipboard-write", rb"clipboard\s*\.\s*write(?:Text)?\s*\(|clipboardData\s*\.\s*setData\s*\("),
+    (
+        "clipboard-write",
+        rb"clipboard\s*\.\s*write(?:Text)?\s*\(|clipboardData\s*\.\s*setData\s*\(|"
+        rb"execCommand\s*\(\s*['\x22`]copy['\x22`]",
+    ),
     (
         "clipboard-read",
         rb"clipboard\s*\.\s*read(?:Text)?\s*\(|addEventListener\s*\(\s*['\x22`](?:copy|paste|cut)['\x22`]|"
@@ -219,6 +223,7 @@ _POST_REMOTE = re2.compile(
     rb"(?:fetch|open)\s*\(\s*['\x22`](?:POST['\x22`]\s*,\s*['\x22`])?https?://[^'\x22`\s]+['\x22`]"
 )
 _POST = re2.compile(rb"['\x22`]POST['\x22`]|sendBeacon\s*\(")
+# Not ENCODED_BLOB: bundles inline fonts and wasm as base64 next to polyfills; it hides data, not the hook.
 _OBFUSCATION = frozenset({Indicator.OBFUSCATOR, Indicator.JSFUCK, Indicator.HIDDEN_CODE})
 _MIN_LIST = 3
 """Distinct address literals of one chain in list position that make a list (one is a donation address)."""
@@ -410,13 +415,14 @@ def _judge(facts: PackageFacts, f: FileCapabilities, scan: _Scan) -> Iterator[Fi
     # Obfuscated code that installs a hook, in code that runs on load or install.
     obfuscation = next((s for s in f.signals if s.indicator in _OBFUSCATION), None)
     if obfuscation is not None and runs:
-        kinds = [*network_hooks]
+        # A polyfill's `self.fetch = fetch` inside an obfuscated SDK bundle defines, it does not intercept.
+        kinds = [k for k in network_hooks if k != "fetch" or _real_network_hook(scan)]
         if write is not None and read is not None:
             kinds.append("clipboard")
         if capture is not None and password is not None:
             kinds.append("forms")
         if kinds:
-            first = scan.first(network_hooks[0]) if network_hooks else (read or capture)
+            first = scan.first(kinds[0]) if kinds[0] in _NETWORK_HOOKS else (read or capture)
             assert first is not None
             yield OBFUSCATED_HOOK.finding(
                 f"{scan.path} is obfuscated ({obfuscation.detail}) and hooks {', '.join(kinds)} "
@@ -527,6 +533,7 @@ def _wallet_phrase(wallet: _Wallet) -> str:
     return " and ".join(parts) or "handles wallet addresses"
 
 
+_VALUE_ASSIGN = re2.compile(rb"\.\s*(?:value|textContent)\s*=")
 _SETDATA_TYPE = re.compile(rb"^\s*['\x22`][\w/.-]{0,20}['\x22`]\s*,")
 _WORD = re.compile(rb"[A-Za-z_$][\w$]*")
 _NOT_BINDINGS = frozenset({b"navigator", b"clipboard", b"event", b"e", b"this", b"await", b"window"})
@@ -538,7 +545,12 @@ def _written_address(scan: _Scan, wallet: _Wallet) -> tuple[int, int] | None:
     if not wallet.literals:
         return None
     data = scan.data
-    for _, end in scan.hooks.get("clipboard-write", ()):
+    writes = [end for _, end in scan.hooks.get("clipboard-write", ())]
+    if any(data[end - 1 : end] != b"(" for end in writes):
+        # `execCommand('copy')` copies the selection: what was written into the field is the value.
+        assigned = (m.end() for m in _VALUE_ASSIGN.finditer(data) if data[m.end() : m.end() + 1] != b"=")
+        writes.extend(end for _, end in zip(range(5), assigned, strict=False))
+    for end in writes:
         argument = data[end : end + 160].split(b";", 1)[0].split(b"\n", 1)[0]
         kind = _SETDATA_TYPE.match(argument)
         if kind is not None:  # setData('text/plain', value)
