@@ -156,3 +156,14 @@ def test_exec_command_clipper_writes_its_address_into_the_copied_field() -> None
         "});\n"
     )
     assert "browser-clipboard-hijack" in findings({"index.js": code})
+
+
+def test_hooks_installed_through_define_property_or_reflect() -> None:
+    code = (
+        "const open = XMLHttpRequest.prototype.open;\n"
+        "Object.defineProperty(XMLHttpRequest.prototype, 'open', { value: function () {} });\n"
+        "Reflect.set(window.ethereum, 'request', wrap);\n"
+    )
+    hook = findings({"index.js": code})["browser-api-hook"]
+    assert "XMLHttpRequest" in hook.message
+    assert "wallet provider" in hook.message

@@ -130,7 +130,8 @@ _HOOK_PATTERNS: tuple[tuple[str, bytes], ...] = (
     (
         "fetch",
         rb"(?:(?:window|globalThis|self|global|top)\s*(?:\.\s*fetch|\[\s*['\x22`]fetch['\x22`]\s*\])|"
-        rb"fetch)\s*=[^=>]",
+        rb"fetch)\s*=[^=>]|"
+        rb"(?:defineProperty|Reflect\s*\.\s*set)\s*\(\s*(?:window|globalThis|self|global)\s*,\s*['\x22`]fetch['\x22`]",
     ),
     # `XMLHttpRequest.prototype.open = …`, obfuscated `XMLHttpRequest[_0x1('0x2')][_0x1('0x3')] = …`,
     # and the constructor replaced (`window.XMLHttpRequest = …`, pace.js).
@@ -138,14 +139,16 @@ _HOOK_PATTERNS: tuple[tuple[str, bytes], ...] = (
         "xhr",
         rb"XMLHttpRequest\s*(?:\.\s*prototype|\[[^\]\n]{1,40}\])\s*"
         rb"(?:\.\s*(?:open|send|setRequestHeader)|\[[^\]\n]{1,40}\])\s*=[^=>]|"
-        rb"(?:window|globalThis|self)\s*\.\s*XMLHttpRequest\s*=[^=>]",
+        rb"(?:window|globalThis|self)\s*\.\s*XMLHttpRequest\s*=[^=>]|"
+        rb"(?:defineProperty|Reflect\s*\.\s*set|Object\s*\.\s*assign)\s*\(\s*XMLHttpRequest\s*\.\s*prototype\b",
     ),
     (
         "wallet",
         rb"(?:" + _WALLET_OBJECTS + rb")\s*\.\s*(?:" + _WALLET_METHODS + rb")\s*=[^=>]|"
         rb"tronWeb\s*\.\s*trx\s*\.\s*(?:sign\w*|sendRawTransaction)\s*=[^=>]|"
         rb"defineProperty\s*\(\s*(?:window|globalThis|self)\s*,\s*['\x22`](?:ethereum|solana|phantom|tronWeb)"
-        rb"['\x22`]|(?:window|globalThis)\s*\.\s*(?:ethereum|solana)\s*=\s*new\s+Proxy\b",
+        rb"['\x22`]|(?:window|globalThis)\s*\.\s*(?:ethereum|solana)\s*=\s*new\s+Proxy\b|"
+        rb"(?:defineProperty|Reflect\s*\.\s*set)\s*\(\s*(?:window\s*\.\s*)?(?:ethereum|solana|tronWeb)\s*,",
     ),
     (
         "clipboard-write",
@@ -174,8 +177,9 @@ _HOOK_PATTERNS: tuple[tuple[str, bytes], ...] = (
 )
 _HOOK_GROUPS = {f"h{i}": kind for i, (kind, _) in enumerate(_HOOK_PATTERNS)}
 _HOOKS = re2.compile(b"|".join(b"(?P<h%d>%s)" % (i, p) for i, (_, p) in enumerate(_HOOK_PATTERNS)))
-_MAX_HOOK_MATCHES = 2_000
-"""Matches looked at per file (bundles repeat `fetch =` in many modules; the first few say what we need)."""
+_MAX_HOOK_MATCHES = 20_000
+"""Matches looked at per file: bounds the Python work on a hostile file (about 0.2 s at the cap) while
+decoys placed before a payload cannot exhaust it cheaply."""
 _NETWORK_HOOKS = frozenset({"fetch", "xhr", "wallet"})
 _API_NAMES = {"fetch": "fetch", "xhr": "XMLHttpRequest", "wallet": "a wallet provider"}
 _IDENT = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$")
