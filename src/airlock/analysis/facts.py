@@ -90,6 +90,9 @@ class PackageFacts:
     """Path → "ELF" / "PE" / "Mach-O" for native executables shipped in the package."""
     paths: frozenset[str]
     native: bool
+    contents: PackageContents | None = None
+    """The package's files as read, for rules that look at a file's own bytes (read-only; iterate
+    `contents.files` once rather than calling `contents.file(path)` per file, which is a linear search)."""
 
     @property
     def has_install_code(self) -> bool:
@@ -274,6 +277,7 @@ def gather(
         executables=executables,
         paths=paths,
         native=native,
+        contents=contents,
     )
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from airlock.analysis.rules import (
     RuleDeclarations,
     RuleFamily,
+    browser,
     coverage,
     destruction,
     executables,
@@ -38,6 +39,7 @@ from airlock.analysis.rules import (
 __all__ = ["DECLARED", "EVALUATED", "families"]
 
 EVALUATED: tuple[RuleFamily, ...] = (
+    browser,
     coverage,
     destruction,
     executables,
