@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from airlock.analysis.facts import writes_files
-from airlock.analysis.rules import declare
+from airlock.analysis.rules import Behaviour, declare
 from airlock.analysis.signals import Indicator
 from airlock.model import Finding, Severity
 
@@ -19,6 +19,7 @@ GEO_CONDITIONED_WRITE = declare(
     "geo-conditioned-destruction",
     family=FAMILY,
     severity=Severity.CRITICAL,
+    behaviour=Behaviour.DESTRUCTION,
     summary="A file looks up the machine's location, names target countries, and overwrites or deletes files.",
     why="node-ipc 10.1.1 (2022) asked an IP-geolocation API and overwrote every file it could reach with a "
     "heart emoji on Russian and Belarusian machines.",
@@ -35,6 +36,7 @@ ENDLESS_LOOP = declare(
     "module-level-endless-loop",
     family=FAMILY,
     severity=Severity.MEDIUM,
+    behaviour=Behaviour.DESTRUCTION,
     summary="A loop at module top level with no exit condition (`for (;;)`, `while (true)`, `i < Infinity`).",
     why="colors@1.4.1 (2022) hung every program that required it with exactly this; a library's top level "
     "never needs to loop forever.",
