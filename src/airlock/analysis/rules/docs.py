@@ -50,7 +50,7 @@ def render() -> str:
 
 
 def evidence_section(rules: list[Rule]) -> list[str]:
-    """"How evidence adds up": the behaviour classes (their docstrings), the rules of each (their
+    """ "How evidence adds up": the behaviour classes (their docstrings), the rules of each (their
     declarations) and the combination scheme (`airlock.analysis.rules.combined`'s docstring)."""
     lines = [
         "## How evidence adds up",
