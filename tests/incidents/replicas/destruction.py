@@ -145,6 +145,22 @@ INCIDENTS: list[Replica] = [
         frozenset({"conditioned-destruction"}),
         name="time-utils-like",
     ),
+    # colors 1.4.1 (January 2022): the endless zalgo loop sat in the entry point, so every program that
+    # required colors hung. At load time the loop is high (a human must look); alone it is not a block.
+    Replica(
+        "colors-entry-point-endless-loop",
+        {
+            "lib/index.js": (
+                "var colors = {};\nmodule.exports = colors;\n"
+                "for (let i = 666; i < Infinity; i++) {\n"
+                "  console.log('LIBERTY LIBERTY LIBERTY');\n}\n"
+            )
+        },
+        "review",
+        frozenset({"module-level-endless-loop"}),
+        manifest={"main": "lib/index.js"},
+        name="colors-like",
+    ),
 ]
 
 BENIGN: list[Replica] = [
