@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from airlock.analysis.capabilities import Budget, FileCapabilities, analyze_source
@@ -90,9 +90,8 @@ class PackageFacts:
     """Path → "ELF" / "PE" / "Mach-O" for native executables shipped in the package."""
     paths: frozenset[str]
     native: bool
-    contents: PackageContents | None = None
-    """The package's files as read, for rules that look at a file's own bytes (read-only; iterate
-    `contents.files` once rather than calling `contents.file(path)` per file, which is a linear search)."""
+    text: Mapping[str, bytes] = field(default_factory=dict)
+    """Path → the package file's bytes, for rules that read the text around a capability's evidence."""
 
     @property
     def has_install_code(self) -> bool:
@@ -277,7 +276,7 @@ def gather(
         executables=executables,
         paths=paths,
         native=native,
-        contents=contents,
+        text={f.path: f.data for f in contents.files},
     )
 
 

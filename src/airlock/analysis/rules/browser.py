@@ -12,7 +12,7 @@ put a hook next to the *rewrite*: lists of wallet addresses, address-scanning re
 replace text, a transaction's recipient reassigned. So a hook alone is context (info), a hook with the rewrite
 is critical, and an obfuscated load-time file that installs a hook is critical (no library needs to hide that).
 
-This module reads a file's own bytes (`PackageFacts.contents`): the shapes are textual (assignments to global
+This module reads a file's own bytes (`PackageFacts.text`): the shapes are textual (assignments to global
 members, address literals, regex sources) and hold in minified and obfuscated code, where names are lost but
 globals, string arrays and regex literals survive. Every pattern is RE2 (linear) and the address scans only run
 on files where a hook or clipboard use was found, so big bundles cost one extra pass.
@@ -282,18 +282,16 @@ class _Wallet:
 
 
 def check(facts: PackageFacts) -> Iterator[Finding]:
-    if facts.contents is None:
-        return
     by_path = {f.path: f for f in facts.files}
     reported: set[str] = set()
     context: list[Evidence] = []
     hooked: set[str] = set()
-    for package_file in facts.contents.files:
-        capabilities = by_path.get(package_file.path)
+    for path, data in facts.text.items():
+        capabilities = by_path.get(path)
         if capabilities is None:
             continue
-        scan = _scan_hooks(package_file.path, package_file.data)
-        if not scan.hooks and b"eth_sendTransaction" not in package_file.data:
+        scan = _scan_hooks(path, data)
+        if not scan.hooks and b"eth_sendTransaction" not in data:
             continue
         for finding in _judge(facts, capabilities, scan):
             if finding.rule not in reported:
