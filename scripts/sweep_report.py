@@ -1,0 +1,89 @@
+"""What the sweeps (benign_sweep.py, real_tree_sweep.py) print and write: the non-allow packages with their
+medium+ findings, and JSON lines for offline study. One module so the two yardsticks read alike."""
+
+from __future__ import annotations
+
+import collections
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from airlock.model import Finding, PackageReport, Severity, Verdict
+
+
+def worst_findings(report: PackageReport) -> list[Finding]:
+    """Findings of medium severity or more: the ones that move a verdict off allow."""
+    return [f for f in report.findings if f.severity.at_least(Severity.MEDIUM)]
+
+
+def finding_record(finding: Finding) -> dict[str, Any]:
+    where = finding.location
+    return {
+        "rule": finding.rule,
+        "severity": finding.severity.value,
+        "message": finding.message,
+        "file": where.file if where else None,
+        "line": where.line if where else None,
+    }
+
+
+def package_record(report: PackageReport, findings: Iterable[Finding], **extra: str) -> dict[str, Any]:
+    return {
+        **extra,
+        "package": report.name or report.target,
+        "version": report.version,
+        "verdict": report.verdict.value,
+        "findings": [finding_record(f) for f in findings],
+    }
+
+
+def print_flagged(report: PackageReport, out: IO[str], indent: str = "") -> None:
+    print(f"{indent}{report.verdict.value:6} {report.label}", file=out)
+    for finding in worst_findings(report):
+        where = f" ({finding.location.file}:{finding.location.line})" if finding.location else ""
+        print(
+            f"{indent}         {finding.rule} [{finding.severity.value}] {finding.message[:160]}{where}",
+            file=out,
+        )
+
+
+class JsonLines:
+    """Optional JSON-lines sinks: one line per non-allow package (`flagged`) and one line per package with
+    any medium+ finding whatever its verdict (`findings`). Lines are written in report order."""
+
+    def __init__(self, flagged: Path | None, findings: Path | None) -> None:
+        self._flagged = flagged.open("w", encoding="utf-8") if flagged else None
+        self._findings = findings.open("w", encoding="utf-8") if findings else None
+
+    def add(self, report: PackageReport, **extra: str) -> None:
+        if self._flagged is not None and report.verdict is not Verdict.ALLOW:
+            record = package_record(report, worst_findings(report), **extra)
+            self._flagged.write(json.dumps(record, sort_keys=True) + "\n")
+        worst = worst_findings(report)
+        if self._findings is not None and worst:
+            self._findings.write(json.dumps(package_record(report, worst, **extra), sort_keys=True) + "\n")
+
+    def close(self) -> None:
+        for sink in (self._flagged, self._findings):
+            if sink is not None:
+                sink.close()
+
+
+def rule_counts(reports: Sequence[PackageReport]) -> collections.Counter[str]:
+    """Medium+ findings of non-allow packages, counted once per package and rule."""
+    counts: collections.Counter[str] = collections.Counter()
+    for report in reports:
+        if report.verdict is not Verdict.ALLOW:
+            counts.update({f.rule for f in worst_findings(report)})
+    return counts
+
+
+__all__ = [
+    "JsonLines",
+    "finding_record",
+    "package_record",
+    "print_flagged",
+    "rule_counts",
+    "worst_findings",
+]
