@@ -25,6 +25,9 @@ def finding_record(finding: Finding) -> dict[str, Any]:
         "message": finding.message,
         "file": where.file if where else None,
         "line": where.line if where else None,
+        "evidence": [
+            {"file": e.file, "line": e.line, "column": e.column, "snippet": e.snippet} for e in finding.evidence
+        ],
     }
 
 
@@ -41,7 +44,8 @@ def package_record(report: PackageReport, findings: Iterable[Finding], **extra: 
 def print_flagged(report: PackageReport, out: IO[str], indent: str = "") -> None:
     print(f"{indent}{report.verdict.value:6} {report.label}", file=out)
     for finding in worst_findings(report):
-        where = f" ({finding.location.file}:{finding.location.line})" if finding.location else ""
+        where = ", ".join(f"{e.file}:{e.line}" for e in finding.evidence[:3])
+        where = f" ({where})" if where else ""
         print(
             f"{indent}         {finding.rule} [{finding.severity.value}] {finding.message[:160]}{where}",
             file=out,
