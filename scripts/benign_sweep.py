@@ -71,14 +71,10 @@ def main() -> int:
     parser.add_argument("--named", action="store_true", help="sweep the named set of hard packages")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--json-out", type=Path, help="JSON lines: every non-allow package")
-    parser.add_argument(
-        "--findings-out", type=Path, help="JSON lines: every package with a medium+ finding"
-    )
+    parser.add_argument("--findings-out", type=Path, help="JSON lines: every package with a medium+ finding")
     args = parser.parse_args()
-    if args.named:
-        names = [*NAMED, *args.names]
-    else:
-        names = args.names or popular_names()[: args.top]
+    # --named adds any names given; otherwise names given replace the popular list.
+    names = [*NAMED, *args.names] if args.named else args.names or popular_names()[: args.top]
     config = load_npm_config(Path.cwd(), env=os.environ, home=Path.home())
     started = time.perf_counter()
     with Pipeline(

@@ -45,9 +45,7 @@ def main() -> int:
     parser.add_argument("--trees", type=Path, default=TREES, help="directory of project directories")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--json-out", type=Path, help="JSON lines: every non-allow package")
-    parser.add_argument(
-        "--findings-out", type=Path, help="JSON lines: every package with a medium+ finding"
-    )
+    parser.add_argument("--findings-out", type=Path, help="JSON lines: every package with a medium+ finding")
     args = parser.parse_args()
     projects = args.projects or sorted(p.name for p in args.trees.iterdir() if p.is_dir())
     config = load_npm_config(Path.cwd(), env=os.environ, home=Path.home())

@@ -26,7 +26,8 @@ def finding_record(finding: Finding) -> dict[str, Any]:
         "file": where.file if where else None,
         "line": where.line if where else None,
         "evidence": [
-            {"file": e.file, "line": e.line, "column": e.column, "snippet": e.snippet} for e in finding.evidence
+            {"file": e.file, "line": e.line, "column": e.column, "snippet": e.snippet}
+            for e in finding.evidence
         ],
     }
 
