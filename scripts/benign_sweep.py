@@ -9,7 +9,8 @@ Every package here is benign by assumption (popular, long-lived), so every block
 fix at the rule, and reviews should stay rare. Prints block/review counts with the findings behind them.
 `--json-out` writes one JSON line per non-allow package (package, version, verdict, medium+ findings with
 rule/severity/message/file/line); `--findings-out` one line per package with any medium+ finding, whatever
-its verdict (for simulating rules that combine findings). Not part of the test suite: it needs the network.
+its verdict (for simulating rules that combine findings; `--findings-min low` records low ones too).
+Not part of the test suite: it needs the network.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pathlib import Path
 from sweep_report import JsonLines, print_flagged, rule_counts
 
 from airlock.data import popular_names
-from airlock.model import Verdict
+from airlock.model import Severity, Verdict
 from airlock.pipeline import Pipeline, PipelineOptions
 from airlock.registry.cache import Cache, default_cache_dir
 from airlock.registry.client import RegistryClient
@@ -71,7 +72,16 @@ def main() -> int:
     parser.add_argument("--named", action="store_true", help="sweep the named set of hard packages")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--json-out", type=Path, help="JSON lines: every non-allow package")
-    parser.add_argument("--findings-out", type=Path, help="JSON lines: every package with a medium+ finding")
+    parser.add_argument(
+        "--findings-out", type=Path, help="JSON lines: every package with a finding of --findings-min+"
+    )
+    parser.add_argument(
+        "--findings-min",
+        type=Severity,
+        choices=list(Severity),
+        default=Severity.MEDIUM,
+        help="lowest severity --findings-out records (default medium; low or info for combining rules)",
+    )
     args = parser.parse_args()
     # --named adds any names given; otherwise names given replace the popular list.
     names = [*NAMED, *args.names] if args.named else args.names or popular_names()[: args.top]
@@ -84,7 +94,7 @@ def main() -> int:
     ) as pipeline:
         outcome = scan(pipeline, names)
     elapsed = time.perf_counter() - started
-    sinks = JsonLines(args.json_out, args.findings_out)
+    sinks = JsonLines(args.json_out, args.findings_out, args.findings_min)
     try:
         for report in outcome.reports:
             sinks.add(report)

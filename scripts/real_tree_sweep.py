@@ -24,7 +24,7 @@ from pathlib import Path
 from sweep_report import JsonLines, print_flagged, rule_counts
 
 from airlock.check.run import check_tree
-from airlock.model import Verdict
+from airlock.model import Severity, Verdict
 from airlock.pipeline import Pipeline, PipelineOptions
 from airlock.registry.cache import Cache, default_cache_dir
 from airlock.registry.client import RegistryClient
@@ -45,14 +45,23 @@ def main() -> int:
     parser.add_argument("--trees", type=Path, default=TREES, help="directory of project directories")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--json-out", type=Path, help="JSON lines: every non-allow package")
-    parser.add_argument("--findings-out", type=Path, help="JSON lines: every package with a medium+ finding")
+    parser.add_argument(
+        "--findings-out", type=Path, help="JSON lines: every package with a finding of --findings-min+"
+    )
+    parser.add_argument(
+        "--findings-min",
+        type=Severity,
+        choices=list(Severity),
+        default=Severity.MEDIUM,
+        help="lowest severity --findings-out records (default medium; low or info for combining rules)",
+    )
     args = parser.parse_args()
     projects = args.projects or sorted(p.name for p in args.trees.iterdir() if p.is_dir())
     config = load_npm_config(Path.cwd(), env=os.environ, home=Path.home())
     totals: collections.Counter[Verdict] = collections.Counter()
     reasons: collections.Counter[str] = collections.Counter()
     failed = 0
-    sinks = JsonLines(args.json_out, args.findings_out)
+    sinks = JsonLines(args.json_out, args.findings_out, args.findings_min)
     started = time.perf_counter()
     try:
         with Pipeline(

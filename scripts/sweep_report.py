@@ -12,9 +12,9 @@ from typing import IO, Any
 from airlock.model import Finding, PackageReport, Severity, Verdict
 
 
-def worst_findings(report: PackageReport) -> list[Finding]:
-    """Findings of medium severity or more: the ones that move a verdict off allow."""
-    return [f for f in report.findings if f.severity.at_least(Severity.MEDIUM)]
+def worst_findings(report: PackageReport, floor: Severity = Severity.MEDIUM) -> list[Finding]:
+    """Findings of `floor` severity or more (medium: the ones that move a verdict off allow)."""
+    return [f for f in report.findings if f.severity.at_least(floor)]
 
 
 def finding_record(finding: Finding) -> dict[str, Any]:
@@ -54,20 +54,24 @@ def print_flagged(report: PackageReport, out: IO[str], indent: str = "") -> None
 
 
 class JsonLines:
-    """Optional JSON-lines sinks: one line per non-allow package (`flagged`) and one line per package with
-    any medium+ finding whatever its verdict (`findings`). Lines are written in report order."""
+    """Optional JSON-lines sinks: one line per non-allow package (`flagged`, its medium+ findings) and one
+    line per package with any finding of `floor` or more whatever its verdict (`findings`). Lines are
+    written in report order."""
 
-    def __init__(self, flagged: Path | None, findings: Path | None) -> None:
+    def __init__(
+        self, flagged: Path | None, findings: Path | None, floor: Severity = Severity.MEDIUM
+    ) -> None:
         self._flagged = flagged.open("w", encoding="utf-8") if flagged else None
         self._findings = findings.open("w", encoding="utf-8") if findings else None
+        self._floor = floor
 
     def add(self, report: PackageReport, **extra: str) -> None:
         if self._flagged is not None and report.verdict is not Verdict.ALLOW:
             record = package_record(report, worst_findings(report), **extra)
             self._flagged.write(json.dumps(record, sort_keys=True) + "\n")
-        worst = worst_findings(report)
-        if self._findings is not None and worst:
-            self._findings.write(json.dumps(package_record(report, worst, **extra), sort_keys=True) + "\n")
+        kept = worst_findings(report, self._floor)
+        if self._findings is not None and kept:
+            self._findings.write(json.dumps(package_record(report, kept, **extra), sort_keys=True) + "\n")
 
     def close(self) -> None:
         for sink in (self._flagged, self._findings):
