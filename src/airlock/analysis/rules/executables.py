@@ -6,7 +6,7 @@ import posixpath
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from airlock.analysis.rules import declare
+from airlock.analysis.rules import Behaviour, declare
 from airlock.model import Evidence, Finding, Severity
 
 if TYPE_CHECKING:
@@ -38,6 +38,23 @@ DISGUISED_EXECUTABLE = declare(
     why="Disguise only makes sense to evade review or scanners.",
 )
 
+INSTALL_NATIVE_ADDON = declare(
+    "install-loads-native-addon",
+    family=FAMILY,
+    severity=Severity.HIGH,
+    summary="Code that runs at install loads a native `.node` addon (`require('./x.node')`, `process.dlopen`, "
+    "`bindings`/`node-gyp-build`).",
+    why="An addon is machine code with the process's full authority, and nothing about it can be reviewed "
+    "from source; loaded from an install script it runs before anyone uses the package. Addons are loaded "
+    "when the package is used, not while npm installs it. High for a prebuilt `.node` shipped in the "
+    "package; medium when the package builds its addon from its own binding.gyp (a load check after the "
+    "build).",
+    behaviour=Behaviour.PROCESS,
+)
+_ADDON_LOADERS = frozenset(
+    {"bindings", "node-gyp-build", "node-gyp-build-optional-packages", "@mapbox/node-pre-gyp", "node-pre-gyp"}
+)
+
 _DATA_SUFFIXES = (
     ".png",
     ".jpg",
@@ -55,6 +72,7 @@ _DATA_SUFFIXES = (
 
 
 def check(facts: PackageFacts) -> Iterator[Finding]:
+    yield from _install_addons(facts)
     if not facts.executables:
         return
     names = {posixpath.basename(p): p for p in facts.executables}
@@ -83,10 +101,35 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
     )
 
 
+def _install_addons(facts: PackageFacts) -> Iterator[Finding]:
+    builds_own = "binding.gyp" in facts.paths
+    for f in sorted((f for f in facts.files if f.path in facts.install_time), key=lambda f: f.path):
+        loads = [spec for spec in f.imports if spec.endswith(".node") or spec in _ADDON_LOADERS]
+        dlopen = [e for key, ev in f.globals.items() if key.startswith("process.dlopen") for e in ev]
+        if not loads and not dlopen:
+            continue
+        base = posixpath.dirname(f.path)
+        shipped = [
+            spec
+            for spec in loads
+            if spec.endswith(".node")
+            and posixpath.normpath(posixpath.join(base, spec)).removeprefix("./") in facts.paths
+        ]
+        what = shipped[0] if shipped else (loads[0] if loads else "process.dlopen")
+        yield INSTALL_NATIVE_ADDON.finding(
+            f"{f.path} runs at install and loads native code ({what})"
+            + ("" if shipped or not builds_own else " built from the package's binding.gyp"),
+            dlopen[0] if dlopen else Evidence(f.path, 1, None, what),
+            severity=Severity.MEDIUM if builds_own and not shipped else None,
+        )
+        return
+
+
 # The family as `airlock.analysis.rules.RuleDeclarations` / `RuleFamily` (listed in registry.py).
 name = FAMILY
 rules = (
     RUNS_BUNDLED_BINARY,
     BUNDLED_EXECUTABLE,
     DISGUISED_EXECUTABLE,
+    INSTALL_NATIVE_ADDON,
 )
