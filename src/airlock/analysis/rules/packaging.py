@@ -8,6 +8,7 @@ import posixpath
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from airlock.analysis.facts import network_evidence, spawns
 from airlock.analysis.manifest import SpecSource, spec_source
 from airlock.analysis.rules import Behaviour, declare
 from airlock.analysis.signals import Indicator
@@ -114,6 +115,21 @@ def _shadowing_bins(facts: PackageFacts) -> Iterator[Finding]:
 
 
 def _anti_forensics(facts: PackageFacts) -> Iterator[Finding]:
+    # What the erased installer did decides the weight: a dropper that downloads or starts processes and then
+    # hides itself is critical; erasing a harmless script is high.
+    install_files = [f for f in facts.files if f.path in facts.install_time]
+    dropper = next(
+        (e for f in install_files for e in (network_evidence(f), spawns(f)) if e is not None), None
+    ) or next((s.evidence for s in facts.shells if s.install_time and s.facts.downloads), None)
+    severity = Severity.CRITICAL if dropper is not None else None
+    tail = " — and the install-time code it hides uses the network or starts processes" if dropper else ""
+    extra = (dropper,) if dropper is not None else ()
+    for finding in _erasures(facts):
+        yield ANTI_FORENSICS.finding(finding[0] + tail, finding[1], *extra, severity=severity)
+        return
+
+
+def _erasures(facts: PackageFacts) -> Iterator[tuple[str, Evidence]]:
     for source in facts.shells:
         if not source.install_time:
             continue
@@ -121,14 +137,15 @@ def _anti_forensics(facts: PackageFacts) -> Iterator[Finding]:
         for target, command in source.facts.deletes:
             base = posixpath.basename(target.replace("\\", "/").strip("'\"")).lower()
             if base and (base in ran or base == "package.json"):
-                yield ANTI_FORENSICS.finding(
-                    f"{source.origin} deletes {target!r} after running it: {command[:120]}", source.evidence
+                yield (
+                    f"{source.origin} deletes {target!r} after running it: {command[:120]}",
+                    source.evidence,
                 )
                 return
         for target, command in source.facts.renames:
             cleaned = target.replace("\\", "/").strip("'\"").removeprefix("./").lower()
             if cleaned == "package.json":
-                yield ANTI_FORENSICS.finding(
+                yield (
                     f"{source.origin} replaces the package's own package.json at install: {command[:120]}",
                     source.evidence,
                 )
@@ -138,12 +155,10 @@ def _anti_forensics(facts: PackageFacts) -> Iterator[Finding]:
             continue
         for signal in f.signals:
             if signal.indicator is Indicator.SELF_ERASE:
-                yield ANTI_FORENSICS.finding(
-                    f"{f.path} runs at install and deletes itself: {signal.detail}", signal.evidence
-                )
+                yield (f"{f.path} runs at install and deletes itself: {signal.detail}", signal.evidence)
                 return
             if signal.indicator is Indicator.MANIFEST_REWRITE:
-                yield ANTI_FORENSICS.finding(
+                yield (
                     f"{f.path} runs at install and rewrites the package's own package.json: {signal.detail}",
                     signal.evidence,
                 )
