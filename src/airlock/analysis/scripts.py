@@ -49,7 +49,7 @@ _PERSISTENCE_TARGETS = re.compile(
 # Recursive-deletion targets that are the filesystem root, the home directory, a system tree or a drive, with
 # or without a trailing `/*` (`rm -rf ~/*`, `rm -rf "$HOME"/*` arrives here as `$HOME/*`).
 _DESTRUCTIVE = re.compile(
-    r"^(?:(?:~|\$HOME|\$\{HOME\}|\$\{HOME:\?\}|/(?:home|Users|etc|usr|var|root|opt|boot|lib|bin)?)(?:/\*?|/\.\*)?"
+    r"^(?:(?:/|~/?|\$HOME/?|\$\{HOME(?::\?)?\}/?|/(?:home|Users|etc|usr|var|root|opt|boot|lib|bin)/?)(?:\*|\.\*)?"
     r"|(?:[A-Za-z]:|%USERPROFILE%|%HOMEDRIVE%%HOMEPATH%|\$env:USERPROFILE)(?:[\\/]\*?)?)$",
     re.IGNORECASE,
 )
