@@ -470,8 +470,8 @@ def _unwrapped(command: ShellCommand) -> ShellCommand:
             break
         wrapper = _basename(argv[0])
         flags = _WRAPPER_ARG_FLAGS.get(wrapper)
-        if flags is None:
-            break
+        if flags is None or (wrapper in {"command", "builtin"} and {"-v", "-V"} & set(argv)):
+            break  # `command -v curl` asks whether curl exists
         i = 1
         while i < len(argv):
             word = argv[i]

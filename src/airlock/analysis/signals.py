@@ -103,7 +103,7 @@ _PATTERNS: tuple[tuple[Indicator, bytes], ...] = (
         rb"(?:stringify|entries|keys|values)\(\s*(?:global(?:This)?\.)?process\.env\s*[,)]|"
         rb"\bin\s+process\.env\s*\)|"
         # Nested in an object that is serialised: JSON.stringify({ e: process.env }), btoa({...process.env}).
-        rb"(?:stringify|btoa|encodeURIComponent|Buffer\.from)\(\s*\{[^{}()]{0,300}?process\.env\s*[,}]",
+        rb"(?:stringify|btoa|encodeURIComponent|Buffer\.from)\(\s*\{[^{}]{0,300}?process\.env\s*[,}]",
     ),
     (
         Indicator.EXFIL_HOST,

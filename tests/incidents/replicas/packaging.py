@@ -301,6 +301,18 @@ BENIGN: list[Replica] = [
         frozenset(),
         manifest={"bin": {"node-foo": "cli.js", "npm-check-things": "cli.js", "gitx": "cli.js"}},
     ),
+    # pnpm's own manifest: bins `pnpm` and `pnpx` (a toolchain that is itself such a command).
+    Replica(
+        "toolchain-companion-bins",
+        {
+            "bin/pnpm.cjs": "#!/usr/bin/env node\nrequire('../dist/pnpm.cjs');\n",
+            "dist/pnpm.cjs": "module.exports = 1;\n",
+        },
+        "allow",
+        frozenset(),
+        manifest={"bin": {"pnpm": "bin/pnpm.cjs", "pnpx": "bin/pnpm.cjs"}},
+        name="pnpm",
+    ),
     Replica(
         "postinstall-writes-config",
         {
@@ -322,6 +334,6 @@ LOOKALIKES: dict[str, tuple[str, ...]] = {
     "shell-runs-remote-package": ("husky-install-own-dependency",),
     "shell-destructive": ("clean-script-and-build-shell",),
     "install-loads-native-addon": ("prebuilt-addon-loaded-at-runtime", "node-gyp-actions-codegen"),
-    "bin-shadows-system-command": ("bin-with-node-prefix",),
+    "bin-shadows-system-command": ("bin-with-node-prefix", "toolchain-companion-bins"),
     "install-anti-forensics": ("postinstall-writes-config",),
 }

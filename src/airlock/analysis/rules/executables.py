@@ -47,8 +47,8 @@ INSTALL_NATIVE_ADDON = declare(
     why="An addon is machine code with the process's full authority, and nothing about it can be reviewed "
     "from source; loaded from an install script it runs before anyone uses the package. Addons are loaded "
     "when the package is used, not while npm installs it. High for a prebuilt `.node` shipped in the "
-    "package; medium when the package builds its addon from its own binding.gyp (a load check after the "
-    "build).",
+    "package; low (context) when the addon is built at install or comes from another package (a load check "
+    "after the build, a platform package), which is reviewed where it is.",
     behaviour=Behaviour.PROCESS,
 )
 _ADDON_LOADERS = frozenset(
@@ -102,7 +102,7 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
 
 
 def _install_addons(facts: PackageFacts) -> Iterator[Finding]:
-    builds_own = "binding.gyp" in facts.paths
+    shipped_addons = sorted(p for p in facts.paths if p.endswith(".node"))
     for f in sorted((f for f in facts.files if f.path in facts.install_time), key=lambda f: f.path):
         loads = [spec for spec in f.imports if spec.endswith(".node") or spec in _ADDON_LOADERS]
         dlopen = [e for key, ev in f.globals.items() if key.startswith("process.dlopen") for e in ev]
@@ -115,12 +115,19 @@ def _install_addons(facts: PackageFacts) -> Iterator[Finding]:
             if spec.endswith(".node")
             and posixpath.normpath(posixpath.join(base, spec)).removeprefix("./") in facts.paths
         ]
+        # A loader or dlopen in a package that ships prebuilt addons loads one of them.
+        if not shipped and shipped_addons and (dlopen or any(s in _ADDON_LOADERS for s in loads)):
+            shipped = shipped_addons[:1]
         what = shipped[0] if shipped else (loads[0] if loads else "process.dlopen")
         yield INSTALL_NATIVE_ADDON.finding(
             f"{f.path} runs at install and loads native code ({what})"
-            + ("" if shipped or not builds_own else " built from the package's binding.gyp"),
+            + (
+                ", a prebuilt addon shipped in the package"
+                if shipped
+                else ", built at install or provided by another package"
+            ),
             dlopen[0] if dlopen else Evidence(f.path, 1, None, what),
-            severity=Severity.MEDIUM if builds_own and not shipped else None,
+            severity=None if shipped else Severity.LOW,
         )
         return
 

@@ -42,7 +42,7 @@ BIN_SHADOWS = declare(
     why="npm links every bin into node_modules/.bin, which `npm run`, npx and most tool runners put first on "
     "PATH: a bin called `node` or `git` runs the package's code in place of the real command in every "
     "script of the project. Not reported when the command is the package's own name (the `yarn` package "
-    "provides `yarn`).",
+    "provides `yarn`), nor for the companions of a toolchain that is itself such a command (pnpm's `pnpx`).",
     behaviour=Behaviour.PERSISTENCE,
 )
 ANTI_FORENSICS = declare(
@@ -101,6 +101,11 @@ def _shadowing_bins(facts: PackageFacts) -> Iterator[Finding]:
     name = (facts.manifest.name or "").lower()
     scope = name[1:].split("/", 1)[0] if name.startswith("@") and "/" in name else ""
     unscoped = name.rsplit("/", 1)[-1]
+    # A toolchain that is itself one of these commands (npm: npm + npx, pnpm: pnpm + pnpx, corepack: the
+    # package managers) provides its companions by design: that is what installing it asks for.
+    toolchain = unscoped in SYSTEM_COMMANDS and unscoped in {c.lower() for c in facts.manifest.bin}
+    if toolchain:
+        return
     for command, target in sorted(facts.manifest.bin.items()):
         lowered = command.lower().removesuffix(".cmd").removesuffix(".exe")
         # The command is what the package is (`yarn` of yarn, `pnpm` of @pnpm/exe, `yarn` of @yarnpkg/…).
