@@ -376,6 +376,7 @@ def _describe(text: str, depth: int) -> ShellFacts:
             and len(argv) > 1
             and _DESTRUCTIVE.match(argv[1])
             and ("-delete" in argv or any(_basename(a) in _DELETERS for a in argv[2:]))
+            and not {"-name", "-iname", "-path", "-ipath", "-regex", "-newer", "-user"} & set(argv)
         ):
             acc["destructive"].append(rendered)
         if program in {"mv", "move", "ren", "rename", "cp", "copy", "move-item", "rename-item", "copy-item"}:
