@@ -536,6 +536,8 @@ def _runner_spec(argv: tuple[str, ...]) -> tuple[str, tuple[str, ...]] | None:
             break
         i += 1
     inner = rest[i:]
+    if {"--no-install", "--no", "--offline"} & set(rest[:i]):
+        return "", inner  # npx refuses to fetch: only an installed bin runs
     return (package or (inner[0] if inner else "")), inner
 
 
