@@ -117,7 +117,14 @@ def test_runners_name_the_package_they_fetch(script: str, spec: str) -> None:
 
 
 def test_local_runners_fetch_nothing() -> None:
-    for script in ("pnpm exec tsc", "npx --no-install tsc -p .", "yarn run build", "npm run build", "npm ci", "npm install --no-save"):
+    for script in (
+        "pnpm exec tsc",
+        "npx --no-install tsc -p .",
+        "yarn run build",
+        "npm run build",
+        "npm ci",
+        "npm install --no-save",
+    ):
         assert describe_shell(script).remote_packages == (), script
 
 
