@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from airlock.analysis.rules import declare
+from airlock.analysis.rules import Behaviour, declare
 from airlock.analysis.signals import Indicator
 from airlock.model import Finding, Severity
 
@@ -18,6 +18,7 @@ OBFUSCATED = declare(
     "obfuscated-code",
     family=FAMILY,
     severity=Severity.MEDIUM,
+    behaviour=Behaviour.CONCEALMENT,
     summary="javascript-obfuscator output (`_0x…` string-array rotators) or JSFuck.",
     why="Minifiers shorten names; obfuscators exist to defeat review. Alone it deserves a human look; with "
     "any payload rule it is part of the block.",
@@ -26,6 +27,7 @@ HIDDEN_CODE = declare(
     "hidden-code",
     family=FAMILY,
     severity=Severity.HIGH,
+    behaviour=Behaviour.CONCEALMENT,
     summary="Code placed after a long run of whitespace, off-screen in editors and diff views.",
     why="A classic trick to slip a payload past a reviewer who reads the file in a normal-width window.",
 )
@@ -33,6 +35,7 @@ INVISIBLE = declare(
     "invisible-characters",
     family=FAMILY,
     severity=Severity.MEDIUM,
+    behaviour=Behaviour.CONCEALMENT,
     summary="Bidirectional control or invisible characters in code (Trojan Source, Hangul-filler names).",
     why="They make code read differently from how it runs (CVE-2021-42574).",
     references=("https://trojansource.codes/",),
@@ -41,6 +44,7 @@ ENCODED_BLOB = declare(
     "encoded-blob",
     family=FAMILY,
     severity=Severity.INFO,
+    behaviour=Behaviour.CONCEALMENT,
     summary="A long base64/hex literal in a file that also decodes data.",
     why="Bundles embed fonts and wasm this way; payloads too. Context for the payload rules.",
 )

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from airlock.analysis.facts import spawns
-from airlock.analysis.rules import declare
+from airlock.analysis.rules import Behaviour, declare
 from airlock.analysis.signals import Indicator
 from airlock.model import Finding, Severity
 
@@ -19,6 +19,7 @@ DETACHED = declare(
     "detached-process",
     family=FAMILY,
     severity=Severity.LOW,
+    behaviour=Behaviour.PROCESS,
     summary="Spawns a detached child process (it outlives the parent, often with output discarded).",
     why="update-notifier does this to check versions in the background; at install it is how miners and "
     "stealers keep running after npm returns (medium there).",
@@ -27,6 +28,7 @@ PROCESS_BINDING = declare(
     "process-binding-without-native",
     family=FAMILY,
     severity=Severity.LOW,
+    behaviour=Behaviour.CONCEALMENT,
     summary="`process.binding` / internal bindings used by a package that ships no native code.",
     why="Internal bindings bypass the documented API surface (and policy tools that hook it); lodash uses "
     "`process.binding('util')` for type checks, so this is context, not a verdict.",
@@ -70,6 +72,7 @@ JS_REVERSE_SHELL = declare(
     "js-reverse-shell",
     family=FAMILY,
     severity=Severity.CRITICAL,
+    behaviour=Behaviour.PROCESS,
     summary="One file opens a raw socket and spawns a shell (`sh`, `bash`, `cmd.exe`, `powershell`).",
     why="Piping a socket into a shell hands the machine to whoever listens; terminal emulators use ptys, "
     "not raw sockets.",

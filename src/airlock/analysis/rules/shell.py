@@ -21,6 +21,7 @@ FETCH_AND_RUN = declare(
     "shell-fetch-and-run",
     family=FAMILY,
     severity=Severity.CRITICAL,
+    behaviour=Behaviour.REMOTE_CODE,
     summary="Shell downloads something and runs it (`curl … | sh`, download then chmod/execute).",
     why="The code that runs is not in the package, so nothing reviewed is what executes; ua-parser-js, coa "
     "and rc fetched miners and stealers this way from preinstall. Critical at install time; high when only "
@@ -31,6 +32,7 @@ REVERSE_SHELL = declare(
     "shell-reverse-shell",
     family=FAMILY,
     severity=Severity.CRITICAL,
+    behaviour=Behaviour.PROCESS,
     summary="A shell bound to a network socket (`/dev/tcp/…`, `nc -e`, `socat exec:`).",
     why="Gives a remote party interactive control of the machine; it has no benign reading in a package.",
 )
@@ -38,6 +40,7 @@ DNS_BEACON = declare(
     "shell-dns-beacon",
     family=FAMILY,
     severity=Severity.CRITICAL,
+    behaviour=Behaviour.EXFILTRATION,
     summary="A DNS lookup whose name embeds `$(whoami)`, `$(hostname)` or similar.",
     why="The dependency-confusion beacon: identity leaves the network through DNS, which egress filters "
     "rarely block.",
@@ -47,6 +50,7 @@ DESTRUCTIVE = declare(
     "shell-destructive",
     family=FAMILY,
     severity=Severity.CRITICAL,
+    behaviour=Behaviour.DESTRUCTION,
     summary="Recursive deletion of `/`, the home directory, a system tree or a drive root (also behind `sudo`, "
     "`--no-preserve-root` or a `/*` wildcard), or of everything in an install script's working directory.",
     why="A wiper; no package needs to delete the user's home or the filesystem root. `rm -rf *` with no `cd` "
@@ -57,6 +61,7 @@ ENCODED = declare(
     "shell-encoded-command",
     family=FAMILY,
     severity=Severity.CRITICAL,
+    behaviour=Behaviour.CONCEALMENT,
     summary="Encoded commands decoded straight into an interpreter (`base64 -d | sh`, `powershell -enc`).",
     why="Encoding exists here only to hide the command from review.",
 )
@@ -64,6 +69,7 @@ ENV_EXFIL = declare(
     "shell-env-exfiltration",
     family=FAMILY,
     severity=Severity.CRITICAL,
+    behaviour=Behaviour.EXFILTRATION,
     summary="Shell dumps the environment (`env`, `printenv`) while also talking to the network.",
     why="CI and developer environments hold registry, cloud and VCS tokens; dumping them next to a "
     "download/upload is credential theft.",
@@ -72,6 +78,7 @@ PERSISTENCE = declare(
     "shell-persistence",
     family=FAMILY,
     severity=Severity.HIGH,
+    behaviour=Behaviour.PERSISTENCE,
     summary="Shell writes to shell profiles, crontab, systemd units or startup folders.",
     why="Persistence survives the install and runs again at every login or on a schedule.",
 )
@@ -92,6 +99,7 @@ LOLBIN = declare(
     "shell-lolbin",
     family=FAMILY,
     severity=Severity.HIGH,
+    behaviour=Behaviour.PROCESS,
     summary="Windows living-off-the-land binaries (regsvr32, rundll32, mshta, certutil -decode…).",
     why="These proxy execution of downloaded DLLs and scripts past application allow-lists (coa/rc 2021).",
 )
