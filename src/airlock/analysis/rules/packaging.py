@@ -4,6 +4,7 @@ erases its own traces."""
 
 from __future__ import annotations
 
+import json
 import posixpath
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -92,7 +93,7 @@ def _remote_dependencies(facts: PackageFacts) -> Iterator[Finding]:
             yield REMOTE_DEPENDENCY.finding(
                 f"{field}.{dep} is fetched from a {source.value}, not the registry: {spec[:160]} — npm downloads "
                 f"it and runs its install scripts, and what it serves is not what was reviewed{tail}",
-                Evidence("package.json", 1, None, f"{dep}: {spec}"[:160]),
+                _manifest_evidence(facts, field, dep, f"{dep}: {spec}"),
                 severity=severity,
             )
 
@@ -114,7 +115,7 @@ def _shadowing_bins(facts: PackageFacts) -> Iterator[Finding]:
         yield BIN_SHADOWS.finding(
             f"bin {command!r} ({target}) takes the name of the system command {lowered!r}: npm links it into "
             "node_modules/.bin, where every `npm run` script and npx find it before the real one",
-            Evidence("package.json", 1, None, f"{command}: {target}"[:160]),
+            _manifest_evidence(facts, "bin", command, f"{command}: {target}"),
         )
         return
 
@@ -168,6 +169,17 @@ def _erasures(facts: PackageFacts) -> Iterator[tuple[str, Evidence]]:
                     signal.evidence,
                 )
                 return
+
+
+def _manifest_evidence(facts: PackageFacts, section: str, key: str, snippet: str) -> Evidence:
+    """The line of `"key":` after `"section"` in package.json (line 1 when it cannot be found)."""
+    data = facts.text.get("package.json", b"")
+    start = data.find(json.dumps(section).encode())
+    at = data.find(json.dumps(key).encode() + b":", max(start, 0)) if start != -1 else -1
+    if at == -1:
+        at = data.find(json.dumps(key).encode())
+    line = data.count(b"\n", 0, at) + 1 if at != -1 else 1
+    return Evidence("package.json", line, None, snippet[:160])
 
 
 # The family as `airlock.analysis.rules.RuleDeclarations` / `RuleFamily` (listed in registry.py).
