@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from airlock.analysis.capabilities import Budget, FileCapabilities, analyze_source
+from airlock.analysis.dataflow import Flow
+from airlock.analysis.dataflow import join as join_flows
 from airlock.analysis.js import Dialect
 from airlock.analysis.manifest import Manifest
 from airlock.analysis.scripts import ShellFacts, describe_shell, gyp_commands
@@ -90,6 +92,8 @@ class PackageFacts:
     """Path → "ELF" / "PE" / "Mach-O" for native executables shipped in the package."""
     paths: frozenset[str]
     native: bool
+    flows: tuple[Flow, ...] = ()
+    """Source → sink data flows, within files and across relative modules (`dataflow.join`)."""
 
     @property
     def has_install_code(self) -> bool:
@@ -274,6 +278,10 @@ def gather(
         executables=executables,
         paths=paths,
         native=native,
+        flows=join_flows(
+            {f.path: f.flows for f in (*files, *extra_files)},
+            lambda specifier, base: _resolve_file(specifier, base, paths),
+        ),
     )
 
 

@@ -1,0 +1,51 @@
+"""Whether a flow is exfiltration: what was read, and where it goes.
+
+The whole environment, private keys and wallet seeds, browser and SSH secrets, and shell history sent
+anywhere are theft: stealers post to ordinary-looking hosts. A credential *for a service* (a secret-named
+variable, ~/.npmrc, ~/.aws) is what that service's client sends to it: it is exfiltration only when the
+destination is a constant host that is not its service. A destination configured at run time (not a
+constant) is the client using its own credential.
+"""
+
+from __future__ import annotations
+
+from airlock.analysis.dataflow.labels import Flow, Kind
+
+# Credential → hosts of its own service (suffix match), beyond the service word in the variable's name.
+_SERVICES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (("GITHUB", "GH"), ("github.com", "githubusercontent.com", "github.io", "ghcr.io")),
+    (("NPM", "NODE_AUTH", ".npmrc", ".yarnrc"), ("npmjs.org", "npmjs.com", "yarnpkg.com")),
+    (("AWS", ".aws"), ("amazonaws.com", "aws.amazon.com")),
+    ((".docker",), ("docker.io", "docker.com")),
+    ((".config/gcloud", "gcloud", "GOOGLE", "GCLOUD"), ("googleapis.com", "google.com")),
+)
+# Files that configure a client's own credential (npm, cloud CLIs, registries, git hosts).
+_CLIENT_CONFIG = (".npmrc", ".yarnrc", ".aws", ".docker", ".kube", ".netrc", ".git-credentials", "gcloud", ".pypirc")
+
+
+def is_exfiltration(flow: Flow) -> bool:
+    source = flow.source
+    if source.kind in {Kind.ENV_DUMP, Kind.HISTORY, Kind.KEY_MATERIAL}:
+        return True
+    if source.kind is Kind.SECRET_ENV:
+        return not _own_service(source.detail, flow.sink.destination)
+    if source.kind is Kind.SECRET_FILE:
+        if any(c in source.detail for c in _CLIENT_CONFIG):
+            return not _own_service(source.detail, flow.sink.destination)
+        return True
+    return False
+
+
+def _own_service(credential: str, destination: str | None) -> bool:
+    if destination is None:
+        return True  # configured at run time: a client sending its credential where it is told to
+    host = destination.lower()
+    for names, hosts in _SERVICES:
+        if any(credential.startswith(n) or n in credential for n in names if n.startswith(".")) or any(
+            credential.startswith(n + "_") or credential == n for n in names if not n.startswith(".")
+        ):
+            if any(host == h or host.endswith("." + h) for h in hosts):
+                return True
+    # `ACME_API_KEY` sent to api.acme.example: the variable names its service.
+    word = credential.split("_", 1)[0].lower()
+    return len(word) >= 3 and word in host.split(".")
