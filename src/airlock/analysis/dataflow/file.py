@@ -45,14 +45,19 @@ from airlock.analysis.resolve.syntax import FUNCTION_TYPES
 MAX_CALL_SITES = 16
 MAX_DEPTH = 60
 MAX_SINKS = 400
+MAX_EXPORT_VALUES = 24
 IDENT = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$")
 
 # Words a source needs in the bytes: a file without any has nothing to send (it may still forward its
 # callers' data, which the join handles through `param_sinks`).
 SOURCE_WORDS = re2.compile(
-    rb"process\.env|readFile|homedir|\.ssh|\.aws|\.npmrc|[Pp]rivate_?[Kk]ey|[Ss]ecret_?[Kk]ey|mnemonic|"
-    rb"[Ss]eed|hostname|userInfo|networkInterfaces|_history|Login Data|Local Storage|wallet"
+    rb"process\.env(?:\s*[^.\s]|\.[A-Z0-9_]*(?:TOKEN|SECRET|KEY|PASSWORD|PASS|AUTH)\b)|\.ssh|\.aws|\.npmrc|"
+    rb"_history|Login Data|Local Storage|leveldb|wallet|id_rsa|\.kube|\.docker|\.netrc|\.git-credentials|"
+    rb"gcloud|keystore|solana|exodus\.wallet|Exodus[/\\]|\b[Pp]rivate_?[Kk]ey\b|\b[Ss]ecret_?[Kk]ey\b|mnemonic|"
+    rb"seed_?[Pp]hrase|\bseed\b"
 )
+"""Words a source needs in the bytes. A file without any still forwards its callers' data (its exported
+functions' parameters reaching sinks, for the join), but computes no export values or calls out."""
 _SINK_CALLS = re2.compile(
     rb"(?:^|[^A-Za-z0-9_$])(request|get|post|put|patch|delete|head|fetch|write|end|connect|createConnection|"
     rb"send|sendBeacon|lookup|resolve[A-Za-z0-9]*|open|setRequestHeader|emit|set|axios|got|needle|phin|ky|"
@@ -403,7 +408,7 @@ class FileFlowPass:
         callee = self._callee(call)
         if callee is not None and callee.type == "member_expression":
             receiver = callee.child_by_field_name("object")
-            if receiver is not None:
+            if receiver is not None and self._origin(receiver) is not None:
                 node = _strip(receiver)
                 if node.type == "identifier":
                     binding = self.resolver.lookup(node)
@@ -516,7 +521,19 @@ class FileFlowPass:
         return merge(*found)
 
     def _is_env(self, node: Node) -> bool:
-        if self.text_of(node, 16) not in {"process.env", "env"} and node.type != "identifier":
+        """`process.env`, or a name bound to it (`const env = process.env`, `const { env } = process`);
+        read from the text and the binding, not by evaluating every name."""
+        if node.type in {"member_expression", "subscript_expression"}:
+            if self.text_of(node, 16) != "process.env":
+                return False
+        elif node.type == "identifier":
+            binding = self.resolver.lookup(node)
+            if binding is None or binding.value is None:
+                return False
+            bound = self.text_of(binding.value, 16)
+            if not (bound == "process.env" or (bound == "process" and binding.key == "env")):
+                return False
+        else:
             return False
         value = self.resolver.evaluate(node)
         return isinstance(value, Ref) and value.space is Space.GLOBAL and value.path == "process.env"
@@ -664,7 +681,8 @@ class FileFlowPass:
         node: Node | None = self.resolver.parent(site)
         child = site
         while node is not None and node.type not in FUNCTION_TYPES:
-            child = node
+            if node.type != "formal_parameters":
+                child = node
             node = self.resolver.parent(node)
         if node is None:
             return None, 0
@@ -1130,8 +1148,16 @@ class FileFlowPass:
                 yield right, left_text.rsplit(".", 1)[-1]
 
     def _export_values(self) -> Iterator[ExportValue]:
+        """What exports return, for importers' sinks. Exports whose text holds a source word go first;
+        at most MAX_EXPORT_VALUES are followed (a file exporting hundreds of functions is a library
+        surface, and a stealer's collector is the export that reads the secret)."""
         seen: set[str] = set()
-        for node, name in self._exported_values():
+        exported = list(self._exported_values())
+        positions = [m.start() for m in SOURCE_WORDS.finditer(self.source)]
+        exported.sort(
+            key=lambda item: not any(item[0].start_byte <= at < item[0].end_byte for at in positions[:256])
+        )
+        for node, name in exported[:MAX_EXPORT_VALUES]:
             if name in seen:
                 continue
             inner = _strip(node)
