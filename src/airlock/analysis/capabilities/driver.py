@@ -146,10 +146,6 @@ def analyze_source(
     )
 
 
-_NETWORK_MODULES = frozenset({"http", "https", "http2", "net", "tls", "dgram", "dns", "undici"})
-_NETWORK_GLOBALS = frozenset({"fetch", "XMLHttpRequest", "WebSocket", "navigator"})
-
-
 def _flows(
     text: SourceText,
     root: Node,
@@ -160,14 +156,11 @@ def _flows(
 ) -> FileFlows:
     """The data-flow pass over the same tree, with the scanner's resolver (scopes and folded values are
     shared, not recomputed)."""
-    network = any(k.split(".", 1)[0] in _NETWORK_MODULES for k in collector.builtin) or any(
-        k.split(".", 1)[0] in _NETWORK_GLOBALS for k in collector.globals
-    )
     steps = Steps(budget.max_flow_steps)
     scanner.resolver.steps = steps
     flow_pass = FileFlowPass(text, root, scanner.resolver, steps)
     try:
-        return flow_pass.run(network=network)
+        return flow_pass.run(collector.network_at)
     except StepBudgetExhaustedError:
         skipped.append(
             Skipped(
@@ -178,4 +171,4 @@ def _flows(
         )
     except RecursionError:
         skipped.append(Skipped("expression nesting too deep for data-flow analysis", text.path))
-    return FileFlows(complete=False)
+    return flow_pass.partial()

@@ -15,7 +15,7 @@ the package-level join (`join.py`) resolves.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import re2
 from tree_sitter import Node
@@ -46,6 +46,10 @@ MAX_CALL_SITES = 16
 MAX_DEPTH = 60
 MAX_SINKS = 400
 MAX_EXPORT_VALUES = 24
+MAX_SITE_SEARCHES = 64
+MAX_NAMES = 48
+MAX_USES = 256
+MAX_LOAD_DEPTH = 8
 IDENT = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$")
 
 # Words a source needs in the bytes: a file without any has nothing to send (it may still forward its
@@ -58,10 +62,8 @@ SOURCE_WORDS = re2.compile(
 )
 """Words a source needs in the bytes. A file without any still forwards its callers' data (its exported
 functions' parameters reaching sinks, for the join), but computes no export values or calls out."""
-_SINK_CALLS = re2.compile(
-    rb"(?:^|[^A-Za-z0-9_$])(request|get|post|put|patch|delete|head|fetch|write|end|connect|createConnection|"
-    rb"send|sendBeacon|lookup|resolve[A-Za-z0-9]*|open|setRequestHeader|emit|set|axios|got|needle|phin|ky|"
-    rb"ofetch|superagent|WebSocket|XMLHttpRequest|Socket|io|nodeFetch|crossFetch)\s*\("
+_NETWORK_GLOBAL_WORDS = re2.compile(
+    rb"(?:^|[^A-Za-z0-9_$.])(fetch|XMLHttpRequest|WebSocket|navigator|globalThis|window)\s*[.(]"
 )
 _RELATIVE = re2.compile(rb"(?:require\s*\(\s*|from\s*|import\s*\(\s*)['\"](\.{1,2}/[^'\"]*)['\"]")
 _EXPORTS = re2.compile(rb"module\.exports|exports\.[A-Za-z_$]|(?:^|[^A-Za-z0-9_$.])export\s")
@@ -216,70 +218,154 @@ class FileFlowPass:
         self._load: dict[int, bool] = {}
         self._exports: dict[int, str] | None = None
         self._creators: dict[int, str | None] = {}
+        self._sites: dict[tuple[str, int, int], list[Node]] = {}
+        self._site_searches = 0
+        self._flow_list: list[Flow] = []
+        self._param_list: list[ParamSink] = []
+        self._import_list: list[ImportSink] = []
+        self._call_out_list: list[CallOut] = []
+        self._export_list: list[ExportValue] = []
+        self._sink_count = 0
 
     # ---- entry -----------------------------------------------------------------------------------------
-    def run(self, *, network: bool) -> FileFlows:
-        flows: list[Flow] = []
-        param_sinks: list[ParamSink] = []
-        import_sinks: list[ImportSink] = []
-        sinks = 0
+    def run(self, network_at: Sequence[int]) -> FileFlows:
+        """The file's flows. On a step-budget overrun the exception propagates; `partial()` then gives
+        what was found before it."""
         has_sources = SOURCE_WORDS.search(self.source) is not None
         self.steps.search(len(self.source))
-        if network or _CLIENT_SPEC.search(self.source) is not None:
-            for call, what, arguments in self._sinks():
-                sinks += 1
+        if network_at or _CLIENT_SPEC.search(self.source) is not None:
+            for call, what, arguments in self._sinks(network_at):
+                self._sink_count += 1
                 labels = merge(*(self.labels(a) for a in arguments))
-                if not labels:
-                    continue
-                sink = Sink(what, self.text.evidence(call), self._destination(call), self._load_time(call))
-                exports = self.exports()
-                for label in labels:
-                    if label.kind is Kind.PARAM:
-                        fn_start, _, index = label.detail.partition(":")
-                        name = exports.get(int(fn_start))
-                        if name is not None:
-                            param_sinks.append(ParamSink(name, int(index), sink, label.via))
-                    elif label.kind is Kind.IMPORT:
-                        specifier, _, export = label.detail.partition("\0")
-                        import_sinks.append(ImportSink(specifier, export, sink, label.via))
-                    elif label.kind is not Kind.SECRET_PATH:
-                        flows.append(Flow(label, sink, self.path, self.path))
-        call_outs: list[CallOut] = []
-        export_values: list[ExportValue] = []
+                if labels:
+                    self._record(call, what, labels)
         if has_sources:
-            call_outs = list(self._call_outs())
-            export_values = list(self._export_values())
+            self._call_out_list.extend(self._call_outs())
+            self._export_list.extend(self._export_values())
+        return self.partial(complete=True)
+
+    def partial(self, *, complete: bool = False) -> FileFlows:
         return FileFlows(
-            flows=tuple(flows),
-            param_sinks=tuple(param_sinks),
-            import_sinks=tuple(import_sinks),
-            call_outs=tuple(call_outs),
-            exports=tuple(export_values),
-            sinks=sinks,
+            flows=tuple(self._flow_list),
+            param_sinks=tuple(self._param_list),
+            import_sinks=tuple(self._import_list),
+            call_outs=tuple(self._call_out_list),
+            exports=tuple(self._export_list),
+            complete=complete,
+            sinks=self._sink_count,
         )
 
+    def _record(self, call: Node, what: str, labels: Labels) -> None:
+        # When it runs matters only for data this file reads or imports; a parameter's flow is timed
+        # by its caller (the join uses the call's load time).
+        timed = any(label.kind not in {Kind.PARAM, Kind.SECRET_PATH} for label in labels)
+        sink = Sink(what, self.text.evidence(call), self._destination(call), timed and self._load_time(call))
+        exports = self.exports()
+        for label in labels:
+            if label.kind is Kind.PARAM:
+                fn_start, _, index = label.detail.partition(":")
+                name = exports.get(int(fn_start))
+                if name is not None:
+                    self._param_list.append(ParamSink(name, int(index), sink, label.via))
+            elif label.kind is Kind.IMPORT:
+                specifier, _, export = label.detail.partition("\0")
+                self._import_list.append(ImportSink(specifier, export, sink, label.via))
+            elif label.kind is not Kind.SECRET_PATH:
+                self._flow_list.append(Flow(label, sink, self.path, self.path))
+
     # ---- sinks -----------------------------------------------------------------------------------------
-    def _sinks(self) -> Iterator[tuple[Node, str, list[Node]]]:
-        found = 0
-        seen: set[int] = set()
-        for match in _SINK_CALLS.finditer(self.source):
+    def _sinks(self, network_at: Sequence[int]) -> Iterator[tuple[Node, str, list[Node]]]:
+        """Network sinks, found forward from where the capability scan saw network modules and globals used
+        (`network_at`) and from requires/imports of HTTP client packages: the calls and method chains on
+        them, and the uses of the variables they are bound to (`const req = https.request(…)`;
+        `req.end(…)`), to MAX_NAMES names. Nothing else in the file is visited."""
+        candidates: dict[tuple[int, int], Node] = {}
+        names: list[bytes] = []
+        for at in sorted(set(network_at)):
             self.steps.tick()
-            start, end = match.start(1), match.end(1)
-            node = self.root.descendant_for_byte_range(start, end)
-            if node is None or node.type not in {"identifier", "property_identifier"}:
+            leaf = self.root.descendant_for_byte_range(at, at + 1)
+            if leaf is not None:
+                self._climb_uses(leaf, candidates, names)
+        for match in _NETWORK_GLOBAL_WORDS.finditer(self.source):
+            # globals the capability scan may report once per file, not at every use
+            self.steps.tick()
+            leaf = self.root.descendant_for_byte_range(match.start(1), match.end(1))
+            if leaf is not None and leaf.type == "identifier" and self.resolver.lookup(leaf) is None:
+                self._climb_uses(leaf, candidates, names)
+        for match in _CLIENT_SPEC.finditer(self.source):
+            self.steps.tick()
+            leaf = self.root.descendant_for_byte_range(match.start(), match.end())
+            statement = leaf
+            for _ in range(4):
+                if statement is None or statement.type in {"call_expression", "import_statement"}:
+                    break
+                statement = self.resolver.parent(statement)
+            if statement is None:
                 continue
-            call = self._call_of(node)
-            if call is None or call.id in seen:
+            if statement.type == "import_statement":
+                for ident in _import_names(statement):
+                    names.append(self.source[ident.start_byte : ident.end_byte])
+            else:
+                self._climb_uses(statement, candidates, names)
+        done: set[bytes] = set()
+        index = 0
+        while index < len(names) and len(done) < MAX_NAMES:
+            word = names[index]
+            index += 1
+            if word in done or not word:
                 continue
-            seen.add(call.id)
+            done.add(word)
+            src = self.source
+            self.steps.search(len(src))
+            i = src.find(word)
+            uses = 0
+            while i != -1 and uses < MAX_USES:
+                end = i + len(word)
+                if (i == 0 or src[i - 1] not in IDENT) and (end >= len(src) or src[end] not in IDENT):
+                    leaf = self.root.descendant_for_byte_range(i, end)
+                    if leaf is not None and leaf.type == "identifier":
+                        uses += 1
+                        self.steps.tick()
+                        self._climb_uses(leaf, candidates, names)
+                i = src.find(word, end)
+        found = 0
+        for start in sorted(candidates):
+            call = candidates[start]
             what = self._sink_kind(call)
             if what is None:
                 continue
-            arguments = call.child_by_field_name("arguments")
-            args = [a for a in arguments.named_children if a.type != "comment"] if arguments is not None else []
-            yield call, what, args
+            yield call, what, self._argument_nodes(call)
             found += 1
             if found >= MAX_SINKS:
+                return
+
+    def _climb_uses(self, leaf: Node, candidates: dict[tuple[int, int], Node], names: list[bytes]) -> None:
+        """From a network value at `leaf`, up through member reads and calls (each call a candidate sink),
+        to the variable it is bound to (a name whose uses are followed next)."""
+        current = leaf
+        for _ in range(12):
+            parent = self.resolver.parent(current)
+            if parent is None:
+                return
+            kind = parent.type
+            if kind == "member_expression" and parent.child_by_field_name("object") == current:
+                current = parent
+            elif kind in {"call_expression", "new_expression"} and self._callee(parent) == current:
+                candidates.setdefault((parent.start_byte, parent.end_byte), parent)
+                current = parent
+            elif kind in {"parenthesized_expression", "await_expression"}:
+                current = parent
+            elif kind == "variable_declarator" and parent.child_by_field_name("value") == current:
+                name = parent.child_by_field_name("name")
+                if name is not None and name.type == "identifier":
+                    names.append(self.source[name.start_byte : name.end_byte])
+                return
+            elif kind == "assignment_expression" and parent.child_by_field_name("right") == current:
+                left = parent.child_by_field_name("left")
+                if left is not None and left.type == "identifier":
+                    names.append(self.source[left.start_byte : left.end_byte])
+                return
+            else:
                 return
 
     def _call_of(self, name: Node) -> Node | None:
@@ -726,26 +812,44 @@ class FileFlowPass:
         return None
 
     def _call_sites(self, fn: Node) -> list[Node]:
-        """Calls of `fn` by its name in this file (`name(…)`, `x.name(…)`, `new Name(…)`), at most
-        MAX_CALL_SITES: context-insensitive, which over-approximates and stays bounded."""
+        """Calls of `fn` by its name (`name(…)`, `x.name(…)`, `new Name(…)`), at most MAX_CALL_SITES:
+        context-insensitive, which over-approximates and stays bounded. A declared name is searched in the
+        scope that declares it; a method name in the whole file. Searches are cached by (name, range) and
+        at most MAX_SITE_SEARCHES are made per file (past that a function has no known callers: its data
+        is still followed through its parameters' other sources, and its sinks count as not load-time)."""
         name = self._name_of(fn)
         if not name or not name.isidentifier():
             return []
+        start, end = 0, len(self.source)
+        declared = fn.child_by_field_name("name")
+        if declared is not None and fn.type != "method_definition":
+            binding = self.resolver.lookup(declared)
+            if binding is not None:
+                scope = self.resolver.scope_of(binding)
+                start, end = scope.start_byte, scope.end_byte
+        key = (name, start, end)
+        cached = self._sites.get(key)
+        if cached is not None:
+            return cached
+        sites: list[Node] = []
+        self._sites[key] = sites
+        if self._site_searches >= MAX_SITE_SEARCHES:
+            return sites
+        self._site_searches += 1
         word = name.encode()
         src = self.source
-        self.steps.search(len(src))
-        sites: list[Node] = []
-        i = src.find(word)
+        self.steps.search(end - start)
+        i = src.find(word, start, end)
         while i != -1 and len(sites) < MAX_CALL_SITES:
-            end = i + len(word)
-            if (i == 0 or src[i - 1] not in IDENT) and (end >= len(src) or src[end] not in IDENT):
+            stop = i + len(word)
+            if (i == 0 or src[i - 1] not in IDENT) and (stop >= len(src) or src[stop] not in IDENT):
                 self.steps.tick()
-                ident = self.root.descendant_for_byte_range(i, end)
+                ident = self.root.descendant_for_byte_range(i, stop)
                 if ident is not None and ident.type in {"identifier", "property_identifier"}:
                     call = self._call_of(ident)
                     if call is not None:
                         sites.append(call)
-            i = src.find(word, end)
+            i = src.find(word, stop, end)
         return sites
 
     def _member(self, node: Node) -> Labels:
@@ -1026,13 +1130,15 @@ class FileFlowPass:
         return current
 
     # ---- when a sink runs ----------------------------------------------------------------------------
-    def _load_time(self, node: Node) -> bool:
+    def _load_time(self, node: Node, depth: int = 0) -> bool:
         fn = self._owner(node)
         if fn is None:
             return True
         cached = self._load.get(fn.id)
         if cached is not None:
             return cached
+        if depth > MAX_LOAD_DEPTH:
+            return False
         self._load[fn.id] = False
         result = False
         parent = self.resolver.parent(fn)
@@ -1040,14 +1146,14 @@ class FileFlowPass:
             # an IIFE: (function () { … })() or (() => …)()
             call = parent if parent.type == "call_expression" else self.resolver.parent(parent)
             if call is not None and call.type == "call_expression":
-                result = self._load_time(call)
+                result = self._load_time(call, depth + 1)
         if not result and parent is not None and parent.type == "arguments":
             # a callback given to a call that runs at load: setTimeout(fn), p.then(fn), https.get(u, res => …)
             call = self.resolver.parent(parent)
-            result = call is not None and self._load_time(call)
+            result = call is not None and self._load_time(call, depth + 1)
         if not result:
             for call in self._call_sites(fn):
-                if self._owner(call) is not fn and self._load_time(call):
+                if self._owner(call) != fn and self._load_time(call, depth + 1):
                     result = True
                     break
         self._load[fn.id] = result
@@ -1259,6 +1365,21 @@ class FileFlowPass:
     # ---- helpers ---------------------------------------------------------------------------------------
     def text_of(self, node: Node, limit: int = 200) -> str:
         return self.resolver.text(node, limit)
+
+
+def _import_names(statement: Node) -> Iterator[Node]:
+    for child in statement.named_children:
+        if child.type == "import_clause":
+            for part in child.named_children:
+                if part.type == "identifier":
+                    yield part
+                elif part.type == "namespace_import":
+                    yield from (c for c in part.named_children if c.type == "identifier")
+                elif part.type == "named_imports":
+                    for spec in part.named_children:
+                        alias = spec.child_by_field_name("alias") or spec.child_by_field_name("name")
+                        if alias is not None and alias.type == "identifier":
+                            yield alias
 
 
 def _strip(node: Node) -> Node:
