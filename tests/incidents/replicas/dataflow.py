@@ -1,3 +1,4 @@
+# ruff: noqa: E501 — JavaScript fixtures read best one statement a line
 """Source → sink data flow: secrets reaching the network through variables, objects, encoders, helpers,
 class fields and relative modules (airlock.analysis.dataflow), and clients that send their own credential
 to their own service. Hosts are defanged (`.invalid`, `example.com`); nothing here works as malware."""

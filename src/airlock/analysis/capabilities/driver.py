@@ -115,7 +115,9 @@ def analyze_source(
     except RecursionError:
         skipped.append(Skipped("expression nesting too deep to analyse; the rest was not analysed", path))
     skipped.extend(collector.skipped)
-    flows = _flows(text, result.tree.root_node, scanner, collector, budget, skipped)
+    flows = _flows(
+        text, root=result.tree.root_node, scanner=scanner, collector=collector, budget=budget, skipped=skipped
+    )
     cuts = tuple(dict.fromkeys(skipped))
     # --- issue 9: what the parser does not understand is read lexically and reported, never silent.
     lexical = fallback(text, result.regions, known=collector.builtin, known_commands=collector.commands)
@@ -148,6 +150,7 @@ def analyze_source(
 
 def _flows(
     text: SourceText,
+    *,
     root: Node,
     scanner: FileScanner,
     collector: Collector,

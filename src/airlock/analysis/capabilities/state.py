@@ -36,8 +36,20 @@ IDENT_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01
 
 
 _NETWORK_ROOTS = frozenset(
-    {"http", "https", "http2", "net", "tls", "dgram", "dns", "undici", "fetch", "XMLHttpRequest", "WebSocket",
-     "navigator"}
+    {
+        "http",
+        "https",
+        "http2",
+        "net",
+        "tls",
+        "dgram",
+        "dns",
+        "undici",
+        "fetch",
+        "XMLHttpRequest",
+        "WebSocket",
+        "navigator",
+    }
 )
 
 

@@ -40,7 +40,7 @@ from airlock.analysis.dataflow.labels import (
 )
 from airlock.analysis.js import SourceText
 from airlock.analysis.resolve import Imported, Ref, Resolver, Space, Steps, Str, as_text
-from airlock.analysis.resolve.syntax import FUNCTION_TYPES
+from airlock.analysis.resolve.syntax import FUNCTION_TYPES, pattern_identifiers
 
 MAX_CALL_SITES = 16
 MAX_DEPTH = 60
@@ -167,7 +167,9 @@ _ENCODERS = frozenset(
         "fs.promises.readdir",
     }
 )
-_CONSTRUCTED = frozenset({"URLSearchParams", "Blob", "Uint8Array", "TextEncoder", "FormData", "URL", "Buffer"})
+_CONSTRUCTED = frozenset(
+    {"URLSearchParams", "Blob", "Uint8Array", "TextEncoder", "FormData", "URL", "Buffer"}
+)
 _FILE_READS = frozenset(
     {
         "fs.readFileSync",
@@ -181,9 +183,13 @@ _FILE_READS = frozenset(
 )
 _IDENTITY = frozenset({"os.hostname", "os.userInfo", "os.networkInterfaces", "os.homedir"})
 _ONE_WAY = re.compile(r"^crypto\.(?:createHash|createHmac|createSign|sign|pbkdf2\w*|scrypt\w*|hkdf\w*|hash)$")
-_ONE_WAY_METHODS = frozenset({"digest", "sign", "hash", "createHash", "createHmac", "hmac", "sha256", "verify"})
+_ONE_WAY_METHODS = frozenset(
+    {"digest", "sign", "hash", "createHash", "createHmac", "hmac", "sha256", "verify"}
+)
 # Methods whose result also carries their arguments (cipher.update(secret), a.concat(b), s.replace(x, secret)).
-_ARG_METHODS = frozenset({"update", "final", "concat", "replace", "replaceAll", "assign", "padStart", "padEnd"})
+_ARG_METHODS = frozenset(
+    {"update", "final", "concat", "replace", "replaceAll", "assign", "padStart", "padEnd", "exec"}
+)
 _TLS_OPTIONS = frozenset({"key", "cert", "pfx", "ca", "passphrase", "privateKey", "secureContext"})
 _ITERATING = frozenset({"forEach", "map", "filter", "flatMap", "find", "some", "every", "reduce", "then"})
 _TRANSPARENT = frozenset(
@@ -343,6 +349,9 @@ class FileFlowPass:
         """From a network value at `leaf`, up through member reads and calls (each call a candidate sink),
         to the variable it is bound to (a name whose uses are followed next)."""
         current = leaf
+        if leaf.type == "shorthand_property_identifier_pattern":
+            names.append(self.source[leaf.start_byte : leaf.end_byte])
+            return
         for _ in range(12):
             parent = self.resolver.parent(current)
             if parent is None:
@@ -357,8 +366,9 @@ class FileFlowPass:
                 current = parent
             elif kind == "variable_declarator" and parent.child_by_field_name("value") == current:
                 name = parent.child_by_field_name("name")
-                if name is not None and name.type == "identifier":
-                    names.append(self.source[name.start_byte : name.end_byte])
+                if name is not None:
+                    # `const req = https.request(…)`, `const { request } = require('http')`
+                    names.extend(self.source[i.start_byte : i.end_byte] for i in pattern_identifiers(name))
                 return
             elif kind == "assignment_expression" and parent.child_by_field_name("right") == current:
                 left = parent.child_by_field_name("left")
@@ -519,13 +529,18 @@ class FileFlowPass:
                     continue
                 key = pair.child_by_field_name("key")
                 value = pair.child_by_field_name("value")
-                if key is not None and value is not None and self.text_of(key).strip("'\"") in {
-                    "hostname",
-                    "host",
-                    "url",
-                    "baseURL",
-                    "prefixUrl",
-                }:
+                if (
+                    key is not None
+                    and value is not None
+                    and self.text_of(key).strip("'\"")
+                    in {
+                        "hostname",
+                        "host",
+                        "url",
+                        "baseURL",
+                        "prefixUrl",
+                    }
+                ):
                     return self._host(value)
             return None
         text = as_text(self.resolver.evaluate(node))
@@ -563,7 +578,7 @@ class FileFlowPass:
         self._memo[node.id] = result
         return result
 
-    def _labels(self, node: Node) -> Labels:  # noqa: PLR0911, PLR0912 — one case per expression kind
+    def _labels(self, node: Node) -> Labels:
         kind = node.type
         if kind in _TRANSPARENT:
             children = node.named_children
@@ -702,9 +717,10 @@ class FileFlowPass:
                 right = parent.child_by_field_name("right")
                 return self.labels(right) if right is not None else NONE
             return NONE
-        if parent.type in {"member_expression", "subscript_expression"} and parent.child_by_field_name(
-            "object"
-        ) == ident:
+        if (
+            parent.type in {"member_expression", "subscript_expression"}
+            and parent.child_by_field_name("object") == ident
+        ):
             grand = self.resolver.parent(parent)
             if grand is None:
                 return NONE
@@ -962,7 +978,7 @@ class FileFlowPass:
             return [arguments]
         return [a for a in arguments.named_children if a.type != "comment"]
 
-    def _call(self, node: Node) -> Labels:  # noqa: PLR0911, PLR0912 — one case per kind of callee
+    def _call(self, node: Node) -> Labels:
         callee = self._callee(node)
         if callee is None:
             return NONE
@@ -1117,10 +1133,14 @@ class FileFlowPass:
             if (i == 0 or src[i - 1] not in IDENT) and (end >= len(src) or src[end] not in IDENT):
                 node = self.root.descendant_for_byte_range(i, end)
                 statement = self.resolver.parent(node) if node is not None else None
-                if statement is not None and statement.type == "return_statement":
-                    if self._owner(statement) == body.parent or self._owner(statement) is None:
-                        count += 1
-                        yield statement
+                # a return of this function, not of a function nested in it
+                if (
+                    statement is not None
+                    and statement.type == "return_statement"
+                    and self._owner(statement) == self.resolver.parent(body)
+                ):
+                    count += 1
+                    yield statement
             i = src.find(b"return", end, body.end_byte)
 
     def _owner(self, node: Node) -> Node | None:
@@ -1231,7 +1251,11 @@ class FileFlowPass:
             parent = self.resolver.parent(top)
             while parent is not None and parent.type == "member_expression":
                 top, parent = parent, self.resolver.parent(parent)
-            if parent is None or parent.type != "assignment_expression" or parent.child_by_field_name("left") != top:
+            if (
+                parent is None
+                or parent.type != "assignment_expression"
+                or parent.child_by_field_name("left") != top
+            ):
                 continue
             right = parent.child_by_field_name("right")
             if right is None:
@@ -1272,7 +1296,9 @@ class FileFlowPass:
                 if local is not None:
                     inner = local
             labels = self._function_returns(inner) if inner.type in FUNCTION_TYPES else self.labels(inner)
-            concrete = tuple(lb for lb in labels if lb.kind not in {Kind.PARAM, Kind.IMPORT, Kind.SECRET_PATH})
+            concrete = tuple(
+                lb for lb in labels if lb.kind not in {Kind.PARAM, Kind.IMPORT, Kind.SECRET_PATH}
+            )
             if concrete:
                 seen.add(name)
                 yield ExportValue(name, concrete)
@@ -1295,7 +1321,9 @@ class FileFlowPass:
             for call, export in self._uses_of_module(current):
                 for index, arg in enumerate(self._argument_nodes(call)[:8]):
                     labels = tuple(
-                        lb for lb in self.labels(arg) if lb.kind not in {Kind.PARAM, Kind.IMPORT, Kind.SECRET_PATH}
+                        lb
+                        for lb in self.labels(arg)
+                        if lb.kind not in {Kind.PARAM, Kind.IMPORT, Kind.SECRET_PATH}
                     )
                     if labels:
                         emitted += 1
@@ -1334,10 +1362,10 @@ class FileFlowPass:
                         yield from self._calls_of_name(part, None)
                     elif part.type == "named_imports":
                         for spec in part.named_children:
-                            name = spec.child_by_field_name("name")
-                            alias = spec.child_by_field_name("alias") or name
-                            if name is not None and alias is not None:
-                                yield from self._calls_of_name(alias, self.text_of(name))
+                            imported = spec.child_by_field_name("name")
+                            alias = spec.child_by_field_name("alias") or imported
+                            if imported is not None and alias is not None:
+                                yield from self._calls_of_name(alias, self.text_of(imported))
 
     def _calls_of_name(self, site: Node, export: str | None) -> Iterator[tuple[Node, str]]:
         word = self.text_of(site).encode()
@@ -1351,7 +1379,11 @@ class FileFlowPass:
                 ident = self.root.descendant_for_byte_range(i, end)
                 if ident is not None and ident.type == "identifier" and ident.id != site.id:
                     parent = self.resolver.parent(ident)
-                    if parent is not None and parent.type == "call_expression" and self._callee(parent) == ident:
+                    if (
+                        parent is not None
+                        and parent.type == "call_expression"
+                        and self._callee(parent) == ident
+                    ):
                         count += 1
                         yield parent, export or "default"
                     elif parent is not None and parent.type == "member_expression" and export is None:
@@ -1384,7 +1416,12 @@ def _import_names(statement: Node) -> Iterator[Node]:
 
 def _strip(node: Node) -> Node:
     for _ in range(16):
-        if node.type in {"parenthesized_expression", "await_expression", "as_expression", "non_null_expression"}:
+        if node.type in {
+            "parenthesized_expression",
+            "await_expression",
+            "as_expression",
+            "non_null_expression",
+        }:
             children = node.named_children
             if not children:
                 return node

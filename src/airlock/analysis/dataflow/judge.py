@@ -20,7 +20,17 @@ _SERVICES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     ((".config/gcloud", "gcloud", "GOOGLE", "GCLOUD"), ("googleapis.com", "google.com")),
 )
 # Files that configure a client's own credential (npm, cloud CLIs, registries, git hosts).
-_CLIENT_CONFIG = (".npmrc", ".yarnrc", ".aws", ".docker", ".kube", ".netrc", ".git-credentials", "gcloud", ".pypirc")
+_CLIENT_CONFIG = (
+    ".npmrc",
+    ".yarnrc",
+    ".aws",
+    ".docker",
+    ".kube",
+    ".netrc",
+    ".git-credentials",
+    "gcloud",
+    ".pypirc",
+)
 
 
 def is_exfiltration(flow: Flow) -> bool:
@@ -41,11 +51,11 @@ def _own_service(credential: str, destination: str | None) -> bool:
         return True  # configured at run time: a client sending its credential where it is told to
     host = destination.lower()
     for names, hosts in _SERVICES:
-        if any(credential.startswith(n) or n in credential for n in names if n.startswith(".")) or any(
+        names_it = any(n in credential for n in names if n.startswith(".")) or any(
             credential.startswith(n + "_") or credential == n for n in names if not n.startswith(".")
-        ):
-            if any(host == h or host.endswith("." + h) for h in hosts):
-                return True
+        )
+        if names_it and any(host == h or host.endswith("." + h) for h in hosts):
+            return True
     # `ACME_API_KEY` sent to api.acme.example: the variable names its service.
     word = credential.split("_", 1)[0].lower()
     return len(word) >= 3 and word in host.split(".")
