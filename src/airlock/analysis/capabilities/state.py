@@ -49,6 +49,7 @@ _NETWORK_ROOTS = frozenset(
         "XMLHttpRequest",
         "WebSocket",
         "navigator",
+        "child_process",  # command lines that run curl, wget or nc
     }
 )
 
@@ -77,7 +78,8 @@ class Collector:
     skipped: list[Skipped] = field(default_factory=list)
     seen: set[tuple[str, str, int, int | None]] = field(default_factory=set)
     network_at: list[int] = field(default_factory=list)
-    """Byte offsets where network modules and globals are used: where the data-flow pass looks for sinks."""
+    """Byte offsets where network modules and globals (and child_process, whose commands may be curl) are
+    used: where the data-flow pass looks for sinks."""
 
     def add(self, kind: str, key: str, evidence: Evidence) -> None:
         key = contract_key(key)

@@ -80,6 +80,21 @@ _NETWORK_CALLS = {
     "fetch": "fetch",
     "navigator.sendBeacon": "navigator.sendBeacon",
 }
+# child_process calls whose command line runs a network tool: data in their arguments leaves the machine.
+_SPAWNERS = frozenset(
+    {
+        "child_process.exec",
+        "child_process.execSync",
+        "child_process.execFile",
+        "child_process.execFileSync",
+        "child_process.spawn",
+        "child_process.spawnSync",
+    }
+)
+_NETWORK_COMMAND = re.compile(
+    r"(?<![\w.-])(?:curl|wget|nc|ncat|netcat|socat|Invoke-WebRequest|iwr)(?![\w.-])"
+)
+_URL_HOST = re.compile(r"https?://([A-Za-z0-9.-]+)")
 _DNS = re.compile(r"^dns(?:\.promises)?\.(?:lookup|resolve\w*|reverse)$")
 # Objects created by a network call whose methods send data.
 _CREATORS = {
@@ -412,6 +427,8 @@ class FileFlowPass:
                 return path
             if path.startswith("undici.") or path == "undici":
                 return path
+            if path in _SPAWNERS and _NETWORK_COMMAND.search(self.text_of(call, 600)):
+                return f"{path} (network command)"
         client = self._client(callee)
         if client is not None:
             return client
@@ -500,6 +517,11 @@ class FileFlowPass:
 
     def _destination(self, call: Node) -> str | None:
         """The host a sink sends to, when it folds to a constant."""
+        callee = self._callee(call)
+        value = self.resolver.evaluate(callee) if callee is not None else None
+        if isinstance(value, Ref) and value.path in _SPAWNERS:
+            found = _URL_HOST.search(self.text_of(call, 600))
+            return found.group(1).lower() if found else None
         origin_call = call
         callee = self._callee(call)
         if callee is not None and callee.type == "member_expression":
