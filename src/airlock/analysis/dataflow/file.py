@@ -91,6 +91,8 @@ _SPAWNERS = frozenset(
         "child_process.spawnSync",
     }
 )
+_EXEC_PREFIX = "command of "
+_LISTENERS = frozenset({"on", "once", "addListener", "addEventListener", "prependListener"})
 _NETWORK_COMMAND = re.compile(
     r"(?<![\w.-])(?:curl|wget|nc|ncat|netcat|socat|Invoke-WebRequest|iwr)(?![\w.-])"
 )
@@ -258,6 +260,15 @@ class FileFlowPass:
             for call, what, arguments in self._sinks(network_at):
                 self._sink_count += 1
                 labels = merge(*(self.labels(a) for a in arguments))
+                if what.startswith(_EXEC_PREFIX):
+                    remote = tuple(lb for lb in labels if lb.kind is Kind.REMOTE)
+                    if remote:
+                        sink = Sink(
+                            what, self.text.evidence(call), None, self._load_time(call), executes=True
+                        )
+                        self._flow_list.extend(Flow(label, sink, self.path, self.path) for label in remote)
+                    continue
+                labels = tuple(lb for lb in labels if lb.kind is not Kind.REMOTE)
                 if labels:
                     self._record(call, what, labels)
         if has_sources:
@@ -354,6 +365,10 @@ class FileFlowPass:
             call = candidates[start]
             what = self._sink_kind(call)
             if what is None:
+                command = self._exec_kind(call)
+                if command is not None:
+                    args = self._argument_nodes(call)
+                    yield call, command, args[:2]  # the command, and spawn's argument list
                 continue
             yield call, what, self._argument_nodes(call)
             found += 1
@@ -440,6 +455,16 @@ class FileFlowPass:
             origin = self._origin(receiver)
             if origin is not None and method in _SENDING_METHODS.get(origin[0], ()):
                 return f"{origin[1]}.{method}"
+        return None
+
+    def _exec_kind(self, call: Node) -> str | None:
+        """child_process exec/spawn (the command) and eval: where received data would run."""
+        callee = self._callee(call)
+        if callee is None:
+            return None
+        value = self.resolver.evaluate(callee)
+        if isinstance(value, Ref) and (value.path in _SPAWNERS or value.path in {"eval", "Function"}):
+            return f"{_EXEC_PREFIX}{value.path}"
         return None
 
     def _client(self, callee: Node) -> str | None:
@@ -778,11 +803,15 @@ class FileFlowPass:
                 value = self.resolver.evaluate(callee)
                 if isinstance(value, Ref) and value.path in _FILE_READS and index == 1:
                     found.append(self._file_read(call, value.path))
-                elif callee.type == "member_expression" and index == 0:
+                elif callee.type == "member_expression":
                     method = self.resolver.property_name(callee)
                     receiver = callee.child_by_field_name("object")
-                    if method in _ITERATING and receiver is not None:
+                    if method in _ITERATING and receiver is not None and index == 0:
                         found.append(self._env_keys_or(receiver, method or ""))
+                    elif method in _LISTENERS and receiver is not None and self._receives(receiver):
+                        # socket.on('data', d => …), ws.on('message', m => …), io.on('command', c => …)
+                        origin = self.text_of(receiver, 40)
+                        found.append((Label(Kind.REMOTE, origin, self.text.evidence(site)),))
         for call in self._call_sites(fn):
             arguments = call.child_by_field_name("arguments")
             if arguments is None:
@@ -791,6 +820,27 @@ class FileFlowPass:
             if index < len(args):
                 found.append(through(self.labels(args[index]), f"argument of {self._name_of(fn)}"))
         return merge(*found)
+
+    def _receives(self, receiver: Node) -> bool:
+        """Whether `receiver` is a network object whose events carry received data: a socket, WebSocket or
+        client made by a network call, or the response a network call hands its callback."""
+        if self._origin(receiver) is not None or self._client(_strip(receiver)) is not None:
+            return True
+        node = _strip(receiver)
+        if node.type != "identifier":
+            return False
+        binding = self.resolver.lookup(node)
+        if binding is None:
+            return False
+        if binding.parameter:
+            fn, _ = self._function_of_parameter(binding.site)
+            parent = self.resolver.parent(fn) if fn is not None else None
+            call = self.resolver.parent(parent) if parent is not None and parent.type == "arguments" else None
+            if call is not None and call.type in {"call_expression", "new_expression"}:
+                # https.get(url, res => …), net.createServer(sock => …), server.on('connection', s => …)
+                return self._sink_kind(call) is not None or self._origin(call) is not None
+            return False
+        return binding.value is not None and self._origin(binding.value) is not None
 
     def _env_keys_or(self, receiver: Node, method: str) -> Labels:
         """`Object.keys(process.env).forEach(k => … process.env[k] …)` is iterating the environment."""

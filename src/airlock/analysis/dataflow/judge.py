@@ -11,6 +11,12 @@ from __future__ import annotations
 
 from airlock.analysis.dataflow.labels import Flow, Kind
 
+
+def is_remote_command(flow: Flow) -> bool:
+    """Data received from the network reaching a command or eval: a remote shell or bot."""
+    return flow.sink.executes and flow.source.kind is Kind.REMOTE
+
+
 # Credential → hosts of its own service (suffix match), beyond the service word in the variable's name.
 _SERVICES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("GITHUB", "GH"), ("github.com", "githubusercontent.com", "github.io", "ghcr.io")),
@@ -34,6 +40,8 @@ _CLIENT_CONFIG = (
 
 
 def is_exfiltration(flow: Flow) -> bool:
+    if flow.sink.executes:
+        return False
     source = flow.source
     if source.kind in {Kind.ENV_DUMP, Kind.HISTORY, Kind.KEY_MATERIAL}:
         return True

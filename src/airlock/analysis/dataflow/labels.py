@@ -21,6 +21,8 @@ class Kind(StrEnum):
     HISTORY = "shell history"
     KEY_MATERIAL = "key material"
     IDENTITY = "host identity"
+    REMOTE = "data received from the network"
+    """What a socket, WebSocket, socket.io client or HTTP response delivers (remote-command sources)."""
     SECRET_PATH = "secret path"
     """A path naming a secret location: not a secret itself, it becomes one when a file read takes it."""
     PARAM = "parameter"
@@ -53,6 +55,8 @@ class Label:
             return "process.env"
         if self.kind is Kind.SECRET_ENV:
             return f"process.env.{self.detail}"
+        if self.kind is Kind.REMOTE:
+            return f"data received from {self.detail}"
         return f"{self.kind.value} {self.detail}"
 
 
@@ -139,6 +143,8 @@ class Sink:
     """The host when the URL folds to a constant; None when it is configured at run time."""
     load_time: bool
     """Runs when the file is loaded (top level, or a function the top level calls), not only when called."""
+    executes: bool = False
+    """A command or code sink (child_process exec/spawn, eval) rather than a network one."""
 
 
 @dataclass(frozen=True, slots=True)

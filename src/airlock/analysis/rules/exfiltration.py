@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from airlock.analysis.dataflow.judge import is_exfiltration
+from airlock.analysis.dataflow.judge import is_exfiltration, is_remote_command
 from airlock.analysis.facts import Reach, has_network, network_evidence
 from airlock.analysis.rules import Behaviour, declare
 from airlock.analysis.signals import Indicator
@@ -42,6 +42,16 @@ SECRET_FLOW_IN_FUNCTION = declare(
     "header; xrpl.js 4.2.1 sent seeds from a wallet function. The code runs only when the application "
     "calls it, so a human should read it before it does.",
     behaviour=Behaviour.EXFILTRATION,
+)
+REMOTE_COMMAND = declare(
+    "remote-command-execution",
+    family=FAMILY,
+    severity=Severity.CRITICAL,
+    summary="Data received from a socket, WebSocket, socket.io client or HTTP response flows into a "
+    "child_process command or eval (critical where it runs at install or load time; high inside a function).",
+    why="A bot or remote shell: the package connects out and runs what it is sent. Declared with the data-flow "
+    "rules because it is found by the same source-to-sink analysis.",
+    behaviour=Behaviour.REMOTE_CODE,
 )
 SECRETS_WITH_NETWORK = declare(
     "secrets-with-network",
@@ -85,6 +95,16 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
             early.append(flow)
         else:
             late.append(flow)
+    remote = [f for f in facts.flows if is_remote_command(f)]
+    if remote:
+        flow = remote[0]
+        reach = facts.reach(flow.origin)
+        at_load = flow.sink.load_time and reach in {Reach.INSTALL, Reach.LOAD}
+        yield REMOTE_COMMAND.finding(
+            _describe(flow, reach.phrase if at_load else "when its function is called"),
+            *_evidence(remote),
+            severity=None if at_load else Severity.HIGH,
+        )
     if early:
         reported_exfil = True
         yield CREDENTIAL_EXFILTRATION.finding(
@@ -159,6 +179,7 @@ name = FAMILY
 rules = (
     CREDENTIAL_EXFILTRATION,
     SECRET_FLOW_IN_FUNCTION,
+    REMOTE_COMMAND,
     SECRETS_WITH_NETWORK,
     EXFIL_HOST,
     SECRET_ACCESS,
