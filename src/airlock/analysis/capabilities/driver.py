@@ -163,7 +163,10 @@ def _flows(
     scanner.resolver.steps = steps
     flow_pass = FileFlowPass(text, root, scanner.resolver, steps)
     try:
-        return flow_pass.run(collector.network_at)
+        flows = flow_pass.run(collector.network_at)
+        if flow_pass.cut is not None:
+            skipped.append(Skipped(flow_pass.cut, text.path))
+        return flows
     except StepBudgetExhaustedError:
         skipped.append(
             Skipped(

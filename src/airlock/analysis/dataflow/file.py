@@ -45,6 +45,8 @@ from airlock.analysis.resolve.syntax import FUNCTION_TYPES, pattern_identifiers
 MAX_CALL_SITES = 16
 MAX_DEPTH = 60
 MAX_SINKS = 400
+MAX_FLOWS = 64
+"""Flows kept per file: evidence for the report, not coverage (every sink is still followed)."""
 MAX_EXPORT_VALUES = 24
 MAX_SITE_SEARCHES = 64
 MAX_NAMES = 48
@@ -249,6 +251,8 @@ class FileFlowPass:
         self._call_out_list: list[CallOut] = []
         self._export_list: list[ExportValue] = []
         self._sink_count = 0
+        self.cut: str | None = None
+        """Why part of the file was not followed (a cap reached), recorded by the driver as `Skipped`."""
 
     # ---- entry -----------------------------------------------------------------------------------------
     def run(self, network_at: Sequence[int]) -> FileFlows:
@@ -283,7 +287,7 @@ class FileFlowPass:
             import_sinks=tuple(self._import_list),
             call_outs=tuple(self._call_out_list),
             exports=tuple(self._export_list),
-            complete=complete,
+            complete=complete and self.cut is None,
             sinks=self._sink_count,
         )
 
@@ -302,7 +306,7 @@ class FileFlowPass:
             elif label.kind is Kind.IMPORT:
                 specifier, _, export = label.detail.partition("\0")
                 self._import_list.append(ImportSink(specifier, export, sink, label.via))
-            elif label.kind is not Kind.SECRET_PATH:
+            elif label.kind is not Kind.SECRET_PATH and len(self._flow_list) < MAX_FLOWS:
                 self._flow_list.append(Flow(label, sink, self.path, self.path))
 
     # ---- sinks -----------------------------------------------------------------------------------------
@@ -373,6 +377,7 @@ class FileFlowPass:
             yield call, what, self._argument_nodes(call)
             found += 1
             if found >= MAX_SINKS:
+                self.cut = f"more than {MAX_SINKS} network sinks; data flow into the rest was not followed"
                 return
 
     def _climb_uses(self, leaf: Node, candidates: dict[tuple[int, int], Node], names: list[bytes]) -> None:
