@@ -351,3 +351,11 @@ def test_sink_cap_is_recorded(monkeypatch: pytest.MonkeyPatch) -> None:
     result = analyze_source("x.js", code.encode(), Dialect.JAVASCRIPT)
     assert not result.flows.complete
     assert any("network sinks" in s.reason for s in result.skipped)
+
+
+def test_curl_options_env_is_not_sent() -> None:
+    code = (
+        "const { execSync } = require('child_process');\n"
+        "execSync('curl -sLo bin.tgz https://dl.example.com/bin.tgz', { env: { ...process.env, A: '1' } });"
+    )
+    assert not flows_of(code).flows

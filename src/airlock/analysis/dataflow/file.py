@@ -374,7 +374,12 @@ class FileFlowPass:
                     args = self._argument_nodes(call)
                     yield call, command, args[:2]  # the command, and spawn's argument list
                 continue
-            yield call, what, self._argument_nodes(call)
+            args = self._argument_nodes(call)
+            if what.endswith("(network command)"):
+                # the command line (and spawn's argument list), not the options: `{ env: process.env }`
+                # hands the environment to the child, it does not send it
+                args = [a for a in args[:2] if _strip(a).type != "object"]
+            yield call, what, args
             found += 1
             if found >= MAX_SINKS:
                 self.cut = f"more than {MAX_SINKS} network sinks; data flow into the rest was not followed"

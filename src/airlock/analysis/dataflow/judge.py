@@ -24,6 +24,7 @@ _SERVICES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("AWS", ".aws"), ("amazonaws.com", "aws.amazon.com")),
     ((".docker",), ("docker.io", "docker.com")),
     ((".config/gcloud", "gcloud", "GOOGLE", "GCLOUD"), ("googleapis.com", "google.com")),
+    (("CI_JOB", "GITLAB", "GL"), ("gitlab.com",)),
 )
 # Files that configure a client's own credential (npm, cloud CLIs, registries, git hosts).
 _CLIENT_CONFIG = (
@@ -64,6 +65,27 @@ def _own_service(credential: str, destination: str | None) -> bool:
         )
         if names_it and any(host == h or host.endswith("." + h) for h in hosts):
             return True
-    # `ACME_API_KEY` sent to api.acme.example: the variable names its service.
+    # `ACME_API_KEY` sent to api.acme.io, CIRCLE_TOKEN to circleci.com: the variable names its service's
+    # domain (the registrable part, so github.com.evil.example does not pass for GitHub).
     word = credential.split("_", 1)[0].lower()
-    return len(word) >= 3 and word in host.split(".")
+    site = _registrable(host)
+    if len(word) >= 4:
+        return word in site
+    return len(word) == 3 and word in site.split(".")
+
+
+# Reserved names (RFC 2606/6761) are suffixes like public ones: acme.example.com is acme's site.
+_RESERVED = (".example.com", ".example.net", ".example.org", ".invalid", ".test", ".example", ".localhost")
+
+
+def _registrable(host: str) -> str:
+    """The registrable domain, approximately: the last two labels (three under a two-letter country code
+    with a short second level, as in co.uk), reserved documentation suffixes counted as suffixes."""
+    for suffix in _RESERVED:
+        if host.endswith(suffix):
+            head = host[: -len(suffix)].rsplit(".", 1)[-1]
+            return head + suffix
+    labels = host.split(".")
+    if len(labels) >= 3 and len(labels[-1]) == 2 and len(labels[-2]) <= 3:
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:])
