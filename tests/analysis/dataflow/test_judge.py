@@ -34,9 +34,15 @@ def flow(kind: Kind, detail: str, destination: str | None) -> Flow:
         (Kind.SECRET_FILE, "Local Storage", "discord.com", True),
         (Kind.ENV_DUMP, "process.env", None, True),
         (Kind.HISTORY, "/.bash_history", "a.example.com", True),
-        (Kind.KEY_MATERIAL, "secretKey", None, True),
+        (Kind.KEY_MATERIAL, "mnemonic", None, True),
         (Kind.IDENTITY, "os.hostname", "a.example.com", False),
     ],
 )
 def test_is_exfiltration(kind: Kind, detail: str, destination: str | None, expected: bool) -> None:
     assert is_exfiltration(flow(kind, detail, destination)) is expected
+
+
+def test_secret_key_is_judged_as_a_credential() -> None:
+    assert not is_exfiltration(flow(Kind.KEY_MATERIAL, "secretKey", None))
+    assert is_exfiltration(flow(Kind.KEY_MATERIAL, "secretKey", "sol-rpc.invalid"))
+    assert is_exfiltration(flow(Kind.KEY_MATERIAL, "privateKey", None))

@@ -142,19 +142,21 @@ INCIDENTS: list[Replica] = [
         frozenset({"credential-exfiltration"}),
         name="history-helper",
     ),
-    # Harvest next to a network use the flow analysis does not model (a raw TLS socket wrapper).
+    # A harvest in a file with more network calls than the data-flow pass follows (its sink cap): the
+    # co-occurrence is all that is left, and goes to review.
     Replica(
-        "harvest-with-unmodelled-network",
+        "harvest-in-file-past-flow-cap",
         {
             "index.js": (
-                "const fs = require('fs'); const tls = require('tls');\n"
+                "const fs = require('fs');\n"
                 "const rc = fs.readFileSync(require('os').homedir() + '/.npmrc', 'utf8');\n"
-                "module.exports = (raw) => new tls.TLSSocket(raw, { session: rc });\n"
+                + "fetch('https://api.example.com/ping');\n" * 401
+                + "module.exports = rc.length;\n"
             ),
         },
         "review",
         frozenset({"secrets-with-network"}),
-        name="tls-wrapper-kit",
+        name="ping-many",
     ),
     # Remote-control bots using a socket.io client as their C2 channel (a shape in npm malware reports
     # 2023–2025; this replicates the shape, not one package): connect out at load, run what is sent.

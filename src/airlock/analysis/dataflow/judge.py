@@ -40,10 +40,17 @@ _CLIENT_CONFIG = (
 )
 
 
+_AMBIGUOUS_KEYS = frozenset({"secretkey", "secret_key"})
+
+
 def is_exfiltration(flow: Flow) -> bool:
     if flow.sink.executes:
         return False
     source = flow.source
+    if source.kind is Kind.KEY_MATERIAL and source.detail.lower().lstrip("_#") in _AMBIGUOUS_KEYS:
+        # `secretKey` is also what API clients call their service secret (PostHog, Stripe): judged as a
+        # credential — theft when it goes to a constant host that is not its own (@solana/web3.js 1.95.6).
+        return not _own_service(source.detail, flow.sink.destination)
     if source.kind in {Kind.ENV_DUMP, Kind.HISTORY, Kind.KEY_MATERIAL}:
         return True
     if source.kind is Kind.SECRET_ENV:

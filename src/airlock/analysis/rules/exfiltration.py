@@ -57,9 +57,9 @@ SECRETS_WITH_NETWORK = declare(
     "secrets-with-network",
     family=FAMILY,
     severity=Severity.MEDIUM,
-    summary="A file whose network use the data-flow analysis could not follow (cut by its budget, or no "
-    "request it models) reads credential stores or serialises the whole environment and uses the network "
-    "(or names an exfiltration host outside install-time code).",
+    summary="A file the data-flow analysis could not finish (its step budget or sink cap was reached) "
+    "reads credential stores or serialises the whole environment and uses the network (or names an "
+    "exfiltration host outside install-time code).",
     why="Where the flow was followed, it decides; where it was cut, the co-occurrence is worth a look.",
     behaviour=Behaviour.EXFILTRATION,
 )
@@ -130,8 +130,8 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
                 exfil[0].evidence,
             )
             continue
-        if (f.flows.complete and f.flows.sinks) or reported_network:
-            continue  # the flow analysis covered this file's network use: it decides
+        if f.flows.complete or reported_network:
+            continue  # the flow analysis followed this file: it decides
         # Bundles enumerate process.env for config (`Object.keys(process.env)`); serialising it whole, or
         # reading credential files, is what a stealer does.
         harvest = [
@@ -145,8 +145,8 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
             net = network_evidence(f)
             first = harvest[0] if harvest else secrets[0]
             yield SECRETS_WITH_NETWORK.finding(
-                f"{f.path} reads {first.detail!r} and uses the network in a way the data-flow analysis "
-                "did not follow",
+                f"{f.path} reads {first.detail!r} and uses the network; the data-flow analysis of the file "
+                "was cut, so where the data goes was not followed",
                 first.evidence,
                 *((net,) if net is not None else ()),
             )
