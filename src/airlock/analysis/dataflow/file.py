@@ -497,6 +497,13 @@ class FileFlowPass:
             return base if base in _CLIENT_PACKAGES else None
         if node.type == "identifier":
             binding = self.resolver.lookup(node)
+            # `import { request } from 'undici'`, `const { fetch } = require('undici')`
+            if binding is not None and binding.specifier is not None:
+                return binding.specifier if binding.specifier in _CLIENT_PACKAGES else None
+            if binding is not None and binding.key is not None and binding.value is not None:
+                loaded = self.resolver.evaluate(binding.value)
+                if isinstance(loaded, Imported) and loaded.specifier in _CLIENT_PACKAGES:
+                    return loaded.specifier
             if binding is not None and binding.value is not None and binding.value.type == "call_expression":
                 # `const api = axios.create({...})`, `const agent = superagent.agent()`
                 inner = self._callee(binding.value)
