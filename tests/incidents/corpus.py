@@ -207,7 +207,7 @@ INCIDENTS: list[Replica] = [
             ),
         },
         "block",
-        frozenset({"credential-exfiltration", "secrets-with-network"}),
+        frozenset({"credential-exfiltration"}),
         name="discord-selfbot-helper",
     ),
     Replica(

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from airlock.analysis.capabilities import Budget, FileCapabilities, analyze_source
+from airlock.analysis.dataflow import Flow
+from airlock.analysis.dataflow import join as join_flows
 from airlock.analysis.js import Dialect
 from airlock.analysis.manifest import Manifest
 from airlock.analysis.scripts import ShellFacts, describe_shell, expand_package_config, gyp_commands
@@ -92,6 +94,8 @@ class PackageFacts:
     native: bool
     text: Mapping[str, bytes] = field(default_factory=dict)
     """Path → the package file's bytes, for rules that read the text around a capability's evidence."""
+    flows: tuple[Flow, ...] = ()
+    """Source → sink data flows, within files and across relative modules (`dataflow.join`)."""
 
     @property
     def has_install_code(self) -> bool:
@@ -281,6 +285,10 @@ def gather(
         paths=paths,
         native=native,
         text={f.path: f.data for f in contents.files},
+        flows=join_flows(
+            {f.path: f.flows for f in (*files, *extra_files)},
+            lambda specifier, base: _resolve_file(specifier, base, paths),
+        ),
     )
 
 
