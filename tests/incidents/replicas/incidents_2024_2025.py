@@ -963,6 +963,7 @@ INCIDENTS: list[Replica] = [
             "source/index.js": _CHALK_INDEX,
             "source/vendor/ansi-styles/index.js": "const ansiStyles = {};\nexport default ansiStyles;\n",
             "source/vendor/supports-color/index.js": "export default { stdout: { level: 3 }, stderr: { level: 3 } };\n",
+            "source/vendor/supports-color/browser.js": "export default { stdout: false, stderr: false };\n",
         },
         "block",
         _NO_RULES,
