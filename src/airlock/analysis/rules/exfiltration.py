@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from airlock.analysis.dataflow.judge import is_exfiltration, is_remote_command
+from airlock.analysis.dataflow.labels import Kind
 from airlock.analysis.facts import Reach, has_network, network_evidence
 from airlock.analysis.rules import Behaviour, declare
 from airlock.analysis.signals import Indicator
@@ -92,7 +93,7 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
         if not is_exfiltration(flow):
             continue
         reach = facts.reach(flow.origin)
-        if flow.sink.load_time and reach in {Reach.INSTALL, Reach.LOAD}:
+        if (flow.sink.load_time and reach in {Reach.INSTALL, Reach.LOAD}) or _stolen_keys(flow):
             early.append(flow)
         else:
             late.append(flow)
@@ -108,8 +109,11 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
         )
     if early:
         reported_exfil = True
+        first = early[0]
+        at_load = first.sink.load_time and facts.reach(first.origin) in {Reach.INSTALL, Reach.LOAD}
         yield CREDENTIAL_EXFILTRATION.finding(
-            _describe(early[0], facts.reach(early[0].origin).phrase), *_evidence(early)
+            _describe(first, facts.reach(first.origin).phrase if at_load else "when its function is called"),
+            *_evidence(early),
         )
     if late:
         flow = late[0]
@@ -157,6 +161,15 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
     secrets = list(facts.signals(*_SECRETS))
     if secrets:
         yield SECRET_ACCESS.finding(f"reads {secrets[0].detail!r}", *(s.evidence for s in secrets[:3]))
+
+
+def _stolen_keys(flow: Flow) -> bool:
+    """Private keys, seeds and mnemonics sent to a host written in the code: critical wherever the code sits.
+    A wallet library signs locally and never transmits key material; the function that does is the theft
+    (@solana/web3.js 1.95.6 `addToQueue` in Keypair code, xrpl.js 4.2.1 `checkValidityOfSeed`), and it runs
+    as soon as the application uses its wallet. Other secrets inside a function stay high: a CLI may upload
+    diagnostics when asked."""
+    return flow.source.kind is Kind.KEY_MATERIAL and flow.sink.destination is not None
 
 
 def _describe(flow: Flow, when: str) -> str:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from airlock.analysis.dataflow.labels import Kind
 from airlock.analysis.facts import has_network, identity_evidence, network_evidence
 from airlock.analysis.rules import Behaviour, declare
 from airlock.analysis.signals import Indicator
@@ -109,8 +110,15 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
     if not (networked or shell_network):
         return
     shell_signals = [signal for source in facts.shells if source.install_time for signal in source.signals]
+    # Where the data-flow analysis followed an install-time file to its end, it decides where secrets go
+    # (a GITHUB_TOKEN sent only to api.github.com to fetch a release is a client, not theft); the text
+    # co-occurrence stands for shell text and for files whose flow analysis was cut.
     secrets = [
-        *facts.signals(*_SECRETS, install_time=True),
+        *(
+            s
+            for s in facts.signals(*_SECRETS, install_time=True)
+            if not _flows_followed(facts, s.evidence.file)
+        ),
         *(s for s in shell_signals if s.indicator in _SECRETS),
     ]
     exfil = [*facts.signals(*_EXFIL, install_time=True), *(s for s in shell_signals if s.indicator in _EXFIL)]
@@ -122,8 +130,19 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
             secrets[0].evidence,
             net,
         )
+    identity_flows = {
+        flow.origin: flow
+        for flow in facts.flows
+        if flow.source.kind is Kind.IDENTITY and not flow.sink.executes and flow.origin in facts.install_time
+    }
     for f in networked:
-        identity = identity_evidence(f)
+        # A followed file beacons only where host identity reaches a request (the dependency-confusion probe
+        # posting hostname and user); an installer that puts its download in os.tmpdir() does not.
+        if f.flows.complete:
+            flow = identity_flows.get(f.path)
+            identity = flow.source.evidence if flow is not None else None
+        else:
+            identity = identity_evidence(f)
         if identity is not None:
             yield INSTALL_IDENTITY_BEACON.finding(
                 f"{f.path} runs at install, collects host identity and uses the network"
@@ -134,6 +153,11 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
                 severity=Severity.CRITICAL if exfil else None,
             )
             break
+
+
+def _flows_followed(facts: PackageFacts, path: str) -> bool:
+    f = facts.file(path)
+    return f is not None and f.flows.complete
 
 
 # The family as `airlock.analysis.rules.RuleDeclarations` / `RuleFamily` (listed in registry.py).
