@@ -109,10 +109,12 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
         )
     if early:
         reported_exfil = True
-        first = early[0]
-        at_load = first.sink.load_time and facts.reach(first.origin) in {Reach.INSTALL, Reach.LOAD}
+        leading = early[0]
+        at_load = leading.sink.load_time and facts.reach(leading.origin) in {Reach.INSTALL, Reach.LOAD}
         yield CREDENTIAL_EXFILTRATION.finding(
-            _describe(first, facts.reach(first.origin).phrase if at_load else "when its function is called"),
+            _describe(
+                leading, facts.reach(leading.origin).phrase if at_load else "when its function is called"
+            ),
             *_evidence(early),
         )
     if late:
