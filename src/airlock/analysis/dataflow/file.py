@@ -1079,7 +1079,9 @@ class FileFlowPass:
                 value = Ref(Space.GLOBAL, global_name)
         if isinstance(value, Ref) and value.space is not Space.REQUIRE:
             # require('buffer').Buffer is the global Buffer (@solana/web3.js calls `buffer.Buffer.from`).
-            path = value.path.removeprefix("buffer.") if value.path.startswith("buffer.Buffer") else value.path
+            path = (
+                value.path.removeprefix("buffer.") if value.path.startswith("buffer.Buffer") else value.path
+            )
             if path in _FILE_READS and not path.startswith(("fs.readdir", "fs.promises.readdir")):
                 return self._file_read(node, path)
             if path in _IDENTITY:

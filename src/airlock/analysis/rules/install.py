@@ -51,8 +51,9 @@ INSTALL_IDENTITY_BEACON = declare(
     severity=Severity.HIGH,
     behaviour=Behaviour.EXFILTRATION,
     summary="Install-time code collects host identity (hostname, user, interfaces) and uses the network.",
-    why="The dependency-confusion probe: it proves which company installed the package. Critical when it "
-    "reports to an interaction/exfiltration host or a raw IP.",
+    why="The dependency-confusion probe: it proves which company installed the package. Critical when the "
+    "data-flow analysis sees the hostname, user or interfaces reach the request (or, where it could not "
+    "follow the file, when it names an interaction/exfiltration host or a raw IP).",
 )
 INSTALL_OBFUSCATED = declare(
     "install-obfuscated",
@@ -138,12 +139,22 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
     for f in networked:
         # A followed file beacons only where host identity reaches a request (the dependency-confusion probe
         # posting hostname and user); an installer that puts its download in os.tmpdir() does not.
-        if f.flows.complete:
-            flow = identity_flows.get(f.path)
-            identity = flow.source.evidence if flow is not None else None
+        flow = identity_flows.get(f.path)
+        followed = flow.source.evidence if flow is not None else None
+        identity = followed if f.flows.complete else identity_evidence(f)
+        if identity is None:
+            continue
+        if flow is not None:
+            sent = f"{flow.source.describe()} → {flow.sink.what}" + (
+                f" to {flow.sink.destination}" if flow.sink.destination else ""
+            )
+            yield INSTALL_IDENTITY_BEACON.finding(
+                f"{f.path} runs at install and sends the host's identity out ({sent})",
+                identity,
+                flow.sink.evidence,
+                severity=Severity.CRITICAL,
+            )
         else:
-            identity = identity_evidence(f)
-        if identity is not None:
             yield INSTALL_IDENTITY_BEACON.finding(
                 f"{f.path} runs at install, collects host identity and uses the network"
                 + (f"; it names {exfil[0].detail!r}" if exfil else ""),
@@ -152,7 +163,7 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
                 *(s.evidence for s in exfil[:1]),
                 severity=Severity.CRITICAL if exfil else None,
             )
-            break
+        break
 
 
 def _flows_followed(facts: PackageFacts, path: str) -> bool:
