@@ -148,6 +148,10 @@ _CLIENT_SPEC = re2.compile(
     rb"['\"](?:axios|got|node-fetch|cross-fetch|isomorphic-fetch|undici|superagent|request|needle|phin|ky|"
     rb"ofetch|ws|socket\.io-client|make-fetch-happen)['\"]"
 )
+# `require(name)` whose argument is not a literal: the client package may be named by a variable or an
+# obfuscator's string table (react-native-aria, 2025-06: `require(_0x5e(2))` is socket.io-client).
+_COMPUTED_REQUIRE = re2.compile(rb"(?:^|[^A-Za-z0-9_$.])require\s*\(\s*[A-Za-z_$]")
+MAX_COMPUTED_REQUIRES = 32
 # Calls whose result carries their arguments' data, re-encoded.
 _ENCODERS = frozenset(
     {
@@ -260,7 +264,11 @@ class FileFlowPass:
         what was found before it."""
         has_sources = SOURCE_WORDS.search(self.source) is not None
         self.steps.search(len(self.source))
-        if network_at or _CLIENT_SPEC.search(self.source) is not None:
+        if (
+            network_at
+            or _CLIENT_SPEC.search(self.source) is not None
+            or _COMPUTED_REQUIRE.search(self.source) is not None
+        ):
             for call, what, arguments in self._sinks(network_at):
                 self._sink_count += 1
                 labels = merge(*(self.labels(a) for a in arguments))
@@ -343,6 +351,18 @@ class FileFlowPass:
                     names.append(self.source[ident.start_byte : ident.end_byte])
             else:
                 self._climb_uses(statement, candidates, names)
+        for count, match in enumerate(_COMPUTED_REQUIRE.finditer(self.source)):
+            if count >= MAX_COMPUTED_REQUIRES:
+                break
+            self.steps.tick()
+            at = self.source.find(b"require", match.start())
+            leaf = self.root.descendant_for_byte_range(at, at + len(b"require"))
+            call = self.resolver.parent(leaf) if leaf is not None else None
+            if call is None or call.type != "call_expression" or self._callee(call) != leaf:
+                continue
+            loaded = self.resolver.evaluate(call)
+            if isinstance(loaded, Imported) and loaded.specifier in _CLIENT_PACKAGES:
+                self._climb_uses(call, candidates, names)
         done: set[bytes] = set()
         index = 0
         while index < len(names) and len(done) < MAX_NAMES:
