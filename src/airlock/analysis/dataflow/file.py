@@ -417,8 +417,10 @@ class FileFlowPass:
             if parent is None:
                 return
             kind = parent.type
-            if kind == "member_expression" and parent.child_by_field_name("object") == current:
-                current = parent
+            if kind in {"member_expression", "subscript_expression"} and (
+                parent.child_by_field_name("object") == current
+            ):
+                current = parent  # `cp.exec(…)`, and obfuscated `cp[_0x5e(6)](…)`
             elif kind in {"call_expression", "new_expression"} and self._callee(parent) == current:
                 candidates.setdefault((parent.start_byte, parent.end_byte), parent)
                 current = parent
