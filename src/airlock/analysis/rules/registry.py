@@ -35,6 +35,7 @@ from airlock.analysis.rules import (
     processes,
     propagation,
     remote_code,
+    remote_control,
     shell,
     tarball,
     typosquat,
@@ -57,6 +58,7 @@ EVALUATED: tuple[RuleFamily, ...] = (
     processes,
     propagation,
     remote_code,
+    remote_control,
     shell,
 )
 
