@@ -145,7 +145,7 @@ _CALLBACK_PARAM = re.compile(rb"\s*(?:async\s+)?(?:function\s*[\w$]*\s*)?\(?\s*(
 
 # ---- what running a download is ---------------------------------------------------------------------------
 _WRITERS = re.compile(
-    r"^fs(?:\.promises)?\.(?:createWriteStream|writeFile|writeFileSync|rename|renameSync|copyFile|copyFileSync)$"
+    r"^fs(?:\.promises)?\.(?:createWriteStream|writeFile|writeFileSync)$"
 )
 _SPAWNERS = re.compile(r"^child_process\.(?:exec|execSync|execFile|execFileSync|spawn|spawnSync|fork)$")
 _HIDDEN = re.compile(
@@ -195,6 +195,12 @@ _NOT_NAMES = frozenset(
         b"platform",
         b"arch",
     }
+)
+_STRING = re.compile(rb"'[^'\n]*'|\x22[^\x22\n]*\x22")
+_VALUE_NAME = re.compile(rb"(?<![\w$.])[A-Za-z_$][\w$]*(?![\w$])(?!\s*[.(])")
+_PROGRAM = re.compile(
+    rb"^(?:['\x22`]\\?['\x22]?['\x22`]\s*\+\s*|`['\x22]?\$\{\s*)?"
+    rb"(?P<expr>[A-Za-z_$][\w$]*)(?=\s*(?:$|[+}`]))"
 )
 _FUNCTION_HEADER = re.compile(
     rb"(?:function\s*\*?\s*(?P<a>[\w$]+)\s*\((?P<pa>[^()]{0,200})\)|"
@@ -404,7 +410,7 @@ def _wide_target(argument: bytes, at: int, data: bytes) -> str | None:
             re.finditer(rb"(?<![\w$.])" + re.escape(argument) + rb"\s*=\s*([^;\n]{1,120})", before)
         )
         if assigned:
-            value = assigned[-1].group(1).strip().rstrip(",")
+            value = assigned[-1].group(1).strip().rstrip(b",")
             if _WIDE.match(value):
                 return f"{argument.decode()} = {value.decode('utf-8', 'replace')}"
             inner = re.fullmatch(rb"([A-Za-z_$][\w$]*)\(\s*\)", value)
@@ -525,7 +531,7 @@ def _download_runs(facts: PackageFacts) -> Iterator[Finding]:
             at = text.offset(run)
             shared = [
                 name
-                for name in sorted(set(_path_names(at, data)) & set(written))
+                for name in sorted(set(_path_names(at, data, program=True)) & set(written))
                 if abs(text.offset(written[name]) - at) <= _LINK_DISTANCE
             ]
             if not shared:
@@ -556,17 +562,17 @@ def _download_runs(facts: PackageFacts) -> Iterator[Finding]:
             return
 
 
-def _path_names(at: int, data: bytes, depth: int = 0) -> list[bytes]:
-    """The variables the first argument of the call at `at` is built from, and — where one is a parameter of
-    the enclosing function — the variables the function's local callers pass for it (one level)."""
+def _path_names(at: int, data: bytes, *, program: bool = False) -> list[bytes]:
+    """The variables the first argument of the call at `at` is built from (with `program`, only those naming
+    the program a command line starts), and — where one is a parameter of the enclosing function — the
+    variables the function's local callers pass for it (one level)."""
     argument = _first_argument(data, at)
     if argument is None:
         return []
-    # Names of three characters or more: a minified bundle reuses `e`, `t`, `n` in every function.
-    names = [n for n in _IDENT.findall(argument[1]) if n not in _NOT_NAMES and len(n) >= 3]
-    literal = argument[1] if argument[1][:1] in (b"'", b'"', b"`") else None
+    names = _program(argument[1]) if program else _values(argument[1])
+    literal = argument[1] if argument[1][:1] in (b"'", b'"', b"`") and not program else None
     out = [*names, *((literal,) if literal else ())]
-    if depth > 0 or not names:
+    if not names:
         return out
     header = next(
         (
@@ -599,8 +605,37 @@ def _path_names(at: int, data: bytes, depth: int = 0) -> list[bytes]:
                 continue
             arguments = _arguments(data, call.end() - 1)
             if index < len(arguments):
-                out.extend(n for n in _IDENT.findall(arguments[index]) if n not in _NOT_NAMES and len(n) >= 3)
+                out.extend(_values(arguments[index]))
     return out
+
+
+def _values(expression: bytes) -> list[bytes]:
+    """Variables whose values an expression is built from: not member names, not receivers of a method
+    (`path.join`, a bundle's `path$1`), not callees; three characters or more, since a minified bundle
+    reuses `e`, `t`, `n` in every function."""
+    joined = re.match(rb"(?:path\.)?(?:join|resolve)\s*\(", expression)
+    if joined is not None:
+        # `path.join(dir, name)`: the file is the last part; a directory is shared by whatever sits in it
+        parts = _arguments(expression, joined.end() - 1)
+        expression = parts[-1] if parts else b""
+    expression = _STRING.sub(b"''", expression)
+    return [
+        m.group(0)
+        for m in _VALUE_NAME.finditer(expression)
+        if m.group(0) not in _NOT_NAMES and len(m.group(0)) >= 3
+    ]
+
+
+def _program(expression: bytes) -> list[bytes]:
+    """The variables naming the program of a run: the first argument itself (`spawn(file)`), the start of a
+    command line (`'"' + dest + '"'`, `` `${dest} --x` ``), or a path built for it (`path.join(dir, exe)`).
+    A download handed to another program as an argument (`tar -xzf ${file}`) is not a run of it."""
+    if re.match(rb"(?:path\.)?(?:join|resolve)\s*\(", expression):
+        return _values(expression)
+    found = _PROGRAM.match(expression)
+    if found is None:
+        return []
+    return _values(found.group("expr"))
 
 
 def _encloses(header: re.Match[bytes], at: int, data: bytes) -> bool:
