@@ -92,6 +92,10 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
                     Evidence(path, 1),
                 )
                 return
+    loaded = _loader_runs_shipped_library(facts)
+    if loaded is not None:
+        yield loaded
+        return
     disguised = [p for p in facts.executables if p.lower().endswith(_DATA_SUFFIXES)]
     if disguised:
         yield DISGUISED_EXECUTABLE.finding(
@@ -101,6 +105,33 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
     yield BUNDLED_EXECUTABLE.finding(
         f"ships executables: {listed}", Evidence(sorted(facts.executables)[0], 1)
     )
+
+
+_WINDOWS_LOADERS = frozenset(
+    {"rundll32", "regsvr32", "odbcconf", "msiexec", "regasm", "regsvcs", "installutil"}
+)
+
+
+def _loader_runs_shipped_library(facts: PackageFacts) -> Finding | None:
+    """Install-time code hands something to a Windows loader (rundll32, regsvr32 …) while the package ships a
+    PE: the only library there is to load is the shipped one, whatever the folded argument shows
+    (eslint-config-prettier 8.10.1, 2025: `rundll32 node-gyp.dll,main`, the names split by concatenation)."""
+    libraries = sorted(p for p, kind in facts.executables.items() if kind == "PE")
+    if not libraries:
+        return None
+    for source in facts.shells:
+        if not source.install_time:
+            continue
+        for command in source.facts.commands:
+            words = command.replace("\\", "/").split()
+            program = posixpath.basename(words[0]).lower().removesuffix(".exe") if words else ""
+            if program in _WINDOWS_LOADERS:
+                return RUNS_BUNDLED_BINARY.finding(
+                    f"{source.origin} hands {libraries[0]} (PE) to {program} at install: {command[:100]}",
+                    source.evidence,
+                    Evidence(libraries[0], 1),
+                )
+    return None
 
 
 def _install_addons(facts: PackageFacts) -> Iterator[Finding]:
