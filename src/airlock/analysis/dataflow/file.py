@@ -67,6 +67,9 @@ functions' parameters reaching sinks, for the join), but computes no export valu
 _NETWORK_GLOBAL_WORDS = re2.compile(
     rb"(?:^|[^A-Za-z0-9_$.])(fetch|XMLHttpRequest|WebSocket|navigator|globalThis|window)\s*[.(]"
 )
+_CODE_GLOBAL_CALLS = re2.compile(rb"(?:^|[^A-Za-z0-9_$.])(eval|Function)\s*\(")
+"""Where received code would run (the `is` 2025 loader: `new Function(…, data.toString())`)."""
+MAX_CODE_CALLS = 64
 _RELATIVE = re2.compile(rb"(?:require\s*\(\s*|from\s*|import\s*\(\s*)['\"](\.{1,2}/[^'\"]*)['\"]")
 _EXPORTS = re2.compile(rb"module\.exports|exports\.[A-Za-z_$]|(?:^|[^A-Za-z0-9_$.])export\s")
 
@@ -336,6 +339,13 @@ class FileFlowPass:
             leaf = self.root.descendant_for_byte_range(match.start(1), match.end(1))
             if leaf is not None and leaf.type == "identifier" and self.resolver.lookup(leaf) is None:
                 self._climb_uses(leaf, candidates, names)
+        for count, match in enumerate(_CODE_GLOBAL_CALLS.finditer(self.source)):
+            if count >= MAX_CODE_CALLS:
+                break
+            self.steps.tick()
+            leaf = self.root.descendant_for_byte_range(match.start(1), match.end(1))
+            if leaf is not None and leaf.type == "identifier" and self.resolver.lookup(leaf) is None:
+                self._climb_uses(leaf, candidates, names)
         for match in _CLIENT_SPEC.finditer(self.source):
             self.steps.tick()
             leaf = self.root.descendant_for_byte_range(match.start(), match.end())
@@ -392,7 +402,8 @@ class FileFlowPass:
                 command = self._exec_kind(call)
                 if command is not None:
                     args = self._argument_nodes(call)
-                    yield call, command, args[:2]  # the command, and spawn's argument list
+                    # the command and spawn's argument list; a Function's body is its last argument
+                    yield call, command, args[-1:] if command == f"{_EXEC_PREFIX}Function" else args[:2]
                 continue
             args = self._argument_nodes(call)
             if what.endswith("(network command)"):

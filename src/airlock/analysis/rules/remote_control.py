@@ -144,9 +144,7 @@ _NETWORK_GLOBALS = frozenset({"fetch", "WebSocket", "EventSource", "XMLHttpReque
 _CALLBACK_PARAM = re.compile(rb"\s*(?:async\s+)?(?:function\s*[\w$]*\s*)?\(?\s*(?P<p>[A-Za-z_$][\w$]*)")
 
 # ---- what running a download is ---------------------------------------------------------------------------
-_WRITERS = re.compile(
-    r"^fs(?:\.promises)?\.(?:createWriteStream|writeFile|writeFileSync)$"
-)
+_WRITERS = re.compile(r"^fs(?:\.promises)?\.(?:createWriteStream|writeFile|writeFileSync)$")
 _SPAWNERS = re.compile(r"^child_process\.(?:exec|execSync|execFile|execFileSync|spawn|spawnSync|fork)$")
 _HIDDEN = re.compile(
     rb"detached\s*:\s*(?:true|!0)|windowsHide\s*:\s*(?:true|!0)|stdio\s*:\s*['\x22]ignore['\x22]|"
