@@ -130,13 +130,14 @@ _LIFECYCLE_EVENTS = frozenset(
     }
 )
 _ROUTE = re.compile(
-    rb"\.(?P<verb>post|get|put|patch|delete|del|all|use|head|options)\s*\(\s*(?P<q>['\x22`])/[^'\x22`\n]{0,200}"
+    rb"\.(?P<verb>post|get|put|patch|delete|del|all|use|head|options)\s*\(\s*(?P<q>['\x22`])(?P<route>/[^'\x22`\n]{0,200})"
     rb"(?P=q)\s*,"
 )
 _SERVER = re.compile(rb"\bcreate(?:Secure)?Server\s*\(")
 _FETCH = re.compile(
     rb"(?<![\w$.])(?:fetch|axios(?:\.(?:get|post|request))?|got|https?\.get|needle|superagent\.get)\s*\("
 )
+_THEN = re.compile(rb"\.then\s*\(")
 _NETWORK_PACKAGES = frozenset(
     {"ws", "socket.io-client", "socket.io", "axios", "node-fetch", "got", "undici", "needle", "request"}
 )
@@ -150,10 +151,7 @@ _HIDDEN = re.compile(
     rb"detached\s*:\s*(?:true|!0)|windowsHide\s*:\s*(?:true|!0)|stdio\s*:\s*['\x22]ignore['\x22]|"
     rb"\.unref\(\s*\)"
 )
-_TEMP = re.compile(
-    rb"\btmpdir\(\s*\)|process\.env\.(?:TEMP|TMP|TMPDIR|APPDATA|LOCALAPPDATA)\b|['\x22`]/tmp/|"
-    rb"['\x22`][^'\x22`\n]{0,80}\.(?:exe|scr|bat|cmd|ps1|vbs)['\x22`]"
-)
+_TEMP = re.compile(rb"\btmpdir\(\s*\)|process\.env\.(?:TEMP|TMP|TMPDIR|APPDATA|LOCALAPPDATA)\b|['\x22`]/tmp/")
 _CHECKSUM = re.compile(
     rb"createHash\(\s*['\x22`](?:sha(?:1|256|384|512)|md5)['\x22`]\s*\)[\s\S]{0,400}?digest\("
 )
@@ -459,19 +457,21 @@ def _handler_of(at: int, text: _Text, path: str, *, networked: bool) -> _Handler
                 )
             )
         for m in _FETCH.finditer(data, max(0, at - _FETCH_WINDOW), at):
-            candidates.append(
-                _Handler(
-                    "the code after a network request",
-                    text.evidence(path, m.start(), m.group(0)),
-                    m.start(),
-                    None,
+            # What runs on the reply: the statements after `await fetch(…)` in its block, or a `.then(…)`
+            # callback chained to it; a request made and forgotten does not guard what follows it.
+            evidence = text.evidence(path, m.start(), m.group(0))
+            if re.search(rb"\bawait\s*\(?\s*$", data[max(0, m.start() - 12) : m.start()]):
+                candidates.append(_Handler("the code after a network request", evidence, m.start(), None))
+            for then in _THEN.finditer(data, m.end(), at):
+                candidates.append(
+                    _Handler("the reply handler of a network request", evidence, then.end(), None)
                 )
-            )
     for m in _ROUTE.finditer(data, start, at):
         param = _CALLBACK_PARAM.match(data, m.end())
         candidates.append(
             _Handler(
-                f"an HTTP route handler ({m.group(0).rstrip(b', ').decode('utf-8', 'replace')})",
+                f"the HTTP route handler {m.group('verb').decode().upper()} "
+                f"{m.group('route').decode('utf-8', 'replace')}",
                 text.evidence(path, m.start(), m.group(0)),
                 m.end(),
                 param.group("p") if param else None,
@@ -490,8 +490,7 @@ def _handler_of(at: int, text: _Text, path: str, *, networked: bool) -> _Handler
     for handler in sorted(candidates, key=lambda h: -h.start):
         # A registration's callback sits inside the call's parentheses; code after a fetch sits in the
         # same block as (or a block nested after) the request.
-        depth = 0 if handler.what.startswith("the code after") else 1
-        if _still_open(data, handler.start, at, depth):
+        if _still_open(data, handler.start, at, 0):
             return handler
     return None
 
@@ -545,7 +544,7 @@ def _download_runs(facts: PackageFacts) -> Iterator[Finding]:
             where = facts.reach(f.path)
             how = [
                 *((f"hidden ({hidden.group(0).decode()})",) if hidden else ()),
-                *((f"placed as {temp.group(0).decode('utf-8', 'replace')}",) if temp else ()),
+                *((f"placed in {temp.group(0).decode('utf-8', 'replace')}",) if temp else ()),
             ]
             contract = _CONTRACT_LOOKUP.search(data)
             yield DOWNLOAD_RUN.finding(
