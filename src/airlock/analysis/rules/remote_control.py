@@ -593,7 +593,7 @@ def _path_names(at: int, data: bytes, *, program: bool = False) -> list[bytes]:
             continue
         index = params.index(name)
         calls = re.compile(rb"(?<![\w$.])" + re.escape(function) + rb"\s*\(")
-        for count, call in enumerate(calls.finditer(data)):
+        for count, call in enumerate(calls.finditer(data, max(0, at - _LINK_DISTANCE), at + _LINK_DISTANCE)):
             if count >= _MAX_SITES:
                 break
             if call.start() == header.start() or data[
