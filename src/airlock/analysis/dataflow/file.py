@@ -1105,6 +1105,9 @@ class FileFlowPass:
         if callee is None:
             return NONE
         callee = _strip(callee)
+        received = self._reply(node, callee)
+        if received is not None:
+            return received
         value = self.resolver.evaluate(callee)
         if not isinstance(value, Ref | Imported):
             global_name = self._global_name(callee)
@@ -1161,6 +1164,20 @@ class FileFlowPass:
                 found.append(through(self._arguments(node), f".{method}()"))
             return merge(*found)
         return NONE
+
+    def _reply(self, call: Node, callee: Node) -> Labels | None:
+        """What an HTTP client call resolves to (`await fetch(u)`, `await axios.post(u, b)`) is data received
+        from the network, as a response handed to a callback is: polling loaders run it (the 2025
+        contagious-interview loaders eval `res.data`). Only command and code sinks keep this label."""
+        if call.type != "call_expression":
+            return None
+        value = self.resolver.evaluate(callee)
+        name = self._global_name(callee) if not isinstance(value, Ref | Imported) else None
+        fetches = (isinstance(value, Ref) and value.path == "fetch") or name == "fetch"
+        client = None if fetches else self._client(callee)
+        if not fetches and (client is None or client.split(".", 1)[0] in {"ws", "socket.io-client"}):
+            return None
+        return (Label(Kind.REMOTE, self.text_of(callee, 40), self.text.evidence(call)),)
 
     def _global_name(self, callee: Node) -> str | None:
         """`encodeURIComponent`, `btoa`, `Buffer.from`: a free name the resolver does not model."""
