@@ -147,10 +147,10 @@ _CALLBACK_PARAM = re.compile(rb"\s*(?:async\s+)?(?:function\s*[\w$]*\s*)?\(?\s*(
 # ---- what running a download is ---------------------------------------------------------------------------
 _WRITERS = re.compile(r"^fs(?:\.promises)?\.(?:createWriteStream|writeFile|writeFileSync)$")
 _SPAWNERS = re.compile(r"^child_process\.(?:exec|execSync|execFile|execFileSync|spawn|spawnSync|fork)$")
-_HIDDEN = re.compile(
-    rb"detached\s*:\s*(?:true|!0)|windowsHide\s*:\s*(?:true|!0)|stdio\s*:\s*['\x22]ignore['\x22]|"
-    rb"\.unref\(\s*\)"
-)
+_HIDDEN = re.compile(rb"detached\s*:\s*(?:true|!0)|\.unref\(\s*\)")
+# No window and no output hide a program only when it runs on its own: a synchronous run with its output
+# ignored is a quiet check (next's mkcert download runs `mkcert -install` with stdio ignored).
+_QUIET = re.compile(rb"windowsHide\s*:\s*(?:true|!0)|stdio\s*:\s*['\x22]ignore['\x22]")
 _TEMP = re.compile(rb"\btmpdir\(\s*\)|process\.env\.(?:TEMP|TMP|TMPDIR|APPDATA|LOCALAPPDATA)\b|['\x22`]/tmp/")
 _CHECKSUM = re.compile(
     rb"createHash\(\s*['\x22`](?:sha(?:1|256|384|512)|md5)['\x22`]\s*\)[\s\S]{0,400}?digest\("
@@ -519,12 +519,17 @@ def _download_runs(facts: PackageFacts) -> Iterator[Finding]:
         if data is None or not _networked(f):
             continue
         writes = [e for key, ev in sorted(f.builtin.items()) if _WRITERS.match(key) for e in ev[:_MAX_SITES]]
-        runs = [e for key, ev in sorted(f.builtin.items()) if _SPAWNERS.match(key) for e in ev[:_MAX_SITES]]
+        runs = [
+            (e, key.endswith("Sync"))
+            for key, ev in sorted(f.builtin.items())
+            if _SPAWNERS.match(key)
+            for e in ev[:_MAX_SITES]
+        ]
         if not writes or not runs or _CHECKSUM.search(data):
             continue
         text = _Text(data)
         written = {name: e for e in writes for name in _path_names(text.offset(e), data)}
-        for run in runs:
+        for run, synchronous in runs:
             at = text.offset(run)
             shared = [
                 name
@@ -534,7 +539,9 @@ def _download_runs(facts: PackageFacts) -> Iterator[Finding]:
             if not shared:
                 continue
             write = written[shared[0]]
-            hidden = _HIDDEN.search(data, at, at + _CALL_TEXT)
+            hidden = _HIDDEN.search(data, at, at + _CALL_TEXT) or (
+                None if synchronous else _QUIET.search(data, at, at + _CALL_TEXT)
+            )
             temp = _TEMP.search(
                 data, max(0, text.offset(write) - _HANDLER_WINDOW), text.offset(write) + _CALL_TEXT
             )
