@@ -258,6 +258,7 @@ class FileFlowPass:
         self._call_out_list: list[CallOut] = []
         self._export_list: list[ExportValue] = []
         self._sink_count = 0
+        self._computed: list[Node] | None = None
         self.cut: str | None = None
         """Why part of the file was not followed (a cap reached), recorded by the driver as `Skipped`."""
 
@@ -267,11 +268,7 @@ class FileFlowPass:
         what was found before it."""
         has_sources = SOURCE_WORDS.search(self.source) is not None
         self.steps.search(len(self.source))
-        if (
-            network_at
-            or _CLIENT_SPEC.search(self.source) is not None
-            or _COMPUTED_REQUIRE.search(self.source) is not None
-        ):
+        if network_at or _CLIENT_SPEC.search(self.source) is not None or self._computed_clients():
             for call, what, arguments in self._sinks(network_at):
                 self._sink_count += 1
                 labels = merge(*(self.labels(a) for a in arguments))
@@ -361,18 +358,8 @@ class FileFlowPass:
                     names.append(self.source[ident.start_byte : ident.end_byte])
             else:
                 self._climb_uses(statement, candidates, names)
-        for count, match in enumerate(_COMPUTED_REQUIRE.finditer(self.source)):
-            if count >= MAX_COMPUTED_REQUIRES:
-                break
-            self.steps.tick()
-            at = self.source.find(b"require", match.start())
-            leaf = self.root.descendant_for_byte_range(at, at + len(b"require"))
-            call = self.resolver.parent(leaf) if leaf is not None else None
-            if call is None or call.type != "call_expression" or self._callee(call) != leaf:
-                continue
-            loaded = self.resolver.evaluate(call)
-            if isinstance(loaded, Imported) and loaded.specifier in _CLIENT_PACKAGES:
-                self._climb_uses(call, candidates, names)
+        for call in self._computed_clients():
+            self._climb_uses(call, candidates, names)
         done: set[bytes] = set()
         index = 0
         while index < len(names) and len(done) < MAX_NAMES:
@@ -415,6 +402,25 @@ class FileFlowPass:
             if found >= MAX_SINKS:
                 self.cut = f"more than {MAX_SINKS} network sinks; data flow into the rest was not followed"
                 return
+
+    def _computed_clients(self) -> list[Node]:
+        """`require(<computed>)` calls that fold to an HTTP or socket client package (once per file)."""
+        if self._computed is not None:
+            return self._computed
+        self._computed = []
+        for count, match in enumerate(_COMPUTED_REQUIRE.finditer(self.source)):
+            if count >= MAX_COMPUTED_REQUIRES:
+                break
+            self.steps.tick()
+            at = self.source.find(b"require", match.start())
+            leaf = self.root.descendant_for_byte_range(at, at + len(b"require"))
+            call = self.resolver.parent(leaf) if leaf is not None else None
+            if call is None or call.type != "call_expression" or self._callee(call) != leaf:
+                continue
+            loaded = self.resolver.evaluate(call)
+            if isinstance(loaded, Imported) and loaded.specifier in _CLIENT_PACKAGES:
+                self._computed.append(call)
+        return self._computed
 
     def _climb_uses(self, leaf: Node, candidates: dict[tuple[int, int], Node], names: list[bytes]) -> None:
         """From a network value at `leaf`, up through member reads and calls (each call a candidate sink),
