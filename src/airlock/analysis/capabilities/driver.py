@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from airlock.analysis.capabilities.scanner import FileScanner
-from airlock.analysis.capabilities.state import CodeSink, Collector
+from airlock.analysis.capabilities.state import CodeSink, Collector, CompiledFile, FileWrite
 from airlock.analysis.js import Dialect, SourceText, module_kind, read
 from airlock.analysis.lexical import fallback
 from airlock.analysis.resolve import (
@@ -60,6 +60,10 @@ class FileCapabilities:
     regions are not cuts: they are read lexically, and judged where they run at install time."""
     unparsed: tuple[Evidence, ...] = ()
     """Where regions start that the parser did not faithfully read (see `js.read`, `lexical`)."""
+    writes: tuple[FileWrite, ...] = ()
+    """Files the code writes, with their folded paths (tampering rules judge where they go)."""
+    compiles: tuple[CompiledFile, ...] = ()
+    """Files of the package whose text is compiled as code (`facts.gather` analyses them)."""
     steps: int = 0
     """Analysis steps used (for budget sizing; not part of the result)."""
 
@@ -123,6 +127,8 @@ def analyze_source(
         path=path,
         commands=tuple(collector.commands),
         sinks=tuple(collector.sinks),
+        writes=tuple(collector.writes),
+        compiles=tuple(collector.compiles),
         signals=tuple(signals),
         builtin={k: tuple(v) for k, v in collector.builtin.items()},
         globals={k: tuple(v) for k, v in collector.globals.items()},

@@ -1,6 +1,10 @@
 """Sinks: what calling a value means. Builtins called are reported; `eval`, `Function`, `vm` and
 `Module#_compile` compile their argument (analysed as code when it folds, a `CodeSink` with its likely
-origins when it does not); `child_process` calls have their command lines captured for the shell rules."""
+origins when it does not); `child_process` calls have their command lines captured for the shell rules,
+and the code of `node -e` / `process.execPath -e` spawns is analysed like eval's. Files written are
+recorded with their folded paths (`FileWrite`), and what is written under a `.js`/`.cjs`/`.mjs` name (or
+anything that reads as code) is analysed as code; code compiled from the text of one of the package's own
+files is recorded as a `CompiledFile` for `facts.gather` to analyse."""
 
 from __future__ import annotations
 
@@ -9,12 +13,13 @@ import shlex
 
 from tree_sitter import Node
 
-from airlock.analysis.capabilities.state import MAX_CLIMB, CodeSink, ScanBase
+from airlock.analysis.capabilities.state import MAX_CLIMB, CodeSink, CompiledFile, FileWrite, ScanBase
 from airlock.analysis.resolve import (
     UNKNOWN,
     Applied,
     Arr,
     Binding,
+    Bytes,
     Code,
     Ref,
     Space,
@@ -22,6 +27,8 @@ from airlock.analysis.resolve import (
     Value,
     as_text,
 )
+from airlock.analysis.resolve.paths import UNKNOWN_PART, fold_path
+from airlock.analysis.resolve.syntax import strip_transparent
 
 # vm entry points that compile a string argument as code.
 _VM_COMPILERS = frozenset(
@@ -44,6 +51,31 @@ EXEC_FUNCTIONS = frozenset(
         "child_process.execFileSync",
         "child_process.fork",
     }
+)
+# fs functions that write a file: (path argument, content argument or None).
+_FILE_WRITERS: dict[str, tuple[int, int | None]] = {
+    **{f"fs.{p}{name}": (0, 1) for p in ("", "promises.") for name in ("writeFile", "appendFile")},
+    "fs.writeFileSync": (0, 1),
+    "fs.appendFileSync": (0, 1),
+    "fs.createWriteStream": (0, None),
+    "fs.copyFile": (1, None),
+    "fs.copyFileSync": (1, None),
+    "fs.promises.copyFile": (1, None),
+    "fs.cp": (1, None),
+    "fs.cpSync": (1, None),
+    "fs.promises.cp": (1, None),
+    "fs.rename": (1, None),
+    "fs.renameSync": (1, None),
+    "fs.promises.rename": (1, None),
+}
+_CODE_SUFFIXES = (".js", ".cjs", ".mjs")
+_FILE_READERS = frozenset({"fs.readFileSync", "fs.readFile", "fs.promises.readFile"})
+# `node -e <code>` and friends: the flags whose next word is code (`-pe` is -p and -e together).
+_EVAL_FLAGS = frozenset({"-e", "--eval", "-p", "--print", "-pe", "-ep"})
+_NODE_PROGRAMS = frozenset({"node", "node.exe", "nodejs"})
+# What a compiled value is wrapped in on its way from a file read: `.toString()`, `String(…)`, `.trim()`.
+_TEXT_WRAPPERS = frozenset(
+    {"toString", "trim", "trimStart", "trimEnd", "slice", "substring", "substr", "replace", "replaceAll"}
 )
 _SHELL_PROGRAMS = frozenset({"sh", "bash", "/bin/sh", "/bin/bash", "zsh", "cmd", "cmd.exe", "powershell"})
 FUNCTION_TYPES = frozenset(
@@ -86,6 +118,13 @@ class SinksMixin(ScanBase):
                 command = _command_line(target.path, args)
                 if command is not None:
                     self.out.commands.append((self.text.evidence(call), command))
+                code = _node_eval_code(target.path, args)
+                if code is not None:
+                    self._spawned_code(
+                        code, call, argument=0 if target.path.endswith(("exec", "execSync")) else 1
+                    )
+            elif target.path in _FILE_WRITERS:
+                self._write(target.path, args, call)
             elif target.path.endswith("_compile") or "._compile." in target.path:
                 self._sink(target.path, call, args, argument=0)
             if target.path in {"module._load"} and (not args or as_text(args[0]) is None):
@@ -104,6 +143,101 @@ class SinksMixin(ScanBase):
             self._report(target, call)
             if path.endswith("._compile"):
                 self._sink(path, call, args, argument=0)
+
+    def _spawned_code(self, code: Value, call: Node, *, argument: int) -> None:
+        """`spawn('node', ['-e', code])`: the code runs as a script, analysed as eval's would be."""
+        text = as_text(code)
+        if text is not None:
+            self._on_code(text, call)
+            return
+        self._dynamic(call)
+        self._sink("node -e", call, [code], argument=argument)
+
+    def _write(self, function: str, args: list[Value], call: Node) -> None:
+        """A file written: its folded path recorded; its content analysed as code when it is code."""
+        at, content_at = _FILE_WRITERS[function]
+        nodes = self._argument_nodes(call)
+        if at >= len(nodes):
+            return
+        path = fold_path(self.resolver, nodes[at])
+        content = args[content_at] if content_at is not None and content_at < len(args) else UNKNOWN
+        text = content.value.decode("utf-8", "replace") if isinstance(content, Bytes) else as_text(content)
+        code = False
+        if text is not None and text.strip():
+            named_code = path.lower().endswith(_CODE_SUFFIXES)
+            if named_code or _reads_as_code(text):
+                self._on_code(text, call)
+                code = True
+        self.out.writes.append(FileWrite(self.text.evidence(call), path, code))
+
+    def _argument_nodes(self, call: Node) -> list[Node]:
+        arguments = call.child_by_field_name("arguments")
+        if arguments is None or arguments.type != "arguments":
+            return []
+        return [c for c in arguments.named_children if c.type != "comment"]
+
+    def _compiled_file(self, node: Node, call: Node, hops: int = 2) -> bool:
+        """Record `call` compiling the text of a package file, when `node` (its code argument) reads one:
+        `fs.readFileSync(path.join(__dirname, 'x.txt'), 'utf8')` (through `.toString()`, `.slice(…)`, a
+        local variable), or `require('./data.json').code`."""
+        self._tick()
+        node = strip_transparent(node)
+        field: list[str] = []
+        for _ in range(8):
+            if node.type == "call_expression":
+                callee = node.child_by_field_name("function")
+                if callee is not None and callee.type == "member_expression":
+                    prop = callee.child_by_field_name("property")
+                    name = self.resolver.text(prop) if prop is not None else ""
+                    obj = callee.child_by_field_name("object")
+                    if name in _TEXT_WRAPPERS and obj is not None:
+                        node = strip_transparent(obj)
+                        continue
+                break
+            if node.type in {"member_expression", "subscript_expression"}:
+                name = self.resolver.property_name(node)
+                obj = node.child_by_field_name("object")
+                if name is None or obj is None:
+                    return False
+                field.insert(0, name)
+                node = strip_transparent(obj)
+                continue
+            if node.type == "identifier" and hops > 0:
+                binding = self.resolver.lookup(node)
+                if binding is None or binding.value is None:
+                    return False
+                if binding.key is not None:
+                    field.insert(0, binding.key)
+                if field:
+                    return False  # a field of a variable: not followed further
+                return self._compiled_file(binding.value, call, hops - 1)
+            break
+        if node.type != "call_expression":
+            return False
+        callee = node.child_by_field_name("function")
+        args = self._argument_nodes(node)
+        if callee is None or not args:
+            return False
+        target = self.resolver.evaluate(callee)
+        if target == Ref(Space.REQUIRE) or (isinstance(target, Ref) and target.space is Space.REQUIRE):
+            spec = as_text(self.resolver.evaluate(args[0]))
+            if spec is None or not spec.startswith("."):
+                return False
+            self.out.compiles.append(
+                CompiledFile(self.text.evidence(call), spec, ".".join(field) or None, "dir")
+            )
+            return True
+        if isinstance(target, Ref) and target.space is Space.BUILTIN and target.path in _FILE_READERS:
+            if field:
+                return False
+            path = fold_path(self.resolver, args[0])
+            if UNKNOWN_PART in path or path.startswith(("/", "~", "%", "<tmp>", "<pkg:")):
+                return False
+            base = "dir" if path.startswith("<dir>") else "cwd"
+            path = path.removeprefix("<dir>").removeprefix("<cwd>").lstrip("/") or "."
+            self.out.compiles.append(CompiledFile(self.text.evidence(call), path, None, base))
+            return True
+        return False
 
     def _compile(self, code: Value, call: Node) -> None:
         text = as_text(code)
@@ -130,6 +264,7 @@ class SinksMixin(ScanBase):
         if nodes:
             chosen = nodes[argument] if -len(nodes) <= argument < len(nodes) else nodes[-1]
             context.append(self._origin_text(chosen, hops=2))
+            self._compiled_file(chosen, call)
         context.extend(self._enclosing_callees(call))
         joined = "\n".join(context)
         origins = frozenset(tag for tag, pattern in _ORIGIN_PATTERNS if pattern.search(joined))
@@ -203,11 +338,60 @@ class SinksMixin(ScanBase):
         return texts
 
 
+def _reads_as_code(text: str) -> bool:
+    """Whether written text is a script (calls, requires) rather than data: cheap tests before a parse."""
+    if len(text) > 1 << 20 or "(" not in text:
+        return False
+    head = text.lstrip()[:1]
+    if head in {"{", "[", "<", "#"}:  # JSON, markup, shell or markdown
+        return False
+    return any(word in text for word in ("require(", "import(", "import ", "eval(", "Function(", "process."))
+
+
+def _node_program(value: Value) -> bool:
+    if isinstance(value, Ref):
+        return value.space is Space.GLOBAL and value.path in {"process.execPath", "process.argv0"}
+    text = as_text(value)
+    if text is None:
+        return False
+    return text.replace("\\", "/").rsplit("/", 1)[-1].lower() in _NODE_PROGRAMS
+
+
+def _node_eval_code(function: str, args: list[Value]) -> Value | None:
+    """The code a spawn of `node -e <code>` (or `process.execPath --eval …`, `-p`) runs, when it is one."""
+    if not args:
+        return None
+    if function in {"child_process.exec", "child_process.execSync"}:
+        line = as_text(args[0])
+        if line is None or ("-e" not in line and "--eval" not in line and "-p" not in line):
+            return None
+        try:
+            words = shlex.split(line)
+        except ValueError:
+            return None
+        if not words or not _node_program(Str(words[0])):
+            return None
+        items: list[Value] = [Str(w) for w in words[1:]]
+    elif function == "child_process.fork" or not _node_program(args[0]):
+        return None
+    elif len(args) > 1 and isinstance(args[1], Arr):
+        items = list(args[1].items)
+    else:
+        return None
+    for i, item in enumerate(items[:-1]):
+        flag = as_text(item)
+        if flag in _EVAL_FLAGS:
+            return items[i + 1]
+        if flag is None or not flag.startswith("-"):
+            return None  # a script name: what follows are its arguments
+    return None
+
+
 def _command_line(function: str, args: list[Value]) -> str | None:
     """The command line a child_process call runs, as shell text, when its parts fold to constants."""
     if not args:
         return None
-    program = as_text(args[0])
+    program = "node" if isinstance(args[0], Ref) and _node_program(args[0]) else as_text(args[0])
     if program is None:
         return None
     if function in {"child_process.exec", "child_process.execSync"}:

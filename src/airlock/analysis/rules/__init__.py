@@ -22,6 +22,7 @@ from airlock.model import Evidence, Finding, Severity
 if TYPE_CHECKING:
     from airlock.analysis.facts import PackageFacts
 
+
 class Behaviour(StrEnum):
     """Independent classes of malicious behaviour. Evidence from two different classes in the same reachable
     code adds up (see `airlock.analysis.rules.combined`); many signals of one class do not."""

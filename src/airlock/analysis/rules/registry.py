@@ -31,6 +31,7 @@ from airlock.analysis.rules import (
     propagation,
     remote_code,
     shell,
+    tampering,
     tarball,
     typosquat,
 )
@@ -51,6 +52,7 @@ EVALUATED: tuple[RuleFamily, ...] = (
     propagation,
     remote_code,
     shell,
+    tampering,
 )
 
 DECLARED: tuple[RuleDeclarations, ...] = (
