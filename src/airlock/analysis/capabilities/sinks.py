@@ -195,11 +195,11 @@ class SinksMixin(ScanBase):
                         continue
                 break
             if node.type in {"member_expression", "subscript_expression"}:
-                name = self.resolver.property_name(node)
+                key = self.resolver.property_name(node)
                 obj = node.child_by_field_name("object")
-                if name is None or obj is None:
+                if key is None or obj is None:
                     return False
-                field.insert(0, name)
+                field.insert(0, key)
                 node = strip_transparent(obj)
                 continue
             if node.type == "identifier" and hops > 0:

@@ -64,9 +64,9 @@ def _fold(resolver: Resolver, node: Node, hops: int) -> str:
                 parts.append(resolver.text(child))
         return "".join(parts)
     elif kind == "member_expression":
-        value = resolver.evaluate(node)
-        if isinstance(value, Ref) and value.space is Space.GLOBAL and value.path.startswith("process.env."):
-            return f"%{value.path.removeprefix('process.env.')}%"
+        ref = resolver.evaluate(node)
+        if isinstance(ref, Ref) and ref.space is Space.GLOBAL and ref.path.startswith("process.env."):
+            return f"%{ref.path.removeprefix('process.env.')}%"
     elif kind == "call_expression":
         folded = _call(resolver, node, hops)
         if folded is not None:
