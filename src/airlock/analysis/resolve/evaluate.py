@@ -25,7 +25,7 @@ from airlock.analysis.resolve.builtins import (
     member,
     require_value,
 )
-from airlock.analysis.resolve.interpret import Interpreter, MutArr, to_number
+from airlock.analysis.resolve.interpret import Interpreter, MutArr, Returns, Slot, to_number
 from airlock.analysis.resolve.methods import method
 from airlock.analysis.resolve.obfuscator import accessor_value, rotation_calls
 from airlock.analysis.resolve.scopes import Binding, Scopes
@@ -84,6 +84,7 @@ class Resolver(Scopes):
         self.interpreter = Interpreter(self)
         self._interpreted: dict[tuple[int, tuple[Value, ...]], Value] = {}
         self._rotated: dict[int, Value] = {}
+        self._function_arrays: dict[int, Arr | None] = {}
         self._rotates = b"shift" in source
         """Whether anything in the file could rotate an array (javascript-obfuscator's string array)."""
 
@@ -214,10 +215,8 @@ class Resolver(Scopes):
         self._rotated[binding.identity] = value  # guards recursion through the rotation itself
         for fn, args, position in rotation_calls(self, binding):
             rotated = MutArr(list(value.items))
-            slots: list[Value | MutArr] = [
-                rotated if i == position else self.evaluate(a) for i, a in enumerate(args)
-            ]
-            if not self.interpreter.run_with(fn, list(slots)):
+            slots: list[Slot] = [rotated if i == position else self.evaluate(a) for i, a in enumerate(args)]
+            if not self.interpreter.run_with(fn, slots):
                 result = UNKNOWN
                 break
             result = value = Arr(tuple(rotated.items))
@@ -385,18 +384,59 @@ class Resolver(Scopes):
         return self._local_function(ident, None)
 
     def _local_function(self, ident: Node, env: Env) -> Node | None:
-        """The function a local name is declared as (`function e(x){…}` or `const e = x => …`)."""
-        if env is not None and self.text(ident) in env:
-            return None
-        binding = self.lookup(ident)
-        if binding is None or binding.parameter:
-            return None
-        site_parent = self.parent(binding.site)
-        if site_parent is not None and site_parent.type == "function_declaration" and binding.value is None:
-            return site_parent
-        if binding.value is not None and binding.key is None and binding.value.type in INLINE_FUNCTION_TYPES:
-            return binding.value
+        """The function a local name is declared as (`function e(x){…}` or `const e = x => …`), through
+        up to two aliases (`const _0x12ab = _0x3f2e;`, as obfuscators write before every use)."""
+        for _ in range(3):
+            if env is not None and self.text(ident) in env:
+                return None
+            binding = self.lookup(ident)
+            if binding is None or binding.parameter:
+                return None
+            site_parent = self.parent(binding.site)
+            if (
+                site_parent is not None
+                and site_parent.type == "function_declaration"
+                and binding.value is None
+            ):
+                return site_parent
+            if binding.value is None or binding.key is not None:
+                return None
+            if binding.value.type in INLINE_FUNCTION_TYPES:
+                return binding.value
+            if binding.value.type != "identifier":
+                return None
+            ident = binding.value
         return None
+
+    def function_array(self, fn: Node) -> Arr | None:
+        """What a parameterless function returns when that is a constant array (javascript-obfuscator's
+        string-array function), after the rotations that receive the function; None otherwise."""
+        if fn.id in self._function_arrays:
+            return self._function_arrays[fn.id]
+        self._function_arrays[fn.id] = None  # guards recursion while it is computed
+        name = fn.child_by_field_name("name")
+        binding = self.lookup(name) if name is not None and fn.type == "function_declaration" else None
+        value = self.interpreter.call(fn, [])
+        if not isinstance(value, Arr) or binding is None:
+            return None
+        result: Arr | None = value
+        if self._rotates:
+            for rotation, args, position in rotation_calls(self, binding):
+                shared = MutArr(list(value.items))
+                self.interpreter.overrides[fn.id] = Returns(shared)
+                try:
+                    slots: list[Slot] = [
+                        Returns(shared) if i == position else self.evaluate(a) for i, a in enumerate(args)
+                    ]
+                    ran = self.interpreter.run_with(rotation, slots)
+                finally:
+                    del self.interpreter.overrides[fn.id]
+                if not ran:
+                    result = None
+                    break
+                result = value = Arr(tuple(shared.items))
+        self._function_arrays[fn.id] = result
+        return result
 
     def _inline(self, fn: Node, args: list[Value]) -> Value:
         """Fold a call to a small local helper (a decoder, typically) whose body is one `return expr`."""
@@ -440,6 +480,10 @@ class Resolver(Scopes):
     def _interpret(self, fn: Node, args: list[Value]) -> Value:
         """A helper with a statement body (a decoder loop, an obfuscator accessor), run on constant
         arguments by the bounded interpreter; at least one argument must be known."""
+        params = fn.child_by_field_name("parameters")
+        if not args and params is not None and not params.named_child_count:
+            array = self.function_array(fn)
+            return array if array is not None else UNKNOWN
         if not args or all(isinstance(a, Unknown) for a in args):
             return UNKNOWN
         key = (fn.id, tuple(args))

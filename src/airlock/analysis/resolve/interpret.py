@@ -39,9 +39,12 @@ if TYPE_CHECKING:
     from airlock.analysis.resolve.evaluate import Resolver
 
 MAX_RUN_STEPS = 20_000
-MAX_FILE_STEPS = 200_000
+MAX_ROTATION_STEPS = 400_000
+"""A checksum rotation evaluates a dozen accessor calls per turn, up to one turn per array entry."""
+MAX_FILE_STEPS = 600_000
 MAX_BODY_BYTES = 4096
-"""Only small functions are interpreted: decoders and rotators are a few hundred bytes."""
+"""Only small functions are interpreted: decoders and rotators are a few hundred bytes (array literals in
+the body are data and not counted)."""
 MAX_CALL_DEPTH = 4
 
 
@@ -81,7 +84,15 @@ class Closure:
     env: dict[str, Slot] = field(default_factory=dict)
 
 
-Slot = Value | MutArr | Closure
+@dataclass(eq=False)
+class Returns:
+    """A function that returns one fixed value: javascript-obfuscator's string-array function while its
+    rotation runs (`function F(){ var a = […]; F = function(){ return a; }; return F(); }`)."""
+
+    value: MutArr
+
+
+Slot = Value | MutArr | Closure | Returns
 # What ends a run without a value: something not modelled, control flow escaping the function, a throw,
 # or Python's own limits on hostile input.
 _FAILURES = (
@@ -99,7 +110,7 @@ _FAILURES = (
 def freeze(value: Slot) -> Value:
     if isinstance(value, MutArr):
         return Arr(tuple(value.items))
-    if isinstance(value, Closure):
+    if isinstance(value, Closure | Returns):
         return UNKNOWN
     return value
 
@@ -121,7 +132,7 @@ def to_number(value: Value) -> float | None:
 
 
 def _truthy(value: Slot) -> bool:
-    if isinstance(value, MutArr | Closure | Arr | Bytes):
+    if isinstance(value, MutArr | Closure | Returns | Arr | Bytes):
         return True
     if isinstance(value, Num):
         return value.value != 0 and not math.isnan(value.value)
@@ -153,11 +164,13 @@ class Interpreter:
         self.used = 0
         self._run_left = 0
         self._depth = 0
+        self.overrides: dict[int, Slot] = {}
+        """Local functions (by node id) that stand for a fixed value while a rotation runs."""
 
     # ---- entry --------------------------------------------------------------------------------------
     def call(self, fn: Node, args: list[Slot]) -> Value:
         """The value `fn(...args)` returns, or UNKNOWN when the body does something not modelled."""
-        if self.used >= MAX_FILE_STEPS or fn.end_byte - fn.start_byte > MAX_BODY_BYTES:
+        if self.used >= MAX_FILE_STEPS or _code_bytes(fn) > MAX_BODY_BYTES:
             return UNKNOWN
         outer, self._run_left = self._run_left, MAX_RUN_STEPS  # re-entered through the resolver: restore
         try:
@@ -178,9 +191,9 @@ class Interpreter:
 
     def run_with(self, fn: Node, args: list[Slot]) -> bool:
         """Run `fn(...args)` for its effects on `args` (a `MutArr` rotated in place); False if aborted."""
-        if self.used >= MAX_FILE_STEPS or fn.end_byte - fn.start_byte > MAX_BODY_BYTES:
+        if self.used >= MAX_FILE_STEPS or _code_bytes(fn) > MAX_BODY_BYTES:
             return False
-        outer, self._run_left = self._run_left, MAX_RUN_STEPS
+        outer, self._run_left = self._run_left, MAX_ROTATION_STEPS
         try:
             self._invoke(Closure(fn), args)
         except (
@@ -216,6 +229,10 @@ class Interpreter:
                     names.append(self.resolver.text(p))
         for i, name in enumerate(names):
             env[name] = args[i] if i < len(args) else UNKNOWN
+        own = fn.child_by_field_name("name")
+        if own is not None and fn.type == "function_declaration":
+            # `F = function(){…}` inside F memoises by replacing F: modelled as a local rebinding.
+            env.setdefault(self.resolver.text(own), closure)
         body = fn.child_by_field_name("body")
         if body is None:
             raise _AbortError
@@ -389,6 +406,9 @@ class Interpreter:
                 return env[name]
             if name == "undefined":
                 return UNKNOWN
+            local = self.resolver.local_function(node)
+            if local is not None:
+                return self._function(local)
             return self.resolver.evaluate(node)
         if kind in {"string", "number", "template_string"}:
             if kind == "template_string" and any(
@@ -474,7 +494,7 @@ class Interpreter:
                 raise _AbortError
             i = int(number)
             return obj.items[i] if 0 <= i < len(obj.items) else UNKNOWN
-        if isinstance(obj, Closure):
+        if isinstance(obj, Closure | Returns):
             raise _AbortError
         if isinstance(obj, Str | Arr) and isinstance(key, Num):
             return index_of(obj, key)
@@ -573,7 +593,11 @@ class Interpreter:
             return Num(float((int(x_num) & 0xFFFFFFFF) >> (int(y_num) & 31)))
         fold = ARITHMETIC.get(op)
         x_num, y_num = to_number(a), to_number(b)
-        if fold is None or x_num is None or y_num is None or math.isnan(x_num) or math.isnan(y_num):
+        if fold is None or x_num is None or y_num is None:
+            raise _AbortError
+        if math.isnan(x_num) or math.isnan(y_num):
+            if op in {"-", "*", "/", "%"}:
+                return Num(math.nan)  # parseInt of a wrong entry, while a checksum rotation searches
             raise _AbortError
         result = fold(x_num, y_num)
         if isinstance(result, Unknown):
@@ -589,7 +613,7 @@ class Interpreter:
         if op.type == "!":
             return Num(0.0 if _truthy(value) else 1.0)
         number = to_number(freeze(value))
-        if number is None or math.isnan(number):
+        if number is None or (math.isnan(number) and op.type == "~"):
             raise _AbortError
         if op.type == "-":
             return Num(-number)
@@ -619,32 +643,38 @@ class Interpreter:
             args = [self._ev(a, env) for a in arg_nodes]
             if isinstance(obj, MutArr):
                 return self._array_method(obj, name, args)
-            if isinstance(obj, Closure):
+            if isinstance(obj, Closure | Returns):
                 raise _AbortError
             if isinstance(obj, Str | Arr | Bytes):
                 if any(isinstance(a, Closure) for a in args):
                     raise _AbortError  # callbacks (map, replace with a function): not modelled here
                 return method(obj, name, [freeze(a) for a in args])
             return self.resolver.call(member(obj, name), [freeze(a) for a in args], node)
-        target = (
-            self._ev(callee, env)
-            if callee.type != "identifier" or self.resolver.text(callee) in env
-            else None
-        )
+        target = self._ev(callee, env)
         args = [self._ev(a, env) for a in arg_nodes]
-        if target is None:
-            local = self.resolver.local_function(callee)
-            if local is not None:
-                return self._invoke(Closure(local), args)
-            target = self.resolver.evaluate(callee)
+        if isinstance(target, Returns):
+            return target.value
         if isinstance(target, Closure):
             return self._invoke(target, args)
-        if isinstance(target, MutArr):
+        if isinstance(target, MutArr | Returns):
             raise _AbortError
         frozen = [freeze(a) for a in args]
         if any(isinstance(a, Closure) for a in args):
             raise _AbortError
         return self.resolver.call(target, frozen, node)
+
+    def _function(self, fn: Node) -> Slot:
+        """A local function named in the interpreted code: a fixed string array while its rotation runs or
+        once rotated, else a closure to run."""
+        override = self.overrides.get(fn.id)
+        if override is not None:
+            return override
+        params = fn.child_by_field_name("parameters")
+        if params is not None and not params.named_child_count:
+            array = self.resolver.function_array(fn)
+            if array is not None:
+                return Returns(MutArr(list(array.items)))
+        return Closure(fn)
 
     def _array_method(self, obj: MutArr, name: str, args: list[Slot]) -> Slot:
         items = obj.items
@@ -665,6 +695,21 @@ class Interpreter:
         if any(isinstance(a, Closure) for a in args):
             raise _AbortError
         return method(Arr(tuple(items)), name, [freeze(a) for a in args])
+
+
+def _code_bytes(fn: Node) -> int:
+    """A function's size without the array literals its top-level declarations hold (data, not code)."""
+    size = fn.end_byte - fn.start_byte
+    body = fn.child_by_field_name("body")
+    if body is None or body.type != "statement_block":
+        return size
+    for stmt in body.named_children:
+        if stmt.type in {"variable_declaration", "lexical_declaration"}:
+            for declarator in stmt.named_children:
+                value = declarator.child_by_field_name("value")
+                if value is not None and value.type == "array":
+                    size -= value.end_byte - value.start_byte
+    return size
 
 
 def _signed32(n: int) -> int:

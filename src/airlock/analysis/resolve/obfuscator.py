@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from airlock.analysis.resolve.evaluate import Resolver
     from airlock.analysis.resolve.scopes import Binding
 
+_ALPHABET = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/="
+"""javascript-obfuscator's base64 alphabet (letter cases swapped from the standard one)."""
 MAX_USES = 64
 """Uses of the array's name looked at for a rotation call (the obfuscator passes it once)."""
 
@@ -74,9 +76,15 @@ def accessor_value(resolver: Resolver, fn: Node, args: list[Value]) -> Value:
     if body is None or params is None or body.type != "statement_block":
         return UNKNOWN
     text = resolver.source[body.start_byte : body.end_byte]
-    rc4 = b"'rc4'" in text or b'"rc4"' in text
-    if not rc4 and b"base64DecodeUnicode" not in text:
+    if _ALPHABET not in text and b"base64DecodeUnicode" not in text:
         return UNKNOWN
+    rc4 = b"'rc4'" in text or b'"rc4"' in text or b"0x100" in text
+    inner = _self_replacing(resolver, body)
+    if inner is not None:
+        fn, body = inner, inner.child_by_field_name("body")
+        params = fn.child_by_field_name("parameters")
+        if body is None or params is None or body.type != "statement_block":
+            return UNKNOWN
     names = [resolver.text(p) for p in params.named_children if p.type == "identifier"]
     statements = [c for c in body.named_children if c.type != "comment"]
     if not names or len(statements) < 2:
@@ -104,6 +112,24 @@ def accessor_value(resolver: Resolver, fn: Node, args: list[Value]) -> Value:
         return clip(data.decode("utf-8"))
     except UnicodeDecodeError:
         return clip(urllib.parse.unquote(data.decode("latin-1")))
+
+
+def _self_replacing(resolver: Resolver, body: Node) -> Node | None:
+    """The accessor that javascript-obfuscator 2.x+ installs over itself: in `var c = F(); return G =
+    function(i, k){…}, G(a, b);` the inner function."""
+    statements = [c for c in body.named_children if c.type != "comment"]
+    if (
+        len(statements) != 2
+        or statements[1].type != "return_statement"
+        or not statements[1].named_child_count
+    ):
+        return None
+    sequence = strip_transparent(statements[1].named_children[0])
+    if sequence.type != "sequence_expression" or not sequence.named_child_count:
+        return None
+    first = sequence.named_children[0]
+    right = first.child_by_field_name("right") if first.type == "assignment_expression" else None
+    return right if right is not None and right.type in INLINE_FUNCTION_TYPES else None
 
 
 def _offset(resolver: Resolver, stmt: Node, param: str) -> float | None:
