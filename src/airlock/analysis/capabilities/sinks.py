@@ -151,7 +151,7 @@ class SinksMixin(ScanBase):
             self._on_code(text, call)
             return
         self._dynamic(call)
-        self._sink("node -e", call, [code], argument=argument)
+        self._sink("node -e", call, [], argument=argument)
 
     def _write(self, function: str, args: list[Value], call: Node) -> None:
         """A file written: its folded path recorded; its content analysed as code when it is code."""

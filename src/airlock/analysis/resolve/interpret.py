@@ -420,6 +420,8 @@ class Interpreter:
             return Num(1.0)
         if kind == "false":
             return Num(0.0)
+        if kind in {"null", "undefined"}:
+            return UNKNOWN
         if kind == "array":
             items: list[Value] = []
             for child in node.named_children:
