@@ -162,13 +162,47 @@ class SinksMixin(ScanBase):
         path = fold_path(self.resolver, nodes[at])
         content = args[content_at] if content_at is not None and content_at < len(args) else UNKNOWN
         text = content.value.decode("utf-8", "replace") if isinstance(content, Bytes) else as_text(content)
+        named_code = path.lower().endswith(_CODE_SUFFIXES)
         code = False
         if text is not None and text.strip():
-            named_code = path.lower().endswith(_CODE_SUFFIXES)
             if named_code or _reads_as_code(text):
                 self._on_code(text, call)
                 code = True
+        elif content_at is not None and content_at < len(nodes):
+            # `original + patch`: the constant parts of what is written, where the whole does not fold.
+            for part in self._constant_parts(nodes[content_at]):
+                if _reads_as_code(part):
+                    self._on_code(part, call)
+                    code = True
         self.out.writes.append(FileWrite(self.text.evidence(call), path, code))
+
+    def _constant_parts(self, node: Node) -> list[str]:
+        """The operands of a `+` chain or template literal that fold to text (bounded)."""
+        parts: list[str] = []
+        stack = [node]
+        while stack and len(parts) < 8:
+            self._tick()
+            current = strip_transparent(stack.pop())
+            if current.type == "binary_expression":
+                op = current.child_by_field_name("operator")
+                if op is not None and op.type == "+":
+                    stack.extend(
+                        c
+                        for c in (current.child_by_field_name("right"), current.child_by_field_name("left"))
+                        if c
+                    )
+                    continue
+            if current.type == "template_string":
+                stack.extend(
+                    c.named_children[0]
+                    for c in reversed(current.named_children)
+                    if c.type == "template_substitution" and c.named_child_count
+                )
+                continue
+            text = as_text(self.resolver.evaluate(current))
+            if text is not None:
+                parts.append(text)
+        return parts
 
     def _argument_nodes(self, call: Node) -> list[Node]:
         arguments = call.child_by_field_name("arguments")
