@@ -54,6 +54,15 @@ def test_node_eval_code_of_a_spawn_is_analysed(source: str) -> None:
     assert found.evaluated_code
 
 
+def test_worker_eval_code_is_analysed() -> None:
+    found = scan(
+        "const { Worker } = require('worker_threads');\n"
+        "new Worker(\"require('child_process').exec('id')\", { eval: true });\n"
+        "new Worker(\"require('child_process').exec('never')\");\n"
+    )
+    assert [c for _, c in found.commands] == ["id"]
+
+
 def test_a_script_argument_is_not_code() -> None:
     found = scan("require('child_process').spawn('node', ['script.js', '-e', \"require('https')\"])")
     assert not any(key.startswith("https") for key in found.builtin)

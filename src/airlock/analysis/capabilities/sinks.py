@@ -125,6 +125,9 @@ class SinksMixin(ScanBase):
                     )
             elif target.path in _FILE_WRITERS:
                 self._write(target.path, args, call)
+            elif target.path == "worker_threads.Worker" and self._worker_eval(call):
+                # `new Worker(code, { eval: true })` runs its first argument as a script.
+                self._spawned_code(args[0] if args else UNKNOWN, call, argument=0, kind="Worker eval")
             elif target.path.endswith("_compile") or "._compile." in target.path:
                 self._sink(target.path, call, args, argument=0)
             if target.path in {"module._load"} and (not args or as_text(args[0]) is None):
@@ -144,14 +147,25 @@ class SinksMixin(ScanBase):
             if path.endswith("._compile"):
                 self._sink(path, call, args, argument=0)
 
-    def _spawned_code(self, code: Value, call: Node, *, argument: int) -> None:
+    def _spawned_code(self, code: Value, call: Node, *, argument: int, kind: str = "node -e") -> None:
         """`spawn('node', ['-e', code])`: the code runs as a script, analysed as eval's would be."""
         text = as_text(code)
         if text is not None:
             self._on_code(text, call)
             return
         self._dynamic(call)
-        self._sink("node -e", call, [], argument=argument)
+        self._sink(kind, call, [], argument=argument)
+
+    def _worker_eval(self, call: Node) -> bool:
+        nodes = self._argument_nodes(call)
+        if len(nodes) < 2 or nodes[1].type != "object":
+            return False
+        for pair in nodes[1].named_children:
+            key = pair.child_by_field_name("key") if pair.type == "pair" else None
+            value = pair.child_by_field_name("value") if pair.type == "pair" else None
+            if key is not None and value is not None and self.resolver.text(key).strip("'\"") == "eval":
+                return self.resolver.text(value).replace(" ", "") in {"true", "!0", "!![]", "1"}
+        return False
 
     def _write(self, function: str, args: list[Value], call: Node) -> None:
         """A file written: its folded path recorded; its content analysed as code when it is code."""
