@@ -138,6 +138,8 @@ def test_code_written_under_any_name_is_analysed_when_it_reads_as_code() -> None
         ("<pkg:self>/lib/main.js", "install.js", None),
         ("<cwd>/node_modules/.cache/tool/x", "install.js", None),
         ("<dir>/../..", "install.js", None),
+        ("../other/index.js", "lib/install.js", "other"),
+        ("lib/x.js", "install.js", None),
     ],
 )
 def test_other_package_directories(path: str, writer: str, other: str | None) -> None:

@@ -72,6 +72,8 @@ def other_package(write: FileWrite, writer: str, own: str | None) -> str | None:
             name = match.group(1)
             if name != own and not name.startswith((".", "<")) and name != UNKNOWN:
                 return name
+    if path.startswith("../"):
+        path = "<cwd>/" + path  # relative paths are relative to the working directory: the package at install
     head, _, rest = path.partition("/")
     if head not in {"<dir>", "<cwd>"}:
         return None
