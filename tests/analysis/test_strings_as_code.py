@@ -138,6 +138,8 @@ def test_code_written_under_any_name_is_analysed_when_it_reads_as_code() -> None
         ("<pkg:self>/lib/main.js", "install.js", None),
         ("<cwd>/node_modules/.cache/tool/x", "install.js", None),
         ("<dir>/../..", "install.js", None),
+        ("%INIT_CWD%/node_modules/@swc/wasm", "postinstall.js", None),
+        ("%INIT_CWD%/node_modules/@swc/wasm/index.js", "postinstall.js", "@swc/wasm"),
         ("../other/index.js", "lib/install.js", "other"),
         ("lib/x.js", "install.js", None),
     ],
@@ -297,6 +299,10 @@ def test_an_array_whose_rotation_cannot_run_is_not_folded_in_stored_order() -> N
 def test_parse_int(args: list[Str | Num], expected: float) -> None:
     value = GLOBAL_FUNCTIONS["parseInt"](list(args))
     assert value == Num(expected)
+
+
+def test_nan_folds_as_text_without_crashing() -> None:
+    assert commands("require('child_process').exec(`id ${parseInt('x')}`)") == ["id NaN"]
 
 
 def test_parse_int_of_text_is_nan() -> None:

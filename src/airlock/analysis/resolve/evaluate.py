@@ -112,8 +112,8 @@ class Resolver(Scopes):
         self._active.add(node.id)
         try:
             value = self._evaluate(node, env)
-        except (RecursionError, MemoryError, OverflowError):
-            value = UNKNOWN
+        except (RecursionError, MemoryError, OverflowError, ValueError):
+            value = UNKNOWN  # ValueError: int() of a NaN or an infinity somewhere in a fold
         finally:
             self._active.discard(node.id)
         if env is None:

@@ -47,7 +47,9 @@ APPLICATION = declare(
     behaviour=Behaviour.PERSISTENCE,
 )
 
-_NODE_MODULES = re.compile(r"(?:^|/)node_modules/((?:@[^/<>%]+/)?[^/<>%]+)/")
+# A file inside an installed package (`node_modules/<name>/<file>`); a whole package directory moved or
+# copied into node_modules is an installation (@swc/core's wasm fallback), not a patch.
+_NODE_MODULES = re.compile(r"(?:^|/)node_modules/((?:@[^/<>%]+/)?[^/<>%@]+)/[^/]")
 _PACKAGE_PLACE = re.compile(r"<pkg:([^>]+)>")
 # Application install locations and application code bundles.
 _APPLICATION = re.compile(
