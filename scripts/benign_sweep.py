@@ -1,10 +1,15 @@
 """Opt-in check against the real registry: scan the N most-downloaded packages and count verdicts.
 
-    python scripts/benign_sweep.py --top 400
+    python scripts/benign_sweep.py --top 1000 --jobs 2
+    python scripts/benign_sweep.py --named --jobs 2
     python scripts/benign_sweep.py esbuild sharp core-js puppeteer
+    python scripts/benign_sweep.py --top 1000 --json-out flagged.jsonl --findings-out findings.jsonl
 
 Every package here is benign by assumption (popular, long-lived), so every block is a false positive to
 fix at the rule, and reviews should stay rare. Prints block/review counts with the findings behind them.
+`--json-out` writes one JSON line per non-allow package (package, version, verdict, medium+ findings with
+rule/severity/message/file/line); `--findings-out` one line per package with any medium+ finding, whatever
+its verdict (for simulating rules that combine findings; `--findings-min low` records low ones too).
 Not part of the test suite: it needs the network.
 """
 
@@ -17,6 +22,8 @@ import sys
 import time
 from pathlib import Path
 
+from sweep_report import JsonLines, print_flagged, rule_counts
+
 from airlock.data import popular_names
 from airlock.model import Severity, Verdict
 from airlock.pipeline import Pipeline, PipelineOptions
@@ -26,6 +33,35 @@ from airlock.registry.npmrc import load_npm_config
 from airlock.scan import scan
 from airlock.store.sqlite import MemoryStore
 
+NAMED = (
+    # Big, native, binary-downloading or install-script-heavy packages: the usual false-alarm magnets.
+    "esbuild",
+    "sharp",
+    "core-js",
+    "puppeteer",
+    "electron",
+    "prisma",
+    "@swc/core",
+    "node-sass",
+    "bcrypt",
+    "sqlite3",
+    "cypress",
+    "playwright",
+    "next",
+    "webpack",
+    "vite",
+    "moment",
+    "fsevents",
+    "node-pty",
+    "canvas",
+    "re2",
+    "better-sqlite3",
+    "bufferutil",
+    "utf-8-validate",
+    "husky",
+    "deasync",
+)
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(
@@ -33,9 +69,22 @@ def main() -> int:
     )
     parser.add_argument("names", nargs="*", help="packages to sweep instead of the popular list")
     parser.add_argument("--top", type=int, default=400, help="how many of the most-downloaded names")
+    parser.add_argument("--named", action="store_true", help="sweep the named set of hard packages")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--json-out", type=Path, help="JSON lines: every non-allow package")
+    parser.add_argument(
+        "--findings-out", type=Path, help="JSON lines: every package with a finding of --findings-min+"
+    )
+    parser.add_argument(
+        "--findings-min",
+        type=Severity,
+        choices=list(Severity),
+        default=Severity.MEDIUM,
+        help="lowest severity --findings-out records (default medium; low or info for combining rules)",
+    )
     args = parser.parse_args()
-    names = args.names or popular_names()[: args.top]
+    # --named adds any names given; otherwise names given replace the popular list.
+    names = [*NAMED, *args.names] if args.named else args.names or popular_names()[: args.top]
     config = load_npm_config(Path.cwd(), env=os.environ, home=Path.home())
     started = time.perf_counter()
     with Pipeline(
@@ -45,24 +94,26 @@ def main() -> int:
     ) as pipeline:
         outcome = scan(pipeline, names)
     elapsed = time.perf_counter() - started
+    sinks = JsonLines(args.json_out, args.findings_out, args.findings_min)
+    try:
+        for report in outcome.reports:
+            sinks.add(report)
+            if report.verdict is not Verdict.ALLOW:
+                print_flagged(report, sys.stdout)
+    finally:
+        sinks.close()
+    for result in outcome.results:
+        if result.failure is not None:
+            print(f"failed {result.request.label}: {result.failure.message}")
     verdicts = collections.Counter(r.verdict for r in outcome.reports)
-    reasons: collections.Counter[str] = collections.Counter()
-    for report in outcome.reports:
-        if report.verdict is Verdict.ALLOW:
-            continue
-        worst = [f for f in report.findings if f.severity.at_least(Severity.MEDIUM)]
-        for finding in worst:
-            reasons[finding.rule] += 1
-        print(f"{report.verdict.value:6} {report.label}")
-        for finding in worst:
-            where = f" ({finding.location.file}:{finding.location.line})" if finding.location else ""
-            print(f"         {finding.rule} [{finding.severity.value}] {finding.message[:120]}{where}")
     total = len(outcome.reports)
     print(
         f"\n{total} packages in {elapsed:.0f} s: "
         + ", ".join(f"{v.value} {verdicts.get(v, 0)}" for v in Verdict)
         + f" — review rate {100 * verdicts.get(Verdict.REVIEW, 0) / max(total, 1):.1f} %"
+        + f", {len(outcome.failures)} failed"
     )
+    reasons = rule_counts(outcome.reports)
     if reasons:
         print("reasons: " + ", ".join(f"{rule} ×{n}" for rule, n in reasons.most_common()))
     return 1 if verdicts.get(Verdict.BLOCK) else 0

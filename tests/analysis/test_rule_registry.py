@@ -1,10 +1,10 @@
 """The rule registry: every family module is listed once, every rule belongs to one listed family, and
-`evaluate` runs every evaluated family, in registry order."""
+`evaluate` runs every evaluated family, in registry order, then the combining families on their findings."""
 
 from __future__ import annotations
 
 import pkgutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from types import ModuleType
 from typing import cast
 
@@ -13,7 +13,7 @@ import pytest
 import airlock.analysis.rules
 from airlock.analysis.facts import PackageFacts
 from airlock.analysis.rules import RULES, RuleDeclarations, all_rules, evaluate
-from airlock.analysis.rules.registry import DECLARED, EVALUATED, families
+from airlock.analysis.rules.registry import COMBINING, DECLARED, EVALUATED, families
 from airlock.model import Finding, Severity
 
 _NOT_FAMILIES = {"docs", "registry"}
@@ -50,7 +50,12 @@ def test_every_declared_rule_belongs_to_exactly_one_family() -> None:
 
 def test_declaration_only_families_have_nothing_to_evaluate() -> None:
     # A `check` here would never run: the family belongs in EVALUATED.
-    assert [f.name for f in DECLARED if hasattr(f, "check")] == []
+    assert [f.name for f in DECLARED if hasattr(f, "check") or hasattr(f, "combine")] == []
+
+
+def test_combining_families_only_combine() -> None:
+    # A `check` on a combining family would never run: `evaluate` calls `combine` there.
+    assert [f.name for f in COMBINING if hasattr(f, "check")] == []
 
 
 def test_evaluated_families_are_listed_alphabetically_by_module() -> None:
@@ -70,13 +75,23 @@ def spied(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 
         return check
 
+    def combining_spy(name: str) -> Callable[[PackageFacts, Sequence[Finding]], Iterator[Finding]]:
+        def combine(facts: PackageFacts, findings: Sequence[Finding]) -> Iterator[Finding]:
+            calls.append(name)
+            yield Finding(f"marker-{name}", Severity.INFO, f"{name} saw {len(findings)}")
+
+        return combine
+
     for family in EVALUATED:
         monkeypatch.setattr(_module(family), "check", spy(family.name))
+    for combining in COMBINING:
+        monkeypatch.setattr(_module(combining), "combine", combining_spy(combining.name))
     yield calls
 
 
 def test_evaluate_runs_every_evaluated_family_in_registry_order(spied: list[str]) -> None:
     findings = evaluate(cast(PackageFacts, object()))  # the spies never look at the facts
     expected = [family.name for family in EVALUATED]
-    assert spied == expected
-    assert [f.message for f in findings] == expected
+    assert spied == [*expected, *(c.name for c in COMBINING)]
+    # Combining families run last and see every evaluated family's findings, not each other's.
+    assert [f.message for f in findings] == [*expected, *(f"{c.name} saw {len(expected)}" for c in COMBINING)]

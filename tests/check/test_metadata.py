@@ -123,3 +123,12 @@ def test_previous_version_skips_prereleases_for_stable_versions() -> None:
     previous = previous_version(doc, "1.1.0-beta.1")
     assert previous is not None and previous.version == "1.0.0"
     assert previous_version(doc, "1.0.0") is None
+
+
+def test_a_display_name_change_on_the_same_account_is_not_a_maintainer_change() -> None:
+    old = _version("1.0.4", maintainers=(Maintainer("joshua appelman", "jappelman@example.com"),))
+    new = _version("1.0.5", maintainers=(Maintainer("joshua boy nicolai appelman", "jappelman@example.com"),))
+    assert "maintainers-changed" not in _rules(_packument(old, new), "1.0.5")
+    other = _version("1.0.6", maintainers=(Maintainer("joshua appelman", "someone-else@example.com"),))
+    message = _rules(_packument(new, other), "1.0.6")["maintainers-changed"]
+    assert "added joshua appelman" in message and "removed joshua boy nicolai appelman" in message

@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from airlock.analysis.capabilities import Budget, FileCapabilities, analyze_source
@@ -90,6 +90,8 @@ class PackageFacts:
     """Path → "ELF" / "PE" / "Mach-O" for native executables shipped in the package."""
     paths: frozenset[str]
     native: bool
+    text: Mapping[str, bytes] = field(default_factory=dict)
+    """Path → the package file's bytes, for rules that read the text around a capability's evidence."""
 
     @property
     def has_install_code(self) -> bool:
@@ -285,6 +287,7 @@ def gather(
         executables=executables,
         paths=paths,
         native=native,
+        text={f.path: f.data for f in contents.files},
     )
 
 

@@ -76,10 +76,16 @@ def _previous_by_scan(
     return packument.versions.get(best) if best is not None else None
 
 
-def _maintainer_names(manifest: VersionManifest) -> frozenset[str] | None:
+def _maintainer_names(manifest: VersionManifest) -> frozenset[tuple[str, str]] | None:
+    """(display name, account) per maintainer. The account is the e-mail when the registry gives one: a
+    person who only changed the display name on their account is the same maintainer (issue 11)."""
     if manifest.maintainers is None:
         return None
-    return frozenset(m.name.lower() for m in manifest.maintainers)
+    return frozenset((m.name.lower(), (m.email or m.name).strip().lower()) for m in manifest.maintainers)
+
+
+def _accounts(people: frozenset[tuple[str, str]]) -> frozenset[str]:
+    return frozenset(account for _, account in people)
 
 
 def age_finding(packument: Packument, version: str, context: MetadataContext) -> Finding | None:
@@ -153,9 +159,10 @@ def _changes(
     label = f"{manifest.name}@{manifest.version}"
     before = f"{previous.name}@{previous.version}"
     old_people, new_people = _maintainer_names(previous), _maintainer_names(manifest)
-    if old_people is not None and new_people is not None and old_people != new_people:
-        added = ", ".join(sorted(new_people - old_people)) or "none"
-        removed = ", ".join(sorted(old_people - new_people)) or "none"
+    if old_people is not None and new_people is not None and _accounts(old_people) != _accounts(new_people):
+        old_accounts, new_accounts = _accounts(old_people), _accounts(new_people)
+        added = ", ".join(sorted(n for n, a in new_people if a not in old_accounts)) or "none"
+        removed = ", ".join(sorted(n for n, a in old_people if a not in new_accounts)) or "none"
         yield rules.MAINTAINERS_CHANGED.finding(
             f"maintainers of {label} differ from {before}: added {added}; removed {removed}", context.evidence
         )

@@ -2,7 +2,8 @@
 severity, one-line summary and why it matters; `docs/rules.md` is generated from these declarations
 (`python -m airlock.analysis.rules.docs`), so the docs cannot drift from the code.
 
-A family is a module of this package that fits `RuleFamily` (evaluated on package facts by `evaluate`) or
+A family is a module of this package that fits `RuleFamily` (evaluated on package facts by `evaluate`),
+`CombiningFamily` (evaluated after those, on the facts and their findings: evidence that adds up) or
 `RuleDeclarations` (rules reported elsewhere: by the tarball reader, `airlock.check`, `airlock.scan`), and
 is listed once in `airlock.analysis.rules.registry`, where mypy checks that it fits.
 
@@ -12,7 +13,7 @@ Rules produce findings; they never decide verdicts (that is `airlock.verdict`).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
@@ -99,6 +100,13 @@ class RuleFamily(RuleDeclarations, Protocol):
     def check(self, facts: PackageFacts) -> Iterable[Finding]: ...
 
 
+class CombiningFamily(RuleDeclarations, Protocol):
+    """A family judged on what the other families found: `combine` gets the facts and every finding of the
+    `RuleFamily` families (in registry order) and yields its own findings, in a stable order."""
+
+    def combine(self, facts: PackageFacts, findings: Sequence[Finding]) -> Iterable[Finding]: ...
+
+
 def all_rules() -> list[Rule]:
     """Every declared rule of every registered family (for docs, SARIF and configuration)."""
     from airlock.analysis.rules.registry import families  # the registry imports this module's families
@@ -108,10 +116,14 @@ def all_rules() -> list[Rule]:
 
 
 def evaluate(facts: PackageFacts) -> list[Finding]:
-    """Every evaluated family's findings, family by family in registry order (deterministic)."""
-    from airlock.analysis.rules.registry import EVALUATED
+    """Every evaluated family's findings, family by family in registry order, then what the combining
+    families make of them (deterministic)."""
+    from airlock.analysis.rules.registry import COMBINING, EVALUATED
 
     findings: list[Finding] = []
     for family in EVALUATED:
         findings.extend(family.check(facts))
+    found = tuple(findings)
+    for combining in COMBINING:
+        findings.extend(combining.combine(facts, found))
     return findings

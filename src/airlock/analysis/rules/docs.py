@@ -5,10 +5,14 @@ CI regenerates it and fails if the committed file differs, so the docs cannot dr
 
 from __future__ import annotations
 
+import ast
+import inspect
 import sys
-from itertools import groupby
+import textwrap
+from itertools import groupby, pairwise
 
-from airlock.analysis.rules import all_rules
+from airlock.analysis.rules import Behaviour, Rule, all_rules, combined
+from airlock.analysis.rules.registry import EVALUATED
 
 
 def render() -> str:
@@ -41,7 +45,57 @@ def render() -> str:
             ]
             if r.references:
                 lines += ["References:", "", *[f"- {ref}" for ref in r.references], ""]
+    lines += evidence_section(rules)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def evidence_section(rules: list[Rule]) -> list[str]:
+    """ "How evidence adds up": the behaviour classes (their docstrings), the rules of each (their
+    declarations) and the combination scheme (`airlock.analysis.rules.combined`'s docstring)."""
+    lines = [
+        "## How evidence adds up",
+        "",
+        "Each rule that is evidence of intent belongs to one behaviour class; rules without a class are "
+        "context. A finding counts towards a combination only at `medium` or worse (its own severity, which "
+        "some rules raise by reach), so `low`/`info` members of a class add up only where they are raised.",
+        "",
+        "Classes:",
+        "",
+        "| class | what it covers | rules |",
+        "|---|---|---|",
+    ]
+    described = behaviour_descriptions()
+    for behaviour in Behaviour:
+        members = ", ".join(f"[`{r.id}`](#{r.id})" for r in rules if r.behaviour is behaviour)
+        lines.append(f"| {behaviour.value} | {described.get(behaviour, '')} | {members or '—'} |")
+    evaluated = {family.name for family in EVALUATED}
+    context = ", ".join(f"`{r.id}`" for r in rules if r.behaviour is None and r.family in evaluated)
+    lines += [
+        "",
+        f"Context only (no class): {context}. Rules reported outside the package analysis (tarball, lockfile, "
+        "registry metadata, manifest, package outcomes, typosquats) take no part in combinations.",
+        "",
+    ]
+    scheme = inspect.getdoc(combined) or ""
+    lines += [f"How [`{combined.COMBINED.id}`](#{combined.COMBINED.id}) adds them up:", "", scheme, ""]
+    return lines
+
+
+def behaviour_descriptions() -> dict[Behaviour, str]:
+    """Each `Behaviour` member's docstring (Python keeps attribute docstrings only in the source)."""
+    tree = ast.parse(textwrap.dedent(inspect.getsource(Behaviour)))
+    out: dict[Behaviour, str] = {}
+    body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
+    for assign, doc in pairwise(body):
+        if (
+            isinstance(assign, ast.Assign)
+            and isinstance(assign.targets[0], ast.Name)
+            and isinstance(doc, ast.Expr)
+            and isinstance(doc.value, ast.Constant)
+            and isinstance(doc.value.value, str)
+        ):
+            out[Behaviour[assign.targets[0].id]] = " ".join(doc.value.value.split())
+    return out
 
 
 if __name__ == "__main__":

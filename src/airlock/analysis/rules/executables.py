@@ -6,7 +6,7 @@ import posixpath
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from airlock.analysis.rules import declare
+from airlock.analysis.rules import Behaviour, declare
 from airlock.model import Evidence, Finding, Severity
 
 if TYPE_CHECKING:
@@ -18,6 +18,7 @@ RUNS_BUNDLED_BINARY = declare(
     "install-runs-bundled-binary",
     family=FAMILY,
     severity=Severity.CRITICAL,
+    behaviour=Behaviour.PROCESS,
     summary="An install script or install-time command runs an ELF/PE/Mach-O executable shipped in the package.",
     why="A binary cannot be reviewed from source; run at install it gets the user's full authority before "
     "anyone looks. Prebuilt-binary packages load `.node` addons or run their binary when the user calls "
@@ -34,6 +35,7 @@ DISGUISED_EXECUTABLE = declare(
     "disguised-executable",
     family=FAMILY,
     severity=Severity.HIGH,
+    behaviour=Behaviour.CONCEALMENT,
     summary="An executable hidden behind a non-executable extension (.png, .txt, .js, .json …).",
     why="Disguise only makes sense to evade review or scanners.",
 )

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from airlock.analysis.facts import has_network, network_evidence
-from airlock.analysis.rules import declare
+from airlock.analysis.rules import Behaviour, declare
 from airlock.analysis.signals import Indicator
 from airlock.model import Finding, Severity
 
@@ -19,6 +19,7 @@ CREDENTIAL_EXFILTRATION = declare(
     "credential-exfiltration",
     family=FAMILY,
     severity=Severity.CRITICAL,
+    behaviour=Behaviour.EXFILTRATION,
     summary="Code that reads credential stores or the whole environment also names a webhook, pastebin, "
     "interaction (OAST) or tunnel host, or a raw public IP.",
     why="The shape of every npm stealer: Discord token grabbers post to Discord webhooks, dependency-"
@@ -29,6 +30,7 @@ SECRETS_WITH_NETWORK = declare(
     "secrets-with-network",
     family=FAMILY,
     severity=Severity.MEDIUM,
+    behaviour=Behaviour.EXFILTRATION,
     summary="One file reads credential stores or serialises the whole environment and uses the network.",
     why="Registry and cloud clients do this legitimately; a human should confirm where the data goes.",
 )
@@ -36,6 +38,7 @@ EXFIL_HOST = declare(
     "exfiltration-host",
     family=FAMILY,
     severity=Severity.MEDIUM,
+    behaviour=Behaviour.EXFILTRATION,
     summary="The package names a webhook, pastebin, interaction (OAST) or tunnel host.",
     why="These services receive stolen data and serve second stages; few libraries have reason to name them.",
 )

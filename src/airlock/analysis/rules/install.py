@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from airlock.analysis.facts import has_network, identity_evidence, network_evidence
-from airlock.analysis.rules import declare
+from airlock.analysis.rules import Behaviour, declare
 from airlock.analysis.signals import Indicator
 from airlock.model import Finding, Severity
 
@@ -29,6 +29,7 @@ INSTALL_NETWORK = declare(
     "install-network",
     family=FAMILY,
     severity=Severity.LOW,
+    behaviour=Behaviour.REMOTE_CODE,
     summary="Code that runs at install uses the network.",
     why="Binary downloaders (esbuild, sharp, puppeteer) do this legitimately; combined with secrets or "
     "identity it is exfiltration.",
@@ -37,6 +38,7 @@ INSTALL_SECRETS_NETWORK = declare(
     "install-secrets-network",
     family=FAMILY,
     severity=Severity.CRITICAL,
+    behaviour=Behaviour.EXFILTRATION,
     summary="Install-time code reads credentials or the whole environment and uses the network.",
     why="Credential theft at install: crossenv serialised process.env to its server, eslint-scope read "
     "~/.npmrc tokens. No installer needs the user's secrets and a network connection together.",
@@ -46,6 +48,7 @@ INSTALL_IDENTITY_BEACON = declare(
     "install-identity-beacon",
     family=FAMILY,
     severity=Severity.HIGH,
+    behaviour=Behaviour.EXFILTRATION,
     summary="Install-time code collects host identity (hostname, user, interfaces) and uses the network.",
     why="The dependency-confusion probe: it proves which company installed the package. Critical when it "
     "reports to an interaction/exfiltration host or a raw IP.",
@@ -54,6 +57,7 @@ INSTALL_OBFUSCATED = declare(
     "install-obfuscated",
     family=FAMILY,
     severity=Severity.HIGH,
+    behaviour=Behaviour.CONCEALMENT,
     summary="Code that runs at install is obfuscated.",
     why="Installers have no reason to hide what they do; coa/rc's compile.js was obfuscator output.",
 )

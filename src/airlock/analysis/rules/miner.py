@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from airlock.analysis.facts import spawns
-from airlock.analysis.rules import declare
+from airlock.analysis.rules import Behaviour, declare
 from airlock.analysis.signals import Indicator
 from airlock.model import Finding, Severity
 
@@ -19,6 +19,7 @@ MINER = declare(
     "cryptominer",
     family=FAMILY,
     severity=Severity.HIGH,
+    behaviour=Behaviour.PROCESS,
     summary="Mining pool addresses, `stratum+tcp://` URLs or xmrig flags.",
     why="ua-parser-js, coa and rc (2021) started XMRig from preinstall. Critical when started at install "
     "or by code that spawns processes.",

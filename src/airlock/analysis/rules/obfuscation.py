@@ -19,6 +19,7 @@ OBFUSCATED = declare(
     "obfuscated-code",
     family=FAMILY,
     severity=Severity.MEDIUM,
+    behaviour=Behaviour.CONCEALMENT,
     summary="javascript-obfuscator output (`_0x…` string-array rotators) or JSFuck.",
     why="Minifiers shorten names; obfuscators exist to defeat review. Alone it deserves a human look; with "
     "any payload rule it is part of the block.",
@@ -27,6 +28,7 @@ HIDDEN_CODE = declare(
     "hidden-code",
     family=FAMILY,
     severity=Severity.HIGH,
+    behaviour=Behaviour.CONCEALMENT,
     summary="Code placed after a long run of whitespace, off-screen in editors and diff views.",
     why="A classic trick to slip a payload past a reviewer who reads the file in a normal-width window.",
 )
@@ -34,6 +36,7 @@ INVISIBLE = declare(
     "invisible-characters",
     family=FAMILY,
     severity=Severity.MEDIUM,
+    behaviour=Behaviour.CONCEALMENT,
     summary="Bidirectional control or invisible characters in code (Trojan Source, Hangul-filler names).",
     why="They make code read differently from how it runs (CVE-2021-42574).",
     references=("https://trojansource.codes/",),
@@ -42,6 +45,7 @@ ENCODED_BLOB = declare(
     "encoded-blob",
     family=FAMILY,
     severity=Severity.INFO,
+    behaviour=Behaviour.CONCEALMENT,
     summary="A long base64/hex literal in a file that also decodes data.",
     why="Bundles embed fonts and wasm this way; payloads too. Context for the payload rules.",
 )

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from airlock.analysis.facts import writes_files
-from airlock.analysis.rules import declare
+from airlock.analysis.rules import Behaviour, declare
 from airlock.analysis.signals import Indicator
 from airlock.model import Finding, Severity
 
@@ -19,6 +19,7 @@ PERSISTENCE = declare(
     "persistence-write",
     family=FAMILY,
     severity=Severity.MEDIUM,
+    behaviour=Behaviour.PERSISTENCE,
     summary="A file that writes files names shell profiles, crontab, systemd units, startup folders or "
     "LaunchAgents.",
     why="Persistence outlives the install; high when the code runs at install.",

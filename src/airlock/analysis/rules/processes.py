@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from airlock.analysis.facts import spawns
-from airlock.analysis.rules import declare
+from airlock.analysis.rules import Behaviour, declare
 from airlock.analysis.signals import Indicator
-from airlock.model import Finding, Severity
+from airlock.model import Evidence, Finding, Severity
 
 if TYPE_CHECKING:
     from airlock.analysis.facts import PackageFacts
@@ -19,6 +19,7 @@ DETACHED = declare(
     "detached-process",
     family=FAMILY,
     severity=Severity.LOW,
+    behaviour=Behaviour.PROCESS,
     summary="Spawns a detached child process (it outlives the parent, often with output discarded).",
     why="update-notifier does this to check versions in the background; at install it is how miners and "
     "stealers keep running after npm returns (medium there).",
@@ -27,6 +28,7 @@ PROCESS_BINDING = declare(
     "process-binding-without-native",
     family=FAMILY,
     severity=Severity.LOW,
+    behaviour=Behaviour.CONCEALMENT,
     summary="`process.binding` / internal bindings used by a package that ships no native code.",
     why="Internal bindings bypass the documented API surface (and policy tools that hook it); lodash uses "
     "`process.binding('util')` for type checks, so this is context, not a verdict.",
@@ -70,7 +72,8 @@ JS_REVERSE_SHELL = declare(
     "js-reverse-shell",
     family=FAMILY,
     severity=Severity.CRITICAL,
-    summary="One file opens a raw socket and spawns a shell (`sh`, `bash`, `cmd.exe`, `powershell`).",
+    behaviour=Behaviour.PROCESS,
+    summary="Code opens a raw socket and spawns a shell (`sh`, `bash`, `cmd.exe`, `powershell`) next to it.",
     why="Piping a socket into a shell hands the machine to whoever listens; terminal emulators use ptys, "
     "not raw sockets.",
 )
@@ -78,6 +81,21 @@ _SOCKETS = ("net.Socket", "net.connect", "net.createConnection", "tls.connect", 
 _SHELL_NAMES = frozenset(
     {"sh", "bash", "zsh", "dash", "cmd", "cmd.exe", "powershell", "powershell.exe", "pwsh"}
 )
+
+
+_NEAR_LINES = 40
+_NEAR_COLUMNS = 4000
+
+
+def _near(a: Evidence, b: Evidence) -> bool:
+    """Close enough to be one piece of code: a reverse shell wires the socket and the shell together within a
+    few statements; a bundle that wraps stdout in a `net.Socket` and, elsewhere, runs a constant PowerShell
+    query (vite's debug and launch-editor) is two unrelated modules."""
+    if a.file != b.file:
+        return False
+    if a.line == b.line:
+        return abs((a.column or 0) - (b.column or 0)) <= _NEAR_COLUMNS
+    return abs(a.line - b.line) <= _NEAR_LINES
 
 
 def check_reverse_shell(facts: PackageFacts) -> Iterator[Finding]:
@@ -88,9 +106,11 @@ def check_reverse_shell(facts: PackageFacts) -> Iterator[Finding]:
             for evidence, command in f.commands
             if command.split() and command.split()[0].rsplit("/", 1)[-1].lower() in _SHELL_NAMES
         ]
-        if sockets and shells:
+        pair = next(((s, h) for s in sockets for h in shells if _near(s, h)), None)
+        if pair is not None:
             yield JS_REVERSE_SHELL.finding(
-                f"{f.path} connects a socket and spawns a shell", sockets[0], shells[0]
+                f"{f.path} connects a socket and spawns a shell next to it ({facts.reach(f.path).phrase})",
+                *pair,
             )
             return
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from airlock.analysis.facts import writes_files
-from airlock.analysis.rules import declare
+from airlock.analysis.rules import Behaviour, declare
 from airlock.analysis.signals import Indicator, Signal
 from airlock.model import Finding, Severity
 
@@ -19,6 +19,7 @@ SELF_PROPAGATION = declare(
     "self-propagation",
     family=FAMILY,
     severity=Severity.CRITICAL,
+    behaviour=Behaviour.PROPAGATION,
     summary="Install-time code reads npm credentials and publishes packages, or enumerates a maintainer's "
     "packages.",
     why="Shai-Hulud (2025) read tokens at install, listed every package its victim maintained and published "
@@ -31,6 +32,7 @@ PUBLISH_WITH_TOKEN = declare(
     "publish-with-token",
     family=FAMILY,
     severity=Severity.MEDIUM,
+    behaviour=Behaviour.PROPAGATION,
     summary="Library code reads npm tokens and runs `npm publish` or the registry's account endpoints.",
     why="Normal for release tooling (semantic-release, np); worth a look anywhere else.",
 )
@@ -38,6 +40,7 @@ WORKFLOW_WRITE = declare(
     "ci-workflow-write",
     family=FAMILY,
     severity=Severity.MEDIUM,
+    behaviour=Behaviour.PERSISTENCE,
     summary="Code writes files under `.github/workflows`.",
     why="A planted workflow runs with the repository's secrets on the next push (Shai-Hulud's exfiltration "
     "workflow); critical when the same code handles GitHub tokens.",

@@ -1,19 +1,23 @@
-"""Every rule family, listed once. Adding a family is one line in one of the two tuples below.
+"""Every rule family, listed once. Adding a family is one line in one of the three tuples below.
 
 `EVALUATED` families run on each package's facts, in this order (keep it alphabetical: the order of their
-findings in a report follows it). `DECLARED` families only declare rules that other code reports: the
-tarball reader's issues (`airlock.tarball`), lockfile and registry-metadata checks (`airlock.check`), and
-whole-package outcomes (`airlock.analysis`, `airlock.verdict`), and what the pipeline's context stage
-judges (manifest confusion, typosquats on the installed name: `airlock.pipeline.context`). mypy checks
-each module against its protocol; tests/analysis/test_rule_registry.py checks that no family module is
-missing and no rule is orphaned.
+findings in a report follows it). `COMBINING` families run after them, on the facts and the findings of
+the `EVALUATED` families (evidence that adds up across families). `DECLARED` families only declare rules
+that other code reports: the tarball reader's issues (`airlock.tarball`), lockfile and registry-metadata
+checks (`airlock.check`), and whole-package outcomes (`airlock.analysis`, `airlock.verdict`), and what the
+pipeline's context stage judges (manifest confusion, typosquats on the installed name:
+`airlock.pipeline.context`). mypy checks each module against its protocol;
+tests/analysis/test_rule_registry.py checks that no family module is missing and no rule is orphaned.
 """
 
 from __future__ import annotations
 
 from airlock.analysis.rules import (
+    CombiningFamily,
     RuleDeclarations,
     RuleFamily,
+    browser,
+    combined,
     coverage,
     destruction,
     executables,
@@ -36,9 +40,10 @@ from airlock.analysis.rules import (
     typosquat,
 )
 
-__all__ = ["DECLARED", "EVALUATED", "families"]
+__all__ = ["COMBINING", "DECLARED", "EVALUATED", "families"]
 
 EVALUATED: tuple[RuleFamily, ...] = (
+    browser,
     coverage,
     destruction,
     executables,
@@ -54,6 +59,8 @@ EVALUATED: tuple[RuleFamily, ...] = (
     shell,
     tampering,
 )
+
+COMBINING: tuple[CombiningFamily, ...] = (combined,)
 
 DECLARED: tuple[RuleDeclarations, ...] = (
     lockfile,
@@ -67,4 +74,4 @@ DECLARED: tuple[RuleDeclarations, ...] = (
 
 def families() -> tuple[RuleDeclarations, ...]:
     """Every registered family, evaluated or not."""
-    return (*EVALUATED, *DECLARED)
+    return (*EVALUATED, *COMBINING, *DECLARED)

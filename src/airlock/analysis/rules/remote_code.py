@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from airlock.analysis.facts import has_network, network_evidence, spawns, writes_files
-from airlock.analysis.rules import declare
+from airlock.analysis.rules import Behaviour, declare
 from airlock.analysis.signals import Indicator
 from airlock.model import Finding, Severity
 
@@ -19,6 +19,7 @@ DECODED_PAYLOAD = declare(
     "eval-decoded-payload",
     family=FAMILY,
     severity=Severity.CRITICAL,
+    behaviour=Behaviour.REMOTE_CODE,
     summary="eval / Function / vm / Module#_compile runs text that was decoded or decrypted at runtime.",
     why="The flatmap-stream shape (event-stream, 2018): an encrypted payload, decrypted with a key taken "
     "from the host package, compiled with `module._compile`. Decoding into eval exists to hide code.",
@@ -28,6 +29,7 @@ REMOTE_CODE = declare(
     "eval-remote-code",
     family=FAMILY,
     severity=Severity.CRITICAL,
+    behaviour=Behaviour.REMOTE_CODE,
     summary="eval / Function / vm compiles data received from the network.",
     why="Whoever controls the server runs code in every installation (eslint-scope 2018 eval'd a pastebin).",
 )
@@ -35,6 +37,7 @@ PACKAGE_KEYED_PAYLOAD = declare(
     "package-keyed-payload",
     family=FAMILY,
     severity=Severity.CRITICAL,
+    behaviour=Behaviour.REMOTE_CODE,
     summary="Decryption keyed on `process.env.npm_package_*`: a payload that only unlocks inside one victim.",
     why="flatmap-stream used the description of the app that installed it as the AES key, so the payload "
     "stayed opaque to everyone else, reviewers included.",
@@ -43,6 +46,7 @@ STEGANOGRAPHY = declare(
     "steganography",
     family=FAMILY,
     severity=Severity.CRITICAL,
+    behaviour=Behaviour.REMOTE_CODE,
     summary="Bytes read from an image file are compiled as code.",
     why="Payloads hidden in pixel data pass every text-based review; no image reader evals its input.",
 )
@@ -50,6 +54,7 @@ DOWNLOAD_EXECUTE = declare(
     "download-execute",
     family=FAMILY,
     severity=Severity.LOW,
+    behaviour=Behaviour.REMOTE_CODE,
     summary="One file downloads, writes files and spawns processes.",
     why="Binary installers (esbuild, puppeteer, sharp) do this; critical when the source is a raw IP, a "
     "pastebin or a tunnel, where no release is hosted.",

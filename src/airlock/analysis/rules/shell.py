@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from airlock.analysis.rules import declare
+from airlock.analysis.rules import Behaviour, declare
 from airlock.model import Finding, Severity
 
 if TYPE_CHECKING:
@@ -18,6 +18,7 @@ FETCH_AND_RUN = declare(
     "shell-fetch-and-run",
     family=FAMILY,
     severity=Severity.CRITICAL,
+    behaviour=Behaviour.REMOTE_CODE,
     summary="Shell downloads something and runs it (`curl … | sh`, download then chmod/execute).",
     why="The code that runs is not in the package, so nothing reviewed is what executes; ua-parser-js, coa "
     "and rc fetched miners and stealers this way from preinstall. Critical at install time; high when only "
@@ -28,6 +29,7 @@ REVERSE_SHELL = declare(
     "shell-reverse-shell",
     family=FAMILY,
     severity=Severity.CRITICAL,
+    behaviour=Behaviour.PROCESS,
     summary="A shell bound to a network socket (`/dev/tcp/…`, `nc -e`, `socat exec:`).",
     why="Gives a remote party interactive control of the machine; it has no benign reading in a package.",
 )
@@ -35,6 +37,7 @@ DNS_BEACON = declare(
     "shell-dns-beacon",
     family=FAMILY,
     severity=Severity.CRITICAL,
+    behaviour=Behaviour.EXFILTRATION,
     summary="A DNS lookup whose name embeds `$(whoami)`, `$(hostname)` or similar.",
     why="The dependency-confusion beacon: identity leaves the network through DNS, which egress filters "
     "rarely block.",
@@ -44,6 +47,7 @@ DESTRUCTIVE = declare(
     "shell-destructive",
     family=FAMILY,
     severity=Severity.CRITICAL,
+    behaviour=Behaviour.DESTRUCTION,
     summary="Recursive deletion of `/`, the home directory or a drive root.",
     why="A wiper; no package needs to delete the user's home or the filesystem root.",
 )
@@ -51,6 +55,7 @@ ENCODED = declare(
     "shell-encoded-command",
     family=FAMILY,
     severity=Severity.CRITICAL,
+    behaviour=Behaviour.CONCEALMENT,
     summary="Encoded commands decoded straight into an interpreter (`base64 -d | sh`, `powershell -enc`).",
     why="Encoding exists here only to hide the command from review.",
 )
@@ -58,6 +63,7 @@ ENV_EXFIL = declare(
     "shell-env-exfiltration",
     family=FAMILY,
     severity=Severity.CRITICAL,
+    behaviour=Behaviour.EXFILTRATION,
     summary="Shell dumps the environment (`env`, `printenv`) while also talking to the network.",
     why="CI and developer environments hold registry, cloud and VCS tokens; dumping them next to a "
     "download/upload is credential theft.",
@@ -66,6 +72,7 @@ PERSISTENCE = declare(
     "shell-persistence",
     family=FAMILY,
     severity=Severity.HIGH,
+    behaviour=Behaviour.PERSISTENCE,
     summary="Shell writes to shell profiles, crontab, systemd units or startup folders.",
     why="Persistence survives the install and runs again at every login or on a schedule.",
 )
@@ -73,6 +80,7 @@ LOLBIN = declare(
     "shell-lolbin",
     family=FAMILY,
     severity=Severity.HIGH,
+    behaviour=Behaviour.PROCESS,
     summary="Windows living-off-the-land binaries (regsvr32, rundll32, mshta, certutil -decode…).",
     why="These proxy execution of downloaded DLLs and scripts past application allow-lists (coa/rc 2021).",
 )
