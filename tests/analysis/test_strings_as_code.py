@@ -319,3 +319,19 @@ def test_string_minus_number_is_numeric() -> None:
     value = declarator.child_by_field_name("value")
     assert value is not None
     assert resolver.evaluate(value) == Num(16.0)
+
+
+def test_obfuscator_v2_self_replacing_base64_accessor_folds() -> None:
+    def enc(text: str) -> str:
+        return base64.b64encode(text.encode()).decode().swapcase()
+
+    array = ",".join(json.dumps(enc(s)) for s in ["child_process", "exec", "whoami"])
+    source = (
+        f"function _0xa(){{var _0xs=[{array}];_0xa=function(){{return _0xs;}};return _0xa();}}"
+        "function _0xb(_0x1,_0x2){var _0x3=_0xa();return _0xb=function(_0x4,_0x5){_0x4=_0x4-0x7b;"
+        "var _0x6=_0x3[_0x4];if(_0xb['kQzXyW']===undefined){var _0x7=function(_0x8){"
+        "var _0x9='abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/=';return _0x8;};"
+        "_0xb['aBcDeF']=_0x7;_0xb['kQzXyW']=!![];}return _0xb['aBcDeF'](_0x6);},_0xb(_0x1,_0x2);}"
+        "const _0xc=_0xb;require(_0xc(0x7b))[_0xc(0x7c)](_0xc(0x7d));"
+    )
+    assert commands(source) == ["whoami"]
