@@ -120,6 +120,17 @@ def test_code_written_to_a_js_file_is_analysed() -> None:
     assert [w.code for w in found.writes] == [True, False, False]
 
 
+def test_code_written_through_a_stream_is_analysed() -> None:
+    found = scan(
+        "const fs = require('fs');\n"
+        "const out = fs.createWriteStream(__dirname + '/run.js');\n"
+        "out.write(\"require('child_process').exec('whoami');\");\nout.end();\n"
+        "fs.createWriteStream('b.cjs').end(\"require('child_process').exec('id')\");\n"
+    )
+    assert sorted(c for _, c in found.commands) == ["id", "whoami"]
+    assert [w.code for w in found.writes] == [True, True]
+
+
 def test_code_written_under_any_name_is_analysed_when_it_reads_as_code() -> None:
     found = scan("require('fs').writeFileSync(p, \"const cp = require('child_process'); cp.exec('id')\")")
     assert [c for _, c in found.commands] == ["id"]

@@ -178,6 +178,12 @@ class SinksMixin(ScanBase):
         text = content.value.decode("utf-8", "replace") if isinstance(content, Bytes) else as_text(content)
         named_code = path.lower().endswith(_CODE_SUFFIXES)
         code = False
+        if function == "fs.createWriteStream":
+            # What the stream is given: `s.write(code)`, `s.end(code)`, on the stream or its variable.
+            for part in self._stream_writes(call):
+                if named_code or _reads_as_code(part):
+                    self._on_code(part, call)
+                    code = True
         if text is not None and text.strip():
             if named_code or _reads_as_code(text):
                 self._on_code(text, call)
@@ -189,6 +195,46 @@ class SinksMixin(ScanBase):
                     self._on_code(part, call)
                     code = True
         self.out.writes.append(FileWrite(self.text.evidence(call), path, code))
+
+    def _stream_writes(self, call: Node) -> list[str]:
+        """Constant texts passed to `.write`/`.end` of the stream `call` opens (bounded)."""
+        receivers = [call]
+        parent = self.resolver.parent(call)
+        if parent is not None and parent.type == "variable_declarator":
+            name = parent.child_by_field_name("name")
+            binding = self.resolver.lookup(name) if name is not None and name.type == "identifier" else None
+            if binding is not None and name is not None:
+                scope = self.resolver.scope_of(binding)
+                word = binding.name.encode()
+                self.steps.search(scope.end_byte - scope.start_byte)
+                i = self.source.find(word, scope.start_byte, scope.end_byte)
+                while i != -1 and len(receivers) < 32:
+                    self._tick()
+                    node = self.root.descendant_for_byte_range(i, i + len(word))
+                    if node is not None and node.type == "identifier" and node.id != name.id:
+                        found = self.resolver.lookup(node)
+                        if found is not None and found.identity == binding.identity:
+                            receivers.append(node)
+                    i = self.source.find(word, i + len(word), scope.end_byte)
+        texts: list[str] = []
+        for receiver in receivers:
+            member_node = self.resolver.parent(receiver)
+            invoked = self.resolver.parent(member_node) if member_node is not None else None
+            if (
+                member_node is None
+                or member_node.type != "member_expression"
+                or invoked is None
+                or invoked.type != "call_expression"
+                or self.resolver.property_name(member_node) not in {"write", "end"}
+            ):
+                continue
+            nodes = self._argument_nodes(invoked)
+            if nodes:
+                value = self.resolver.evaluate(nodes[0])
+                text = value.value.decode("utf-8", "replace") if isinstance(value, Bytes) else as_text(value)
+                if text is not None and text.strip():
+                    texts.append(text)
+        return texts
 
     def _constant_parts(self, node: Node) -> list[str]:
         """The operands of a `+` chain or template literal that fold to text (bounded)."""
