@@ -49,3 +49,35 @@ def test_module_level_endless_loop_but_not_inside_functions() -> None:
 
 def test_loop_with_an_exit_is_not_endless() -> None:
     assert Indicator.INFINITE_LOOP not in kinds("for (;;) { if (done()) break; }")
+
+
+def test_secret_paths_built_from_segments_are_secret_files() -> None:
+    for source in (
+        "path.join(os.homedir(), '.ssh', 'id_ed25519x');",
+        "path.join(home, '.kube', 'config');",
+        "path.join(home, '.config', 'gcloud');",
+        "path.join(home, '.docker', 'config.json');",
+        "path.join(profile, 'Local Extension Settings', id);",
+        "path.join(home, '.aws', 'credentials');",
+    ):
+        assert Indicator.SECRET_FILE in kinds(source), source
+    assert Indicator.SECRET_FILE not in kinds("const f = path.join(dir, 'credentials'); const k = '.kube';")
+
+
+def test_an_environment_nested_in_a_serialised_object_is_a_dump() -> None:
+    assert Indicator.ENV_DUMP in kinds("send(JSON.stringify({ host, e: process.env }));")
+    assert Indicator.ENV_DUMP in kinds("send(JSON.stringify({ ...process.env, at: 1 }));")
+    # Passing the environment on to a child is what every spawn does.
+    assert Indicator.ENV_DUMP not in kinds("spawn(cmd, args, { env: { ...process.env, FORCE_COLOR: '1' } });")
+    assert Indicator.ENV_DUMP not in kinds("JSON.stringify({ home: process.env.HOME });")
+
+
+def test_self_erasure_and_manifest_rewrites() -> None:
+    assert Indicator.SELF_ERASE in kinds("fs.unlinkSync(__filename);")
+    assert Indicator.SELF_ERASE in kinds("fs.rmSync(fileURLToPath(import.meta.url), { force: true });")
+    assert Indicator.MANIFEST_REWRITE in kinds("fs.renameSync('package.md', 'package.json');")
+    assert Indicator.MANIFEST_REWRITE in kinds("fs.writeFileSync(path.join(__dirname, 'package.json'), s);")
+    assert not {Indicator.SELF_ERASE, Indicator.MANIFEST_REWRITE} & kinds(
+        "fs.readFileSync('package.json'); fs.writeFileSync(path.join(__dirname, 'config.json'), s);"
+        "fs.unlinkSync(path.join(__dirname, 'tmp.zip')); fs.writeFileSync(path.join(root, '../package.json'), s);"
+    )

@@ -152,7 +152,7 @@ INCIDENTS: list[Replica] = [
             "index.js": "module.exports = require('cross-env');\n",
         },
         "block",
-        frozenset({"install-secrets-network", "typosquat-name"}),
+        frozenset({"credential-exfiltration", "typosquat-name"}),
         manifest={
             "scripts": {"postinstall": "node package-setup.js"},
             "dependencies": {"cross-env": "^5.0.1"},
@@ -186,7 +186,7 @@ INCIDENTS: list[Replica] = [
             ),
         },
         "block",
-        frozenset({"install-secrets-network"}),
+        frozenset({"credential-exfiltration"}),
         manifest={"scripts": {"postinstall": "node lib/stage.js"}},
     ),
     Replica(
@@ -207,7 +207,7 @@ INCIDENTS: list[Replica] = [
             ),
         },
         "block",
-        frozenset({"credential-exfiltration", "secrets-with-network"}),
+        frozenset({"credential-exfiltration"}),
         name="discord-selfbot-helper",
     ),
     Replica(

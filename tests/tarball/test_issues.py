@@ -29,6 +29,14 @@ def test_a_path_written_twice_keeps_the_last_copy_and_is_reported() -> None:
     assert "with other bytes; npm installs the last copy" in finding.message
 
 
+def test_the_duplicate_finding_names_both_copies_and_which_one_npm_installs() -> None:
+    contents = read(make_tar([info("package/lib/a.js", b"decoy"), info("x/lib/a.js", b"payload")]))
+    message = only(contents, "tarball-duplicate-member").message
+    assert "'package/lib/a.js' and 'x/lib/a.js' both install at 'lib/a.js'" in message
+    assert "npm installs the last copy ('x/lib/a.js') and that is the one analysed" in message
+    assert "the earlier copy ('package/lib/a.js'" in message
+
+
 def test_different_first_components_that_strip_to_one_path_are_duplicates() -> None:
     contents = read(make_tar([info("package/lib/a.js", b"benign"), info("x/lib/a.js", b"payload")]))
     assert data_of(contents, "lib/a.js") == b"payload"

@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from airlock.analysis.capabilities import Budget, FileCapabilities, analyze_source
+from airlock.analysis.dataflow import Flow
+from airlock.analysis.dataflow import join as join_flows
 from airlock.analysis.js import Dialect
 from airlock.analysis.manifest import Manifest
-from airlock.analysis.scripts import ShellFacts, describe_shell, gyp_commands
+from airlock.analysis.scripts import ShellFacts, describe_shell, expand_package_config, gyp_commands
 from airlock.analysis.signals import Indicator, Signal, scan_code_string
 from airlock.analysis.vocabulary import POWERFUL_GLOBALS
 from airlock.model import Evidence, PackageContents
@@ -92,6 +94,8 @@ class PackageFacts:
     native: bool
     text: Mapping[str, bytes] = field(default_factory=dict)
     """Path → the package file's bytes, for rules that read the text around a capability's evidence."""
+    flows: tuple[Flow, ...] = ()
+    """Source → sink data flows, within files and across relative modules (`dataflow.join`)."""
 
     @property
     def has_install_code(self) -> bool:
@@ -209,7 +213,8 @@ def gather(
     for lifecycle, command in scripts.items():
         script = ShellSource.of(
             f"scripts.{lifecycle}",
-            command,
+            # npm exports `config` to the script's environment: `$npm_package_config_url` is its value.
+            expand_package_config(command, manifest.config),
             script_evidence(manifest_bytes, lifecycle, command),
             install_time=True,
         )
@@ -228,12 +233,15 @@ def gather(
     if gyp is not None and manifest.gypfile is not False:
         text = gyp.data.decode("utf-8", "replace")
         for command in gyp_commands(text):
-            line = text.count("\n", 0, max(0, text.find(command))) + 1
-            shells.append(
-                ShellSource.of(
-                    "binding.gyp", command, Evidence("binding.gyp", line, None, command), install_time=True
-                )
+            at = text.find(command)
+            if at == -1:  # an `actions` argv, joined: point at its first word
+                at = text.find(command.split(" ", 1)[0].strip("'"))
+            line = text.count("\n", 0, max(0, at)) + 1
+            source = ShellSource.of(
+                "binding.gyp", command, Evidence("binding.gyp", line, None, command), install_time=True
             )
+            shells.append(source)
+            follow_runs(source.facts.runs_files, "")
 
     # Install-time JS: the closure over relative requires and the commands those files spawn.
     install_js, spawned_shells = _closure(install_js, by_path, paths)
@@ -288,6 +296,10 @@ def gather(
         paths=paths,
         native=native,
         text={f.path: f.data for f in contents.files},
+        flows=join_flows(
+            {f.path: f.flows for f in (*files, *extra_files)},
+            lambda specifier, base: _resolve_file(specifier, base, paths),
+        ),
     )
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from types import MappingProxyType
 
 from airlock.lifecycle import IMPLICIT_GYP_SCRIPT, REPORTED_SCRIPTS
@@ -27,7 +29,12 @@ class Manifest:
     dependencies: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     optional_dependencies: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     peer_dependencies: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    dev_dependencies: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """Not installed with a registry package; read only to know which names the author chose."""
     gypfile: bool | None = None
+    config: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """The `config` object flattened as npm exports it to scripts: `{"a": {"b": 1}}` → `a_b` = `1`, for
+    `$npm_package_config_a_b`."""
     entry_points: tuple[str, ...] = ()
     """Files Node or a bundler loads when the package is required or imported: `main` (or `index.js`), every
     string in `exports` (every condition), `module`, `browser` and `bin` targets, in declaration order."""
@@ -69,9 +76,55 @@ def parse_manifest(data: bytes | None) -> Manifest:
         dependencies=_str_map(doc.get("dependencies")),
         optional_dependencies=_str_map(doc.get("optionalDependencies")),
         peer_dependencies=_str_map(doc.get("peerDependencies")),
+        dev_dependencies=_str_map(doc.get("devDependencies")),
         gypfile=gypfile if isinstance(gypfile, bool) else None,
+        config=MappingProxyType(dict(sorted(_flat_config(doc.get("config")).items()))),
         entry_points=tuple(dict.fromkeys(e for e in entries if e)),
     )
+
+
+class SpecSource(StrEnum):
+    """Where a dependency spec (or an `npx` package spec) makes npm fetch code from, if not the registry."""
+
+    URL = "tarball URL"
+    GIT = "git repository"
+    FILE = "local path"
+
+
+_GIT_PREFIXES = ("git+", "git://", "git@", "ssh://", "github:", "gitlab:", "bitbucket:", "gist:")
+_GITHUB_SHORTHAND = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+(?:#\S*)?$")
+
+
+def spec_source(spec: str) -> SpecSource | None:
+    """What a `package.json` dependency value (or an `npx` package spec) points npm at. None for the
+    registry: semver ranges, dist-tags, `npm:` aliases, `workspace:`/`catalog:` protocols."""
+    value = spec.strip()
+    lowered = value.lower()
+    if lowered.startswith(("http://", "https://")):
+        return SpecSource.URL
+    if lowered.startswith(_GIT_PREFIXES):
+        return SpecSource.GIT
+    if lowered.startswith(("file:", "link:", "./", "../", "/", "~/")):
+        return SpecSource.FILE
+    if not lowered.startswith("@") and _GITHUB_SHORTHAND.match(value):
+        return SpecSource.GIT  # `user/repo`: npm reads it as github:user/repo
+    return None
+
+
+def _flat_config(value: object, prefix: str = "", depth: int = 0) -> dict[str, str]:
+    """`config` as npm puts it in the environment of scripts: nested keys joined by `_`, scalars as text."""
+    out: dict[str, str] = {}
+    if not isinstance(value, dict) or depth > 8:
+        return out
+    for key, item in value.items():
+        name = f"{prefix}{key}"
+        if isinstance(item, dict):
+            out.update(_flat_config(item, f"{name}_", depth + 1))
+        elif isinstance(item, bool):
+            out[name] = "true" if item else "false"
+        elif isinstance(item, str | int | float):
+            out[name] = str(item)
+    return out
 
 
 def _strings(value: object, depth: int = 0) -> list[str]:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import bashlex.ast
@@ -46,7 +46,40 @@ _PERSISTENCE_TARGETS = re.compile(
     r"Start Menu\\Programs\\Startup|CurrentVersion\\Run|\.config/autostart)",
     re.IGNORECASE,
 )
-_DESTRUCTIVE = re.compile(r"^(?:/|~/?|\$HOME/?|\$\{HOME\}/?|/\*|~/\*|C:\\\\?|%USERPROFILE%)$")
+# Recursive-deletion targets that are the filesystem root, the home directory, a system tree or a drive, with
+# or without a trailing `/*` (`rm -rf ~/*`, `rm -rf "$HOME"/*` arrives here as `$HOME/*`).
+_DESTRUCTIVE = re.compile(
+    r"^(?:(?:/|~/?|\$HOME/?|\$\{HOME(?::\?)?\}/?|/(?:home|Users|etc|usr|var|root|opt|boot|lib|bin)/?)(?:\*|\.\*)?"
+    r"|(?:[A-Za-z]:|%USERPROFILE%|%HOMEDRIVE%%HOMEPATH%|\$env:USERPROFILE)(?:[\\/]\*?)?)$",
+    re.IGNORECASE,
+)
+_CWD_WILDCARD = re.compile(r"^(?:\*|\./\*|\.|\./|\.\*|\*\.\*)$")
+_DELETERS = frozenset({"rm", "del", "rmdir", "rd", "remove-item", "shred", "erase", "rimraf", "trash"})
+# Prefixes that run the rest of the words as the command (`sudo rm -rf /`): the rules judge the command.
+_WRAPPER_ARG_FLAGS = {
+    "sudo": frozenset({"-u", "-g", "-U", "-C", "-D", "-R", "-T", "-p", "-h", "-r", "-t"}),
+    "doas": frozenset({"-u", "-C"}),
+    "env": frozenset({"-u", "-C", "-S", "--unset", "--chdir"}),
+    "nice": frozenset({"-n"}),
+    "time": frozenset({"-f", "-o"}),
+    "command": frozenset(),
+    "builtin": frozenset(),
+    "exec": frozenset({"-a"}),
+    "xargs": frozenset({"-I", "-n", "-P", "-d", "-L", "-s", "-E"}),
+}
+# Runners that fetch a package and run its bin: `npx X`, `pnpm dlx X`, `yarn dlx X`, `bunx X`, `npm exec X`.
+_RUNNER_ARG_FLAGS = frozenset({"-p", "--package", "-c", "--call", "--cache", "--registry", "--userconfig"})
+_RUNNER_SUBCOMMANDS = frozenset(
+    {("pnpm", "dlx"), ("yarn", "dlx"), ("npm", "exec"), ("npm", "x"), ("bun", "x")}
+)
+# Runners of TypeScript (or transpiled) files: their first non-flag word is a file that runs.
+_FILE_RUNNERS = frozenset(
+    {"tsx", "ts-node", "ts-node-esm", "ts-node-script", "esno", "esrun", "vite-node", "jiti", "babel-node",
+     "sucrase-node", "swc-node", "node-ts", "tsm"}
+)  # fmt: skip
+_CONFIG_REFERENCE = re.compile(
+    r"\$\{npm_package_config_(\w+)\}|\$npm_package_config_(\w+)|%npm_package_config_(\w+)%"
+)
 _PROPAGATION = re.compile(
     r"\bnpm\s+(?:publish|adduser|token\s+create|whoami)\b|\bgh\s+(?:auth\s+token|repo\s+create)"
 )
@@ -220,6 +253,18 @@ class ShellFacts:
     lolbins: tuple[str, ...] = ()
     encoded: tuple[str, ...] = ()
     propagation: tuple[str, ...] = ()
+    wipes_cwd: tuple[str, ...] = ()
+    """Recursive deletion of everything in the working directory (`rm -rf *`, `rm -rf ./*`) with no `cd`
+    before it: at install, the package's own directory (a rule judges it by when the script runs)."""
+    remote_packages: tuple[tuple[str, str], ...] = ()
+    """(package spec, command) for every package a runner fetches and runs (`npx X`, `pnpm dlx X`, `yarn dlx
+    X`, `bunx X`, `npm exec X`) or an install command fetches from a URL or git (`npm install <url>`)."""
+    deletes: tuple[tuple[str, str], ...] = ()
+    """(target, command) for every file a command deletes (`rm -f x`, `del x`): anti-forensics when the
+    target is a file the script ran."""
+    renames: tuple[tuple[str, str], ...] = ()
+    """(destination, command) for every file a command moves, copies or redirects onto (`mv a b`, `ren a b`,
+    `cp a b`, `> b`): anti-forensics when the destination is the package's own package.json."""
     node_inline: tuple[str, ...] = ()
     """JavaScript given to `node -e/-p`: analysed as install-time code."""
     runs_files: tuple[str, ...] = ()
@@ -231,6 +276,9 @@ class ShellFacts:
         return bool(self.pipe_to_interpreter or self.executes_download)
 
 
+_PAIR_FIELDS = ("remote_packages", "deletes", "renames")
+
+
 def _render(command: ShellCommand) -> str:
     redirects = " ".join(f"{kind} {target}" for kind, target in command.redirects)
     return " ".join([*command.argv, redirects] if redirects else command.argv)[:200]
@@ -239,13 +287,24 @@ def _render(command: ShellCommand) -> str:
 # Facts gathering asks for the same command twice (to follow install-time files, then to judge it).
 @lru_cache(maxsize=1024)
 def describe_shell(text: str) -> ShellFacts:
+    return _describe(text, 0)
+
+
+def _describe(text: str, depth: int) -> ShellFacts:
     commands = parse_shell(text)
-    acc: dict[str, list[str]] = {name: [] for name in ShellFacts.__dataclass_fields__ if name != "commands"}
+    acc: dict[str, list[str]] = {
+        name: []
+        for name in ShellFacts.__dataclass_fields__
+        if name not in _PAIR_FIELDS and name != "commands"
+    }
+    pairs: dict[str, list[tuple[str, str]]] = {name: [] for name in _PAIR_FIELDS}
     downloaded_files: set[str] = set()
-    for index, command in enumerate(commands):
+    changed_dir: str | None = None
+    for index, original in enumerate(commands):
+        rendered = _render(original)
+        command = _unwrapped(original)
         program = command.program
         argv = command.argv
-        rendered = _render(command)
         joined = " ".join(argv)
         lowered = joined.lower()
         acc["urls"].extend(m.group(0) for m in _URL.finditer(joined))
@@ -292,10 +351,39 @@ def describe_shell(text: str) -> ShellFacts:
             targets.extend(argv[1:])
         if program == "crontab" or any(_PERSISTENCE_TARGETS.search(t) for t in targets):
             acc["persistence"].append(rendered)
-        if program in {"rm", "del", "rmdir", "rd", "remove-item", "shred"} and (
-            any(_DESTRUCTIVE.match(a) for a in argv[1:]) or "--no-preserve-root" in argv
+        if program in {"cd", "pushd", "set-location", "sl", "chdir"}:
+            changed_dir = argv[1] if len(argv) > 1 else "~"
+        targets_deleted = [
+            a for a in argv[1:] if not a.startswith("-") and not re.match(r"^/[a-z]$", a, re.I)
+        ]
+        if program.removesuffix(".exe") in _DELETERS:
+            dangerous_cwd = changed_dir is not None and _DESTRUCTIVE.match(changed_dir) is not None
+            if (
+                any(_DESTRUCTIVE.match(a) for a in argv[1:])
+                or "--no-preserve-root" in argv
+                or (dangerous_cwd and any(_CWD_WILDCARD.match(a) for a in targets_deleted))
+            ):
+                acc["destructive"].append(rendered)
+            elif (
+                changed_dir is None
+                and _recursive(argv)
+                and any(_CWD_WILDCARD.match(a) for a in targets_deleted)
+            ):
+                acc["wipes_cwd"].append(rendered)
+            pairs["deletes"].extend((t, rendered) for t in targets_deleted)
+        if (
+            program == "find"
+            and len(argv) > 1
+            and _DESTRUCTIVE.match(argv[1])
+            and ("-delete" in argv or any(_basename(a) in _DELETERS for a in argv[2:]))
+            and not {"-name", "-iname", "-path", "-ipath", "-regex", "-newer", "-user"} & set(argv)
         ):
             acc["destructive"].append(rendered)
+        if program in {"mv", "move", "ren", "rename", "cp", "copy", "move-item", "rename-item", "copy-item"}:
+            words = [a for a in argv[1:] if not a.startswith("-") and not re.match(r"^/[a-z]$", a, re.I)]
+            if len(words) >= 2:
+                pairs["renames"].append((words[-1], rendered))
+        pairs["renames"].extend((t, rendered) for kind, t in command.redirects if kind in {">", ">>", ">|"})
         if (
             (program == "start" and any(a.lower() == "/b" for a in argv[1:]))
             or program in {"nohup", "setsid", "disown"}
@@ -316,7 +404,19 @@ def describe_shell(text: str) -> ShellFacts:
             acc["encoded"].append(rendered)
         if _PROPAGATION.search(joined):
             acc["propagation"].append(rendered)
-        if program in {"node", "nodejs", "bun", "deno"}:
+        runner = _runner_spec(argv)
+        if runner is not None:
+            spec, inner = runner
+            if spec:
+                pairs["remote_packages"].append((spec, rendered))
+            if inner and _basename(inner[0]) in _FILE_RUNNERS | {"node", "bun", "deno"}:
+                argv = inner
+                program = _basename(inner[0])
+        installed = _installed_specs(argv)
+        pairs["remote_packages"].extend((spec, rendered) for spec in installed)
+        if program in _FILE_RUNNERS:
+            acc["runs_files"].extend(_first_operand(argv))
+        elif program in {"node", "nodejs", "bun", "deno"}:
             code, files = _node_invocation(argv)
             acc["node_inline"].extend(code)
             acc["runs_files"].extend(files)
@@ -328,10 +428,135 @@ def describe_shell(text: str) -> ShellFacts:
             code, files = _node_invocation(argv[2:])
             acc["node_inline"].extend(code)
             acc["runs_files"].extend(files)
+    rendered_all = [_render(c) for c in commands]
+    # `sh -c 'curl … | sh'`, `bash -c "…"`, `cmd /c "…"`: the string is shell too (two levels deep at most).
+    for shell_command in commands if depth < 2 else ():
+        wrapped = _unwrapped(shell_command)
+        if wrapped.program in _SHELLS and len(wrapped.argv) > 2:
+            flags = {"-c", "/c", "/k", "-command"}
+            flag = next((i for i, a in enumerate(wrapped.argv[1:-1], 1) if a.lower() in flags), 0)
+            if flag:
+                nested = _describe(wrapped.argv[flag + 1], depth + 1)
+                for name, values in acc.items():
+                    values.extend(getattr(nested, name))
+                for name, found in pairs.items():
+                    found.extend(getattr(nested, name))
+                rendered_all.extend(nested.commands)
+    fields: dict[str, Any] = {k: tuple(dict.fromkeys(v)) for k, v in acc.items()}
+    fields.update({k: tuple(dict.fromkeys(v)) for k, v in pairs.items()})
     return ShellFacts(
-        **{k: tuple(dict.fromkeys(v)) for k, v in acc.items()},
-        commands=tuple(_render(c) for c in commands),
+        **fields,
+        commands=tuple(rendered_all),
     )
+
+
+def expand_package_config(text: str, config: Mapping[str, str]) -> str:
+    """`$npm_package_config_x`, `${npm_package_config_x}` and `%npm_package_config_x%` replaced by the
+    manifest's `config` values, as npm sets them in the environment of the script (unknown names stay)."""
+    if "npm_package_config_" not in text or not config:
+        return text
+
+    def value(match: re.Match[str]) -> str:
+        key = match.group(1) or match.group(2) or match.group(3)
+        return config.get(key, match.group(0))
+
+    return _CONFIG_REFERENCE.sub(value, text[:MAX_SCRIPT_CHARS])[: MAX_SCRIPT_CHARS * 2]
+
+
+def _unwrapped(command: ShellCommand) -> ShellCommand:
+    """The command that `sudo`, `env VAR=x`, `nice`, `exec`… run, so rules judge `sudo rm -rf /` as `rm`."""
+    argv = list(command.argv)
+    for _ in range(4):
+        if not argv:
+            break
+        wrapper = _basename(argv[0])
+        flags = _WRAPPER_ARG_FLAGS.get(wrapper)
+        if flags is None or (wrapper in {"command", "builtin"} and {"-v", "-V"} & set(argv)):
+            break  # `command -v curl` asks whether curl exists
+        i = 1
+        while i < len(argv):
+            word = argv[i]
+            if word in flags:
+                i += 2
+            elif (
+                word.startswith("-")
+                or (wrapper == "env" and "=" in word)
+                or (wrapper == "nice" and word.isdigit())
+            ):
+                i += 1
+            else:
+                break
+        if i >= len(argv):  # `env` alone prints the environment; `sudo -v` runs nothing
+            break
+        argv = argv[i:]
+    if len(argv) == len(command.argv):
+        return command
+    return ShellCommand(
+        tuple(argv), command.redirects, command.pipes_to, command.substitutions, command.background
+    )
+
+
+def _recursive(argv: tuple[str, ...]) -> bool:
+    flags = " ".join(a.lower() for a in argv[1:] if a.startswith(("-", "/")))
+    return (
+        _basename(argv[0]) in {"rimraf", "rd", "rmdir", "del", "erase", "remove-item"}
+        or re.search(r"(?:^|\s)-[a-z]*r|--recursive|/s\b|-recurse", flags) is not None
+    )
+
+
+def _runner_spec(argv: tuple[str, ...]) -> tuple[str, tuple[str, ...]] | None:
+    """For `npx [flags] X args`, `pnpm dlx X`, `yarn dlx X`, `bunx X`, `npm exec [--] X`: the package spec
+    fetched (`-p X` wins over the command word) and the command it then runs (`tsx file.ts`)."""
+    if not argv:
+        return None
+    program = _basename(argv[0]).removesuffix(".cmd").removesuffix(".exe")
+    rest: tuple[str, ...]
+    if program in {"npx", "bunx", "pnpx"}:
+        rest = argv[1:]
+    elif len(argv) > 1 and (program, argv[1]) in _RUNNER_SUBCOMMANDS:
+        rest = argv[2:]
+    else:
+        return None
+    package = ""
+    i = 0
+    while i < len(rest):
+        word = rest[i]
+        if word == "--":
+            i += 1
+            break
+        if word in {"-p", "--package"} and i + 1 < len(rest):
+            package = rest[i + 1]
+            i += 2
+            continue
+        if word.startswith("--package="):
+            package = word.split("=", 1)[1]
+        elif word in _RUNNER_ARG_FLAGS:
+            i += 1
+        elif not word.startswith("-"):
+            break
+        i += 1
+    inner = rest[i:]
+    if {"--no-install", "--no", "--offline"} & set(rest[:i]):
+        return "", inner  # npx refuses to fetch: only an installed bin runs
+    return (package or (inner[0] if inner else "")), inner
+
+
+def _installed_specs(argv: tuple[str, ...]) -> list[str]:
+    """URL, git and tarball specs of `npm install X`, `pnpm add X`, `yarn add X` (their scripts run too)."""
+    if len(argv) < 3 or _basename(argv[0]).removesuffix(".cmd") not in {"npm", "pnpm", "yarn", "bun"}:
+        return []
+    if argv[1] not in {"install", "i", "add", "isntall", "in", "ins", "inst", "insta", "instal"}:
+        return []
+    return [
+        a for a in argv[2:] if re.match(r"(?:https?://|git\+|git://|github:|gitlab:|bitbucket:)", a, re.I)
+    ]
+
+
+def _first_operand(argv: tuple[str, ...]) -> list[str]:
+    for word in argv[1:]:
+        if not word.startswith("-"):
+            return [word]
+    return []
 
 
 def _mentions_downloader(text: str) -> bool:
@@ -381,7 +606,7 @@ def _runs_any(command: ShellCommand, files: set[str]) -> bool:
 
 
 def _looks_like_path(word: str) -> bool:
-    return bool(re.search(r"\.(?:sh|bash|bat|cmd|ps1|js|cjs|mjs|py)$", word)) or word.startswith(
+    return bool(re.search(r"\.(?:sh|bash|bat|cmd|ps1|js|cjs|mjs|ts|mts|cts|py)$", word)) or word.startswith(
         ("./", "bin/")
     )
 
@@ -391,6 +616,8 @@ def _node_invocation(argv: tuple[str, ...]) -> tuple[list[str], list[str]]:
     code: list[str] = []
     files: list[str] = []
     i = 1
+    if _basename(argv[0]) in {"deno", "bun"} and len(argv) > 1 and argv[1] == "run":
+        i = 2  # `deno run [flags] x.ts`, `bun run x.ts`
     while i < len(argv):
         word = argv[i]
         if word in _NODE_EVAL_FLAGS and i + 1 < len(argv):
@@ -416,6 +643,21 @@ def _node_invocation(argv: tuple[str, ...]) -> tuple[list[str], list[str]]:
 _GYP_EXPANSION = re.compile(r"<!@?\(((?:[^()]|\([^()]*\))*)\)")
 
 
+_GYP_ACTION = re.compile(r"""['"]action['"]\s*:\s*\[([^\]]*)\]""")
+_GYP_STRING = re.compile(r"'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"")
+
+
 def gyp_commands(text: str) -> list[str]:
-    """Shell commands a binding.gyp runs when node-gyp expands `<!(cmd)` and `<!@(cmd)`."""
-    return [m.group(1).strip() for m in _GYP_EXPANSION.finditer(text[:MAX_SCRIPT_CHARS])]
+    """Shell commands a binding.gyp runs: the `<!(cmd)` and `<!@(cmd)` expansions node-gyp runs while it
+    reads the file, then every target's `actions[].action` argv (run by the build at install), as a command
+    line with gyp's own `<(var)` / `<@(list)` references left as words."""
+    text = text[:MAX_SCRIPT_CHARS]
+    commands = [m.group(1).strip() for m in _GYP_EXPANSION.finditer(text)]
+    for action in _GYP_ACTION.finditer(text):
+        words = [
+            m.group(1) if m.group(1) is not None else m.group(2)
+            for m in _GYP_STRING.finditer(action.group(1))
+        ]
+        if words:
+            commands.append(shlex.join(words))
+    return commands

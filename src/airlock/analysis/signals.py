@@ -70,6 +70,11 @@ class Indicator(StrEnum):
     """A long base64/hex literal."""
     MODULE_INSTANCE = "module-instance"
     """`new module.constructor`: a fresh CommonJS module to compile code into."""
+    SELF_ERASE = "self-erase"
+    """Code deleting its own file: `fs.unlinkSync(__filename)` (anti-forensics when it runs at install)."""
+    MANIFEST_REWRITE = "manifest-rewrite"
+    """Code writing, renaming onto or deleting its own package's package.json (`renameSync('package.md',
+    'package.json')`): hides what the package declared once install ran."""
     INFINITE_LOOP = "infinite-loop"
     """A module-level loop that never ends (colors@1.4.1)."""
 
@@ -80,6 +85,10 @@ _PATTERNS: tuple[tuple[Indicator, bytes], ...] = (
         rb"\.npmrc\b|\.ssh[/\\]|\bid_rsa\b|\bid_ed25519\b|\.aws[/\\]credentials|\.aws['\x22`]|"
         rb"\.docker[/\\]config\.json|\.kube[/\\]config|\.git-credentials|\.netrc\b|"
         rb"Local Storage[/\\]+leveldb|\bLogin Data\b|Telegram Desktop[/\\]|\btdata\b[/\\]|"
+        # The same places built from path segments: path.join(os.homedir(), '.ssh', 'id_rsa'), '.kube', 'config'.
+        rb"['\x22`]\.ssh['\x22`]|['\x22`]\.kube['\x22`]\s*,\s*['\x22`]config['\x22`]|"
+        rb"\.config(?:[/\\]|['\x22`]\s*,\s*['\x22`])gcloud\b|"
+        rb"['\x22`]\.docker['\x22`]\s*,\s*['\x22`]config\.json['\x22`]|Local Extension Settings|"
         rb"\bwallet\.dat\b|[Ee]xodus[/\\]exodus\.wallet|\.electrum[/\\]|[Ee]thereum[/\\]keystore|"
         rb"nkbihfbeogaeaoehlefnkodbefgpgknn|solana[/\\]id\.json|"
         rb"\[\\\\w-\]\{24\}\\\\\.\[\\\\w-\]\{6\}|mfa\\\\\.\[\\\\w-\]\{84\}",
@@ -92,7 +101,9 @@ _PATTERNS: tuple[tuple[Indicator, bytes], ...] = (
     (
         Indicator.ENV_DUMP,
         rb"(?:stringify|entries|keys|values)\(\s*(?:global(?:This)?\.)?process\.env\s*[,)]|"
-        rb"\bin\s+process\.env\s*\)",
+        rb"\bin\s+process\.env\s*\)|"
+        # Nested in an object that is serialised: JSON.stringify({ e: process.env }), btoa({...process.env}).
+        rb"(?:stringify|btoa|encodeURIComponent|Buffer\.from)\(\s*\{[^{}]{0,300}?process\.env\s*[,}]",
     ),
     (
         Indicator.EXFIL_HOST,
@@ -142,6 +153,17 @@ _PATTERNS: tuple[tuple[Indicator, bytes], ...] = (
     (Indicator.DECIPHER, rb"\bcreateDecipher(?:iv)?\b"),
     (Indicator.MODULE_INSTANCE, rb"\bnew\s+module\.constructor\b"),
     (Indicator.NPM_PACKAGE_ENV, rb"\bnpm_package_(?:name|description|version)\b"),
+    (
+        Indicator.SELF_ERASE,
+        rb"\b(?:unlink|rm|rimraf)(?:Sync)?\s*\(\s*(?:__filename|process\.argv\[1\]|import\.meta\.filename|"
+        rb"(?:url\.)?fileURLToPath\(\s*import\.meta\.url\s*\))\s*[,)]",
+    ),
+    (
+        Indicator.MANIFEST_REWRITE,
+        rb"\b(?:(?:writeFile|appendFile|unlink|rm)(?:Sync)?\s*\(|(?:rename|copyFile|cp)(?:Sync)?\s*\([^;,()]{1,200},)"
+        rb"\s*(?:['\x22`](?:\./)?package\.json['\x22`]|(?:path\.)?(?:join|resolve)\(\s*__dirname\s*,\s*"
+        rb"['\x22`](?:\./)?package\.json['\x22`]\s*\))",
+    ),
 )
 _GROUPS = {f"g{i}": indicator for i, (indicator, _) in enumerate(_PATTERNS)}
 _INDICATORS = re2.compile(b"|".join(b"(?P<g%d>%s)" % (i, p) for i, (_, p) in enumerate(_PATTERNS)))

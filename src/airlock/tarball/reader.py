@@ -112,6 +112,7 @@ class _TarReader:
         self.limits = limits
         self.out = Collector()
         self._last = ""  # the last member name seen, for evidence of archive-level findings
+        self._names: dict[str, str] = {}  # package path -> member name that last wrote it (names both copies)
 
     def result(self) -> ReadResult:
         return self.out.result()
@@ -309,11 +310,16 @@ class _TarReader:
         # same bytes (some packers write `package/./x` and `package/x`) shows nobody a decoy.
         earlier = out.files.pop(path, None)
 
+        first_name = self._names.get(path, name) if earlier is not None else name
+        self._names[path] = name
+
         def repeated() -> None:
             out.flag(
                 IssueKind.DUPLICATE_MEMBER,
-                f"archive member {shown(name, 80)!r} repeats the path {shown(path, 80)!r} of an earlier "
-                "member with other bytes; npm installs the last copy, so the earlier one was not analysed",
+                f"archive members {shown(first_name, 80)!r} and {shown(name, 80)!r} both install at "
+                f"{shown(path, 80)!r} with other bytes; npm installs the last copy ({shown(name, 80)!r}) and "
+                f"that is the one analysed; the earlier copy ({shown(first_name, 80)!r}, what a reader that "
+                "keeps the first member shows) was not analysed",
                 name,
             )
 

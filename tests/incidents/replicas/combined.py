@@ -91,7 +91,7 @@ BENIGN: list[Replica] = [
             ),
         },
         "review",
-        frozenset({"secrets-with-network", "hidden-code"}),
+        frozenset({"hidden-code"}),
         manifest={"main": "dist/index.js"},
         note="two classes at load time, a high one among them, but in different files: review, not block",
     ),

@@ -284,9 +284,10 @@ BENIGN: list[Replica] = [
                 "};\n"
             )
         },
-        "review",
-        frozenset({"secrets-with-network"}),
-        note="reads ~/.npmrc and uses the network: the existing medium finding, not a gated stealer",
+        "allow",
+        frozenset(),
+        note="reads ~/.npmrc and sends it to the registry it is given (data flow: a client using its own "
+        "credential), not a gated stealer",
     ),
 ]
 

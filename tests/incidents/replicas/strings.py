@@ -239,7 +239,7 @@ INCIDENTS: list[Replica] = [
             "types.d.ts": _STEALER,
         },
         "block",
-        frozenset({"compiled-data-file", "install-secrets-network"}),
+        frozenset({"compiled-data-file", "credential-exfiltration"}),
         manifest={"scripts": {"postinstall": "node index.js"}},
     ),
     # Shape: payload appended to an image's tail (Checkmarx 2024 "stegano" npm loaders; the

@@ -4,10 +4,13 @@ what the lexical fallback finds in regions the parser did not read, and returns 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from tree_sitter import Node
 
 from airlock.analysis.capabilities.scanner import FileScanner
 from airlock.analysis.capabilities.state import CodeSink, Collector, CompiledFile, FileWrite
+from airlock.analysis.dataflow import EMPTY, FileFlowPass, FileFlows
 from airlock.analysis.js import Dialect, SourceText, module_kind, read
 from airlock.analysis.lexical import fallback
 from airlock.analysis.resolve import (
@@ -26,6 +29,9 @@ class Budget:
 
     max_file_bytes: int = 16 * 2**20
     """Also what bounds parse time (see `js.parse`)."""
+    max_flow_steps: int = 400_000
+    """Steps of the data-flow pass (`dataflow.FileFlowPass`), counted apart from the capability scan so
+    that one cannot starve the other; an overrun keeps the flows found and is recorded as `Skipped`."""
     max_steps: int = 1_500_000
     """Analysis steps per file (see `resolve.Steps`), code compiled from its strings included. Sized by
     bench/determinism.py on the biggest real packages: the most any file needed was 428,980 steps
@@ -66,6 +72,8 @@ class FileCapabilities:
     """Files of the package whose text is compiled as code (`facts.gather` analyses them)."""
     steps: int = 0
     """Analysis steps used (for budget sizing; not part of the result)."""
+    flows: FileFlows = EMPTY
+    """Source → sink data flow in this file, and its ends for the package-level join (`dataflow`)."""
 
 
 def analyze_source(
@@ -111,6 +119,14 @@ def analyze_source(
     except RecursionError:
         skipped.append(Skipped("expression nesting too deep to analyse; the rest was not analysed", path))
     skipped.extend(collector.skipped)
+    flows = _flows(
+        text, root=result.tree.root_node, scanner=scanner, collector=collector, budget=budget, skipped=skipped
+    )
+    if flows.complete and any(_reaches_authority(code) for _, code in collector.evaluated_code):
+        # Code compiled from strings (eval, `node -e`, a written .js file) was scanned, not flow-followed:
+        # the file is not covered, so rules that defer to flows must not take their silence as an answer.
+        # (`Function('return this')` and template bodies reach nothing and keep the file covered.)
+        flows = replace(flows, complete=False)
     cuts = tuple(dict.fromkeys(skipped))
     # --- issue 9: what the parser does not understand is read lexically and reported, never silent.
     lexical = fallback(text, result.regions, known=collector.builtin, known_commands=collector.commands)
@@ -139,4 +155,44 @@ def analyze_source(
         cuts=cuts,
         unparsed=lexical.evidence,
         steps=steps.used,
+        flows=flows,
     )
+
+
+_AUTHORITY_WORDS = ("require", "process", "import(", "fetch", "XMLHttpRequest", "WebSocket")
+
+
+def _reaches_authority(code: str) -> bool:
+    return any(word in code for word in _AUTHORITY_WORDS)
+
+
+def _flows(
+    text: SourceText,
+    *,
+    root: Node,
+    scanner: FileScanner,
+    collector: Collector,
+    budget: Budget,
+    skipped: list[Skipped],
+) -> FileFlows:
+    """The data-flow pass over the same tree, with the scanner's resolver (scopes and folded values are
+    shared, not recomputed)."""
+    steps = Steps(budget.max_flow_steps)
+    scanner.resolver.steps = steps
+    flow_pass = FileFlowPass(text, root, scanner.resolver, steps)
+    try:
+        flows = flow_pass.run(collector.network_at)
+        if flow_pass.cut is not None:
+            skipped.append(Skipped(flow_pass.cut, text.path))
+        return flows
+    except StepBudgetExhaustedError:
+        skipped.append(
+            Skipped(
+                f"data-flow step budget ({budget.max_flow_steps:,} steps) exhausted; source-to-sink flows "
+                "past that point were not followed",
+                text.path,
+            )
+        )
+    except RecursionError:
+        skipped.append(Skipped("expression nesting too deep for data-flow analysis", text.path))
+    return flow_pass.partial()

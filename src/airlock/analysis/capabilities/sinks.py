@@ -27,7 +27,7 @@ from airlock.analysis.resolve import (
     Value,
     as_text,
 )
-from airlock.analysis.resolve.paths import UNKNOWN_PART, fold_path
+from airlock.analysis.resolve.paths import UNKNOWN_PART, fold_path, fold_paths
 from airlock.analysis.resolve.syntax import strip_transparent
 
 # vm entry points that compile a string argument as code.
@@ -69,6 +69,9 @@ _FILE_WRITERS: dict[str, tuple[int, int | None]] = {
     "fs.promises.rename": (1, None),
 }
 _CODE_SUFFIXES = (".js", ".cjs", ".mjs")
+_PATH_BUILDERS = frozenset({"path.join", "path.resolve", "path.win32.join", "path.posix.join"})
+# Cheap test before folding a path.join: does it name something an application is made of?
+_APPLICATION_WORDS = re.compile(rb"asar|Applications|Programs|extensions|Extensions")
 _FILE_READERS = frozenset({"fs.readFileSync", "fs.readFile", "fs.promises.readFile"})
 # `node -e <code>` and friends: the flags whose next word is code (`-pe` is -p and -e together).
 _EVAL_FLAGS = frozenset({"-e", "--eval", "-p", "--print", "-pe", "-ep"})
@@ -125,6 +128,8 @@ class SinksMixin(ScanBase):
                     )
             elif target.path in _FILE_WRITERS:
                 self._write(target.path, args, call)
+            elif target.path in _PATH_BUILDERS:
+                self._named_application_path(call)
             elif target.path == "worker_threads.Worker" and self._worker_eval(call):
                 # `new Worker(code, { eval: true })` runs its first argument as a script.
                 self._spawned_code(args[0] if args else UNKNOWN, call, argument=0, kind="Worker eval")
@@ -173,7 +178,8 @@ class SinksMixin(ScanBase):
         nodes = self._argument_nodes(call)
         if at >= len(nodes):
             return
-        path = fold_path(self.resolver, nodes[at])
+        paths = fold_paths(self.resolver, nodes[at])
+        path = paths[0]
         content = args[content_at] if content_at is not None and content_at < len(args) else UNKNOWN
         text = content.value.decode("utf-8", "replace") if isinstance(content, Bytes) else as_text(content)
         named_code = path.lower().endswith(_CODE_SUFFIXES)
@@ -194,7 +200,18 @@ class SinksMixin(ScanBase):
                 if _reads_as_code(part):
                     self._on_code(part, call)
                     code = True
-        self.out.writes.append(FileWrite(self.text.evidence(call), path, code))
+        evidence = self.text.evidence(call)
+        self.out.writes.extend(FileWrite(evidence, alternative, code) for alternative in paths)
+
+    def _named_application_path(self, call: Node) -> None:
+        """`path.join(local, 'Programs', 'atomic', 'resources', 'app.asar')`: an application location named,
+        recorded for the tampering rule (which wants a write in the same file too)."""
+        text = self.source[call.start_byte : call.end_byte]
+        if not _APPLICATION_WORDS.search(text):
+            return
+        path = fold_path(self.resolver, call)
+        if UNKNOWN_PART not in path[:3]:
+            self.out.writes.append(FileWrite(self.text.evidence(call), path, code=False, named=True))
 
     def _stream_writes(self, call: Node) -> list[str]:
         """Constant texts passed to `.write`/`.end` of the stream `call` opens (bounded)."""

@@ -35,6 +35,25 @@ MAX_CLIMB = 256
 IDENT_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$")
 
 
+_NETWORK_ROOTS = frozenset(
+    {
+        "http",
+        "https",
+        "http2",
+        "net",
+        "tls",
+        "dgram",
+        "dns",
+        "undici",
+        "fetch",
+        "XMLHttpRequest",
+        "WebSocket",
+        "navigator",
+        "child_process",  # command lines that run curl, wget or nc
+    }
+)
+
+
 @dataclass(frozen=True, slots=True)
 class CodeSink:
     """Code compiled from a value the analysis could not fold (eval, Function, vm, Module#_compile), with
@@ -53,6 +72,9 @@ class FileWrite:
     evidence: Evidence
     path: str
     code: bool
+    named: bool = False
+    """Only named (an application location built with path.join), not seen written: the tampering rule
+    counts it where the file also writes files (through a library such as asar, or a variable)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +105,9 @@ class Collector:
     compiles: list[CompiledFile] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     seen: set[tuple[str, str, int, int | None]] = field(default_factory=set)
+    network_at: list[int] = field(default_factory=list)
+    """Byte offsets where network modules and globals (and child_process, whose commands may be curl) are
+    used: where the data-flow pass looks for sinks."""
 
     def add(self, kind: str, key: str, evidence: Evidence) -> None:
         key = contract_key(key)
@@ -131,6 +156,8 @@ class ScanBase(ABC):
             self.out.imports.append(value.specifier)
 
     def _report(self, ref: Ref, node: Node) -> None:
+        if ref.path.split(".", 1)[0] in _NETWORK_ROOTS and self.depth == 0:
+            self.out.network_at.append(node.start_byte)
         if ref.space is Space.BUILTIN:
             self.out.add("builtin", ref.path, self.text.evidence(node))
         elif ref.space is Space.GLOBAL:

@@ -142,7 +142,8 @@ def _truthy(value: Slot) -> bool:
 
 
 def _js_equal(a: Value, b: Value) -> bool:
-    if isinstance(a, Unknown) or isinstance(b, Unknown):
+    # Only constants compare: `process.platform === 'darwin'` is not known to be false.
+    if not isinstance(a, Str | Num) or not isinstance(b, Str | Num):
         raise _AbortError
     return a == b
 

@@ -35,6 +35,48 @@ def fold_path(resolver: Resolver, node: Node, hops: int = MAX_PATH_HOPS) -> str:
     return _fold(resolver, node, hops)[:MAX_PATH_TEXT]
 
 
+def fold_paths(resolver: Resolver, node: Node) -> list[str]:
+    """The paths `node` may name: its folded path, or where it is a call of a local function with several
+    `return`s (a per-platform path helper) or a ternary, each alternative (at most MAX_ALTERNATIVES)."""
+    node = strip_transparent(node)
+    choices: list[Node] = []
+    if node.type == "ternary_expression":
+        choices = [
+            c for c in (node.child_by_field_name("consequence"), node.child_by_field_name("alternative")) if c
+        ]
+    elif node.type == "call_expression":
+        callee = node.child_by_field_name("function")
+        fn = resolver.local_function(callee) if callee is not None and callee.type == "identifier" else None
+        if fn is not None:
+            choices = _returns(resolver, fn)
+    if not choices:
+        return [fold_path(resolver, node)]
+    return list(dict.fromkeys(fold_path(resolver, c) for c in choices[:MAX_ALTERNATIVES]))
+
+
+MAX_ALTERNATIVES = 4
+
+
+def _returns(resolver: Resolver, fn: Node) -> list[Node]:
+    """The expressions a function's own `return` statements give (not those of nested functions)."""
+    body = fn.child_by_field_name("body")
+    if body is None or body.type != "statement_block" or body.end_byte - body.start_byte > 4096:
+        return []
+    found: list[Node] = []
+    stack = list(body.named_children)
+    while stack and len(found) < MAX_ALTERNATIVES:
+        resolver.steps.tick()
+        current = stack.pop(0)
+        if current.type in {"function_declaration", "function_expression", "arrow_function", "function"}:
+            continue
+        if current.type == "return_statement":
+            if current.named_child_count:
+                found.append(current.named_children[0])
+            continue
+        stack.extend(current.named_children)
+    return found
+
+
 def _fold(resolver: Resolver, node: Node, hops: int) -> str:
     resolver.steps.tick()
     node = strip_transparent(node)
@@ -54,6 +96,11 @@ def _fold(resolver: Resolver, node: Node, hops: int) -> str:
         left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
         if op is not None and op.type == "+" and left is not None and right is not None:
             return _fold(resolver, left, hops) + _fold(resolver, right, hops)
+        if op is not None and op.type in {"||", "??"} and left is not None and right is not None:
+            # `process.env.LOCALAPPDATA || path.join(home, 'AppData', 'Local')`: the first choice, else the
+            # fallback.
+            first = _fold(resolver, left, hops)
+            return first if first != UNKNOWN_PART else _fold(resolver, right, hops)
     elif kind == "template_string":
         parts: list[str] = []
         for child in node.named_children:

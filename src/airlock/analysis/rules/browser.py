@@ -583,10 +583,28 @@ def _drainer(scan: _Scan) -> tuple[tuple[int, int], tuple[int, int]] | None:
         return None
     if recipient.group(0).lstrip(b"'\x22`").startswith(b"0x095ea7b3") and _ETH_LITERAL.search(data) is None:
         return None  # approve calldata built for a spender the caller passes, not a hard-coded one
-    post = _POST_REMOTE.search(data)
+    post = _POST_REMOTE.search(data) or _post_to_named_url(data)
     if post is None or _POST.search(data) is None:
         return None
     return (recipient.start(), recipient.end()), (post.start(), post.end())
+
+
+_URL_CONSTANT = re2.compile(
+    rb"\b(?:const|let|var)\s+([A-Za-z_$][\w$]{0,40})\s*=\s*['\x22`]https?://[^'\x22`\s]+['\x22`]"
+)
+_MAX_URL_CONSTANTS = 16
+
+
+def _post_to_named_url(data: bytes) -> re2.Match[bytes] | None:
+    """`fetch(DRAINER + '/api/v1/log', …)` where `const DRAINER = 'https://…'`: the operator's host named once
+    and reused (lottie-player 2.0.5's drainer kit), as hard-coded as a literal in the call."""
+    names = [
+        m.group(1) for _, m in zip(range(_MAX_URL_CONSTANTS), _URL_CONSTANT.finditer(data), strict=False)
+    ]
+    if not names:
+        return None
+    alternatives = b"|".join(re2.escape(n) for n in names)
+    return re2.search(rb"(?:fetch|open)\s*\(\s*(?:" + alternatives + rb")\b", data)
 
 
 # The family as `airlock.analysis.rules.RuleDeclarations` / `RuleFamily` (listed in registry.py).

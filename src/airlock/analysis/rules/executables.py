@@ -40,6 +40,23 @@ DISGUISED_EXECUTABLE = declare(
     why="Disguise only makes sense to evade review or scanners.",
 )
 
+INSTALL_NATIVE_ADDON = declare(
+    "install-loads-native-addon",
+    family=FAMILY,
+    severity=Severity.HIGH,
+    summary="Code that runs at install loads a native `.node` addon (`require('./x.node')`, `process.dlopen`, "
+    "`bindings`/`node-gyp-build`).",
+    why="An addon is machine code with the process's full authority, and nothing about it can be reviewed "
+    "from source; loaded from an install script it runs before anyone uses the package. Addons are loaded "
+    "when the package is used, not while npm installs it. High for a prebuilt `.node` shipped in the "
+    "package; low (context) when the addon is built at install or comes from another package (a load check "
+    "after the build, a platform package), which is reviewed where it is.",
+    behaviour=Behaviour.PROCESS,
+)
+_ADDON_LOADERS = frozenset(
+    {"bindings", "node-gyp-build", "node-gyp-build-optional-packages", "@mapbox/node-pre-gyp", "node-pre-gyp"}
+)
+
 _DATA_SUFFIXES = (
     ".png",
     ".jpg",
@@ -57,6 +74,7 @@ _DATA_SUFFIXES = (
 
 
 def check(facts: PackageFacts) -> Iterator[Finding]:
+    yield from _install_addons(facts)
     if not facts.executables:
         return
     names = {posixpath.basename(p): p for p in facts.executables}
@@ -74,6 +92,10 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
                     Evidence(path, 1),
                 )
                 return
+    loaded = _loader_runs_shipped_library(facts)
+    if loaded is not None:
+        yield loaded
+        return
     disguised = [p for p in facts.executables if p.lower().endswith(_DATA_SUFFIXES)]
     if disguised:
         yield DISGUISED_EXECUTABLE.finding(
@@ -85,10 +107,69 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
     )
 
 
+_WINDOWS_LOADERS = frozenset(
+    {"rundll32", "regsvr32", "odbcconf", "msiexec", "regasm", "regsvcs", "installutil"}
+)
+
+
+def _loader_runs_shipped_library(facts: PackageFacts) -> Finding | None:
+    """Install-time code hands something to a Windows loader (rundll32, regsvr32 …) while the package ships a
+    PE: the only library there is to load is the shipped one, whatever the folded argument shows
+    (eslint-config-prettier 8.10.1, 2025: `rundll32 node-gyp.dll,main`, the names split by concatenation)."""
+    libraries = sorted(p for p, kind in facts.executables.items() if kind == "PE")
+    if not libraries:
+        return None
+    for source in facts.shells:
+        if not source.install_time:
+            continue
+        for command in source.facts.commands:
+            words = command.replace("\\", "/").split()
+            program = posixpath.basename(words[0]).lower().removesuffix(".exe") if words else ""
+            if program in _WINDOWS_LOADERS:
+                return RUNS_BUNDLED_BINARY.finding(
+                    f"{source.origin} hands {libraries[0]} (PE) to {program} at install: {command[:100]}",
+                    source.evidence,
+                    Evidence(libraries[0], 1),
+                )
+    return None
+
+
+def _install_addons(facts: PackageFacts) -> Iterator[Finding]:
+    shipped_addons = sorted(p for p in facts.paths if p.endswith(".node"))
+    for f in sorted((f for f in facts.files if f.path in facts.install_time), key=lambda f: f.path):
+        loads = [spec for spec in f.imports if spec.endswith(".node") or spec in _ADDON_LOADERS]
+        dlopen = [e for key, ev in f.globals.items() if key.startswith("process.dlopen") for e in ev]
+        if not loads and not dlopen:
+            continue
+        base = posixpath.dirname(f.path)
+        shipped = [
+            spec
+            for spec in loads
+            if spec.endswith(".node")
+            and posixpath.normpath(posixpath.join(base, spec)).removeprefix("./") in facts.paths
+        ]
+        # A loader or dlopen in a package that ships prebuilt addons loads one of them.
+        if not shipped and shipped_addons and (dlopen or any(s in _ADDON_LOADERS for s in loads)):
+            shipped = shipped_addons[:1]
+        what = shipped[0] if shipped else (loads[0] if loads else "process.dlopen")
+        yield INSTALL_NATIVE_ADDON.finding(
+            f"{f.path} runs at install and loads native code ({what})"
+            + (
+                ", a prebuilt addon shipped in the package"
+                if shipped
+                else ", built at install or provided by another package"
+            ),
+            dlopen[0] if dlopen else Evidence(f.path, 1, None, what),
+            severity=None if shipped else Severity.LOW,
+        )
+        return
+
+
 # The family as `airlock.analysis.rules.RuleDeclarations` / `RuleFamily` (listed in registry.py).
 name = FAMILY
 rules = (
     RUNS_BUNDLED_BINARY,
     BUNDLED_EXECUTABLE,
     DISGUISED_EXECUTABLE,
+    INSTALL_NATIVE_ADDON,
 )

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from airlock.analysis.dataflow.labels import Kind
 from airlock.analysis.facts import has_network, identity_evidence, network_evidence
 from airlock.analysis.rules import Behaviour, declare
 from airlock.analysis.signals import Indicator
@@ -50,8 +51,9 @@ INSTALL_IDENTITY_BEACON = declare(
     severity=Severity.HIGH,
     behaviour=Behaviour.EXFILTRATION,
     summary="Install-time code collects host identity (hostname, user, interfaces) and uses the network.",
-    why="The dependency-confusion probe: it proves which company installed the package. Critical when it "
-    "reports to an interaction/exfiltration host or a raw IP.",
+    why="The dependency-confusion probe: it proves which company installed the package. Critical when the "
+    "data-flow analysis sees the hostname, user or interfaces reach the request (or, where it could not "
+    "follow the file, when it names an interaction/exfiltration host or a raw IP).",
 )
 INSTALL_OBFUSCATED = declare(
     "install-obfuscated",
@@ -109,8 +111,15 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
     if not (networked or shell_network):
         return
     shell_signals = [signal for source in facts.shells if source.install_time for signal in source.signals]
+    # Where the data-flow analysis followed an install-time file to its end, it decides where secrets go
+    # (a GITHUB_TOKEN sent only to api.github.com to fetch a release is a client, not theft); the text
+    # co-occurrence stands for shell text and for files whose flow analysis was cut.
     secrets = [
-        *facts.signals(*_SECRETS, install_time=True),
+        *(
+            s
+            for s in facts.signals(*_SECRETS, install_time=True)
+            if not _flows_followed(facts, s.evidence.file)
+        ),
         *(s for s in shell_signals if s.indicator in _SECRETS),
     ]
     exfil = [*facts.signals(*_EXFIL, install_time=True), *(s for s in shell_signals if s.indicator in _EXFIL)]
@@ -122,9 +131,30 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
             secrets[0].evidence,
             net,
         )
+    identity_flows = {
+        flow.origin: flow
+        for flow in facts.flows
+        if flow.source.kind is Kind.IDENTITY and not flow.sink.executes and flow.origin in facts.install_time
+    }
     for f in networked:
-        identity = identity_evidence(f)
-        if identity is not None:
+        # A followed file beacons only where host identity reaches a request (the dependency-confusion probe
+        # posting hostname and user); an installer that puts its download in os.tmpdir() does not.
+        flow = identity_flows.get(f.path)
+        followed = flow.source.evidence if flow is not None else None
+        identity = followed if f.flows.complete else identity_evidence(f)
+        if identity is None:
+            continue
+        if flow is not None:
+            sent = f"{flow.source.describe()} → {flow.sink.what}" + (
+                f" to {flow.sink.destination}" if flow.sink.destination else ""
+            )
+            yield INSTALL_IDENTITY_BEACON.finding(
+                f"{f.path} runs at install and sends the host's identity out ({sent})",
+                identity,
+                flow.sink.evidence,
+                severity=Severity.CRITICAL,
+            )
+        else:
             yield INSTALL_IDENTITY_BEACON.finding(
                 f"{f.path} runs at install, collects host identity and uses the network"
                 + (f"; it names {exfil[0].detail!r}" if exfil else ""),
@@ -133,7 +163,12 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
                 *(s.evidence for s in exfil[:1]),
                 severity=Severity.CRITICAL if exfil else None,
             )
-            break
+        break
+
+
+def _flows_followed(facts: PackageFacts, path: str) -> bool:
+    f = facts.file(path)
+    return f is not None and f.flows.complete
 
 
 # The family as `airlock.analysis.rules.RuleDeclarations` / `RuleFamily` (listed in registry.py).

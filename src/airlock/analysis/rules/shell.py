@@ -6,13 +6,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from airlock.analysis.manifest import SpecSource, spec_source
 from airlock.analysis.rules import Behaviour, declare
+from airlock.analysis.scripts import describe_shell
 from airlock.model import Finding, Severity
 
 if TYPE_CHECKING:
     from airlock.analysis.facts import PackageFacts, ShellSource
 
 FAMILY = "shell"
+_MAX_CHAIN = 32
 
 FETCH_AND_RUN = declare(
     "shell-fetch-and-run",
@@ -48,8 +51,11 @@ DESTRUCTIVE = declare(
     family=FAMILY,
     severity=Severity.CRITICAL,
     behaviour=Behaviour.DESTRUCTION,
-    summary="Recursive deletion of `/`, the home directory or a drive root.",
-    why="A wiper; no package needs to delete the user's home or the filesystem root.",
+    summary="Recursive deletion of `/`, the home directory, a system tree or a drive root (also behind `sudo`, "
+    "`--no-preserve-root` or a `/*` wildcard), or of everything in an install script's working directory.",
+    why="A wiper; no package needs to delete the user's home or the filesystem root. `rm -rf *` with no `cd` "
+    "before it in an install script deletes the package's own directory (high: sabotage or the installer "
+    "erasing itself).",
 )
 ENCODED = declare(
     "shell-encoded-command",
@@ -76,6 +82,19 @@ PERSISTENCE = declare(
     summary="Shell writes to shell profiles, crontab, systemd units or startup folders.",
     why="Persistence survives the install and runs again at every login or on a schedule.",
 )
+REMOTE_PACKAGE = declare(
+    "shell-runs-remote-package",
+    family=FAMILY,
+    severity=Severity.CRITICAL,
+    summary="Install-time shell runs a package fetched on the spot (`npx`, `pnpm dlx`, `yarn dlx`, `bunx`, `npm "
+    "exec`) from a URL or git, or one that is not a dependency of the package; or `npm install`s a URL.",
+    why="The package that runs is not in this package and not in the lockfile: it runs with the user's full "
+    "authority at install, and its owner can change it at will. Critical for a URL, git repository or "
+    "tarball (nothing pins what it serves); medium for a registry package the manifest does not depend on "
+    "(npx fetches whatever version is current). npx of the package's own dependency (`npx husky install`) "
+    "runs the installed copy.",
+    behaviour=Behaviour.REMOTE_CODE,
+)
 LOLBIN = declare(
     "shell-lolbin",
     family=FAMILY,
@@ -87,8 +106,75 @@ LOLBIN = declare(
 
 
 def check(facts: PackageFacts) -> Iterator[Finding]:
+    manifest = facts.manifest
+    own = {
+        *manifest.dependencies,
+        *manifest.optional_dependencies,
+        *manifest.peer_dependencies,
+        *manifest.dev_dependencies,
+        *(n for n in (manifest.name,) if n),
+    }
     for source in facts.shells:
         yield from _check_source(source)
+        if source.install_time:
+            yield from _remote_packages(source, frozenset(own))
+    yield from _split_chains(facts)
+
+
+def _split_chains(facts: PackageFacts) -> Iterator[Finding]:
+    """A download, a `chmod +x` and a run spread over separate child_process calls of one file
+    (`execSync('curl -o /tmp/x …'); execSync('chmod +x /tmp/x'); spawn('/tmp/x')`): judged as one script."""
+    by_file: dict[str, list[ShellSource]] = {}
+    for source in facts.shells:
+        if source.origin == "spawn":
+            by_file.setdefault(source.evidence.file, []).append(source)
+    for path, sources in sorted(by_file.items()):
+        if len(sources) < 2 or any(s.facts.fetches_and_runs for s in sources):
+            continue  # one command already tells (and is reported on its own)
+        ordered = sorted(sources, key=lambda s: (s.evidence.line, s.evidence.column or 0))[:_MAX_CHAIN]
+        joined = describe_shell("\n".join(s.text.replace("\n", " ") for s in ordered))
+        if joined.fetches_and_runs:
+            install_time = any(s.install_time for s in ordered)
+            what = (joined.pipe_to_interpreter or joined.executes_download)[0]
+            yield FETCH_AND_RUN.finding(
+                f"{path} downloads and then runs it through separate commands"
+                + (" at install time" if install_time else "")
+                + f": {what}",
+                ordered[0].evidence,
+                *(s.evidence for s in ordered[1:3]),
+                severity=None if install_time else Severity.HIGH,
+            )
+            return
+
+
+def _remote_packages(source: ShellSource, own: frozenset[str]) -> Iterator[Finding]:
+    for spec, command in source.facts.remote_packages:
+        kind = spec_source(spec)
+        if kind is SpecSource.FILE and not spec.lower().startswith(("file:", "link:")):
+            continue  # `npx ./bin/x.js`: the package's own file, analysed where it is
+        if kind is not None:
+            yield REMOTE_PACKAGE.finding(
+                f"{_where(source)} fetches and runs a package from a {kind.value}: {command}", source.evidence
+            )
+            return
+        name = _package_name(spec)
+        if name and name not in own:
+            yield REMOTE_PACKAGE.finding(
+                f"{_where(source)} fetches and runs {name!r}, which is not a dependency of this package: "
+                f"{command}",
+                source.evidence,
+                severity=Severity.MEDIUM,
+            )
+            return
+
+
+def _package_name(spec: str) -> str:
+    """`@scope/pkg@^1` → `@scope/pkg`, `pkg@1.2.3` → `pkg`; `npm:` aliases name what they alias."""
+    spec = spec.strip().removeprefix("npm:")
+    if spec.startswith("@"):
+        scope, _, rest = spec.partition("/")
+        return f"{scope}/{rest.split('@', 1)[0]}" if rest else ""
+    return spec.split("@", 1)[0]
 
 
 def _check_source(source: ShellSource) -> Iterator[Finding]:
@@ -108,6 +194,13 @@ def _check_source(source: ShellSource) -> Iterator[Finding]:
         yield DNS_BEACON.finding(f"{where} beacons identity over DNS: {shell.dns_beacon[0]}", evidence)
     if shell.destructive:
         yield DESTRUCTIVE.finding(f"{where} deletes recursively: {shell.destructive[0]}", evidence)
+    elif shell.wipes_cwd and source.install_time:
+        yield DESTRUCTIVE.finding(
+            f"{where} deletes everything in its working directory (the package's own directory at install): "
+            f"{shell.wipes_cwd[0]}",
+            evidence,
+            severity=Severity.HIGH,
+        )
     if shell.encoded:
         yield ENCODED.finding(f"{where} runs an encoded command: {shell.encoded[0]}", evidence)
     if shell.env_dump and (shell.downloads or shell.urls):
@@ -145,4 +238,5 @@ rules = (
     ENV_EXFIL,
     PERSISTENCE,
     LOLBIN,
+    REMOTE_PACKAGE,
 )

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from airlock.analysis.capabilities.state import FileWrite
-from airlock.analysis.facts import Reach
+from airlock.analysis.facts import Reach, writes_files
 from airlock.analysis.rules import Behaviour, declare
 from airlock.model import Finding, Severity
 
@@ -23,7 +23,7 @@ OTHER_PACKAGE = declare(
     family=FAMILY,
     severity=Severity.HIGH,
     summary="Writes into another installed package's directory (`node_modules/<x>/`, `require.resolve('x')`, "
-    "`../x/`); critical at install time.",
+    "`../x/`); critical at install and load time, high in library code.",
     why="A package has no business changing another one's code: the change survives the removal of the "
     "package that made it and runs with the victim's trust. ethers-provider2 / ethers-providers (2025) "
     "patched the installed `ethers` package's provider-jsonrpc.js with a reverse shell from a "
@@ -37,7 +37,7 @@ APPLICATION = declare(
     severity=Severity.HIGH,
     summary="Writes into an installed application's files (Electron `app.asar` / `resources/app`, "
     "`/Applications/*.app`, `%LOCALAPPDATA%\\Programs`, editor or browser extension directories); critical "
-    "at install time.",
+    "at install and load time, high in library code.",
     why="pdf-to-office (2025) replaced the `app.asar` of the Atomic and Exodus wallet apps so that they "
     "swap the recipient address of every transfer; editor and browser extensions are patched the same way "
     "to steal what the user types. No library writes into other applications.",
@@ -151,9 +151,13 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
         if not f.writes:
             continue
         reach = facts.reach(f.path)
-        severity = Severity.CRITICAL if reach is Reach.INSTALL else None
+        # Install and load time run with no one choosing to call the code: critical; library code, high.
+        severity = Severity.CRITICAL if reach in {Reach.INSTALL, Reach.LOAD} else None
+        writes_something = writes_files(f) is not None or any(not w.named for w in f.writes)
         for write in f.writes:
-            if OTHER_PACKAGE.id not in reported:
+            if write.named and not writes_something:
+                continue
+            if OTHER_PACKAGE.id not in reported and not write.named:
                 name = other_package(write, f.path, facts.name)
                 if name is not None:
                     reported.add(OTHER_PACKAGE.id)

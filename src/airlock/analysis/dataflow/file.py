@@ -1,0 +1,1531 @@
+"""One file's source → sink pass, demand-driven: find the network sinks (calls the resolver ties to http,
+https, net, tls, dgram, dns, fetch, XMLHttpRequest, WebSocket, or a known HTTP client package), then ask
+what labels reach each of their arguments by walking *backwards* from the argument: through variable
+bindings and their assignments, object and array literals, member reads (field-insensitive, except
+`process.env.NAME`), `this` fields, concatenation and templates, encoders (JSON, Buffer, base64, URL
+encoding, compression, symmetric encryption), callers' arguments for parameters, and return values of
+local functions. One-way functions (hashes, HMACs, signatures, key derivation) stop labels; so does every
+call we know nothing about. Each expression's labels are computed once (memoised), so the work is bounded
+by the slices of the sinks' arguments, and counted in the file's `Steps`.
+
+Parameters of exported functions and values imported from relative modules become symbolic labels that
+the package-level join (`join.py`) resolves.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+
+import re2
+from tree_sitter import Node
+
+from airlock.analysis.dataflow.labels import (
+    NONE,
+    CallOut,
+    ExportValue,
+    FileFlows,
+    Flow,
+    ImportSink,
+    Kind,
+    Label,
+    Labels,
+    ParamSink,
+    Sink,
+    key_material_name,
+    merge,
+    path_kind,
+    secret_env_name,
+    through,
+)
+from airlock.analysis.js import SourceText
+from airlock.analysis.resolve import Imported, Ref, Resolver, Space, Steps, Str, as_text
+from airlock.analysis.resolve.syntax import FUNCTION_TYPES, pattern_identifiers
+
+MAX_CALL_SITES = 16
+MAX_DEPTH = 60
+MAX_SINKS = 400
+MAX_FLOWS = 64
+"""Flows kept per file: evidence for the report, not coverage (every sink is still followed)."""
+MAX_EXPORT_VALUES = 24
+MAX_SITE_SEARCHES = 64
+MAX_NAMES = 48
+MAX_USES = 256
+MAX_LOAD_DEPTH = 8
+IDENT = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$")
+
+# Words a source needs in the bytes: a file without any has nothing to send (it may still forward its
+# callers' data, which the join handles through `param_sinks`).
+SOURCE_WORDS = re2.compile(
+    rb"process\.env(?:\s*[^.\s]|\.[A-Z0-9_]*(?:TOKEN|SECRET|KEY|PASSWORD|PASS|AUTH)\b)|\.ssh|\.aws|\.npmrc|"
+    rb"_history|Login Data|Local Storage|leveldb|wallet|id_rsa|\.kube|\.docker|\.netrc|\.git-credentials|"
+    rb"gcloud|keystore|solana|exodus\.wallet|Exodus[/\\]|\b[Pp]rivate_?[Kk]ey\b|\b[Ss]ecret_?[Kk]ey\b|mnemonic|"
+    rb"seed_?[Pp]hrase|\bseed\b"
+)
+"""Words a source needs in the bytes. A file without any still forwards its callers' data (its exported
+functions' parameters reaching sinks, for the join), but computes no export values or calls out."""
+_NETWORK_GLOBAL_WORDS = re2.compile(
+    rb"(?:^|[^A-Za-z0-9_$.])(fetch|XMLHttpRequest|WebSocket|navigator|globalThis|window)\s*[.(]"
+)
+_RELATIVE = re2.compile(rb"(?:require\s*\(\s*|from\s*|import\s*\(\s*)['\"](\.{1,2}/[^'\"]*)['\"]")
+_EXPORTS = re2.compile(rb"module\.exports|exports\.[A-Za-z_$]|(?:^|[^A-Za-z0-9_$.])export\s")
+
+_NETWORK_CALLS = {
+    "http.request": "http.request",
+    "http.get": "http.get",
+    "https.request": "https.request",
+    "https.get": "https.get",
+    "http2.connect": "http2.connect",
+    "net.connect": "net.connect",
+    "net.createConnection": "net.createConnection",
+    "tls.connect": "tls.connect",
+    "fetch": "fetch",
+    "navigator.sendBeacon": "navigator.sendBeacon",
+}
+# child_process calls whose command line runs a network tool: data in their arguments leaves the machine.
+_SPAWNERS = frozenset(
+    {
+        "child_process.exec",
+        "child_process.execSync",
+        "child_process.execFile",
+        "child_process.execFileSync",
+        "child_process.spawn",
+        "child_process.spawnSync",
+    }
+)
+_EXEC_PREFIX = "command of "
+_LISTENERS = frozenset({"on", "once", "addListener", "addEventListener", "prependListener"})
+_NETWORK_COMMAND = re.compile(
+    r"(?<![\w.-])(?:curl|wget|nc|ncat|netcat|socat|Invoke-WebRequest|iwr)(?![\w.-])"
+)
+_URL_HOST = re.compile(r"https?://([A-Za-z0-9.-]+)")
+_DNS = re.compile(r"^dns(?:\.promises)?\.(?:lookup|resolve\w*|reverse)$")
+# Objects created by a network call whose methods send data.
+_CREATORS = {
+    "http.request": "request",
+    "https.request": "request",
+    "http.get": "request",
+    "https.get": "request",
+    "http2.connect": "request",
+    "net.connect": "socket",
+    "net.createConnection": "socket",
+    "tls.connect": "socket",
+    "net.Socket": "socket",
+    "dgram.createSocket": "dgram",
+    "XMLHttpRequest": "xhr",
+    "WebSocket": "websocket",
+}
+_SENDING_METHODS = {
+    "request": frozenset({"write", "end", "setHeader", "request"}),
+    "socket": frozenset({"write", "end", "connect"}),
+    "dgram": frozenset({"send"}),
+    "xhr": frozenset({"open", "send", "setRequestHeader"}),
+    "websocket": frozenset({"send"}),
+    "client": frozenset(
+        {"get", "post", "put", "patch", "delete", "head", "request", "send", "set", "query", "fetch", "emit"}
+    ),
+}
+_CLIENT_PACKAGES = frozenset(
+    {
+        "axios",
+        "got",
+        "node-fetch",
+        "cross-fetch",
+        "isomorphic-fetch",
+        "undici",
+        "superagent",
+        "request",
+        "needle",
+        "phin",
+        "ky",
+        "ofetch",
+        "ws",
+        "socket.io-client",
+        "make-fetch-happen",
+    }
+)
+_CLIENT_SPEC = re2.compile(
+    rb"['\"](?:axios|got|node-fetch|cross-fetch|isomorphic-fetch|undici|superagent|request|needle|phin|ky|"
+    rb"ofetch|ws|socket\.io-client|make-fetch-happen)['\"]"
+)
+# Calls whose result carries their arguments' data, re-encoded.
+_ENCODERS = frozenset(
+    {
+        "JSON.stringify",
+        "Buffer.from",
+        "Buffer.concat",
+        "btoa",
+        "encodeURIComponent",
+        "encodeURI",
+        "escape",
+        "String",
+        "Object.assign",
+        "Object.entries",
+        "Object.values",
+        "Object.fromEntries",
+        "Array.from",
+        "Array.of",
+        "structuredClone",
+        "querystring.stringify",
+        "querystring.encode",
+        "path.join",
+        "path.resolve",
+        "path.normalize",
+        "path.posix.join",
+        "path.win32.join",
+        "util.format",
+        "util.inspect",
+        "zlib.gzipSync",
+        "zlib.deflateSync",
+        "zlib.brotliCompressSync",
+        "zlib.deflateRawSync",
+        "crypto.publicEncrypt",
+        "crypto.privateEncrypt",
+        "fs.readdirSync",
+        "fs.readdir",
+        "fs.promises.readdir",
+    }
+)
+_CONSTRUCTED = frozenset(
+    {"URLSearchParams", "Blob", "Uint8Array", "TextEncoder", "FormData", "URL", "Buffer"}
+)
+_FILE_READS = frozenset(
+    {
+        "fs.readFileSync",
+        "fs.readFile",
+        "fs.promises.readFile",
+        "fs.createReadStream",
+        "fs.readdirSync",
+        "fs.readdir",
+        "fs.promises.readdir",
+    }
+)
+_IDENTITY = frozenset({"os.hostname", "os.userInfo", "os.networkInterfaces", "os.homedir"})
+_ONE_WAY = re.compile(r"^crypto\.(?:createHash|createHmac|createSign|sign|pbkdf2\w*|scrypt\w*|hkdf\w*|hash)$")
+_ONE_WAY_METHODS = frozenset(
+    {"digest", "sign", "hash", "createHash", "createHmac", "hmac", "sha256", "verify"}
+)
+# Methods whose result also carries their arguments (cipher.update(secret), a.concat(b), s.replace(x, secret)).
+_ARG_METHODS = frozenset(
+    {"update", "final", "concat", "replace", "replaceAll", "assign", "padStart", "padEnd", "exec"}
+)
+_TLS_OPTIONS = frozenset({"key", "cert", "pfx", "ca", "passphrase", "privateKey", "secureContext"})
+_ITERATING = frozenset({"forEach", "map", "filter", "flatMap", "find", "some", "every", "reduce", "then"})
+_TRANSPARENT = frozenset(
+    {
+        "parenthesized_expression",
+        "await_expression",
+        "as_expression",
+        "non_null_expression",
+        "satisfies_expression",
+        "type_assertion",
+        "spread_element",
+    }
+)
+
+
+class FileFlowPass:
+    """The data-flow analysis of one parsed file, sharing the capability scanner's resolver and steps."""
+
+    def __init__(self, text: SourceText, root: Node, resolver: Resolver, steps: Steps) -> None:
+        self.text = text
+        self.path = text.path
+        self.source = text.data
+        self.root = root
+        self.resolver = resolver
+        self.steps = steps
+        self._memo: dict[int, Labels] = {}
+        self._active: set[int] = set()
+        self._depth = 0
+        self._returns: dict[int, Labels] = {}
+        self._this_fields: dict[int, Labels] = {}
+        self._assigned: dict[int, Labels] = {}
+        self._load: dict[int, bool] = {}
+        self._exports: dict[int, str] | None = None
+        self._creators: dict[int, str | None] = {}
+        self._sites: dict[tuple[str, int, int], list[Node]] = {}
+        self._site_searches = 0
+        self._flow_list: list[Flow] = []
+        self._param_list: list[ParamSink] = []
+        self._import_list: list[ImportSink] = []
+        self._call_out_list: list[CallOut] = []
+        self._export_list: list[ExportValue] = []
+        self._sink_count = 0
+        self.cut: str | None = None
+        """Why part of the file was not followed (a cap reached), recorded by the driver as `Skipped`."""
+
+    # ---- entry -----------------------------------------------------------------------------------------
+    def run(self, network_at: Sequence[int]) -> FileFlows:
+        """The file's flows. On a step-budget overrun the exception propagates; `partial()` then gives
+        what was found before it."""
+        has_sources = SOURCE_WORDS.search(self.source) is not None
+        self.steps.search(len(self.source))
+        if network_at or _CLIENT_SPEC.search(self.source) is not None:
+            for call, what, arguments in self._sinks(network_at):
+                self._sink_count += 1
+                labels = merge(*(self.labels(a) for a in arguments))
+                if what.startswith(_EXEC_PREFIX):
+                    remote = tuple(lb for lb in labels if lb.kind is Kind.REMOTE)
+                    if remote:
+                        sink = Sink(
+                            what, self.text.evidence(call), None, self._load_time(call), executes=True
+                        )
+                        self._flow_list.extend(Flow(label, sink, self.path, self.path) for label in remote)
+                    continue
+                labels = tuple(lb for lb in labels if lb.kind is not Kind.REMOTE)
+                if labels:
+                    self._record(call, what, labels)
+        if has_sources:
+            self._call_out_list.extend(self._call_outs())
+            self._export_list.extend(self._export_values())
+        return self.partial(complete=True)
+
+    def partial(self, *, complete: bool = False) -> FileFlows:
+        return FileFlows(
+            flows=tuple(self._flow_list),
+            param_sinks=tuple(self._param_list),
+            import_sinks=tuple(self._import_list),
+            call_outs=tuple(self._call_out_list),
+            exports=tuple(self._export_list),
+            complete=complete and self.cut is None,
+            sinks=self._sink_count,
+        )
+
+    def _record(self, call: Node, what: str, labels: Labels) -> None:
+        # When it runs matters only for data this file reads or imports; a parameter's flow is timed
+        # by its caller (the join uses the call's load time).
+        timed = any(label.kind not in {Kind.PARAM, Kind.SECRET_PATH} for label in labels)
+        sink = Sink(what, self.text.evidence(call), self._destination(call), timed and self._load_time(call))
+        exports = self.exports()
+        for label in labels:
+            if label.kind is Kind.PARAM:
+                fn_start, _, index = label.detail.partition(":")
+                name = exports.get(int(fn_start))
+                if name is not None:
+                    self._param_list.append(ParamSink(name, int(index), sink, label.via))
+            elif label.kind is Kind.IMPORT:
+                specifier, _, export = label.detail.partition("\0")
+                self._import_list.append(ImportSink(specifier, export, sink, label.via))
+            elif label.kind is not Kind.SECRET_PATH and len(self._flow_list) < MAX_FLOWS:
+                self._flow_list.append(Flow(label, sink, self.path, self.path))
+
+    # ---- sinks -----------------------------------------------------------------------------------------
+    def _sinks(self, network_at: Sequence[int]) -> Iterator[tuple[Node, str, list[Node]]]:
+        """Network sinks, found forward from where the capability scan saw network modules and globals used
+        (`network_at`) and from requires/imports of HTTP client packages: the calls and method chains on
+        them, and the uses of the variables they are bound to (`const req = https.request(…)`;
+        `req.end(…)`), to MAX_NAMES names. Nothing else in the file is visited."""
+        candidates: dict[tuple[int, int], Node] = {}
+        names: list[bytes] = []
+        for at in sorted(set(network_at)):
+            self.steps.tick()
+            leaf = self.root.descendant_for_byte_range(at, at + 1)
+            if leaf is not None:
+                self._climb_uses(leaf, candidates, names)
+        for match in _NETWORK_GLOBAL_WORDS.finditer(self.source):
+            # globals the capability scan may report once per file, not at every use
+            self.steps.tick()
+            leaf = self.root.descendant_for_byte_range(match.start(1), match.end(1))
+            if leaf is not None and leaf.type == "identifier" and self.resolver.lookup(leaf) is None:
+                self._climb_uses(leaf, candidates, names)
+        for match in _CLIENT_SPEC.finditer(self.source):
+            self.steps.tick()
+            leaf = self.root.descendant_for_byte_range(match.start(), match.end())
+            statement = leaf
+            for _ in range(4):
+                if statement is None or statement.type in {"call_expression", "import_statement"}:
+                    break
+                statement = self.resolver.parent(statement)
+            if statement is None:
+                continue
+            if statement.type == "import_statement":
+                for ident in _import_names(statement):
+                    names.append(self.source[ident.start_byte : ident.end_byte])
+            else:
+                self._climb_uses(statement, candidates, names)
+        done: set[bytes] = set()
+        index = 0
+        while index < len(names) and len(done) < MAX_NAMES:
+            word = names[index]
+            index += 1
+            if word in done or not word:
+                continue
+            done.add(word)
+            src = self.source
+            self.steps.search(len(src))
+            i = src.find(word)
+            uses = 0
+            while i != -1 and uses < MAX_USES:
+                end = i + len(word)
+                if (i == 0 or src[i - 1] not in IDENT) and (end >= len(src) or src[end] not in IDENT):
+                    leaf = self.root.descendant_for_byte_range(i, end)
+                    if leaf is not None and leaf.type == "identifier":
+                        uses += 1
+                        self.steps.tick()
+                        self._climb_uses(leaf, candidates, names)
+                i = src.find(word, end)
+        found = 0
+        for start in sorted(candidates):
+            call = candidates[start]
+            what = self._sink_kind(call)
+            if what is None:
+                command = self._exec_kind(call)
+                if command is not None:
+                    args = self._argument_nodes(call)
+                    yield call, command, args[:2]  # the command, and spawn's argument list
+                continue
+            args = self._argument_nodes(call)
+            if what.endswith("(network command)"):
+                # the command line (and spawn's argument list), not the options: `{ env: process.env }`
+                # hands the environment to the child, it does not send it
+                args = [a for a in args[:2] if _strip(a).type != "object"]
+            yield call, what, args
+            found += 1
+            if found >= MAX_SINKS:
+                self.cut = f"more than {MAX_SINKS} network sinks; data flow into the rest was not followed"
+                return
+
+    def _climb_uses(self, leaf: Node, candidates: dict[tuple[int, int], Node], names: list[bytes]) -> None:
+        """From a network value at `leaf`, up through member reads and calls (each call a candidate sink),
+        to the variable it is bound to (a name whose uses are followed next)."""
+        current = leaf
+        if leaf.type == "shorthand_property_identifier_pattern":
+            names.append(self.source[leaf.start_byte : leaf.end_byte])
+            return
+        for _ in range(12):
+            parent = self.resolver.parent(current)
+            if parent is None:
+                return
+            kind = parent.type
+            if kind == "member_expression" and parent.child_by_field_name("object") == current:
+                current = parent
+            elif kind in {"call_expression", "new_expression"} and self._callee(parent) == current:
+                candidates.setdefault((parent.start_byte, parent.end_byte), parent)
+                current = parent
+            elif kind in {"parenthesized_expression", "await_expression"}:
+                current = parent
+            elif kind == "variable_declarator" and parent.child_by_field_name("value") == current:
+                name = parent.child_by_field_name("name")
+                if name is not None:
+                    # `const req = https.request(…)`, `const { request } = require('http')`
+                    names.extend(self.source[i.start_byte : i.end_byte] for i in pattern_identifiers(name))
+                return
+            elif kind == "assignment_expression" and parent.child_by_field_name("right") == current:
+                left = parent.child_by_field_name("left")
+                if left is not None and left.type == "identifier":
+                    names.append(self.source[left.start_byte : left.end_byte])
+                return
+            else:
+                return
+
+    def _call_of(self, name: Node) -> Node | None:
+        parent = self.resolver.parent(name)
+        if parent is None:
+            return None
+        if parent.type == "member_expression" and parent.child_by_field_name("property") == name:
+            callee, parent = parent, self.resolver.parent(parent)
+            if parent is None:
+                return None
+        else:
+            callee = name
+        if parent.type == "call_expression" and parent.child_by_field_name("function") == callee:
+            return parent
+        if parent.type == "new_expression" and parent.child_by_field_name("constructor") == callee:
+            return parent
+        return None
+
+    def _callee(self, call: Node) -> Node | None:
+        return call.child_by_field_name("function") or call.child_by_field_name("constructor")
+
+    def _sink_kind(self, call: Node) -> str | None:
+        callee = self._callee(call)
+        if callee is None:
+            return None
+        value = self.resolver.evaluate(callee)
+        if isinstance(value, Ref) and value.space is not Space.REQUIRE:
+            path = value.path
+            if path in _NETWORK_CALLS:
+                return _NETWORK_CALLS[path]
+            if _DNS.match(path):
+                return path
+            if path in {"WebSocket", "XMLHttpRequest"} and call.type == "new_expression":
+                return path
+            if path.startswith("undici.") or path == "undici":
+                return path
+            if path in _SPAWNERS and _NETWORK_COMMAND.search(self.text_of(call, 600)):
+                return f"{path} (network command)"
+        client = self._client(callee)
+        if client is not None:
+            return client
+        if callee.type == "member_expression":
+            method = self.resolver.property_name(callee)
+            receiver = callee.child_by_field_name("object")
+            if method is None or receiver is None:
+                return None
+            origin = self._origin(receiver)
+            if origin is not None and method in _SENDING_METHODS.get(origin[0], ()):
+                return f"{origin[1]}.{method}"
+        return None
+
+    def _exec_kind(self, call: Node) -> str | None:
+        """child_process exec/spawn (the command) and eval: where received data would run."""
+        callee = self._callee(call)
+        if callee is None:
+            return None
+        value = self.resolver.evaluate(callee)
+        if isinstance(value, Ref) and (value.path in _SPAWNERS or value.path in {"eval", "Function"}):
+            return f"{_EXEC_PREFIX}{value.path}"
+        return None
+
+    def _client(self, callee: Node) -> str | None:
+        """`axios(…)`, `axios.post(…)`, `got(…)`, `new WebSocket(…)` from `ws`, an `axios.create()` instance."""
+        root = callee
+        while root.type == "member_expression":
+            obj = root.child_by_field_name("object")
+            if obj is None:
+                break
+            root = obj
+        package = self._package_of(root)
+        if package is None:
+            return None
+        return f"{package}{self.text_of(callee)[len(self.text_of(root)) :][:40]}"
+
+    def _package_of(self, node: Node) -> str | None:
+        value = self.resolver.evaluate(node)
+        if isinstance(value, Imported):
+            base = value.specifier
+            return base if base in _CLIENT_PACKAGES else None
+        if node.type == "identifier":
+            binding = self.resolver.lookup(node)
+            # `import { request } from 'undici'`, `const { fetch } = require('undici')`
+            if binding is not None and binding.specifier is not None:
+                return binding.specifier if binding.specifier in _CLIENT_PACKAGES else None
+            if binding is not None and binding.key is not None and binding.value is not None:
+                loaded = self.resolver.evaluate(binding.value)
+                if isinstance(loaded, Imported) and loaded.specifier in _CLIENT_PACKAGES:
+                    return loaded.specifier
+            if binding is not None and binding.value is not None and binding.value.type == "call_expression":
+                # `const api = axios.create({...})`, `const agent = superagent.agent()`
+                inner = self._callee(binding.value)
+                if inner is not None and binding.value.id not in self._active:
+                    self._active.add(binding.value.id)
+                    try:
+                        found = self._client(inner)
+                    finally:
+                        self._active.discard(binding.value.id)
+                    return found.split(".", 1)[0] if found else None
+        if node.type == "call_expression":
+            inner = self._callee(node)
+            if inner is not None:
+                found = self._client(inner)
+                return found.split(".", 1)[0] if found else None
+        return None
+
+    def _origin(self, receiver: Node) -> tuple[str, str] | None:
+        """What network object `receiver` is: ("request", "https.request") for `req` from https.request()."""
+        node = _strip(receiver)
+        if node.type == "identifier":
+            binding = self.resolver.lookup(node)
+            if binding is None or binding.value is None:
+                return None
+            node = _strip(binding.value)
+        if node.type not in {"call_expression", "new_expression"}:
+            return None
+        cached = self._creators.get(node.id, "")
+        if cached != "":
+            return (cached, cached) if cached is not None else None
+        self._creators[node.id] = None
+        callee = self._callee(node)
+        kind: str | None = None
+        label = ""
+        if callee is not None:
+            value = self.resolver.evaluate(callee)
+            if isinstance(value, Ref) and value.path in _CREATORS:
+                kind, label = _CREATORS[value.path], value.path
+            elif self._client(callee) is not None:
+                kind, label = "client", self._client(callee) or ""
+            elif callee.type == "member_expression":
+                # chained sends: superagent.post(url).set(h).send(body), https.request(...).end(data)
+                inner = callee.child_by_field_name("object")
+                method = self.resolver.property_name(callee)
+                if inner is not None and method is not None:
+                    origin = self._origin(inner)
+                    if origin is not None and method in _SENDING_METHODS.get(origin[0], ()):
+                        kind, label = origin
+        if kind is None:
+            return None
+        self._creators[node.id] = kind
+        return kind, label
+
+    def _destination(self, call: Node) -> str | None:
+        """The host a sink sends to, when it folds to a constant."""
+        callee = self._callee(call)
+        value = self.resolver.evaluate(callee) if callee is not None else None
+        if isinstance(value, Ref) and value.path in _SPAWNERS:
+            found = _URL_HOST.search(self.text_of(call, 600))
+            return found.group(1).lower() if found else None
+        origin_call = call
+        callee = self._callee(call)
+        if callee is not None and callee.type == "member_expression":
+            receiver = callee.child_by_field_name("object")
+            if receiver is not None and self._origin(receiver) is not None:
+                node = _strip(receiver)
+                if node.type == "identifier":
+                    binding = self.resolver.lookup(node)
+                    if binding is not None and binding.value is not None:
+                        node = _strip(binding.value)
+                if node.type in {"call_expression", "new_expression"}:
+                    origin_call = node
+        arguments = origin_call.child_by_field_name("arguments")
+        if arguments is None:
+            return None
+        for arg in arguments.named_children[:2]:
+            host = self._host(arg)
+            if host is not None:
+                return host
+        return None
+
+    def _host(self, node: Node) -> str | None:
+        node = _strip(node)
+        if node.type == "object":
+            for pair in node.named_children:
+                if pair.type != "pair":
+                    continue
+                key = pair.child_by_field_name("key")
+                value = pair.child_by_field_name("value")
+                if (
+                    key is not None
+                    and value is not None
+                    and self.text_of(key).strip("'\"")
+                    in {
+                        "hostname",
+                        "host",
+                        "url",
+                        "baseURL",
+                        "prefixUrl",
+                    }
+                ):
+                    return self._host(value)
+            return None
+        text = as_text(self.resolver.evaluate(node))
+        if text is None and node.type == "binary_expression":
+            left = node.child_by_field_name("left")
+            return self._host(left) if left is not None else None  # the host is in the URL's prefix
+        if text is None and node.type == "template_string":
+            raw = self.text_of(node, 300)[1:]
+            text = raw.split("${", 1)[0] if "${" in raw else None
+        if text is None:
+            return None
+        m = re.match(r"^(?:[a-z][a-z0-9+.-]*:)?//([^/:?#\s]+)", text, re.IGNORECASE)
+        if m:
+            return m.group(1).lower()
+        m = re.match(r"^([A-Za-z0-9.-]+\.[A-Za-z]{2,}|\d+\.\d+\.\d+\.\d+)(?:[:/]|$)", text)
+        return m.group(1).lower() if m else None
+
+    # ---- labels: what an expression's value carries ---------------------------------------------------
+    def labels(self, node: Node) -> Labels:
+        cached = self._memo.get(node.id)
+        if cached is not None:
+            return cached
+        if node.id in self._active or self._depth > MAX_DEPTH:
+            return NONE
+        self.steps.tick()
+        self._active.add(node.id)
+        self._depth += 1
+        try:
+            result = self._labels(node)
+        except RecursionError:
+            result = NONE
+        finally:
+            self._active.discard(node.id)
+            self._depth -= 1
+        self._memo[node.id] = result
+        return result
+
+    def _labels(self, node: Node) -> Labels:
+        kind = node.type
+        if kind in _TRANSPARENT:
+            children = node.named_children
+            return self.labels(children[0]) if children else NONE
+        if kind == "sequence_expression":
+            return self.labels(node.named_children[-1]) if node.named_children else NONE
+        if kind in {"string", "template_string"}:
+            return self._literal(node)
+        if kind == "identifier":
+            return self._identifier(node)
+        if kind == "shorthand_property_identifier":
+            return self._identifier(node)
+        if kind in {"member_expression", "subscript_expression"}:
+            if self._is_env(node):
+                return (Label(Kind.ENV_DUMP, "process.env", self.text.evidence(node)),)
+            return self._member(node)
+        if kind in {"call_expression", "new_expression"}:
+            return self._call(node)
+        if kind in {"object", "array"}:
+            return self._container(node)
+        if kind in {"binary_expression", "ternary_expression"}:
+            parts = [c for c in node.named_children if c != node.child_by_field_name("condition")]
+            return merge(*(self.labels(c) for c in parts))
+        if kind in {"assignment_expression", "augmented_assignment_expression"}:
+            right = node.child_by_field_name("right")
+            return self.labels(right) if right is not None else NONE
+        if kind == "this":
+            return self._this(node)
+        return NONE
+
+    def _literal(self, node: Node) -> Labels:
+        found: list[Labels] = []
+        if node.type == "template_string":
+            for child in node.named_children:
+                if child.type == "template_substitution" and child.named_children:
+                    found.append(self.labels(child.named_children[0]))
+        text = self.text_of(node)[1:-1] if node.end_byte - node.start_byte < 512 else ""
+        kind = path_kind(text) if text else None
+        if kind is not None:
+            found.append((Label(kind, _short_path(text), self.text.evidence(node)),))
+        return merge(*found)
+
+    def _is_env(self, node: Node) -> bool:
+        """`process.env`, or a name bound to it (`const env = process.env`, `const { env } = process`);
+        read from the text and the binding, not by evaluating every name."""
+        if node.type in {"member_expression", "subscript_expression"}:
+            if self.text_of(node, 16) != "process.env":
+                return False
+        elif node.type == "identifier":
+            binding = self.resolver.lookup(node)
+            if binding is None or binding.value is None:
+                return False
+            bound = self.text_of(binding.value, 16)
+            if not (bound == "process.env" or (bound == "process" and binding.key == "env")):
+                return False
+        else:
+            return False
+        value = self.resolver.evaluate(node)
+        return isinstance(value, Ref) and value.space is Space.GLOBAL and value.path == "process.env"
+
+    def _identifier(self, node: Node) -> Labels:
+        name = self.text_of(node)
+        found: list[Labels] = []
+        if key_material_name(name):
+            found.append((Label(Kind.KEY_MATERIAL, name, self.text.evidence(node)),))
+        if self._is_env(node):
+            return (Label(Kind.ENV_DUMP, "process.env", self.text.evidence(node)),)
+        binding = self.resolver.lookup(node)
+        if binding is None:
+            return merge(*found)
+        if binding.specifier is not None:
+            if binding.specifier.startswith("."):
+                export = binding.imported or "default"
+                found.append(
+                    (Label(Kind.IMPORT, f"{binding.specifier}\0{export}", self.text.evidence(node)),)
+                )
+            return merge(*found)
+        if binding.parameter:
+            found.append(self._parameter(binding.site))
+        elif binding.value is not None:
+            found.append(self.labels(binding.value))
+        else:
+            found.append(self._loop_variable(binding.site))
+        found.append(self._assignments(binding.site, name))
+        return merge(*found)
+
+    def _loop_variable(self, site: Node) -> Labels:
+        """`for (const p of paths)`: p carries what the iterated value carries."""
+        node = self.resolver.parent(site)
+        for _ in range(4):
+            if node is None:
+                return NONE
+            if node.type == "for_in_statement":
+                right = node.child_by_field_name("right")
+                operator = node.child_by_field_name("operator")
+                if right is None or operator is None or self.text_of(operator) != "of":
+                    return NONE
+                return self.labels(right)
+            node = self.resolver.parent(node)
+        return NONE
+
+    def _assignments(self, site: Node, name: str) -> Labels:
+        """What later assignments and mutations put in the variable: `x = v`, `x += v`, `x.f = v`,
+        `x[k] = v`, `x.push(v)`. Found by searching the name in its scope (bytes, counted)."""
+        cached = self._assigned.get(site.id)
+        if cached is not None:
+            return cached
+        self._assigned[site.id] = NONE
+        binding = self.resolver.lookup(site)
+        scope = self.resolver.scope_of(binding) if binding is not None else self.root
+        word = name.encode()
+        src = self.source
+        self.steps.search(scope.end_byte - scope.start_byte)
+        found: list[Labels] = []
+        i = src.find(word, scope.start_byte, scope.end_byte)
+        uses = 0
+        while i != -1 and uses < 64:
+            end = i + len(word)
+            if (i == 0 or src[i - 1] not in IDENT) and (end >= len(src) or src[end] not in IDENT):
+                self.steps.tick()
+                ident = self.root.descendant_for_byte_range(i, end)
+                if ident is not None and ident.type == "identifier" and ident.id != site.id:
+                    uses += 1
+                    found.append(self._written(ident))
+            i = src.find(word, end, scope.end_byte)
+        result = merge(*found)
+        self._assigned[site.id] = result
+        return result
+
+    def _written(self, ident: Node) -> Labels:
+        parent = self.resolver.parent(ident)
+        if parent is None:
+            return NONE
+        if parent.type in {"assignment_expression", "augmented_assignment_expression"}:
+            if parent.child_by_field_name("left") == ident:
+                right = parent.child_by_field_name("right")
+                return self.labels(right) if right is not None else NONE
+            return NONE
+        if (
+            parent.type in {"member_expression", "subscript_expression"}
+            and parent.child_by_field_name("object") == ident
+        ):
+            grand = self.resolver.parent(parent)
+            if grand is None:
+                return NONE
+            if grand.type == "assignment_expression" and grand.child_by_field_name("left") == parent:
+                right = grand.child_by_field_name("right")
+                return self.labels(right) if right is not None else NONE
+            if grand.type == "call_expression" and self.resolver.property_name(parent) in {
+                "push",
+                "unshift",
+                "set",
+                "append",
+                "write",
+                "add",
+            }:
+                return through(self._arguments(grand), self.resolver.property_name(parent) or "")
+        return NONE
+
+    def _parameter(self, site: Node) -> Labels:
+        """A parameter carries what callers pass (call sites in this file), and symbolically
+        `Param(function, index)` for callers in other files."""
+        fn, index = self._function_of_parameter(site)
+        if fn is None:
+            return NONE
+        found: list[Labels] = [
+            (Label(Kind.PARAM, f"{fn.start_byte}:{index}", self.text.evidence(site)),),
+        ]
+        parent = self.resolver.parent(fn)
+        # A callback: `list.forEach(x => …)`, `p.then(v => …)`, `fs.readFile(path, (err, data) => …)`.
+        if parent is not None and parent.type == "arguments":
+            call = self.resolver.parent(parent)
+            callee = self._callee(call) if call is not None else None
+            if call is not None and callee is not None:
+                value = self.resolver.evaluate(callee)
+                if isinstance(value, Ref) and value.path in _FILE_READS and index == 1:
+                    found.append(self._file_read(call, value.path))
+                elif callee.type == "member_expression":
+                    method = self.resolver.property_name(callee)
+                    receiver = callee.child_by_field_name("object")
+                    if method in _ITERATING and receiver is not None and index == 0:
+                        found.append(self._env_keys_or(receiver, method or ""))
+                    elif method in _LISTENERS and receiver is not None and self._receives(receiver):
+                        # socket.on('data', d => …), ws.on('message', m => …), io.on('command', c => …)
+                        origin = self.text_of(receiver, 40)
+                        found.append((Label(Kind.REMOTE, origin, self.text.evidence(site)),))
+        for call in self._call_sites(fn):
+            arguments = call.child_by_field_name("arguments")
+            if arguments is None:
+                continue
+            args = [a for a in arguments.named_children if a.type != "comment"]
+            if index < len(args):
+                found.append(through(self.labels(args[index]), f"argument of {self._name_of(fn)}"))
+        return merge(*found)
+
+    def _receives(self, receiver: Node) -> bool:
+        """Whether `receiver` is a network object whose events carry received data: a socket, WebSocket or
+        client made by a network call, or the response a network call hands its callback."""
+        if self._origin(receiver) is not None or self._client(_strip(receiver)) is not None:
+            return True
+        node = _strip(receiver)
+        if node.type != "identifier":
+            return False
+        binding = self.resolver.lookup(node)
+        if binding is None:
+            return False
+        if binding.parameter:
+            fn, _ = self._function_of_parameter(binding.site)
+            parent = self.resolver.parent(fn) if fn is not None else None
+            call = self.resolver.parent(parent) if parent is not None and parent.type == "arguments" else None
+            if call is not None and call.type in {"call_expression", "new_expression"}:
+                # https.get(url, res => …), net.createServer(sock => …), server.on('connection', s => …)
+                return self._sink_kind(call) is not None or self._origin(call) is not None
+            return False
+        return binding.value is not None and self._origin(binding.value) is not None
+
+    def _env_keys_or(self, receiver: Node, method: str) -> Labels:
+        """`Object.keys(process.env).forEach(k => … process.env[k] …)` is iterating the environment."""
+        node = _strip(receiver)
+        if node.type == "call_expression" and self.text_of(node, 40).startswith("Object.keys"):
+            args = self._argument_nodes(node)
+            if args and self._is_env(args[0]):
+                return (Label(Kind.ENV_DUMP, "process.env", self.text.evidence(node)).through("Object.keys"),)
+        return through(self.labels(receiver), method)
+
+    def _function_of_parameter(self, site: Node) -> tuple[Node | None, int]:
+        node: Node | None = self.resolver.parent(site)
+        child = site
+        while node is not None and node.type not in FUNCTION_TYPES:
+            if node.type != "formal_parameters":
+                child = node
+            node = self.resolver.parent(node)
+        if node is None:
+            return None, 0
+        params = node.child_by_field_name("parameters")
+        if params is None:
+            return node, 0
+        index = 0
+        for i, p in enumerate(c for c in params.named_children if c.type != "comment"):
+            if p.start_byte <= child.start_byte and child.end_byte <= p.end_byte:
+                index = i
+                break
+        return node, index
+
+    def _name_of(self, fn: Node) -> str:
+        name = fn.child_by_field_name("name")
+        if name is not None:
+            text = self.text_of(name, 60)
+            if text == "constructor":
+                cls = self._enclosing_class(fn)
+                cls_name = cls.child_by_field_name("name") if cls is not None else None
+                return self.text_of(cls_name, 60) if cls_name is not None else text
+            return text
+        parent = self.resolver.parent(fn)
+        if parent is not None and parent.type in {"variable_declarator", "pair", "assignment_expression"}:
+            target = (
+                parent.child_by_field_name("name")
+                or parent.child_by_field_name("key")
+                or parent.child_by_field_name("left")
+            )
+            if target is not None:
+                text = self.text_of(target, 60)
+                return text.rsplit(".", 1)[-1]
+        return ""
+
+    def _enclosing_class(self, node: Node) -> Node | None:
+        current = self.resolver.parent(node)
+        while current is not None:
+            if current.type in {"class_declaration", "class"}:
+                return current
+            current = self.resolver.parent(current)
+        return None
+
+    def _call_sites(self, fn: Node) -> list[Node]:
+        """Calls of `fn` by its name (`name(…)`, `x.name(…)`, `new Name(…)`), at most MAX_CALL_SITES:
+        context-insensitive, which over-approximates and stays bounded. A declared name is searched in the
+        scope that declares it; a method name in the whole file. Searches are cached by (name, range) and
+        at most MAX_SITE_SEARCHES are made per file (past that a function has no known callers: its data
+        is still followed through its parameters' other sources, and its sinks count as not load-time)."""
+        name = self._name_of(fn)
+        if not name or not name.isidentifier():
+            return []
+        start, end = 0, len(self.source)
+        declared = fn.child_by_field_name("name")
+        if declared is not None and fn.type != "method_definition":
+            binding = self.resolver.lookup(declared)
+            if binding is not None:
+                scope = self.resolver.scope_of(binding)
+                start, end = scope.start_byte, scope.end_byte
+        key = (name, start, end)
+        cached = self._sites.get(key)
+        if cached is not None:
+            return cached
+        sites: list[Node] = []
+        self._sites[key] = sites
+        if self._site_searches >= MAX_SITE_SEARCHES:
+            return sites
+        self._site_searches += 1
+        word = name.encode()
+        src = self.source
+        self.steps.search(end - start)
+        i = src.find(word, start, end)
+        while i != -1 and len(sites) < MAX_CALL_SITES:
+            stop = i + len(word)
+            if (i == 0 or src[i - 1] not in IDENT) and (stop >= len(src) or src[stop] not in IDENT):
+                self.steps.tick()
+                ident = self.root.descendant_for_byte_range(i, stop)
+                if ident is not None and ident.type in {"identifier", "property_identifier"}:
+                    call = self._call_of(ident)
+                    if call is not None:
+                        sites.append(call)
+            i = src.find(word, stop, end)
+        return sites
+
+    def _member(self, node: Node) -> Labels:
+        obj = node.child_by_field_name("object")
+        if obj is None:
+            return NONE
+        name = self.resolver.property_name(node)
+        if self._is_env(obj):
+            if name is not None:
+                if secret_env_name(name):
+                    return (Label(Kind.SECRET_ENV, name, self.text.evidence(node)),)
+                return NONE
+            if self._env_iteration_key(node):
+                return (Label(Kind.ENV_DUMP, "process.env", self.text.evidence(node)).through("for…in"),)
+            return NONE
+        found: list[Labels] = [self.labels(obj)]
+        if name is not None and key_material_name(name):
+            found.append((Label(Kind.KEY_MATERIAL, name, self.text.evidence(node)),))
+        return merge(*found)
+
+    def _env_iteration_key(self, node: Node) -> bool:
+        """`process.env[k]` where k iterates the environment's keys (for…in, Object.keys(...).forEach)."""
+        index = node.child_by_field_name("index")
+        if index is None or index.type != "identifier":
+            return False
+        binding = self.resolver.lookup(index)
+        if binding is None:
+            return False
+        parent = self.resolver.parent(binding.site)
+        for _ in range(3):
+            if parent is None:
+                return False
+            if parent.type == "for_in_statement":
+                right = parent.child_by_field_name("right")
+                return right is not None and self._is_env(right)
+            parent = self.resolver.parent(parent)
+        if binding.parameter:
+            labels = self._parameter(binding.site)
+            return any(label.kind is Kind.ENV_DUMP for label in labels)
+        return False
+
+    def _this(self, node: Node) -> Labels:
+        """Field-insensitive: `this` carries whatever any `this.f = v` in its class (or function) stores."""
+        scope = self._enclosing_class(node)
+        if scope is None:
+            current = self.resolver.parent(node)
+            while current is not None and current.type not in FUNCTION_TYPES - {"arrow_function"}:
+                current = self.resolver.parent(current)
+            scope = current or self.root
+        cached = self._this_fields.get(scope.id)
+        if cached is not None:
+            return cached
+        self._this_fields[scope.id] = NONE
+        src = self.source
+        self.steps.search(scope.end_byte - scope.start_byte)
+        found: list[Labels] = []
+        i = src.find(b"this", scope.start_byte, scope.end_byte)
+        count = 0
+        while i != -1 and count < 256:
+            end = i + 4
+            if (i == 0 or src[i - 1] not in IDENT) and src[end : end + 1] in {b".", b"["}:
+                count += 1
+                self.steps.tick()
+                this = self.root.descendant_for_byte_range(i, end)
+                member = self.resolver.parent(this) if this is not None else None
+                grand = self.resolver.parent(member) if member is not None else None
+                if (
+                    grand is not None
+                    and grand.type == "assignment_expression"
+                    and grand.child_by_field_name("left") == member
+                ):
+                    right = grand.child_by_field_name("right")
+                    if right is not None:
+                        field = self.resolver.property_name(member) if member is not None else None
+                        found.append(through(self.labels(right), f"this.{field or '[…]'}"))
+            i = src.find(b"this", end, scope.end_byte)
+        result = merge(*found)
+        self._this_fields[scope.id] = result
+        return result
+
+    def _container(self, node: Node) -> Labels:
+        found: list[Labels] = []
+        for child in node.named_children[:256]:
+            if child.type == "pair":
+                value = child.child_by_field_name("value")
+                key_node = child.child_by_field_name("key")
+                if key_node is not None and self.text_of(key_node, 20).strip("'\"") in _TLS_OPTIONS:
+                    continue  # client certificates and keys configure TLS; they are not sent
+                if value is not None:
+                    found.append(self.labels(value))
+                key = child.child_by_field_name("key")
+                if key is not None and key.type == "computed_property_name" and key.named_children:
+                    found.append(self.labels(key.named_children[0]))
+            elif child.type == "spread_element":
+                inner = child.named_children[0] if child.named_children else None
+                if inner is not None:
+                    found.append(through(self.labels(inner), "spread"))
+            elif child.type not in {"method_definition", "comment"}:
+                found.append(self.labels(child))
+        return merge(*found)
+
+    def _arguments(self, call: Node) -> Labels:
+        return merge(*(self.labels(a) for a in self._argument_nodes(call)))
+
+    def _argument_nodes(self, call: Node) -> list[Node]:
+        arguments = call.child_by_field_name("arguments")
+        if arguments is None:
+            return []
+        if arguments.type == "template_string":
+            return [arguments]
+        return [a for a in arguments.named_children if a.type != "comment"]
+
+    def _call(self, node: Node) -> Labels:
+        callee = self._callee(node)
+        if callee is None:
+            return NONE
+        callee = _strip(callee)
+        value = self.resolver.evaluate(callee)
+        if not isinstance(value, Ref | Imported):
+            global_name = self._global_name(callee)
+            if global_name is not None:
+                value = Ref(Space.GLOBAL, global_name)
+        if isinstance(value, Ref) and value.space is not Space.REQUIRE:
+            # require('buffer').Buffer is the global Buffer (@solana/web3.js calls `buffer.Buffer.from`).
+            path = (
+                value.path.removeprefix("buffer.") if value.path.startswith("buffer.Buffer") else value.path
+            )
+            if path in _FILE_READS and not path.startswith(("fs.readdir", "fs.promises.readdir")):
+                return self._file_read(node, path)
+            if path in _IDENTITY:
+                if path == "os.homedir":
+                    return NONE
+                return (Label(Kind.IDENTITY, path, self.text.evidence(node)),)
+            if _ONE_WAY.match(path):
+                return NONE
+            if path in _ENCODERS or (node.type == "new_expression" and path in _CONSTRUCTED):
+                return through(self._arguments(node), path)
+            if path.startswith(("zlib.", "crypto.createCipher")):
+                return through(self._arguments(node), path)
+            return NONE
+        if isinstance(value, Imported):
+            if value.specifier.startswith("."):
+                return (Label(Kind.IMPORT, f"{value.specifier}\0default", self.text.evidence(node)),)
+            return NONE
+        if callee.type in {"identifier"}:
+            binding = self.resolver.lookup(callee)
+            if binding is not None and binding.specifier is not None:
+                return self._identifier(callee)
+            fn = self._local_function(callee)
+            if fn is not None:
+                return through(self._function_returns(fn), f"{self._name_of(fn) or 'function'}()")
+            return NONE
+        if callee.type == "member_expression":
+            method = self.resolver.property_name(callee)
+            receiver = callee.child_by_field_name("object")
+            if receiver is None or method is None:
+                return NONE
+            inner = self.resolver.evaluate(receiver)
+            if isinstance(inner, Imported) and inner.specifier.startswith("."):
+                return (Label(Kind.IMPORT, f"{inner.specifier}\0{method}", self.text.evidence(node)),)
+            if method in _ONE_WAY_METHODS or self._one_way_chain(receiver):
+                return NONE
+            own = self._class_method(receiver, method)
+            if own is not None:
+                return through(self._function_returns(own), f"{method}()")
+            if method in {"call", "apply"}:
+                fn = self._local_function(receiver) if receiver.type == "identifier" else None
+                return self._function_returns(fn) if fn is not None else NONE
+            found = [through(self.labels(receiver), f".{method}()")]
+            if method in _ARG_METHODS:
+                found.append(through(self._arguments(node), f".{method}()"))
+            return merge(*found)
+        return NONE
+
+    def _global_name(self, callee: Node) -> str | None:
+        """`encodeURIComponent`, `btoa`, `Buffer.from`: a free name the resolver does not model."""
+        root = callee
+        while root.type == "member_expression":
+            obj = root.child_by_field_name("object")
+            if obj is None:
+                return None
+            root = obj
+        if root.type != "identifier" or self.resolver.lookup(root) is not None:
+            return None
+        text = self.text_of(callee, 60)
+        return text if text.replace(".", "").replace("_", "").replace("$", "").isalnum() else None
+
+    def _class_method(self, receiver: Node, method: str) -> Node | None:
+        """`this.helper(…)` inside a class: the method, whose returns are what the call gives."""
+        if _strip(receiver).type != "this":
+            return None
+        cls = self._enclosing_class(receiver)
+        if cls is None:
+            return None
+        for candidate in self._class_methods(cls):
+            if self._name_of(candidate) == method:
+                return candidate
+        return None
+
+    def _one_way_chain(self, receiver: Node) -> bool:
+        node = _strip(receiver)
+        for _ in range(8):
+            if node.type != "call_expression":
+                return False
+            callee = self._callee(node)
+            if callee is None:
+                return False
+            value = self.resolver.evaluate(callee)
+            if isinstance(value, Ref) and _ONE_WAY.match(value.path):
+                return True
+            if callee.type != "member_expression":
+                return False
+            obj = callee.child_by_field_name("object")
+            if obj is None:
+                return False
+            node = _strip(obj)
+        return False
+
+    def _file_read(self, call: Node, path: str) -> Labels:
+        args = self._argument_nodes(call)
+        if not args:
+            return NONE
+        found: list[Label] = []
+        for label in self.labels(args[0]):
+            if label.kind is Kind.SECRET_PATH:
+                found.append(Label(Kind.SECRET_FILE, label.detail, label.evidence, (*label.via, path)))
+            elif label.kind is Kind.HISTORY:
+                found.append(label.through(path))
+        return merge(tuple(found))
+
+    def _local_function(self, ident: Node) -> Node | None:
+        binding = self.resolver.lookup(ident)
+        if binding is None:
+            return None
+        site_parent = self.resolver.parent(binding.site)
+        if site_parent is not None and site_parent.type in FUNCTION_TYPES:
+            return site_parent
+        if binding.value is not None:
+            value = _strip(binding.value)
+            if value.type in FUNCTION_TYPES:
+                return value
+        return None
+
+    def _function_returns(self, fn: Node) -> Labels:
+        cached = self._returns.get(fn.id)
+        if cached is not None:
+            return cached
+        self._returns[fn.id] = NONE
+        body = fn.child_by_field_name("body")
+        found: list[Labels] = []
+        if body is not None and body.type != "statement_block":
+            found.append(self.labels(body))
+        elif body is not None:
+            for ret in self._returns_in(body):
+                if ret.named_children:
+                    found.append(self.labels(ret.named_children[0]))
+        result = merge(*found)
+        self._returns[fn.id] = result
+        return result
+
+    def _returns_in(self, body: Node) -> Iterator[Node]:
+        src = self.source
+        self.steps.search(body.end_byte - body.start_byte)
+        i = src.find(b"return", body.start_byte, body.end_byte)
+        count = 0
+        while i != -1 and count < 64:
+            end = i + 6
+            if (i == 0 or src[i - 1] not in IDENT) and (end >= len(src) or src[end] not in IDENT):
+                node = self.root.descendant_for_byte_range(i, end)
+                statement = self.resolver.parent(node) if node is not None else None
+                # a return of this function, not of a function nested in it
+                if (
+                    statement is not None
+                    and statement.type == "return_statement"
+                    and self._owner(statement) == self.resolver.parent(body)
+                ):
+                    count += 1
+                    yield statement
+            i = src.find(b"return", end, body.end_byte)
+
+    def _owner(self, node: Node) -> Node | None:
+        current = self.resolver.parent(node)
+        while current is not None and current.type not in FUNCTION_TYPES:
+            current = self.resolver.parent(current)
+        return current
+
+    # ---- when a sink runs ----------------------------------------------------------------------------
+    def _load_time(self, node: Node, depth: int = 0) -> bool:
+        fn = self._owner(node)
+        if fn is None:
+            return True
+        cached = self._load.get(fn.id)
+        if cached is not None:
+            return cached
+        if depth > MAX_LOAD_DEPTH:
+            return False
+        self._load[fn.id] = False
+        result = False
+        parent = self.resolver.parent(fn)
+        if parent is not None and parent.type in {"call_expression", "parenthesized_expression"}:
+            # an IIFE: (function () { … })() or (() => …)()
+            call = parent if parent.type == "call_expression" else self.resolver.parent(parent)
+            if call is not None and call.type == "call_expression":
+                result = self._load_time(call, depth + 1)
+        if not result and parent is not None and parent.type == "arguments":
+            # a callback given to a call that runs at load: setTimeout(fn), p.then(fn), https.get(u, res => …)
+            call = self.resolver.parent(parent)
+            result = call is not None and self._load_time(call, depth + 1)
+        if not result:
+            for call in self._call_sites(fn):
+                if self._owner(call) != fn and self._load_time(call, depth + 1):
+                    result = True
+                    break
+        self._load[fn.id] = result
+        return result
+
+    # ---- exports and calls into relative modules ---------------------------------------------------
+    def exports(self) -> dict[int, str]:
+        """Function start byte → export name ("default" for module.exports / export default)."""
+        if self._exports is not None:
+            return self._exports
+        found: dict[int, str] = {}
+        self._exports = found
+        for node, name in self._exported_values():
+            fn = _strip(node)
+            if fn.type == "identifier":
+                local = self._local_function(fn)
+                if local is not None:
+                    fn = local
+            if fn.type in FUNCTION_TYPES:
+                found.setdefault(fn.start_byte, name)
+            elif fn.type in {"class", "class_declaration"}:
+                for method in self._class_methods(fn):
+                    method_name = self._name_of(method)
+                    found.setdefault(method.start_byte, name if method_name == "constructor" else method_name)
+            elif fn.type == "identifier":
+                binding = self.resolver.lookup(fn)
+                site = self.resolver.parent(binding.site) if binding is not None else None
+                if site is not None and site.type in {"class_declaration", "class"}:
+                    for method in self._class_methods(site):
+                        method_name = self._name_of(method)
+                        found.setdefault(
+                            method.start_byte, name if method_name == "constructor" else method_name
+                        )
+        return found
+
+    def _class_methods(self, cls: Node) -> list[Node]:
+        body = cls.child_by_field_name("body")
+        return [m for m in body.named_children if m.type == "method_definition"] if body is not None else []
+
+    def _exported_values(self) -> Iterator[tuple[Node, str]]:
+        for match in _EXPORTS.finditer(self.source):
+            self.steps.tick()
+            at = match.start()
+            text = match.group(0)
+            if not text.startswith((b"module.exports", b"exports.")):
+                start = at + text.find(b"export")
+                node = self.root.descendant_for_byte_range(start, start + 6)
+                statement = self.resolver.parent(node) if node is not None else None
+                if statement is None or statement.type != "export_statement":
+                    continue
+                declaration = statement.child_by_field_name("declaration") or statement.child_by_field_name(
+                    "value"
+                )
+                default = any(c.type == "default" for c in statement.children)
+                if declaration is None:
+                    continue
+                if declaration.type in FUNCTION_TYPES or declaration.type in {"class_declaration", "class"}:
+                    name = declaration.child_by_field_name("name")
+                    yield declaration, "default" if default or name is None else self.text_of(name)
+                elif declaration.type in {"lexical_declaration", "variable_declaration"}:
+                    for declarator in declaration.named_children:
+                        if declarator.type == "variable_declarator":
+                            name = declarator.child_by_field_name("name")
+                            value = declarator.child_by_field_name("value")
+                            if name is not None and value is not None:
+                                yield value, self.text_of(name)
+                elif default:
+                    yield declaration, "default"
+                continue
+            ident = self.root.descendant_for_byte_range(at, at + 1)
+            member = self.resolver.parent(ident) if ident is not None else None
+            if member is None or member.type != "member_expression":
+                continue
+            top = member
+            parent = self.resolver.parent(top)
+            while parent is not None and parent.type == "member_expression":
+                top, parent = parent, self.resolver.parent(parent)
+            if (
+                parent is None
+                or parent.type != "assignment_expression"
+                or parent.child_by_field_name("left") != top
+            ):
+                continue
+            right = parent.child_by_field_name("right")
+            if right is None:
+                continue
+            left_text = self.text_of(top, 120)
+            if left_text in {"module.exports", "exports"}:
+                yield right, "default"
+                inner = _strip(right)
+                if inner.type == "object":
+                    for pair in inner.named_children:
+                        if pair.type == "pair":
+                            key, value = pair.child_by_field_name("key"), pair.child_by_field_name("value")
+                            if key is not None and value is not None:
+                                yield value, self.text_of(key).strip("'\"")
+                        elif pair.type == "shorthand_property_identifier":
+                            yield pair, self.text_of(pair)
+                        elif pair.type == "method_definition":
+                            yield pair, self._name_of(pair)
+            else:
+                yield right, left_text.rsplit(".", 1)[-1]
+
+    def _export_values(self) -> Iterator[ExportValue]:
+        """What exports return, for importers' sinks. Exports whose text holds a source word go first;
+        at most MAX_EXPORT_VALUES are followed (a file exporting hundreds of functions is a library
+        surface, and a stealer's collector is the export that reads the secret)."""
+        seen: set[str] = set()
+        exported = list(self._exported_values())
+        positions = [m.start() for m in SOURCE_WORDS.finditer(self.source)]
+        exported.sort(
+            key=lambda item: not any(item[0].start_byte <= at < item[0].end_byte for at in positions[:256])
+        )
+        for node, name in exported[:MAX_EXPORT_VALUES]:
+            if name in seen:
+                continue
+            inner = _strip(node)
+            if inner.type == "identifier":
+                local = self._local_function(inner)
+                if local is not None:
+                    inner = local
+            labels = self._function_returns(inner) if inner.type in FUNCTION_TYPES else self.labels(inner)
+            concrete = tuple(
+                lb for lb in labels if lb.kind not in {Kind.PARAM, Kind.IMPORT, Kind.SECRET_PATH}
+            )
+            if concrete:
+                seen.add(name)
+                yield ExportValue(name, concrete)
+
+    def _call_outs(self) -> Iterator[CallOut]:
+        """Calls of relative modules' exports with labelled arguments (`require('./send')(secret)`)."""
+        emitted = 0
+        for match in _RELATIVE.finditer(self.source):
+            self.steps.tick()
+            specifier = match.group(1).decode("utf-8", "replace")
+            node = self.root.descendant_for_byte_range(match.start(1), match.end(1))
+            # climb from the string to its require call / import statement
+            current = node
+            for _ in range(4):
+                if current is None or current.type in {"call_expression", "import_statement"}:
+                    break
+                current = self.resolver.parent(current)
+            if current is None:
+                continue
+            for call, export in self._uses_of_module(current):
+                for index, arg in enumerate(self._argument_nodes(call)[:8]):
+                    labels = tuple(
+                        lb
+                        for lb in self.labels(arg)
+                        if lb.kind not in {Kind.PARAM, Kind.IMPORT, Kind.SECRET_PATH}
+                    )
+                    if labels:
+                        emitted += 1
+                        yield CallOut(specifier, export, index, labels, self._load_time(call))
+                if emitted >= 32:
+                    return
+
+    def _uses_of_module(self, loader: Node) -> Iterator[tuple[Node, str]]:
+        """(call, export) for calls of what `loader` (a require call or import statement) binds."""
+        if loader.type == "call_expression":
+            parent = self.resolver.parent(loader)
+            if parent is not None and parent.type == "call_expression" and self._callee(parent) == loader:
+                yield parent, "default"
+                return
+            if parent is not None and parent.type == "member_expression":
+                grand = self.resolver.parent(parent)
+                name = self.resolver.property_name(parent)
+                if grand is not None and grand.type == "call_expression" and name is not None:
+                    yield grand, name
+                return
+            if parent is not None and parent.type == "variable_declarator":
+                name_node = parent.child_by_field_name("name")
+                if name_node is None:
+                    return
+                if name_node.type == "identifier":
+                    yield from self._calls_of_name(name_node, None)
+                elif name_node.type == "object_pattern":
+                    for child in name_node.named_children:
+                        if child.type == "shorthand_property_identifier_pattern":
+                            yield from self._calls_of_name(child, self.text_of(child))
+            return
+        for child in loader.named_children:
+            if child.type == "import_clause":
+                for part in child.named_children:
+                    if part.type == "identifier":
+                        yield from self._calls_of_name(part, None)
+                    elif part.type == "named_imports":
+                        for spec in part.named_children:
+                            imported = spec.child_by_field_name("name")
+                            alias = spec.child_by_field_name("alias") or imported
+                            if imported is not None and alias is not None:
+                                yield from self._calls_of_name(alias, self.text_of(imported))
+
+    def _calls_of_name(self, site: Node, export: str | None) -> Iterator[tuple[Node, str]]:
+        word = self.text_of(site).encode()
+        src = self.source
+        self.steps.search(len(src))
+        i = src.find(word)
+        count = 0
+        while i != -1 and count < MAX_CALL_SITES:
+            end = i + len(word)
+            if (i == 0 or src[i - 1] not in IDENT) and (end >= len(src) or src[end] not in IDENT):
+                ident = self.root.descendant_for_byte_range(i, end)
+                if ident is not None and ident.type == "identifier" and ident.id != site.id:
+                    parent = self.resolver.parent(ident)
+                    if (
+                        parent is not None
+                        and parent.type == "call_expression"
+                        and self._callee(parent) == ident
+                    ):
+                        count += 1
+                        yield parent, export or "default"
+                    elif parent is not None and parent.type == "member_expression" and export is None:
+                        grand = self.resolver.parent(parent)
+                        name = self.resolver.property_name(parent)
+                        if grand is not None and grand.type == "call_expression" and name is not None:
+                            count += 1
+                            yield grand, name
+            i = src.find(word, end)
+
+    # ---- helpers ---------------------------------------------------------------------------------------
+    def text_of(self, node: Node, limit: int = 200) -> str:
+        return self.resolver.text(node, limit)
+
+
+def _import_names(statement: Node) -> Iterator[Node]:
+    for child in statement.named_children:
+        if child.type == "import_clause":
+            for part in child.named_children:
+                if part.type == "identifier":
+                    yield part
+                elif part.type == "namespace_import":
+                    yield from (c for c in part.named_children if c.type == "identifier")
+                elif part.type == "named_imports":
+                    for spec in part.named_children:
+                        alias = spec.child_by_field_name("alias") or spec.child_by_field_name("name")
+                        if alias is not None and alias.type == "identifier":
+                            yield alias
+
+
+def _strip(node: Node) -> Node:
+    for _ in range(16):
+        if node.type in {
+            "parenthesized_expression",
+            "await_expression",
+            "as_expression",
+            "non_null_expression",
+        }:
+            children = node.named_children
+            if not children:
+                return node
+            node = children[0]
+        else:
+            return node
+    return node
+
+
+def _short_path(text: str) -> str:
+    return text if len(text) <= 80 else text[:77] + "…"
+
+
+def constant_string(value: object) -> str | None:
+    return value.value if isinstance(value, Str) else None

