@@ -77,8 +77,8 @@ def test_unresolved_node_eval_code_is_a_sink() -> None:
     assert found.dynamic
 
 
-def test_exec_path_spawn_records_a_node_command() -> None:
-    assert commands("require('child_process').spawn(process.execPath, ['lib/run.js'])") == ["node lib/run.js"]
+def test_exec_path_spawn_of_a_file_is_not_code() -> None:
+    assert commands("require('child_process').spawn(process.execPath, ['lib/run.js'])") == []
 
 
 # ---- files written ------------------------------------------------------------------------------------

@@ -502,7 +502,10 @@ def _command_line(function: str, args: list[Value]) -> str | None:
     """The command line a child_process call runs, as shell text, when its parts fold to constants."""
     if not args:
         return None
-    program = "node" if isinstance(args[0], Ref) and _node_program(args[0]) else as_text(args[0])
+    # `process.execPath` is not written as `node` here: following `spawn(process.execPath, [file])` into the
+    # install-time closure is left for later (deasync's quick test would make its addon load an install-time
+    # finding); its `-e` code is analysed all the same (`_node_eval_code`).
+    program = as_text(args[0])
     if program is None:
         return None
     if function in {"child_process.exec", "child_process.execSync"}:
