@@ -94,6 +94,10 @@ _SPAWNERS = frozenset(
     }
 )
 _EXEC_PREFIX = "command of "
+_CODE_CALL = re2.compile(
+    rb"\b(eval|Function|runInThisContext|runInNewContext|runInContext|compileFunction|Script|_compile)\s*\("
+)
+MAX_CODE_SINKS = 64
 _LISTENERS = frozenset({"on", "once", "addListener", "addEventListener", "prependListener"})
 _NETWORK_COMMAND = re.compile(
     r"(?<![\w.-])(?:curl|wget|nc|ncat|netcat|socat|Invoke-WebRequest|iwr)(?![\w.-])"
@@ -275,10 +279,56 @@ class FileFlowPass:
                 labels = tuple(lb for lb in labels if lb.kind is not Kind.REMOTE)
                 if labels:
                     self._record(call, what, labels)
+            self._code_sinks()
         if has_sources:
             self._call_out_list.extend(self._call_outs())
             self._export_list.extend(self._export_values())
         return self.partial(complete=True)
+
+    def _code_sinks(self) -> None:
+        """Code compiled from what the network sent (a WebSocket message given to `new Function`, an HTTP
+        response's field to `eval`): the bot or loader shape of `is` 5.0.0 and the 2025 HexEval loaders.
+        Only files that touch the network get here, and at most MAX_CODE_SINKS compile sites are read."""
+        for count, match in enumerate(_CODE_CALL.finditer(self.source)):
+            if count >= MAX_CODE_SINKS:
+                self.cut = self.cut or f"more than {MAX_CODE_SINKS} eval/Function/vm sites"
+                return
+            self.steps.tick()
+            leaf = self.root.descendant_for_byte_range(match.start(1), match.end(1))
+            call = self._enclosing_compile_call(leaf)
+            if call is None:
+                continue
+            args = self._argument_nodes(call)
+            if not args:
+                continue
+            name = self.source[match.start(1) : match.end(1)].decode()
+            code = args[-1] if name == "Function" else args[0]
+            remote = tuple(lb for lb in self.labels(code) if lb.kind is Kind.REMOTE)
+            if remote:
+                sink = Sink(
+                    f"code of {name}", self.text.evidence(call), None, self._load_time(call), executes=True
+                )
+                self._flow_list.extend(Flow(label, sink, self.path, self.path) for label in remote)
+
+    def _received(self, call: Node, client: str) -> Labels:
+        """What an HTTP client call resolves to is data the network sent (judged only where it is executed)."""
+        return (Label(Kind.REMOTE, client, self.text.evidence(call)),)
+
+    def _enclosing_compile_call(self, leaf: Node | None) -> Node | None:
+        node = leaf
+        for _ in range(4):
+            if node is None:
+                return None
+            parent = self.resolver.parent(node)
+            if parent is None:
+                return None
+            if parent.type in {"call_expression", "new_expression"}:
+                callee = parent.child_by_field_name("function") or parent.child_by_field_name("constructor")
+                return parent if callee is not None and callee.end_byte >= leaf.end_byte else None  # type: ignore[union-attr]
+            if parent.type not in {"member_expression", "identifier", "property_identifier"}:
+                return None
+            node = parent
+        return None
 
     def partial(self, *, complete: bool = False) -> FileFlows:
         return FileFlows(
@@ -1094,10 +1144,14 @@ class FileFlowPass:
                 return through(self._arguments(node), path)
             if path.startswith(("zlib.", "crypto.createCipher")):
                 return through(self._arguments(node), path)
+            if path == "fetch":
+                return self._received(node, "fetch")
             return NONE
         if isinstance(value, Imported):
             if value.specifier.startswith("."):
                 return (Label(Kind.IMPORT, f"{value.specifier}\0default", self.text.evidence(node)),)
+            if value.specifier in _CLIENT_PACKAGES:
+                return self._received(node, value.specifier)
             return NONE
         if callee.type in {"identifier"}:
             binding = self.resolver.lookup(callee)
@@ -1115,6 +1169,8 @@ class FileFlowPass:
             inner = self.resolver.evaluate(receiver)
             if isinstance(inner, Imported) and inner.specifier.startswith("."):
                 return (Label(Kind.IMPORT, f"{inner.specifier}\0{method}", self.text.evidence(node)),)
+            if isinstance(inner, Imported) and inner.specifier in _CLIENT_PACKAGES:
+                return self._received(node, inner.specifier)
             if method in _ONE_WAY_METHODS or self._one_way_chain(receiver):
                 return NONE
             own = self._class_method(receiver, method)
