@@ -160,6 +160,21 @@ def identity_evidence(f: FileCapabilities) -> Evidence | None:
     return None
 
 
+NEAR_LINES = 40
+NEAR_COLUMNS = 4000
+
+
+def evidence_near(a: Evidence, b: Evidence) -> bool:
+    """Close enough to be one piece of code (a few statements apart, or within a few KB of one minified line):
+    what rules require before they read two signals as one behaviour. A bundle puts unrelated modules in one
+    file, thousands of lines apart (vite's stdout socket and launch-editor's PowerShell query)."""
+    if a.file != b.file:
+        return False
+    if a.line == b.line:
+        return abs((a.column or 0) - (b.column or 0)) <= NEAR_COLUMNS
+    return abs(a.line - b.line) <= NEAR_LINES
+
+
 def executable_kind(data: bytes) -> str | None:
     if data[:4] == b"\x7fELF":
         return "ELF"
