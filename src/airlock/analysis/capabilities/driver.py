@@ -4,12 +4,12 @@ what the lexical fallback finds in regions the parser did not read, and returns 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tree_sitter import Node
 
 from airlock.analysis.capabilities.scanner import FileScanner
-from airlock.analysis.capabilities.state import CodeSink, Collector
+from airlock.analysis.capabilities.state import CodeSink, Collector, CompiledFile, FileWrite
 from airlock.analysis.dataflow import EMPTY, FileFlowPass, FileFlows
 from airlock.analysis.js import Dialect, SourceText, module_kind, read
 from airlock.analysis.lexical import fallback
@@ -66,6 +66,10 @@ class FileCapabilities:
     regions are not cuts: they are read lexically, and judged where they run at install time."""
     unparsed: tuple[Evidence, ...] = ()
     """Where regions start that the parser did not faithfully read (see `js.read`, `lexical`)."""
+    writes: tuple[FileWrite, ...] = ()
+    """Files the code writes, with their folded paths (tampering rules judge where they go)."""
+    compiles: tuple[CompiledFile, ...] = ()
+    """Files of the package whose text is compiled as code (`facts.gather` analyses them)."""
     steps: int = 0
     """Analysis steps used (for budget sizing; not part of the result)."""
     flows: FileFlows = EMPTY
@@ -118,6 +122,11 @@ def analyze_source(
     flows = _flows(
         text, root=result.tree.root_node, scanner=scanner, collector=collector, budget=budget, skipped=skipped
     )
+    if flows.complete and any(_reaches_authority(code) for _, code in collector.evaluated_code):
+        # Code compiled from strings (eval, `node -e`, a written .js file) was scanned, not flow-followed:
+        # the file is not covered, so rules that defer to flows must not take their silence as an answer.
+        # (`Function('return this')` and template bodies reach nothing and keep the file covered.)
+        flows = replace(flows, complete=False)
     cuts = tuple(dict.fromkeys(skipped))
     # --- issue 9: what the parser does not understand is read lexically and reported, never silent.
     lexical = fallback(text, result.regions, known=collector.builtin, known_commands=collector.commands)
@@ -134,6 +143,8 @@ def analyze_source(
         path=path,
         commands=tuple(collector.commands),
         sinks=tuple(collector.sinks),
+        writes=tuple(collector.writes),
+        compiles=tuple(collector.compiles),
         signals=tuple(signals),
         builtin={k: tuple(v) for k, v in collector.builtin.items()},
         globals={k: tuple(v) for k, v in collector.globals.items()},
@@ -146,6 +157,13 @@ def analyze_source(
         steps=steps.used,
         flows=flows,
     )
+
+
+_AUTHORITY_WORDS = ("require", "process", "import(", "fetch", "XMLHttpRequest", "WebSocket")
+
+
+def _reaches_authority(code: str) -> bool:
+    return any(word in code for word in _AUTHORITY_WORDS)
 
 
 def _flows(

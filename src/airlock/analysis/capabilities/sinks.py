@@ -1,6 +1,10 @@
 """Sinks: what calling a value means. Builtins called are reported; `eval`, `Function`, `vm` and
 `Module#_compile` compile their argument (analysed as code when it folds, a `CodeSink` with its likely
-origins when it does not); `child_process` calls have their command lines captured for the shell rules."""
+origins when it does not); `child_process` calls have their command lines captured for the shell rules,
+and the code of `node -e` / `process.execPath -e` spawns is analysed like eval's. Files written are
+recorded with their folded paths (`FileWrite`), and what is written under a `.js`/`.cjs`/`.mjs` name (or
+anything that reads as code) is analysed as code; code compiled from the text of one of the package's own
+files is recorded as a `CompiledFile` for `facts.gather` to analyse."""
 
 from __future__ import annotations
 
@@ -9,12 +13,13 @@ import shlex
 
 from tree_sitter import Node
 
-from airlock.analysis.capabilities.state import MAX_CLIMB, CodeSink, ScanBase
+from airlock.analysis.capabilities.state import MAX_CLIMB, CodeSink, CompiledFile, FileWrite, ScanBase
 from airlock.analysis.resolve import (
     UNKNOWN,
     Applied,
     Arr,
     Binding,
+    Bytes,
     Code,
     Ref,
     Space,
@@ -22,6 +27,8 @@ from airlock.analysis.resolve import (
     Value,
     as_text,
 )
+from airlock.analysis.resolve.paths import UNKNOWN_PART, fold_path, fold_paths
+from airlock.analysis.resolve.syntax import strip_transparent
 
 # vm entry points that compile a string argument as code.
 _VM_COMPILERS = frozenset(
@@ -44,6 +51,34 @@ EXEC_FUNCTIONS = frozenset(
         "child_process.execFileSync",
         "child_process.fork",
     }
+)
+# fs functions that write a file: (path argument, content argument or None).
+_FILE_WRITERS: dict[str, tuple[int, int | None]] = {
+    **{f"fs.{p}{name}": (0, 1) for p in ("", "promises.") for name in ("writeFile", "appendFile")},
+    "fs.writeFileSync": (0, 1),
+    "fs.appendFileSync": (0, 1),
+    "fs.createWriteStream": (0, None),
+    "fs.copyFile": (1, None),
+    "fs.copyFileSync": (1, None),
+    "fs.promises.copyFile": (1, None),
+    "fs.cp": (1, None),
+    "fs.cpSync": (1, None),
+    "fs.promises.cp": (1, None),
+    "fs.rename": (1, None),
+    "fs.renameSync": (1, None),
+    "fs.promises.rename": (1, None),
+}
+_CODE_SUFFIXES = (".js", ".cjs", ".mjs")
+_PATH_BUILDERS = frozenset({"path.join", "path.resolve", "path.win32.join", "path.posix.join"})
+# Cheap test before folding a path.join: does it name something an application is made of?
+_APPLICATION_WORDS = re.compile(rb"asar|Applications|Programs|extensions|Extensions")
+_FILE_READERS = frozenset({"fs.readFileSync", "fs.readFile", "fs.promises.readFile"})
+# `node -e <code>` and friends: the flags whose next word is code (`-pe` is -p and -e together).
+_EVAL_FLAGS = frozenset({"-e", "--eval", "-p", "--print", "-pe", "-ep"})
+_NODE_PROGRAMS = frozenset({"node", "node.exe", "nodejs"})
+# What a compiled value is wrapped in on its way from a file read: `.toString()`, `String(…)`, `.trim()`.
+_TEXT_WRAPPERS = frozenset(
+    {"toString", "trim", "trimStart", "trimEnd", "slice", "substring", "substr", "replace", "replaceAll"}
 )
 _SHELL_PROGRAMS = frozenset({"sh", "bash", "/bin/sh", "/bin/bash", "zsh", "cmd", "cmd.exe", "powershell"})
 FUNCTION_TYPES = frozenset(
@@ -86,6 +121,18 @@ class SinksMixin(ScanBase):
                 command = _command_line(target.path, args)
                 if command is not None:
                     self.out.commands.append((self.text.evidence(call), command))
+                code = _node_eval_code(target.path, args)
+                if code is not None:
+                    self._spawned_code(
+                        code, call, argument=0 if target.path.endswith(("exec", "execSync")) else 1
+                    )
+            elif target.path in _FILE_WRITERS:
+                self._write(target.path, args, call)
+            elif target.path in _PATH_BUILDERS:
+                self._named_application_path(call)
+            elif target.path == "worker_threads.Worker" and self._worker_eval(call):
+                # `new Worker(code, { eval: true })` runs its first argument as a script.
+                self._spawned_code(args[0] if args else UNKNOWN, call, argument=0, kind="Worker eval")
             elif target.path.endswith("_compile") or "._compile." in target.path:
                 self._sink(target.path, call, args, argument=0)
             if target.path in {"module._load"} and (not args or as_text(args[0]) is None):
@@ -104,6 +151,204 @@ class SinksMixin(ScanBase):
             self._report(target, call)
             if path.endswith("._compile"):
                 self._sink(path, call, args, argument=0)
+
+    def _spawned_code(self, code: Value, call: Node, *, argument: int, kind: str = "node -e") -> None:
+        """`spawn('node', ['-e', code])`: the code runs as a script, analysed as eval's would be."""
+        text = as_text(code)
+        if text is not None:
+            self._on_code(text, call)
+            return
+        self._dynamic(call)
+        self._sink(kind, call, [], argument=argument)
+
+    def _worker_eval(self, call: Node) -> bool:
+        nodes = self._argument_nodes(call)
+        if len(nodes) < 2 or nodes[1].type != "object":
+            return False
+        for pair in nodes[1].named_children:
+            key = pair.child_by_field_name("key") if pair.type == "pair" else None
+            value = pair.child_by_field_name("value") if pair.type == "pair" else None
+            if key is not None and value is not None and self.resolver.text(key).strip("'\"") == "eval":
+                return self.resolver.text(value).replace(" ", "") in {"true", "!0", "!![]", "1"}
+        return False
+
+    def _write(self, function: str, args: list[Value], call: Node) -> None:
+        """A file written: its folded path recorded; its content analysed as code when it is code."""
+        at, content_at = _FILE_WRITERS[function]
+        nodes = self._argument_nodes(call)
+        if at >= len(nodes):
+            return
+        paths = fold_paths(self.resolver, nodes[at])
+        path = paths[0]
+        content = args[content_at] if content_at is not None and content_at < len(args) else UNKNOWN
+        text = content.value.decode("utf-8", "replace") if isinstance(content, Bytes) else as_text(content)
+        named_code = path.lower().endswith(_CODE_SUFFIXES)
+        code = False
+        if function == "fs.createWriteStream":
+            # What the stream is given: `s.write(code)`, `s.end(code)`, on the stream or its variable.
+            for part in self._stream_writes(call):
+                if named_code or _reads_as_code(part):
+                    self._on_code(part, call)
+                    code = True
+        if text is not None and text.strip():
+            if named_code or _reads_as_code(text):
+                self._on_code(text, call)
+                code = True
+        elif content_at is not None and content_at < len(nodes):
+            # `original + patch`: the constant parts of what is written, where the whole does not fold.
+            for part in self._constant_parts(nodes[content_at]):
+                if _reads_as_code(part):
+                    self._on_code(part, call)
+                    code = True
+        evidence = self.text.evidence(call)
+        self.out.writes.extend(FileWrite(evidence, alternative, code) for alternative in paths)
+
+    def _named_application_path(self, call: Node) -> None:
+        """`path.join(local, 'Programs', 'atomic', 'resources', 'app.asar')`: an application location named,
+        recorded for the tampering rule (which wants a write in the same file too)."""
+        text = self.source[call.start_byte : call.end_byte]
+        if not _APPLICATION_WORDS.search(text):
+            return
+        path = fold_path(self.resolver, call)
+        if UNKNOWN_PART not in path[:3]:
+            self.out.writes.append(FileWrite(self.text.evidence(call), path, code=False, named=True))
+
+    def _stream_writes(self, call: Node) -> list[str]:
+        """Constant texts passed to `.write`/`.end` of the stream `call` opens (bounded)."""
+        receivers = [call]
+        parent = self.resolver.parent(call)
+        if parent is not None and parent.type == "variable_declarator":
+            name = parent.child_by_field_name("name")
+            binding = self.resolver.lookup(name) if name is not None and name.type == "identifier" else None
+            if binding is not None and name is not None:
+                scope = self.resolver.scope_of(binding)
+                word = binding.name.encode()
+                self.steps.search(scope.end_byte - scope.start_byte)
+                i = self.source.find(word, scope.start_byte, scope.end_byte)
+                while i != -1 and len(receivers) < 32:
+                    self._tick()
+                    node = self.root.descendant_for_byte_range(i, i + len(word))
+                    if node is not None and node.type == "identifier" and node.id != name.id:
+                        found = self.resolver.lookup(node)
+                        if found is not None and found.identity == binding.identity:
+                            receivers.append(node)
+                    i = self.source.find(word, i + len(word), scope.end_byte)
+        texts: list[str] = []
+        for receiver in receivers:
+            member_node = self.resolver.parent(receiver)
+            invoked = self.resolver.parent(member_node) if member_node is not None else None
+            if (
+                member_node is None
+                or member_node.type != "member_expression"
+                or invoked is None
+                or invoked.type != "call_expression"
+                or self.resolver.property_name(member_node) not in {"write", "end"}
+            ):
+                continue
+            nodes = self._argument_nodes(invoked)
+            if nodes:
+                value = self.resolver.evaluate(nodes[0])
+                text = value.value.decode("utf-8", "replace") if isinstance(value, Bytes) else as_text(value)
+                if text is not None and text.strip():
+                    texts.append(text)
+        return texts
+
+    def _constant_parts(self, node: Node) -> list[str]:
+        """The operands of a `+` chain or template literal that fold to text (bounded)."""
+        parts: list[str] = []
+        stack = [node]
+        while stack and len(parts) < 8:
+            self._tick()
+            current = strip_transparent(stack.pop())
+            if current.type == "binary_expression":
+                op = current.child_by_field_name("operator")
+                if op is not None and op.type == "+":
+                    stack.extend(
+                        c
+                        for c in (current.child_by_field_name("right"), current.child_by_field_name("left"))
+                        if c
+                    )
+                    continue
+            if current.type == "template_string":
+                stack.extend(
+                    c.named_children[0]
+                    for c in reversed(current.named_children)
+                    if c.type == "template_substitution" and c.named_child_count
+                )
+                continue
+            text = as_text(self.resolver.evaluate(current))
+            if text is not None:
+                parts.append(text)
+        return parts
+
+    def _argument_nodes(self, call: Node) -> list[Node]:
+        arguments = call.child_by_field_name("arguments")
+        if arguments is None or arguments.type != "arguments":
+            return []
+        return [c for c in arguments.named_children if c.type != "comment"]
+
+    def _compiled_file(self, node: Node, call: Node, hops: int = 2) -> bool:
+        """Record `call` compiling the text of a package file, when `node` (its code argument) reads one:
+        `fs.readFileSync(path.join(__dirname, 'x.txt'), 'utf8')` (through `.toString()`, `.slice(…)`, a
+        local variable), or `require('./data.json').code`."""
+        self._tick()
+        node = strip_transparent(node)
+        field: list[str] = []
+        for _ in range(8):
+            if node.type == "call_expression":
+                callee = node.child_by_field_name("function")
+                if callee is not None and callee.type == "member_expression":
+                    prop = callee.child_by_field_name("property")
+                    name = self.resolver.text(prop) if prop is not None else ""
+                    obj = callee.child_by_field_name("object")
+                    if name in _TEXT_WRAPPERS and obj is not None:
+                        node = strip_transparent(obj)
+                        continue
+                break
+            if node.type in {"member_expression", "subscript_expression"}:
+                key = self.resolver.property_name(node)
+                obj = node.child_by_field_name("object")
+                if key is None or obj is None:
+                    return False
+                field.insert(0, key)
+                node = strip_transparent(obj)
+                continue
+            if node.type == "identifier" and hops > 0:
+                binding = self.resolver.lookup(node)
+                if binding is None or binding.value is None:
+                    return False
+                if binding.key is not None:
+                    field.insert(0, binding.key)
+                if field:
+                    return False  # a field of a variable: not followed further
+                return self._compiled_file(binding.value, call, hops - 1)
+            break
+        if node.type != "call_expression":
+            return False
+        callee = node.child_by_field_name("function")
+        args = self._argument_nodes(node)
+        if callee is None or not args:
+            return False
+        target = self.resolver.evaluate(callee)
+        if target == Ref(Space.REQUIRE) or (isinstance(target, Ref) and target.space is Space.REQUIRE):
+            spec = as_text(self.resolver.evaluate(args[0]))
+            if spec is None or not spec.startswith("."):
+                return False
+            self.out.compiles.append(
+                CompiledFile(self.text.evidence(call), spec, ".".join(field) or None, "dir")
+            )
+            return True
+        if isinstance(target, Ref) and target.space is Space.BUILTIN and target.path in _FILE_READERS:
+            if field:
+                return False
+            path = fold_path(self.resolver, args[0])
+            if UNKNOWN_PART in path or path.startswith(("/", "~", "%", "<tmp>", "<pkg:")):
+                return False
+            base = "dir" if path.startswith("<dir>") else "cwd"
+            path = path.removeprefix("<dir>").removeprefix("<cwd>").lstrip("/") or "."
+            self.out.compiles.append(CompiledFile(self.text.evidence(call), path, None, base))
+            return True
+        return False
 
     def _compile(self, code: Value, call: Node) -> None:
         text = as_text(code)
@@ -130,6 +375,7 @@ class SinksMixin(ScanBase):
         if nodes:
             chosen = nodes[argument] if -len(nodes) <= argument < len(nodes) else nodes[-1]
             context.append(self._origin_text(chosen, hops=2))
+            self._compiled_file(chosen, call)
         context.extend(self._enclosing_callees(call))
         joined = "\n".join(context)
         origins = frozenset(tag for tag, pattern in _ORIGIN_PATTERNS if pattern.search(joined))
@@ -203,10 +449,62 @@ class SinksMixin(ScanBase):
         return texts
 
 
+def _reads_as_code(text: str) -> bool:
+    """Whether written text is a script (calls, requires) rather than data: cheap tests before a parse."""
+    if len(text) > 1 << 20 or "(" not in text:
+        return False
+    head = text.lstrip()[:1]
+    if head in {"{", "[", "<", "#"}:  # JSON, markup, shell or markdown
+        return False
+    return any(word in text for word in ("require(", "import(", "import ", "eval(", "Function(", "process."))
+
+
+def _node_program(value: Value) -> bool:
+    if isinstance(value, Ref):
+        return value.space is Space.GLOBAL and value.path in {"process.execPath", "process.argv0"}
+    text = as_text(value)
+    if text is None:
+        return False
+    return text.replace("\\", "/").rsplit("/", 1)[-1].lower() in _NODE_PROGRAMS
+
+
+def _node_eval_code(function: str, args: list[Value]) -> Value | None:
+    """The code a spawn of `node -e <code>` (or `process.execPath --eval …`, `-p`) runs, when it is one."""
+    if not args:
+        return None
+    if function in {"child_process.exec", "child_process.execSync"}:
+        line = as_text(args[0])
+        if line is None or ("-e" not in line and "--eval" not in line and "-p" not in line):
+            return None
+        try:
+            words = shlex.split(line)
+        except ValueError:
+            return None
+        if not words or not _node_program(Str(words[0])):
+            return None
+        items: list[Value] = [Str(w) for w in words[1:]]
+    elif function == "child_process.fork" or not _node_program(args[0]):
+        return None
+    elif len(args) > 1 and isinstance(args[1], Arr):
+        items = list(args[1].items)
+    else:
+        return None
+    for i, item in enumerate(items[:-1]):
+        flag = as_text(item)
+        if flag in _EVAL_FLAGS:
+            return items[i + 1]
+        if flag is None or not flag.startswith("-"):
+            return None  # a script name: what follows are its arguments
+    return None
+
+
 def _command_line(function: str, args: list[Value]) -> str | None:
     """The command line a child_process call runs, as shell text, when its parts fold to constants."""
     if not args:
         return None
+    # `process.execPath` is not written as `node` here: following `spawn(process.execPath, [file])` into the
+    # install-time closure is left for later (deasync's quick test would make its addon load an install-time
+    # finding); its `-e` code is analysed all the same (`_node_eval_code`).
     program = as_text(args[0])
     if program is None:
         return None

@@ -64,6 +64,32 @@ class CodeSink:
     origins: frozenset[str]
 
 
+@dataclass(frozen=True, slots=True)
+class FileWrite:
+    """A file the code writes (`fs.writeFile*`, `appendFile*`, `copyFile*`, `createWriteStream`), with its
+    path as `resolve.paths.fold_path` folds it and whether what is written was analysed as code."""
+
+    evidence: Evidence
+    path: str
+    code: bool
+    named: bool = False
+    """Only named (an application location built with path.join), not seen written: the tampering rule
+    counts it where the file also writes files (through a library such as asar, or a variable)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledFile:
+    """Code compiled (eval/Function/vm/`_compile`, `node -e`) from the text of a file: `path` as folded
+    (`<dir>/x.txt`, `./data.json`), `field` the JSON member taken from it (`require('./x.json').code`), `base`
+    what a relative path is relative to: `dir` (the compiling file's directory) or `cwd` (the package root
+    at install)."""
+
+    evidence: Evidence
+    path: str
+    field: str | None
+    base: str
+
+
 @dataclass
 class Collector:
     """What a file's scan has found so far, shared with the nested scans of code compiled from its strings."""
@@ -75,6 +101,8 @@ class Collector:
     evaluated_code: list[tuple[Evidence, str]] = field(default_factory=list)
     commands: list[tuple[Evidence, str]] = field(default_factory=list)
     sinks: list[CodeSink] = field(default_factory=list)
+    writes: list[FileWrite] = field(default_factory=list)
+    compiles: list[CompiledFile] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     seen: set[tuple[str, str, int, int | None]] = field(default_factory=set)
     network_at: list[int] = field(default_factory=list)

@@ -67,9 +67,6 @@ functions' parameters reaching sinks, for the join), but computes no export valu
 _NETWORK_GLOBAL_WORDS = re2.compile(
     rb"(?:^|[^A-Za-z0-9_$.])(fetch|XMLHttpRequest|WebSocket|navigator|globalThis|window)\s*[.(]"
 )
-_CODE_GLOBAL_CALLS = re2.compile(rb"(?:^|[^A-Za-z0-9_$.])(eval|Function)\s*\(")
-"""Where received code would run (the `is` 2025 loader: `new Function(…, data.toString())`)."""
-MAX_CODE_CALLS = 64
 _RELATIVE = re2.compile(rb"(?:require\s*\(\s*|from\s*|import\s*\(\s*)['\"](\.{1,2}/[^'\"]*)['\"]")
 _EXPORTS = re2.compile(rb"module\.exports|exports\.[A-Za-z_$]|(?:^|[^A-Za-z0-9_$.])export\s")
 
@@ -97,6 +94,10 @@ _SPAWNERS = frozenset(
     }
 )
 _EXEC_PREFIX = "command of "
+_CODE_CALL = re2.compile(
+    rb"\b(eval|Function|runInThisContext|runInNewContext|runInContext|compileFunction|Script|_compile)\s*\("
+)
+MAX_CODE_SINKS = 64
 _LISTENERS = frozenset({"on", "once", "addListener", "addEventListener", "prependListener"})
 _NETWORK_COMMAND = re.compile(
     r"(?<![\w.-])(?:curl|wget|nc|ncat|netcat|socat|Invoke-WebRequest|iwr)(?![\w.-])"
@@ -283,10 +284,56 @@ class FileFlowPass:
                 labels = tuple(lb for lb in labels if lb.kind is not Kind.REMOTE)
                 if labels:
                     self._record(call, what, labels)
+            self._code_sinks()
         if has_sources:
             self._call_out_list.extend(self._call_outs())
             self._export_list.extend(self._export_values())
         return self.partial(complete=True)
+
+    def _code_sinks(self) -> None:
+        """Code compiled from what the network sent (a WebSocket message given to `new Function`, an HTTP
+        response's field to `eval`): the bot or loader shape of `is` 5.0.0 and the 2025 HexEval loaders.
+        Only files that touch the network get here, and at most MAX_CODE_SINKS compile sites are read."""
+        for count, match in enumerate(_CODE_CALL.finditer(self.source)):
+            if count >= MAX_CODE_SINKS:
+                self.cut = self.cut or f"more than {MAX_CODE_SINKS} eval/Function/vm sites"
+                return
+            self.steps.tick()
+            leaf = self.root.descendant_for_byte_range(match.start(1), match.end(1))
+            call = self._enclosing_compile_call(leaf)
+            if call is None:
+                continue
+            args = self._argument_nodes(call)
+            if not args:
+                continue
+            name = self.source[match.start(1) : match.end(1)].decode()
+            code = args[-1] if name == "Function" else args[0]
+            remote = tuple(lb for lb in self.labels(code) if lb.kind is Kind.REMOTE)
+            if remote:
+                sink = Sink(
+                    f"code of {name}", self.text.evidence(call), None, self._load_time(call), executes=True
+                )
+                self._flow_list.extend(Flow(label, sink, self.path, self.path) for label in remote)
+
+    def _received(self, call: Node, client: str) -> Labels:
+        """What an HTTP client call resolves to is data the network sent (judged only where it is executed)."""
+        return (Label(Kind.REMOTE, client, self.text.evidence(call)),)
+
+    def _enclosing_compile_call(self, leaf: Node | None) -> Node | None:
+        node = leaf
+        for _ in range(4):
+            if node is None:
+                return None
+            parent = self.resolver.parent(node)
+            if parent is None:
+                return None
+            if parent.type in {"call_expression", "new_expression"}:
+                callee = parent.child_by_field_name("function") or parent.child_by_field_name("constructor")
+                return parent if callee is not None and callee.end_byte >= leaf.end_byte else None  # type: ignore[union-attr]
+            if parent.type not in {"member_expression", "identifier", "property_identifier"}:
+                return None
+            node = parent
+        return None
 
     def partial(self, *, complete: bool = False) -> FileFlows:
         return FileFlows(
@@ -332,13 +379,6 @@ class FileFlowPass:
                 self._climb_uses(leaf, candidates, names)
         for match in _NETWORK_GLOBAL_WORDS.finditer(self.source):
             # globals the capability scan may report once per file, not at every use
-            self.steps.tick()
-            leaf = self.root.descendant_for_byte_range(match.start(1), match.end(1))
-            if leaf is not None and leaf.type == "identifier" and self.resolver.lookup(leaf) is None:
-                self._climb_uses(leaf, candidates, names)
-        for count, match in enumerate(_CODE_GLOBAL_CALLS.finditer(self.source)):
-            if count >= MAX_CODE_CALLS:
-                break
             self.steps.tick()
             leaf = self.root.descendant_for_byte_range(match.start(1), match.end(1))
             if leaf is not None and leaf.type == "identifier" and self.resolver.lookup(leaf) is None:
@@ -389,8 +429,7 @@ class FileFlowPass:
                 command = self._exec_kind(call)
                 if command is not None:
                     args = self._argument_nodes(call)
-                    # the command and spawn's argument list; a Function's body is its last argument
-                    yield call, command, args[-1:] if command == f"{_EXEC_PREFIX}Function" else args[:2]
+                    yield call, command, args[:2]  # the command, and spawn's argument list
                 continue
             args = self._argument_nodes(call)
             if what.endswith("(network command)"):
@@ -1111,9 +1150,6 @@ class FileFlowPass:
         if callee is None:
             return NONE
         callee = _strip(callee)
-        received = self._reply(node, callee)
-        if received is not None:
-            return received
         value = self.resolver.evaluate(callee)
         if not isinstance(value, Ref | Imported):
             global_name = self._global_name(callee)
@@ -1136,10 +1172,14 @@ class FileFlowPass:
                 return through(self._arguments(node), path)
             if path.startswith(("zlib.", "crypto.createCipher")):
                 return through(self._arguments(node), path)
+            if path == "fetch":
+                return self._received(node, "fetch")
             return NONE
         if isinstance(value, Imported):
             if value.specifier.startswith("."):
                 return (Label(Kind.IMPORT, f"{value.specifier}\0default", self.text.evidence(node)),)
+            if value.specifier in _CLIENT_PACKAGES:
+                return self._received(node, value.specifier)
             return NONE
         if callee.type in {"identifier"}:
             binding = self.resolver.lookup(callee)
@@ -1157,6 +1197,8 @@ class FileFlowPass:
             inner = self.resolver.evaluate(receiver)
             if isinstance(inner, Imported) and inner.specifier.startswith("."):
                 return (Label(Kind.IMPORT, f"{inner.specifier}\0{method}", self.text.evidence(node)),)
+            if isinstance(inner, Imported) and inner.specifier in _CLIENT_PACKAGES:
+                return self._received(node, inner.specifier)
             if method in _ONE_WAY_METHODS or self._one_way_chain(receiver):
                 return NONE
             own = self._class_method(receiver, method)
@@ -1170,20 +1212,6 @@ class FileFlowPass:
                 found.append(through(self._arguments(node), f".{method}()"))
             return merge(*found)
         return NONE
-
-    def _reply(self, call: Node, callee: Node) -> Labels | None:
-        """What an HTTP client call resolves to (`await fetch(u)`, `await axios.post(u, b)`) is data received
-        from the network, as a response handed to a callback is: polling loaders run it (the 2025
-        contagious-interview loaders eval `res.data`). Only command and code sinks keep this label."""
-        if call.type != "call_expression":
-            return None
-        value = self.resolver.evaluate(callee)
-        name = self._global_name(callee) if not isinstance(value, Ref | Imported) else None
-        fetches = (isinstance(value, Ref) and value.path == "fetch") or name == "fetch"
-        client = None if fetches else self._client(callee)
-        if not fetches and (client is None or client.split(".", 1)[0] in {"ws", "socket.io-client"}):
-            return None
-        return (Label(Kind.REMOTE, self.text_of(callee, 40), self.text.evidence(call)),)
 
     def _global_name(self, callee: Node) -> str | None:
         """`encodeURIComponent`, `btoa`, `Buffer.from`: a free name the resolver does not model."""

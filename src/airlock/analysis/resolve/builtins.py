@@ -9,6 +9,8 @@ helpers, `Array.prototype.map`) lives in `evaluate`.
 from __future__ import annotations
 
 import base64
+import math
+import re
 import urllib.parse
 from collections.abc import Callable
 
@@ -50,6 +52,7 @@ FOLDED_GLOBALS = frozenset(
         "Reflect",
         "Array",
         "Object",
+        "parseInt",
         "JSON",
         "setTimeout",
         "setInterval",
@@ -233,6 +236,33 @@ def _get_builtin_module(args: list[Value]) -> Value:
     return require_value(args[0]) if args else UNKNOWN
 
 
+def _parse_int(args: list[Value]) -> Value:
+    """`parseInt(text[, radix])`: the leading integer, NaN when there is none (obfuscators' checksums)."""
+    text = as_text(args[0]) if args else None
+    radix = int(args[1].value) if len(args) > 1 and isinstance(args[1], Num) else 0
+    if text is None:
+        return Num(math.nan)
+    match = _LEADING_INT.match(text)
+    if match is None:
+        return Num(math.nan)
+    sign, prefix, digits = match.groups()
+    base = radix or (16 if prefix else 10)
+    if prefix and base != 16:
+        digits = "0"
+    valid = ""
+    for ch in digits:
+        if int(ch, 36) >= base:
+            break
+        valid += ch
+    if not valid or not 2 <= base <= 36:
+        return Num(math.nan)
+    value = float(int(valid, base))
+    return Num(-value if sign == "-" else value)
+
+
+_LEADING_INT = re.compile(r"\s*([+-]?)(0[xX])?([0-9A-Za-z]*)")
+
+
 # Global functions folded by value (`eval` and `Function` compile code: see `evaluate.Resolver.call`).
 GLOBAL_FUNCTIONS: dict[str, GlobalFunction] = {
     "String.fromCharCode": _from_char_codes(0xFFFF),
@@ -247,6 +277,8 @@ GLOBAL_FUNCTIONS: dict[str, GlobalFunction] = {
     "Buffer.from": buffer_from,
     "Buffer": buffer_from,
     "Reflect.get": _reflect_get,
+    "parseInt": _parse_int,
+    "Number.parseInt": _parse_int,
     "module.constructor": _returns(Ref(Space.GLOBAL, "module")),
     "module.constructor.Module": _returns(Ref(Space.GLOBAL, "module")),
     "module.constructor.createRequire": _returns(REQUIRE),

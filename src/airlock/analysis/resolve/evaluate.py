@@ -9,6 +9,7 @@ expression evaluated costs one step of the file's budget (`steps.Steps`).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 
@@ -24,7 +25,9 @@ from airlock.analysis.resolve.builtins import (
     member,
     require_value,
 )
+from airlock.analysis.resolve.interpret import Interpreter, MutArr, Returns, Slot, to_number
 from airlock.analysis.resolve.methods import method
+from airlock.analysis.resolve.obfuscator import accessor_value, rotation_calls
 from airlock.analysis.resolve.scopes import Binding, Scopes
 from airlock.analysis.resolve.steps import Steps
 from airlock.analysis.resolve.syntax import (
@@ -78,6 +81,12 @@ class Resolver(Scopes):
         self._mutations: dict[int, bool] = {}
         self.top_level_this: Value = UNKNOWN
         """What `this` means outside any function (module.exports in CommonJS; the global in eval'd code)."""
+        self.interpreter = Interpreter(self)
+        self._interpreted: dict[tuple[int, tuple[Value, ...]], Value] = {}
+        self._rotated: dict[int, Value] = {}
+        self._function_arrays: dict[int, Arr | None] = {}
+        self._rotates = b"shift" in source
+        """Whether anything in the file could rotate an array (javascript-obfuscator's string array)."""
 
     def property_name(self, node: Node) -> str | None:
         """The static name accessed by a member or subscript expression, if it folds to a constant."""
@@ -103,8 +112,8 @@ class Resolver(Scopes):
         self._active.add(node.id)
         try:
             value = self._evaluate(node, env)
-        except (RecursionError, MemoryError, OverflowError):
-            value = UNKNOWN
+        except (RecursionError, MemoryError, OverflowError, ValueError):
+            value = UNKNOWN  # ValueError: int() of a NaN or an infinity somewhere in a fold
         finally:
             self._active.discard(node.id)
         if env is None:
@@ -188,10 +197,31 @@ class Resolver(Scopes):
         value = self.evaluate(binding.value)
         if binding.key is not None:
             return member(value, binding.key)
+        if isinstance(value, Arr) and self._rotates:
+            value = self._after_rotation(binding, value)
         if isinstance(value, Str | Num | Arr | Bytes) and self._mutated(binding):
             # `let s = ''; s += 'child_'; …` : the initialiser is not the value at the use.
             return UNKNOWN
         return value
+
+    def _after_rotation(self, binding: Binding, value: Arr) -> Value:
+        """javascript-obfuscator's string array as its rotation IIFE leaves it: `(function(a, n){ … a.push(
+        a.shift()) … })(arr, 0x1f3)` is run on the constant array (bounded; see `interpret`). An array handed
+        to such a function that cannot be run is UNKNOWN: its stored order is not the order it is used in."""
+        cached = self._rotated.get(binding.identity)
+        if cached is not None:
+            return cached
+        result: Value = value
+        self._rotated[binding.identity] = value  # guards recursion through the rotation itself
+        for fn, args, position in rotation_calls(self, binding):
+            rotated = MutArr(list(value.items))
+            slots: list[Slot] = [rotated if i == position else self.evaluate(a) for i, a in enumerate(args)]
+            if not self.interpreter.run_with(fn, slots):
+                result = UNKNOWN
+                break
+            result = value = Arr(tuple(rotated.items))
+        self._rotated[binding.identity] = result
+        return result
 
     def _mutated(self, binding: Binding) -> bool:
         """Whether the variable is assigned or mutated anywhere in its scope besides its declaration."""
@@ -272,10 +302,11 @@ class Resolver(Scopes):
             if a is None or b is None:
                 return UNKNOWN
             return clip(a + b)
-        if not (isinstance(left, Num) and isinstance(right, Num)):
+        x, y = to_number(left), to_number(right)
+        if x is None or y is None or math.isnan(x) or math.isnan(y):
             return UNKNOWN
         try:
-            return ARITHMETIC[op](left.value, right.value)
+            return ARITHMETIC[op](x, y)
         except (OverflowError, ValueError):
             return UNKNOWN
 
@@ -348,19 +379,64 @@ class Resolver(Scopes):
             return self._inline(inner_callee, self.arguments(node, env))
         return self.call(self.evaluate(callee, env), self.arguments(node, env), node)
 
+    def local_function(self, ident: Node) -> Node | None:
+        """The function a local name is declared as, if it is one (for the interpreter)."""
+        return self._local_function(ident, None)
+
     def _local_function(self, ident: Node, env: Env) -> Node | None:
-        """The function a local name is declared as (`function e(x){…}` or `const e = x => …`)."""
-        if env is not None and self.text(ident) in env:
-            return None
-        binding = self.lookup(ident)
-        if binding is None or binding.parameter:
-            return None
-        site_parent = self.parent(binding.site)
-        if site_parent is not None and site_parent.type == "function_declaration" and binding.value is None:
-            return site_parent
-        if binding.value is not None and binding.key is None and binding.value.type in INLINE_FUNCTION_TYPES:
-            return binding.value
+        """The function a local name is declared as (`function e(x){…}` or `const e = x => …`), through
+        up to two aliases (`const _0x12ab = _0x3f2e;`, as obfuscators write before every use)."""
+        for _ in range(3):
+            if env is not None and self.text(ident) in env:
+                return None
+            binding = self.lookup(ident)
+            if binding is None or binding.parameter:
+                return None
+            site_parent = self.parent(binding.site)
+            if (
+                site_parent is not None
+                and site_parent.type == "function_declaration"
+                and binding.value is None
+            ):
+                return site_parent
+            if binding.value is None or binding.key is not None:
+                return None
+            if binding.value.type in INLINE_FUNCTION_TYPES:
+                return binding.value
+            if binding.value.type != "identifier":
+                return None
+            ident = binding.value
         return None
+
+    def function_array(self, fn: Node) -> Arr | None:
+        """What a parameterless function returns when that is a constant array (javascript-obfuscator's
+        string-array function), after the rotations that receive the function; None otherwise."""
+        if fn.id in self._function_arrays:
+            return self._function_arrays[fn.id]
+        self._function_arrays[fn.id] = None  # guards recursion while it is computed
+        name = fn.child_by_field_name("name")
+        binding = self.lookup(name) if name is not None and fn.type == "function_declaration" else None
+        value = self.interpreter.call(fn, [])
+        if not isinstance(value, Arr) or binding is None:
+            return None
+        result: Arr | None = value
+        if self._rotates:
+            for rotation, args, position in rotation_calls(self, binding):
+                shared = MutArr(list(value.items))
+                self.interpreter.overrides[fn.id] = Returns(shared)
+                try:
+                    slots: list[Slot] = [
+                        Returns(shared) if i == position else self.evaluate(a) for i, a in enumerate(args)
+                    ]
+                    ran = self.interpreter.run_with(rotation, slots)
+                finally:
+                    del self.interpreter.overrides[fn.id]
+                if not ran:
+                    result = None
+                    break
+                result = value = Arr(tuple(shared.items))
+        self._function_arrays[fn.id] = result
+        return result
 
     def _inline(self, fn: Node, args: list[Value]) -> Value:
         """Fold a call to a small local helper (a decoder, typically) whose body is one `return expr`."""
@@ -375,7 +451,7 @@ class Resolver(Scopes):
                 or statements[0].type != "return_statement"
                 or not statements[0].named_child_count
             ):
-                return UNKNOWN
+                return self._interpret(fn, args)
             body = statements[0].named_children[0]
         names: list[str] = []
         if params is not None:
@@ -400,6 +476,30 @@ class Resolver(Scopes):
             return self.evaluate(body, env)
         finally:
             self._active.discard(fn.id)
+
+    def _interpret(self, fn: Node, args: list[Value]) -> Value:
+        """A helper with a statement body (a decoder loop, an obfuscator accessor), run on constant
+        arguments by the bounded interpreter; at least one argument must be known."""
+        params = fn.child_by_field_name("parameters")
+        if not args and params is not None and not params.named_child_count:
+            array = self.function_array(fn)
+            return array if array is not None else UNKNOWN
+        if not args or all(isinstance(a, Unknown) for a in args):
+            return UNKNOWN
+        key = (fn.id, tuple(args))
+        cached = self._interpreted.get(key)
+        if cached is not None:
+            return cached
+        self._interpreted[key] = UNKNOWN
+        self._active.add(fn.id)
+        try:
+            value = accessor_value(self, fn, args)
+            if isinstance(value, Unknown):
+                value = self.interpreter.call(fn, list(args))
+        finally:
+            self._active.discard(fn.id)
+        self._interpreted[key] = value
+        return value
 
     def call(self, fn: Value, args: list[Value], site: Node) -> Value:
         """The value of calling `fn` (a folded callee) with folded `args`."""

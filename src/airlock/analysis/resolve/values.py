@@ -7,6 +7,7 @@ module (`Imported`), a promise (`Promised`), a call/apply/bind wrapper (`Applied
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from enum import Enum
 
@@ -104,6 +105,10 @@ def as_text(value: Value) -> str | None:
         return value.value
     if isinstance(value, Num):
         v = value.value
+        if math.isnan(v):  # parseInt of text, arithmetic on it
+            return "NaN"
+        if math.isinf(v):
+            return "Infinity" if v > 0 else "-Infinity"
         return str(int(v)) if v == int(v) and abs(v) < 1e21 else repr(v)
     if isinstance(value, Arr):
         parts = [as_text(i) for i in value.items]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from airlock.analysis.facts import compiled_target
 from airlock.analysis.rules import Behaviour, declare
 from airlock.analysis.signals import Indicator
 from airlock.model import Finding, Severity
@@ -49,6 +50,19 @@ ENCODED_BLOB = declare(
     why="Bundles embed fonts and wasm this way; payloads too. Context for the payload rules.",
 )
 
+COMPILED_DATA_FILE = declare(
+    "compiled-data-file",
+    family=FAMILY,
+    severity=Severity.MEDIUM,
+    summary="eval / Function / vm / Module#_compile runs the text of a data file of the package (`.txt`, "
+    "`.d.ts`, `.json`, an image or font); that text is analysed as code and judged by every rule.",
+    why="Code kept in a file no one reads as code passes review: 2024–2025 loaders hid their stage two in a "
+    "`.d.ts`, a JSON field or the tail of an image and compiled it at install or on require. Code has no "
+    "reason to live in a data file.",
+    behaviour=Behaviour.CONCEALMENT,
+)
+_CODE_SUFFIXES = (".js", ".cjs", ".mjs")
+
 _RULES = (
     (OBFUSCATED, (Indicator.OBFUSCATOR, Indicator.JSFUCK)),
     (HIDDEN_CODE, (Indicator.HIDDEN_CODE,)),
@@ -63,6 +77,20 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
             yield rule.finding(
                 f"{found[0].detail} in {found[0].evidence.file}", *(s.evidence for s in found[:3])
             )
+    for f in facts.files:
+        for compiled in f.compiles:
+            target = compiled_target(f, compiled.path, compiled.base, facts.paths)
+            if target is None or (target.endswith(_CODE_SUFFIXES) and compiled.field is None):
+                continue
+            what = f"{target} (its {compiled.field!r} member)" if compiled.field else target
+            yield COMPILED_DATA_FILE.finding(
+                f"{f.path} compiles the text of {what} as code {facts.reach(f.path).phrase}",
+                compiled.evidence,
+            )
+            break
+        else:
+            continue
+        break
     for f in facts.files:
         kinds = {s.indicator for s in f.signals}
         if Indicator.ENCODED_BLOB in kinds and Indicator.DECODER in kinds:
@@ -80,4 +108,5 @@ rules = (
     HIDDEN_CODE,
     INVISIBLE,
     ENCODED_BLOB,
+    COMPILED_DATA_FILE,
 )

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from airlock.analysis.facts import spawns
+from airlock.analysis.facts import evidence_near, spawns
 from airlock.analysis.rules import Behaviour, declare
 from airlock.analysis.signals import Indicator
-from airlock.model import Evidence, Finding, Severity
+from airlock.model import Finding, Severity
 
 if TYPE_CHECKING:
     from airlock.analysis.facts import PackageFacts
@@ -83,21 +83,6 @@ _SHELL_NAMES = frozenset(
 )
 
 
-_NEAR_LINES = 40
-_NEAR_COLUMNS = 4000
-
-
-def _near(a: Evidence, b: Evidence) -> bool:
-    """Close enough to be one piece of code: a reverse shell wires the socket and the shell together within a
-    few statements; a bundle that wraps stdout in a `net.Socket` and, elsewhere, runs a constant PowerShell
-    query (vite's debug and launch-editor) is two unrelated modules."""
-    if a.file != b.file:
-        return False
-    if a.line == b.line:
-        return abs((a.column or 0) - (b.column or 0)) <= _NEAR_COLUMNS
-    return abs(a.line - b.line) <= _NEAR_LINES
-
-
 def check_reverse_shell(facts: PackageFacts) -> Iterator[Finding]:
     for f in facts.files:
         sockets = [e for key, ev in f.builtin.items() if key.startswith(_SOCKETS) for e in ev]
@@ -106,7 +91,7 @@ def check_reverse_shell(facts: PackageFacts) -> Iterator[Finding]:
             for evidence, command in f.commands
             if command.split() and command.split()[0].rsplit("/", 1)[-1].lower() in _SHELL_NAMES
         ]
-        pair = next(((s, h) for s in sockets for h in shells if _near(s, h)), None)
+        pair = next(((s, h) for s in sockets for h in shells if evidence_near(s, h)), None)
         if pair is not None:
             yield JS_REVERSE_SHELL.finding(
                 f"{f.path} connects a socket and spawns a shell next to it ({facts.reach(f.path).phrase})",

@@ -37,6 +37,7 @@ from airlock.analysis.rules import (
     remote_code,
     remote_control,
     shell,
+    tampering,
     tarball,
     typosquat,
 )
@@ -60,6 +61,7 @@ EVALUATED: tuple[RuleFamily, ...] = (
     remote_code,
     remote_control,
     shell,
+    tampering,
 )
 
 COMBINING: tuple[CombiningFamily, ...] = (combined,)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from airlock.analysis.facts import has_network, network_evidence, spawns, writes_files
+from airlock.analysis.facts import evidence_near, has_network, network_evidence, spawns, writes_files
 from airlock.analysis.rules import Behaviour, declare
 from airlock.analysis.signals import Indicator
 from airlock.model import Finding, Severity
@@ -89,9 +89,18 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
                     sink.evidence,
                     *((net,) if net is not None else ()),
                 )
-            if "file" in sink.origins and Indicator.IMAGE_FILE in indicators and STEGANOGRAPHY.id not in done:
+            image = next(
+                (
+                    s
+                    for s in f.signals
+                    if s.indicator is Indicator.IMAGE_FILE and evidence_near(s.evidence, sink.evidence)
+                ),
+                None,
+            )
+            # The image named next to the compile: playwright-core runs a user's script file and, 48,000 lines
+            # away in the same bundle, checks for a favicon — two modules, not a payload in pixels.
+            if "file" in sink.origins and image is not None and STEGANOGRAPHY.id not in done:
                 done.add(STEGANOGRAPHY.id)
-                image = next(s for s in f.signals if s.indicator is Indicator.IMAGE_FILE)
                 yield STEGANOGRAPHY.finding(
                     f"{sink.kind} compiles data read from a file, and the file names {image.detail.strip(chr(39))}",
                     sink.evidence,
