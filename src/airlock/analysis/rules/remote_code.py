@@ -106,14 +106,21 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
                     sink.evidence,
                     image.evidence,
                 )
-        if (
-            Indicator.MODULE_INSTANCE in indicators
-            and indicators & {Indicator.DECODER, Indicator.DECIPHER}
-            and f.dynamic
-            and DECODED_PAYLOAD.id not in done
-        ):
+        module_signals = [s for s in f.signals if s.indicator is Indicator.MODULE_INSTANCE]
+        decoders = [s for s in f.signals if s.indicator in {Indicator.DECODER, Indicator.DECIPHER}]
+        # All three in one piece of code (flatmap-stream's one line): a compiler bundle that makes a module in
+        # one place and decodes source maps in another (@vue/compiler-sfc) is two things.
+        module = next(
+            (
+                m
+                for m in module_signals
+                if any(evidence_near(m.evidence, d.evidence) for d in decoders)
+                and any(evidence_near(m.evidence, e) for e in f.dynamic)
+            ),
+            None,
+        )
+        if module is not None and DECODED_PAYLOAD.id not in done:
             done.add(DECODED_PAYLOAD.id)
-            module = next(s for s in f.signals if s.indicator is Indicator.MODULE_INSTANCE)
             yield DECODED_PAYLOAD.finding(
                 f"{f.path} builds a new module, decodes data and calls members it computes at runtime",
                 module.evidence,
