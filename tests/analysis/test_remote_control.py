@@ -100,6 +100,13 @@ _DROPPER = (
         ("index.js", "spawn(target, [], { detached: true, stdio: 'ignore' }).unref();", Severity.CRITICAL),
         ("lib/update.js", "spawn(target, [], { detached: true, stdio: 'ignore' }).unref();", Severity.HIGH),
         ("index.js", "spawn('tar', ['-xf', target]);", None),  # handed to another program, not run
+        # a downloaded script run by an interpreter is run
+        ("index.js", "spawn(process.execPath, [target], { detached: true }).unref();", Severity.CRITICAL),
+        (
+            "index.js",
+            "require('child_process').exec('node ' + target, { windowsHide: true });",
+            Severity.CRITICAL,
+        ),
     ],
 )
 def test_download_run_severity(path: str, run: str, severity: Severity | None) -> None:

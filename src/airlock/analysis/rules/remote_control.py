@@ -198,6 +198,19 @@ _PROGRAM = re.compile(
     rb"^(?:['\x22`]\\?['\x22]?['\x22`]\s*\+\s*|`['\x22]?\$\{\s*)?"
     rb"(?P<expr>[A-Za-z_$][\w$]*)(?=\s*(?:$|[+}`]))"
 )
+# A downloaded script run by an interpreter is run too: `'node ' + dest`, `` `powershell -File ${p}` ``.
+_INTERPRETER = (
+    rb"(?:node|sh|bash|python3?|powershell(?:\.exe)?|pwsh|cmd(?:\.exe)?|wscript|cscript|rundll32|"
+    rb"regsvr32|msiexec)"
+)
+_INTERPRETED = re.compile(
+    rb"^(?:['\x22]"
+    + _INTERPRETER
+    + rb"\b[^'\x22`\n]{0,60}['\x22]\s*\+\s*|`"
+    + _INTERPRETER
+    + rb"\b[^`$\n]{0,60}\$\{\s*)(?P<expr>[A-Za-z_$][\w$]*)"
+)
+_INTERPRETER_ARGUMENT = re.compile(rb"^(?:process\.execPath|['\x22`]" + _INTERPRETER + rb"['\x22`])$")
 _FUNCTION_HEADER = re.compile(
     rb"(?:function\s*\*?\s*(?P<a>[\w$]+)\s*\((?P<pa>[^()]{0,200})\)|"
     rb"(?P<b>[\w$]+)\s*[:=]\s*(?:async\s+)?(?:function\b[^(]{0,40}\((?P<pb>[^()]{0,200})\)|"
@@ -261,9 +274,19 @@ def _still_open(data: bytes, start: int, end: int, depth: int) -> bool:
     return True
 
 
+def _call_open(data: bytes, at: int) -> int:
+    """The `(` of the call whose callee starts at `at` (-1 if none is near)."""
+    open_at = data.find(b"(", at, at + 120)
+    if open_at != -1 and data.startswith(b"require", at):
+        # `require('child_process').exec(cmd)`: the evidence starts at the require, the call is after it
+        close = data.find(b")", open_at, open_at + 80)
+        open_at = data.find(b"(", close, close + 60) if close != -1 else -1
+    return open_at
+
+
 def _first_argument(data: bytes, at: int) -> tuple[int, bytes] | None:
     """The text of the first argument of the call whose callee starts at `at` (its offset too)."""
-    open_at = data.find(b"(", at, at + 120)
+    open_at = _call_open(data, at)
     if open_at == -1:
         return None
     depth, i, end = 0, open_at + 1, min(len(data), open_at + _CALL_TEXT)
@@ -574,6 +597,11 @@ def _path_names(at: int, data: bytes, *, program: bool = False) -> list[bytes]:
     if argument is None:
         return []
     names = _program(argument[1]) if program else _values(argument[1])
+    if program and _INTERPRETER_ARGUMENT.match(argument[1]):
+        # spawn(process.execPath, [dest]), execFile('powershell', ['-File', dest]): the script is run
+        rest = _arguments(data, _call_open(data, at))
+        if len(rest) > 1 and rest[1][:1] == b"[":
+            names = [n for element in _arguments(b" " + rest[1], 1) for n in _values(element)]
     literal = argument[1] if argument[1][:1] in (b"'", b'"', b"`") and not program else None
     out = [*names, *((literal,) if literal else ())]
     if not names:
@@ -636,7 +664,7 @@ def _program(expression: bytes) -> list[bytes]:
     A download handed to another program as an argument (`tar -xzf ${file}`) is not a run of it."""
     if re.match(rb"(?:path\.)?(?:join|resolve)\s*\(", expression):
         return _values(expression)
-    found = _PROGRAM.match(expression)
+    found = _PROGRAM.match(expression) or _INTERPRETED.match(expression)
     if found is None:
         return []
     return _values(found.group("expr"))
