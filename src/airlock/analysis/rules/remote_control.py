@@ -47,22 +47,19 @@ REMOTE_TRIGGERED_WIPE = declare(
     "express-api-sync (2025) registered a hidden route that ran `rm -rf *` for a hard-coded key. Critical "
     "where the handler is registered when the package loads or installs, or where the trigger is received "
     "data compared with a literal (a key or a magic word); high in library code.",
-    references=("https://socket.dev/blog",),
 )
 DOWNLOAD_RUN = declare(
     "download-run-binary",
     family=FAMILY,
     severity=Severity.CRITICAL,
     behaviour=Behaviour.REMOTE_CODE,
-    summary="A file writes a download to a path and runs that same path hidden (detached, unref, output "
-    "ignored, no window) or from the temp directory, without verifying a checksum.",
+    summary="A file writes a download to a path and runs that same path (or hands it to node, sh, powershell…) "
+    "hidden (detached, unref; no window or output on a background run) or from the temp directory, "
+    "without verifying a checksum.",
     why="A dropper: the Roblox-targeting packages of 2024 fetched Discord stealers into the temp directory "
     "and ran them hidden; the 2024 typosquats that read their server from an Ethereum contract downloaded "
     "a binary at install and started it detached. Binary installers verify a checksum or run the binary "
     "they placed in the foreground. Critical at install and load time; high in library code.",
-    references=(
-        "https://socket.dev/blog/roblox-developers-targeted-with-npm-packages-infected-with-infostealers",
-    ),
 )
 
 _MAX_SITES = 8
