@@ -94,6 +94,7 @@ _SPAWNERS = frozenset(
     }
 )
 _EXEC_PREFIX = "command of "
+_PATH_STEPS = frozenset({"path.join", "path.resolve", "path.normalize", "path.posix.join", "path.win32.join"})
 _CODE_CALL = re2.compile(
     rb"\b(eval|Function|runInThisContext|runInNewContext|runInContext|compileFunction|Script|_compile)\s*\("
 )
@@ -274,7 +275,14 @@ class FileFlowPass:
                 self._sink_count += 1
                 labels = merge(*(self.labels(a) for a in arguments))
                 if what.startswith(_EXEC_PREFIX):
-                    remote = tuple(lb for lb in labels if lb.kind is Kind.REMOTE)
+                    # Received data built into a file path (a server-named version joined into the binary's
+                    # location, chromedriver's install.js) chooses which file runs, not what it is told:
+                    # running a download is download-run-binary's question, not a remote shell.
+                    remote = tuple(
+                        lb
+                        for lb in labels
+                        if lb.kind is Kind.REMOTE and not any(step in _PATH_STEPS for step in lb.via)
+                    )
                     if remote:
                         sink = Sink(
                             what, self.text.evidence(call), None, self._load_time(call), executes=True
