@@ -315,6 +315,8 @@ class FileFlowPass:
             if not args:
                 continue
             name = self.source[match.start(1) : match.end(1)].decode()
+            if not self._compiles(call, name):
+                continue
             code = args[-1] if name == "Function" else args[0]
             remote = tuple(lb for lb in self.labels(code) if lb.kind is Kind.REMOTE)
             if remote:
@@ -322,6 +324,24 @@ class FileFlowPass:
                     f"code of {name}", self.text.evidence(call), None, self._load_time(call), executes=True
                 )
                 self._flow_list.extend(Flow(label, sink, self.path, self.path) for label in remote)
+
+    def _compiles(self, call: Node, name: str) -> bool:
+        """Whether the call is the global eval/Function or vm's compiler, not a local namesake
+        (selenium-webdriver's `new Script(this)` is its own BiDi class from './script')."""
+        if name == "_compile":
+            return True  # Module.prototype._compile, on whatever module object holds it
+        callee = self._callee(call)
+        if callee is None:
+            return False
+        value = self.resolver.evaluate(callee)
+        if isinstance(value, Ref):
+            return value.path in {"eval", "Function"} or value.path.startswith("vm.")
+        # an unresolved free `eval`/`Function` is the global; anything bound locally is not
+        return (
+            name in {"eval", "Function"}
+            and callee.type == "identifier"
+            and self.resolver.lookup(callee) is None
+        )
 
     def _received(self, call: Node, client: str) -> Labels:
         """What an HTTP client call resolves to is data the network sent (judged only where it is executed)."""
