@@ -344,7 +344,11 @@ class FileFlowPass:
         )
 
     def _received(self, call: Node, client: str) -> Labels:
-        """What an HTTP client call resolves to is data the network sent (judged only where it is executed)."""
+        """What an HTTP client call resolves to is data the network sent (judged only where it is executed),
+        when the address is the package's own constant: a loader that fetches the URL its caller names
+        (monaco's AMD loader evaluating a same-origin module in a worker) runs its caller's code."""
+        if self._destination(call) is None:
+            return NONE
         return (Label(Kind.REMOTE, client, self.text.evidence(call)),)
 
     def _enclosing_compile_call(self, leaf: Node | None) -> Node | None:
