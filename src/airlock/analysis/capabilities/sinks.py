@@ -97,6 +97,8 @@ _ORIGIN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("file", re.compile(r"readFileSync|readFile\(|createReadStream")),
     ("env", re.compile(r"process\.env")),
+    # An image named where the compiled value comes from (`readFileSync(join(__dirname, 'logo.png'))`).
+    ("image", re.compile(r"(?i)\.(?:png|jpe?g|gif|bmp|ico|webp)['\"`]")),
 )
 
 
