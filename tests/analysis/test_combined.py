@@ -8,6 +8,7 @@ from typing import cast
 
 from airlock.analysis.facts import PackageFacts, Reach
 from airlock.analysis.rules import combined
+from airlock.analysis.rules.registry import families
 from airlock.model import Evidence, Finding, Severity
 
 
@@ -23,11 +24,15 @@ class _Facts:
 
     reaches: dict[str, Reach]
     shells: tuple[_Shell, ...] = field(default=())
+    reach_of = PackageFacts.reach_of  # the real rule over these fields
 
     def reach(self, path: str) -> Reach:
         if path.startswith("package.json"):
             return Reach.INSTALL
         return self.reaches.get(path, Reach.LIBRARY)
+
+
+families()  # every family's declarations, which `combine` reads the classes from
 
 
 def _facts(**reaches: Reach) -> PackageFacts:

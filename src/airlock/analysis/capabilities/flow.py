@@ -306,6 +306,7 @@ def _worth_tracking(value: Value) -> bool:
         )
     return (
         value.path in _CONTAINER_GLOBALS
+        or value.path.startswith("process.binding.")
         or value.path in CALL_ONLY_GLOBALS
         or any(key.startswith(value.path + ".") for key in GLOBAL_CAPABILITIES)
     )

@@ -97,6 +97,8 @@ _ORIGIN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("file", re.compile(r"readFileSync|readFile\(|createReadStream")),
     ("env", re.compile(r"process\.env")),
+    # An image named where the compiled value comes from (`readFileSync(join(__dirname, 'logo.png'))`).
+    ("image", re.compile(r"(?i)\.(?:png|jpe?g|gif|bmp|ico|webp)['\"`]")),
 )
 
 
@@ -148,6 +150,18 @@ class SinksMixin(ScanBase):
             self._compile(args[-1] if args else Str(""), call)
         elif path == "process.getBuiltinModule" and (not args or as_text(args[0]) is None):
             self._dynamic(call)
+        elif path in _BINDING_SPAWNS:
+            # process.binding('spawn_sync').spawn({file, args}): child_process without child_process.
+            self._report(target, call)
+            fields = self._object_fields(call)
+            words = fields.get("args", UNKNOWN)
+            command = (
+                shlex.join([as_text(w) or "?" for w in words.items])
+                if isinstance(words, Arr) and words.items
+                else as_text(fields.get("file", UNKNOWN))
+            )
+            if command is not None:
+                self.out.commands.append((self.text.evidence(call), _unwrap_shell(command)))
         else:
             self._report(target, call)
             if path.endswith("._compile"):
@@ -161,6 +175,18 @@ class SinksMixin(ScanBase):
             return
         self._dynamic(call)
         self._sink(kind, call, [], argument=argument)
+
+    def _object_fields(self, call: Node) -> dict[str, Value]:
+        """The folded values of the first argument's properties, when it is an object literal."""
+        nodes = self._argument_nodes(call)
+        if not nodes or nodes[0].type != "object":
+            return {}
+        fields: dict[str, Value] = {}
+        for pair in nodes[0].named_children:
+            key, value = pair.child_by_field_name("key"), pair.child_by_field_name("value")
+            if pair.type == "pair" and key is not None and value is not None:
+                fields[self.resolver.text(key, 40).strip("'\"")] = self.resolver.evaluate(value)
+        return fields
 
     def _worker_eval(self, call: Node) -> bool:
         nodes = self._argument_nodes(call)
@@ -586,6 +612,28 @@ def _node_eval_code(function: str, args: list[Value]) -> Value | None:
         if flag is None or not flag.startswith("-"):
             return None  # a script name: what follows are its arguments
     return None
+
+
+_BINDING_SPAWNS = frozenset(
+    {"process.binding.spawn_sync.spawn", "process.binding.process_wrap.Process.spawn"}
+)
+
+
+def _unwrap_shell(command: str) -> str:
+    """`/bin/sh -c 'x'` → `x`, as child_process's own shells are read."""
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        return command
+    if (
+        len(words) >= 3
+        and words[0].rsplit("/", 1)[-1].lower() in {"sh", "bash", "cmd", "cmd.exe"}
+        and words[1] in {"-c", "/c"}
+    ):
+        return words[2]
+    if len(words) >= 4 and words[1].rsplit("/", 1)[-1].lower() in {"sh", "bash"} and words[2] == "-c":
+        return words[3]
+    return command
 
 
 def _command_line(function: str, args: list[Value]) -> str | None:

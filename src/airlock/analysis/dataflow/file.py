@@ -832,6 +832,11 @@ class FileFlowPass:
             return merge(*found)
         if binding.parameter:
             found.append(self._parameter(binding.site))
+        elif binding.value is not None and binding.key is not None and self._is_env(binding.value):
+            # `const { GITHUB_REPOSITORY, NPM_TOKEN } = process.env` reads named variables, not the whole
+            # environment (pkg-pr-new posts its CI run's repository and run id).
+            if secret_env_name(binding.key):
+                found.append((Label(Kind.SECRET_ENV, binding.key, self.text.evidence(node)),))
         elif binding.value is not None:
             found.append(self.labels(binding.value))
         else:

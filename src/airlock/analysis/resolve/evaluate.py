@@ -521,6 +521,15 @@ class Resolver(Scopes):
         if fn.space is Space.BUILTIN:
             return BUILTIN_CALLS.get(fn.path, UNKNOWN)
         path = fn.path
+        if path in {"process.binding", "process._linkedBinding"} and args:
+            # An internal binding by name (`process.binding('spawn_sync')`): its methods are followed like a
+            # module's, so a spawn through it is seen as one.
+            name = as_text(args[0])
+            return (
+                Ref(Space.GLOBAL, f"process.binding.{name}")
+                if name is not None and name.isidentifier()
+                else UNKNOWN
+            )
         if path == "eval":
             code = as_text(args[0]) if args else None
             return self._run_code(code, site) if code is not None else UNKNOWN

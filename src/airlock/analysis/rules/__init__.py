@@ -115,6 +115,19 @@ def all_rules() -> list[Rule]:
     return sorted(RULES.values(), key=lambda r: (r.family, r.id))
 
 
+_SAYS_WHEN = re.compile(r"install|when (?:the package is|that file is|its function is) |library code|at load")
+
+
+def _say_when(facts: PackageFacts, finding: Finding) -> Finding:
+    """Evidence of intent says when it runs (install time, when the package is loaded, or only in library
+    code), so a reader can weigh it; rules that already say so are left as they wrote it."""
+    rule = RULES.get(finding.rule)
+    if rule is None or rule.behaviour is None or not finding.evidence or _SAYS_WHEN.search(finding.message):
+        return finding
+    when = facts.reach_of(e.file for e in finding.evidence).phrase
+    return Finding(finding.rule, finding.severity, f"{finding.message} ({when})", finding.evidence)
+
+
 def evaluate(facts: PackageFacts) -> list[Finding]:
     """Every evaluated family's findings, family by family in registry order, then what the combining
     families make of them (deterministic)."""
@@ -122,7 +135,7 @@ def evaluate(facts: PackageFacts) -> list[Finding]:
 
     findings: list[Finding] = []
     for family in EVALUATED:
-        findings.extend(family.check(facts))
+        findings.extend(_say_when(facts, f) for f in family.check(facts))
     found = tuple(findings)
     for combining in COMBINING:
         findings.extend(combining.combine(facts, found))

@@ -52,10 +52,9 @@ def combine(facts: PackageFacts, findings: Sequence[Finding]) -> Iterator[Findin
     evidence = [(f, behaviour) for f in findings if (behaviour := _behaviour(f)) is not None]
     if not evidence:
         return
-    install_shells = frozenset(s.evidence.file for s in facts.shells if s.install_time)
 
     def reach(file: str) -> Reach:
-        return Reach.INSTALL if file in install_shells else facts.reach(file)
+        return facts.reach_of((file,))
 
     # Install time: one witness per class, the first finding (registry order) whose reach is install.
     at_install: dict[Behaviour, tuple[Finding, Evidence]] = {}

@@ -89,17 +89,10 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
                     sink.evidence,
                     *((net,) if net is not None else ()),
                 )
-            image = next(
-                (
-                    s
-                    for s in f.signals
-                    if s.indicator is Indicator.IMAGE_FILE and evidence_near(s.evidence, sink.evidence)
-                ),
-                None,
-            )
-            # The image named next to the compile: playwright-core runs a user's script file and, 48,000 lines
-            # away in the same bundle, checks for a favicon — two modules, not a payload in pixels.
-            if "file" in sink.origins and image is not None and STEGANOGRAPHY.id not in done:
+            image = next((s for s in f.signals if s.indicator is Indicator.IMAGE_FILE), None)
+            # The image named where the compiled bytes are read from: playwright-core runs a user's script
+            # file and, elsewhere in the same bundle, maps `.png` to a screenshot type — not a payload in pixels.
+            if {"file", "image"} <= sink.origins and image is not None and STEGANOGRAPHY.id not in done:
                 done.add(STEGANOGRAPHY.id)
                 yield STEGANOGRAPHY.finding(
                     f"{sink.kind} compiles data read from a file, and the file names {image.detail.strip(chr(39))}",
