@@ -9,6 +9,13 @@ Three measurements over the same tarballs, one process, so the ratios are meanin
   (c) warm scan  — the same scan again through the SQLite store: hash the tarball, look up
                    (integrity, analyzer version), decode the stored analysis.
 Prints MB/s of JS/TS source, packages/s, and the ratios (b)/(a) and (c)/(b).
+
+    python bench/scan_throughput.py bench/tarballs --against /path/to/old/src --rounds 5
+
+compares this checkout's cold scan with another revision's (a `src/` directory, e.g. a git worktree of the
+starting commit), in one run: the two are run alternately in fresh processes, each timing its own cold scan
+in CPU seconds (less sensitive than wall time to other load on a shared machine), and the medians and their
+ratio are printed.
 """
 
 from __future__ import annotations
@@ -76,13 +83,63 @@ def warm(tarballs: list[tuple[str, bytes]], store: SQLiteStore) -> float:
     return time.perf_counter() - started
 
 
+def cold_cpu(directory: Path) -> None:
+    """One cold scan, in CPU seconds of this process (the unit `--against` compares)."""
+    tarballs = load(directory)
+    parse(b"0", dialect_for("x.js") or sys.exit("no grammar"))
+    with tempfile.TemporaryDirectory() as tmp, SQLiteStore(Path(tmp) / "store.sqlite3") as store:
+        gc.collect()
+        started = time.process_time()
+        for name, data in tarballs:
+            store.put(sri_of(data), analyze(read_tarball(data, subject=name)))
+        print(f"cold-cpu {time.process_time() - started:.3f}")
+
+
+def against(directory: Path, other_src: Path, rounds: int) -> int:
+    import os
+    import subprocess
+
+    def run(src: Path | None) -> float:
+        env = dict(os.environ)
+        if src is not None:
+            env["PYTHONPATH"] = str(src)
+        out = subprocess.run(
+            [sys.executable, __file__, str(directory), "--cold-cpu"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=1800,
+        ).stdout
+        return float(out.split()[-1])
+
+    ours: list[float] = []
+    theirs: list[float] = []
+    for _ in range(rounds):
+        theirs.append(run(other_src))
+        ours.append(run(None))
+    mine, other = statistics.median(ours), statistics.median(theirs)
+    print(f"cold scan CPU, {len(load(directory))} packages, medians of {rounds} alternating runs")
+    print(f"  baseline {other_src}: {other:8.2f} s   (runs: {', '.join(f'{t:.2f}' for t in theirs)})")
+    print(f"  this checkout:        {mine:8.2f} s   (runs: {', '.join(f'{t:.2f}' for t in ours)})")
+    print(f"throughput relative to the baseline: {other / mine:.0%}")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("directory", type=Path)
     parser.add_argument("--rounds", type=int, default=3, help="repeat (a) and (b); the median is reported")
+    parser.add_argument("--against", type=Path, help="another revision's src/ to compare the cold scan with")
+    parser.add_argument("--cold-cpu", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.cold_cpu:
+        cold_cpu(args.directory)
+        return 0
+    if args.against is not None:
+        return against(args.directory, args.against, args.rounds)
     tarballs = load(args.directory)
     parse(b"0", dialect_for("x.js") or sys.exit("no grammar"))  # load grammars before timing
     raw_times, cold_times = [], []

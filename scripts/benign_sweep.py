@@ -22,10 +22,10 @@ import sys
 import time
 from pathlib import Path
 
-from sweep_report import JsonLines, print_flagged, rule_counts
+from sweep_report import JsonLines, add_output_arguments, print_flagged, rule_counts
 
 from airlock.data import popular_names
-from airlock.model import Severity, Verdict
+from airlock.model import Verdict
 from airlock.pipeline import Pipeline, PipelineOptions
 from airlock.registry.cache import Cache, default_cache_dir
 from airlock.registry.client import RegistryClient
@@ -71,17 +71,7 @@ def main() -> int:
     parser.add_argument("--top", type=int, default=400, help="how many of the most-downloaded names")
     parser.add_argument("--named", action="store_true", help="sweep the named set of hard packages")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--json-out", type=Path, help="JSON lines: every non-allow package")
-    parser.add_argument(
-        "--findings-out", type=Path, help="JSON lines: every package with a finding of --findings-min+"
-    )
-    parser.add_argument(
-        "--findings-min",
-        type=Severity,
-        choices=list(Severity),
-        default=Severity.MEDIUM,
-        help="lowest severity --findings-out records (default medium; low or info for combining rules)",
-    )
+    add_output_arguments(parser)
     args = parser.parse_args()
     # --named adds any names given; otherwise names given replace the popular list.
     names = [*NAMED, *args.names] if args.named else args.names or popular_names()[: args.top]

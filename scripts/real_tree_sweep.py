@@ -21,10 +21,10 @@ import sys
 import time
 from pathlib import Path
 
-from sweep_report import JsonLines, print_flagged, rule_counts
+from sweep_report import JsonLines, add_output_arguments, print_flagged, rule_counts
 
 from airlock.check.run import check_tree
-from airlock.model import Severity, Verdict
+from airlock.model import Verdict
 from airlock.pipeline import Pipeline, PipelineOptions
 from airlock.registry.cache import Cache, default_cache_dir
 from airlock.registry.client import RegistryClient
@@ -44,17 +44,7 @@ def main() -> int:
     parser.add_argument("projects", nargs="*", help="project names under bench/real-trees (default: all)")
     parser.add_argument("--trees", type=Path, default=TREES, help="directory of project directories")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--json-out", type=Path, help="JSON lines: every non-allow package")
-    parser.add_argument(
-        "--findings-out", type=Path, help="JSON lines: every package with a finding of --findings-min+"
-    )
-    parser.add_argument(
-        "--findings-min",
-        type=Severity,
-        choices=list(Severity),
-        default=Severity.MEDIUM,
-        help="lowest severity --findings-out records (default medium; low or info for combining rules)",
-    )
+    add_output_arguments(parser)
     args = parser.parse_args()
     projects = args.projects or sorted(p.name for p in args.trees.iterdir() if p.is_dir())
     config = load_npm_config(Path.cwd(), env=os.environ, home=Path.home())

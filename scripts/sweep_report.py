@@ -3,6 +3,7 @@ medium+ findings, and JSON lines for offline study. One module so the two yardst
 
 from __future__ import annotations
 
+import argparse
 import collections
 import json
 from collections.abc import Iterable, Sequence
@@ -10,6 +11,21 @@ from pathlib import Path
 from typing import IO, Any
 
 from airlock.model import Finding, PackageReport, Severity, Verdict
+
+
+def add_output_arguments(parser: argparse.ArgumentParser) -> None:
+    """The JSON-lines outputs both sweeps write (for study away from the run, and for combining rules)."""
+    parser.add_argument("--json-out", type=Path, help="JSON lines: every non-allow package")
+    parser.add_argument(
+        "--findings-out", type=Path, help="JSON lines: every package with a finding of --findings-min+"
+    )
+    parser.add_argument(
+        "--findings-min",
+        type=Severity,
+        choices=list(Severity),
+        default=Severity.MEDIUM,
+        help="lowest severity --findings-out records (default medium; low or info for combining rules)",
+    )
 
 
 def worst_findings(report: PackageReport, floor: Severity = Severity.MEDIUM) -> list[Finding]:

@@ -58,6 +58,7 @@ from airlock.analysis.resolve.values import (
     as_text,
     clip,
     index_of,
+    plus,
 )
 
 MAX_DEPTH = 60
@@ -296,12 +297,8 @@ class Resolver(Scopes):
             return UNKNOWN
         right = self.evaluate(right_node, env)
         if op == "+":
-            if isinstance(left, Num) and isinstance(right, Num):
-                return Num(left.value + right.value)
-            a, b = as_text(left), as_text(right)
-            if a is None or b is None:
-                return UNKNOWN
-            return clip(a + b)
+            joined = plus(left, right)
+            return UNKNOWN if joined is None else joined
         x, y = to_number(left), to_number(right)
         if x is None or y is None or math.isnan(x) or math.isnan(y):
             return UNKNOWN

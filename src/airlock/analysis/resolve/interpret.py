@@ -33,6 +33,7 @@ from airlock.analysis.resolve.values import (
     as_text,
     clip,
     index_of,
+    plus,
 )
 
 if TYPE_CHECKING:
@@ -572,12 +573,10 @@ class Interpreter:
         if isinstance(a, Unknown) or isinstance(b, Unknown):
             raise _AbortError
         if op == "+":
-            if isinstance(a, Num) and isinstance(b, Num):
-                return Num(a.value + b.value)
-            x, y = as_text(a), as_text(b)
-            if x is None or y is None:
+            joined = plus(a, b)
+            if joined is None:
                 raise _AbortError
-            return clip(x + y)
+            return joined
         if op in {"===", "=="}:
             return Num(1.0 if _js_equal(a, b) else 0.0)
         if op in {"!==", "!="}:

@@ -128,3 +128,13 @@ def index_of(obj: Str | Arr, key: Num) -> Value:
     if isinstance(obj, Str):
         return Str(obj.value[i]) if 0 <= i < len(obj.value) else UNKNOWN
     return obj.items[i] if 0 <= i < len(obj.items) else UNKNOWN
+
+
+def plus(a: Value, b: Value) -> Value | None:
+    """JavaScript's `+` on two known values: numbers add, anything else joins as text (None: unknown)."""
+    if isinstance(a, Num) and isinstance(b, Num):
+        return Num(a.value + b.value)
+    x, y = as_text(a), as_text(b)
+    if x is None or y is None:
+        return None
+    return clip(x + y)

@@ -40,9 +40,12 @@ INSTALL_SECRETS_NETWORK = declare(
     family=FAMILY,
     severity=Severity.CRITICAL,
     behaviour=Behaviour.EXFILTRATION,
-    summary="Install-time code reads credentials or the whole environment and uses the network.",
+    summary="Install-time shell reads credentials or the whole environment and uses the network, or "
+    "install-time JavaScript does so where the data-flow analysis could not follow it.",
     why="Credential theft at install: crossenv serialised process.env to its server, eslint-scope read "
-    "~/.npmrc tokens. No installer needs the user's secrets and a network connection together.",
+    "~/.npmrc tokens. Where the data flow was followed, `credential-exfiltration` decides (a GITHUB_TOKEN "
+    "sent only to api.github.com to fetch a release is a client); shell text and cut analyses keep this "
+    "co-occurrence rule, since no installer needs both and nothing finer was seen.",
     references=("https://blog.npmjs.org/post/163723642530/crossenv-malware-on-the-npm-registry",),
 )
 INSTALL_IDENTITY_BEACON = declare(
