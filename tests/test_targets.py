@@ -74,3 +74,9 @@ def test_parse_never_crashes(raw: str) -> None:
 def test_unknown_user_home_is_a_usage_error() -> None:
     with pytest.raises(UsageError, match="no such user"):
         parse_target("~no-such-user-airlock/pkg.tgz")
+
+
+@pytest.mark.parametrize("raw", ["~\x00", "./a\x00.tgz", "left-pad\x00"])
+def test_a_nul_byte_is_a_usage_error(raw: str) -> None:
+    with pytest.raises(UsageError, match="NUL byte"):
+        parse_target(raw)

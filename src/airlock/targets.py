@@ -64,6 +64,9 @@ def parse_target(raw: str) -> Target:
     text = raw.strip()
     if not text:
         raise UsageError("empty target", hint="give a package name, name@version, ./pkg.tgz or ./dir")
+    if "\x00" in text:
+        # No path or package name holds a NUL byte; the OS would refuse it later with a bare ValueError.
+        raise UsageError(f"target {raw!r} contains a NUL byte", hint="check how the argument was quoted")
     if _looks_local(text):
         try:
             path = Path(text.removeprefix("file:")).expanduser()
