@@ -170,7 +170,7 @@ INCIDENTS: list[Replica] = [
             ),
         },
         "block",
-        frozenset({"eval-remote-code", "exfiltration-host", "install-dynamic-code"}),
+        frozenset({"remote-command-execution", "exfiltration-host", "install-dynamic-code"}),
         manifest={"scripts": {"postinstall": "node ./lib/build.js"}},
         name="eslint-scope",
     ),

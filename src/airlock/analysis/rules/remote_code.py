@@ -81,7 +81,15 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
                     f"{sink.kind} compiles {' and '.join(sorted(sink.origins & {'decode', 'decipher'}))}d data",
                     sink.evidence,
                 )
-            if "network" in sink.origins and has_network(f) and REMOTE_CODE.id not in done:
+            # Where the data-flow analysis followed the file, it decides whether fetched data reaches the
+            # compiler from a host the package names (`remote-command-execution`); monaco's AMD loader
+            # evaluates the same-origin module its caller asks for.
+            if (
+                "network" in sink.origins
+                and has_network(f)
+                and not f.flows.complete
+                and REMOTE_CODE.id not in done
+            ):
                 done.add(REMOTE_CODE.id)
                 net = network_evidence(f)
                 yield REMOTE_CODE.finding(
