@@ -132,3 +132,9 @@ def test_a_display_name_change_on_the_same_account_is_not_a_maintainer_change() 
     other = _version("1.0.6", maintainers=(Maintainer("joshua appelman", "someone-else@example.com"),))
     message = _rules(_packument(new, other), "1.0.6")["maintainers-changed"]
     assert "added joshua appelman" in message and "removed joshua boy nicolai appelman" in message
+
+
+def test_a_new_email_on_the_same_name_is_not_a_maintainer_change() -> None:
+    old = _version("8.16.0", maintainers=(Maintainer("marijn haverbeke", "old@example.com"),))
+    new = _version("8.17.0", maintainers=(Maintainer("marijn haverbeke", "new@example.com"),))
+    assert "maintainers-changed" not in _rules(_packument(old, new), "8.17.0")

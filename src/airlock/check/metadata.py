@@ -77,15 +77,16 @@ def _previous_by_scan(
 
 
 def _maintainer_names(manifest: VersionManifest) -> frozenset[tuple[str, str]] | None:
-    """(display name, account) per maintainer. The account is the e-mail when the registry gives one: a
-    person who only changed the display name on their account is the same maintainer (issue 11)."""
+    """(name, e-mail) per maintainer, lower-cased (the e-mail is empty when the registry gives none)."""
     if manifest.maintainers is None:
         return None
-    return frozenset((m.name.lower(), (m.email or m.name).strip().lower()) for m in manifest.maintainers)
+    return frozenset((m.name.strip().lower(), (m.email or "").strip().lower()) for m in manifest.maintainers)
 
 
-def _accounts(people: frozenset[tuple[str, str]]) -> frozenset[str]:
-    return frozenset(account for _, account in people)
+def _known(name: str, email: str, people: frozenset[tuple[str, str]]) -> bool:
+    """The same maintainer under a new display name or a new e-mail is not a new maintainer (issue 11): a
+    person is known when either their name or their e-mail was there before."""
+    return any(name == n or (email and email == e) for n, e in people)
 
 
 def age_finding(packument: Packument, version: str, context: MetadataContext) -> Finding | None:
@@ -159,13 +160,15 @@ def _changes(
     label = f"{manifest.name}@{manifest.version}"
     before = f"{previous.name}@{previous.version}"
     old_people, new_people = _maintainer_names(previous), _maintainer_names(manifest)
-    if old_people is not None and new_people is not None and _accounts(old_people) != _accounts(new_people):
-        old_accounts, new_accounts = _accounts(old_people), _accounts(new_people)
-        added = ", ".join(sorted(n for n, a in new_people if a not in old_accounts)) or "none"
-        removed = ", ".join(sorted(n for n, a in old_people if a not in new_accounts)) or "none"
-        yield rules.MAINTAINERS_CHANGED.finding(
-            f"maintainers of {label} differ from {before}: added {added}; removed {removed}", context.evidence
-        )
+    if old_people is not None and new_people is not None:
+        added = sorted(name for name, account in new_people if not _known(name, account, old_people))
+        removed = sorted(name for name, account in old_people if not _known(name, account, new_people))
+        if added or removed:
+            yield rules.MAINTAINERS_CHANGED.finding(
+                f"maintainers of {label} differ from {before}: added {', '.join(added) or 'none'}; "
+                f"removed {', '.join(removed) or 'none'}",
+                context.evidence,
+            )
     new_scripts = sorted(set(manifest.install_scripts) - set(previous.install_scripts))
     if new_scripts and not previous.install_scripts and not previous.has_install_script:
         shown = "; ".join(f"{k}: {manifest.install_scripts[k][:80]}" for k in new_scripts)
