@@ -360,6 +360,7 @@ INCIDENTS: list[Replica] = [
         },
         "review",
         frozenset({"module-level-endless-loop"}),
+        manifest={"main": "lib/index.js"},  # colors 1.4.1's package.json: "main": "lib/index.js"
         name="colors",
         note="no benign reading is certain enough to block (a loop is not malware), so a human looks",
     ),

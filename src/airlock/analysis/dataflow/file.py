@@ -301,11 +301,10 @@ class FileFlowPass:
     def _code_sinks(self) -> None:
         """Code compiled from what the network sent (a WebSocket message given to `new Function`, an HTTP
         response's field to `eval`): the bot or loader shape of `is` 5.0.0 and the 2025 HexEval loaders.
-        Only files that touch the network get here, and at most MAX_CODE_SINKS compile sites are read."""
-        for count, match in enumerate(_CODE_CALL.finditer(self.source)):
-            if count >= MAX_CODE_SINKS:
-                self.cut = self.cut or f"more than {MAX_CODE_SINKS} eval/Function/vm sites"
-                return
+        Only files that touch the network get here; literal code is skipped and at most MAX_CODE_SINKS compile
+        sites of computed code are read (past that the file's flows are incomplete, and reported so)."""
+        followed = 0
+        for match in _CODE_CALL.finditer(self.source):
             self.steps.tick()
             leaf = self.root.descendant_for_byte_range(match.start(1), match.end(1))
             call = self._enclosing_compile_call(leaf)
@@ -318,6 +317,12 @@ class FileFlowPass:
             if not self._compiles(call, name):
                 continue
             code = args[-1] if name == "Function" else args[0]
+            if code.type == "string":
+                continue  # literal code (webpack's eval devtool wraps every module so): nothing received
+            followed += 1
+            if followed > MAX_CODE_SINKS:
+                self.cut = self.cut or f"more than {MAX_CODE_SINKS} eval/Function/vm sites of computed code"
+                return
             remote = tuple(lb for lb in self.labels(code) if lb.kind is Kind.REMOTE)
             if remote:
                 sink = Sink(

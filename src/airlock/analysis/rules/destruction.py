@@ -61,7 +61,8 @@ ENDLESS_LOOP = declare(
     behaviour=Behaviour.DESTRUCTION,
     summary="A loop at module top level with no exit condition (`for (;;)`, `while (true)`, `i < Infinity`).",
     why="colors@1.4.1 (2022) hung every program that required it with exactly this; a library's top level "
-    "never needs to loop forever. High where the file runs at install or when the package is loaded.",
+    "never needs to loop forever. High where the file runs at install or when the package is loaded; low "
+    "in a file no entry point loads (a benchmark script run by hand).",
     references=("https://github.com/Marak/colors.js/issues/285",),
 )
 RECURSIVE_WIPE = declare(
@@ -229,11 +230,15 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
         yield GEO_LOOKUP.finding(f"queries {geo_lookups[0].detail!r}", geo_lookups[0].evidence)
     loops = list(facts.signals(Indicator.INFINITE_LOOP))
     if loops:
-        where = facts.reach(loops[0].evidence.file)
+        # The loop that runs earliest; one in a file nothing loads (jsonparse's bench.js, a script run by
+        # hand) hangs nobody's program: context, not a review.
+        order = (Reach.INSTALL, Reach.LOAD, Reach.LIBRARY)
+        loop = min(loops, key=lambda s: order.index(facts.reach(s.evidence.file)))
+        where = facts.reach(loop.evidence.file)
         yield ENDLESS_LOOP.finding(
-            f"endless loop at the top of {loops[0].evidence.file} ({where.phrase})",
-            loops[0].evidence,
-            severity=Severity.HIGH if where is not Reach.LIBRARY else None,
+            f"endless loop at the top of {loop.evidence.file} ({where.phrase})",
+            loop.evidence,
+            severity={Reach.INSTALL: Severity.HIGH, Reach.LOAD: Severity.HIGH}.get(where, Severity.LOW),
         )
     yield from _wipes(facts, geo_reported=geo_reported)
     yield from _process_killing(facts)
