@@ -81,3 +81,10 @@ def test_self_erasure_and_manifest_rewrites() -> None:
         "fs.readFileSync('package.json'); fs.writeFileSync(path.join(__dirname, 'config.json'), s);"
         "fs.unlinkSync(path.join(__dirname, 'tmp.zip')); fs.writeFileSync(path.join(root, '../package.json'), s);"
     )
+
+
+def test_hidden_code_is_code_past_whitespace_not_whitespace_inside_a_string() -> None:
+    pushed = "module.exports = 1;" + " " * 200 + "require('child_process').exec('id');\n"
+    assert Indicator.HIDDEN_CODE in kinds(pushed)
+    table = "const t = 'a" + "\t" * 200 + "b';\nmodule.exports = t;\n"
+    assert Indicator.HIDDEN_CODE not in kinds(table)

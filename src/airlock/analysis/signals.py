@@ -231,6 +231,13 @@ def scan_indicators(text: SourceText, root: Node | None) -> tuple[Signal, ...]:
         (Indicator.ENCODED_BLOB, _ENCODED_BLOB, "long encoded literal"),
     ):
         found = pattern.search(data)
+        if indicator is Indicator.HIDDEN_CODE and root is not None:
+            # Whitespace inside a string literal is data (prettier's Flow parser keeps tab-filled lookup
+            # tables in strings); what hides is code pushed out of view, which the tree shows as code.
+            tries = 0
+            while found is not None and tries < 16 and _in_string(root, found.start() + 1, found.end() - 1):
+                tries += 1
+                found = pattern.search(data, found.end())
         if found is not None:
             add(indicator, detail, found.start(), found.end())
     if root is not None:
@@ -289,6 +296,11 @@ def _misleading_position(root: Node, start: int, char: bytes) -> bool:
     if node is None or node.type in _STRING_NODES:
         return False
     return node.type != "comment" or char in _BIDI
+
+
+def _in_string(root: Node, start: int, end: int) -> bool:
+    node = root.descendant_for_byte_range(start, max(start, end - 1))
+    return node is not None and node.type in _STRING_NODES
 
 
 def _in_comment(root: Node, start: int, end: int) -> bool:
