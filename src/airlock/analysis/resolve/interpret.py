@@ -70,6 +70,19 @@ class _ThrowError(Exception):
     pass
 
 
+# Everything that ends an interpretation without a value: the run is abandoned and the value stays unknown.
+_GAVE_UP = (
+    _AbortError,
+    _BreakError,
+    _ContinueError,
+    _ThrowError,
+    RecursionError,
+    OverflowError,
+    ValueError,
+    MemoryError,
+)
+
+
 @dataclass(eq=False)
 class MutArr:
     """An array being built or rotated by the interpreted code (`push`, `shift`, `a[i] = v`)."""
@@ -177,16 +190,7 @@ class Interpreter:
         outer, self._run_left = self._run_left, MAX_RUN_STEPS  # re-entered through the resolver: restore
         try:
             return freeze(self._invoke(Closure(fn), args))
-        except (
-            _AbortError,
-            _BreakError,
-            _ContinueError,
-            _ThrowError,
-            RecursionError,
-            OverflowError,
-            ValueError,
-            MemoryError,
-        ):
+        except _GAVE_UP:
             return UNKNOWN
         finally:
             self._run_left = outer
@@ -198,16 +202,7 @@ class Interpreter:
         outer, self._run_left = self._run_left, MAX_ROTATION_STEPS
         try:
             self._invoke(Closure(fn), args)
-        except (
-            _AbortError,
-            _BreakError,
-            _ContinueError,
-            _ThrowError,
-            RecursionError,
-            OverflowError,
-            ValueError,
-            MemoryError,
-        ):
+        except _GAVE_UP:
             return False
         finally:
             self._run_left = outer
