@@ -64,6 +64,10 @@ PROBES: dict[str, tuple[Probe, Probe]] = {
         lambda: _lockfile(_entry(integrity=None)),
         lambda: _lockfile(_entry(integrity=None), records_integrity=False),  # yarn v1 may omit it
     ),
+    "lockfile-integrity-malformed": (
+        lambda: _lockfile(_entry(integrity="sha512-AAAA")),
+        lambda: _lockfile(_entry()),
+    ),
     "lockfile-integrity-mismatch": (
         lambda: _integrity(_entry(integrity=OTHER_SRI), SRI),
         lambda: _integrity(_entry(), SRI),
@@ -155,3 +159,15 @@ def test_pipeline_only_rules_are_asserted_both_ways_in_their_test_file() -> None
 
 def test_probes_name_only_declared_rules() -> None:
     assert set(PROBES) | set(PIPELINE_ONLY) == set(CHECK_RULES)
+
+
+@pytest.mark.parametrize(
+    "integrity", ["sha512-AAAA", "sha512-notbase64!!", "garbage", "md5-abc", "sha1-" + "A" * 10]
+)
+def test_malformed_lockfile_integrity_is_a_finding(integrity: str) -> None:
+    # issue 11: these were accepted (allow, exit 0) while npm ci fails on them with EINTEGRITY
+    assert "lockfile-integrity-malformed" in _lockfile(_entry(integrity=integrity))
+
+
+def test_a_usable_hash_among_unknown_tokens_is_not_malformed() -> None:
+    assert "lockfile-integrity-malformed" not in _lockfile(_entry(integrity=f"md5-abc {SRI}"))

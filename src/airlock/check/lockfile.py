@@ -88,6 +88,12 @@ def source_findings(tree: DependencyTree, package: LockedPackage, config: NpmCon
         yield rules.MISSING_INTEGRITY.finding(
             f"{package.label} has no integrity in {tree.file}: npm would accept any bytes for it", where
         )
+    elif package.integrity and not _digests(package.integrity):
+        yield rules.MALFORMED_INTEGRITY.finding(
+            f"{package.label} has integrity {package.integrity[:60]!r} in {tree.file}, which is not a usable "
+            "hash (npm ci fails on it with EINTEGRITY)",
+            where,
+        )
 
 
 def _digests(sri: str | None) -> list[Digest]:

@@ -45,6 +45,15 @@ MISSING_INTEGRITY = declare(
     why="Without `integrity` npm accepts whatever bytes the URL returns, so the lockfile no longer pins "
     "the content; removing it is a quiet way to make a later swap possible.",
 )
+MALFORMED_INTEGRITY = declare(
+    "lockfile-integrity-malformed",
+    family=FAMILY,
+    severity=Severity.HIGH,
+    summary="A lockfile entry's integrity is not a usable hash: an unknown algorithm, text that is not "
+    "base64, or a digest of the wrong length (`sha512-AAAA`, `md5-…`, `garbage`).",
+    why="npm ci refuses such an entry (EINTEGRITY), and a tool that skips it pins nothing: either way the "
+    "lockfile no longer says which bytes are meant. A hand-edited or tampered lockfile looks like this.",
+)
 INTEGRITY_MISMATCH = declare(
     "lockfile-integrity-mismatch",
     family=FAMILY,
@@ -78,6 +87,7 @@ rules = (
     INSECURE_URL,
     URL_MISMATCH,
     MISSING_INTEGRITY,
+    MALFORMED_INTEGRITY,
     INTEGRITY_MISMATCH,
     UNVERIFIABLE_SOURCE,
     LOCAL_SOURCE,
