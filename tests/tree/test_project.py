@@ -267,3 +267,13 @@ def test_npmrc_cannot_send_npms_cache_logs_or_install_elsewhere(
     assert list((tmp_path / "tmp").iterdir()) == []
     home = Path(os.environ["HOME"])
     assert not (home / ".npm").exists()  # npm's own cache went to airlock's
+
+
+def test_a_workspace_package_json_may_start_with_a_utf8_bom(tmp_path: Path) -> None:
+    # vite's repository has one (issue 11): npm and pnpm read it, airlock exited 2 on it.
+    npm = _copy("npm-workspaces", tmp_path)
+    manifest = npm / "packages" / "a" / "package.json"
+    manifest.write_bytes(b"\xef\xbb\xbf" + manifest.read_bytes())
+    assert set(read_manifests(npm)) == {"", "packages/a", "packages/b"}
+    found = find_lockfile(npm)
+    assert read_lockfile(found.input).packages

@@ -58,7 +58,7 @@ def _read_text(path: Path, what: str) -> str:
             raise UsageError(
                 f"{path} is larger than {MAX_LOCKFILE_BYTES} bytes; refusing to read it as {what}"
             )
-        return path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8-sig")  # npm and pnpm accept a UTF-8 BOM (vite has one)
     except UnicodeDecodeError:
         raise LockfileError(str(path), "not UTF-8 text") from None
     except OSError as exc:
