@@ -282,10 +282,19 @@ def _call_open(data: bytes, at: int) -> int:
 
 
 def _first_argument(data: bytes, at: int) -> tuple[int, bytes] | None:
-    """The text of the first argument of the call whose callee starts at `at` (its offset too)."""
+    """The text of the first argument of the call whose callee starts at `at` (its offset too); a call that
+    does not close within the window gives what the window holds."""
     open_at = _call_open(data, at)
     if open_at == -1:
         return None
+    end = min(len(data), open_at + _CALL_TEXT)
+    cut = next(_top_level_cuts(data, open_at), end)
+    return open_at + 1, data[open_at + 1 : cut].strip()
+
+
+def _top_level_cuts(data: bytes, open_at: int) -> Iterator[int]:
+    """Where the call whose `(` is at `open_at` separates its arguments (top-level commas) and, last, where
+    it closes, skipping string literals and nested brackets, within `_CALL_TEXT` bytes."""
     depth, i, end = 0, open_at + 1, min(len(data), open_at + _CALL_TEXT)
     while i < end:
         j = _skip_literal(data, i, end)
@@ -297,12 +306,12 @@ def _first_argument(data: bytes, at: int) -> tuple[int, bytes] | None:
             depth += 1
         elif c in b")}]":
             if depth == 0:
-                break
+                yield i
+                return
             depth -= 1
         elif c == ord(",") and depth == 0:
-            break
+            yield i
         i += 1
-    return open_at + 1, data[open_at + 1 : i].strip()
 
 
 # ---- remote-triggered destruction ---------------------------------------------------------------------------
@@ -676,26 +685,13 @@ def _encloses(header: re.Match[bytes], at: int, data: bytes) -> bool:
 
 
 def _arguments(data: bytes, open_at: int) -> list[bytes]:
-    """The top-level arguments of the call whose `(` is at `open_at` (bounded)."""
+    """The top-level arguments of the call whose `(` is at `open_at` (bounded; an argument the window cuts
+    off is left out)."""
     parts: list[bytes] = []
-    depth, i, begin, end = 0, open_at + 1, open_at + 1, min(len(data), open_at + _CALL_TEXT)
-    while i < end:
-        j = _skip_literal(data, i, end)
-        if j != i:
-            i = j
-            continue
-        c = data[i]
-        if c in b"({[":
-            depth += 1
-        elif c in b")}]":
-            if depth == 0:
-                parts.append(data[begin:i].strip())
-                return parts
-            depth -= 1
-        elif c == ord(",") and depth == 0:
-            parts.append(data[begin:i].strip())
-            begin = i + 1
-        i += 1
+    begin = open_at + 1
+    for cut in _top_level_cuts(data, open_at):
+        parts.append(data[begin:cut].strip())
+        begin = cut + 1
     return parts
 
 
