@@ -158,6 +158,11 @@ def _print_failures(failures: Sequence[AirlockError]) -> None:
             _stderr.print(Text.assemble(("hint: ", "dim"), failure.hint))
 
 
+def _print_warnings(warnings: Sequence[str]) -> None:
+    for warning in warnings:
+        _stderr.print(Text.assemble(("warning: ", "yellow"), warning), soft_wrap=True)
+
+
 def _write_output(text: str, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
@@ -223,9 +228,11 @@ def scan(
     runtime = Runtime.for_project(project, settings, no_store=no_store)
     with runtime.pipeline(_RichProgress()) as pipeline:
         outcome = scan_targets(pipeline, targets)
-    document = ReportDocument(ReportKind.SCAN, _tool(), outcome.reports, outcome.notes)
+    accepted_notes = runtime.acceptances.notes(outcome.reports, whole_project=False)
+    document = ReportDocument(ReportKind.SCAN, _tool(), outcome.reports, (*outcome.notes, *accepted_notes))
     _write_output(_render(document, format, verbose, output is not None), output)
     _print_failures(outcome.failures)
+    _print_warnings(runtime.acceptances.expired_warnings())
     raise typer.Exit(int(outcome.exit_code(fail_on=settings.fail_on)))
 
 
@@ -312,11 +319,16 @@ def check(
             pipeline, tree, runtime.npm_config, options=options, public_client=runtime.public_client_factory()
         )
     lockfile_path = lockfile.path or project / lockfile.input.file
+    accepted_notes = runtime.acceptances.notes(outcome.reports, whole_project=True)
     document = check_document(
-        outcome, _tool(), notes=lockfile.notes, lockfile_uri=_relative_uri(lockfile_path)
+        outcome,
+        _tool(),
+        notes=(*lockfile.notes, *accepted_notes),
+        lockfile_uri=_relative_uri(lockfile_path),
     )
     _write_output(_render(document, format, verbose, output is not None), output)
     _print_failures(outcome.failures)
+    _print_warnings(runtime.acceptances.expired_warnings())
     raise typer.Exit(int(outcome.exit_code(fail_on=settings.fail_on)))
 
 
