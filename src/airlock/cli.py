@@ -22,6 +22,8 @@ from airlock.files import write_atomic
 from airlock.revision import ANALYZER_VERSION
 
 if TYPE_CHECKING:
+    from airlock.check.run import CheckOutcome
+    from airlock.pipeline import RunOutcome
     from airlock.report.document import ReportDocument, ToolInfo
 
 app = typer.Typer(
@@ -185,6 +187,8 @@ def _write_output(text: str, output: Path | None) -> None:
 
   airlock scan event-stream@3.3.6 -v
 
+  airlock scan express --with-deps       # the package and its whole dependency tree
+
 [bold]Exit codes[/bold]: 0 nothing to act on · 1 something blocked (or reached --fail-on) · 2 bad usage or
 input · 3 network/registry/store failure.
 """,
@@ -210,12 +214,21 @@ def scan(
         Path,
         typer.Option("--project", help="Project directory (airlock.toml and .npmrc are read from here)."),
     ] = Path(),
+    with_deps: Annotated[
+        bool,
+        typer.Option(
+            "--with-deps",
+            help="Also analyse every dependency, resolved by npm as an install would (scripts never run); "
+            "reported like check.",
+        ),
+    ] = False,
 ) -> None:
     """Analyse packages: verified fetch, capability inventory with evidence, findings and a verdict."""
     from airlock.compose import Runtime
     from airlock.config import load_settings
     from airlock.report.document import ReportDocument, ReportKind
     from airlock.scan import scan as scan_targets
+    from airlock.scan import scan_with_deps
 
     settings = load_settings(
         project,
@@ -226,10 +239,16 @@ def scan(
         },
     )
     runtime = Runtime.for_project(project, settings, no_store=no_store)
-    with runtime.pipeline(_RichProgress()) as pipeline:
-        outcome = scan_targets(pipeline, targets)
-    accepted_notes = runtime.acceptances.notes(outcome.reports, whole_project=False)
-    document = ReportDocument(ReportKind.SCAN, _tool(), outcome.reports, (*outcome.notes, *accepted_notes))
+    outcome: RunOutcome | CheckOutcome
+    if with_deps:
+        document, outcome = scan_with_deps(runtime, project, targets, _tool(), _RichProgress())
+    else:
+        with runtime.pipeline(_RichProgress()) as pipeline:
+            outcome = scan_targets(pipeline, targets)
+        accepted_notes = runtime.acceptances.notes(outcome.reports, whole_project=False)
+        document = ReportDocument(
+            ReportKind.SCAN, _tool(), outcome.reports, (*outcome.notes, *accepted_notes)
+        )
     _write_output(_render(document, format, verbose, output is not None), output)
     _print_failures(outcome.failures)
     _print_warnings(runtime.acceptances.expired_warnings())
