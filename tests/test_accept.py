@@ -12,7 +12,7 @@ import pytest
 
 from airlock.accept import Acceptance, Acceptances
 from airlock.config import parse_config
-from airlock.errors import UsageError
+from airlock.errors import OperationalError, UsageError
 from airlock.model import EMPTY_CAPABILITIES, Evidence, Finding, PackageAnalysis, Severity, Verdict
 from airlock.pipeline.requests import NotFetched, PackageRequest
 from airlock.pipeline.results import Identity, PackageResult
@@ -165,6 +165,15 @@ def test_another_version_or_package_is_not_silenced() -> None:
     acceptances = Acceptances((ENTRY,), TODAY)
     assert judge(_result(REVIEW_FINDING, version="3.0.0"), {}, acceptances).verdict is Verdict.REVIEW
     assert judge(_result(REVIEW_FINDING, name="other"), {}, acceptances).verdict is Verdict.REVIEW
+
+
+def test_a_package_that_failed_is_never_allowed_even_when_its_failure_is_accepted() -> None:
+    request = PackageRequest("gone@1.0.0", NotFetched(), name="gone", version="1.0.0")
+    failed = PackageResult(request, Identity("gone", "1.0.0", None), failure=OperationalError("offline"))
+    acceptances = Acceptances((Acceptance("gone", "*", "target-failed", "known"),), TODAY)
+    report = judge(failed, {}, acceptances)
+    assert [a.finding.rule for a in report.accepted] == ["target-failed"]
+    assert report.verdict is Verdict.REVIEW
 
 
 # ---- expiry ---------------------------------------------------------------------------------------------
