@@ -17,10 +17,32 @@ from tests.report.schema import assert_valid_report
 SHARED_SCHEMA = Path(__file__).resolve().parents[3] / "shared" / "schema" / "report-v1.schema.json"
 
 
-def test_packaged_schema_equals_the_shared_contract() -> None:
+def _without_additions(packaged: object, shared: object) -> object:
+    """`packaged` with the properties `shared` does not declare left out (additions are allowed)."""
+    if isinstance(packaged, dict) and isinstance(shared, dict):
+        return {
+            key: (
+                {k: _without_additions(v, shared[key].get(k)) for k, v in value.items() if k in shared[key]}
+                if key == "properties" and isinstance(value, dict) and isinstance(shared.get(key), dict)
+                else _without_additions(value, shared.get(key))
+            )
+            for key, value in packaged.items()
+        }
+    return packaged
+
+
+def test_packaged_schema_extends_the_shared_contract_additively() -> None:
     if not SHARED_SCHEMA.exists():
         pytest.skip(f"{SHARED_SCHEMA} not present (only in the project workspace)")
-    assert schema() == json.loads(SHARED_SCHEMA.read_text(encoding="utf-8"))
+    shared = json.loads(SHARED_SCHEMA.read_text(encoding="utf-8"))
+    assert _without_additions(schema(), shared) == shared
+
+
+def test_additive_check_catches_a_changed_property() -> None:
+    shared = {"properties": {"a": {"type": "string"}}}
+    assert _without_additions({"properties": {"a": {"type": "string"}, "b": {}}}, shared) == shared
+    assert _without_additions({"properties": {"a": {"type": "integer"}}}, shared) != shared
+    assert _without_additions({"properties": {}}, shared) != shared
 
 
 def test_report_validates_against_the_schema() -> None:

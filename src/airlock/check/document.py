@@ -13,7 +13,8 @@ from airlock.report.document import ReportDocument, ReportKind, ToolInfo, TreeIn
 from airlock.tree.model import Source
 
 
-def header(outcome: CheckOutcome) -> str:
+def header(outcome: CheckOutcome, title: str | None = None) -> str:
+    """One line: the lockfile (or `title`, when airlock made the tree itself) and what it holds."""
     tree = outcome.tree
     sources = Counter(e.source.value for e in outcome.entries)
     kinds = ", ".join(f"{n} {s}" for s, n in sorted(sources.items()))
@@ -21,11 +22,16 @@ def header(outcome: CheckOutcome) -> str:
     bundled = sum(1 for p in tree.packages.values() if p.source is Source.BUNDLED)
     if bundled:
         dev += f"; {bundled} bundled inside their parents' tarballs"
-    return f"{tree.file} ({tree.format}): {len(outcome.entries)} packages ({kinds}){dev}"
+    return f"{title or f'{tree.file} ({tree.format})'}: {len(outcome.entries)} packages ({kinds}){dev}"
 
 
 def check_document(
-    outcome: CheckOutcome, tool: ToolInfo, *, notes: Sequence[str] = (), lockfile_uri: str
+    outcome: CheckOutcome,
+    tool: ToolInfo,
+    *,
+    notes: Sequence[str] = (),
+    lockfile_uri: str,
+    title: str | None = None,
 ) -> ReportDocument:
     return ReportDocument(
         kind=ReportKind.CHECK,
@@ -33,7 +39,7 @@ def check_document(
         packages=outcome.reports,
         notes=(*notes, *outcome.notes),
         tree=TreeInfo(
-            header=header(outcome),
+            header=header(outcome, title),
             lockfile=outcome.tree.file,
             lockfile_uri=lockfile_uri,
             entry_lines=tuple(e.line for e in outcome.entries),

@@ -138,6 +138,8 @@ class TextFormat:
                 console.print()
             # soft_wrap: one package is one line, whatever the width, so the output stays greppable.
             console.print(self.summary_line(report), soft_wrap=True)
+            for accepted in self.accepted_lines(report):
+                console.print(accepted, soft_wrap=True)
             if verbose:
                 for grid in (self.provenance(report), self.details(report)):
                     if grid.row_count:
@@ -164,13 +166,15 @@ class TextFormat:
         console.print(_plain(header, "bold"), soft_wrap=True)
         for note in notes:
             console.print(Text.assemble(("note: ", "dim"), _plain(note)), soft_wrap=True)
-        shown = [r for r in reports if verbose or r.verdict is not Verdict.ALLOW]
+        shown = [r for r in reports if verbose or r.verdict is not Verdict.ALLOW or r.accepted]
         if shown:
             console.print()
         for report in shown:
             console.print(self.summary_line(report), soft_wrap=True)
             for path in report.paths[:3]:
                 console.print(Text.assemble(("        via ", "dim"), _plain(path)), soft_wrap=True)
+            for accepted in self.accepted_lines(report):
+                console.print(accepted, soft_wrap=True)
             if verbose or report.verdict is not Verdict.ALLOW:
                 details = self.details(report)
                 if details.row_count:
@@ -199,6 +203,24 @@ class TextFormat:
             if more:
                 line.append(f" (+{more} more)", style="dim")
         return line
+
+    @staticmethod
+    def accepted_lines(report: PackageReport) -> list[Text]:
+        """One line per finding airlock.toml accepts: it no longer counts, but it is never hidden."""
+        lines = []
+        for accepted in report.accepted:
+            finding = accepted.finding
+            line = Text.assemble(
+                ("        accepted ", "dim"),
+                (f"[{finding.severity.value}] ", "dim"),
+                _plain(finding.rule),
+                ": ",
+                _plain(accepted.reason),
+            )
+            if accepted.expires is not None:
+                line.append(f" (until {accepted.expires.isoformat()})", style="dim")
+            lines.append(line)
+        return lines
 
     def provenance(self, report: PackageReport) -> Table:
         """Where the entry came from. A grid of its own: long values (an integrity) must not widen the
@@ -281,4 +303,7 @@ class TextFormat:
                 line.append(", ")
             style = VERDICT_STYLE[verdict] if counts[verdict] else ""
             line.append(f"{counts[verdict]} {verdict.value}", style=style)
+        accepted = sum(len(r.accepted) for r in reports)
+        if accepted:
+            line.append(f"; {accepted} accepted finding{'' if accepted == 1 else 's'}", style="dim")
         return line
