@@ -100,6 +100,12 @@ def test_a_young_version_with_a_new_maintainer_or_publisher_is_a_review() -> Non
     assert "was published by right9ctrl, who neither published nor maintained" in (
         _finding(doc, newest, "young-version-changes").message
     )
+    # an older document without `_npmUser` on the previous version: its maintainers are who is known
+    old = _version("1.0.0", maintainers=(AI,))
+    doc = _packument(
+        old, _version("1.0.1", maintainers=(AI,), publisher=stranger), ages={"1.0.0": 90, "1.0.1": 1}
+    )
+    assert "was published by right9ctrl" in _finding(doc, "1.0.1", "young-version-changes").message
     # another existing maintainer publishing (ai instead of the bot) is nobody new
     doc, newest = _daily(publisher=Maintainer("AI", "ai@example.com"))
     assert set(_rules(doc, newest)) == {"young-version"}

@@ -187,9 +187,9 @@ def changes_since(manifest: VersionManifest, previous: VersionManifest) -> Versi
         added = tuple(_newcomers(new_people, old_people))
         removed = tuple(_newcomers(old_people, new_people))
     new_publisher = None
-    if manifest.publisher is not None and previous.publisher is not None:
+    known = (*([_Account.of(previous.publisher)] if previous.publisher else []), *(old_people or ()))
+    if manifest.publisher is not None and known:
         publisher = _Account.of(manifest.publisher)
-        known = (_Account.of(previous.publisher), *(old_people or ()))
         if not any(publisher.same_as(k) for k in known):
             new_publisher = manifest.publisher.name
     scripts: dict[str, str] = {}
