@@ -4,7 +4,7 @@ one report entry per target, in the order given."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -51,7 +51,10 @@ class ScanSource:
         def full_manifest(name: str, version: str) -> VersionManifest | None:
             return pipeline.client.packument(name, full=True).versions.get(version)
 
-        self._context = PackageContext(full_manifest)
+        def first_published(name: str) -> datetime | None:
+            return pipeline.client.packument(name, full=True).created
+
+        self._context = PackageContext(full_manifest, first_published=first_published)
 
     def requests(self) -> Sequence[PackageRequest]:
         return [target_request(raw) for raw in self._targets]

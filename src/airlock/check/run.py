@@ -152,7 +152,7 @@ class TreeContext(PackageContext):
         options: CheckOptions,
         public_client: Callable[[], RegistryClient] | None,
     ) -> None:
-        super().__init__()
+        super().__init__(now=options.now)
         self._tree = tree
         self._entries = entries
         self._config = config
@@ -180,15 +180,6 @@ class TreeContext(PackageContext):
         signals = version_signals(packument, entry.version or "", context)
         findings = list(signals.findings)
         notes: list[str] = []
-        if not packument.time:
-            notes.append(
-                "release ages: the registry gives no publish times (`time`), so young-version is unavailable"
-            )
-        if manifest is not None and manifest.maintainers is None:
-            notes.append(
-                "maintainer changes: the registry gives no per-version maintainers, so maintainers-changed "
-                "is unavailable"
-            )
         confusion, note = self._dependency_confusion(
             entry, manifest.dist.integrity if manifest is not None else None
         )
@@ -207,6 +198,8 @@ class TreeContext(PackageContext):
             findings=tuple(findings),
             notes=tuple(notes),
             added_dependencies=signals.added_dependencies,
+            created=packument.created,
+            unavailable=signals.unavailable,
         )
 
     def _dependency_confusion(
@@ -284,11 +277,8 @@ class TreeContext(PackageContext):
 
 def _escalate_new_dependencies(results: list[PackageResult]) -> tuple[PackageResult, ...]:
     """The event-stream shape: a version adds a dependency whose own locked version is brand new."""
-    young = {
-        r.request.name
-        for r in results
-        if any(f.rule == metadata_rules.YOUNG_VERSION.id for f in r.registry.findings)
-    }
+    young_rules = {metadata_rules.YOUNG_VERSION.id, metadata_rules.YOUNG_VERSION_CHANGES.id}
+    young = {r.request.name for r in results if any(f.rule in young_rules for f in r.registry.findings)}
     escalated = []
     for result in results:
         new_and_young = [n for n in result.registry.added_dependencies if n in young]
@@ -322,9 +312,36 @@ def check_tree(
         outcome = pipeline.run(source)
     finally:
         source.close()
-    return CheckOutcome(
-        tree, source.entries, outcome.reports, outcome.failures, outcome.notes, source.skipped_dev
-    )
+    notes = (*outcome.notes, *unavailable_notes(source.entries, outcome.results))
+    return CheckOutcome(tree, source.entries, outcome.reports, outcome.failures, notes, source.skipped_dev)
+
+
+_UNAVAILABLE_WHY = {
+    metadata_rules.YOUNG_VERSION.id: (
+        "release ages",
+        "the registry gives no publish time (`time`)",
+        "young-version and young-version-changes",
+    ),
+    metadata_rules.MAINTAINERS_CHANGED.id: (
+        "maintainer changes",
+        "the registry gives no per-version maintainers for the version or the one before it",
+        "maintainers-changed",
+    ),
+}
+
+
+def unavailable_notes(entries: Sequence[TreeEntry], results: Sequence[PackageResult]) -> tuple[str, ...]:
+    """One note per signal the registry could not feed, counting and naming the packages it concerns:
+    a signal missing for some versions is not missing for all (issue 11)."""
+    notes = []
+    for rule, (topic, why, signal) in _UNAVAILABLE_WHY.items():
+        labels = [e.label for e, r in zip(entries, results, strict=True) if rule in r.registry.unavailable]
+        if not labels:
+            continue
+        named = ", ".join(labels[:5]) + (f" and {len(labels) - 5} more" if len(labels) > 5 else "")
+        count = f"{len(labels)} of {len(entries)} package{'s' if len(entries) != 1 else ''}"
+        notes.append(f"{topic}: for {count} ({named}) {why}, so {signal} could not be judged for them")
+    return tuple(notes)
 
 
 __all__ = [

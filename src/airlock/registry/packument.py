@@ -174,6 +174,16 @@ class Packument:
         for name in ("dist_tags", "versions", "time"):
             object.__setattr__(self, name, _frozen(getattr(self, name)))
 
+    @property
+    def created(self) -> datetime | None:
+        """When the package was first published: `time.created`, else its earliest version's time (the
+        `time` map keeps unpublished versions too); None when the document has no times (abbreviated)."""
+        stated = self.time.get("created")
+        if stated is not None:
+            return stated
+        published = [moment for key, moment in self.time.items() if key != "modified"]
+        return min(published, default=None)
+
     def __reduce__(self) -> tuple[object, ...]:
         return _reduce(self)
 

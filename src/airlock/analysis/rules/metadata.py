@@ -11,10 +11,24 @@ FAMILY = "metadata"
 YOUNG_VERSION = declare(
     "young-version",
     family=FAMILY,
+    severity=Severity.INFO,
+    summary="The version was published more recently than the minimum release age (default 7 days); on "
+    "its own this is information, not a reason to review (see young-version-changes).",
+    why="Hijacked releases (ua-parser-js, coa, rc, Shai-Hulud) were found and pulled within days, so a young "
+    "version is worth knowing about; but caniuse-lite, electron-to-chromium and @types/node publish almost "
+    "daily, so youth alone would fail CI most days. Set `min-release-age-days` in airlock.toml.",
+)
+YOUNG_VERSION_CHANGES = declare(
+    "young-version-changes",
+    family=FAMILY,
     severity=Severity.MEDIUM,
-    summary="The version was published more recently than the minimum release age (default 7 days).",
-    why="Hijacked releases (ua-parser-js, coa, rc, Shai-Hulud) were found and pulled within days; waiting "
-    "out that window avoids most of them. Set `min-release-age-days` in airlock.toml.",
+    summary="A version younger than the minimum release age that also changes what matters since the "
+    "version before it (a new maintainer or publishing account, a new install script, a new dependency), "
+    "or whose package was itself first published less than 30 days ago. Raised instead of young-version.",
+    why="A hijacked release is a young version that differs from its predecessor where an attacker needs it "
+    "to: ua-parser-js and coa added install scripts, event-stream gained a maintainer and a dependency; a "
+    "brand-new package has no history to compare at all. Capabilities are not compared here (that needs "
+    "the previous version's analysis). The evidence says what changed.",
 )
 MAINTAINERS_CHANGED = declare(
     "maintainers-changed",
@@ -80,6 +94,7 @@ DEPENDENCY_CONFUSION = declare(
 name = FAMILY
 rules = (
     YOUNG_VERSION,
+    YOUNG_VERSION_CHANGES,
     MAINTAINERS_CHANGED,
     INSTALL_SCRIPT_ADDED,
     DEPENDENCY_ADDED,
