@@ -21,6 +21,11 @@ def header(outcome: CheckOutcome) -> str:
     bundled = sum(1 for p in tree.packages.values() if p.source is Source.BUNDLED)
     if bundled:
         dev += f"; {bundled} bundled inside their parents' tarballs"
+    if outcome.not_for_platform:
+        dev += (
+            f"; {len(outcome.not_for_platform)} for other platforms than {outcome.platform} not checked "
+            "(--all-platforms)"
+        )
     return f"{tree.file} ({tree.format}): {len(outcome.entries)} packages ({kinds}){dev}"
 
 

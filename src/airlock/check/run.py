@@ -5,14 +5,15 @@ documents tell (lockfile injection, metadata signals, dependency confusion, the 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from airlock.analysis.rules import metadata as metadata_rules
 from airlock.check.lockfile import PUBLIC_REGISTRY_HOSTS, evidence_for, integrity_finding, source_findings
 from airlock.check.metadata import MetadataContext, version_signals
+from airlock.check.platform import Platform, current_platform, describe_target, select_for_platform
 from airlock.errors import AirlockError
 from airlock.exit import ExitCode
 from airlock.model import Evidence, Finding, PackageReport, Severity, Verdict
@@ -37,6 +38,17 @@ class CheckOptions:
     """The clock for release ages (None: now)."""
     check_public_registry: bool = True
     """When the default registry is private, ask the public one whether unscoped names exist there too."""
+    platform: Platform | None = field(default_factory=current_platform)
+    """Leave out the optional packages npm would not install on this platform (None: check every one)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformSkip:
+    """A package npm would not install on the checked platform, so not fetched nor analysed."""
+
+    label: str
+    reason: str
+    """`for os darwin, cpu arm64`, or `needed only by <the skipped package that pulls it in>`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,20 +80,27 @@ class CheckOutcome:
     notes: tuple[str, ...] = ()
     """What could not be checked and why (e.g. the registry gives no maintainers)."""
     skipped_dev: int = 0
+    platform: Platform | None = None
+    """The platform the tree was checked for (None: every platform)."""
+    not_for_platform: tuple[PlatformSkip, ...] = ()
+    """Packages left out because npm would not install them on `platform`, in tree order."""
 
     def exit_code(self, *, fail_on: Verdict = Verdict.BLOCK) -> ExitCode:
         return exit_code(self.reports, self.failures, fail_on=fail_on)
 
 
-def tree_entries(tree: DependencyTree, *, production: bool) -> tuple[list[TreeEntry], int]:
+def tree_entries(
+    tree: DependencyTree, *, production: bool, exclude: Collection[str] = ()
+) -> tuple[list[TreeEntry], int]:
     """Distinct packages in tree order, and how many dev-only ones `production` left out. Workspaces (the
-    project itself) and bundled dependencies (analysed inside their parent's tarball) get no entry."""
+    project itself), bundled dependencies (analysed inside their parent's tarball) and the `exclude`d keys
+    (for another platform) get no entry."""
     walk = TreeWalk(tree)
     groups: dict[tuple[str, str | None, Source, str | None], list[LockedPackage]] = {}
     dev_only: set[tuple[str, str | None]] = set()
     for key in walk.order:
         package = tree.packages[key]
-        if package.source in (Source.WORKSPACE, Source.BUNDLED):
+        if package.source in (Source.WORKSPACE, Source.BUNDLED) or key in exclude:
             continue
         if production and package.dev:
             dev_only.add((package.name, package.version))
@@ -126,8 +145,21 @@ class TreeSource:
         public_client: Callable[[], RegistryClient] | None = None,
     ) -> None:
         self.tree = tree
-        entries, self.skipped_dev = tree_entries(tree, production=options.production)
+        self.platform = options.platform
+        excluded: dict[str, str] = {}
+        self.platform_notes: tuple[str, ...] = ()
+        if options.platform is not None:
+            selection = select_for_platform(tree, options.platform)
+            excluded = selection.skipped
+            self.platform_notes = tuple(
+                f"platform: {tree.packages[key].label} ({describe_target(tree.packages[key])}) is not "
+                f"optional, so npm would refuse to install it on {options.platform} (EBADPLATFORM); it was "
+                "checked"
+                for key in selection.mismatched
+            )
+        entries, self.skipped_dev = tree_entries(tree, production=options.production, exclude=excluded)
         self.entries = tuple(entries)
+        self.not_for_platform = _platform_skips(tree, excluded)
         self._context = TreeContext(tree, self.entries, config, options, public_client)
 
     def requests(self) -> Sequence[PackageRequest]:
@@ -282,6 +314,29 @@ class TreeContext(PackageContext):
         return _escalate_new_dependencies(finished)
 
 
+def _platform_skips(tree: DependencyTree, excluded: Mapping[str, str]) -> tuple[PlatformSkip, ...]:
+    """One per distinct package, in tree order."""
+    skips: dict[str, PlatformSkip] = {}
+    for key in TreeWalk(tree).order:
+        if key in excluded:
+            label = tree.packages[key].label
+            skips.setdefault(label, PlatformSkip(label, excluded[key]))
+    return tuple(skips.values())
+
+
+def platform_note(outcome: CheckOutcome) -> str | None:
+    """The note listing what was left out for another platform, or None when nothing was."""
+    skips = outcome.not_for_platform
+    if not skips:
+        return None
+    noun = "package" if len(skips) == 1 else "packages"
+    listed = "; ".join(f"{s.label} ({s.reason})" for s in skips)
+    return (
+        f"platform: {len(skips)} optional {noun} for other platforms than {outcome.platform} not fetched or "
+        f"checked, as npm would not install them here (--all-platforms checks them): {listed}"
+    )
+
+
 def _escalate_new_dependencies(results: list[PackageResult]) -> tuple[PackageResult, ...]:
     """The event-stream shape: a version adds a dependency whose own locked version is brand new."""
     young = {
@@ -322,17 +377,28 @@ def check_tree(
         outcome = pipeline.run(source)
     finally:
         source.close()
-    return CheckOutcome(
-        tree, source.entries, outcome.reports, outcome.failures, outcome.notes, source.skipped_dev
+    checked = CheckOutcome(
+        tree,
+        source.entries,
+        outcome.reports,
+        outcome.failures,
+        (*source.platform_notes, *outcome.notes),
+        source.skipped_dev,
+        source.platform,
+        source.not_for_platform,
     )
+    note = platform_note(checked)
+    return checked if note is None else replace(checked, notes=(note, *checked.notes))
 
 
 __all__ = [
     "CheckOptions",
     "CheckOutcome",
+    "PlatformSkip",
     "TreeContext",
     "TreeEntry",
     "TreeSource",
     "check_tree",
+    "platform_note",
     "tree_entries",
 ]
