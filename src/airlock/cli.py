@@ -17,7 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.text import Text
 
 from airlock import __version__
-from airlock.errors import AirlockError, OperationalError
+from airlock.errors import AirlockError, BadInputError, OperationalError
 from airlock.files import write_atomic
 from airlock.revision import ANALYZER_VERSION
 
@@ -307,7 +307,10 @@ def check(
     from airlock.tree.project import find_lockfile
 
     if all_platforms and target_platform is not None:
-        raise typer.BadParameter("--platform and --all-platforms exclude each other", param_hint="--platform")
+        raise BadInputError(
+            "--platform and --all-platforms exclude each other",
+            hint="--platform checks one other machine's tree; --all-platforms checks every binary",
+        )
     platform = (
         None
         if all_platforms

@@ -237,7 +237,7 @@ def test_what_only_a_skipped_binary_pulls_in_is_skipped_with_it(
         optionalDependencies={"sharp-darwin": "0.20.2"},
         dependencies={"shared": "0.20.2"},
     )
-    entries = {
+    entries: dict[str, Mapping[str, Any]] = {
         "sharp": {"dependencies": {"shared": "0.20.2"}, "optionalDependencies": {"sharp-darwin": "0.20.2"}},
         "shared": {},
         "sharp-darwin": {"os": ["darwin"], "optional": True, "dependencies": {"libvips-darwin": "0.20.2"}},
