@@ -299,7 +299,7 @@ def check(
     """Analyse a project's whole dependency tree: lockfile tampering, registry metadata signals and every
     package's capabilities and findings, each with the dependency path that pulls it in."""
     from airlock.check.document import check_document
-    from airlock.check.platform import Platform, current_platform
+    from airlock.check.platform import Platform, current_platform, project_platforms
     from airlock.check.run import CheckOptions, check_tree
     from airlock.compose import Runtime
     from airlock.config import load_settings
@@ -311,13 +311,7 @@ def check(
             "--platform and --all-platforms exclude each other",
             hint="--platform checks one other machine's tree; --all-platforms checks every binary",
         )
-    platform = (
-        None
-        if all_platforms
-        else Platform.parse(target_platform)
-        if target_platform is not None
-        else current_platform()
-    )
+    here = Platform.parse(target_platform) if target_platform is not None else current_platform()
     project = path if path.is_dir() else path.parent
     settings = load_settings(
         project,
@@ -332,11 +326,21 @@ def check(
     runtime = Runtime.for_project(project, settings, no_store=no_store)
     lockfile = find_lockfile(path, resolve=not settings.offline)
     tree = read_lockfile(lockfile.input)
+    platforms = (
+        None
+        if all_platforms
+        else project_platforms(
+            tree.format,
+            lockfile.path.parent if lockfile.path is not None else None,
+            lockfile.input.manifests.get("", {}),
+            here,
+        )
+    )
     options = CheckOptions(
         production=production,
         min_release_age=timedelta(days=settings.min_release_age_days),
         check_public_registry=not settings.offline,
-        platform=platform,
+        platforms=platforms,
     )
     with runtime.pipeline(_RichProgress()) as pipeline:
         outcome = check_tree(

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from airlock.check.document import header
-from airlock.check.platform import Platform, current_platform, foreign, select_for_platform
+from airlock.check.platform import Platform, current_platform, foreign, project_platforms, select_for_platform
 from airlock.check.run import CheckOptions, CheckOutcome, check_tree
 from airlock.errors import BadInputError
 from airlock.pipeline import Pipeline, PipelineOptions
@@ -81,7 +81,7 @@ def test_current_platform_uses_node_names() -> None:
 @pytest.mark.parametrize("fixture", ["platform-npm", "platform-pnpm", "platform-yarn-berry"])
 def test_real_lockfiles_select_one_binary_per_tool(fixture: str) -> None:
     tree = read_lockfile(fixture_input(fixture))
-    skipped = {tree.packages[k].label for k in select_for_platform(tree, DARWIN).skipped}
+    skipped = {tree.packages[k].label for k in select_for_platform(tree, (DARWIN,)).skipped}
     assert skipped == {
         "@esbuild/linux-x64@0.20.2",
         "@esbuild/win32-x64@0.20.2",
@@ -89,10 +89,47 @@ def test_real_lockfiles_select_one_binary_per_tool(fixture: str) -> None:
         "@rollup/rollup-linux-x64-musl@4.40.0",
     }
     musl = {
-        tree.packages[k].label for k in select_for_platform(tree, Platform("linux", "x64", "musl")).skipped
+        tree.packages[k].label for k in select_for_platform(tree, (Platform("linux", "x64", "musl"),)).skipped
     }
     assert "@rollup/rollup-linux-x64-musl@4.40.0" not in musl
     assert "@rollup/rollup-linux-x64-gnu@4.40.0" in musl
+
+
+def test_yarn_supported_architectures_widen_the_set(tmp_path: Path) -> None:
+    # .yarnrc.yml as yarn documents it: `current` is this machine, a missing field means [current]
+    (tmp_path / ".yarnrc.yml").write_text(
+        "supportedArchitectures:\n  os: [current, darwin]\n  cpu: [current, arm64]\n"
+    )
+    tree = read_lockfile(fixture_input("platform-yarn-berry"))
+    platforms = project_platforms(tree.format, tmp_path, {}, LINUX)
+    assert platforms == (
+        LINUX,
+        Platform("linux", "arm64", "glibc"),
+        Platform("darwin", "x64"),
+        DARWIN,
+    )
+    skipped = {tree.packages[k].label for k in select_for_platform(tree, platforms).skipped}
+    assert skipped == {"@esbuild/win32-x64@0.20.2", "@rollup/rollup-linux-x64-musl@4.40.0"}
+    # without the setting, only this machine's binaries
+    (tmp_path / ".yarnrc.yml").write_text("nodeLinker: node-modules\n")
+    assert project_platforms(tree.format, tmp_path, {}, LINUX) == (LINUX,)
+
+
+def test_pnpm_supported_architectures_from_package_json_or_workspace_yaml(tmp_path: Path) -> None:
+    manifest = {"pnpm": {"supportedArchitectures": {"os": ["win32"], "cpu": ["x64"]}}}
+    assert project_platforms("pnpm-lock.yaml v9.0", tmp_path, manifest, LINUX) == (Platform("win32", "x64"),)
+    (tmp_path / "pnpm-workspace.yaml").write_text("supportedArchitectures:\n  libc: [musl]\n")
+    assert project_platforms("pnpm-lock.yaml v9.0", tmp_path, {}, LINUX) == (
+        Platform("linux", "x64", "musl"),
+    )
+    # npm has no such setting in the project: this machine only
+    assert project_platforms("package-lock.json v3", tmp_path, manifest, LINUX) == (LINUX,)
+
+
+def test_unreadable_yarnrc_is_bad_input(tmp_path: Path) -> None:
+    (tmp_path / ".yarnrc.yml").write_text("supportedArchitectures: [\n")
+    with pytest.raises(BadInputError, match=r"\.yarnrc\.yml: not valid YAML"):
+        project_platforms("yarn.lock berry (metadata version 10)", tmp_path, {}, LINUX)
 
 
 # ---- through the pipeline, against the loopback registry ---------------------------------------------
@@ -193,7 +230,7 @@ def test_by_default_only_this_machines_binary_is_fetched(
 def test_another_platform_can_be_checked(
     fake_registry: FakeRegistry, esbuild_tree: DependencyTree, run_check: Any
 ) -> None:
-    outcome = run_check(esbuild_tree, CheckOptions(now=NOW, platform=Platform("win32", "x64")))
+    outcome = run_check(esbuild_tree, CheckOptions(now=NOW, platforms=(Platform("win32", "x64"),)))
     assert _tarballs_fetched(fake_registry) == {"esbuild", "@esbuild/win32-x64"}
     assert "@esbuild/darwin-arm64@0.20.2 (for os darwin, cpu arm64)" in outcome.notes[0]
 
@@ -201,7 +238,7 @@ def test_another_platform_can_be_checked(
 def test_all_platforms_fetches_every_binary(
     fake_registry: FakeRegistry, esbuild_tree: DependencyTree, run_check: Any
 ) -> None:
-    outcome = run_check(esbuild_tree, CheckOptions(now=NOW, platform=None))
+    outcome = run_check(esbuild_tree, CheckOptions(now=NOW, platforms=None))
     assert _tarballs_fetched(fake_registry) == {"esbuild", *BINARIES, _here_binary()}
     assert outcome.not_for_platform == ()
     assert not [n for n in outcome.notes if n.startswith("platform:")]
@@ -215,7 +252,7 @@ def test_a_required_package_for_another_os_is_still_checked(
         fake_registry, {"fsevents-like": {"os": ["darwin"]}}, {"dependencies": {"fsevents-like": "0.20.2"}}
     )
     outcome = run_check(
-        read_lockfile(LockfileInput("package-lock.json", text)), CheckOptions(now=NOW, platform=LINUX)
+        read_lockfile(LockfileInput("package-lock.json", text)), CheckOptions(now=NOW, platforms=(LINUX,))
     )
     assert [r.label for r in outcome.reports] == ["fsevents-like@0.20.2"]
     assert fake_registry.requests_to(fake_registry.tarball_path("fsevents-like", "0.20.2"))
@@ -245,7 +282,7 @@ def test_what_only_a_skipped_binary_pulls_in_is_skipped_with_it(
     }
     text = _lockfile(fake_registry, entries, {"dependencies": {"sharp": "0.20.2"}})
     outcome = run_check(
-        read_lockfile(LockfileInput("package-lock.json", text)), CheckOptions(now=NOW, platform=LINUX)
+        read_lockfile(LockfileInput("package-lock.json", text)), CheckOptions(now=NOW, platforms=(LINUX,))
     )
     assert [r.name for r in outcome.reports] == ["sharp", "shared"]
     assert {s.label: s.reason for s in outcome.not_for_platform} == {

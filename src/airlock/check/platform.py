@@ -12,12 +12,13 @@ from __future__ import annotations
 import platform as host
 import sys
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from airlock.errors import BadInputError
-from airlock.tree.model import DependencyTree, EdgeKind, LockedPackage
+from airlock.tree.model import DependencyTree, EdgeKind, LockedPackage, LockfileError
+from airlock.tree.yaml_doc import load_mapping
 
 # Python's names → Node's `process.platform` / `process.arch`.
 _OS_NAMES = {"win32": "win32", "cygwin": "win32", "darwin": "darwin", "sunos5": "sunos"}
@@ -110,6 +111,67 @@ def foreign(package: LockedPackage, target: Platform) -> bool:
     return not (_allows(target.os, package.os) and _allows(target.cpu, package.cpu) and libc_ok)
 
 
+def names(platforms: Sequence[Platform] | None) -> str:
+    """`linux/x64/glibc`, or `linux/x64/glibc, darwin/arm64` for several."""
+    return ", ".join(map(str, platforms or ()))
+
+
+def supported_architectures(settings: object, here: Platform) -> tuple[Platform, ...]:
+    """The platforms a yarn berry (`.yarnrc.yml`) or pnpm (`pnpm.supportedArchitectures`) project installs
+    for: `{os: [current, darwin], cpu: [current, arm64], libc: [current, glibc]}`, every combination, with
+    `current` meaning `here` and a missing field meaning `[current]`. Anything else: just `here`."""
+    if not isinstance(settings, Mapping):
+        return (here,)
+
+    def values(field: str, current: str | None) -> list[str | None]:
+        raw = settings.get(field)
+        items = raw if isinstance(raw, list) and raw else ["current"]
+        out: list[str | None] = []
+        for item in items:
+            value = current if item == "current" else str(item)
+            if value not in out:
+                out.append(value)
+        return out
+
+    combinations = (
+        Platform(os_name, cpu, libc if os_name == "linux" else None)
+        for os_name in values("os", here.os)
+        for cpu in values("cpu", here.cpu)
+        for libc in values("libc", here.libc)
+        if os_name is not None and cpu is not None
+    )
+    return tuple(dict.fromkeys(combinations)) or (here,)
+
+
+def project_platforms(
+    tree_format: str, directory: Path | None, root_manifest: Mapping[str, object], here: Platform
+) -> tuple[Platform, ...]:
+    """The platforms the project's package manager installs for: `here`, widened by yarn berry's
+    `.yarnrc.yml` or pnpm's `supportedArchitectures` (package.json `pnpm.*` or pnpm-workspace.yaml)."""
+    settings: object = None
+    if tree_format.startswith("yarn.lock berry") and directory is not None:
+        settings = _yaml_setting(directory / ".yarnrc.yml")
+    elif tree_format.startswith("pnpm-lock.yaml"):
+        pnpm = root_manifest.get("pnpm")
+        settings = pnpm.get("supportedArchitectures") if isinstance(pnpm, Mapping) else None
+        if settings is None and directory is not None:
+            settings = _yaml_setting(directory / "pnpm-workspace.yaml")
+    return supported_architectures(settings, here) if settings is not None else (here,)
+
+
+def _yaml_setting(path: Path) -> object:
+    if not path.is_file():
+        return None
+    try:
+        doc = load_mapping(path.read_text(encoding="utf-8"), path.name)
+    except (OSError, UnicodeDecodeError, LockfileError) as error:
+        problem = error.problem if isinstance(error, LockfileError) else str(error)
+        raise BadInputError(
+            f"{path.name}: {problem}", hint=f"fix {path.name}; its package manager cannot read it either"
+        ) from None
+    return doc.get("supportedArchitectures")
+
+
 def describe_target(package: LockedPackage) -> str:
     """What the package is for, as its constraints say: `os darwin, cpu arm64`."""
     parts = [
@@ -124,7 +186,7 @@ def describe_target(package: LockedPackage) -> str:
 class PlatformSelection:
     """What a platform leaves out of a tree."""
 
-    platform: Platform
+    platforms: tuple[Platform, ...]
     skipped: dict[str, str]
     """Node key → why npm would not install it here (its constraints, or the skipped package it needs)."""
     mismatched: tuple[str, ...]
@@ -147,14 +209,14 @@ def _reachable(tree: DependencyTree, follow: Callable[[EdgeKind, str], bool]) ->
     return seen
 
 
-def select_for_platform(tree: DependencyTree, target: Platform) -> PlatformSelection:
-    """The packages npm would not install on `target`, and the non-optional ones it would refuse."""
+def select_for_platform(tree: DependencyTree, targets: Sequence[Platform]) -> PlatformSelection:
+    """The packages npm would install on none of `targets`, and the non-optional ones it would refuse."""
     reachable = _reachable(tree, lambda kind, key: True)
     required = _reachable(tree, lambda kind, key: kind is not EdgeKind.OPTIONAL)
     skipped: dict[str, str] = {}
     mismatched: list[str] = []
     for key, package in tree.packages.items():
-        if not foreign(package, target):
+        if not all(foreign(package, target) for target in targets):
             continue
         # A package no chain reaches: the lockfile's own `optional` flag is all there is to go on.
         optional = key not in required if key in reachable else package.optional
@@ -168,7 +230,7 @@ def select_for_platform(tree: DependencyTree, target: Platform) -> PlatformSelec
         for key in [k for k in tree.packages if k in reachable and k not in still and k not in skipped]:
             needed_by = _needed_by(tree, key, skipped)
             skipped[key] = f"needed only by {needed_by}" if needed_by else "needed only by skipped packages"
-    return PlatformSelection(target, skipped, tuple(mismatched))
+    return PlatformSelection(tuple(targets), skipped, tuple(mismatched))
 
 
 def _needed_by(tree: DependencyTree, key: str, skipped: dict[str, str]) -> str | None:
@@ -188,5 +250,8 @@ __all__ = [
     "current_platform",
     "describe_target",
     "foreign",
+    "names",
+    "project_platforms",
     "select_for_platform",
+    "supported_architectures",
 ]

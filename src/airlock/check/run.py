@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from airlock.analysis.rules import metadata as metadata_rules
 from airlock.check.lockfile import PUBLIC_REGISTRY_HOSTS, evidence_for, integrity_finding, source_findings
 from airlock.check.metadata import MetadataContext, version_signals
-from airlock.check.platform import Platform, current_platform, describe_target, select_for_platform
+from airlock.check.platform import Platform, current_platform, describe_target, names, select_for_platform
 from airlock.errors import AirlockError
 from airlock.exit import ExitCode
 from airlock.model import Evidence, Finding, PackageReport, Severity, Verdict
@@ -38,8 +38,9 @@ class CheckOptions:
     """The clock for release ages (None: now)."""
     check_public_registry: bool = True
     """When the default registry is private, ask the public one whether unscoped names exist there too."""
-    platform: Platform | None = field(default_factory=current_platform)
-    """Leave out the optional packages npm would not install on this platform (None: check every one)."""
+    platforms: tuple[Platform, ...] | None = field(default_factory=lambda: (current_platform(),))
+    """Leave out the optional packages npm would install on none of these platforms (this machine's, or
+    a yarn/pnpm project's `supportedArchitectures`); None checks every package."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,10 +81,10 @@ class CheckOutcome:
     notes: tuple[str, ...] = ()
     """What could not be checked and why (e.g. the registry gives no maintainers)."""
     skipped_dev: int = 0
-    platform: Platform | None = None
-    """The platform the tree was checked for (None: every platform)."""
+    platforms: tuple[Platform, ...] | None = None
+    """The platforms the tree was checked for (None: every platform)."""
     not_for_platform: tuple[PlatformSkip, ...] = ()
-    """Packages left out because npm would not install them on `platform`, in tree order."""
+    """Packages left out because npm would not install them on `platforms`, in tree order."""
 
     def exit_code(self, *, fail_on: Verdict = Verdict.BLOCK) -> ExitCode:
         return exit_code(self.reports, self.failures, fail_on=fail_on)
@@ -145,15 +146,15 @@ class TreeSource:
         public_client: Callable[[], RegistryClient] | None = None,
     ) -> None:
         self.tree = tree
-        self.platform = options.platform
+        self.platforms = options.platforms
         excluded: dict[str, str] = {}
         self.platform_notes: tuple[str, ...] = ()
-        if options.platform is not None:
-            selection = select_for_platform(tree, options.platform)
+        if options.platforms is not None:
+            selection = select_for_platform(tree, options.platforms)
             excluded = selection.skipped
             self.platform_notes = tuple(
                 f"platform: {tree.packages[key].label} ({describe_target(tree.packages[key])}) is not "
-                f"optional, so npm would refuse to install it on {options.platform} (EBADPLATFORM); it was "
+                f"optional, so npm would refuse to install it on {names(options.platforms)} (EBADPLATFORM); it was "
                 "checked"
                 for key in selection.mismatched
             )
@@ -332,7 +333,7 @@ def platform_note(outcome: CheckOutcome) -> str | None:
     noun = "package" if len(skips) == 1 else "packages"
     listed = "; ".join(f"{s.label} ({s.reason})" for s in skips)
     return (
-        f"platform: {len(skips)} optional {noun} for other platforms than {outcome.platform} not fetched or "
+        f"platform: {len(skips)} optional {noun} for other platforms than {names(outcome.platforms)} not fetched or "
         f"checked, as npm would not install them here (--all-platforms checks them): {listed}"
     )
 
@@ -384,7 +385,7 @@ def check_tree(
         outcome.failures,
         (*source.platform_notes, *outcome.notes),
         source.skipped_dev,
-        source.platform,
+        source.platforms,
         source.not_for_platform,
     )
     note = platform_note(checked)
