@@ -209,18 +209,28 @@ def _reachable(tree: DependencyTree, follow: Callable[[EdgeKind, str], bool]) ->
     return seen
 
 
+def optional_only(tree: DependencyTree) -> set[str]:
+    """Keys npm treats as optional: every chain to them passes an optional edge (for a package no chain
+    reaches, the lockfile's own `optional` flag is all there is to go on)."""
+    reachable = _reachable(tree, lambda kind, key: True)
+    required = _reachable(tree, lambda kind, key: kind is not EdgeKind.OPTIONAL)
+    return {
+        key
+        for key, package in tree.packages.items()
+        if (key not in required if key in reachable else package.optional)
+    }
+
+
 def select_for_platform(tree: DependencyTree, targets: Sequence[Platform]) -> PlatformSelection:
     """The packages npm would install on none of `targets`, and the non-optional ones it would refuse."""
     reachable = _reachable(tree, lambda kind, key: True)
-    required = _reachable(tree, lambda kind, key: kind is not EdgeKind.OPTIONAL)
+    optional = optional_only(tree)
     skipped: dict[str, str] = {}
     mismatched: list[str] = []
     for key, package in tree.packages.items():
         if not all(foreign(package, target) for target in targets):
             continue
-        # A package no chain reaches: the lockfile's own `optional` flag is all there is to go on.
-        optional = key not in required if key in reachable else package.optional
-        if optional:
+        if key in optional:
             skipped[key] = f"for {describe_target(package)}"
         else:
             mismatched.append(key)
@@ -251,6 +261,7 @@ __all__ = [
     "describe_target",
     "foreign",
     "names",
+    "optional_only",
     "project_platforms",
     "select_for_platform",
     "supported_architectures",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Collection, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
@@ -13,7 +14,14 @@ from urllib.parse import urlsplit
 from airlock.analysis.rules import metadata as metadata_rules
 from airlock.check.lockfile import PUBLIC_REGISTRY_HOSTS, evidence_for, integrity_finding, source_findings
 from airlock.check.metadata import MetadataContext, version_signals
-from airlock.check.platform import Platform, current_platform, describe_target, names, select_for_platform
+from airlock.check.platform import (
+    Platform,
+    current_platform,
+    describe_target,
+    names,
+    optional_only,
+    select_for_platform,
+)
 from airlock.errors import AirlockError
 from airlock.exit import ExitCode
 from airlock.model import Evidence, Finding, PackageReport, Severity, Verdict
@@ -365,6 +373,41 @@ def _escalate_new_dependencies(results: list[PackageResult]) -> tuple[PackageRes
     return tuple(escalated)
 
 
+UNRECORDED_PLATFORM_FORMATS = ("yarn.lock v1",)
+"""Lockfile formats that record no `os`/`cpu`: the registry's manifests tell instead. (npm v1 records
+none either, but its `requires` edges do not say which are optional, so there every package is checked.)"""
+_CONSTRAINT_LOOKUPS = 8
+
+
+def with_registry_constraints(client: RegistryClient, tree: DependencyTree) -> tuple[DependencyTree, int]:
+    """The tree with each optional registry package's `os`/`cpu`/`libc` read from its registry manifest
+    (the full packument the check reads anyway, so nothing is fetched twice), and how many were asked.
+    A package the registry cannot answer for keeps no constraints: it is checked, never skipped."""
+    asked = [
+        key
+        for key in optional_only(tree)
+        if (package := tree.packages[key]).source is Source.REGISTRY
+        and package.version
+        and not (package.os or package.cpu or package.libc)
+    ]
+
+    def lookup(key: str) -> LockedPackage | None:
+        package = tree.packages[key]
+        try:
+            manifest = client.packument(package.name, full=True).versions.get(package.version or "")
+        except AirlockError:
+            return None
+        if manifest is None or not (manifest.os or manifest.cpu or manifest.libc):
+            return None
+        return replace(package, os=manifest.os, cpu=manifest.cpu, libc=manifest.libc)
+
+    with ThreadPoolExecutor(max_workers=_CONSTRAINT_LOOKUPS) as pool:
+        found = {p.key: p for p in pool.map(lookup, sorted(asked)) if p is not None}
+    if not found:
+        return tree, len(asked)
+    return replace(tree, packages={k: found.get(k, p) for k, p in tree.packages.items()}), len(asked)
+
+
 def check_tree(
     pipeline: Pipeline,
     tree: DependencyTree,
@@ -373,6 +416,14 @@ def check_tree(
     options: CheckOptions = CheckOptions(),
     public_client: Callable[[], RegistryClient] | None = None,
 ) -> CheckOutcome:
+    lookup_note: tuple[str, ...] = ()
+    if options.platforms is not None and tree.format.startswith(UNRECORDED_PLATFORM_FORMATS):
+        tree, asked = with_registry_constraints(pipeline.client, tree)
+        if asked:
+            lookup_note = (
+                f"platform: {tree.format} records no os/cpu, so they were read from the registry for the "
+                f"{asked} optional package{'s' if asked != 1 else ''}",
+            )
     source = TreeSource(tree, config, options=options, public_client=public_client)
     try:
         outcome = pipeline.run(source)
@@ -383,7 +434,7 @@ def check_tree(
         source.entries,
         outcome.reports,
         outcome.failures,
-        (*source.platform_notes, *outcome.notes),
+        (*lookup_note, *source.platform_notes, *outcome.notes),
         source.skipped_dev,
         source.platforms,
         source.not_for_platform,
@@ -402,4 +453,5 @@ __all__ = [
     "check_tree",
     "platform_note",
     "tree_entries",
+    "with_registry_constraints",
 ]
