@@ -13,7 +13,14 @@ from typing import Any
 import pytest
 
 from airlock.check.document import header
-from airlock.check.platform import Platform, current_platform, foreign, project_platforms, select_for_platform
+from airlock.check.platform import (
+    Platform,
+    current_platform,
+    foreign,
+    project_platforms,
+    select_for_platform,
+    skips_dependencies_of_skipped,
+)
 from airlock.check.run import CheckOptions, CheckOutcome, check_tree
 from airlock.errors import BadInputError
 from airlock.pipeline import Pipeline, PipelineOptions
@@ -346,3 +353,58 @@ def test_yarn_classic_binary_the_registry_cannot_describe_is_checked(
     outcome = run_check(tree, CheckOptions(now=NOW, platforms=(LINUX,)))
     assert outcome.not_for_platform == ()  # never skipped on a guess
     assert "@esbuild/darwin-arm64" in [r.name for r in outcome.reports]
+
+
+BERRY_FSEVENTS = """__metadata:
+  version: 10
+  cacheKey: 10c0
+
+"app@workspace:.":
+  version: 0.0.0-use.local
+  resolution: "app@workspace:."
+  dependencies:
+    chokidar: "npm:3.6.0"
+  languageName: unknown
+  linkType: soft
+
+"chokidar@npm:3.6.0":
+  version: 3.6.0
+  resolution: "chokidar@npm:3.6.0"
+  dependencies:
+    fsevents: "npm:~2.3.2"
+  dependenciesMeta:
+    fsevents:
+      optional: true
+  languageName: node
+  linkType: hard
+
+"fsevents@npm:~2.3.2":
+  version: 2.3.3
+  resolution: "fsevents@npm:2.3.3"
+  dependencies:
+    node-gyp: "npm:latest"
+  conditions: os=darwin
+  languageName: node
+  linkType: hard
+
+"node-gyp@npm:latest":
+  version: 11.2.0
+  resolution: "node-gyp@npm:11.2.0"
+  languageName: node
+  linkType: hard
+"""
+
+
+def test_yarn_berry_still_installs_what_a_skipped_package_pulls_in() -> None:
+    # The shape yarn 4 writes for fsevents (its compat patch adds node-gyp), reduced to one entry each.
+    tree = read_lockfile(LockfileInput("yarn.lock", BERRY_FSEVENTS))
+    skipped = select_for_platform(
+        tree, (LINUX,), with_dependencies=skips_dependencies_of_skipped(tree.format)
+    ).skipped
+    assert {tree.packages[k].label for k in skipped} == {"fsevents@2.3.3"}
+    # npm's rule, for comparison: node-gyp goes with fsevents
+    npm_rule = select_for_platform(tree, (LINUX,)).skipped
+    assert {tree.packages[k].label for k in npm_rule} == {"fsevents@2.3.3", "node-gyp@11.2.0"}
+    assert skips_dependencies_of_skipped("package-lock.json v3")
+    assert skips_dependencies_of_skipped("pnpm-lock.yaml v9.0")
+    assert skips_dependencies_of_skipped("yarn.lock v1 (classic)")

@@ -221,8 +221,17 @@ def optional_only(tree: DependencyTree) -> set[str]:
     }
 
 
-def select_for_platform(tree: DependencyTree, targets: Sequence[Platform]) -> PlatformSelection:
-    """The packages npm would install on none of `targets`, and the non-optional ones it would refuse."""
+def skips_dependencies_of_skipped(tree_format: str) -> bool:
+    """npm, pnpm and yarn classic leave out what only a skipped package pulls in; yarn berry still fetches
+    and installs it unless it has os/cpu conditions itself (yarnpkg/berry#3575)."""
+    return not tree_format.startswith("yarn.lock berry")
+
+
+def select_for_platform(
+    tree: DependencyTree, targets: Sequence[Platform], *, with_dependencies: bool = True
+) -> PlatformSelection:
+    """The packages npm would install on none of `targets` (with what only they pull in, unless
+    `with_dependencies` is False), and the non-optional ones it would refuse."""
     reachable = _reachable(tree, lambda kind, key: True)
     optional = optional_only(tree)
     skipped: dict[str, str] = {}
@@ -234,7 +243,7 @@ def select_for_platform(tree: DependencyTree, targets: Sequence[Platform]) -> Pl
             skipped[key] = f"for {describe_target(package)}"
         else:
             mismatched.append(key)
-    if skipped:
+    if skipped and with_dependencies:
         # What only skipped packages pull in is not installed either (npm removes the optional set).
         still = _reachable(tree, lambda kind, key: key not in skipped)
         for key in [k for k in tree.packages if k in reachable and k not in still and k not in skipped]:
@@ -264,5 +273,6 @@ __all__ = [
     "optional_only",
     "project_platforms",
     "select_for_platform",
+    "skips_dependencies_of_skipped",
     "supported_architectures",
 ]

@@ -21,6 +21,7 @@ from airlock.check.platform import (
     names,
     optional_only,
     select_for_platform,
+    skips_dependencies_of_skipped,
 )
 from airlock.errors import AirlockError
 from airlock.exit import ExitCode
@@ -158,7 +159,9 @@ class TreeSource:
         excluded: dict[str, str] = {}
         self.platform_notes: tuple[str, ...] = ()
         if options.platforms is not None:
-            selection = select_for_platform(tree, options.platforms)
+            selection = select_for_platform(
+                tree, options.platforms, with_dependencies=skips_dependencies_of_skipped(tree.format)
+            )
             excluded = selection.skipped
             self.platform_notes = tuple(
                 f"platform: {tree.packages[key].label} ({describe_target(tree.packages[key])}) is not "
