@@ -404,8 +404,12 @@ def with_registry_constraints(client: RegistryClient, tree: DependencyTree) -> t
             return None
         return replace(package, os=manifest.os, cpu=manifest.cpu, libc=manifest.libc)
 
-    with ThreadPoolExecutor(max_workers=_CONSTRAINT_LOOKUPS) as pool:
+    pool = ThreadPoolExecutor(max_workers=_CONSTRAINT_LOOKUPS, thread_name_prefix="airlock-platform")
+    try:
         found = {p.key: p for p in pool.map(lookup, sorted(asked)) if p is not None}
+    finally:
+        # On Ctrl-C, queued look-ups are dropped rather than waited for.
+        pool.shutdown(wait=False, cancel_futures=True)
     if not found:
         return tree, len(asked)
     return replace(tree, packages={k: found.get(k, p) for k, p in tree.packages.items()}), len(asked)
