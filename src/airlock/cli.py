@@ -17,7 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.text import Text
 
 from airlock import __version__
-from airlock.errors import AirlockError, OperationalError
+from airlock.errors import AirlockError, BadInputError, OperationalError
 from airlock.files import write_atomic
 from airlock.revision import ANALYZER_VERSION
 
@@ -303,17 +303,41 @@ def check(
             help="Where to ask whether names from a private registry also exist publicly; 'none' to skip.",
         ),
     ] = None,
+    all_platforms: Annotated[
+        bool,
+        typer.Option(
+            "--all-platforms",
+            help="Also check optional packages for other platforms (every esbuild/rollup/swc binary), "
+            "which npm would not install here.",
+        ),
+    ] = False,
+    target_platform: Annotated[
+        str | None,
+        typer.Option(
+            "--platform",
+            metavar="OS/CPU[/LIBC]",
+            help="Check the tree npm would install on this platform (e.g. darwin/arm64, linux/x64/musl) "
+            "instead of this machine's.",
+        ),
+    ] = None,
     no_store: NoStoreOption = False,
 ) -> None:
     """Analyse a project's whole dependency tree: lockfile tampering, registry metadata signals and every
     package's capabilities and findings, each with the dependency path that pulls it in."""
     from airlock.check.document import check_document
+    from airlock.check.platform import Platform, current_platform, project_platforms
     from airlock.check.run import CheckOptions, check_tree
     from airlock.compose import Runtime
     from airlock.config import load_settings
     from airlock.tree import read_lockfile
     from airlock.tree.project import find_lockfile
 
+    if all_platforms and target_platform is not None:
+        raise BadInputError(
+            "--platform and --all-platforms exclude each other",
+            hint="--platform checks one other machine's tree; --all-platforms checks every binary",
+        )
+    here = Platform.parse(target_platform) if target_platform is not None else current_platform()
     project = path if path.is_dir() else path.parent
     settings = load_settings(
         project,
@@ -328,10 +352,21 @@ def check(
     runtime = Runtime.for_project(project, settings, no_store=no_store)
     lockfile = find_lockfile(path, resolve=not settings.offline)
     tree = read_lockfile(lockfile.input)
+    platforms = (
+        None
+        if all_platforms
+        else project_platforms(
+            tree.format,
+            lockfile.path.parent if lockfile.path is not None else None,
+            lockfile.input.manifests.get("", {}),
+            here,
+        )
+    )
     options = CheckOptions(
         production=production,
         min_release_age=timedelta(days=settings.min_release_age_days),
         check_public_registry=not settings.offline,
+        platforms=platforms,
     )
     with runtime.pipeline(_RichProgress()) as pipeline:
         outcome = check_tree(

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from airlock.model import Capabilities, Evidence, Finding, PackageReport, Severity, Verdict
@@ -197,3 +199,11 @@ def test_environment_cannot_force_color_into_plain_output(
     # The CLI decides colour from the terminal; rich's own environment overrides must not undo that.
     monkeypatch.setenv(variable, "1")
     assert "\x1b" not in _plain(sample_reports(), verbose=True)
+
+
+def test_verbose_marks_prepare_as_not_run_at_a_registry_install() -> None:
+    # npm runs `prepare` only for git/local dependencies and the root project, never for a registry tarball.
+    report = replace(allowed(), install_scripts={"postinstall": "node i.js", "prepare": "tsc"})
+    lines = _lines(_plain([report], verbose=True))
+    assert any("prepare (git/local only)" in line and "tsc" in line for line in lines), lines
+    assert any("postinstall" in line and "node i.js" in line and "git/local" not in line for line in lines)

@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from airlock.check.overview import capability_overview, describe
+from airlock.check.platform import names
 from airlock.check.run import CheckOutcome
 from airlock.report.document import ReportDocument, ReportKind, ToolInfo, TreeInfo
 from airlock.tree.model import Source
@@ -22,6 +23,11 @@ def header(outcome: CheckOutcome, title: str | None = None) -> str:
     bundled = sum(1 for p in tree.packages.values() if p.source is Source.BUNDLED)
     if bundled:
         dev += f"; {bundled} bundled inside their parents' tarballs"
+    if outcome.not_for_platform:
+        dev += (
+            f"; {len(outcome.not_for_platform)} for other platforms than {names(outcome.platforms)} not checked "
+            "(--all-platforms)"
+        )
     return f"{title or f'{tree.file} ({tree.format})'}: {len(outcome.entries)} packages ({kinds}){dev}"
 
 

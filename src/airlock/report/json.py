@@ -46,4 +46,7 @@ class JsonFormat:
         # `verbose` changes nothing: the contract always carries every detail.
         # ensure_ascii: strings come from packages; \u-escaping keeps C1 controls, bidi overrides and the
         # like from acting on a terminal when someone cats the report.
-        return json.dumps(report_json(document.packages, document.tool), indent=2, ensure_ascii=True) + "\n"
+        data = report_json(document.packages, document.tool)
+        if document.notes:  # what was not checked and why (e.g. packages for other platforms)
+            data["notes"] = list(document.notes)
+        return json.dumps(data, indent=2, ensure_ascii=True) + "\n"

@@ -19,7 +19,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from airlock.lifecycle import REGISTRY_INSTALL_SCRIPTS
+from airlock.lifecycle import REGISTRY_INSTALL_SCRIPTS, script_label
 from airlock.model import Capabilities, Evidence, Finding, PackageReport, Severity, Verdict
 from airlock.report.document import ReportDocument
 
@@ -263,7 +263,7 @@ class TextFormat:
             grid.add_row("native", "yes", "")
 
         for n, (script, command) in enumerate(report.install_scripts.items()):
-            grid.add_row("install" if n == 0 else "", _plain(script), _plain(command))
+            grid.add_row("install" if n == 0 else "", _plain(script_label(script)), _plain(command))
 
         for finding in report.findings:
             style = SEVERITY_STYLE[finding.severity]
