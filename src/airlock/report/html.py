@@ -288,11 +288,23 @@ class HtmlFormat:
                 f"{incomplete} {noun} not fully analysed: see each package's <em>skipped</em> section "
                 "(capability filter “not fully analysed”)."
             )
-        if document.tree is not None:
-            notes.extend(_text(line) for line in document.tree.overview)
         if notes:
             items = "".join(f'<li class="wrap">{note}</li>' for note in notes)
             lines.append(f'<h2>Notes</h2><ul class="notes" id="notes">{items}</ul>')
+        reach = [
+            f'<button type="button" class="chip" data-group="{g.key}">{_text(g.label)} '
+            f"<strong>{sum(1 for row in rows if g in row.groups)}</strong></button>"
+            for g in CAPABILITY_GROUPS
+            if any(g in row.groups for row in rows)
+        ]
+        if reach:
+            lines.append(f'<div class="reach">Packages that can reach: {"".join(reach)}</div>')
+        if document.tree is not None and document.tree.overview:
+            items = "".join(f'<li class="wrap">{_text(line)}</li>' for line in document.tree.overview)
+            lines.append(
+                f'<details class="overview"><summary>What the tree can do ({len(document.tree.overview)})'
+                f'</summary><ul class="notes" id="overview">{items}</ul></details>'
+            )
         lines.append("</header>")
         return "\n".join(lines)
 

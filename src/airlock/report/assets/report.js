@@ -58,7 +58,7 @@
   document.getElementById("collapse-all").addEventListener("click", function () {
     document.querySelectorAll("details.package").forEach(function (d) { d.open = false; });
   });
-  // Column headers of the capability matrix filter the package list by that capability.
+  // The capability buttons (matrix column headers, tree totals) filter the package list by that capability.
   document.querySelectorAll("button[data-group]").forEach(function (button) {
     button.addEventListener("click", function () {
       capability.value = button.getAttribute("data-group");
