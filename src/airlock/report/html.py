@@ -316,8 +316,8 @@ class HtmlFormat:
             for g in CAPABILITY_GROUPS
             if g.key in present
         )
-        rules = sorted({f.rule for row in rows for f in row.report.findings})
-        rule_options = "".join(f'<option value="{_text(r)}">{_text(r)}</option>' for r in rules)
+        rules = sorted({neutralize(f.rule) for row in rows for f in row.report.findings})
+        rule_options = "".join(f'<option value="{html.escape(r)}">{html.escape(r)}</option>' for r in rules)
         verdicts = "".join(
             f'<label><input type="checkbox" name="verdict" value="{v.value}" checked> {v.value}</label>'
             for v in (Verdict.BLOCK, Verdict.REVIEW, Verdict.ALLOW)
@@ -510,7 +510,8 @@ class HtmlFormat:
                         "verdict": row.report.verdict.value,
                         "label": neutralize(row.report.label),
                         "groups": [g.key for g in row.groups],
-                        "rules": sorted({f.rule for f in row.report.findings}),
+                        # As the rule filter's options carry them (neutralized), so the two compare equal.
+                        "rules": sorted({neutralize(f.rule) for f in row.report.findings}),
                     }
                     for row in rows
                 ]
