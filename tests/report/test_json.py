@@ -154,8 +154,8 @@ def test_generated_entries_validate(builtin: dict[str, tuple[()]], native: bool,
     assert_valid_report(JsonFormat().render(as_document([report])))
 
 
-def test_get_format_knows_the_three_formats() -> None:
-    assert set(FORMATS) == {"json", "sarif", "text"}
+def test_get_format_knows_the_four_formats() -> None:
+    assert set(FORMATS) == {"html", "json", "sarif", "text"}
     assert isinstance(get_format("json"), JsonFormat)
 
 
@@ -163,7 +163,7 @@ def test_get_format_rejects_unknown_names_listing_valid_ones() -> None:
     with pytest.raises(UsageError) as raised:
         get_format("xml")
     assert "unknown report format 'xml'" in raised.value.message
-    assert raised.value.hint == "choose one of: json, sarif, text"
+    assert raised.value.hint == "choose one of: html, json, sarif, text"
 
 
 def test_tool_info_defaults_its_name() -> None:
