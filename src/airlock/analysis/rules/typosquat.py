@@ -12,6 +12,7 @@ FAMILY = "typosquat"
 TYPOSQUAT = declare(
     "typosquat-name",
     family=FAMILY,
+    action="check that {name} is the package you meant, not a look-alike of a popular name",
     severity=Severity.MEDIUM,
     summary="The package name is one edit, a transposition, or a separator/scope change away from a "
     "popular package.",
