@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -284,3 +286,24 @@ def test_help_uris_live_under_the_repository_pyproject_names() -> None:
     project = tomllib.loads((REPOSITORY / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert project["urls"]["Repository"] == INFORMATION_URI
     assert RULES_DOC_URI.startswith(INFORMATION_URI + "/")
+
+
+def test_descriptors_come_from_declarations_in_a_process_that_never_ran_the_analysis() -> None:
+    # The CLI renders in the main process while analysis runs in workers (or comes from the store): the
+    # families whose findings it shows may never have been imported there.
+    program = (
+        "import json, sys\n"
+        "from airlock.model import Finding, Severity\n"
+        "from airlock.report.sarif import SarifFormat\n"
+        "from tests.report.samples import TOOL, blocked\n"
+        "from dataclasses import replace\n"
+        "report = replace(blocked(), findings=(Finding('credential-exfiltration', Severity.CRITICAL, 'm'),))\n"
+        "rules = SarifFormat().document([report], TOOL)['runs'][0]['tool']['driver']['rules']\n"
+        "sys.stdout.write(json.dumps(rules[0]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program], cwd=REPOSITORY, capture_output=True, text=True, check=True, timeout=60
+    )
+    descriptor = json.loads(done.stdout)
+    assert descriptor["properties"]["family"] == "exfiltration"
+    assert "helpUri" in descriptor

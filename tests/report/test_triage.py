@@ -93,7 +93,9 @@ def test_folding_spans_packages_whose_message_differs_only_by_their_own_name() -
     # only a package's own name and version are taken out: naming another package keeps them apart
     mentions = replace(
         young("right", "1.0.0"),
-        findings=(Finding("young-version", Severity.MEDIUM, "left@1.0.0 was published 2026-12-01 10:00 UTC"),),
+        findings=(
+            Finding("young-version", Severity.MEDIUM, "left@1.0.0 was published 2026-12-01 10:00 UTC"),
+        ),
     )
     assert len(triage([young("left", "1.0.0"), mentions], Verdict.REVIEW)) == 2
 
@@ -106,7 +108,12 @@ def test_long_folds_are_capped_with_a_count() -> None:
 
 
 def test_pin_before_the_earliest_blocked_version() -> None:
-    reports = [exfiltrating("2.0.0"), exfiltrating("1.10.0"), exfiltrating("1.9.0"), plain("stealer", "0.1.0")]
+    reports = [
+        exfiltrating("2.0.0"),
+        exfiltrating("1.10.0"),
+        exfiltrating("1.9.0"),
+        plain("stealer", "0.1.0"),
+    ]
     assert earliest_blocked(reports) == {"stealer": "1.9.0"}
     step = next_step(reports[0], earliest=earliest_blocked(reports))
     assert step is not None and "pin stealer to a version before 1.9.0" in step
@@ -153,5 +160,8 @@ def test_declare_rejects_actions_naming_unknown_fields(action: str) -> None:
 def test_header_parts_are_packed_into_short_lines() -> None:
     parts = ["x" * 70, "12 dev-only left out (--production)", "159 bundled inside their parents' tarballs"]
     lines = _pack(parts, 100)
-    assert lines == ["x" * 70, "12 dev-only left out (--production); 159 bundled inside their parents' tarballs"]
+    assert lines == [
+        "x" * 70,
+        "12 dev-only left out (--production); 159 bundled inside their parents' tarballs",
+    ]
     assert _pack(["short", "also short"], 100) == ["short; also short"]
