@@ -22,6 +22,8 @@ from airlock.files import write_atomic
 from airlock.revision import ANALYZER_VERSION
 
 if TYPE_CHECKING:
+    from airlock.exit import ExitCode
+    from airlock.model import Verdict
     from airlock.report.document import ReportDocument, ToolInfo
 
 app = typer.Typer(
@@ -146,7 +148,8 @@ def _render(document: ReportDocument, fmt: OutputFormat | None, verbose: bool, t
 
     chosen = _chosen_format(fmt, to_file)
     if chosen == "text":
-        width = Console().width if not to_file else 100
+        # The terminal's width; piped or into a file no width at all, so no line is ever wrapped mid-word.
+        width = Console().width if sys.stdout.isatty() and not to_file else None
         return TextFormat(color=_colour(to_file), width=width).render(document, verbose=verbose)
     return get_format(chosen).render(document, verbose=verbose)
 
@@ -158,7 +161,9 @@ def _print_failures(failures: Sequence[AirlockError]) -> None:
             _stderr.print(Text.assemble(("hint: ", "dim"), failure.hint))
 
 
-def _write_output(text: str, output: Path | None) -> None:
+def _write_output(
+    text: str, output: Path | None, document: ReportDocument, exit_code: ExitCode, fail_on: Verdict
+) -> None:
     if output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         sys.stdout.flush()
@@ -167,6 +172,13 @@ def _write_output(text: str, output: Path | None) -> None:
         write_atomic(output.resolve(), (text if text.endswith("\n") else text + "\n").encode())
     except OSError as exc:
         raise OperationalError(f"cannot write {output}: {exc.strerror}") from None
+    from airlock.report.summary import summarize, written_line
+
+    # Nothing else reaches the terminal: say what the file holds and why the command exits as it does.
+    summary = written_line(
+        summarize(document.packages), written=str(output), exit_code=exit_code, fail_on=fail_on
+    )
+    _stderr.print(Text(summary), soft_wrap=True)
 
 
 @app.command(
@@ -224,9 +236,12 @@ def scan(
     with runtime.pipeline(_RichProgress()) as pipeline:
         outcome = scan_targets(pipeline, targets)
     document = ReportDocument(ReportKind.SCAN, _tool(), outcome.reports, outcome.notes)
-    _write_output(_render(document, format, verbose, output is not None), output)
+    code = outcome.exit_code(fail_on=settings.fail_on)
+    _write_output(
+        _render(document, format, verbose, output is not None), output, document, code, settings.fail_on
+    )
     _print_failures(outcome.failures)
-    raise typer.Exit(int(outcome.exit_code(fail_on=settings.fail_on)))
+    raise typer.Exit(int(code))
 
 
 @app.command(
@@ -315,9 +330,12 @@ def check(
     document = check_document(
         outcome, _tool(), notes=lockfile.notes, lockfile_uri=_relative_uri(lockfile_path)
     )
-    _write_output(_render(document, format, verbose, output is not None), output)
+    code = outcome.exit_code(fail_on=settings.fail_on)
+    _write_output(
+        _render(document, format, verbose, output is not None), output, document, code, settings.fail_on
+    )
     _print_failures(outcome.failures)
-    raise typer.Exit(int(outcome.exit_code(fail_on=settings.fail_on)))
+    raise typer.Exit(int(code))
 
 
 def _relative_uri(path: Path) -> str:
