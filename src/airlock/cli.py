@@ -190,7 +190,7 @@ def _write_output(
 
   airlock scan lodash --format sarif > airlock.sarif
 
-  airlock scan event-stream@3.3.6 -v
+  airlock scan esbuild@0.25.0 -v
 
 [bold]Exit codes[/bold]: 0 nothing to act on · 1 something blocked (or reached --fail-on) · 2 bad usage or
 input · 3 network/registry/store failure.

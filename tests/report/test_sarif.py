@@ -302,7 +302,12 @@ def test_descriptors_come_from_declarations_in_a_process_that_never_ran_the_anal
         "sys.stdout.write(json.dumps(rules[0]))\n"
     )
     done = subprocess.run(
-        [sys.executable, "-c", program], cwd=REPOSITORY, capture_output=True, text=True, check=True, timeout=60
+        [sys.executable, "-c", program],
+        cwd=REPOSITORY,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     )
     descriptor = json.loads(done.stdout)
     assert descriptor["properties"]["family"] == "exfiltration"
