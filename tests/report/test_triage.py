@@ -70,6 +70,8 @@ def test_verbose_lists_every_package_unfolded_with_evidence() -> None:
         "8 packages: 4 block, 1 review, 3 allow",
     ]
     assert any("index.js:7:1  https.request(o)" in line for line in lines)
+    at = lines.index("ALLOW   alpha@1.0.0")
+    assert lines[at + 1] == "        via   alpha"
 
 
 def test_json_keeps_tree_order() -> None:

@@ -153,6 +153,8 @@ class TextFormat:
                 # soft_wrap: one package is one line, whatever the width, so the output stays greppable.
                 console.print(self.summary_line(report), soft_wrap=True)
                 if verbose:
+                    for path in report.paths[:3] if tree is not None else ():
+                        self._field(console, "via", _plain(path))
                     self._details(console, report, provenance=tree is None)
         elif allowed:
             if printed:
