@@ -22,8 +22,10 @@ from airlock.files import write_atomic
 from airlock.revision import ANALYZER_VERSION
 
 if TYPE_CHECKING:
+    from airlock.check.run import CheckOutcome
     from airlock.exit import ExitCode
     from airlock.model import Verdict
+    from airlock.pipeline import RunOutcome
     from airlock.report.document import ReportDocument, ToolInfo
 
 app = typer.Typer(
@@ -161,6 +163,11 @@ def _print_failures(failures: Sequence[AirlockError]) -> None:
             _stderr.print(Text.assemble(("hint: ", "dim"), failure.hint))
 
 
+def _print_warnings(warnings: Sequence[str]) -> None:
+    for warning in warnings:
+        _stderr.print(Text.assemble(("warning: ", "yellow"), warning), soft_wrap=True)
+
+
 def _write_output(
     text: str, output: Path | None, document: ReportDocument, exit_code: ExitCode, fail_on: Verdict
 ) -> None:
@@ -192,6 +199,8 @@ def _write_output(
 
   airlock scan esbuild@0.25.0 -v
 
+  airlock scan express --with-deps       # the package and its whole dependency tree
+
 [bold]Exit codes[/bold]: 0 nothing to act on · 1 something blocked (or reached --fail-on) · 2 bad usage or
 input · 3 network/registry/store failure.
 """,
@@ -217,12 +226,21 @@ def scan(
         Path,
         typer.Option("--project", help="Project directory (airlock.toml and .npmrc are read from here)."),
     ] = Path(),
+    with_deps: Annotated[
+        bool,
+        typer.Option(
+            "--with-deps",
+            help="Also analyse every dependency, resolved by npm as an install would (scripts never run); "
+            "reported like check.",
+        ),
+    ] = False,
 ) -> None:
     """Analyse packages: verified fetch, capability inventory with evidence, findings and a verdict."""
     from airlock.compose import Runtime
     from airlock.config import load_settings
     from airlock.report.document import ReportDocument, ReportKind
     from airlock.scan import scan as scan_targets
+    from airlock.scan import scan_with_deps
 
     settings = load_settings(
         project,
@@ -233,14 +251,22 @@ def scan(
         },
     )
     runtime = Runtime.for_project(project, settings, no_store=no_store)
-    with runtime.pipeline(_RichProgress()) as pipeline:
-        outcome = scan_targets(pipeline, targets)
-    document = ReportDocument(ReportKind.SCAN, _tool(), outcome.reports, outcome.notes)
+    outcome: RunOutcome | CheckOutcome
+    if with_deps:
+        document, outcome = scan_with_deps(runtime, project, targets, _tool(), _RichProgress())
+    else:
+        with runtime.pipeline(_RichProgress()) as pipeline:
+            outcome = scan_targets(pipeline, targets)
+        accepted_notes = runtime.acceptances.notes(outcome.reports, whole_project=False)
+        document = ReportDocument(
+            ReportKind.SCAN, _tool(), outcome.reports, (*outcome.notes, *accepted_notes)
+        )
     code = outcome.exit_code(fail_on=settings.fail_on)
     _write_output(
         _render(document, format, verbose, output is not None), output, document, code, settings.fail_on
     )
     _print_failures(outcome.failures)
+    _print_warnings(runtime.acceptances.expired_warnings())
     raise typer.Exit(int(code))
 
 
@@ -327,14 +353,19 @@ def check(
             pipeline, tree, runtime.npm_config, options=options, public_client=runtime.public_client_factory()
         )
     lockfile_path = lockfile.path or project / lockfile.input.file
+    accepted_notes = runtime.acceptances.notes(outcome.reports, whole_project=True)
     document = check_document(
-        outcome, _tool(), notes=lockfile.notes, lockfile_uri=_relative_uri(lockfile_path)
+        outcome,
+        _tool(),
+        notes=(*lockfile.notes, *accepted_notes),
+        lockfile_uri=_relative_uri(lockfile_path),
     )
     code = outcome.exit_code(fail_on=settings.fail_on)
     _write_output(
         _render(document, format, verbose, output is not None), output, document, code, settings.fail_on
     )
     _print_failures(outcome.failures)
+    _print_warnings(runtime.acceptances.expired_warnings())
     raise typer.Exit(int(code))
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from airlock.analysis.rules import all_rules, declare
 from airlock.check.document import _pack
-from airlock.model import Finding, Severity, Verdict
+from airlock.model import AcceptedFinding, Finding, Severity, Verdict
 from airlock.report.json import JsonFormat
 from airlock.report.text import TextFormat
 from airlock.report.triage import earliest_blocked, next_step, triage
@@ -167,3 +167,19 @@ def test_header_parts_are_packed_into_short_lines() -> None:
         "12 dev-only left out (--production); 159 bundled inside their parents' tarballs",
     ]
     assert _pack(["short", "also short"], 100) == ["short; also short"]
+
+
+def test_accepted_findings_stay_visible_in_the_triage_view() -> None:
+    accepted = AcceptedFinding(Finding("install-script", Severity.MEDIUM, "runs a script"), "we build it")
+    quiet = replace(plain("beta"), accepted=(accepted,))
+    lines = TextFormat().render(tree_document([plain("alpha"), quiet, plain("gamma")])).splitlines()
+    assert lines[3:] == [
+        "ALLOW   beta@1.0.0",
+        "        accepted [medium] install-script: we build it",
+        "ALLOW   2 more packages with nothing to act on (-v lists them)",
+        "",
+        "3 packages: 0 block, 0 review, 3 allow; 1 accepted finding",
+    ]
+    # a version whose finding was accepted is not folded into one whose finding was not
+    one, two = exfiltrating("1.0.0"), replace(exfiltrating("1.0.1"), accepted=(accepted,))
+    assert [len(e.also) for e in triage([one, two], Verdict.BLOCK)] == [0, 0]

@@ -16,13 +16,15 @@ HEADER_WIDTH = 100
 """A header line longer than this is split at its `; ` parts (a report's first lines must stay readable)."""
 
 
-def header(outcome: CheckOutcome) -> str:
-    """The lockfile, its format and how many packages (by source), then what was left out: short lines."""
+def header(outcome: CheckOutcome, title: str | None = None) -> str:
+    """The lockfile (or `title`, when airlock made the tree itself), its format and how many packages
+    (by source), then what was left out: short lines."""
     tree = outcome.tree
     sources = Counter(e.source.value for e in outcome.entries)
     kinds = ", ".join(f"{n} {s}" for s, n in sorted(sources.items()))
     count = len(outcome.entries)
-    parts = [f"{tree.file} ({tree.format}): {count} {'package' if count == 1 else 'packages'} ({kinds})"]
+    named = title or f"{tree.file} ({tree.format})"
+    parts = [f"{named}: {count} {'package' if count == 1 else 'packages'} ({kinds})"]
     if outcome.skipped_dev:
         parts.append(f"{outcome.skipped_dev} dev-only left out (--production)")
     bundled = sum(1 for p in tree.packages.values() if p.source is Source.BUNDLED)
@@ -43,7 +45,12 @@ def _pack(parts: Sequence[str], width: int) -> list[str]:
 
 
 def check_document(
-    outcome: CheckOutcome, tool: ToolInfo, *, notes: Sequence[str] = (), lockfile_uri: str
+    outcome: CheckOutcome,
+    tool: ToolInfo,
+    *,
+    notes: Sequence[str] = (),
+    lockfile_uri: str,
+    title: str | None = None,
 ) -> ReportDocument:
     return ReportDocument(
         kind=ReportKind.CHECK,
@@ -51,7 +58,7 @@ def check_document(
         packages=outcome.reports,
         notes=(*notes, *outcome.notes),
         tree=TreeInfo(
-            header=header(outcome),
+            header=header(outcome, title),
             lockfile=outcome.tree.file,
             lockfile_uri=lockfile_uri,
             entry_lines=tuple(e.line for e in outcome.entries),

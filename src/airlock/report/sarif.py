@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from urllib.parse import quote
 
 from airlock.analysis.rules import declared
-from airlock.model import Evidence, Finding, PackageReport, Severity
+from airlock.model import AcceptedFinding, Evidence, Finding, PackageReport, Severity
 from airlock.report.document import ReportDocument, ToolInfo
 from airlock.serialize import JSONObject
 
@@ -148,7 +148,13 @@ class SarifFormat:
             physical["region"] = region
         return {"physicalLocation": physical}
 
-    def _result(self, report: PackageReport, finding: Finding, rule_index: int) -> JSONObject:
+    def _result(
+        self,
+        report: PackageReport,
+        finding: Finding,
+        rule_index: int,
+        accepted: AcceptedFinding | None = None,
+    ) -> JSONObject:
         result: JSONObject = {
             "ruleId": finding.rule,
             "ruleIndex": rule_index,
@@ -176,16 +182,28 @@ class SarifFormat:
             "verdict": report.verdict.value,
             "severity": finding.severity.value,
         }
+        if accepted is not None:
+            # SARIF's own way to say "known and accepted": viewers list it as suppressed, not as an alert.
+            result["suppressions"] = [{"kind": "external", "justification": accepted.reason}]
+            if accepted.expires is not None:
+                result["properties"]["acceptedUntil"] = accepted.expires.isoformat()
         return result
 
     def document(self, reports: Sequence[PackageReport], tool: ToolInfo) -> JSONObject:
         severities: dict[str, list[Severity]] = {}
         for report in reports:
-            for finding in report.findings:
+            for finding in (*report.findings, *(a.finding for a in report.accepted)):
                 severities.setdefault(finding.rule, []).append(finding.severity)
         rule_ids = sorted(severities)
         index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
-        results = [self._result(r, f, index[f.rule]) for r in reports for f in r.findings]
+        results = [
+            result
+            for r in reports
+            for result in (
+                *(self._result(r, f, index[f.rule]) for f in r.findings),
+                *(self._result(r, a.finding, index[a.finding.rule], a) for a in r.accepted),
+            )
+        ]
         driver: JSONObject = {
             "name": tool.name,
             "version": tool.version,

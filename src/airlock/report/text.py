@@ -145,23 +145,28 @@ class TextFormat:
                 printed = True
                 self._flagged(console, entry, earliest, verbose=verbose, provenance=tree is None)
         allowed = [r for r in document.packages if r.verdict is Verdict.ALLOW]
-        if allowed and (verbose or tree is None):
-            for n, report in enumerate(allowed):
-                if printed and (verbose or n == 0):
-                    console.print()
-                printed = True
-                # soft_wrap: one package is one line, whatever the width, so the output stays greppable.
-                console.print(self.summary_line(report), soft_wrap=True)
-                if verbose:
-                    for path in report.paths[:3] if tree is not None else ():
-                        self._field(console, "via", _plain(path))
-                    self._details(console, report, provenance=tree is None)
-        elif allowed:
-            if printed:
+        # A tree's allowed packages are counted, not listed, unless verbose; those with accepted findings
+        # are always listed (an accepted finding is never hidden).
+        listed = [r for r in allowed if verbose or tree is None or r.accepted]
+        for n, report in enumerate(listed):
+            if printed and (verbose or n == 0):
                 console.print()
-            noun = "package" if len(allowed) == 1 else "packages"
+            printed = True
+            # soft_wrap: one package is one line, whatever the width, so the output stays greppable.
+            console.print(self.summary_line(report), soft_wrap=True)
+            for accepted in self.accepted_lines(report):
+                console.print(accepted, soft_wrap=True)
+            if verbose:
+                for path in report.paths[:3] if tree is not None else ():
+                    self._field(console, "via", _plain(path))
+                self._details(console, report, provenance=tree is None)
+        if len(listed) < len(allowed):
+            if printed and not listed:
+                console.print()
+            rest = len(allowed) - len(listed)
+            noun = "package" if rest == 1 else "packages"
             count = Text(f"{Verdict.ALLOW.value.upper():<6}", style=VERDICT_STYLE[Verdict.ALLOW])
-            count.append(f"  {len(allowed)} {noun} with nothing to act on (-v lists them)")
+            count.append(f"  {rest} {'more ' if listed else ''}{noun} with nothing to act on (-v lists them)")
             console.print(count, soft_wrap=True)
         if printed:
             console.print()
@@ -213,6 +218,8 @@ class TextFormat:
             self._field(console, "can", _plain("  ".join(groups)))
         for path in report.paths[:3]:
             self._field(console, "via", _plain(path))
+        for accepted in self.accepted_lines(report):
+            console.print(accepted, soft_wrap=True)
         if verbose:
             self._details(console, report, provenance=provenance)
 
@@ -250,6 +257,24 @@ class TextFormat:
             if more:
                 line.append(f" (+{more} more)", style="dim")
         return line
+
+    @staticmethod
+    def accepted_lines(report: PackageReport) -> list[Text]:
+        """One line per finding airlock.toml accepts: it no longer counts, but it is never hidden."""
+        lines = []
+        for accepted in report.accepted:
+            finding = accepted.finding
+            line = Text.assemble(
+                ("        accepted ", "dim"),
+                (f"[{finding.severity.value}] ", "dim"),
+                _plain(finding.rule),
+                ": ",
+                _plain(accepted.reason),
+            )
+            if accepted.expires is not None:
+                line.append(f" (until {accepted.expires.isoformat()})", style="dim")
+            lines.append(line)
+        return lines
 
     def provenance(self, report: PackageReport) -> Table:
         """Where the entry came from. A grid of its own: long values (an integrity) must not widen the
@@ -332,4 +357,7 @@ class TextFormat:
                 line.append(", ")
             style = VERDICT_STYLE[verdict] if counts[verdict] else ""
             line.append(f"{counts[verdict]} {verdict.value}", style=style)
+        accepted = sum(len(r.accepted) for r in reports)
+        if accepted:
+            line.append(f"; {accepted} accepted finding{'' if accepted == 1 else 's'}", style="dim")
         return line

@@ -94,7 +94,9 @@ def finding_key(report: PackageReport, finding: Finding) -> tuple[str, str, str]
 
 
 def _fold_key(report: PackageReport) -> tuple[object, ...]:
-    return (report.verdict, tuple(finding_key(report, f) for f in report.findings))
+    # Accepted findings count too: folding must not hide that one version's finding was accepted.
+    accepted = tuple((finding_key(report, a.finding), a.reason) for a in report.accepted)
+    return (report.verdict, tuple(finding_key(report, f) for f in report.findings), accepted)
 
 
 @dataclass(frozen=True, slots=True)
