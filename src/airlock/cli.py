@@ -23,6 +23,8 @@ from airlock.revision import ANALYZER_VERSION
 
 if TYPE_CHECKING:
     from airlock.check.run import CheckOutcome
+    from airlock.exit import ExitCode
+    from airlock.model import Verdict
     from airlock.pipeline import RunOutcome
     from airlock.report.document import ReportDocument, ToolInfo
 
@@ -149,7 +151,8 @@ def _render(document: ReportDocument, fmt: OutputFormat | None, verbose: bool, t
 
     chosen = _chosen_format(fmt, to_file)
     if chosen == "text":
-        width = Console().width if not to_file else 100
+        # The terminal's width; piped or into a file no width at all, so no line is ever wrapped mid-word.
+        width = Console().width if sys.stdout.isatty() and not to_file else None
         return TextFormat(color=_colour(to_file), width=width).render(document, verbose=verbose)
     return get_format(chosen).render(document, verbose=verbose)
 
@@ -166,7 +169,9 @@ def _print_warnings(warnings: Sequence[str]) -> None:
         _stderr.print(Text.assemble(("warning: ", "yellow"), warning), soft_wrap=True)
 
 
-def _write_output(text: str, output: Path | None) -> None:
+def _write_output(
+    text: str, output: Path | None, document: ReportDocument, exit_code: ExitCode, fail_on: Verdict
+) -> None:
     if output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         sys.stdout.flush()
@@ -175,6 +180,13 @@ def _write_output(text: str, output: Path | None) -> None:
         write_atomic(output.resolve(), (text if text.endswith("\n") else text + "\n").encode())
     except OSError as exc:
         raise OperationalError(f"cannot write {output}: {exc.strerror}") from None
+    from airlock.report.summary import summarize, written_line
+
+    # Nothing else reaches the terminal: say what the file holds and why the command exits as it does.
+    summary = written_line(
+        summarize(document.packages), written=str(output), exit_code=exit_code, fail_on=fail_on
+    )
+    _stderr.print(Text(summary), soft_wrap=True)
 
 
 @app.command(
@@ -186,7 +198,7 @@ def _write_output(text: str, output: Path | None) -> None:
 
   airlock scan lodash --format sarif > airlock.sarif
 
-  airlock scan event-stream@3.3.6 -v
+  airlock scan esbuild@0.25.0 -v
 
   airlock scan express --with-deps       # the package and its whole dependency tree
 
@@ -250,10 +262,13 @@ def scan(
         document = ReportDocument(
             ReportKind.SCAN, _tool(), outcome.reports, (*outcome.notes, *accepted_notes)
         )
-    _write_output(_render(document, format, verbose, output is not None), output)
+    code = outcome.exit_code(fail_on=settings.fail_on)
+    _write_output(
+        _render(document, format, verbose, output is not None), output, document, code, settings.fail_on
+    )
     _print_failures(outcome.failures)
     _print_warnings(runtime.acceptances.expired_warnings())
-    raise typer.Exit(int(outcome.exit_code(fail_on=settings.fail_on)))
+    raise typer.Exit(int(code))
 
 
 @app.command(
@@ -381,10 +396,13 @@ def check(
         notes=(*lockfile.notes, *accepted_notes),
         lockfile_uri=_relative_uri(lockfile_path),
     )
-    _write_output(_render(document, format, verbose, output is not None), output)
+    code = outcome.exit_code(fail_on=settings.fail_on)
+    _write_output(
+        _render(document, format, verbose, output is not None), output, document, code, settings.fail_on
+    )
     _print_failures(outcome.failures)
     _print_warnings(runtime.acceptances.expired_warnings())
-    raise typer.Exit(int(outcome.exit_code(fail_on=settings.fail_on)))
+    raise typer.Exit(int(code))
 
 
 def _relative_uri(path: Path) -> str:

@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Sequence
 from urllib.parse import quote
 
-from airlock.analysis.rules import RULES
+from airlock.analysis.rules import declared
 from airlock.model import AcceptedFinding, Evidence, Finding, PackageReport, Severity
 from airlock.report.document import ReportDocument, ToolInfo
 from airlock.serialize import JSONObject
@@ -20,6 +20,11 @@ from airlock.serialize import JSONObject
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://github.com/npm-airlock/npm-airlock"
+"""The project's home: pyproject.toml's `[project.urls] Repository` (a test keeps the two equal)."""
+RULES_DOC_URI = f"{INFORMATION_URI}/blob/main/docs/rules.md"
+"""docs/rules.md as the repository serves it. SARIF wants `helpUri` absolute (a URI, not a reference
+relative to the log), and the log is read far from this checkout (a code-scanning UI), so the rule docs
+are linked where the project publishes them; each rule's section anchor is its id (`rules/docs.py`)."""
 
 LocationFor = Callable[[PackageReport, Evidence | None], tuple[str, int | None]]
 """Maps a finding's package and evidence (None: the finding has none) to (path, line). The path is
@@ -76,17 +81,23 @@ def _uri(path: str) -> str:
     return quote("/".join(segments) or ".", safe=_URI_SAFE)
 
 
+def help_uri(rule_id: str) -> str:
+    """Where a declared rule is documented: its section of docs/rules.md."""
+    return f"{RULES_DOC_URI}#{rule_id}"
+
+
 def _rule_descriptor(rule_id: str, severities: list[Severity]) -> JSONObject:
-    declared = RULES.get(rule_id)
-    if declared is not None:
-        severity = declared.severity
+    rule = declared(rule_id)
+    if rule is not None:
+        severity = rule.severity
         descriptor: JSONObject = {
             "id": rule_id,
-            "shortDescription": {"text": declared.summary},
-            "fullDescription": {"text": declared.why},
-            "help": {"text": f"{declared.summary}\n\nWhy it matters: {declared.why}"},
+            "shortDescription": {"text": rule.summary},
+            "fullDescription": {"text": rule.why},
+            "help": {"text": f"{rule.summary}\n\nWhy it matters: {rule.why}"},
+            "helpUri": help_uri(rule_id),
         }
-        properties: JSONObject = {"family": declared.family}
+        properties: JSONObject = {"family": rule.family}
     else:
         # Not declared (e.g. a generic failure): still describe it, so every result's ruleIndex resolves.
         severity = max(severities, key=lambda s: s.rank)

@@ -21,6 +21,8 @@ YOUNG_VERSION = declare(
 YOUNG_VERSION_CHANGES = declare(
     "young-version-changes",
     family=FAMILY,
+    action="wait until {name}@{version} has aged past the minimum release age, or stay on the "
+    "previous version",
     severity=Severity.MEDIUM,
     summary="A version younger than the minimum release age that also changes what matters since the "
     "version before it (a new maintainer or publishing account, a new install script, a new dependency), "
@@ -33,6 +35,7 @@ YOUNG_VERSION_CHANGES = declare(
 MAINTAINERS_CHANGED = declare(
     "maintainers-changed",
     family=FAMILY,
+    action="check who now publishes {name} before taking {version}",
     severity=Severity.MEDIUM,
     summary="The version's maintainers differ from the previous version's.",
     why="event-stream changed hands to a stranger who then added flatmap-stream; a new maintainer on a "
@@ -66,6 +69,7 @@ BIN_ADDED = declare(
 DEPRECATED = declare(
     "deprecated-version",
     family=FAMILY,
+    action="move {name} off {version} to a maintained version",
     severity=Severity.LOW,
     summary="The registry marks this version deprecated.",
     why="Deprecation messages are how maintainers warn about broken or compromised releases.",
@@ -73,6 +77,7 @@ DEPRECATED = declare(
 SECURITY_PLACEHOLDER = declare(
     "security-placeholder",
     family=FAMILY,
+    action="remove {name}: the registry replaced it with a security placeholder",
     severity=Severity.CRITICAL,
     summary="npm replaced this package with a `0.0.1-security` placeholder: it was removed as malware.",
     why="npm's security team unpublishes malicious packages and leaves a placeholder; a lockfile that pins "
@@ -81,6 +86,7 @@ SECURITY_PLACEHOLDER = declare(
 DEPENDENCY_CONFUSION = declare(
     "dependency-confusion",
     family=FAMILY,
+    action="make sure {name} resolves from your private registry (scope it in .npmrc)",
     severity=Severity.HIGH,
     summary="A name meant for a private registry resolved from the public one, or exists on both.",
     why="Birsan's 2021 dependency-confusion attack: publish an internal package name publicly with a higher "

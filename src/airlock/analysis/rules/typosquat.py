@@ -20,6 +20,7 @@ package in its own right (ansicolor, clap, pepjs)."""
 TYPOSQUAT = declare(
     "typosquat-name",
     family=FAMILY,
+    action="check that {name} is the package you meant, not a look-alike of a popular name",
     severity=Severity.MEDIUM,
     summary="The package name is one edit, a transposition, or a separator/scope change away from a "
     "popular package, and the package is young (first published less than a year ago) or its age is "
