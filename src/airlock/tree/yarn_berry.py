@@ -8,11 +8,13 @@ therefore linked the way yarn links them, through the override (`_Resolution`)."
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
+from urllib.parse import parse_qs, unquote
 
 from airlock.tree.constraints import constraints_of_conditions
 from airlock.tree.graph import lines_of, with_derived_flags
@@ -119,6 +121,29 @@ def _resolutions(root_manifest: Mapping[str, object] | None) -> tuple[_Resolutio
     return tuple(r for r in parsed if r is not None)
 
 
+def _patch_files(reference: str) -> tuple[str, ...]:
+    """The project's patch files a `patch:` locator applies (`patch:<source>#<path>[&<path>]::<params>`), as
+    paths relative to the project: `~/` is the project root, other relative paths start at the workspace
+    named by the `locator` parameter. yarn's built-in compatibility patches (`optional!builtin<compat/…>`)
+    ship inside yarn itself, not in the repository, and are left out."""
+    if not reference.startswith("patch:") or "#" not in reference:
+        return ()
+    paths_text, _, params = reference.split("#", 1)[1].partition("::")
+    locator = (parse_qs(params).get("locator") or [""])[0]
+    base = locator.split("@workspace:", 1)[1] if "@workspace:" in locator else "."
+    out: list[str] = []
+    for raw in paths_text.split("&"):
+        path = unquote(raw)
+        if not path or "builtin<" in path:
+            continue
+        if path.startswith("~/"):
+            path = path[2:]
+        elif not path.startswith("/"):
+            path = posixpath.join(base, path)
+        out.append(path if path.startswith("/") else posixpath.normpath(path))
+    return tuple(out)
+
+
 def _source_of(reference: str) -> Source:
     if reference.startswith("npm:"):
         return Source.REGISTRY
@@ -208,6 +233,7 @@ class YarnBerryLockfile:
                 os=platform.os,
                 cpu=platform.cpu,
                 libc=platform.libc,
+                patches=_patch_files(reference),
             )
             if source is Source.WORKSPACE:
                 roots.append(Edge(name, resolution, EdgeKind.PROD))
