@@ -81,3 +81,36 @@ def test_pnpm_patched_dependencies_by_name_or_range(selector: str, patched: bool
         replace(data, text=data.text.replace(written, f"patchedDependencies:\n  '{selector}':\n"))
     )
     assert _patches_by_label(tree)["escape-html@1.0.3"] == [(PNPM_PATCH,) if patched else ()]
+
+
+def test_yarn_berry_patch_of_a_transitive_dependency_is_what_its_parent_gets() -> None:
+    # `yarn patch ms` + `patch-commit -s` for a dependency of `debug` writes a root `resolutions` entry
+    # ("ms@npm:2.0.0": "patch:…"); debug still declares `ms: npm:2.0.0`, which also names the unpatched
+    # original in the lockfile. yarn installs the patched one for debug, and so must the tree.
+    tree = read_lockfile(fixture_input("yarn-berry-patched-transitive"))
+    (debug_ms,) = [e.target for e in tree.packages["debug@npm:2.6.9"].dependencies if e.name == "ms"]
+    patched = tree.packages[debug_ms]
+    assert patched.patches == (".yarn/patches/ms-npm-2.0.0-9e1101a471.patch",)
+    walk = TreeWalk(tree)
+    assert walk.paths(debug_ms) == ("debug>ms",)
+    assert not patched.dev
+    # the unpatched original is only the patch's source: nothing installs it, so --production leaves it out
+    assert tree.packages["ms@npm:2.0.0"].dev and not walk.reachable("ms@npm:2.0.0")
+
+
+def test_yarn_3_style_relative_patch_bound_to_its_workspace() -> None:
+    # yarn 2/3 wrote `./`-relative patch paths and bound the descriptor to the declaring workspace with
+    # `::locator=…`, so the lockfile key is longer than what `resolutions` says.
+    data = fixture_input("yarn-berry-patched-transitive")
+    new = "#~/.yarn/patches/ms-npm-2.0.0-9e1101a471.patch"
+    old = "#./.yarn/patches/ms-npm-2.0.0-9e1101a471.patch"
+    locator = "::locator=berry-tpatch%40workspace%3A."
+    text = data.text.replace(f'{new}":', f'{old}{locator}":').replace(
+        f"{new}::version=2.0.0&hash=1ebf4e",
+        f"{old}::version=2.0.0&hash=1ebf4e&locator=berry-tpatch%40workspace%3A.",
+    )
+    resolutions = {"ms@npm:2.0.0": f"patch:ms@npm%3A2.0.0{old}"}
+    manifests = {"": {**data.manifests[""], "resolutions": resolutions}}
+    tree = read_lockfile(replace(data, text=text, manifests=manifests))
+    (debug_ms,) = [e.target for e in tree.packages["debug@npm:2.6.9"].dependencies if e.name == "ms"]
+    assert tree.packages[debug_ms].patches == (".yarn/patches/ms-npm-2.0.0-9e1101a471.patch",)
