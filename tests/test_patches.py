@@ -170,3 +170,18 @@ def test_the_store_key_binds_the_patch_bytes_and_path() -> None:
     assert one != store_key(integrity, [PatchFile("p.patch", b"two")])
     assert one != store_key(integrity, [PatchFile("q.patch", b"one")])
     assert one == store_key(integrity, [PatchFile("p.patch", b"one")])
+
+
+def test_a_cut_hunk_is_not_applied_in_part() -> None:
+    whole = _yarn_patch().data
+    cut = whole[: whole.index(b"+require")]
+    out = apply_patches(_contents(**{"index.js": ESCAPE_HTML_HEAD}), [PatchFile("cut.patch", cut)])
+    index = out.file("index.js")
+    assert index is not None and index.data == ESCAPE_HTML_HEAD.encode()
+    assert [f.rule for f in out.findings] == ["patch-not-applied"]
+
+
+def test_a_path_of_only_dots_is_not_read(tmp_path: Path) -> None:
+    for path in (".", "./", "./."):
+        read = read_patch_file(tmp_path, path)
+        assert isinstance(read, UnreadablePatch) and read.reason == "not a regular file"

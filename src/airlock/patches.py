@@ -52,11 +52,14 @@ def read_patch_file(project: Path, path: str) -> PatchFile | UnreadablePatch:
     project reached without a symbolic link; otherwise the reason it was not read."""
     if not path or path.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", path):
         return UnreadablePatch(path, "the path is absolute, outside the project; it was not read")
-    parts = path.replace("\\", "/").split("/")
+    parts = [p for p in path.replace("\\", "/").split("/") if p not in ("", ".")]
     if ".." in parts:
         return UnreadablePatch(path, "the path leaves the project (`..`); it was not read")
+    if not parts:
+        return UnreadablePatch(path, "not a regular file")
     current = project
-    for index, part in enumerate(p for p in parts if p not in ("", ".")):
+    mode = 0
+    for index, part in enumerate(parts):
         current = current / part
         try:
             mode = os.lstat(current).st_mode
@@ -109,6 +112,8 @@ class _Hunk:
     new_count: int
     lines: list[tuple[bytes, bytes]] = field(default_factory=list)
     """(' ' | '-' | '+', the line with its line end, or without when the diff says there is none)."""
+    complete: bool = True
+    """False when the diff ends before the hunk has the lines its header counts (a cut or edited patch)."""
 
     @property
     def old(self) -> list[bytes]:
@@ -210,6 +215,7 @@ def _read_hunk(lines: list[bytes], index: int, hunk: _Hunk) -> int:
         old_left -= op in (b" ", b"-")
         new_left -= op in (b" ", b"+")
         index += 1
+    hunk.complete = old_left <= 0 and new_left <= 0
     return index
 
 
@@ -225,7 +231,7 @@ def _apply_hunks(original: bytes, hunks: Sequence[_Hunk]) -> tuple[bytes, list[i
     for number, hunk in enumerate(hunks, start=1):
         old = hunk.old
         expected = hunk.old_start - 1 + offset if hunk.old_count else hunk.old_start + offset
-        at = _find(lines, old, max(expected, floor), floor)
+        at = _find(lines, old, max(expected, floor), floor) if hunk.complete else None
         if at is None:
             failed.append(number)
             continue
