@@ -135,10 +135,11 @@ def test_the_patch_is_applied_before_analysis(
     assert _process_evidence(ms) == []
 
 
+# pnpm records integrities, so its run also looks the unpatched analysis up before any download (prefetch)
+@pytest.mark.parametrize("fixture", ["yarn-berry-patched", "pnpm-patched-v9"])
 def test_a_stored_unpatched_analysis_is_not_reused_for_the_patched_package(
-    tmp_path: Path, registry: FakeRegistry, pipeline: Pipeline
+    tmp_path: Path, registry: FakeRegistry, pipeline: Pipeline, fixture: str
 ) -> None:
-    fixture = "yarn-berry-patched"
     project = _project(tmp_path, registry, fixture)
     patch = project / PATCHES[fixture]
     saved = patch.read_bytes()
