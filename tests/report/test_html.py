@@ -185,15 +185,15 @@ def test_filter_data_names_verdicts_capabilities_and_rules() -> None:
         "id": "pkg-2",
         "label": "evil-pkg@1.0.0",
         "verdict": "block",
-        "groups": ["install", "child_process", "network", "env"],
+        "groups": ["install_scripts", "child_process", "network", "env"],
         "rules": ["exfiltrate-env", "hostile-snippet", "install-script-network"],
     }
     assert rows["left-pad@1.3.0"]["groups"] == ["fs"]
     assert rows["@scope/native-thing@2.0.0"]["groups"] == [
-        "install",
+        "install_scripts",
         "fs",
         "env",
-        "code",
+        "eval",
         "native",
         "dynamic",
         "skipped",

@@ -178,10 +178,10 @@ def test_capability_matrix_covers_the_whole_tree(open_report: object) -> None:
         for row in rows
     }
     assert marked == {
-        "evil-pkg@1.0.0": ["install", "child_process", "network", "env"],
-        "evil-twin@2.0.0": ["install", "child_process", "network", "env"],
+        "evil-pkg@1.0.0": ["install_scripts", "child_process", "network", "env"],
+        "evil-twin@2.0.0": ["install_scripts", "child_process", "network", "env"],
         "./vendor/[red]broken[/red].tgz": [],
-        "@scope/native-thing@2.0.0": ["install", "fs", "env", "code", "native", "dynamic", "skipped"],
+        "@scope/native-thing@2.0.0": ["install_scripts", "fs", "env", "eval", "native", "dynamic", "skipped"],
         "left-pad@1.3.0": ["fs"],
     }
     assert all(row.is_visible() for row in rows)
@@ -363,7 +363,7 @@ def test_airlock_check_html_end_to_end(
     row = report.page.locator("#matrix tbody tr").first
     assert row.locator("a").inner_text() == "wrappy@1.0.2"
     assert [c.get_attribute("data-group") for c in row.locator("td.has").all()] == [
-        "install",
+        "install_scripts",
         "network",
         "env",
     ]

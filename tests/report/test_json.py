@@ -79,7 +79,7 @@ def test_summary_counts_verdicts_capabilities_and_rules() -> None:
 
 def test_summary_counts_a_rule_once_per_package() -> None:
     doc = report_json(triage_tree(), TOOL)
-    assert doc["summary"]["rules"] == {"credential-exfiltration": 4, "young-version": 1}
+    assert doc["summary"]["rules"] == {"credential-exfiltration": 4, "young-version-changes": 1}
     assert doc["summary"]["verdicts"] == {"allow": 3, "review": 1, "block": 4}
     assert sum(doc["summary"]["verdicts"].values()) == doc["summary"]["packages"] == len(doc["packages"])
 

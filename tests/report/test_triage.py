@@ -96,7 +96,9 @@ def test_folding_spans_packages_whose_message_differs_only_by_their_own_name() -
     mentions = replace(
         young("right", "1.0.0"),
         findings=(
-            Finding("young-version-changes", Severity.MEDIUM, "left@1.0.0 was published 2026-12-01 10:00 UTC"),
+            Finding(
+                "young-version-changes", Severity.MEDIUM, "left@1.0.0 was published 2026-12-01 10:00 UTC"
+            ),
         ),
     )
     assert len(triage([young("left", "1.0.0"), mentions], Verdict.REVIEW)) == 2

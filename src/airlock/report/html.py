@@ -23,77 +23,25 @@ import hashlib
 import html
 import json
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from airlock.analysis.facts import NETWORK_GLOBALS, NETWORK_MODULES
 from airlock.lifecycle import registry_install_scripts
-from airlock.model import Evidence, Finding, PackageReport, Severity, Verdict
+from airlock.model import Evidence, PackageReport, Severity, Verdict
 from airlock.report.document import ReportDocument
+from airlock.report.summary import CAPABILITY_GROUPS as SUMMARY_GROUPS
+from airlock.report.summary import CapabilityGroup
 from airlock.report.text import neutralize
+from airlock.report.triage import leading_finding
 
 FINDING_EVIDENCE_SHOWN = 10
 """Evidence entries per finding before "+N more" (all of them with verbose)."""
 CAPABILITY_EVIDENCE_SHOWN = 3
 PATHS_SHOWN = 10
 LEAD_MESSAGE_MAX = 160
-_CODE_GLOBALS = frozenset({"eval", "Function"})
 _ASSETS = "assets"
-
-
-def _module(key: str) -> str:
-    return key.split(".", 1)[0]
-
-
-@dataclass(frozen=True, slots=True)
-class CapabilityGroup:
-    """One column of the capability matrix and one choice of the capability filter."""
-
-    key: str
-    """A fixed token (never package text): the filter's value and the matrix column's id."""
-    label: str
-    reasons: Callable[[PackageReport], tuple[str, ...]]
-    """What puts a package in the group (shown in the matrix cell's tooltip); empty: not in the group."""
-
-
-def _install(r: PackageReport) -> tuple[str, ...]:
-    return tuple(registry_install_scripts(r.install_scripts))
-
-
-def _child_process(r: PackageReport) -> tuple[str, ...]:
-    return tuple(k for k in r.capabilities.builtin if _module(k) == "child_process")
-
-
-def _network(r: PackageReport) -> tuple[str, ...]:
-    modules = tuple(k for k in r.capabilities.builtin if _module(k) in NETWORK_MODULES)
-    globals_ = tuple(
-        k for k in r.capabilities.globals if k in NETWORK_GLOBALS or _module(k) in NETWORK_GLOBALS
-    )
-    return modules + globals_
-
-
-def _fs(r: PackageReport) -> tuple[str, ...]:
-    return tuple(k for k in r.capabilities.builtin if _module(k) == "fs" or k.startswith("fs/"))
-
-
-def _env(r: PackageReport) -> tuple[str, ...]:
-    return tuple(k for k in r.capabilities.globals if _module(k) == "process" and k.startswith("process.env"))
-
-
-def _code(r: PackageReport) -> tuple[str, ...]:
-    globals_ = tuple(k for k in r.capabilities.globals if _module(k) in _CODE_GLOBALS)
-    return globals_ + tuple(k for k in r.capabilities.builtin if _module(k) == "vm")
-
-
-def _native(r: PackageReport) -> tuple[str, ...]:
-    return ("native code",) if r.capabilities.native else ()
-
-
-def _dynamic(r: PackageReport) -> tuple[str, ...]:
-    n = len(r.capabilities.dynamic)
-    return (f"{n} unresolved dynamic access{'es' if n > 1 else ''}",) if n else ()
 
 
 def _skipped(r: PackageReport) -> tuple[str, ...]:
@@ -101,21 +49,12 @@ def _skipped(r: PackageReport) -> tuple[str, ...]:
 
 
 CAPABILITY_GROUPS: tuple[CapabilityGroup, ...] = (
-    CapabilityGroup("install", "install scripts", _install),
-    CapabilityGroup("child_process", "child_process", _child_process),
-    CapabilityGroup("network", "network", _network),
-    CapabilityGroup("fs", "fs", _fs),
-    CapabilityGroup("env", "env", _env),
-    CapabilityGroup("code", "eval / vm", _code),
-    CapabilityGroup("native", "native", _native),
-    CapabilityGroup("dynamic", "dynamic", _dynamic),
-    CapabilityGroup("skipped", "not fully analysed", _skipped),
+    *SUMMARY_GROUPS,
+    CapabilityGroup(
+        "skipped", "not fully analysed", "was not fully analysed", "were not fully analysed", _skipped
+    ),
 )
-
-
-def leading_finding(findings: Sequence[Finding]) -> Finding | None:
-    """The finding a package is shown with: highest severity, first reported among equals."""
-    return max(findings, key=lambda f: f.severity.rank) if findings else None
+"""The summary's groups, plus a column for what was not fully analysed."""
 
 
 def triage_order(packages: Sequence[PackageReport]) -> list[int]:

@@ -17,25 +17,65 @@ from airlock.serialize import JSONObject
 _CODE_GLOBALS = frozenset({"eval", "Function"})
 
 
-def _global_roots(report: PackageReport) -> set[str]:
-    return {key.split(".", 1)[0] for key in report.capabilities.globals}
+def _module(key: str) -> str:
+    return key.split(".", 1)[0]
 
 
-def _reaches_network(report: PackageReport) -> bool:
-    return bool(report.capabilities.modules & NETWORK_MODULES) or any(
-        k in NETWORK_GLOBALS or k.split(".", 1)[0] in NETWORK_GLOBALS for k in report.capabilities.globals
+def _install(r: PackageReport) -> tuple[str, ...]:
+    return tuple(registry_install_scripts(r.install_scripts))
+
+
+def _child_process(r: PackageReport) -> tuple[str, ...]:
+    return tuple(k for k in r.capabilities.builtin if _module(k) == "child_process")
+
+
+def _network(r: PackageReport) -> tuple[str, ...]:
+    modules = tuple(k for k in r.capabilities.builtin if _module(k) in NETWORK_MODULES)
+    globals_ = tuple(
+        k for k in r.capabilities.globals if k in NETWORK_GLOBALS or _module(k) in NETWORK_GLOBALS
     )
+    return modules + globals_
+
+
+def _fs(r: PackageReport) -> tuple[str, ...]:
+    # `fs/promises` is the file system too.
+    return tuple(k for k in r.capabilities.builtin if _module(k) == "fs" or k.startswith("fs/"))
+
+
+def _env(r: PackageReport) -> tuple[str, ...]:
+    return tuple(k for k in r.capabilities.globals if k.startswith("process.env"))
+
+
+def _eval(r: PackageReport) -> tuple[str, ...]:
+    globals_ = tuple(k for k in r.capabilities.globals if _module(k) in _CODE_GLOBALS)
+    return globals_ + tuple(k for k in r.capabilities.builtin if _module(k) == "vm")
+
+
+def _native(r: PackageReport) -> tuple[str, ...]:
+    return ("native code",) if r.capabilities.native else ()
+
+
+def _dynamic(r: PackageReport) -> tuple[str, ...]:
+    n = len(r.capabilities.dynamic)
+    return (f"{n} unresolved dynamic access{'es' if n > 1 else ''}",) if n else ()
 
 
 @dataclass(frozen=True, slots=True)
 class CapabilityGroup:
     key: str
-    """The group's key in the JSON summary."""
+    """The group's key in the JSON summary, and the HTML matrix column's id (a fixed token, never package
+    text)."""
+    label: str
+    """A column or filter label ("eval / vm")."""
     one: str
     """What one package of the group does ("runs install scripts")."""
     many: str
     """What several do ("run install scripts")."""
-    has: Callable[[PackageReport], bool]
+    reasons: Callable[[PackageReport], tuple[str, ...]]
+    """What puts a package in the group (the capability keys); empty: not in the group."""
+
+    def has(self, report: PackageReport) -> bool:
+        return bool(self.reasons(report))
 
     def describe(self, count: int) -> str:
         noun = "package" if count == 1 else "packages"
@@ -44,39 +84,18 @@ class CapabilityGroup:
 
 CAPABILITY_GROUPS: tuple[CapabilityGroup, ...] = (
     CapabilityGroup(
-        "install_scripts",
-        "runs install scripts",
-        "run install scripts",
-        lambda r: bool(registry_install_scripts(r.install_scripts)),
+        "install_scripts", "install scripts", "runs install scripts", "run install scripts", _install
     ),
     CapabilityGroup(
-        "child_process",
-        "can spawn processes",
-        "can spawn processes",
-        lambda r: "child_process" in r.capabilities.modules,
+        "child_process", "child_process", "can spawn processes", "can spawn processes", _child_process
     ),
-    CapabilityGroup("network", "can reach the network", "can reach the network", _reaches_network),
+    CapabilityGroup("network", "network", "can reach the network", "can reach the network", _network),
+    CapabilityGroup("fs", "fs", "can use the file system", "can use the file system", _fs),
+    CapabilityGroup("env", "env", "reads environment variables", "read environment variables", _env),
+    CapabilityGroup("eval", "eval / vm", "evaluates code at run time", "evaluate code at run time", _eval),
+    CapabilityGroup("native", "native", "ships native code", "ship native code", _native),
     CapabilityGroup(
-        "fs", "can use the file system", "can use the file system", lambda r: "fs" in r.capabilities.modules
-    ),
-    CapabilityGroup(
-        "env",
-        "reads environment variables",
-        "read environment variables",
-        lambda r: any(k.startswith("process.env") for k in r.capabilities.globals),
-    ),
-    CapabilityGroup(
-        "eval",
-        "evaluates code at run time",
-        "evaluate code at run time",
-        lambda r: bool(_global_roots(r) & _CODE_GLOBALS) or "vm" in r.capabilities.modules,
-    ),
-    CapabilityGroup("native", "ships native code", "ship native code", lambda r: r.capabilities.native),
-    CapabilityGroup(
-        "dynamic",
-        "has unresolved dynamic access",
-        "have unresolved dynamic access",
-        lambda r: bool(r.capabilities.dynamic),
+        "dynamic", "dynamic", "has unresolved dynamic access", "have unresolved dynamic access", _dynamic
     ),
 )
 """In the order the overview lists them: what runs by itself first, then what code can reach."""
