@@ -16,6 +16,7 @@ from airlock.errors import OperationalError, UsageError
 from airlock.model import EMPTY_CAPABILITIES, Evidence, Finding, PackageAnalysis, Severity, Verdict
 from airlock.pipeline.requests import NotFetched, PackageRequest
 from airlock.pipeline.results import Identity, PackageResult
+from airlock.report.html import HtmlFormat
 from airlock.report.json import JsonFormat
 from airlock.report.sarif import SarifFormat
 from airlock.report.text import TextFormat
@@ -256,6 +257,12 @@ def test_text_shows_an_accepted_line_and_the_count() -> None:
     text = TextFormat().render(as_document([_accepted_report()]))  # type: ignore[list-item]
     assert "accepted [medium] install-dynamic-code: ours (until 2027-03-01)" in text
     assert "1 package: 0 block, 0 review, 1 allow; 1 accepted finding" in text
+
+
+def test_html_shows_the_accepted_finding_with_its_reason() -> None:
+    page = HtmlFormat().render(as_document([_accepted_report()]))  # type: ignore[list-item]
+    assert "Accepted in airlock.toml (1, not counted)" in page
+    assert "install-dynamic-code</code> accepted: ours (until 2027-03-01)" in page
 
 
 # ---- end to end: scan and check read airlock.toml; the store never holds an acceptance ------------------

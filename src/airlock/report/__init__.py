@@ -1,8 +1,9 @@
 """Report formats: one module per format behind the `ReportFormat` Protocol.
 
-A new format (markdown, html) is one new module plus one line in `FORMATS`. Formats only render what they
-are given: they never sort, filter or drop packages — the order is the order the targets were given (for
-`check`: tree order), and a failed target is an entry like any other.
+A new format is one new module plus one line in `FORMATS`. Formats only render what they are given: they
+never filter or drop packages, and a failed target is an entry like any other. JSON and SARIF keep the order
+the targets were given (for `check`: tree order; that order is the contract). The views meant for people,
+text and HTML, show the riskiest first (blocks, then reviews) and say where each package sits in the tree.
 """
 
 from __future__ import annotations

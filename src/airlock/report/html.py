@@ -296,6 +296,7 @@ class HtmlFormat:
         )
         body = [
             HtmlFormat._findings(report, verbose=verbose),
+            HtmlFormat._accepted(report),
             HtmlFormat._paths(report, verbose=verbose),
             HtmlFormat._scripts(report),
             HtmlFormat._capabilities(report, verbose=verbose),
@@ -323,6 +324,20 @@ class HtmlFormat:
                 f"{evidence}</div>"
             )
         return f"<h3>Findings ({len(report.findings)})</h3>{''.join(items)}"
+
+    @staticmethod
+    def _accepted(report: PackageReport) -> str:
+        """Findings the project accepted in airlock.toml: shown with the reason, not counted."""
+        if not report.accepted:
+            return ""
+        items = "".join(
+            f'<div class="finding accepted">{_severity(a.finding.severity)} <code class="rule">'
+            f"{_text(a.finding.rule)}</code> accepted: {_text(a.reason)}"
+            f"{f' (until {a.expires.isoformat()})' if a.expires else ''}"
+            f'<div class="message wrap">{_text(a.finding.message, keep_newlines=True)}</div></div>'
+            for a in report.accepted
+        )
+        return f"<h3>Accepted in airlock.toml ({len(report.accepted)}, not counted)</h3>{items}"
 
     @staticmethod
     def _paths(report: PackageReport, *, verbose: bool) -> str:
