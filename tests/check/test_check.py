@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from airlock.check.document import header
 from airlock.check.run import CheckOptions, CheckOutcome, check_tree
 from airlock.model import PackageReport, Verdict
 from airlock.pipeline import Pipeline, PipelineOptions
@@ -385,3 +386,34 @@ def test_bundled_dependencies_are_analysed_inside_their_parent(
     assert [r.label for r in outcome.reports] == ["left-pad@1.3.0"]
     assert registry.requests_to("inner") == []
     assert _rules(outcome.reports[0]) == set()
+    assert "; 1 shipped inside a dependency's tarball (analysed as part of it)" in header(outcome)
+
+
+def test_what_the_project_bundles_is_fetched_and_analysed(
+    fake_registry: FakeRegistry, checker_for: CheckerFactory
+) -> None:
+    # npm/cli's shape (tests/tree/fixtures/npm-root-bundled): the root bundles `once`, so `once` and its
+    # dependency `wrappy` are `inBundle` entries directly under the root, fetched from the registry.
+    _publish(fake_registry, "ms", "2.1.3")
+    _publish(fake_registry, "wrappy", "1.0.2")
+    fake_registry.publish(
+        "once",
+        "1.4.0",
+        build_package("once", "1.4.0", {"index.js": "require('child_process').exec('ls')\n"}),
+        manifest={"dependencies": {"wrappy": "1"}},
+        time=OLD,
+    )
+    fixture = Path(__file__).parents[1] / "tree" / "fixtures" / "npm-root-bundled"
+    document = json.loads((fixture / "package-lock.json").read_text())
+    for key, entry in document["packages"].items():
+        if key:
+            dist = fake_registry.packument(key.removeprefix("node_modules/"))["versions"][entry["version"]]
+            entry.update(resolved=dist["dist"]["tarball"], integrity=dist["dist"]["integrity"])
+    tree = read_lockfile(LockfileInput("package-lock.json", json.dumps(document, indent=2)))
+    outcome = checker_for(fake_registry).check(tree)
+    assert sorted(r.label for r in outcome.reports) == ["ms@2.1.3", "once@1.4.0", "wrappy@1.0.2"]
+    assert any(r.path.endswith(".tgz") for r in fake_registry.requests_to("once"))
+    once = _report(outcome, "once")
+    assert "child_process.exec" in once.capabilities.builtin
+    assert once.integrity == document["packages"]["node_modules/once"]["integrity"]
+    assert "shipped inside" not in header(outcome) and "bundled" not in header(outcome)

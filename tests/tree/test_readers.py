@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from airlock.tree import DependencyTree, LockfileInput, Source, read_lockfile
@@ -115,3 +117,69 @@ def test_npm_v1_without_package_json_uses_top_level_entries() -> None:
     data = fixture_input("npm-v1")
     tree = read_lockfile(LockfileInput(data.file, data.text))
     assert {e.name for e in tree.roots} == {"debug", "my-ms", "once", "is-odd", "is-number"}
+
+
+def test_what_the_project_itself_bundles_is_fetched_like_any_dependency() -> None:
+    # npm/cli's shape: the root's bundleDependencies are `inBundle` entries directly under the root, with
+    # resolved and integrity; there is no parent tarball, so npm fetches them from the registry.
+    tree = read_lockfile(fixture_input("npm-root-bundled"))
+    by_label = {p.label: p for p in tree.packages.values()}
+    assert {label: p.source for label, p in by_label.items()} == {
+        "ms@2.1.3": Source.REGISTRY,
+        "once@1.4.0": Source.REGISTRY,
+        "wrappy@1.0.2": Source.REGISTRY,
+    }
+    assert by_label["once@1.4.0"].integrity is not None
+    assert TreeWalk(tree).paths("node_modules/wrappy") == ("once>wrappy",)
+
+
+def _with_entries(fixture: str, entries: dict[str, dict[str, object]]) -> DependencyTree:
+    data = fixture_input(fixture)
+    document = json.loads(data.text)
+    document["packages"].update(entries)
+    return read_lockfile(LockfileInput(data.file, json.dumps(document, indent=2), data.manifests))
+
+
+def test_copies_inside_a_dependency_tarball_stay_covered_by_it() -> None:
+    tree = _with_entries(
+        "npm-root-bundled",
+        {
+            # inside ms's own tarball (ms is not bundled itself)
+            "node_modules/ms/node_modules/inner": {"version": "1.0.0", "inBundle": True},
+            # once is bundled by the project: what once's folder holds is part of the project's bundle...
+            "node_modules/once/node_modules/hoisted": {
+                "version": "1.0.0",
+                "resolved": "https://registry.npmjs.org/hoisted/-/hoisted-1.0.0.tgz",
+                "integrity": "sha512-" + "A" * 86 + "==",
+                "inBundle": True,
+            },
+        },
+    )
+    assert tree.packages["node_modules/ms/node_modules/inner"].source is Source.BUNDLED
+    assert tree.packages["node_modules/once/node_modules/hoisted"].source is Source.REGISTRY
+    # ...unless once's own tarball bundles it
+    document = json.loads(fixture_input("npm-root-bundled").text)
+    once = {**document["packages"]["node_modules/once"], "bundleDependencies": ["hoisted"]}
+    tree = _with_entries(
+        "npm-root-bundled",
+        {
+            "node_modules/once": once,
+            "node_modules/once/node_modules/hoisted": {"version": "1.0.0", "inBundle": True},
+        },
+    )
+    assert tree.packages["node_modules/once/node_modules/hoisted"].source is Source.BUNDLED
+
+
+def test_what_a_workspace_bundles_is_fetched_too() -> None:
+    tree = _with_entries(
+        "npm-workspaces",
+        {
+            "packages/a/node_modules/left-pad": {
+                "version": "1.3.0",
+                "resolved": "https://registry.npmjs.org/left-pad/-/left-pad-1.3.0.tgz",
+                "integrity": "sha512-" + "A" * 86 + "==",
+                "inBundle": True,
+            }
+        },
+    )
+    assert tree.packages["packages/a/node_modules/left-pad"].source is Source.REGISTRY

@@ -18,9 +18,11 @@ def header(outcome: CheckOutcome) -> str:
     sources = Counter(e.source.value for e in outcome.entries)
     kinds = ", ".join(f"{n} {s}" for s, n in sorted(sources.items()))
     dev = f"; {outcome.skipped_dev} dev-only left out (--production)" if outcome.skipped_dev else ""
+    # Only copies shipped inside a dependency's tarball: what the project (or a workspace) bundles has no
+    # parent tarball, so it is fetched and counted like any other package.
     bundled = sum(1 for p in tree.packages.values() if p.source is Source.BUNDLED)
     if bundled:
-        dev += f"; {bundled} bundled inside their parents' tarballs"
+        dev += f"; {bundled} shipped inside a dependency's tarball (analysed as part of it)"
     return f"{tree.file} ({tree.format}): {len(outcome.entries)} packages ({kinds}){dev}"
 
 

@@ -28,7 +28,8 @@ class Source(StrEnum):
     WORKSPACE = "workspace"
     """One of the project's own workspace packages."""
     BUNDLED = "bundled"
-    """Shipped inside its parent's tarball (`bundleDependencies`), so analysed as part of the parent."""
+    """Shipped inside a dependency's tarball (`bundleDependencies`), so analysed as part of it. What the
+    project or a workspace bundles has no tarball to ship in: it is fetched like any other package."""
 
 
 class EdgeKind(StrEnum):

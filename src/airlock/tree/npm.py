@@ -150,7 +150,7 @@ def _read_packages(data: LockfileInput, packages: dict[str, Any], version: int) 
         resolved = _opt_str(entry, "resolved", file, path)
         name = _opt_str(entry, "name", file, path) or link_names.get(path) or _name_from_path(path)
         source = Source.WORKSPACE if is_workspace else Source.FILE if is_local_folder else classify(resolved)
-        if entry.get("inBundle"):
+        if entry.get("inBundle") and _inside_a_tarball(path, entries):
             source = Source.BUNDLED
         elif "node_modules/" in path and version_field and classify(version_field) is not Source.REGISTRY:
             source = classify(version_field)
@@ -270,6 +270,25 @@ def _v1_lines(text: str, locked: dict[str, LockedPackage]) -> dict[str, LockedPa
         offset = at
         out[key] = package.at_line(line)
     return out
+
+
+def _inside_a_tarball(path: str, entries: Mapping[str, Mapping[str, Any]]) -> bool:
+    """Whether an `inBundle` entry ships inside a package tarball. The project and its workspaces have no
+    tarball: what they bundle, npm fetches from the registry like any dependency (npm/cli's own lockfile).
+    An entry nested in another bundled entry belongs to that one's tarball only when it bundles the entry
+    itself; otherwise it is part of the same bundle as its holder."""
+    holder = _parent_folder(path)
+    while holder is not None and "node_modules/" in holder:
+        entry = entries.get(holder, {})
+        if not entry.get("inBundle") or _bundles(entry, _name_from_path(path)):
+            return True
+        path, holder = holder, _parent_folder(holder)
+    return False
+
+
+def _bundles(entry: Mapping[str, Any], name: str) -> bool:
+    declared = entry.get("bundleDependencies", entry.get("bundledDependencies"))
+    return declared is True or (isinstance(declared, list) and name in declared)
 
 
 def _workspace_globs(root: Mapping[str, Any]) -> tuple[str, ...]:
