@@ -417,3 +417,19 @@ def test_what_the_project_bundles_is_fetched_and_analysed(
     assert "child_process.exec" in once.capabilities.builtin
     assert once.integrity == document["packages"]["node_modules/once"]["integrity"]
     assert "shipped inside" not in header(outcome) and "bundled" not in header(outcome)
+
+
+def test_pnpm_11_config_dependencies_are_fetched_and_analysed(
+    fake_registry: FakeRegistry, checker_for: CheckerFactory
+) -> None:
+    fixture = Path(__file__).parents[1] / "tree" / "fixtures" / "pnpm-v11-config-deps"
+    text = (fixture / "pnpm-lock.yaml").read_text()
+    for name, version in (("once", "1.4.0"), ("wrappy", "1.0.2"), ("is-odd", "3.0.1")):
+        _publish(fake_registry, name, version)
+        real = text.split(f"  {name}@{version}:\n    resolution: {{integrity: ", 1)[1].split("}", 1)[0]
+        text = text.replace(real, fake_registry.packument(name)["versions"][version]["dist"]["integrity"])
+    outcome = checker_for(fake_registry).check(read_lockfile(LockfileInput("pnpm-lock.yaml", text)))
+    assert sorted(r.label for r in outcome.reports) == ["is-odd@3.0.1", "once@1.4.0", "wrappy@1.0.2"]
+    assert any(r.path.endswith(".tgz") for r in fake_registry.requests_to("is-odd"))
+    assert all(r.verdict is Verdict.ALLOW for r in outcome.reports)
+    assert any("config dependencies (is-odd@3.0.1)" in n for n in outcome.notes)

@@ -183,3 +183,41 @@ def test_what_a_workspace_bundles_is_fetched_too() -> None:
         },
     )
     assert tree.packages["packages/a/node_modules/left-pad"].source is Source.REGISTRY
+
+
+def test_pnpm_11_environment_document_is_read_and_its_packages_checked() -> None:
+    # pnpm 11 writes the config dependencies first, `---`, then the project's lockfile
+    data = fixture_input("pnpm-v11-config-deps")
+    tree = read_lockfile(data)
+    walk = TreeWalk(tree)
+    by_label = {p.label: p for p in tree.packages.values()}
+    assert set(by_label) == {"once@1.4.0", "wrappy@1.0.2", "is-odd@3.0.1"}
+    assert walk.paths(by_label["wrappy@1.0.2"].key) == ("once>wrappy",)
+    config = by_label["is-odd@3.0.1"]
+    assert walk.paths(config.key) == ("is-odd",)
+    assert (config.source, config.dev, config.integrity) == (
+        Source.REGISTRY,
+        False,
+        "sha512-CQpnWPrDwmP1+SMHXZhtLtJv90yiyVfluGsX5iNCVkrhQtU3TQHsUWPG9wkdk9Lgd5yNpAg9jQEo90CBaXgWMA==",
+    )
+    lines = data.text.splitlines()
+    for package in tree.packages.values():
+        assert package.line is not None
+        assert lines[package.line - 1] == f"  {package.label}:"
+    # the project's entry is the second document's, not the environment's
+    assert (by_label["once@1.4.0"].line or 0) > (config.line or 0)
+    (note,) = tree.notes
+    assert "config dependencies (is-odd@3.0.1)" in note
+
+
+def test_pnpm_11_package_manager_document_alone() -> None:
+    # pnpm 11 locking the pnpm version the project pins (devEngines.packageManager), before any dependency
+    tree = read_lockfile(fixture_input("pnpm-v11-package-manager"))
+    walk = TreeWalk(tree)
+    by_label = {p.label: p for p in tree.packages.values()}
+    assert {e.name for e in tree.roots} == {"@pnpm/exe", "pnpm"}
+    assert len(by_label) == 13
+    assert walk.paths(by_label["detect-libc@2.1.2"].key) == ("@pnpm/exe>detect-libc",)
+    assert by_label["@pnpm/linux-x64@11.28.6"].optional
+    (note,) = tree.notes
+    assert "the package manager (@pnpm/exe@11.28.6, pnpm@11.28.6)" in note

@@ -323,7 +323,12 @@ def check_tree(
     finally:
         source.close()
     return CheckOutcome(
-        tree, source.entries, outcome.reports, outcome.failures, outcome.notes, source.skipped_dev
+        tree,
+        source.entries,
+        outcome.reports,
+        outcome.failures,
+        (*tree.notes, *outcome.notes),
+        source.skipped_dev,
     )
 
 

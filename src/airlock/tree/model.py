@@ -85,6 +85,8 @@ class DependencyTree:
     packages: Mapping[str, LockedPackage] = field(default_factory=lambda: MappingProxyType({}))
     records_integrity: bool = True
     """False for formats whose checksums cannot be compared with the registry's (yarn berry)."""
+    notes: tuple[str, ...] = ()
+    """What the reader wants a person to know about the whole lockfile (shown with the report's notes)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "packages", MappingProxyType(dict(self.packages)))
@@ -92,7 +94,7 @@ class DependencyTree:
     def __reduce__(self) -> tuple[object, ...]:
         return (
             DependencyTree,
-            (self.file, self.format, self.roots, dict(self.packages), self.records_integrity),
+            (self.file, self.format, self.roots, dict(self.packages), self.records_integrity, self.notes),
         )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from typing import Any
 
 from airlock.tree.graph import lines_of, with_derived_flags
@@ -29,7 +30,7 @@ from airlock.tree.workspaces import (
     workspace_key,
     workspace_package,
 )
-from airlock.tree.yaml_doc import load_mapping
+from airlock.tree.yaml_doc import YamlDocument, load_documents
 
 
 def _strip_peers(key: str) -> str:
@@ -45,114 +46,205 @@ class PnpmLockfile:
     file_names: tuple[str, ...] = ("pnpm-lock.yaml",)
 
     def read(self, data: LockfileInput) -> DependencyTree:
-        file = data.file
-        doc = load_mapping(data.text, file)
-        raw_version = str(doc.get("lockfileVersion", ""))
-        major = raw_version.split(".", 1)[0]
-        if major not in ("6", "7", "8", "9"):
-            raise LockfileError(
-                file,
-                f"unsupported lockfileVersion {raw_version!r} (airlock reads 6.x and 9.x)",
-                hint="regenerate it with pnpm 8 or later (`pnpm install --lockfile-only --ignore-scripts`)",
-            )
-        v9 = major != "6"
-        metadata = _mapping(doc.get("packages"), file, "packages")
-        graph = _mapping(doc.get("snapshots"), file, "snapshots") if v9 else metadata
-        importers = _mapping(doc.get("importers"), file, "importers")
-        if not importers:  # v6 single project: the importer's fields are at the top level
-            importers = {".": {f: doc[f] for f, _ in MANIFEST_EDGE_FIELDS if f in doc}}
-        prefix = "" if v9 else "/"
+        environment, project = _roles(load_documents(data.text, data.file), data.file)
+        if project is not None:
+            tree = _read_document(data, project, MANIFEST_EDGE_FIELDS)
+        else:  # pnpm wrote the environment and an empty project document (nothing to install yet)
+            assert environment is not None
+            version = environment.mapping.get("lockfileVersion", "")
+            tree = DependencyTree(data.file, f"pnpm-lock.yaml v{version}", ())
+        if environment is not None:
+            tree = _with_environment(tree, environment, _read_document(data, environment, ENVIRONMENT_FIELDS))
+        return with_derived_flags(tree)
 
-        def resolve(importer_dir: str | None, name: str, value: object) -> str | None:
-            if isinstance(value, dict):  # v6 importers: {specifier, version}
-                value = value.get("version")
-            if not isinstance(value, (str, int, float)):
-                return None
-            text = str(value)
-            if text.startswith("link:"):
-                base = importer_dir if importer_dir is not None else "."
-                return workspace_key(posixpath.normpath(posixpath.join(base, text[5:])))
-            if text.startswith("/"):
-                return text if text in graph else None
-            plain = _strip_peers(text)
-            key = text if ("@" in plain[1:]) else f"{name}@{text}"
-            key = prefix + key if not key.startswith(prefix) else key
-            return key if key in graph else None
 
-        def edges(
-            owner: str,
-            entry: Mapping[str, Any],
-            fields: tuple[tuple[str, EdgeKind], ...],
-            importer_dir: str | None = None,
-        ) -> Iterator[Edge]:
-            for field, kind in fields:
-                deps = _mapping(entry.get(field), file, f"{owner}: {field}")
-                for dep, value in deps.items():
-                    target = resolve(importer_dir, str(dep), value)
-                    if target is not None:
-                        yield Edge(str(dep), target, kind)
+ENVIRONMENT_FIELDS = (
+    ("configDependencies", EdgeKind.PROD),
+    ("packageManagerDependencies", EdgeKind.PROD),
+)
+"""The importer fields of pnpm 11's environment document: packages pnpm itself installs and loads (config
+dependencies: hooks, plugins) or runs (the package manager version the project pins)."""
+ENVIRONMENT_PREFIX = "env:"
+"""Keeps the environment document's keys apart from the project's (both may lock `x@1.0.0`)."""
 
-        packages: dict[str, LockedPackage] = {}
-        for raw_key, raw in graph.items():
-            key = str(raw_key)
-            entry = _mapping(raw, file, key)
-            meta = _mapping(metadata.get(_strip_peers(key)), file, key) if v9 else entry
-            if v9 and _strip_peers(key) not in metadata:
-                raise LockfileError(file, "in `snapshots` but not in `packages`", entry=key)
-            name, version = _name_version(key)
-            resolution = _mapping(meta.get("resolution"), file, key)
-            source, resolved = _source(resolution, version)
-            if isinstance(meta.get("name"), str):
-                name = meta["name"]
-            if isinstance(meta.get("version"), str):
-                version = meta["version"]
-            integrity = resolution.get("integrity")
-            if source is Source.REGISTRY and not version:
-                raise LockfileError(file, "cannot tell the version from the key", entry=key)
-            packages[key] = LockedPackage(
-                key=key,
-                name=name,
-                version=version,
-                source=source,
-                resolved=resolved,
-                integrity=integrity if isinstance(integrity, str) else None,
-                dependencies=tuple(edges(key, entry, PACKAGE_EDGE_FIELDS)),
-            )
-        roots: list[Edge] = []
-        for raw_directory, raw in importers.items():
-            directory = str(raw_directory)
-            entry = _mapping(raw, file, f"importers: {directory}")
-            found = list(edges(f"importers: {directory}", entry, MANIFEST_EDGE_FIELDS, directory))
-            if directory == ".":
-                roots.extend(found)
-                continue
-            workspace = workspace_package(directory, data.manifests.get(directory, {}), tuple(found))
-            packages[workspace.key] = workspace
-            roots.append(Edge(workspace.name, workspace.key, EdgeKind.PROD))
-        # `link:` targets that are not importers are plain local directories.
-        for package in list(packages.values()):
-            for edge in package.dependencies:
-                _add_link(packages, edge)
-        for edge in roots:
+
+def _roles(documents: list[YamlDocument], file: str) -> tuple[YamlDocument | None, YamlDocument | None]:
+    """(environment document, project document), either None when absent. pnpm 11 writes the environment
+    document first, then `---` and the project's lockfile (empty when there is nothing to install)."""
+    if len(documents) == 1:
+        if _is_environment(documents[0].mapping):
+            return documents[0], None
+        return None, documents[0]
+    if len(documents) == 2 and _is_environment(documents[0].mapping):
+        return documents[0], documents[1]
+    raise LockfileError(
+        file,
+        f"{len(documents)} YAML documents, but airlock knows only pnpm's project document, optionally "
+        "preceded by its environment document (importers with only configDependencies and "
+        "packageManagerDependencies)",
+    )
+
+
+def _is_environment(doc: Mapping[Any, Any]) -> bool:
+    importers = doc.get("importers")
+    fields = {f for f, _ in ENVIRONMENT_FIELDS}
+    return (
+        isinstance(importers, dict)
+        and bool(importers)
+        and all(isinstance(i, dict) and set(i) <= fields for i in importers.values())
+    )
+
+
+def _with_environment(
+    tree: DependencyTree, environment: YamlDocument, locked: DependencyTree
+) -> DependencyTree:
+    def moved(key: str) -> str:
+        return ENVIRONMENT_PREFIX + key
+
+    packages = dict(tree.packages)
+    for package in locked.packages.values():
+        packages[moved(package.key)] = replace(
+            package,
+            key=moved(package.key),
+            dependencies=tuple(replace(e, target=moved(e.target)) for e in package.dependencies),
+        )
+    roots = (*tree.roots, *(replace(e, target=moved(e.target)) for e in locked.roots))
+    described = []
+    for field, what in (
+        ("configDependencies", "config dependencies"),
+        ("packageManagerDependencies", "the package manager"),
+    ):
+        names = sorted(
+            f"{name}@{locked_as['version']}" if isinstance(locked_as, dict) else str(name)
+            for importer in environment.mapping["importers"].values()
+            for name, locked_as in _mapping(importer.get(field), tree.file, field).items()
+        )
+        if names:
+            described.append(f"{what} ({', '.join(names)})")
+    note = (
+        f"{tree.file}: its environment document (the first of two) locks what pnpm itself installs and "
+        f"runs: {'; '.join(described) or 'nothing'}; {_count(len(locked.packages))} from it are checked with "
+        "the project's"
+    )
+    return replace(tree, roots=roots, packages=packages, notes=(*tree.notes, note))
+
+
+def _count(packages: int) -> str:
+    return f"{packages} package" if packages == 1 else f"{packages} packages"
+
+
+def _read_document(
+    data: LockfileInput, document: YamlDocument, importer_fields: tuple[tuple[str, EdgeKind], ...]
+) -> DependencyTree:
+    """One pnpm lockfile document as a tree (flags not derived yet); `importer_fields` are the importer
+    fields that hold its direct dependencies."""
+    file = data.file
+    doc = document.mapping
+    raw_version = str(doc.get("lockfileVersion", ""))
+    major = raw_version.split(".", 1)[0]
+    if major not in ("6", "7", "8", "9"):
+        raise LockfileError(
+            file,
+            f"unsupported lockfileVersion {raw_version!r} (airlock reads 6.x and 9.x)",
+            hint="regenerate it with pnpm 8 or later (`pnpm install --lockfile-only --ignore-scripts`)",
+        )
+    v9 = major != "6"
+    metadata = _mapping(doc.get("packages"), file, "packages")
+    graph = _mapping(doc.get("snapshots"), file, "snapshots") if v9 else metadata
+    importers = _mapping(doc.get("importers"), file, "importers")
+    if not importers:  # v6 single project: the importer's fields are at the top level
+        importers = {".": {f: doc[f] for f, _ in importer_fields if f in doc}}
+    prefix = "" if v9 else "/"
+
+    def resolve(importer_dir: str | None, name: str, value: object) -> str | None:
+        if isinstance(value, dict):  # v6 importers: {specifier, version}
+            value = value.get("version")
+        if not isinstance(value, (str, int, float)):
+            return None
+        text = str(value)
+        if text.startswith("link:"):
+            base = importer_dir if importer_dir is not None else "."
+            return workspace_key(posixpath.normpath(posixpath.join(base, text[5:])))
+        if text.startswith("/"):
+            return text if text in graph else None
+        plain = _strip_peers(text)
+        key = text if ("@" in plain[1:]) else f"{name}@{text}"
+        key = prefix + key if not key.startswith(prefix) else key
+        return key if key in graph else None
+
+    def edges(
+        owner: str,
+        entry: Mapping[str, Any],
+        fields: tuple[tuple[str, EdgeKind], ...],
+        importer_dir: str | None = None,
+    ) -> Iterator[Edge]:
+        for field, kind in fields:
+            deps = _mapping(entry.get(field), file, f"{owner}: {field}")
+            for dep, value in deps.items():
+                target = resolve(importer_dir, str(dep), value)
+                if target is not None:
+                    yield Edge(str(dep), target, kind)
+
+    packages: dict[str, LockedPackage] = {}
+    for raw_key, raw in graph.items():
+        key = str(raw_key)
+        entry = _mapping(raw, file, key)
+        meta = _mapping(metadata.get(_strip_peers(key)), file, key) if v9 else entry
+        if v9 and _strip_peers(key) not in metadata:
+            raise LockfileError(file, "in `snapshots` but not in `packages`", entry=key)
+        name, version = _name_version(key)
+        resolution = _mapping(meta.get("resolution"), file, key)
+        source, resolved = _source(resolution, version)
+        if isinstance(meta.get("name"), str):
+            name = meta["name"]
+        if isinstance(meta.get("version"), str):
+            version = meta["version"]
+        integrity = resolution.get("integrity")
+        if source is Source.REGISTRY and not version:
+            raise LockfileError(file, "cannot tell the version from the key", entry=key)
+        packages[key] = LockedPackage(
+            key=key,
+            name=name,
+            version=version,
+            source=source,
+            resolved=resolved,
+            integrity=integrity if isinstance(integrity, str) else None,
+            dependencies=tuple(edges(key, entry, PACKAGE_EDGE_FIELDS)),
+        )
+    roots: list[Edge] = []
+    for raw_directory, raw in importers.items():
+        directory = str(raw_directory)
+        entry = _mapping(raw, file, f"importers: {directory}")
+        found = list(edges(f"importers: {directory}", entry, importer_fields, directory))
+        if directory == ".":
+            roots.extend(found)
+            continue
+        workspace = workspace_package(directory, data.manifests.get(directory, {}), tuple(found))
+        packages[workspace.key] = workspace
+        roots.append(Edge(workspace.name, workspace.key, EdgeKind.PROD))
+    # `link:` targets that are not importers are plain local directories.
+    for package in list(packages.values()):
+        for edge in package.dependencies:
             _add_link(packages, edge)
-        lines = lines_of(
-            data.text,
+    for edge in roots:
+        _add_link(packages, edge)
+    lines = {
+        k: line + document.first_line
+        for k, line in lines_of(
+            document.text,
             {
                 k: (f"\n  {k}:", f"\n  '{k}':", f'\n  "{k}":')
                 for k in packages
                 if not k.startswith("workspace:")
             },
-        )
-        return with_derived_flags(
-            DependencyTree(
-                file=file,
-                format=f"pnpm-lock.yaml v{raw_version}",
-                roots=tuple(roots),
-                packages={
-                    k: p.at_line(lines.get(_strip_peers(k)) or lines.get(k)) for k, p in packages.items()
-                },
-            )
-        )
+        ).items()
+    }
+    return DependencyTree(
+        file=file,
+        format=f"pnpm-lock.yaml v{raw_version}",
+        roots=tuple(roots),
+        packages={k: p.at_line(lines.get(_strip_peers(k)) or lines.get(k)) for k, p in packages.items()},
+    )
 
 
 def _add_link(packages: dict[str, LockedPackage], edge: Edge) -> None:
