@@ -3,6 +3,7 @@ the event-stream pattern, typosquats and dependency confusion."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -433,3 +434,37 @@ def test_pnpm_11_config_dependencies_are_fetched_and_analysed(
     assert any(r.path.endswith(".tgz") for r in fake_registry.requests_to("is-odd"))
     assert all(r.verdict is Verdict.ALLOW for r in outcome.reports)
     assert any("config dependencies (is-odd@3.0.1)" in n for n in outcome.notes)
+
+
+def _sha1_yarn_lockfile(registry: FakeRegistry, *, swapped: str | None = None) -> LockfileInput:
+    """The pre-2018 yarn fixture with each URL's sha1 set to the loopback registry's shasum (or, for
+    `swapped`, to the sha1 of other bytes)."""
+    fixture = Path(__file__).parents[1] / "tree" / "fixtures" / "yarn-v1-sha1"
+    text = (fixture / "yarn.lock").read_text()
+    for name, version in (("left-pad", "1.3.0"), ("once", "1.4.0"), ("wrappy", "1.0.2")):
+        written = text.split(f"/{name}-{version}.tgz#", 1)[1][:40]
+        served = registry.packument(name)["versions"][version]["dist"]["shasum"]
+        text = text.replace(written, hashlib.sha1(b"other bytes").hexdigest() if name == swapped else served)
+    manifests = {"": json.loads((fixture / "package.json").read_text())}
+    return LockfileInput("yarn.lock", text, manifests)
+
+
+def test_a_yarn_url_sha1_counts_as_integrity(registry: FakeRegistry, checker_for: CheckerFactory) -> None:
+    outcome = checker_for(registry).check(read_lockfile(_sha1_yarn_lockfile(registry)))
+    assert sorted(r.label for r in outcome.reports) == ["left-pad@1.3.0", "once@1.4.0", "wrappy@1.0.2"]
+    for report in outcome.reports:
+        assert _rules(report) == set(), report.label  # no lockfile-missing-integrity
+        assert report.verdict is Verdict.ALLOW
+    assert any("pinned only by the sha1" in n for n in outcome.notes)
+
+
+def test_a_yarn_url_sha1_that_differs_from_the_registry_is_an_integrity_mismatch(
+    registry: FakeRegistry, checker_for: CheckerFactory
+) -> None:
+    data = _sha1_yarn_lockfile(registry, swapped="once")
+    outcome = checker_for(registry).check(read_lockfile(data))
+    once = _report(outcome, "once")
+    assert "lockfile-integrity-mismatch" in _rules(once)
+    (finding,) = [f for f in once.findings if f.rule == "lockfile-integrity-mismatch"]
+    assert "sha1-" in finding.message
+    assert _rules(_report(outcome, "wrappy")) == set()

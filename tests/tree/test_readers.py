@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 import pytest
@@ -221,3 +222,22 @@ def test_pnpm_11_package_manager_document_alone() -> None:
     assert by_label["@pnpm/linux-x64@11.28.6"].optional
     (note,) = tree.notes
     assert "the package manager (@pnpm/exe@11.28.6, pnpm@11.28.6)" in note
+
+
+def test_pre_2018_yarn_lockfile_is_pinned_by_the_sha1_in_its_urls() -> None:
+    data = fixture_input("yarn-v1-sha1")
+    tree = read_lockfile(data)
+    by_label = {p.label: p for p in tree.packages.values()}
+    assert set(by_label) == {"left-pad@1.3.0", "once@1.4.0", "wrappy@1.0.2"}
+    for package in by_label.values():
+        assert package.resolved is not None
+        sha1 = bytes.fromhex(package.resolved.rsplit("#", 1)[1])
+        assert package.integrity == "sha1-" + base64.b64encode(sha1).decode()
+    (note,) = tree.notes
+    assert "3 of its entries have no `integrity`" in note and "sha1" in note
+
+
+def test_yarn_integrity_wins_over_the_url_sha1_and_no_note_is_written() -> None:
+    tree = read_lockfile(fixture_input("yarn-v1"))
+    assert all(p.integrity and p.integrity.startswith("sha512-") for p in tree.packages.values())
+    assert tree.notes == ()

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from airlock.integrity import from_shasum
 from airlock.tree.graph import with_derived_flags
 from airlock.tree.model import (
     DependencyTree,
@@ -136,6 +137,7 @@ class YarnClassicLockfile:
                         yield Edge(name, found, kind)
 
         packages: dict[str, LockedPackage] = {}
+        sha1_only: list[str] = []
         for entry in entries:
             key = entry.descriptors[0]
             name, spec = split_name(key)
@@ -149,6 +151,10 @@ class YarnClassicLockfile:
             resolved = resolved if isinstance(resolved, str) else None
             integrity = entry.fields.get("integrity")
             source = classify(spec) if classify(spec) is not Source.REGISTRY else classify(resolved)
+            if not isinstance(integrity, str) and source is Source.REGISTRY:
+                integrity = _url_sha1(resolved)
+                if integrity is not None:
+                    sha1_only.append(key)
             packages[key] = LockedPackage(
                 key=key,
                 name=name,
@@ -170,9 +176,28 @@ class YarnClassicLockfile:
                 dependencies=tuple(edges(node.key, manifest, MANIFEST_EDGE_FIELDS)),
             )
         roots = _roots(data, packages, edges)
+        notes: tuple[str, ...] = ()
+        if sha1_only:
+            notes = (
+                f"{file}: {len(sha1_only)} of its entries have no `integrity` (yarn before 1.10, 2018) and are "
+                "pinned only by the sha1 in their `resolved` URL, which yarn checks; airlock compares that "
+                "sha1 with the registry's, but sha1 is a weaker pin than sha512 (chosen-prefix collisions "
+                "are practical): regenerate the lockfile with a current yarn to record sha512 integrity",
+            )
         return with_derived_flags(
-            DependencyTree(file=file, format="yarn.lock v1 (classic)", roots=roots, packages=packages)
+            DependencyTree(
+                file=file, format="yarn.lock v1 (classic)", roots=roots, packages=packages, notes=notes
+            )
         )
+
+
+_URL_SHA1 = re.compile(r"#([0-9a-fA-F]{40})$")
+
+
+def _url_sha1(resolved: str | None) -> str | None:
+    """The sha1 yarn classic appends to a registry URL (`…/x-1.0.0.tgz#<40 hex>`), as an SRI string."""
+    found = _URL_SHA1.search(resolved or "")
+    return from_shasum(found.group(1)).sri() if found else None
 
 
 def _roots(data: LockfileInput, packages: Mapping[str, LockedPackage], edges: EdgeReader) -> tuple[Edge, ...]:
