@@ -468,3 +468,29 @@ def test_a_yarn_url_sha1_that_differs_from_the_registry_is_an_integrity_mismatch
     (finding,) = [f for f in once.findings if f.rule == "lockfile-integrity-mismatch"]
     assert "sha1-" in finding.message
     assert _rules(_report(outcome, "wrappy")) == set()
+
+
+def test_a_lockfile_out_of_sync_with_package_json_is_reported(
+    registry: FakeRegistry, checker_for: CheckerFactory
+) -> None:
+    data = lockfile(
+        registry,
+        {"once": "^1.4.0", "left-pad": "1.3.0"},
+        [Locked("once", "1.4.0", {"wrappy": "1"}), Locked("wrappy", "1.0.2"), Locked("left-pad", "1.3.0")],
+    )
+    edited = {"name": "app", "dependencies": {"once": "^2.0.0", "left-pad": "1.3.0", "is-number": "7.0.0"}}
+    outcome = checker_for(registry).check(read_lockfile(LockfileInput(data.file, data.text, {"": edited})))
+    once = _report(outcome, "once")
+    assert "lockfile-out-of-sync" in _rules(once)
+    assert once.verdict is Verdict.REVIEW
+    (finding,) = [f for f in once.findings if f.rule == "lockfile-out-of-sync"]
+    assert "^2.0.0" in finding.message and "1.4.0" in finding.message
+    assert finding.evidence[0].file == "package-lock.json"
+    assert "lockfile-out-of-sync" not in _rules(_report(outcome, "left-pad"))
+    (note,) = [n for n in outcome.notes if "out of sync" in n]
+    assert "is-number 7.0.0 is in package.json but not in the lockfile" in note
+    # in sync: the same lockfile with the package.json it was written from
+    in_sync = {"name": "app", "dependencies": {"once": "^1.4.0", "left-pad": "1.3.0"}}
+    outcome = checker_for(registry).check(read_lockfile(LockfileInput(data.file, data.text, {"": in_sync})))
+    assert all("lockfile-out-of-sync" not in _rules(r) for r in outcome.reports)
+    assert not any("out of sync" in n for n in outcome.notes)

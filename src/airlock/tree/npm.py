@@ -20,9 +20,11 @@ from airlock.tree.model import (
     LockedPackage,
     LockfileError,
     LockfileInput,
+    OutOfSync,
     Source,
 )
 from airlock.tree.sources import classify, split_alias
+from airlock.tree.sync import INSTALLED_FIELDS, declared_specs, manifest_path, still_satisfied, with_sync_note
 
 _EDGE_FIELDS = (
     ("dependencies", EdgeKind.PROD),
@@ -177,12 +179,50 @@ def _read_packages(data: LockfileInput, packages: dict[str, Any], version: int) 
         if "node_modules/" not in name and name not in declared and target in locked:
             roots.append(Edge(name, target, EdgeKind.PROD))
     lines = lines_of(data.text, {k: json.dumps(k) + ":" for k in locked})
-    return DependencyTree(
+    tree = DependencyTree(
         file=file,
         format=f"package-lock.json v{version}",
         roots=tuple(roots),
         packages={k: p.at_line(lines.get(k)) for k, p in locked.items()},
     )
+    folders = ["", *(k for k, p in locked.items() if p.source is Source.WORKSPACE)]
+    problems = [p for folder in folders for p in _out_of_sync(data, folder, entries, locked, resolve)]
+    return with_sync_note(tree, problems, "npm install --package-lock-only --ignore-scripts")
+
+
+_SYNC_FIELDS = (*INSTALLED_FIELDS, "peerDependencies")
+
+
+def _out_of_sync(
+    data: LockfileInput,
+    folder: str,
+    entries: Mapping[str, Mapping[str, Any]],
+    locked: Mapping[str, LockedPackage],
+    resolve: Callable[[str, str], str | None],
+) -> Iterator[OutOfSync]:
+    """What `npm ci` would refuse: package.json (root or a workspace) against the lockfile's copy of it.
+    A range that changed but is still satisfied by the locked version is no difference to npm ci."""
+    manifest = data.manifests.get(folder)
+    if manifest is None or folder not in entries:
+        return
+    declared = declared_specs(manifest, _SYNC_FIELDS)
+    recorded = declared_specs(entries[folder], _SYNC_FIELDS)
+    for name in dict.fromkeys([*declared, *recorded]):
+        wanted, written = declared.get(name), recorded.get(name)
+        if wanted == written:
+            continue
+        target = resolve(folder, name)
+        package = locked.get(target) if target is not None else None
+        if wanted is not None and still_satisfied(wanted, package):
+            continue
+        version = package.version if package is not None else None
+        if written is None:
+            shown = f"only {version}, which another package pulls in" if version else None
+        else:
+            shown = f"{written} (locked {version})" if version else written
+        yield OutOfSync(
+            manifest_path(folder), name, wanted, shown, package.key if package is not None else None
+        )
 
 
 def _read_v1(data: LockfileInput, dependencies: object) -> DependencyTree:

@@ -21,9 +21,11 @@ from airlock.tree.model import (
     LockedPackage,
     LockfileError,
     LockfileInput,
+    OutOfSync,
     Source,
 )
 from airlock.tree.sources import classify, split_name
+from airlock.tree.sync import INSTALLED_FIELDS, declared_specs, manifest_path, with_sync_note
 from airlock.tree.workspaces import (
     MANIFEST_EDGE_FIELDS,
     PACKAGE_EDGE_FIELDS,
@@ -49,13 +51,62 @@ class PnpmLockfile:
         environment, project = _roles(load_documents(data.text, data.file), data.file)
         if project is not None:
             tree = _read_document(data, project, MANIFEST_EDGE_FIELDS)
-        else:  # pnpm wrote the environment and an empty project document (nothing to install yet)
+            tree = with_sync_note(
+                tree, list(_out_of_sync(data, project.mapping, tree)), "pnpm install --lockfile-only"
+            )
+        else:  # pnpm wrote the environment and an empty project document (nothing locked yet)
             assert environment is not None
             version = environment.mapping.get("lockfileVersion", "")
             tree = DependencyTree(data.file, f"pnpm-lock.yaml v{version}", ())
+            tree = with_sync_note(tree, list(_out_of_sync(data, {}, tree)), "pnpm install --lockfile-only")
         if environment is not None:
             tree = _with_environment(tree, environment, _read_document(data, environment, ENVIRONMENT_FIELDS))
         return with_derived_flags(tree)
+
+
+def _out_of_sync(data: LockfileInput, doc: Mapping[Any, Any], tree: DependencyTree) -> Iterator[OutOfSync]:
+    """What `pnpm install --frozen-lockfile` refuses: an importer whose recorded specifiers differ from its
+    package.json (ranges compared as written, as pnpm does; overridden names left to the override)."""
+    overrides = doc.get("overrides")
+    overridden = {split_name(str(k))[0] for k in overrides} if isinstance(overrides, dict) else set()
+    importers = doc.get("importers")
+    if not isinstance(importers, dict) or not importers:
+        importers = {".": doc}  # v6 single project: the importer's fields are at the top level
+    for raw_directory, importer in importers.items():
+        directory = str(raw_directory)
+        manifest = data.manifests.get("" if directory == "." else directory)
+        if manifest is None or not isinstance(importer, dict):
+            continue
+        workspace = tree.packages.get(workspace_key(directory))
+        owner = tree.roots if directory == "." else workspace.dependencies if workspace else ()
+        targets = {e.name: e.target for e in owner}
+        declared = declared_specs(manifest)
+        recorded = _importer_specifiers(importer)
+        for name in dict.fromkeys([*declared, *recorded]):
+            wanted, written = declared.get(name), recorded.get(name)
+            if wanted == written or name in overridden:
+                continue
+            package = tree.packages.get(targets.get(name, ""))
+            locked = None
+            if written is not None:
+                locked = f"{written} (locked {package.version})" if package and package.version else written
+            yield OutOfSync(
+                manifest_path(directory), name, wanted, locked, package.key if package is not None else None
+            )
+
+
+def _importer_specifiers(importer: Mapping[Any, Any]) -> dict[str, str]:
+    """name → specifier: `{specifier, version}` values (v6 importers, v9), or the `specifiers` map (v6 single
+    project)."""
+    listed = importer.get("specifiers")
+    out = {str(k): str(v) for k, v in listed.items()} if isinstance(listed, dict) else {}
+    for field in INSTALLED_FIELDS:
+        deps = importer.get(field)
+        if isinstance(deps, dict):
+            for name, value in deps.items():
+                if isinstance(value, dict) and "specifier" in value:
+                    out.setdefault(str(name), str(value["specifier"]))
+    return out
 
 
 ENVIRONMENT_FIELDS = (

@@ -22,9 +22,11 @@ from airlock.tree.model import (
     LockedPackage,
     LockfileError,
     LockfileInput,
+    OutOfSync,
     Source,
 )
 from airlock.tree.sources import classify, split_alias, split_name
+from airlock.tree.sync import declared_specs, manifest_path, with_sync_note
 from airlock.tree.workspaces import MANIFEST_EDGE_FIELDS, PACKAGE_EDGE_FIELDS, workspace_nodes
 
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[^\s:"]+(?::[^\s"]+)*')
@@ -184,11 +186,44 @@ class YarnClassicLockfile:
                 "sha1 with the registry's, but sha1 is a weaker pin than sha512 (chosen-prefix collisions "
                 "are practical): regenerate the lockfile with a current yarn to record sha512 integrity",
             )
-        return with_derived_flags(
+        tree = with_derived_flags(
             DependencyTree(
                 file=file, format="yarn.lock v1 (classic)", roots=roots, packages=packages, notes=notes
             )
         )
+        problems = _out_of_sync(data, entries, by_descriptor, set(workspace_by_name), packages)
+        return with_sync_note(tree, problems, "yarn install --ignore-scripts")
+
+
+def _out_of_sync(
+    data: LockfileInput,
+    entries: list[_Entry],
+    by_descriptor: Mapping[str, str],
+    workspace_names: set[str],
+    packages: Mapping[str, LockedPackage],
+) -> list[OutOfSync]:
+    """What `yarn install --frozen-lockfile` refuses: a `name@range` a package.json asks for that no entry's
+    header lists. (A dependency removed from package.json leaves an entry yarn would prune; not detected.)"""
+    locked_by_name: dict[str, str] = {}
+    for entry in entries:
+        for descriptor in entry.descriptors:
+            locked_by_name.setdefault(split_name(descriptor)[0], entry.descriptors[0])
+    problems = []
+    for directory, manifest in data.manifests.items():
+        for name, spec in declared_specs(manifest).items():
+            if f"{name}@{spec}" in by_descriptor or name in workspace_names or spec.startswith("workspace:"):
+                continue
+            other = packages.get(locked_by_name.get(name, ""))
+            problems.append(
+                OutOfSync(
+                    manifest_path(directory),
+                    name,
+                    spec,
+                    f"only {other.key} (version {other.version})" if other is not None else None,
+                    other.key if other is not None else None,
+                )
+            )
+    return problems
 
 
 _URL_SHA1 = re.compile(r"#([0-9a-fA-F]{40})$")
