@@ -219,7 +219,7 @@ def _out_of_sync(
         if written is None:
             shown = f"only {version}, which another package pulls in" if version else None
         else:
-            shown = f"{written} (locked {version})" if version else written
+            shown = written if version in (None, written) else f"{written} (locked {version})"
         yield OutOfSync(
             manifest_path(folder), name, wanted, shown, package.key if package is not None else None
         )

@@ -87,9 +87,9 @@ def _out_of_sync(data: LockfileInput, doc: Mapping[Any, Any], tree: DependencyTr
             if wanted == written or name in overridden:
                 continue
             package = tree.packages.get(targets.get(name, ""))
-            locked = None
-            if written is not None:
-                locked = f"{written} (locked {package.version})" if package and package.version else written
+            locked = written
+            if written is not None and package is not None and package.version not in (None, written):
+                locked = f"{written} (locked {package.version})"
             yield OutOfSync(
                 manifest_path(directory), name, wanted, locked, package.key if package is not None else None
             )
@@ -174,8 +174,8 @@ def _with_environment(
             described.append(f"{what} ({', '.join(names)})")
     note = (
         f"{tree.file}: its environment document (the first of two) locks what pnpm itself installs and "
-        f"runs: {'; '.join(described) or 'nothing'}; {_count(len(locked.packages))} from it are checked with "
-        "the project's"
+        f"runs: {'; '.join(described) or 'nothing'}; {_count(len(locked.packages))} from it "
+        f"{'is' if len(locked.packages) == 1 else 'are'} checked with the project's"
     )
     return replace(tree, roots=roots, packages=packages, notes=(*tree.notes, note))
 
