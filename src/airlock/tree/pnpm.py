@@ -50,7 +50,7 @@ class PnpmLockfile:
     def read(self, data: LockfileInput) -> DependencyTree:
         environment, project = _roles(load_documents(data.text, data.file), data.file)
         if project is not None:
-            tree = _read_document(data, project, MANIFEST_EDGE_FIELDS)
+            tree = self._read_document(data, project, MANIFEST_EDGE_FIELDS)
             tree = with_sync_note(
                 tree, list(_out_of_sync(data, project.mapping, tree)), "pnpm install --lockfile-only"
             )
@@ -60,8 +60,126 @@ class PnpmLockfile:
             tree = DependencyTree(data.file, f"pnpm-lock.yaml v{version}", ())
             tree = with_sync_note(tree, list(_out_of_sync(data, {}, tree)), "pnpm install --lockfile-only")
         if environment is not None:
-            tree = _with_environment(tree, environment, _read_document(data, environment, ENVIRONMENT_FIELDS))
+            tree = _with_environment(
+                tree, environment, self._read_document(data, environment, ENVIRONMENT_FIELDS)
+            )
         return with_derived_flags(tree)
+
+    def _read_document(
+        self,
+        data: LockfileInput,
+        document: YamlDocument,
+        importer_fields: tuple[tuple[str, EdgeKind], ...],
+    ) -> DependencyTree:
+        """One pnpm lockfile document as a tree (flags not derived yet); `importer_fields` are the importer
+        fields that hold its direct dependencies."""
+        file = data.file
+        doc = document.mapping
+        raw_version = str(doc.get("lockfileVersion", ""))
+        major = raw_version.split(".", 1)[0]
+        if major not in ("6", "7", "8", "9"):
+            raise LockfileError(
+                file,
+                f"unsupported lockfileVersion {raw_version!r} (airlock reads 6.x and 9.x)",
+                hint="regenerate it with pnpm 8 or later (`pnpm install --lockfile-only --ignore-scripts`)",
+            )
+        v9 = major != "6"
+        metadata = _mapping(doc.get("packages"), file, "packages")
+        graph = _mapping(doc.get("snapshots"), file, "snapshots") if v9 else metadata
+        importers = _mapping(doc.get("importers"), file, "importers")
+        if not importers:  # v6 single project: the importer's fields are at the top level
+            importers = {".": {f: doc[f] for f, _ in importer_fields if f in doc}}
+        prefix = "" if v9 else "/"
+
+        def resolve(importer_dir: str | None, name: str, value: object) -> str | None:
+            if isinstance(value, dict):  # v6 importers: {specifier, version}
+                value = value.get("version")
+            if not isinstance(value, (str, int, float)):
+                return None
+            text = str(value)
+            if text.startswith("link:"):
+                base = importer_dir if importer_dir is not None else "."
+                return workspace_key(posixpath.normpath(posixpath.join(base, text[5:])))
+            if text.startswith("/"):
+                return text if text in graph else None
+            plain = _strip_peers(text)
+            key = text if ("@" in plain[1:]) else f"{name}@{text}"
+            key = prefix + key if not key.startswith(prefix) else key
+            return key if key in graph else None
+
+        def edges(
+            owner: str,
+            entry: Mapping[str, Any],
+            fields: tuple[tuple[str, EdgeKind], ...],
+            importer_dir: str | None = None,
+        ) -> Iterator[Edge]:
+            for field, kind in fields:
+                deps = _mapping(entry.get(field), file, f"{owner}: {field}")
+                for dep, value in deps.items():
+                    target = resolve(importer_dir, str(dep), value)
+                    if target is not None:
+                        yield Edge(str(dep), target, kind)
+
+        packages: dict[str, LockedPackage] = {}
+        for raw_key, raw in graph.items():
+            key = str(raw_key)
+            entry = _mapping(raw, file, key)
+            meta = _mapping(metadata.get(_strip_peers(key)), file, key) if v9 else entry
+            if v9 and _strip_peers(key) not in metadata:
+                raise LockfileError(file, "in `snapshots` but not in `packages`", entry=key)
+            name, version = _name_version(key)
+            resolution = _mapping(meta.get("resolution"), file, key)
+            source, resolved = _source(resolution, version)
+            if isinstance(meta.get("name"), str):
+                name = meta["name"]
+            if isinstance(meta.get("version"), str):
+                version = meta["version"]
+            integrity = resolution.get("integrity")
+            if source is Source.REGISTRY and not version:
+                raise LockfileError(file, "cannot tell the version from the key", entry=key)
+            packages[key] = LockedPackage(
+                key=key,
+                name=name,
+                version=version,
+                source=source,
+                resolved=resolved,
+                integrity=integrity if isinstance(integrity, str) else None,
+                dependencies=tuple(edges(key, entry, PACKAGE_EDGE_FIELDS)),
+            )
+        roots: list[Edge] = []
+        for raw_directory, raw in importers.items():
+            directory = str(raw_directory)
+            entry = _mapping(raw, file, f"importers: {directory}")
+            found = list(edges(f"importers: {directory}", entry, importer_fields, directory))
+            if directory == ".":
+                roots.extend(found)
+                continue
+            workspace = workspace_package(directory, data.manifests.get(directory, {}), tuple(found))
+            packages[workspace.key] = workspace
+            roots.append(Edge(workspace.name, workspace.key, EdgeKind.PROD))
+        # `link:` targets that are not importers are plain local directories.
+        for package in list(packages.values()):
+            for edge in package.dependencies:
+                _add_link(packages, edge)
+        for edge in roots:
+            _add_link(packages, edge)
+        lines = {
+            k: line + document.first_line
+            for k, line in lines_of(
+                document.text,
+                {
+                    k: (f"\n  {k}:", f"\n  '{k}':", f'\n  "{k}":')
+                    for k in packages
+                    if not k.startswith("workspace:")
+                },
+            ).items()
+        }
+        return DependencyTree(
+            file=file,
+            format=f"pnpm-lock.yaml v{raw_version}",
+            roots=tuple(roots),
+            packages={k: p.at_line(lines.get(_strip_peers(k)) or lines.get(k)) for k, p in packages.items()},
+        )
 
 
 def _out_of_sync(data: LockfileInput, doc: Mapping[Any, Any], tree: DependencyTree) -> Iterator[OutOfSync]:
@@ -182,120 +300,6 @@ def _with_environment(
 
 def _count(packages: int) -> str:
     return f"{packages} package" if packages == 1 else f"{packages} packages"
-
-
-def _read_document(
-    data: LockfileInput, document: YamlDocument, importer_fields: tuple[tuple[str, EdgeKind], ...]
-) -> DependencyTree:
-    """One pnpm lockfile document as a tree (flags not derived yet); `importer_fields` are the importer
-    fields that hold its direct dependencies."""
-    file = data.file
-    doc = document.mapping
-    raw_version = str(doc.get("lockfileVersion", ""))
-    major = raw_version.split(".", 1)[0]
-    if major not in ("6", "7", "8", "9"):
-        raise LockfileError(
-            file,
-            f"unsupported lockfileVersion {raw_version!r} (airlock reads 6.x and 9.x)",
-            hint="regenerate it with pnpm 8 or later (`pnpm install --lockfile-only --ignore-scripts`)",
-        )
-    v9 = major != "6"
-    metadata = _mapping(doc.get("packages"), file, "packages")
-    graph = _mapping(doc.get("snapshots"), file, "snapshots") if v9 else metadata
-    importers = _mapping(doc.get("importers"), file, "importers")
-    if not importers:  # v6 single project: the importer's fields are at the top level
-        importers = {".": {f: doc[f] for f, _ in importer_fields if f in doc}}
-    prefix = "" if v9 else "/"
-
-    def resolve(importer_dir: str | None, name: str, value: object) -> str | None:
-        if isinstance(value, dict):  # v6 importers: {specifier, version}
-            value = value.get("version")
-        if not isinstance(value, (str, int, float)):
-            return None
-        text = str(value)
-        if text.startswith("link:"):
-            base = importer_dir if importer_dir is not None else "."
-            return workspace_key(posixpath.normpath(posixpath.join(base, text[5:])))
-        if text.startswith("/"):
-            return text if text in graph else None
-        plain = _strip_peers(text)
-        key = text if ("@" in plain[1:]) else f"{name}@{text}"
-        key = prefix + key if not key.startswith(prefix) else key
-        return key if key in graph else None
-
-    def edges(
-        owner: str,
-        entry: Mapping[str, Any],
-        fields: tuple[tuple[str, EdgeKind], ...],
-        importer_dir: str | None = None,
-    ) -> Iterator[Edge]:
-        for field, kind in fields:
-            deps = _mapping(entry.get(field), file, f"{owner}: {field}")
-            for dep, value in deps.items():
-                target = resolve(importer_dir, str(dep), value)
-                if target is not None:
-                    yield Edge(str(dep), target, kind)
-
-    packages: dict[str, LockedPackage] = {}
-    for raw_key, raw in graph.items():
-        key = str(raw_key)
-        entry = _mapping(raw, file, key)
-        meta = _mapping(metadata.get(_strip_peers(key)), file, key) if v9 else entry
-        if v9 and _strip_peers(key) not in metadata:
-            raise LockfileError(file, "in `snapshots` but not in `packages`", entry=key)
-        name, version = _name_version(key)
-        resolution = _mapping(meta.get("resolution"), file, key)
-        source, resolved = _source(resolution, version)
-        if isinstance(meta.get("name"), str):
-            name = meta["name"]
-        if isinstance(meta.get("version"), str):
-            version = meta["version"]
-        integrity = resolution.get("integrity")
-        if source is Source.REGISTRY and not version:
-            raise LockfileError(file, "cannot tell the version from the key", entry=key)
-        packages[key] = LockedPackage(
-            key=key,
-            name=name,
-            version=version,
-            source=source,
-            resolved=resolved,
-            integrity=integrity if isinstance(integrity, str) else None,
-            dependencies=tuple(edges(key, entry, PACKAGE_EDGE_FIELDS)),
-        )
-    roots: list[Edge] = []
-    for raw_directory, raw in importers.items():
-        directory = str(raw_directory)
-        entry = _mapping(raw, file, f"importers: {directory}")
-        found = list(edges(f"importers: {directory}", entry, importer_fields, directory))
-        if directory == ".":
-            roots.extend(found)
-            continue
-        workspace = workspace_package(directory, data.manifests.get(directory, {}), tuple(found))
-        packages[workspace.key] = workspace
-        roots.append(Edge(workspace.name, workspace.key, EdgeKind.PROD))
-    # `link:` targets that are not importers are plain local directories.
-    for package in list(packages.values()):
-        for edge in package.dependencies:
-            _add_link(packages, edge)
-    for edge in roots:
-        _add_link(packages, edge)
-    lines = {
-        k: line + document.first_line
-        for k, line in lines_of(
-            document.text,
-            {
-                k: (f"\n  {k}:", f"\n  '{k}':", f'\n  "{k}":')
-                for k in packages
-                if not k.startswith("workspace:")
-            },
-        ).items()
-    }
-    return DependencyTree(
-        file=file,
-        format=f"pnpm-lock.yaml v{raw_version}",
-        roots=tuple(roots),
-        packages={k: p.at_line(lines.get(_strip_peers(k)) or lines.get(k)) for k, p in packages.items()},
-    )
 
 
 def _add_link(packages: dict[str, LockedPackage], edge: Edge) -> None:
