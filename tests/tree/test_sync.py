@@ -126,3 +126,9 @@ def test_yarn_classic_range_no_entry_lists() -> None:
     assert problem.locked == "only once@^1.4.0 (version 1.4.0)"
     (note,) = [n for n in tree.notes if "out of sync" in n]
     assert "yarn install" in note
+
+
+def test_npm_root_peers_are_compared_except_optional_ones_npm_does_not_install() -> None:
+    tree = _edited("npm-peers", peerDependencies={"ms": "^3.0.0", "left-pad": "^2.0.0"})
+    (problem,) = tree.out_of_sync  # left-pad is an optional peer nothing installs
+    assert (problem.dependency, problem.declared, problem.locked) == ("ms", "^3.0.0", "^2.0.0 (locked 2.1.3)")

@@ -207,6 +207,12 @@ def _out_of_sync(
         return
     declared = declared_specs(manifest, _SYNC_FIELDS)
     recorded = declared_specs(entries[folder], _SYNC_FIELDS)
+    meta = manifest.get("peerDependenciesMeta")
+    optional_peers = {
+        name
+        for name, flags in (meta.items() if isinstance(meta, dict) else ())
+        if isinstance(flags, dict) and flags.get("optional")
+    }
     for name in dict.fromkeys([*declared, *recorded]):
         wanted, written = declared.get(name), recorded.get(name)
         if wanted == written:
@@ -214,6 +220,8 @@ def _out_of_sync(
         target = resolve(folder, name)
         package = locked.get(target) if target is not None else None
         if wanted is not None and still_satisfied(wanted, package):
+            continue
+        if package is None and name in optional_peers:  # npm installs none: nothing for npm ci to compare
             continue
         version = package.version if package is not None else None
         if written is None:
