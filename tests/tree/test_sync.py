@@ -132,3 +132,10 @@ def test_npm_root_peers_are_compared_except_optional_ones_npm_does_not_install()
     tree = _edited("npm-peers", peerDependencies={"ms": "^3.0.0", "left-pad": "^2.0.0"})
     (problem,) = tree.out_of_sync  # left-pad is an optional peer nothing installs
     assert (problem.dependency, problem.declared, problem.locked) == ("ms", "^3.0.0", "^2.0.0 (locked 2.1.3)")
+
+
+def test_pnpm_peers_it_installs_itself_are_in_sync_until_their_range_changes() -> None:
+    # autoInstallPeers locks the project's peer `ms` under the importer's dependencies
+    assert read_lockfile(fixture_input("pnpm-peers")).out_of_sync == ()
+    (problem,) = _edited("pnpm-peers", peerDependencies={"ms": "^3.0.0"}).out_of_sync
+    assert (problem.dependency, problem.declared, problem.locked) == ("ms", "^3.0.0", "^2.1.0 (locked 2.1.3)")

@@ -199,9 +199,11 @@ def _out_of_sync(data: LockfileInput, doc: Mapping[Any, Any], tree: DependencyTr
         owner = tree.roots if directory == "." else workspace.dependencies if workspace else ()
         targets = {e.name: e.target for e in owner}
         declared = declared_specs(manifest)
+        peers = declared_specs(manifest, ("peerDependencies",))  # locked too with autoInstallPeers
         recorded = _importer_specifiers(importer)
         for name in dict.fromkeys([*declared, *recorded]):
-            wanted, written = declared.get(name), recorded.get(name)
+            written = recorded.get(name)
+            wanted = declared.get(name, peers.get(name) if written is not None else None)
             if wanted == written or name in overridden:
                 continue
             package = tree.packages.get(targets.get(name, ""))
