@@ -17,11 +17,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.text import Text
 
 from airlock import __version__
-from airlock.errors import AirlockError, OperationalError
+from airlock.errors import AirlockError, BadInputError, OperationalError
 from airlock.files import write_atomic
 from airlock.revision import ANALYZER_VERSION
 
 if TYPE_CHECKING:
+    from airlock.check.run import CheckOutcome
+    from airlock.exit import ExitCode
+    from airlock.model import Verdict
+    from airlock.pipeline import RunOutcome
     from airlock.report.document import ReportDocument, ToolInfo
 
 app = typer.Typer(
@@ -43,6 +47,7 @@ class OutputFormat(StrEnum):
     text = "text"
     json = "json"
     sarif = "sarif"
+    html = "html"
 
 
 class FailOn(StrEnum):
@@ -146,7 +151,8 @@ def _render(document: ReportDocument, fmt: OutputFormat | None, verbose: bool, t
 
     chosen = _chosen_format(fmt, to_file)
     if chosen == "text":
-        width = Console().width if not to_file else 100
+        # The terminal's width; piped or into a file no width at all, so no line is ever wrapped mid-word.
+        width = Console().width if sys.stdout.isatty() and not to_file else None
         return TextFormat(color=_colour(to_file), width=width).render(document, verbose=verbose)
     return get_format(chosen).render(document, verbose=verbose)
 
@@ -158,7 +164,14 @@ def _print_failures(failures: Sequence[AirlockError]) -> None:
             _stderr.print(Text.assemble(("hint: ", "dim"), failure.hint))
 
 
-def _write_output(text: str, output: Path | None) -> None:
+def _print_warnings(warnings: Sequence[str]) -> None:
+    for warning in warnings:
+        _stderr.print(Text.assemble(("warning: ", "yellow"), warning), soft_wrap=True)
+
+
+def _write_output(
+    text: str, output: Path | None, document: ReportDocument, exit_code: ExitCode, fail_on: Verdict
+) -> None:
     if output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         sys.stdout.flush()
@@ -167,6 +180,13 @@ def _write_output(text: str, output: Path | None) -> None:
         write_atomic(output.resolve(), (text if text.endswith("\n") else text + "\n").encode())
     except OSError as exc:
         raise OperationalError(f"cannot write {output}: {exc.strerror}") from None
+    from airlock.report.summary import summarize, written_line
+
+    # Nothing else reaches the terminal: say what the file holds and why the command exits as it does.
+    summary = written_line(
+        summarize(document.packages), written=str(output), exit_code=exit_code, fail_on=fail_on
+    )
+    _stderr.print(Text(summary), soft_wrap=True)
 
 
 @app.command(
@@ -178,7 +198,9 @@ def _write_output(text: str, output: Path | None) -> None:
 
   airlock scan lodash --format sarif > airlock.sarif
 
-  airlock scan event-stream@3.3.6 -v
+  airlock scan esbuild@0.25.0 -v
+
+  airlock scan express --with-deps       # the package and its whole dependency tree
 
 [bold]Exit codes[/bold]: 0 nothing to act on · 1 something blocked (or reached --fail-on) · 2 bad usage or
 input · 3 network/registry/store failure.
@@ -205,12 +227,21 @@ def scan(
         Path,
         typer.Option("--project", help="Project directory (airlock.toml and .npmrc are read from here)."),
     ] = Path(),
+    with_deps: Annotated[
+        bool,
+        typer.Option(
+            "--with-deps",
+            help="Also analyse every dependency, resolved by npm as an install would (scripts never run); "
+            "reported like check.",
+        ),
+    ] = False,
 ) -> None:
     """Analyse packages: verified fetch, capability inventory with evidence, findings and a verdict."""
     from airlock.compose import Runtime
     from airlock.config import load_settings
     from airlock.report.document import ReportDocument, ReportKind
     from airlock.scan import scan as scan_targets
+    from airlock.scan import scan_with_deps
 
     settings = load_settings(
         project,
@@ -221,12 +252,23 @@ def scan(
         },
     )
     runtime = Runtime.for_project(project, settings, no_store=no_store)
-    with runtime.pipeline(_RichProgress()) as pipeline:
-        outcome = scan_targets(pipeline, targets)
-    document = ReportDocument(ReportKind.SCAN, _tool(), outcome.reports, outcome.notes)
-    _write_output(_render(document, format, verbose, output is not None), output)
+    outcome: RunOutcome | CheckOutcome
+    if with_deps:
+        document, outcome = scan_with_deps(runtime, project, targets, _tool(), _RichProgress())
+    else:
+        with runtime.pipeline(_RichProgress()) as pipeline:
+            outcome = scan_targets(pipeline, targets)
+        accepted_notes = runtime.acceptances.notes(outcome.reports, whole_project=False)
+        document = ReportDocument(
+            ReportKind.SCAN, _tool(), outcome.reports, (*outcome.notes, *accepted_notes)
+        )
+    code = outcome.exit_code(fail_on=settings.fail_on)
+    _write_output(
+        _render(document, format, verbose, output is not None), output, document, code, settings.fail_on
+    )
     _print_failures(outcome.failures)
-    raise typer.Exit(int(outcome.exit_code(fail_on=settings.fail_on)))
+    _print_warnings(runtime.acceptances.expired_warnings())
+    raise typer.Exit(int(code))
 
 
 @app.command(
@@ -277,17 +319,41 @@ def check(
             help="Where to ask whether names from a private registry also exist publicly; 'none' to skip.",
         ),
     ] = None,
+    all_platforms: Annotated[
+        bool,
+        typer.Option(
+            "--all-platforms",
+            help="Also check optional packages for other platforms (every esbuild/rollup/swc binary), "
+            "which npm would not install here.",
+        ),
+    ] = False,
+    target_platform: Annotated[
+        str | None,
+        typer.Option(
+            "--platform",
+            metavar="OS/CPU[/LIBC]",
+            help="Check the tree npm would install on this platform (e.g. darwin/arm64, linux/x64/musl) "
+            "instead of this machine's.",
+        ),
+    ] = None,
     no_store: NoStoreOption = False,
 ) -> None:
     """Analyse a project's whole dependency tree: lockfile tampering, registry metadata signals and every
     package's capabilities and findings, each with the dependency path that pulls it in."""
     from airlock.check.document import check_document
+    from airlock.check.platform import Platform, current_platform, project_platforms
     from airlock.check.run import CheckOptions, check_tree
     from airlock.compose import Runtime
     from airlock.config import load_settings
     from airlock.tree import read_lockfile
     from airlock.tree.project import find_lockfile
 
+    if all_platforms and target_platform is not None:
+        raise BadInputError(
+            "--platform and --all-platforms exclude each other",
+            hint="--platform checks one other machine's tree; --all-platforms checks every binary",
+        )
+    here = Platform.parse(target_platform) if target_platform is not None else current_platform()
     project = path if path.is_dir() else path.parent
     settings = load_settings(
         project,
@@ -302,22 +368,41 @@ def check(
     runtime = Runtime.for_project(project, settings, no_store=no_store)
     lockfile = find_lockfile(path, resolve=not settings.offline)
     tree = read_lockfile(lockfile.input)
+    platforms = (
+        None
+        if all_platforms
+        else project_platforms(
+            tree.format,
+            lockfile.path.parent if lockfile.path is not None else None,
+            lockfile.input.manifests.get("", {}),
+            here,
+        )
+    )
     options = CheckOptions(
         production=production,
         min_release_age=timedelta(days=settings.min_release_age_days),
         check_public_registry=not settings.offline,
+        platforms=platforms,
     )
     with runtime.pipeline(_RichProgress()) as pipeline:
         outcome = check_tree(
             pipeline, tree, runtime.npm_config, options=options, public_client=runtime.public_client_factory()
         )
     lockfile_path = lockfile.path or project / lockfile.input.file
+    accepted_notes = runtime.acceptances.notes(outcome.reports, whole_project=True)
     document = check_document(
-        outcome, _tool(), notes=lockfile.notes, lockfile_uri=_relative_uri(lockfile_path)
+        outcome,
+        _tool(),
+        notes=(*lockfile.notes, *accepted_notes),
+        lockfile_uri=_relative_uri(lockfile_path),
     )
-    _write_output(_render(document, format, verbose, output is not None), output)
+    code = outcome.exit_code(fail_on=settings.fail_on)
+    _write_output(
+        _render(document, format, verbose, output is not None), output, document, code, settings.fail_on
+    )
     _print_failures(outcome.failures)
-    raise typer.Exit(int(outcome.exit_code(fail_on=settings.fail_on)))
+    _print_warnings(runtime.acceptances.expired_warnings())
+    raise typer.Exit(int(code))
 
 
 def _relative_uri(path: Path) -> str:

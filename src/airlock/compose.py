@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from airlock.accept import Acceptances
 from airlock.config import Settings
 from airlock.pipeline import Pipeline, PipelineOptions
 from airlock.pipeline.progress import Progress
@@ -51,12 +52,21 @@ class Runtime:
         config, offline = public_npm_config(self.settings.public_registry), self.settings.offline
         return lambda: registry_client(config, offline=offline)
 
+    @property
+    def acceptances(self) -> Acceptances:
+        """The project's accepted findings, as of today (applied when judging, never stored)."""
+        return Acceptances(self.settings.accept)
+
     def open_store(self) -> AnalysisStore:
         return MemoryStore() if self.no_store else open_store()
 
     @contextmanager
     def pipeline(self, progress: Progress | None = None) -> Iterator[Pipeline]:
-        options = PipelineOptions(jobs=self.settings.jobs, rule_severity=self.settings.rule_severity)
+        options = PipelineOptions(
+            jobs=self.settings.jobs,
+            rule_severity=self.settings.rule_severity,
+            acceptances=self.acceptances,
+        )
         with (
             self.open_store() as store,
             Pipeline(

@@ -6,16 +6,20 @@ live here: registry auth comes from `.npmrc`, as npm reads it.
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
+from datetime import date, datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from airlock.accept import Acceptance
 from airlock.errors import UsageError
 from airlock.model import Severity, Verdict
+from airlock.registry.semver import is_valid_range
 
 CONFIG_FILE = "airlock.toml"
 
@@ -35,6 +39,8 @@ class Settings:
     public_registry: str | None = "https://registry.npmjs.org/"
     """Where `airlock check` asks whether names from a private default registry also exist publicly
     (dependency confusion); "none" turns the question off."""
+    accept: tuple[Acceptance, ...] = ()
+    """Accepted findings (`[[accept]]` tables): one rule for one package range, with a reason."""
 
 
 # key in airlock.toml → (Settings field, parser)
@@ -103,6 +109,87 @@ def _parse_public_registry(value: object, where: str) -> str | None:
     return value if value.endswith("/") else value + "/"
 
 
+_ACCEPT_EXAMPLE = (
+    'e.g.\n  [[accept]]\n  package = "simple-git-hooks"\n  version = "^2.11"\n'
+    '  rule = "install-dynamic-code"\n  reason = "loads our own hooks config at install"\n'
+    "  expires = 2027-03-01   # optional"
+)
+_ACCEPT_FIELDS = ("package", "version", "rule", "reason", "expires")
+
+
+def _accept_text(entry: Mapping[str, object], key: str, where: str, what: str) -> str:
+    value = entry.get(key)
+    if value is None:
+        raise UsageError(f"{where}: missing {key!r} ({what})", hint=_ACCEPT_EXAMPLE)
+    if not isinstance(value, str) or not value.strip():
+        raise UsageError(f"{where}.{key}: expected {what}, got {value!r}", hint=_ACCEPT_EXAMPLE)
+    return value.strip()
+
+
+def _accept_rule(entry: Mapping[str, object], where: str) -> str:
+    from airlock.analysis.rules import all_rules
+
+    if entry.get("rule") is None:
+        raise UsageError(
+            f"{where}: missing 'rule': an acceptance silences one rule, never every finding of a package",
+            hint='name the rule the finding reports, e.g. rule = "install-dynamic-code" (one entry per rule)',
+        )
+    rule = _accept_text(entry, "rule", where, "one rule id")
+    if any(ch in rule for ch in "*?[],") or rule.lower() in {"all", "any"}:
+        raise UsageError(
+            f"{where}.rule: {rule!r} is not one rule id: an acceptance silences one rule, no wildcards",
+            hint="write one [[accept]] entry per rule to accept",
+        )
+    known = [r.id for r in all_rules()]
+    if rule not in known:
+        close = difflib.get_close_matches(rule, known, n=5, cutoff=0.6)
+        raise UsageError(
+            f"{where}.rule: unknown rule {rule!r}",
+            hint=(f"did you mean: {', '.join(close)}? " if close else "")
+            + "rule ids are listed in docs/rules.md",
+        )
+    return rule
+
+
+def _parse_accept(value: object, where: str) -> tuple[Acceptance, ...]:
+    from airlock.targets import validate_package_name
+
+    if not isinstance(value, list) or not all(isinstance(e, dict) for e in value):
+        raise UsageError(f"{where}: expected [[accept]] tables", hint=_ACCEPT_EXAMPLE)
+    entries: list[Acceptance] = []
+    for n, entry in enumerate(value, start=1):
+        at = f"{where}[{n}]"
+        unknown = sorted(set(entry) - set(_ACCEPT_FIELDS))
+        if unknown:
+            raise UsageError(
+                f"{at}: unknown key {unknown[0]!r}",
+                hint=f"an [[accept]] entry has: {', '.join(_ACCEPT_FIELDS)}",
+            )
+        package = _accept_text(entry, "package", at, "the package's exact name")
+        try:
+            validate_package_name(package)
+        except UsageError as error:
+            raise UsageError(
+                f"{at}.package: {error.message}", hint="the exact name, e.g. @scope/name"
+            ) from None
+        version = _accept_text(entry, "version", at, 'an npm version range ("*" for every version)')
+        if not is_valid_range(version):
+            raise UsageError(
+                f"{at}.version: {version!r} is not an npm semver range",
+                hint='e.g. "1.2.3", "^2.11", ">=1 <3", or "*" for every version',
+            )
+        rule = _accept_rule(entry, at)
+        reason = _accept_text(entry, "reason", at, "why this finding is acceptable")
+        expires = entry.get("expires")
+        if expires is not None and (not isinstance(expires, date) or isinstance(expires, datetime)):
+            raise UsageError(
+                f"{at}.expires: expected a date, got {expires!r}",
+                hint="write a TOML date without quotes, e.g. expires = 2027-03-01",
+            )
+        entries.append(Acceptance(package, version, rule, reason, expires))
+    return tuple(entries)
+
+
 _KEYS: Mapping[str, tuple[str, Any]] = {
     "fail-on": ("fail_on", _parse_verdict),
     "offline": ("offline", _parse_bool),
@@ -110,8 +197,9 @@ _KEYS: Mapping[str, tuple[str, Any]] = {
     "min-release-age-days": ("min_release_age_days", _parse_days),
     "rules": ("rule_severity", _parse_rules),
     "public-registry": ("public_registry", _parse_public_registry),
+    "accept": ("accept", _parse_accept),
 }
-_ENV = {key: "AIRLOCK_" + key.upper().replace("-", "_") for key in _KEYS if key != "rules"}
+_ENV = {key: "AIRLOCK_" + key.upper().replace("-", "_") for key in _KEYS if key not in {"rules", "accept"}}
 
 
 def parse_config(text: str, *, source: str) -> dict[str, Any]:

@@ -24,3 +24,9 @@ IMPLICIT_GYP_SCRIPT = "node-gyp rebuild"
 def registry_install_scripts(scripts: Mapping[str, str]) -> dict[str, str]:
     """The scripts of `scripts` that run when the package is installed from a registry, in npm's order."""
     return {name: scripts[name] for name in REGISTRY_INSTALL_SCRIPTS if name in scripts}
+
+
+def script_label(name: str) -> str:
+    """How a report names a listed script: `prepare (git/local only)`, since it does not run at a registry
+    install; the scripts that do keep their plain name."""
+    return name if name in REGISTRY_INSTALL_SCRIPTS else f"{name} (git/local only)"

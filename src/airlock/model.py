@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from types import MappingProxyType
 
@@ -210,6 +211,15 @@ class PackageAnalysis:
 
 
 @dataclass(frozen=True, slots=True)
+class AcceptedFinding:
+    """A finding the project accepted (airlock.toml `[[accept]]`): shown in reports, not counted in verdicts."""
+
+    finding: Finding
+    reason: str
+    expires: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class PackageReport:
     """One entry of the report: a target's analysis plus what is known about where it came from."""
 
@@ -225,6 +235,8 @@ class PackageReport:
     paths: tuple[str, ...] = ()
     from_store: bool = False
     """True when the analysis was served from the store instead of computed (not part of the contract)."""
+    accepted: tuple[AcceptedFinding, ...] = ()
+    """Findings an `[[accept]]` entry silenced: left out of `findings` and of the verdict, still reported."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "install_scripts", MappingProxyType(dict(self.install_scripts)))
@@ -244,6 +256,7 @@ class PackageReport:
                 self.skipped,
                 self.paths,
                 self.from_store,
+                self.accepted,
             ),
         )
 

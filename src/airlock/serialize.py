@@ -18,6 +18,7 @@ from typing import Any
 
 from airlock.errors import BadInputError
 from airlock.model import (
+    AcceptedFinding,
     Capabilities,
     DeclaredManifest,
     Evidence,
@@ -65,6 +66,15 @@ def finding_to_json(finding: Finding) -> JSONObject:
         out["line"] = first.line
     if finding.evidence:
         out["evidence"] = _evidence_list(finding.evidence)
+    return out
+
+
+def accepted_to_json(accepted: AcceptedFinding) -> JSONObject:
+    """An accepted finding: the finding as the contract shows it, with the project's reason and expiry."""
+    out = finding_to_json(accepted.finding)
+    out.pop("evidence", None)
+    out["reason"] = accepted.reason
+    out["expires"] = accepted.expires.isoformat() if accepted.expires is not None else None
     return out
 
 
@@ -131,6 +141,9 @@ def report_to_json(report: PackageReport) -> JSONObject:
     }
     if report.paths:
         out["paths"] = list(report.paths)
+    if report.accepted:
+        # Additive: findings airlock.toml accepts, left out of `findings` and of the verdict.
+        out["accepted"] = [accepted_to_json(a) for a in report.accepted]
     # Not in the original contract (additions are allowed): which input this entry answers, so a consumer
     # can match a failed target (name null) to what it asked for.
     out["target"] = report.target

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from airlock.accept import NO_ACCEPTANCES, Acceptances
 from airlock.analysis.rules import package as package_rules
 from airlock.errors import AirlockError
 from airlock.integrity import IntegrityError
@@ -52,8 +53,13 @@ def failure_finding(error: AirlockError) -> Finding:
     return package_rules.TARGET_FAILED.finding(error.diagnostics())
 
 
-def judge(result: PackageResult, severity_overrides: Mapping[str, Severity]) -> PackageReport:
-    """A result with its context becomes a report entry with a verdict."""
+def judge(
+    result: PackageResult,
+    severity_overrides: Mapping[str, Severity],
+    acceptances: Acceptances = NO_ACCEPTANCES,
+) -> PackageReport:
+    """A result with its context becomes a report entry with a verdict. Findings the project accepted are
+    kept aside in the entry and do not count."""
     analysis = result.analysis
     own: tuple[Finding, ...] = ()
     if result.failure is not None:
@@ -63,14 +69,17 @@ def judge(result: PackageResult, severity_overrides: Mapping[str, Severity]) -> 
     findings = adjust(
         dict.fromkeys((*own, *result.registry.findings, *result.context_findings)), severity_overrides
     )
+    identity = result.identity
+    name = identity.name or (analysis.name if analysis else None)
+    version = identity.version or (analysis.version if analysis else None)
+    findings, accepted = acceptances.split(name, version, findings)
     verdict = decide(findings)
     if result.failure is not None and verdict is Verdict.ALLOW:
         verdict = Verdict.REVIEW  # not analysed is never clean
-    identity = result.identity
     return PackageReport(
         target=result.request.label,
-        name=identity.name or (analysis.name if analysis else None),
-        version=identity.version or (analysis.version if analysis else None),
+        name=name,
+        version=version,
         integrity=identity.integrity,
         verdict=verdict,
         capabilities=analysis.capabilities if analysis else EMPTY_CAPABILITIES,
@@ -79,6 +88,7 @@ def judge(result: PackageResult, severity_overrides: Mapping[str, Severity]) -> 
         skipped=analysis.skipped if analysis else (),
         paths=result.request.paths,
         from_store=result.from_store,
+        accepted=accepted,
     )
 
 

@@ -258,14 +258,64 @@ def test_event_stream_pattern(fake_registry: FakeRegistry, checker_for: CheckerF
     )
     assert event_stream.verdict is Verdict.REVIEW
     flatmap = _report(outcome, "flatmap-stream")
-    assert "young-version" in _rules(flatmap) and flatmap.paths == ("event-stream>flatmap-stream",)
+    # flatmap-stream was itself three days old: a young version of a young package is reviewed
+    assert "young-version-changes" in _rules(flatmap) and flatmap.paths == ("event-stream>flatmap-stream",)
+    assert flatmap.verdict is Verdict.REVIEW
     assert _rules(_report(outcome, "through")) == set()
+
+
+def _publish_daily(registry: FakeRegistry, name: str, days: int, **newest: Any) -> str:
+    """electron-to-chromium's shape: a patch release every day for `days` days by the same publishing
+    account with the same maintainers (the newest 6 hours old); `newest` adds manifest fields to the last."""
+    people = [{"name": "kilian", "email": "kilian@example.com"}]
+    version = ""
+    for day in range(days):
+        version = f"1.5.{100 + day}"
+        manifest: dict[str, Any] = {"_npmUser": people[0], **(newest if day == days - 1 else {})}
+        registry.publish(
+            name,
+            version,
+            build_package(name, version),
+            manifest=manifest,
+            time=NOW - timedelta(days=days - 1 - day, hours=6),
+            maintainers=people,
+        )
+    return version
+
+
+def test_a_daily_publisher_does_not_fail_review_but_a_young_change_does(
+    fake_registry: FakeRegistry, checker_for: CheckerFactory
+) -> None:
+    daily = _publish_daily(fake_registry, "electron-to-chromium", 60)
+    adds = _publish_daily(fake_registry, "daily-adds-dep", 60, dependencies={"left-pad": "^1.3.0"})
+    _publish(fake_registry, "left-pad", "1.3.0")
+    data = lockfile(
+        fake_registry,
+        {"electron-to-chromium": daily},
+        [Locked("electron-to-chromium", daily)],
+    )
+    outcome = checker_for(fake_registry).check(read_lockfile(data))
+    report = _report(outcome, "electron-to-chromium")
+    assert _rules(report) == {"young-version"} and report.verdict is Verdict.ALLOW
+    assert outcome.exit_code(fail_on=Verdict.REVIEW).value == 0
+
+    data = lockfile(
+        fake_registry,
+        {"daily-adds-dep": adds},
+        [Locked("daily-adds-dep", adds, {"left-pad": "^1.3.0"}), Locked("left-pad", "1.3.0")],
+    )
+    outcome = checker_for(fake_registry).check(read_lockfile(data))
+    report = _report(outcome, "daily-adds-dep")
+    young = next(f for f in report.findings if f.rule == "young-version-changes")
+    assert "adds dependencies not in daily-adds-dep@1.5.158: left-pad" in young.message
+    assert report.verdict is Verdict.REVIEW and outcome.exit_code(fail_on=Verdict.REVIEW).value == 1
 
 
 def test_typosquat_crossenv_but_not_cross_env(
     fake_registry: FakeRegistry, checker_for: CheckerFactory
 ) -> None:
-    _publish(fake_registry, "crossenv", "6.1.1")
+    # the real crossenv was on the registry for about two weeks (July-August 2017)
+    _publish(fake_registry, "crossenv", "6.1.1", time=NOW - timedelta(days=5))
     _publish(fake_registry, "cross-env", "7.0.3")
     data = lockfile(
         fake_registry,
@@ -335,12 +385,39 @@ def test_dependency_confusion_unscoped_name_on_both_registries(
     assert "dependency-confusion" not in _rules(_report(outcome, "corp-only"))
 
 
-def test_notes_say_which_signals_the_registry_cannot_give(
+def test_a_first_version_has_no_maintainers_to_compare_and_no_note_says_otherwise(
     registry: FakeRegistry, checker_for: CheckerFactory
 ) -> None:
     data = lockfile(registry, {"left-pad": "1.3.0"}, [Locked("left-pad", "1.3.0")])
     outcome = checker_for(registry).check(read_lockfile(data))
-    assert any("maintainers-changed is unavailable" in n for n in outcome.notes)
+    assert not any("maintainers-changed" in n for n in outcome.notes)
+
+
+def test_the_maintainers_note_counts_only_the_versions_without_maintainers(
+    fake_registry: FakeRegistry, checker_for: CheckerFactory
+) -> None:
+    # issue 11: the note claimed maintainers-changed unavailable for the whole run while the rule fired on
+    # packages whose versions do carry maintainers
+    for version, people in (("1.0.0", "ann"), ("1.1.0", "bob")):
+        fake_registry.publish(
+            "with-people",
+            version,
+            build_package("with-people", version),
+            time=OLD,
+            maintainers=[{"name": people, "email": f"{people}@example.com"}],
+        )
+    for version in ("2.0.0", "2.0.1"):  # an old mirror's shape: no maintainers at all
+        _publish(fake_registry, "without-people", version)
+    data = lockfile(
+        fake_registry,
+        {"with-people": "1.1.0", "without-people": "2.0.1"},
+        [Locked("with-people", "1.1.0"), Locked("without-people", "2.0.1")],
+    )
+    outcome = checker_for(fake_registry).check(read_lockfile(data))
+    assert "maintainers-changed" in _rules(_report(outcome, "with-people"))
+    (note,) = [n for n in outcome.notes if "maintainers-changed" in n]
+    assert note.startswith("maintainer changes: for 1 of 2 packages (without-people@2.0.1) ")
+    assert "with-people@" not in note.replace("without-people@", "")
 
 
 def test_a_malformed_packument_costs_one_entry_not_the_run(
@@ -387,7 +464,7 @@ def test_bundled_dependencies_are_analysed_inside_their_parent(
     assert [r.label for r in outcome.reports] == ["left-pad@1.3.0"]
     assert registry.requests_to("inner") == []
     assert _rules(outcome.reports[0]) == set()
-    assert "; 1 shipped inside a dependency's tarball (analysed as part of it)" in header(outcome)
+    assert "1 shipped inside a dependency's tarball (analysed as part of it)" in header(outcome)
 
 
 def test_what_the_project_bundles_is_fetched_and_analysed(

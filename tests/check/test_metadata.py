@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from airlock.check.metadata import MetadataContext, previous_version, version_signals
-from airlock.model import Evidence
+from airlock.model import Evidence, Finding, Severity, Verdict
 from airlock.registry.packument import Dist, Maintainer, Packument, VersionManifest
+from airlock.verdict import decide
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 CONTEXT = MetadataContext(NOW, timedelta(days=7), Evidence("package-lock.json", 3))
@@ -39,9 +40,97 @@ def test_an_old_unchanged_version_has_no_findings() -> None:
 
 
 def test_young_version_says_when() -> None:
-    doc = _packument(_version("1.0.0"), ages={"1.0.0": 2})
-    message = _rules(doc, "1.0.0")["young-version"]
+    doc = _packument(_version("1.0.0"), _version("1.0.1"), ages={"1.0.0": 400, "1.0.1": 2})
+    message = _rules(doc, "1.0.1")["young-version"]
     assert "2.0 days ago" in message and "minimum release age: 7 days" in message
+
+
+# ---- young versions: information alone, a review when they change what matters (issue 11) -------------
+BOT = Maintainer("caniuse-lite-bot", "bot@example.com")
+AI = Maintainer("ai", "ai@example.com")
+
+
+def _daily(count: int = 90, **last: object) -> tuple[Packument, str]:
+    """caniuse-lite's shape: a patch release a day (1.0.30001600, 1.0.30001601, ...), the newest 10 hours
+    old, every one by the same publishing bot with the same maintainers and no dependencies or scripts.
+    `last` overrides fields of the newest version."""
+    versions = [f"1.0.{30001600 + i}" for i in range(count)]
+    manifests = [
+        _version(v, **{"maintainers": (AI, BOT), "publisher": BOT, **(last if v == versions[-1] else {})})
+        for v in versions
+    ]
+    # one a day, the first `count - 1` days ago; the newest 10 hours ago
+    ages = {v: count - 1 - i + 10 / 24 for i, v in enumerate(versions)}
+    return _packument(*manifests, ages=ages), versions[-1]
+
+
+def _finding(packument: Packument, version: str, rule: str) -> Finding:
+    return next(f for f in version_signals(packument, version, CONTEXT).findings if f.rule == rule)
+
+
+def test_a_package_that_publishes_daily_is_information_not_a_review() -> None:
+    doc, newest = _daily()
+    findings = version_signals(doc, newest, CONTEXT).findings
+    assert [f.rule for f in findings] == ["young-version"]
+    assert findings[0].severity is Severity.INFO and decide(findings) is Verdict.ALLOW
+
+
+def test_a_young_version_that_adds_a_dependency_is_a_review_saying_so() -> None:
+    doc, newest = _daily(dependencies={"flatmap-stream": "^0.1.0"})
+    young = _finding(doc, newest, "young-version-changes")
+    assert "adds dependencies not in pkg@1.0.30001688: flatmap-stream" in young.message
+    assert "young-version" not in _rules(doc, newest)
+    assert decide(version_signals(doc, newest, CONTEXT).findings) is Verdict.REVIEW
+
+
+def test_a_young_version_that_adds_an_install_script_is_a_review() -> None:
+    doc, newest = _daily(scripts={"postinstall": "node setup.js"}, has_install_script=True)
+    assert "adds install scripts that pkg@1.0.30001688 did not have (postinstall)" in (
+        _finding(doc, newest, "young-version-changes").message
+    )
+
+
+def test_a_young_version_with_a_new_maintainer_or_publisher_is_a_review() -> None:
+    stranger = Maintainer("right9ctrl", "r@example.invalid")
+    doc, newest = _daily(maintainers=(AI, BOT, stranger))
+    assert "adds maintainers not on pkg@1.0.30001688: right9ctrl" in (
+        _finding(doc, newest, "young-version-changes").message
+    )
+    doc, newest = _daily(publisher=stranger)
+    assert "was published by right9ctrl, who neither published nor maintained" in (
+        _finding(doc, newest, "young-version-changes").message
+    )
+    # an older document without `_npmUser` on the previous version: its maintainers are who is known
+    old = _version("1.0.0", maintainers=(AI,))
+    doc = _packument(
+        old, _version("1.0.1", maintainers=(AI,), publisher=stranger), ages={"1.0.0": 90, "1.0.1": 1}
+    )
+    assert "was published by right9ctrl" in _finding(doc, "1.0.1", "young-version-changes").message
+    # another existing maintainer publishing (ai instead of the bot) is nobody new
+    doc, newest = _daily(publisher=Maintainer("AI", "ai@example.com"))
+    assert set(_rules(doc, newest)) == {"young-version"}
+
+
+def test_a_brand_new_package_is_a_review() -> None:
+    doc = _packument(_version("1.0.0"), ages={"1.0.0": 2})
+    young = _finding(doc, "1.0.0", "young-version-changes")
+    assert "the package itself was first published" in young.message and "2.0 days ago" in young.message
+    # a second version a day later of a package created three days ago: still young itself
+    doc = _packument(_version("1.0.0"), _version("1.0.1"), ages={"1.0.0": 3, "1.0.1": 1})
+    assert "young-version-changes" in _rules(doc, "1.0.1")
+
+
+def test_the_package_age_comes_from_time_created_when_given() -> None:
+    # npm's `time.created` predates every surviving version when early versions were unpublished
+    doc = _packument(_version("2.0.0"), ages={"2.0.0": 2, "created": 900})
+    assert set(_rules(doc, "2.0.0")) == {"young-version"}
+
+
+def test_changes_of_an_old_version_are_not_escalated_by_age() -> None:
+    doc, _ = _daily(count=3, dependencies={"left-pad": "^1"})
+    old = _packument(*doc.versions.values(), ages={v: 400 - i for i, v in enumerate(doc.versions)})
+    newest = list(doc.versions)[-1]
+    assert set(_rules(old, newest)) == {"dependency-added"}
 
 
 def test_no_publish_time_means_no_age_signal() -> None:
@@ -138,3 +227,40 @@ def test_a_new_email_on_the_same_name_is_not_a_maintainer_change() -> None:
     old = _version("8.16.0", maintainers=(Maintainer("marijn haverbeke", "old@example.com"),))
     new = _version("8.17.0", maintainers=(Maintainer("marijn haverbeke", "new@example.com"),))
     assert "maintainers-changed" not in _rules(_packument(old, new), "8.17.0")
+
+
+def test_maintainers_are_compared_by_account_trimmed_and_case_insensitive() -> None:
+    old = _version("2.0.0", maintainers=(Maintainer("Marijn  Haverbeke", "Marijn@Example.com "),))
+    new = _version("2.0.1", maintainers=(Maintainer(" marijn haverbeke", "marijn@example.com"),))
+    assert "maintainers-changed" not in _rules(_packument(old, new), "2.0.1")
+
+
+def test_only_a_new_account_is_a_new_maintainer() -> None:
+    # one account renamed (same e-mail), one re-mailed (same name), and one account nobody had before
+    old = _version(
+        "5.0.0",
+        maintainers=(Maintainer("sindresorhus", "sindre@example.com"), Maintainer("qix", "qix@example.com")),
+    )
+    new = _version(
+        "5.0.1",
+        maintainers=(
+            Maintainer("Sindre Sorhus", "sindre@example.com"),
+            Maintainer("qix", "josh@example.com"),
+            Maintainer("newcomer", "newcomer@example.invalid"),
+        ),
+    )
+    message = _rules(_packument(old, new), "5.0.1")["maintainers-changed"]
+    assert message.endswith("added newcomer; removed none")
+
+
+def test_what_the_document_cannot_say_is_listed_per_version() -> None:
+    with_people = _version("1.0.0", maintainers=(Maintainer("a"),))
+    without = _version("1.0.1")
+    doc = _packument(with_people, without, ages={"1.0.0": 400})
+    assert version_signals(doc, "1.0.1", CONTEXT).unavailable == ("young-version", "maintainers-changed")
+    doc = _packument(
+        with_people, _version("1.0.1", maintainers=(Maintainer("a"),)), ages={"1.0.0": 400, "1.0.1": 300}
+    )
+    assert version_signals(doc, "1.0.1", CONTEXT).unavailable == ()
+    # a first version has no predecessor to compare: nothing is missing
+    assert version_signals(_packument(without, ages={"1.0.1": 9}), "1.0.1", CONTEXT).unavailable == ()

@@ -98,8 +98,18 @@ PROBES: dict[str, tuple[Probe, Probe]] = {
         lambda: _lockfile(_entry(resolved=None)),
     ),
     "young-version": (
-        lambda: _metadata(("1.0.0", {}), ages={"1.0.0": 2}),
-        lambda: _metadata(("1.0.0", {}), ages={"1.0.0": 30}),
+        lambda: _metadata(("1.0.0", {}), ("1.0.1", {}), ages={"1.0.0": 400, "1.0.1": 2}),
+        lambda: _metadata(("1.0.0", {}), ("1.0.1", {}), ages={"1.0.0": 400, "1.0.1": 30}),
+    ),
+    "young-version-changes": (
+        lambda: _metadata(
+            ("1.0.0", {}), ("1.0.1", {"dependencies": {"b": "^1"}}), ages={"1.0.0": 400, "1.0.1": 2}
+        ),
+        lambda: _metadata(
+            ("1.0.0", {"dependencies": {"b": "^1"}}),
+            ("1.0.1", {"dependencies": {"b": "^1"}}),
+            ages={"1.0.0": 400, "1.0.1": 2},
+        ),
     ),
     "maintainers-changed": (
         lambda: _metadata(

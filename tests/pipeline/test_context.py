@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +102,101 @@ def test_check_judges_the_lockfile_name_with_evidence_at_its_entry(
 
     (squat,) = [f for f in report.findings if f.rule == "typosquat-name"]
     assert squat.evidence[0].file == "package-lock.json"
+
+
+# ---- typosquats weigh the look-alike's own age (issue 11) -----------------------------------------------
+# When each look-alike was first published. The registry mirror reachable while writing this (2026-12-02)
+# serves no `time.created` and re-stamped publish times (lodash 4.17.21 "published" 2024-02-23), so the dates
+# come from each project's repository history, read by hand: the first commit or first release tag, which
+# the first publish follows within weeks. They are flagged as look-alikes of newer or more popular names.
+FIRST_PUBLISHED = {
+    "immediato": datetime(2023, 2, 16, tzinfo=UTC),  # ~ immediate; fabiospampinato/immediato first commit
+    "pepjs": datetime(2013, 8, 13, tzinfo=UTC),  # ~ pegjs; jquery/PEP first tag v0.0.20130816
+    "ansicolor": datetime(2016, 8, 8, tzinfo=UTC),  # ~ ansicolors; xpl/ansicolor first commit
+    "multimath": datetime(2017, 9, 30, tzinfo=UTC),  # ~ multimatch; nodeca/multimath tag 1.0.0
+    "oniguruma-to-js": datetime(2024, 8, 30, tzinfo=UTC),  # ~ oniguruma-to-es; antfu tag v0.1.0
+    "clap": datetime(2015, 11, 9, tzinfo=UTC),  # ~ clamp; lahmatiy/clap first tag v1.0.9
+    # ~ @babel/plugin-transform-*-literals (Babel 7, 2017-18); babel/minify has had them since 2016-06-28
+    "babel-plugin-transform-property-literals": datetime(2016, 6, 28, tzinfo=UTC),
+    "babel-plugin-transform-member-expression-literals": datetime(2016, 6, 28, tzinfo=UTC),
+}
+
+
+def _publish_at(registry: FakeRegistry, name: str, version: str, when: datetime) -> None:
+    registry.publish(name, version, build_package(name, version), time=when)
+
+
+def _squat(report: PackageReport) -> str | None:
+    return next((f.message for f in report.findings if f.rule == "typosquat-name"), None)
+
+
+def test_established_look_alikes_are_not_typosquats(fake_registry: FakeRegistry, pipeline: Pipeline) -> None:
+    for name, created in FIRST_PUBLISHED.items():
+        _publish_at(fake_registry, name, "1.0.0", created)
+        _publish_at(fake_registry, name, "1.0.1", created + timedelta(days=200))
+
+    reports = _check(pipeline, fake_registry, *((name, "1.0.1") for name in FIRST_PUBLISHED))
+
+    assert {r.name: _squat(r) for r in reports} == dict.fromkeys(FIRST_PUBLISHED)
+
+
+def test_a_young_look_alike_of_a_popular_name_is_still_a_typosquat(
+    fake_registry: FakeRegistry, pipeline: Pipeline
+) -> None:
+    _publish_at(fake_registry, "lodahs", "4.17.21", datetime.now(UTC) - timedelta(days=3))
+
+    (report,) = _check(pipeline, fake_registry, ("lodahs", "4.17.21"))
+
+    message = _squat(report)
+    assert message is not None and message.startswith("'lodahs' looks like the popular 'lodash'")
+    assert "first published" in message and "3 days ago" in message
+    assert report.verdict is Verdict.REVIEW
+
+
+def test_a_look_alike_published_before_the_name_it_resembles_is_not_a_typosquat(
+    fake_registry: FakeRegistry, pipeline: Pipeline
+) -> None:
+    # shiki's tree in early 2025 held both: oniguruma-to-js (Aug 2024) predates oniguruma-to-es (Nov 2024)
+    _publish_at(fake_registry, "oniguruma-to-js", "0.4.3", FIRST_PUBLISHED["oniguruma-to-js"])
+    _publish_at(fake_registry, "oniguruma-to-es", "2.0.0", datetime(2024, 11, 7, tzinfo=UTC))
+    _publish_at(fake_registry, "oniguruma-to-ez", "2.0.0", datetime(2025, 2, 20, tzinfo=UTC))  # made up
+    tree = read_lockfile(
+        _lockfile(
+            fake_registry,
+            ("oniguruma-to-js", "0.4.3"),
+            ("oniguruma-to-es", "2.0.0"),
+            ("oniguruma-to-ez", "2.0.0"),
+        )
+    )
+    options = CheckOptions(now=datetime(2025, 3, 1, tzinfo=UTC))
+    reports = check_tree(pipeline, tree, NpmConfig(registry=fake_registry.url), options=options).reports
+
+    squats = {r.name: _squat(r) for r in reports}
+    assert squats["oniguruma-to-js"] is None and squats["oniguruma-to-es"] is None
+    # younger than a year and than the name it resembles: still a look-alike
+    assert "looks like the popular 'oniguruma-to-es'" in (squats["oniguruma-to-ez"] or "")
+
+
+def test_without_the_registry_document_the_age_is_unknown_and_said(
+    fake_registry: FakeRegistry, pipeline: Pipeline, tmp_path: Path
+) -> None:
+    local = tmp_path / "immediato-1.1.0.tgz"
+    local.write_bytes(build_package("immediato", "1.1.0"))
+
+    (report,) = scan(pipeline, [str(local)]).reports
+
+    message = _squat(report)
+    assert message is not None and "first publish date is unknown here" in message
+
+
+def test_scan_weighs_the_age_from_the_full_document(fake_registry: FakeRegistry, pipeline: Pipeline) -> None:
+    _publish_at(fake_registry, "multimath", "2.0.0", FIRST_PUBLISHED["multimath"])
+    _publish_at(fake_registry, "lodahs", "4.17.21", datetime.now(UTC) - timedelta(days=3))
+
+    established, young = scan(pipeline, ["multimath@2.0.0", "lodahs@4.17.21"]).reports
+
+    assert _squat(established) is None
+    assert "3 days ago" in (_squat(young) or "")
 
 
 # ---- manifest confusion ---------------------------------------------------------------------------------

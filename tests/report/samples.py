@@ -18,7 +18,7 @@ from airlock.model import (
     Skipped,
     Verdict,
 )
-from airlock.report import ReportDocument, ReportKind, ToolInfo
+from airlock.report import ReportDocument, ReportKind, ToolInfo, TreeInfo
 
 TOOL = ToolInfo(version="0.1.0", analyzer="0.1.0+a1")
 
@@ -191,3 +191,99 @@ def analysis(name: str = "pkg", analyzer: str = "0.1.0+a1", *, marker: str = "")
         skipped=(Skipped("too big", "big.js"),),
         analyzer=analyzer,
     )
+
+
+# --- triage: trees with repeated findings ---------------------------------------------------------------
+
+
+def tree_document(reports: Sequence[PackageReport], *, header: str | None = None) -> ReportDocument:
+    """A `check` report document holding `reports` in tree order, as every format receives it."""
+    return ReportDocument(
+        ReportKind.CHECK,
+        TOOL,
+        tuple(reports),
+        notes=("maintainer changes: unavailable",),
+        tree=TreeInfo(
+            header=header or f"package-lock.json (package-lock.json v3): {len(reports)} packages",
+            lockfile="package-lock.json",
+            lockfile_uri="package-lock.json",
+            entry_lines=tuple(range(10, 10 + len(reports))),
+        ),
+    )
+
+
+def plain(name: str, version: str = "1.0.0") -> PackageReport:
+    """An allowed package with nothing to say."""
+    return PackageReport(
+        target=f"{name}@{version}",
+        name=name,
+        version=version,
+        integrity=INTEGRITY,
+        verdict=Verdict.ALLOW,
+        capabilities=EMPTY_CAPABILITIES,
+        findings=(),
+        install_scripts={},
+        skipped=(),
+        paths=(name,),
+    )
+
+
+def exfiltrating(version: str, *, host: str = "collect.example.invalid") -> PackageReport:
+    """`stealer@version` sends npm tokens out; the message names its own version, as real messages do."""
+    return PackageReport(
+        target=f"stealer@{version}",
+        name="stealer",
+        version=version,
+        integrity=INTEGRITY,
+        verdict=Verdict.BLOCK,
+        capabilities=Capabilities(builtin={"https.request": (ev("index.js", 7, 1, "https.request(o)"),)}),
+        findings=(
+            Finding(
+                "credential-exfiltration",
+                Severity.CRITICAL,
+                f"stealer@{version} reads ~/.npmrc and sends it to {host} (when the package is loaded)",
+                (ev("index.js", 3, 5, "fs.readFileSync(npmrc)"), ev("index.js", 7, 1, "https.request(o)")),
+            ),
+        ),
+        install_scripts={},
+        skipped=(),
+        paths=("app>stealer",),
+    )
+
+
+def young(name: str, version: str) -> PackageReport:
+    """A review from a context signal whose rule declares its own action."""
+    return PackageReport(
+        target=f"{name}@{version}",
+        name=name,
+        version=version,
+        integrity=INTEGRITY,
+        verdict=Verdict.REVIEW,
+        capabilities=EMPTY_CAPABILITIES,
+        findings=(
+            Finding(
+                "young-version",
+                Severity.MEDIUM,
+                f"{name}@{version} was published 2026-12-01 10:00 UTC, 1.0 days ago",
+                (ev("package-lock.json", 40),),
+            ),
+        ),
+        install_scripts={},
+        skipped=(),
+        paths=(f"app>{name}",),
+    )
+
+
+def triage_tree() -> list[PackageReport]:
+    """Tree order mixing verdicts: allowed first, a review, three versions of one blocked package (same
+    finding up to the version), a block that says something else, more allowed."""
+    return [
+        plain("alpha"),
+        young("fresh", "2.0.0"),
+        exfiltrating("1.0.0"),
+        plain("beta"),
+        exfiltrating("1.0.1"),
+        exfiltrating("1.1.0"),
+        exfiltrating("2.0.0", host="other.example.invalid"),
+        plain("gamma"),
+    ]

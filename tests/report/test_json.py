@@ -2,25 +2,127 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from jsonschema import Draft202012Validator
 
 from airlock.errors import UsageError
 from airlock.model import Capabilities, PackageReport, Verdict
 from airlock.report import FORMATS, ToolInfo, get_format
 from airlock.report.json import SCHEMA_VERSION, JsonFormat, report_json, schema
-from tests.report.samples import TOOL, allowed, as_document, blocked, failed, review, sample_reports
+from tests.report.samples import (
+    TOOL,
+    allowed,
+    as_document,
+    blocked,
+    failed,
+    review,
+    sample_reports,
+    triage_tree,
+)
 from tests.report.schema import assert_valid_report
 
 SHARED_SCHEMA = Path(__file__).resolve().parents[3] / "shared" / "schema" / "report-v1.schema.json"
+REPOSITORY_SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "schema" / "report-v1.schema.json"
+PACKAGED_SCHEMA = Path(__file__).resolve().parents[2] / "src" / "airlock" / "data" / "report-v1.schema.json"
 
 
-def test_packaged_schema_equals_the_shared_contract() -> None:
+def _shared() -> dict[str, Any]:
     if not SHARED_SCHEMA.exists():
         pytest.skip(f"{SHARED_SCHEMA} not present (only in the project workspace)")
-    assert schema() == json.loads(SHARED_SCHEMA.read_text(encoding="utf-8"))
+    loaded: dict[str, Any] = json.loads(SHARED_SCHEMA.read_text(encoding="utf-8"))
+    return loaded
+
+
+def test_repository_schema_is_the_packaged_schema() -> None:
+    assert REPOSITORY_SCHEMA.read_bytes() == PACKAGED_SCHEMA.read_bytes()
+    assert schema() == json.loads(REPOSITORY_SCHEMA.read_text(encoding="utf-8"))
+
+
+def test_reports_with_a_summary_still_satisfy_the_shared_contract() -> None:
+    shared = Draft202012Validator(_shared())
+    for reports in (sample_reports(), [], triage_tree()):
+        doc = assert_valid_report(JsonFormat().render(as_document(reports)))
+        assert "summary" in doc
+        assert not list(shared.iter_errors(doc))
+
+
+def test_summary_counts_verdicts_capabilities_and_rules() -> None:
+    doc = assert_valid_report(JsonFormat().render(as_document(sample_reports())))
+    assert list(doc) == ["schema_version", "tool", "summary", "packages"]
+    assert doc["summary"] == {
+        "packages": 4,
+        "verdicts": {"allow": 1, "review": 2, "block": 1},
+        "capabilities": {
+            "install_scripts": 2,
+            "child_process": 1,
+            "network": 1,
+            "fs": 2,
+            "env": 2,
+            "eval": 1,
+            "native": 1,
+            "dynamic": 1,
+        },
+        "rules": {
+            "exfiltrate-env": 1,
+            "hostile-snippet": 1,
+            "install-script": 1,
+            "install-script-network": 1,
+            "obfuscated-code": 1,
+            "target-failed": 1,
+        },
+    }
+
+
+def test_summary_counts_a_rule_once_per_package() -> None:
+    doc = report_json(triage_tree(), TOOL)
+    assert doc["summary"]["rules"] == {"credential-exfiltration": 4, "young-version": 1}
+    assert doc["summary"]["verdicts"] == {"allow": 3, "review": 1, "block": 4}
+    assert sum(doc["summary"]["verdicts"].values()) == doc["summary"]["packages"] == len(doc["packages"])
+
+
+def test_schema_rejects_a_summary_missing_a_verdict() -> None:
+    doc = report_json([allowed()], TOOL)
+    del doc["summary"]["verdicts"]["block"]
+    with pytest.raises(AssertionError, match="block"):
+        assert_valid_report(doc)
+
+
+def _without_additions(packaged: object, shared: object) -> object:
+    """`packaged` with the properties and definitions `shared` does not declare left out (additions are
+    allowed)."""
+    if isinstance(packaged, dict) and isinstance(shared, dict):
+        return {
+            key: (
+                {k: _without_additions(v, shared[key].get(k)) for k, v in value.items() if k in shared[key]}
+                if key in ("properties", "$defs")
+                and isinstance(value, dict)
+                and isinstance(shared.get(key), dict)
+                else _without_additions(value, shared.get(key))
+            )
+            for key, value in packaged.items()
+        }
+    return packaged
+
+
+def test_packaged_schema_extends_the_shared_contract_additively() -> None:
+    if not SHARED_SCHEMA.exists():
+        pytest.skip(f"{SHARED_SCHEMA} not present (only in the project workspace)")
+    shared = json.loads(SHARED_SCHEMA.read_text(encoding="utf-8"))
+    assert _without_additions(schema(), shared) == shared
+
+
+def test_additive_check_catches_a_changed_property() -> None:
+    shared = {"properties": {"a": {"type": "string"}}}
+    assert _without_additions({"properties": {"a": {"type": "string"}, "b": {}}}, shared) == shared
+    assert _without_additions({"properties": {"a": {"type": "integer"}}}, shared) != shared
+    assert _without_additions({"properties": {}}, shared) != shared
+    defs = {"$defs": {"a": {"type": "string"}}}
+    assert _without_additions({"$defs": {"a": {"type": "string"}, "b": {}}}, defs) == defs
+    assert _without_additions({"$defs": {"a": {"type": "integer"}}}, defs) != defs
 
 
 def test_report_validates_against_the_schema() -> None:
@@ -132,8 +234,8 @@ def test_generated_entries_validate(builtin: dict[str, tuple[()]], native: bool,
     assert_valid_report(JsonFormat().render(as_document([report])))
 
 
-def test_get_format_knows_the_three_formats() -> None:
-    assert set(FORMATS) == {"json", "sarif", "text"}
+def test_get_format_knows_the_four_formats() -> None:
+    assert set(FORMATS) == {"html", "json", "sarif", "text"}
     assert isinstance(get_format("json"), JsonFormat)
 
 
@@ -141,7 +243,7 @@ def test_get_format_rejects_unknown_names_listing_valid_ones() -> None:
     with pytest.raises(UsageError) as raised:
         get_format("xml")
     assert "unknown report format 'xml'" in raised.value.message
-    assert raised.value.hint == "choose one of: json, sarif, text"
+    assert raised.value.hint == "choose one of: html, json, sarif, text"
 
 
 def test_tool_info_defaults_its_name() -> None:

@@ -2,15 +2,20 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
+import tomllib
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
-from airlock.analysis.rules import RULES, Rule, declare
+from airlock.analysis.rules import RULES, Rule, all_rules, declare, docs
 from airlock.model import Evidence, Finding, PackageReport, Severity, Verdict
 from airlock.report import get_format
-from airlock.report.sarif import SarifFormat, level_for
+from airlock.report.sarif import INFORMATION_URI, RULES_DOC_URI, SarifFormat, help_uri, level_for
 from tests.report.samples import TOOL, allowed, as_document, blocked, failed, sample_reports
 from tests.report.schema import SARIF_SCHEMA_PATH, assert_valid_sarif
 
@@ -237,3 +242,73 @@ def test_schema_validation_catches_a_broken_log() -> None:
     doc["runs"][0]["results"][0]["level"] = "fatal"
     with pytest.raises(AssertionError, match="level"):
         assert_valid_sarif(doc)
+
+
+# --- helpUri: each declared rule links its section of docs/rules.md -------------------------------------
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+
+
+def _github_anchor(heading: str) -> str:
+    """The anchor GitHub gives a markdown heading: lower-cased, punctuation other than - and _ dropped,
+    spaces to hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_declared_rules_carry_an_absolute_help_uri_into_the_rules_doc() -> None:
+    report = _report(Finding("credential-exfiltration", Severity.CRITICAL, "m"))
+    (descriptor,) = _run(_render([report]))["tool"]["driver"]["rules"]
+    uri = descriptor["helpUri"]
+    assert uri == f"{RULES_DOC_URI}#credential-exfiltration"
+    parsed = urlsplit(uri)
+    # SARIF's helpUri is a URI ("format": "uri"), not a reference relative to the log.
+    assert parsed.scheme == "https" and parsed.netloc and parsed.path.endswith("/docs/rules.md")
+    assert _URI_REFERENCE.match(uri)
+
+
+def test_undeclared_rules_have_no_help_uri() -> None:
+    (descriptor,) = _run(_render([_report(Finding("zz-undeclared", Severity.LOW, "a"))]))["tool"]["driver"][
+        "rules"
+    ]
+    assert "helpUri" not in descriptor
+
+
+def test_every_help_uri_anchor_is_a_heading_of_the_generated_rules_doc() -> None:
+    markdown = docs.render()
+    anchors = {_github_anchor(line.lstrip("#")) for line in markdown.splitlines() if line.startswith("#")}
+    for rule in all_rules():
+        fragment = urlsplit(help_uri(rule.id)).fragment
+        assert fragment in anchors, f"{rule.id}: no heading with anchor #{fragment} in docs/rules.md"
+    assert (REPOSITORY / "docs" / "rules.md").read_text(encoding="utf-8") == markdown
+
+
+def test_help_uris_live_under_the_repository_pyproject_names() -> None:
+    project = tomllib.loads((REPOSITORY / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["urls"]["Repository"] == INFORMATION_URI
+    assert RULES_DOC_URI.startswith(INFORMATION_URI + "/")
+
+
+def test_descriptors_come_from_declarations_in_a_process_that_never_ran_the_analysis() -> None:
+    # The CLI renders in the main process while analysis runs in workers (or comes from the store): the
+    # families whose findings it shows may never have been imported there.
+    program = (
+        "import json, sys\n"
+        "from airlock.model import Finding, Severity\n"
+        "from airlock.report.sarif import SarifFormat\n"
+        "from tests.report.samples import TOOL, blocked\n"
+        "from dataclasses import replace\n"
+        "report = replace(blocked(), findings=(Finding('credential-exfiltration', Severity.CRITICAL, 'm'),))\n"
+        "rules = SarifFormat().document([report], TOOL)['runs'][0]['tool']['driver']['rules']\n"
+        "sys.stdout.write(json.dumps(rules[0]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program],
+        cwd=REPOSITORY,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    descriptor = json.loads(done.stdout)
+    assert descriptor["properties"]["family"] == "exfiltration"
+    assert "helpUri" in descriptor

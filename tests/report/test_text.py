@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from airlock.model import Capabilities, Evidence, Finding, PackageReport, Severity, Verdict
@@ -27,15 +29,32 @@ def _lines(text: str) -> list[str]:
 # --- one line per package -----------------------------------------------------------------------------
 
 
-def test_plain_output_has_one_line_per_package_and_a_summary() -> None:
+def test_scan_output_puts_blocks_then_reviews_first_each_with_reason_and_what_to_do() -> None:
     text = _plain(sample_reports())
     assert _lines(text) == [
+        "BLOCK   evil-pkg@1.0.0",
+        "        why   [critical] exfiltrate-env: Sends the environment to a remote host.  steal.js:2:14",
+        "        do    do not install: remove it or pin evil-pkg to a version before 1.0.0",
+        "        more  [high] install-script-network, [info] hostile-snippet",
+        "        can   child_process https  process.env  install: postinstall",
+        "",
+        "REVIEW  @scope/native-thing@2.0.0",
+        "        why   [medium] install-script: Runs an install script.  package.json:5",
+        "        do    check the signal; if it is expected, accept it in airlock.toml with an [[accept]] entry"
+        ' (rule = "install-script"); see docs/rules.md#install-script',
+        "        more  [low] obfuscated-code",
+        "        can   fs fs/promises  eval process.env  2 dynamic  native  install: preinstall,install",
+        "        via   app>@scope/native-thing",
+        "        via   app>other>@scope/native-thing",
+        "",
+        "REVIEW  ./vendor/[red]broken[/red].tgz",
+        "        why   [high] target-failed: could not read the tarball",
+        "              hint: re-download it",
+        "        do    fix the failure shown and run airlock again: this package was not analysed;"
+        " see docs/rules.md#target-failed",
+        "",
         "ALLOW   left-pad@1.3.0  fs",
-        "REVIEW  @scope/native-thing@2.0.0  fs fs/promises  eval process.env  2 dynamic  native"
-        "  install: preinstall,install  [medium] install-script (+1 more)",
-        "BLOCK   evil-pkg@1.0.0  child_process https  process.env  install: postinstall"
-        "  [critical] exfiltrate-env (+2 more)",
-        "REVIEW  ./vendor/[red]broken[/red].tgz  [high] target-failed",
+        "",
         "4 packages: 1 block, 2 review, 1 allow",
     ]
 
@@ -51,10 +70,30 @@ def test_color_output_styles_verdicts() -> None:
     assert "\x1b[1;31mBLOCK" in text  # bold red
 
 
-def test_narrow_width_never_breaks_the_package_line() -> None:
-    (line, _summary) = _lines(_plain([review()], width=40))
-    assert line.startswith("REVIEW  @scope/native-thing@2.0.0")
-    assert line.endswith("(+1 more)")
+def test_narrow_width_never_breaks_a_line() -> None:
+    wide = _lines(_plain([review(), allowed()], width=1000))
+    assert _lines(_plain([review(), allowed()], width=40)) == wide
+    assert wide[0] == "REVIEW  @scope/native-thing@2.0.0"
+    assert wide[-3] == "ALLOW   left-pad@1.3.0  fs"
+
+
+def test_no_width_never_wraps_even_verbose_details() -> None:
+    long = "x" * 300
+    report = PackageReport(
+        target="p",
+        name="p",
+        version="1.0.0",
+        integrity=None,
+        verdict=Verdict.REVIEW,
+        capabilities=Capabilities(),
+        findings=(Finding("install-script", Severity.MEDIUM, f"runs {long} at install"),),
+        install_scripts={"postinstall": f"node {long}.js"},
+        skipped=(),
+    )
+    text = TextFormat(width=None).render(as_document([report]), verbose=True)
+    assert f"runs {long} at install" in text
+    assert f"node {long}.js" in text
+    assert max(len(line) for line in _lines(text)) < 400, "no padding to a huge width"
 
 
 def test_summary_counts_and_grammar() -> None:
@@ -197,3 +236,11 @@ def test_environment_cannot_force_color_into_plain_output(
     # The CLI decides colour from the terminal; rich's own environment overrides must not undo that.
     monkeypatch.setenv(variable, "1")
     assert "\x1b" not in _plain(sample_reports(), verbose=True)
+
+
+def test_verbose_marks_prepare_as_not_run_at_a_registry_install() -> None:
+    # npm runs `prepare` only for git/local dependencies and the root project, never for a registry tarball.
+    report = replace(allowed(), install_scripts={"postinstall": "node i.js", "prepare": "tsc"})
+    lines = _lines(_plain([report], verbose=True))
+    assert any("prepare (git/local only)" in line and "tsc" in line for line in lines), lines
+    assert any("postinstall" in line and "node i.js" in line and "git/local" not in line for line in lines)

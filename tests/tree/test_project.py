@@ -271,9 +271,8 @@ def test_npmrc_cannot_send_npms_cache_logs_or_install_elsewhere(
 
 def test_a_workspace_package_json_may_start_with_a_utf8_bom(tmp_path: Path) -> None:
     # vite's repository has one (issue 11): npm and pnpm read it, airlock exited 2 on it.
-    npm = _copy("npm-workspaces", tmp_path)
-    manifest = npm / "packages" / "a" / "package.json"
-    manifest.write_bytes(b"\xef\xbb\xbf" + manifest.read_bytes())
+    npm = _copy("npm-workspaces-bom", tmp_path)
+    assert (npm / "packages" / "a" / "package.json").read_bytes().startswith(b"\xef\xbb\xbf")
     assert set(read_manifests(npm)) == {"", "packages/a", "packages/b"}
     found = find_lockfile(npm)
     assert read_lockfile(found.input).packages

@@ -5,14 +5,24 @@ documents tell (lockfile injection, metadata signals, dependency confusion, the 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Collection, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from airlock.analysis.rules import metadata as metadata_rules
 from airlock.check.lockfile import PUBLIC_REGISTRY_HOSTS, evidence_for, integrity_finding, source_findings
 from airlock.check.metadata import MetadataContext, version_signals
+from airlock.check.platform import (
+    Platform,
+    current_platform,
+    describe_target,
+    names,
+    optional_only,
+    select_for_platform,
+    skips_dependencies_of_skipped,
+)
 from airlock.errors import AirlockError
 from airlock.exit import ExitCode
 from airlock.model import Evidence, Finding, PackageReport, Severity, Verdict
@@ -37,6 +47,18 @@ class CheckOptions:
     """The clock for release ages (None: now)."""
     check_public_registry: bool = True
     """When the default registry is private, ask the public one whether unscoped names exist there too."""
+    platforms: tuple[Platform, ...] | None = field(default_factory=lambda: (current_platform(),))
+    """Leave out the optional packages npm would install on none of these platforms (this machine's, or
+    a yarn/pnpm project's `supportedArchitectures`); None checks every package."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformSkip:
+    """A package npm would not install on the checked platform, so not fetched nor analysed."""
+
+    label: str
+    reason: str
+    """`for os darwin, cpu arm64`, or `needed only by <the skipped package that pulls it in>`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,20 +90,27 @@ class CheckOutcome:
     notes: tuple[str, ...] = ()
     """What could not be checked and why (e.g. the registry gives no maintainers)."""
     skipped_dev: int = 0
+    platforms: tuple[Platform, ...] | None = None
+    """The platforms the tree was checked for (None: every platform)."""
+    not_for_platform: tuple[PlatformSkip, ...] = ()
+    """Packages left out because npm would not install them on `platforms`, in tree order."""
 
     def exit_code(self, *, fail_on: Verdict = Verdict.BLOCK) -> ExitCode:
         return exit_code(self.reports, self.failures, fail_on=fail_on)
 
 
-def tree_entries(tree: DependencyTree, *, production: bool) -> tuple[list[TreeEntry], int]:
+def tree_entries(
+    tree: DependencyTree, *, production: bool, exclude: Collection[str] = ()
+) -> tuple[list[TreeEntry], int]:
     """Distinct packages in tree order, and how many dev-only ones `production` left out. Workspaces (the
-    project itself) and bundled dependencies (analysed inside their parent's tarball) get no entry."""
+    project itself), bundled dependencies (analysed inside their parent's tarball) and the `exclude`d keys
+    (for another platform) get no entry."""
     walk = TreeWalk(tree)
     groups: dict[tuple[str, str | None, Source, str | None], list[LockedPackage]] = {}
     dev_only: set[tuple[str, str | None]] = set()
     for key in walk.order:
         package = tree.packages[key]
-        if package.source in (Source.WORKSPACE, Source.BUNDLED):
+        if package.source in (Source.WORKSPACE, Source.BUNDLED) or key in exclude:
             continue
         if production and package.dev:
             dev_only.add((package.name, package.version))
@@ -126,8 +155,23 @@ class TreeSource:
         public_client: Callable[[], RegistryClient] | None = None,
     ) -> None:
         self.tree = tree
-        entries, self.skipped_dev = tree_entries(tree, production=options.production)
+        self.platforms = options.platforms
+        excluded: dict[str, str] = {}
+        self.platform_notes: tuple[str, ...] = ()
+        if options.platforms is not None:
+            selection = select_for_platform(
+                tree, options.platforms, with_dependencies=skips_dependencies_of_skipped(tree.format)
+            )
+            excluded = selection.skipped
+            self.platform_notes = tuple(
+                f"platform: {tree.packages[key].label} ({describe_target(tree.packages[key])}) is not "
+                f"optional, so npm would refuse to install it on {names(options.platforms)} (EBADPLATFORM); it was "
+                "checked"
+                for key in selection.mismatched
+            )
+        entries, self.skipped_dev = tree_entries(tree, production=options.production, exclude=excluded)
         self.entries = tuple(entries)
+        self.not_for_platform = _platform_skips(tree, excluded)
         self._context = TreeContext(tree, self.entries, config, options, public_client)
 
     def requests(self) -> Sequence[PackageRequest]:
@@ -152,7 +196,7 @@ class TreeContext(PackageContext):
         options: CheckOptions,
         public_client: Callable[[], RegistryClient] | None,
     ) -> None:
-        super().__init__()
+        super().__init__(now=options.now)
         self._tree = tree
         self._entries = entries
         self._config = config
@@ -180,15 +224,6 @@ class TreeContext(PackageContext):
         signals = version_signals(packument, entry.version or "", context)
         findings = list(signals.findings)
         notes: list[str] = []
-        if not packument.time:
-            notes.append(
-                "release ages: the registry gives no publish times (`time`), so young-version is unavailable"
-            )
-        if manifest is not None and manifest.maintainers is None:
-            notes.append(
-                "maintainer changes: the registry gives no per-version maintainers, so maintainers-changed "
-                "is unavailable"
-            )
         confusion, note = self._dependency_confusion(
             entry, manifest.dist.integrity if manifest is not None else None
         )
@@ -207,6 +242,8 @@ class TreeContext(PackageContext):
             findings=tuple(findings),
             notes=tuple(notes),
             added_dependencies=signals.added_dependencies,
+            created=packument.created,
+            unavailable=signals.unavailable,
         )
 
     def _dependency_confusion(
@@ -282,13 +319,33 @@ class TreeContext(PackageContext):
         return _escalate_new_dependencies(finished)
 
 
+def _platform_skips(tree: DependencyTree, excluded: Mapping[str, str]) -> tuple[PlatformSkip, ...]:
+    """One per distinct package, in tree order."""
+    skips: dict[str, PlatformSkip] = {}
+    for key in TreeWalk(tree).order:
+        if key in excluded:
+            label = tree.packages[key].label
+            skips.setdefault(label, PlatformSkip(label, excluded[key]))
+    return tuple(skips.values())
+
+
+def platform_note(outcome: CheckOutcome) -> str | None:
+    """The note listing what was left out for another platform, or None when nothing was."""
+    skips = outcome.not_for_platform
+    if not skips:
+        return None
+    noun = "package" if len(skips) == 1 else "packages"
+    listed = "; ".join(f"{s.label} ({s.reason})" for s in skips)
+    return (
+        f"platform: {len(skips)} optional {noun} for other platforms than {names(outcome.platforms)} not fetched or "
+        f"checked, as npm would not install them here (--all-platforms checks them): {listed}"
+    )
+
+
 def _escalate_new_dependencies(results: list[PackageResult]) -> tuple[PackageResult, ...]:
     """The event-stream shape: a version adds a dependency whose own locked version is brand new."""
-    young = {
-        r.request.name
-        for r in results
-        if any(f.rule == metadata_rules.YOUNG_VERSION.id for f in r.registry.findings)
-    }
+    young_rules = {metadata_rules.YOUNG_VERSION.id, metadata_rules.YOUNG_VERSION_CHANGES.id}
+    young = {r.request.name for r in results if any(f.rule in young_rules for f in r.registry.findings)}
     escalated = []
     for result in results:
         new_and_young = [n for n in result.registry.added_dependencies if n in young]
@@ -309,6 +366,45 @@ def _escalate_new_dependencies(results: list[PackageResult]) -> tuple[PackageRes
     return tuple(escalated)
 
 
+UNRECORDED_PLATFORM_FORMATS = ("yarn.lock v1",)
+"""Lockfile formats that record no `os`/`cpu`: the registry's manifests tell instead. (npm v1 records
+none either, but its `requires` edges do not say which are optional, so there every package is checked.)"""
+_CONSTRAINT_LOOKUPS = 8
+
+
+def with_registry_constraints(client: RegistryClient, tree: DependencyTree) -> tuple[DependencyTree, int]:
+    """The tree with each optional registry package's `os`/`cpu`/`libc` read from its registry manifest
+    (the full packument the check reads anyway, so nothing is fetched twice), and how many were asked.
+    A package the registry cannot answer for keeps no constraints: it is checked, never skipped."""
+    asked = [
+        key
+        for key in optional_only(tree)
+        if (package := tree.packages[key]).source is Source.REGISTRY
+        and package.version
+        and not (package.os or package.cpu or package.libc)
+    ]
+
+    def lookup(key: str) -> LockedPackage | None:
+        package = tree.packages[key]
+        try:
+            manifest = client.packument(package.name, full=True).versions.get(package.version or "")
+        except AirlockError:
+            return None
+        if manifest is None or not (manifest.os or manifest.cpu or manifest.libc):
+            return None
+        return replace(package, os=manifest.os, cpu=manifest.cpu, libc=manifest.libc)
+
+    pool = ThreadPoolExecutor(max_workers=_CONSTRAINT_LOOKUPS, thread_name_prefix="airlock-platform")
+    try:
+        found = {p.key: p for p in pool.map(lookup, sorted(asked)) if p is not None}
+    finally:
+        # On Ctrl-C, queued look-ups are dropped rather than waited for.
+        pool.shutdown(wait=False, cancel_futures=True)
+    if not found:
+        return tree, len(asked)
+    return replace(tree, packages={k: found.get(k, p) for k, p in tree.packages.items()}), len(asked)
+
+
 def check_tree(
     pipeline: Pipeline,
     tree: DependencyTree,
@@ -317,27 +413,76 @@ def check_tree(
     options: CheckOptions = CheckOptions(),
     public_client: Callable[[], RegistryClient] | None = None,
 ) -> CheckOutcome:
+    lookup_note: tuple[str, ...] = ()
+    if options.platforms is not None and tree.format.startswith(UNRECORDED_PLATFORM_FORMATS):
+        tree, asked = with_registry_constraints(pipeline.client, tree)
+        if asked:
+            lookup_note = (
+                f"platform: {tree.format} records no os/cpu, so they were read from the registry for the "
+                f"{asked} optional package{'s' if asked != 1 else ''}",
+            )
     source = TreeSource(tree, config, options=options, public_client=public_client)
     try:
         outcome = pipeline.run(source)
     finally:
         source.close()
-    return CheckOutcome(
+    checked = CheckOutcome(
         tree,
         source.entries,
         outcome.reports,
         outcome.failures,
-        (*tree.notes, *outcome.notes),
+        (
+            *tree.notes,
+            *lookup_note,
+            *source.platform_notes,
+            *outcome.notes,
+            *unavailable_notes(source.entries, outcome.results),
+        ),
         source.skipped_dev,
+        source.platforms,
+        source.not_for_platform,
     )
+    note = platform_note(checked)
+    return checked if note is None else replace(checked, notes=(note, *checked.notes))
+
+
+_UNAVAILABLE_WHY = {
+    metadata_rules.YOUNG_VERSION.id: (
+        "release ages",
+        "the registry gives no publish time (`time`)",
+        "young-version and young-version-changes",
+    ),
+    metadata_rules.MAINTAINERS_CHANGED.id: (
+        "maintainer changes",
+        "the registry gives no per-version maintainers for the version or the one before it",
+        "maintainers-changed",
+    ),
+}
+
+
+def unavailable_notes(entries: Sequence[TreeEntry], results: Sequence[PackageResult]) -> tuple[str, ...]:
+    """One note per signal the registry could not feed, counting and naming the packages it concerns:
+    a signal missing for some versions is not missing for all (issue 11)."""
+    notes = []
+    for rule, (topic, why, signal) in _UNAVAILABLE_WHY.items():
+        labels = [e.label for e, r in zip(entries, results, strict=True) if rule in r.registry.unavailable]
+        if not labels:
+            continue
+        named = ", ".join(labels[:5]) + (f" and {len(labels) - 5} more" if len(labels) > 5 else "")
+        count = f"{len(labels)} of {len(entries)} package{'s' if len(entries) != 1 else ''}"
+        notes.append(f"{topic}: for {count} ({named}) {why}, so {signal} could not be judged for them")
+    return tuple(notes)
 
 
 __all__ = [
     "CheckOptions",
     "CheckOutcome",
+    "PlatformSkip",
     "TreeContext",
     "TreeEntry",
     "TreeSource",
     "check_tree",
+    "platform_note",
     "tree_entries",
+    "with_registry_constraints",
 ]

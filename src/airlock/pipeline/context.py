@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Protocol
 
 from airlock.analysis.rules import manifest as manifest_rules
-from airlock.analysis.rules.typosquat import imitation_finding
+from airlock.analysis.rules.typosquat import NameAges, imitation_finding
 from airlock.errors import AirlockError
 from airlock.lifecycle import REGISTRY_INSTALL_SCRIPTS
 from airlock.model import DeclaredManifest, Evidence, Finding
@@ -51,14 +52,24 @@ class PackageSource(Protocol):
 
 FullManifest = Callable[[str, str], VersionManifest | None]
 """Fetch a version's manifest from the full document, for confirming what an abbreviated one omits."""
+FirstPublished = Callable[[str], datetime | None]
+"""When a package was first published, from its full document (for weighing a look-alike name's age)."""
 
 
 class PackageContext:
     """Context every source shares: typosquats judged on the name that is installed (not the one the tarball
     claims) and manifest confusion between the registry's manifest and the tarball's package.json."""
 
-    def __init__(self, full_manifest: FullManifest | None = None) -> None:
+    def __init__(
+        self,
+        full_manifest: FullManifest | None = None,
+        *,
+        first_published: FirstPublished | None = None,
+        now: datetime | None = None,
+    ) -> None:
         self._full_manifest = full_manifest
+        self._first_published = first_published
+        self._clock = now
 
     @property
     def full_packuments(self) -> bool:
@@ -67,20 +78,37 @@ class PackageContext:
     def registry(
         self, index: int, request: PackageRequest, packument: Packument, manifest: VersionManifest | None
     ) -> RegistryView:
-        return RegistryView(manifest=manifest, abbreviated=packument.abbreviated)
+        return RegistryView(manifest=manifest, abbreviated=packument.abbreviated, created=packument.created)
 
     def finish(self, results: Sequence[PackageResult]) -> tuple[PackageResult, ...]:
-        return tuple(self.package_findings(i, r) for i, r in enumerate(results))
+        # A look-alike that was published before the name it resembles (both in this run) imitates nothing.
+        created = {
+            r.identity.name: r.registry.created
+            for r in results
+            if r.identity.name and r.registry.created is not None
+        }
+        now = self._clock or datetime.now(UTC)
+        return tuple(self.package_findings(i, r, NameAges(now, known=created)) for i, r in enumerate(results))
 
     def name_evidence(self, index: int, result: PackageResult, name: str) -> Evidence:
         """Where the installed name is written (the lockfile entry for a tree; package.json otherwise)."""
         return Evidence("package.json", 1, None, f'"name": "{name}"')
 
-    def package_findings(self, index: int, result: PackageResult) -> PackageResult:
+    def package_findings(
+        self, index: int, result: PackageResult, ages: NameAges | None = None
+    ) -> PackageResult:
         findings: list[Finding] = []
         name = result.identity.name or (result.analysis.name if result.analysis else None)
         if name:
-            squat = imitation_finding(name, self.name_evidence(index, result, name))
+            evidence = self.name_evidence(index, result, name)
+            if ages is not None:
+                ages = replace(ages, candidate=result.registry.created)
+            squat = imitation_finding(name, evidence, ages)
+            if squat is not None and ages is not None and ages.candidate is None:
+                # Only a look-alike is worth the full document (abbreviated ones carry no publish times).
+                created = self._created(name) if result.registry.manifest is not None else None
+                if created is not None:
+                    squat = imitation_finding(name, evidence, replace(ages, candidate=created))
             if squat is not None:
                 findings.append(squat)
         manifest = result.registry.manifest
@@ -90,6 +118,14 @@ class PackageContext:
         if not findings:
             return result
         return replace(result, context_findings=(*result.context_findings, *findings))
+
+    def _created(self, name: str) -> datetime | None:
+        if self._first_published is None:
+            return None
+        try:
+            return self._first_published(name)
+        except AirlockError:
+            return None  # judged as of unknown age, and the message says so
 
     def _confusion(
         self, manifest: VersionManifest, declared: DeclaredManifest, *, abbreviated: bool
@@ -207,6 +243,7 @@ def _bin_path(path: str | None) -> str | None:
 
 __all__ = [
     "ContextStage",
+    "FirstPublished",
     "FullManifest",
     "PackageContext",
     "PackageSource",

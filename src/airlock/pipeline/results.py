@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from airlock.errors import AirlockError
 from airlock.model import Finding, PackageAnalysis
@@ -24,6 +25,10 @@ class RegistryView:
     notes: tuple[str, ...] = ()
     added_dependencies: tuple[str, ...] = ()
     """Dependencies this version added over the previous one (the event-stream shape)."""
+    created: datetime | None = None
+    """When the package was first published (None: the document has no times, e.g. abbreviated)."""
+    unavailable: tuple[str, ...] = ()
+    """Rules the registry's document could not feed for this version (it lacks `time` or `maintainers`)."""
 
 
 NO_REGISTRY = RegistryView()

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from airlock.accept import NO_ACCEPTANCES, Acceptances
 from airlock.errors import AirlockError, OperationalError
 from airlock.exit import ExitCode
 from airlock.model import PackageAnalysis, PackageReport, Severity, Verdict
@@ -38,6 +39,8 @@ class PipelineOptions:
     """Analysis processes; 1 analyses in this process."""
     fetch_threads: int = 8
     rule_severity: Mapping[str, Severity] = field(default_factory=lambda: MappingProxyType({}))
+    acceptances: Acceptances = NO_ACCEPTANCES
+    """Accepted findings (airlock.toml `[[accept]]`), applied when judging, never stored."""
 
 
 ExecutorFactory = Callable[[int], AnalysisExecutor]
@@ -123,7 +126,8 @@ class Pipeline:
         self._acquirer.prefetch([r.integrity for r in requests if r.integrity])
         analysed = self._acquire_and_analyse(requests, context)
         results = context.finish(analysed)
-        reports = tuple(judge(r, self._options.rule_severity) for r in results)
+        options = self._options
+        reports = tuple(judge(r, options.rule_severity, options.acceptances) for r in results)
         return RunOutcome(results, reports)
 
     def _acquire_and_analyse(

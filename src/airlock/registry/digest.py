@@ -6,7 +6,7 @@ revision writes a digest beside the cached body (see `Cache.put_packument_digest
 sha256), and later runs read the digest instead:
 
 * only the fields `Packument`/`VersionManifest` carry (dist-tags, publish times, per-version dist,
-  scripts, dependencies, bin, maintainers, publisher, deprecation, platform and gypfile flags);
+  scripts, dependencies, bin, maintainers, publisher, deprecation, os/cpu/libc and gypfile flags);
 * each version stored as its own msgpack value, decoded into a `VersionManifest` on first access
   (`LazyMapping`), publish times parsed on first access too;
 * the valid versions in semver order (`Packument.version_order`), so the version before another is a
@@ -28,7 +28,7 @@ from airlock.errors import BadInputError
 from airlock.registry.packument import Dist, LazyMapping, Maintainer, Packument, VersionManifest
 from airlock.registry.semver import version_order
 
-DIGEST_FORMAT = 1
+DIGEST_FORMAT = 2
 
 _Person = tuple[str, str | None]
 
@@ -48,6 +48,9 @@ class _Version(msgspec.Struct, array_like=True, omit_defaults=True, frozen=True)
     publisher: _Person | None = None
     platform_specific: bool = False
     gypfile: bool | None = None
+    os: list[str] = msgspec.field(default_factory=list)
+    cpu: list[str] = msgspec.field(default_factory=list)
+    libc: list[str] = msgspec.field(default_factory=list)
 
 
 class _Digest(msgspec.Struct, frozen=True):
@@ -97,6 +100,9 @@ def _version(manifest: VersionManifest) -> _Version:
         publisher=_person(manifest.publisher),
         platform_specific=manifest.platform_specific,
         gypfile=manifest.gypfile,
+        os=list(manifest.os),
+        cpu=list(manifest.cpu),
+        libc=list(manifest.libc),
     )
 
 
@@ -149,6 +155,9 @@ def decode_digest(data: bytes, *, name: str) -> Packument:
             publisher=None if publisher is None else Maintainer(*publisher),
             platform_specific=stored.platform_specific,
             gypfile=stored.gypfile,
+            os=tuple(stored.os),
+            cpu=tuple(stored.cpu),
+            libc=tuple(stored.libc),
         )
 
     def build_time(_: str, stamp: Any) -> datetime:

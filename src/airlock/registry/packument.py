@@ -138,6 +138,10 @@ class VersionManifest:
     """`_npmUser`: the account that published this version, when the registry says."""
     platform_specific: bool = False
     """The version declares `os` or `cpu`: typically a prebuilt binary for one platform."""
+    os: tuple[str, ...] = ()
+    """`os` as published, in npm's notation (`darwin`, `!win32`); () when none."""
+    cpu: tuple[str, ...] = ()
+    libc: tuple[str, ...] = ()
     gypfile: bool | None = None
     """package.json's `gypfile` as published (npm sets it when it added `install: node-gyp rebuild`)."""
 
@@ -173,6 +177,16 @@ class Packument:
     def __post_init__(self) -> None:
         for name in ("dist_tags", "versions", "time"):
             object.__setattr__(self, name, _frozen(getattr(self, name)))
+
+    @property
+    def created(self) -> datetime | None:
+        """When the package was first published: `time.created`, else its earliest version's time (the
+        `time` map keeps unpublished versions too); None when the document has no times (abbreviated)."""
+        stated = self.time.get("created")
+        if stated is not None:
+            return stated
+        published = [moment for key, moment in self.time.items() if key != "modified"]
+        return min(published, default=None)
 
     def __reduce__(self) -> tuple[object, ...]:
         return _reduce(self)
@@ -272,8 +286,20 @@ def _manifest(package_name: str, version: str, raw: object) -> VersionManifest |
         else any(k in scripts for k in REGISTRY_INSTALL_SCRIPTS),
         publisher=_person(raw.get("_npmUser")),
         platform_specific=bool(raw.get("os")) or bool(raw.get("cpu")),
+        os=_constraint(raw.get("os")),
+        cpu=_constraint(raw.get("cpu")),
+        libc=_constraint(raw.get("libc")),
         gypfile=gypfile if isinstance(gypfile := raw.get("gypfile"), bool) else None,
     )
+
+
+def _constraint(value: object) -> tuple[str, ...]:
+    # npm accepts one string as well as a list (`"os": "darwin"`).
+    if isinstance(value, str):
+        return (value,) if value else ()
+    if isinstance(value, list):
+        return tuple(v for v in value if isinstance(v, str) and v)
+    return ()
 
 
 class _RawVersion(msgspec.Struct, frozen=True):
@@ -293,6 +319,7 @@ class _RawVersion(msgspec.Struct, frozen=True):
     npm_user: Any = msgspec.field(default=None, name="_npmUser")
     os: Any = None
     cpu: Any = None
+    libc: Any = None
     gypfile: Any = None
 
 
@@ -323,6 +350,7 @@ def _as_dict(raw: _RawVersion) -> dict[str, Any]:
         "_npmUser": raw.npm_user,
         "os": raw.os,
         "cpu": raw.cpu,
+        "libc": raw.libc,
         "gypfile": raw.gypfile,
     }
 

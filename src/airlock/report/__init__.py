@@ -13,6 +13,7 @@ from typing import Protocol
 
 from airlock.errors import UsageError
 from airlock.report.document import ReportDocument, ReportKind, ToolInfo, TreeInfo
+from airlock.report.html import HtmlFormat
 from airlock.report.json import JsonFormat
 from airlock.report.sarif import SarifFormat
 from airlock.report.text import TextFormat
@@ -26,6 +27,7 @@ class ReportFormat(Protocol):
 
 FORMATS: Mapping[str, ReportFormat] = MappingProxyType(
     {
+        "html": HtmlFormat(),
         "json": JsonFormat(),
         "sarif": SarifFormat(),
         # Plain text by default; the CLI builds its own TextFormat(color=..., width=...) for a terminal.
@@ -44,6 +46,7 @@ def get_format(name: str) -> ReportFormat:
 
 __all__ = [
     "FORMATS",
+    "HtmlFormat",
     "JsonFormat",
     "ReportDocument",
     "ReportFormat",

@@ -31,7 +31,7 @@ class TreeInfo:
     """What only a dependency tree has."""
 
     header: str
-    """One line naming the lockfile and what it holds."""
+    """Short lines naming the lockfile and what it holds (newline-separated, each at most ~100 chars)."""
     lockfile: str
     """The lockfile's name as evidence gives it (findings whose evidence is in this file point into it)."""
     lockfile_uri: str

@@ -2,7 +2,8 @@
 
 Change the shape only by bumping `SCHEMA_VERSION`; adding keys is allowed, changing or removing one is not.
 The schema ships inside the package (`airlock/data/report-v1.schema.json`) so consumers and tests can
-validate against exactly what this version promises.
+validate against exactly what this version promises; `docs/schema/report-v1.schema.json` is the same file
+for readers of the repository (a test keeps them identical).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from airlock.model import PackageReport
 from airlock.report.document import ReportDocument, ToolInfo
+from airlock.report.summary import summarize, summary_json
 from airlock.serialize import JSONObject, report_to_json
 
 SCHEMA_VERSION = 1
@@ -26,6 +28,7 @@ def report_json(reports: Sequence[PackageReport], tool: ToolInfo) -> JSONObject:
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": tool.name, "version": tool.version, "analyzer": tool.analyzer},
+        "summary": summary_json(summarize(reports)),
         "packages": [report_to_json(r) for r in reports],
     }
 
@@ -46,4 +49,7 @@ class JsonFormat:
         # `verbose` changes nothing: the contract always carries every detail.
         # ensure_ascii: strings come from packages; \u-escaping keeps C1 controls, bidi overrides and the
         # like from acting on a terminal when someone cats the report.
-        return json.dumps(report_json(document.packages, document.tool), indent=2, ensure_ascii=True) + "\n"
+        data = report_json(document.packages, document.tool)
+        if document.notes:  # what was not checked and why (e.g. packages for other platforms)
+            data["notes"] = list(document.notes)
+        return json.dumps(data, indent=2, ensure_ascii=True) + "\n"

@@ -12,14 +12,19 @@ import json
 from collections.abc import Callable, Sequence
 from urllib.parse import quote
 
-from airlock.analysis.rules import RULES
-from airlock.model import Evidence, Finding, PackageReport, Severity
+from airlock.analysis.rules import declared
+from airlock.model import AcceptedFinding, Evidence, Finding, PackageReport, Severity
 from airlock.report.document import ReportDocument, ToolInfo
 from airlock.serialize import JSONObject
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://github.com/npm-airlock/npm-airlock"
+"""The project's home: pyproject.toml's `[project.urls] Repository` (a test keeps the two equal)."""
+RULES_DOC_URI = f"{INFORMATION_URI}/blob/main/docs/rules.md"
+"""docs/rules.md as the repository serves it. SARIF wants `helpUri` absolute (a URI, not a reference
+relative to the log), and the log is read far from this checkout (a code-scanning UI), so the rule docs
+are linked where the project publishes them; each rule's section anchor is its id (`rules/docs.py`)."""
 
 LocationFor = Callable[[PackageReport, Evidence | None], tuple[str, int | None]]
 """Maps a finding's package and evidence (None: the finding has none) to (path, line). The path is
@@ -76,17 +81,23 @@ def _uri(path: str) -> str:
     return quote("/".join(segments) or ".", safe=_URI_SAFE)
 
 
+def help_uri(rule_id: str) -> str:
+    """Where a declared rule is documented: its section of docs/rules.md."""
+    return f"{RULES_DOC_URI}#{rule_id}"
+
+
 def _rule_descriptor(rule_id: str, severities: list[Severity]) -> JSONObject:
-    declared = RULES.get(rule_id)
-    if declared is not None:
-        severity = declared.severity
+    rule = declared(rule_id)
+    if rule is not None:
+        severity = rule.severity
         descriptor: JSONObject = {
             "id": rule_id,
-            "shortDescription": {"text": declared.summary},
-            "fullDescription": {"text": declared.why},
-            "help": {"text": f"{declared.summary}\n\nWhy it matters: {declared.why}"},
+            "shortDescription": {"text": rule.summary},
+            "fullDescription": {"text": rule.why},
+            "help": {"text": f"{rule.summary}\n\nWhy it matters: {rule.why}"},
+            "helpUri": help_uri(rule_id),
         }
-        properties: JSONObject = {"family": declared.family}
+        properties: JSONObject = {"family": rule.family}
     else:
         # Not declared (e.g. a generic failure): still describe it, so every result's ruleIndex resolves.
         severity = max(severities, key=lambda s: s.rank)
@@ -137,7 +148,13 @@ class SarifFormat:
             physical["region"] = region
         return {"physicalLocation": physical}
 
-    def _result(self, report: PackageReport, finding: Finding, rule_index: int) -> JSONObject:
+    def _result(
+        self,
+        report: PackageReport,
+        finding: Finding,
+        rule_index: int,
+        accepted: AcceptedFinding | None = None,
+    ) -> JSONObject:
         result: JSONObject = {
             "ruleId": finding.rule,
             "ruleIndex": rule_index,
@@ -165,16 +182,28 @@ class SarifFormat:
             "verdict": report.verdict.value,
             "severity": finding.severity.value,
         }
+        if accepted is not None:
+            # SARIF's own way to say "known and accepted": viewers list it as suppressed, not as an alert.
+            result["suppressions"] = [{"kind": "external", "justification": accepted.reason}]
+            if accepted.expires is not None:
+                result["properties"]["acceptedUntil"] = accepted.expires.isoformat()
         return result
 
     def document(self, reports: Sequence[PackageReport], tool: ToolInfo) -> JSONObject:
         severities: dict[str, list[Severity]] = {}
         for report in reports:
-            for finding in report.findings:
+            for finding in (*report.findings, *(a.finding for a in report.accepted)):
                 severities.setdefault(finding.rule, []).append(finding.severity)
         rule_ids = sorted(severities)
         index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
-        results = [self._result(r, f, index[f.rule]) for r in reports for f in r.findings]
+        results = [
+            result
+            for r in reports
+            for result in (
+                *(self._result(r, f, index[f.rule]) for f in r.findings),
+                *(self._result(r, a.finding, index[a.finding.rule], a) for a in r.accepted),
+            )
+        ]
         driver: JSONObject = {
             "name": tool.name,
             "version": tool.version,

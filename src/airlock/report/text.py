@@ -12,16 +12,17 @@ from __future__ import annotations
 import io
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from rich.console import Console
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from airlock.lifecycle import REGISTRY_INSTALL_SCRIPTS
-from airlock.model import Capabilities, Evidence, Finding, PackageReport, Severity, Verdict
+from airlock.lifecycle import REGISTRY_INSTALL_SCRIPTS, script_label
+from airlock.model import Capabilities, Evidence, PackageReport, Severity, Verdict
 from airlock.report.document import ReportDocument
+from airlock.report.triage import TriageEntry, earliest_blocked, leading_finding, next_step, triage
 
 VERDICT_STYLE = {Verdict.ALLOW: "bold green", Verdict.REVIEW: "bold yellow", Verdict.BLOCK: "bold red"}
 SEVERITY_STYLE = {
@@ -63,9 +64,8 @@ def _plain(text: str, style: str = "", *, keep_newlines: bool = False) -> Text:
     return Text(neutralize(text, keep_newlines=keep_newlines), style=style)
 
 
-def most_severe(findings: Sequence[Finding]) -> Finding | None:
-    """The finding a one-line summary shows: highest severity, first reported among equals."""
-    return max(findings, key=lambda f: f.severity.rank) if findings else None
+most_severe = leading_finding
+"""The finding a one-line summary shows: highest severity, first reported among equals."""
 
 
 def capability_summary(capabilities: Capabilities, install_scripts: Iterable[str]) -> list[str]:
@@ -97,15 +97,28 @@ def _more(total: int, shown: int) -> str:
     return f"+{total - shown} more" if total > shown else ""
 
 
+UNLIMITED_WIDTH = 1_000_000
+"""The width used when no width is given (output piped or written to a file): lines never wrap."""
+INDENT = 8
+"""Where a flagged package's reason, action and details start (under its name, past the verdict)."""
+ALSO_SHOWN = 10
+"""Packages named in a folded entry's "(also in …)" before "+N more"."""
+MORE_RULES_SHOWN = 6
+
+
 class TextFormat:
-    def __init__(self, *, color: bool = False, width: int = 100) -> None:
+    """Triage first: blocks, then reviews, each led by the finding that decided it and one line of what to
+    do (`airlock.report.triage`), then what it can do and where it comes from; allowed packages last, one
+    line each (a tree's only as a count unless verbose). `width=None` never wraps a line."""
+
+    def __init__(self, *, color: bool = False, width: int | None = None) -> None:
         self.color = color
         self.width = width
 
     def _console(self, buffer: io.StringIO) -> Console:
         return Console(
             file=buffer,
-            width=self.width,
+            width=self.width or UNLIMITED_WIDTH,
             force_terminal=self.color,
             color_system="standard" if self.color else None,
             highlight=False,
@@ -115,71 +128,116 @@ class TextFormat:
         )
 
     def render(self, document: ReportDocument, *, verbose: bool = False) -> str:
-        if document.tree is not None:
-            return self.render_tree(
-                document.packages,
-                header=document.tree.header,
-                notes=document.notes,
-                overview=document.tree.overview,
-                verbose=verbose,
-            )
-        return self.render_list(document.packages, notes=document.notes, verbose=verbose)
-
-    def render_list(
-        self, reports: Sequence[PackageReport], *, notes: Sequence[str] = (), verbose: bool = False
-    ) -> str:
-        """`airlock scan`: one line per target, in the order given (with -v, evidence and details)."""
         buffer = io.StringIO()
         console = self._console(buffer)
-        for note in notes:
+        tree = document.tree
+        if tree is not None:
+            for line in tree.header.splitlines():
+                console.print(_plain(line, "bold"), soft_wrap=True)
+        for note in document.notes:
             console.print(Text.assemble(("note: ", "dim"), _plain(note)), soft_wrap=True)
-        for i, report in enumerate(reports):
-            if verbose and i:
+        printed = tree is not None or bool(document.notes)
+        earliest = earliest_blocked(document.packages)
+        for verdict in (Verdict.BLOCK, Verdict.REVIEW):
+            for entry in triage(document.packages, verdict, fold=not verbose):
+                if printed:
+                    console.print()
+                printed = True
+                self._flagged(console, entry, earliest, verbose=verbose, provenance=tree is None)
+        allowed = [r for r in document.packages if r.verdict is Verdict.ALLOW]
+        # A tree's allowed packages are counted, not listed, unless verbose; those with accepted findings
+        # are always listed (an accepted finding is never hidden).
+        listed = [r for r in allowed if verbose or tree is None or r.accepted]
+        for n, report in enumerate(listed):
+            if printed and (verbose or n == 0):
                 console.print()
+            printed = True
             # soft_wrap: one package is one line, whatever the width, so the output stays greppable.
             console.print(self.summary_line(report), soft_wrap=True)
+            for accepted in self.accepted_lines(report):
+                console.print(accepted, soft_wrap=True)
             if verbose:
-                for grid in (self.provenance(report), self.details(report)):
-                    if grid.row_count:
-                        console.print(Padding(grid, (0, 0, 0, 4)))
-        if verbose and reports:
+                for path in report.paths[:3] if tree is not None else ():
+                    self._field(console, "via", _plain(path))
+                self._details(console, report, provenance=tree is None)
+        if len(listed) < len(allowed):
+            if printed and not listed:
+                console.print()
+            rest = len(allowed) - len(listed)
+            noun = "package" if rest == 1 else "packages"
+            count = Text(f"{Verdict.ALLOW.value.upper():<6}", style=VERDICT_STYLE[Verdict.ALLOW])
+            count.append(f"  {rest} {'more ' if listed else ''}{noun} with nothing to act on (-v lists them)")
+            console.print(count, soft_wrap=True)
+        if printed:
             console.print()
-        console.print(self.totals(reports), soft_wrap=True)
+        console.print(self.totals(document.packages), soft_wrap=True)
+        for line in tree.overview if tree is not None else ():
+            console.print(_plain(line), soft_wrap=True)
         # Grids pad cells with spaces; trailing blanks only get in the way of diffs and copy-paste.
         return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
 
-    def render_tree(
+    def _flagged(
         self,
-        reports: Sequence[PackageReport],
+        console: Console,
+        entry: TriageEntry,
+        earliest: Mapping[str, str],
         *,
-        header: str,
-        notes: Sequence[str] = (),
-        overview: Sequence[str] = (),
-        verbose: bool = False,
-    ) -> str:
-        """`airlock check`: what needs attention (every package with -v), each with the chains that pull it
-        in, then the counts and what the tree as a whole can do."""
-        buffer = io.StringIO()
-        console = self._console(buffer)
-        console.print(_plain(header, "bold"), soft_wrap=True)
-        for note in notes:
-            console.print(Text.assemble(("note: ", "dim"), _plain(note)), soft_wrap=True)
-        shown = [r for r in reports if verbose or r.verdict is not Verdict.ALLOW]
-        if shown:
-            console.print()
-        for report in shown:
-            console.print(self.summary_line(report), soft_wrap=True)
-            for path in report.paths[:3]:
-                console.print(Text.assemble(("        via ", "dim"), _plain(path)), soft_wrap=True)
-            if verbose or report.verdict is not Verdict.ALLOW:
-                details = self.details(report)
-                if details.row_count:
-                    console.print(Padding(details, (0, 0, 0, 8)))
-        console.print()
-        console.print(self.totals(reports), soft_wrap=True)
-        for line in overview:
-            console.print(_plain(line), soft_wrap=True)
-        return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
+        verbose: bool,
+        provenance: bool,
+    ) -> None:
+        """A block or review: verdict and name, why, what to do, other findings, capabilities, paths."""
+        report = entry.report
+        head = Text(f"{report.verdict.value.upper():<6}", style=VERDICT_STYLE[report.verdict])
+        head.append("  ")
+        head.append_text(_plain(report.label, "bold"))
+        if entry.also:
+            names = ", ".join(r.label for r in entry.also[:ALSO_SHOWN])
+            more = _more(len(entry.also), ALSO_SHOWN)
+            head.append("  ")
+            head.append_text(_plain(f"(also in {names}{' ' + more if more else ''})", "dim"))
+        console.print(head, soft_wrap=True)
+        leading = leading_finding(report.findings)
+        if leading is not None:
+            style = SEVERITY_STYLE[leading.severity]
+            why = Text.assemble((f"[{leading.severity.value}] ", style), _plain(leading.rule, style), ": ")
+            why.append_text(_plain(leading.message, keep_newlines=True))
+            if leading.location is not None:
+                why.append("  ")
+                why.append_text(_plain(_where(leading.location), "dim"))
+            self._field(console, "why", why)
+        step = next_step(report, earliest=earliest)
+        if step is not None:
+            self._field(console, "do", _plain(step))
+        others = [f for f in report.findings if f is not leading]
+        if others:
+            shown = ", ".join(f"[{f.severity.value}] {f.rule}" for f in others[:MORE_RULES_SHOWN])
+            more = _more(len(others), MORE_RULES_SHOWN)
+            self._field(console, "more", _plain(shown + (f" {more}" if more else "")))
+        groups = capability_summary(report.capabilities, report.install_scripts)
+        if groups:
+            self._field(console, "can", _plain("  ".join(groups)))
+        for path in report.paths[:3]:
+            self._field(console, "via", _plain(path))
+        for accepted in self.accepted_lines(report):
+            console.print(accepted, soft_wrap=True)
+        if verbose:
+            self._details(console, report, provenance=provenance)
+
+    @staticmethod
+    def _field(console: Console, label: str, value: Text) -> None:
+        """`label  value` under the package name; continuation lines of a multi-line value line up."""
+        pad = " " * INDENT
+        lines = value.split("\n")
+        for n, line in enumerate(lines):
+            prefix = Text(pad + (f"{label:<4}  " if n == 0 else " " * 6), style="dim")
+            console.print(Text.assemble(prefix, line), soft_wrap=True)
+
+    def _details(self, console: Console, report: PackageReport, *, provenance: bool) -> None:
+        grids = (self.provenance(report), self.details(report)) if provenance else (self.details(report),)
+        for grid in grids:
+            if grid.row_count:
+                # expand=False: padding to the console width would write a million blanks when unlimited.
+                console.print(Padding(grid, (0, 0, 0, INDENT), expand=False))
 
     def summary_line(self, report: PackageReport) -> Text:
         line = Text()
@@ -199,6 +257,24 @@ class TextFormat:
             if more:
                 line.append(f" (+{more} more)", style="dim")
         return line
+
+    @staticmethod
+    def accepted_lines(report: PackageReport) -> list[Text]:
+        """One line per finding airlock.toml accepts: it no longer counts, but it is never hidden."""
+        lines = []
+        for accepted in report.accepted:
+            finding = accepted.finding
+            line = Text.assemble(
+                ("        accepted ", "dim"),
+                (f"[{finding.severity.value}] ", "dim"),
+                _plain(finding.rule),
+                ": ",
+                _plain(accepted.reason),
+            )
+            if accepted.expires is not None:
+                line.append(f" (until {accepted.expires.isoformat()})", style="dim")
+            lines.append(line)
+        return lines
 
     def provenance(self, report: PackageReport) -> Table:
         """Where the entry came from. A grid of its own: long values (an integrity) must not widen the
@@ -241,7 +317,7 @@ class TextFormat:
             grid.add_row("native", "yes", "")
 
         for n, (script, command) in enumerate(report.install_scripts.items()):
-            grid.add_row("install" if n == 0 else "", _plain(script), _plain(command))
+            grid.add_row("install" if n == 0 else "", _plain(script_label(script)), _plain(command))
 
         for finding in report.findings:
             style = SEVERITY_STYLE[finding.severity]
@@ -281,4 +357,7 @@ class TextFormat:
                 line.append(", ")
             style = VERDICT_STYLE[verdict] if counts[verdict] else ""
             line.append(f"{counts[verdict]} {verdict.value}", style=style)
+        accepted = sum(len(r.accepted) for r in reports)
+        if accepted:
+            line.append(f"; {accepted} accepted finding{'' if accepted == 1 else 's'}", style="dim")
         return line

@@ -65,6 +65,12 @@ class LockedPackage:
     peer: bool = False
     line: int | None = None
     """1-based line of the entry in the lockfile, for locations a code-scanning UI can open."""
+    os: tuple[str, ...] = ()
+    """The package's `os` constraint as the lockfile records it (`linux`, `!win32`); () when none."""
+    cpu: tuple[str, ...] = ()
+    """The package's `cpu` constraint (`x64`, `arm64`, `!ia32`); () when none."""
+    libc: tuple[str, ...] = ()
+    """The package's `libc` constraint (`glibc`, `musl`), which npm applies only on linux; () when none."""
 
     @property
     def label(self) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from fnmatch import fnmatch
 from typing import Any
 
+from airlock.tree.constraints import constraints_of
 from airlock.tree.graph import lines_of
 from airlock.tree.model import (
     DependencyTree,
@@ -158,6 +159,7 @@ def _read_packages(data: LockfileInput, packages: dict[str, Any], version: int) 
             source = classify(version_field)
         if source is Source.REGISTRY and not version_field:
             raise LockfileError(file, "a registry package without `version`", entry=path)
+        platform = constraints_of(entry)
         locked[path] = LockedPackage(
             key=path,
             name=name,
@@ -169,6 +171,9 @@ def _read_packages(data: LockfileInput, packages: dict[str, Any], version: int) 
             dev=bool(entry.get("dev")) or bool(entry.get("devOptional")),
             optional=bool(entry.get("optional")) or bool(entry.get("devOptional")),
             peer=bool(entry.get("peer")),
+            os=platform.os,
+            cpu=platform.cpu,
+            libc=platform.libc,
         )
     root_entry = entries.get("", {})
     roots = list(edges("", root_entry, _ROOT_EDGE_FIELDS))

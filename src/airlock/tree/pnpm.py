@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
+from airlock.tree.constraints import constraints_of
 from airlock.tree.graph import lines_of, with_derived_flags
 from airlock.tree.model import (
     DependencyTree,
@@ -137,6 +138,7 @@ class PnpmLockfile:
             integrity = resolution.get("integrity")
             if source is Source.REGISTRY and not version:
                 raise LockfileError(file, "cannot tell the version from the key", entry=key)
+            platform = constraints_of(meta)
             packages[key] = LockedPackage(
                 key=key,
                 name=name,
@@ -145,6 +147,9 @@ class PnpmLockfile:
                 resolved=resolved,
                 integrity=integrity if isinstance(integrity, str) else None,
                 dependencies=tuple(edges(key, entry, PACKAGE_EDGE_FIELDS)),
+                os=platform.os,
+                cpu=platform.cpu,
+                libc=platform.libc,
             )
         roots: list[Edge] = []
         for raw_directory, raw in importers.items():

@@ -196,8 +196,12 @@ def find_lockfile(path: Path, *, resolve: bool = True) -> ProjectLockfile:
     )
 
 
-def resolve_with_npm(root: Path, manifests: Mapping[str, Mapping[str, object]]) -> str:
-    """A package-lock.json for the project, written by npm in a temporary copy (manifests and .npmrc only)."""
+def resolve_with_npm(
+    root: Path, manifests: Mapping[str, Mapping[str, object]], *, what: str | None = None
+) -> str:
+    """A package-lock.json for the project, written by npm in a temporary copy (manifests and .npmrc only).
+    `what` names what is resolved in messages (default: the dependencies of `root`)."""
+    what = what or f"the dependencies of {root}"
     npm = shutil.which("npm")
     if npm is None:
         raise UsageError(
@@ -240,13 +244,13 @@ def resolve_with_npm(root: Path, manifests: Mapping[str, Mapping[str, object]]) 
             )
         except subprocess.TimeoutExpired:
             raise OperationalError(
-                f"npm did not resolve the dependencies of {root} within {NPM_RESOLVE_TIMEOUT:.0f} s",
+                f"npm did not resolve {what} within {NPM_RESOLVE_TIMEOUT:.0f} s",
                 hint="commit a lockfile, or check the registry's reachability",
             ) from None
         if result.returncode != 0:
             tail = "\n".join((result.stderr or result.stdout).strip().splitlines()[-8:])
             raise OperationalError(
-                f"npm could not resolve the dependencies of {root} (exit {result.returncode}):\n{tail}",
+                f"npm could not resolve {what} (exit {result.returncode}):\n{tail}",
                 hint="fix package.json (or the registry settings in .npmrc) until "
                 "`npm install --package-lock-only --ignore-scripts` succeeds, or commit a lockfile",
             )
@@ -256,3 +260,41 @@ def resolve_with_npm(root: Path, manifests: Mapping[str, Mapping[str, object]]) 
                 "npm succeeded but wrote no package-lock.json", hint="is package-lock=false set?"
             )
         return lock.read_text(encoding="utf-8")
+
+
+WITH_DEPS_PROJECT = "airlock-with-deps"
+"""The name of the temporary project `scan --with-deps` resolves: it depends on the targets, nothing else."""
+
+
+def resolve_packages(dependencies: Mapping[str, str], npmrc_dir: Path) -> ProjectLockfile:
+    """The lockfile npm writes for a temporary project depending on `dependencies` (name → spec), with the
+    .npmrc of `npmrc_dir` (registry settings) and nothing else of the user's: `scan --with-deps`."""
+    manifest: dict[str, object] = {
+        "name": WITH_DEPS_PROJECT,
+        "version": "0.0.0",
+        "private": True,
+        "dependencies": dict(dependencies),
+    }
+    wanted = ", ".join(f"{name}@{spec}" for name, spec in dependencies.items())
+    if shutil.which("npm") is None:
+        raise UsageError(
+            "--with-deps needs npm to resolve the dependency tree, and npm is not installed",
+            hint="install Node.js/npm, or scan the packages without --with-deps",
+        )
+    with tempfile.TemporaryDirectory(prefix="airlock-with-deps-") as scratch:
+        project = Path(scratch)
+        (project / "package.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        if (npmrc_dir / ".npmrc").is_file():
+            shutil.copyfile(npmrc_dir / ".npmrc", project / ".npmrc")
+        try:
+            text = resolve_with_npm(project, {"": manifest}, what=wanted)
+        except OperationalError as error:
+            raise OperationalError(
+                error.message, hint="check the names and versions (and the registry settings in .npmrc)"
+            ) from None
+    command = " ".join(NPM_RESOLVE_COMMAND)
+    return ProjectLockfile(
+        LockfileInput("package-lock.json", text, {"": manifest}),
+        None,
+        (f"{wanted} with dependencies: resolved with `{command}` in a temporary project depending on it",),
+    )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from airlock.tree.constraints import constraints_of_conditions
 from airlock.tree.graph import lines_of, with_derived_flags
 from airlock.tree.model import (
     DependencyTree,
@@ -88,6 +89,7 @@ class YarnBerryLockfile:
             if workspace_dir == ".":
                 roots.extend(edges)
                 continue
+            platform = constraints_of_conditions(entry.get("conditions"))
             packages[resolution] = LockedPackage(
                 key=resolution,
                 name=name,
@@ -96,6 +98,9 @@ class YarnBerryLockfile:
                 resolved=reference if source is not Source.REGISTRY else None,
                 integrity=None,
                 dependencies=tuple(edges),
+                os=platform.os,
+                cpu=platform.cpu,
+                libc=platform.libc,
             )
             if source is Source.WORKSPACE:
                 roots.append(Edge(name, resolution, EdgeKind.PROD))

@@ -13,6 +13,7 @@ Rules produce findings; they never decide verdicts (that is `airlock.verdict`).
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -44,6 +45,9 @@ class Behaviour(StrEnum):
     """Publishing with stolen tokens, spreading to other packages or repositories."""
 
 
+ACTION_FIELDS = frozenset({"name", "version", "rule"})
+"""What a rule's `action` may name: the flagged package's name and version, and the rule's id."""
+
 _RULE_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
@@ -57,6 +61,9 @@ class Rule:
     references: tuple[str, ...] = ()
     behaviour: Behaviour | None = None
     """The behaviour class this rule's findings are evidence of (None: context, not evidence of intent)."""
+    action: str | None = None
+    """What to do about a package this rule flags, in one short line, when the default for its verdict
+    (`airlock.report.triage`) does not fit; may name `{name}`, `{version}` and `{rule}`."""
 
     def finding(self, message: str, *evidence: Evidence, severity: Severity | None = None) -> Finding:
         return Finding(self.id, severity or self.severity, message, tuple(evidence))
@@ -74,12 +81,17 @@ def declare(
     why: str,
     references: tuple[str, ...] = (),
     behaviour: Behaviour | None = None,
+    action: str | None = None,
 ) -> Rule:
     if not _RULE_ID.match(rule_id):
         raise ValueError(f"rule id {rule_id!r} must be lower-case words joined by '-'")
     if rule_id in RULES:
         raise ValueError(f"rule {rule_id!r} declared twice")
-    rule = Rule(rule_id, family, severity, summary, why, references, behaviour)
+    if action is not None:
+        fields = {field for _, field, _, _ in string.Formatter().parse(action) if field is not None}
+        if not fields <= ACTION_FIELDS or "\n" in action:
+            raise ValueError(f"rule {rule_id!r}: an action is one line naming only {sorted(ACTION_FIELDS)}")
+    rule = Rule(rule_id, family, severity, summary, why, references, behaviour, action)
     RULES[rule_id] = rule
     return rule
 
@@ -113,6 +125,16 @@ def all_rules() -> list[Rule]:
 
     families()
     return sorted(RULES.values(), key=lambda r: (r.family, r.id))
+
+
+def declared(rule_id: str) -> Rule | None:
+    """The declaration of `rule_id` (None: not a declared rule). Loads every registered family first:
+    a report may be rendered in a process that never imported the families whose findings it shows
+    (analysis ran in worker processes or came from the store)."""
+    from airlock.analysis.rules import registry  # importing it declares every family's rules
+
+    registry.families()
+    return RULES.get(rule_id)
 
 
 _SAYS_WHEN = re.compile(r"install|when (?:the package is|that file is|its function is) |library code|at load")

@@ -43,6 +43,9 @@ def render() -> str:
                 f"Why it matters: {r.why}",
                 "",
             ]
+            if r.action:
+                what = r.action.format(name="<name>", version="<version>", rule=r.id)
+                lines += [f"What to do: {what}.", ""]
             if r.references:
                 lines += ["References:", "", *[f"- {ref}" for ref in r.references], ""]
     lines += evidence_section(rules)

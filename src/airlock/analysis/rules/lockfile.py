@@ -15,6 +15,8 @@ _INJECTION = (
 FOREIGN_HOST = declare(
     "lockfile-foreign-host",
     family=FAMILY,
+    action="re-resolve {name} from your configured registry (delete its lockfile entry, run npm "
+    "install) and review the lockfile diff",
     severity=Severity.HIGH,
     summary="A lockfile entry's `resolved` URL is on a host other than the registry configured for that name.",
     why="Lockfile injection: a pull request that edits `resolved` makes `npm ci` fetch attacker-chosen bytes "
@@ -24,6 +26,8 @@ FOREIGN_HOST = declare(
 INSECURE_URL = declare(
     "lockfile-insecure-url",
     family=FAMILY,
+    action="re-resolve {name} over https (delete its lockfile entry, run npm install) and review the "
+    "lockfile diff",
     severity=Severity.HIGH,
     summary="A lockfile entry is fetched over plain `http:`.",
     why="Anyone on the network path can swap the bytes; with a missing or weak integrity nothing notices.",
@@ -31,6 +35,8 @@ INSECURE_URL = declare(
 URL_MISMATCH = declare(
     "lockfile-url-mismatch",
     family=FAMILY,
+    action="do not install: restore the lockfile entry of {name}@{version} from the registry and find "
+    "out who changed it",
     severity=Severity.HIGH,
     summary="A lockfile entry's tarball URL names a different package or version than the entry.",
     why="An entry that says `left-pad@1.3.0` but downloads `evil-1.0.0.tgz` is the classic injection shape; "
@@ -40,6 +46,7 @@ URL_MISMATCH = declare(
 MISSING_INTEGRITY = declare(
     "lockfile-missing-integrity",
     family=FAMILY,
+    action="regenerate the lockfile entry of {name} (npm install) so it pins an integrity hash",
     severity=Severity.MEDIUM,
     summary="A lockfile entry has no integrity hash.",
     why="Without `integrity` npm accepts whatever bytes the URL returns, so the lockfile no longer pins "
@@ -48,6 +55,7 @@ MISSING_INTEGRITY = declare(
 MALFORMED_INTEGRITY = declare(
     "lockfile-integrity-malformed",
     family=FAMILY,
+    action="regenerate the lockfile entry of {name} (npm install) and find out who edited it",
     severity=Severity.HIGH,
     summary="A lockfile entry's integrity is not a usable hash: an unknown algorithm, text that is not "
     "base64, or a digest of the wrong length (`sha512-AAAA`, `md5-…`, `garbage`).",
@@ -57,6 +65,8 @@ MALFORMED_INTEGRITY = declare(
 INTEGRITY_MISMATCH = declare(
     "lockfile-integrity-mismatch",
     family=FAMILY,
+    action="do not install: restore the lockfile entry of {name}@{version} from the registry and find "
+    "out who changed it",
     severity=Severity.CRITICAL,
     summary="A lockfile entry's integrity differs from the registry's `dist.integrity` for that version.",
     why="Published versions are immutable on npm, so a different hash means the lockfile pins other bytes "
@@ -72,10 +82,13 @@ OUT_OF_SYNC = declare(
     why="`npm ci` (and `yarn --frozen-lockfile`, `pnpm install --frozen-lockfile`) refuse such a lockfile, "
     "and `npm install` resolves the difference afresh: what gets installed is then not what was checked. "
     "A package.json edited without its lockfile is also how an unreviewed dependency slips in.",
+    action="regenerate the lockfile from package.json (npm install --package-lock-only --ignore-scripts, "
+    "or your package manager's equivalent), then check again",
 )
 UNVERIFIABLE_SOURCE = declare(
     "unverifiable-source",
     family=FAMILY,
+    action="prefer a registry release of {name}; otherwise review that source by hand",
     severity=Severity.MEDIUM,
     summary="A dependency comes from git or a tarball URL, not a registry, so it was not analysed.",
     why="Git dependencies run `prepare` scripts on install and neither they nor ad-hoc tarballs have "

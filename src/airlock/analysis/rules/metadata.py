@@ -11,14 +11,31 @@ FAMILY = "metadata"
 YOUNG_VERSION = declare(
     "young-version",
     family=FAMILY,
+    severity=Severity.INFO,
+    summary="The version was published more recently than the minimum release age (default 7 days); on "
+    "its own this is information, not a reason to review (see young-version-changes).",
+    why="Hijacked releases (ua-parser-js, coa, rc, Shai-Hulud) were found and pulled within days, so a young "
+    "version is worth knowing about; but caniuse-lite, electron-to-chromium and @types/node publish almost "
+    "daily, so youth alone would fail CI most days. Set `min-release-age-days` in airlock.toml.",
+)
+YOUNG_VERSION_CHANGES = declare(
+    "young-version-changes",
+    family=FAMILY,
+    action="wait until {name}@{version} has aged past the minimum release age, or stay on the "
+    "previous version",
     severity=Severity.MEDIUM,
-    summary="The version was published more recently than the minimum release age (default 7 days).",
-    why="Hijacked releases (ua-parser-js, coa, rc, Shai-Hulud) were found and pulled within days; waiting "
-    "out that window avoids most of them. Set `min-release-age-days` in airlock.toml.",
+    summary="A version younger than the minimum release age that also changes what matters since the "
+    "version before it (a new maintainer or publishing account, a new install script, a new dependency), "
+    "or whose package was itself first published less than 30 days ago. Raised instead of young-version.",
+    why="A hijacked release is a young version that differs from its predecessor where an attacker needs it "
+    "to: ua-parser-js and coa added install scripts, event-stream gained a maintainer and a dependency; a "
+    "brand-new package has no history to compare at all. Capabilities are not compared here (that needs "
+    "the previous version's analysis). The evidence says what changed.",
 )
 MAINTAINERS_CHANGED = declare(
     "maintainers-changed",
     family=FAMILY,
+    action="check who now publishes {name} before taking {version}",
     severity=Severity.MEDIUM,
     summary="The version's maintainers differ from the previous version's.",
     why="event-stream changed hands to a stranger who then added flatmap-stream; a new maintainer on a "
@@ -52,6 +69,7 @@ BIN_ADDED = declare(
 DEPRECATED = declare(
     "deprecated-version",
     family=FAMILY,
+    action="move {name} off {version} to a maintained version",
     severity=Severity.LOW,
     summary="The registry marks this version deprecated.",
     why="Deprecation messages are how maintainers warn about broken or compromised releases.",
@@ -59,6 +77,7 @@ DEPRECATED = declare(
 SECURITY_PLACEHOLDER = declare(
     "security-placeholder",
     family=FAMILY,
+    action="remove {name}: the registry replaced it with a security placeholder",
     severity=Severity.CRITICAL,
     summary="npm replaced this package with a `0.0.1-security` placeholder: it was removed as malware.",
     why="npm's security team unpublishes malicious packages and leaves a placeholder; a lockfile that pins "
@@ -67,6 +86,7 @@ SECURITY_PLACEHOLDER = declare(
 DEPENDENCY_CONFUSION = declare(
     "dependency-confusion",
     family=FAMILY,
+    action="make sure {name} resolves from your private registry (scope it in .npmrc)",
     severity=Severity.HIGH,
     summary="A name meant for a private registry resolved from the public one, or exists on both.",
     why="Birsan's 2021 dependency-confusion attack: publish an internal package name publicly with a higher "
@@ -80,6 +100,7 @@ DEPENDENCY_CONFUSION = declare(
 name = FAMILY
 rules = (
     YOUNG_VERSION,
+    YOUNG_VERSION_CHANGES,
     MAINTAINERS_CHANGED,
     INSTALL_SCRIPT_ADDED,
     DEPENDENCY_ADDED,

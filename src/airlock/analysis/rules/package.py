@@ -19,6 +19,7 @@ MANIFEST_INVALID = declare(
 TARGET_FAILED = declare(
     "target-failed",
     family=FAMILY,
+    action="fix the failure shown and run airlock again: this package was not analysed",
     severity=Severity.MEDIUM,
     summary="The target could not be fetched or read, so it was not analysed.",
     why="A package nobody could analyse must not pass as clean: it is reported for review with the reason "
@@ -27,6 +28,8 @@ TARGET_FAILED = declare(
 INTEGRITY_MISMATCH = declare(
     "integrity-mismatch",
     family=FAMILY,
+    action="do not install: the bytes differ from the published hash; clear the cache, fetch again "
+    "and report it if it persists",
     severity=Severity.CRITICAL,
     summary="The tarball's bytes do not match the integrity the registry or lockfile promised.",
     why="Either the registry, a mirror, a proxy or the cache served altered bytes: the package must not be "

@@ -1,0 +1,153 @@
+"""Counts over a report's packages: by verdict, by capability group, by rule. The JSON report's `summary`
+block, the one line `-o FILE` prints on stderr and the overview at the end of `check`'s text all count
+with these, so they never disagree."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from airlock.analysis.facts import NETWORK_GLOBALS, NETWORK_MODULES
+from airlock.exit import ExitCode
+from airlock.lifecycle import registry_install_scripts
+from airlock.model import PackageReport, Verdict
+from airlock.serialize import JSONObject
+
+_CODE_GLOBALS = frozenset({"eval", "Function"})
+
+
+def _global_roots(report: PackageReport) -> set[str]:
+    return {key.split(".", 1)[0] for key in report.capabilities.globals}
+
+
+def _reaches_network(report: PackageReport) -> bool:
+    return bool(report.capabilities.modules & NETWORK_MODULES) or any(
+        k in NETWORK_GLOBALS or k.split(".", 1)[0] in NETWORK_GLOBALS for k in report.capabilities.globals
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CapabilityGroup:
+    key: str
+    """The group's key in the JSON summary."""
+    one: str
+    """What one package of the group does ("runs install scripts")."""
+    many: str
+    """What several do ("run install scripts")."""
+    has: Callable[[PackageReport], bool]
+
+    def describe(self, count: int) -> str:
+        noun = "package" if count == 1 else "packages"
+        return f"{count} {noun} {self.one if count == 1 else self.many}"
+
+
+CAPABILITY_GROUPS: tuple[CapabilityGroup, ...] = (
+    CapabilityGroup(
+        "install_scripts",
+        "runs install scripts",
+        "run install scripts",
+        lambda r: bool(registry_install_scripts(r.install_scripts)),
+    ),
+    CapabilityGroup(
+        "child_process",
+        "can spawn processes",
+        "can spawn processes",
+        lambda r: "child_process" in r.capabilities.modules,
+    ),
+    CapabilityGroup("network", "can reach the network", "can reach the network", _reaches_network),
+    CapabilityGroup(
+        "fs", "can use the file system", "can use the file system", lambda r: "fs" in r.capabilities.modules
+    ),
+    CapabilityGroup(
+        "env",
+        "reads environment variables",
+        "read environment variables",
+        lambda r: any(k.startswith("process.env") for k in r.capabilities.globals),
+    ),
+    CapabilityGroup(
+        "eval",
+        "evaluates code at run time",
+        "evaluate code at run time",
+        lambda r: bool(_global_roots(r) & _CODE_GLOBALS) or "vm" in r.capabilities.modules,
+    ),
+    CapabilityGroup("native", "ships native code", "ship native code", lambda r: r.capabilities.native),
+    CapabilityGroup(
+        "dynamic",
+        "has unresolved dynamic access",
+        "have unresolved dynamic access",
+        lambda r: bool(r.capabilities.dynamic),
+    ),
+)
+"""In the order the overview lists them: what runs by itself first, then what code can reach."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReportSummary:
+    packages: int
+    verdicts: tuple[tuple[Verdict, int], ...]
+    """Every verdict with its count (zeros included), allow, review, block."""
+    capabilities: tuple[tuple[str, int], ...]
+    """Every capability group's key with how many packages are in it (zeros included)."""
+    rules: tuple[tuple[str, int], ...]
+    """Each rule that fired with how many packages it fired on, by rule id."""
+
+    def count(self, verdict: Verdict) -> int:
+        return dict(self.verdicts)[verdict]
+
+
+def summarize(reports: Sequence[PackageReport]) -> ReportSummary:
+    verdicts = Counter(r.verdict for r in reports)
+    rules = Counter(rule for r in reports for rule in dict.fromkeys(f.rule for f in r.findings))
+    return ReportSummary(
+        packages=len(reports),
+        verdicts=tuple((v, verdicts[v]) for v in (Verdict.ALLOW, Verdict.REVIEW, Verdict.BLOCK)),
+        capabilities=tuple((g.key, sum(1 for r in reports if g.has(r))) for g in CAPABILITY_GROUPS),
+        rules=tuple(sorted(rules.items())),
+    )
+
+
+def summary_json(summary: ReportSummary) -> JSONObject:
+    """The JSON report's `summary` block (docs/schema/report-v1.schema.json, `$defs/summary`)."""
+    return {
+        "packages": summary.packages,
+        "verdicts": {verdict.value: n for verdict, n in summary.verdicts},
+        "capabilities": dict(summary.capabilities),
+        "rules": dict(summary.rules),
+    }
+
+
+def verdict_counts(summary: ReportSummary) -> str:
+    """ "1 package: 0 block, 0 review, 1 allow" — the worst verdict first."""
+    noun = "package" if summary.packages == 1 else "packages"
+    counts = ", ".join(
+        f"{summary.count(v)} {v.value}" for v in (Verdict.BLOCK, Verdict.REVIEW, Verdict.ALLOW)
+    )
+    return f"{summary.packages} {noun}: {counts}"
+
+
+def written_line(summary: ReportSummary, *, written: str, exit_code: ExitCode, fail_on: Verdict) -> str:
+    """The one line a command prints on stderr when its report went to a file: counts, the file, and why
+    it exits as it does."""
+    if exit_code is ExitCode.ACTION:
+        reached = sum(n for v, n in summary.verdicts if v is not Verdict.ALLOW and v.rank >= fail_on.rank)
+        noun = "package" if reached == 1 else "packages"
+        why = f"{reached} {noun} at --fail-on {fail_on.value} or worse" if reached else "see the warnings"
+    elif exit_code is ExitCode.OPERATIONAL:
+        why = "some packages could not be fetched or analysed (see the warnings)"
+    elif exit_code is ExitCode.USAGE:
+        why = "bad input (see the warnings)"
+    else:
+        why = f"nothing reached --fail-on {fail_on.value}"
+    return f"{verdict_counts(summary)}; wrote {written}; exit {int(exit_code)}: {why}"
+
+
+__all__ = [
+    "CAPABILITY_GROUPS",
+    "CapabilityGroup",
+    "ReportSummary",
+    "summarize",
+    "summary_json",
+    "verdict_counts",
+    "written_line",
+]
