@@ -378,17 +378,18 @@ def check(
             here,
         )
     )
+    lockfile_path = lockfile.path or project / lockfile.input.file
     options = CheckOptions(
         production=production,
         min_release_age=timedelta(days=settings.min_release_age_days),
         check_public_registry=not settings.offline,
         platforms=platforms,
+        project=lockfile_path.parent,
     )
     with runtime.pipeline(_RichProgress()) as pipeline:
         outcome = check_tree(
             pipeline, tree, runtime.npm_config, options=options, public_client=runtime.public_client_factory()
         )
-    lockfile_path = lockfile.path or project / lockfile.input.file
     accepted_notes = runtime.acceptances.notes(outcome.reports, whole_project=True)
     document = check_document(
         outcome,

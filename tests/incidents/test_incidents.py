@@ -78,9 +78,10 @@ def test_blocks_name_rules_and_evidence() -> None:
 # silent. Content rules use the corpus (a replica declaring a rule in `rules` is its positive fixture);
 # tarball-shape rules have crafted archives below; lockfile and registry-metadata rules are exercised by
 # tests/check/test_rules_covered.py, the `package` family by the scan pipeline's tests, and manifest
-# confusion (which needs a registry manifest) by tests/pipeline/test_context.py.
+# confusion (which needs a registry manifest) by tests/pipeline/test_context.py; patch rules (a project's
+# patch file, not package contents) by tests/test_patches.py and tests/check/test_patched_check.py.
 
-CONTENT_EXCLUDED_FAMILIES = {"tarball", "package", "lockfile", "metadata", "manifest"}
+CONTENT_EXCLUDED_FAMILIES = {"tarball", "package", "lockfile", "metadata", "manifest", "patches"}
 CONTENT_RULES = sorted(r.id for r in all_rules() if r.family not in CONTENT_EXCLUDED_FAMILIES)
 
 EXTRA_LOOKALIKES = [

@@ -262,7 +262,7 @@ def young(name: str, version: str) -> PackageReport:
         capabilities=EMPTY_CAPABILITIES,
         findings=(
             Finding(
-                "young-version",
+                "young-version-changes",
                 Severity.MEDIUM,
                 f"{name}@{version} was published 2026-12-01 10:00 UTC, 1.0 days ago",
                 (ev("package-lock.json", 40),),

@@ -43,10 +43,10 @@ def test_tree_text_shows_blocks_then_reviews_then_a_count_of_the_rest() -> None:
         "        via   app>stealer",
         "",
         "REVIEW  fresh@2.0.0",
-        "        why   [medium] young-version: fresh@2.0.0 was published 2026-12-01 10:00 UTC, 1.0 days ago"
+        "        why   [medium] young-version-changes: fresh@2.0.0 was published 2026-12-01 10:00 UTC, 1.0 days ago"
         "  package-lock.json:40",
         "        do    wait until fresh@2.0.0 has aged past the minimum release age, or stay on the previous"
-        " version; see docs/rules.md#young-version",
+        " version; see docs/rules.md#young-version-changes",
         "        via   app>fresh",
         "",
         "ALLOW   3 packages with nothing to act on (-v lists them)",
@@ -96,7 +96,9 @@ def test_folding_spans_packages_whose_message_differs_only_by_their_own_name() -
     mentions = replace(
         young("right", "1.0.0"),
         findings=(
-            Finding("young-version", Severity.MEDIUM, "left@1.0.0 was published 2026-12-01 10:00 UTC"),
+            Finding(
+                "young-version-changes", Severity.MEDIUM, "left@1.0.0 was published 2026-12-01 10:00 UTC"
+            ),
         ),
     )
     assert len(triage([young("left", "1.0.0"), mentions], Verdict.REVIEW)) == 2

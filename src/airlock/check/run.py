@@ -9,9 +9,11 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from airlock.analysis.rules import metadata as metadata_rules
+from airlock.analysis.rules import patches as patch_rules
 from airlock.check.lockfile import PUBLIC_REGISTRY_HOSTS, evidence_for, integrity_finding, source_findings
 from airlock.check.metadata import MetadataContext, version_signals
 from airlock.check.platform import (
@@ -26,6 +28,7 @@ from airlock.check.platform import (
 from airlock.errors import AirlockError
 from airlock.exit import ExitCode
 from airlock.model import Evidence, Finding, PackageReport, Severity, Verdict
+from airlock.patches import PatchFile, UnreadablePatch, read_patch_file
 from airlock.pipeline import Pipeline, exit_code
 from airlock.pipeline.context import ContextStage, PackageContext
 from airlock.pipeline.requests import FromRegistry, NotFetched, PackageRequest
@@ -50,6 +53,8 @@ class CheckOptions:
     platforms: tuple[Platform, ...] | None = field(default_factory=lambda: (current_platform(),))
     """Leave out the optional packages npm would install on none of these platforms (this machine's, or
     a yarn/pnpm project's `supportedArchitectures`); None checks every package."""
+    project: Path | None = None
+    """The project directory, where the lockfile's patch files are read (None: patches are not read)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +84,10 @@ class TreeEntry:
     def line(self) -> int | None:
         return next((n.line for n in self.nodes if n.line is not None), None)
 
+    @property
+    def patches(self) -> tuple[str, ...]:
+        return self.nodes[0].patches
+
 
 @dataclass(frozen=True, slots=True)
 class CheckOutcome:
@@ -106,7 +115,7 @@ def tree_entries(
     project itself), bundled dependencies (analysed inside their parent's tarball) and the `exclude`d keys
     (for another platform) get no entry."""
     walk = TreeWalk(tree)
-    groups: dict[tuple[str, str | None, Source, str | None], list[LockedPackage]] = {}
+    groups: dict[tuple[str, str | None, Source, str | None, tuple[str, ...]], list[LockedPackage]] = {}
     dev_only: set[tuple[str, str | None]] = set()
     for key in walk.order:
         package = tree.packages[key]
@@ -116,9 +125,10 @@ def tree_entries(
             dev_only.add((package.name, package.version))
             continue
         where = None if package.source is Source.REGISTRY else package.resolved
-        groups.setdefault((package.name, package.version, package.source, where), []).append(package)
+        group = (package.name, package.version, package.source, where, package.patches)
+        groups.setdefault(group, []).append(package)
     entries = []
-    for (name, version, source, _), nodes in groups.items():
+    for (name, version, source, _, _), nodes in groups.items():
         paths: list[str] = []
         for node in nodes:
             paths.extend(walk.paths(node.key))
@@ -126,7 +136,7 @@ def tree_entries(
     return entries, len(dev_only)
 
 
-def entry_request(entry: TreeEntry) -> PackageRequest:
+def entry_request(entry: TreeEntry, patches: tuple[PatchFile, ...] = ()) -> PackageRequest:
     node = entry.nodes[0]
     if entry.source is Source.REGISTRY:
         target = RegistryTarget(entry.label, entry.name, entry.version or "")
@@ -140,6 +150,7 @@ def entry_request(entry: TreeEntry) -> PackageRequest:
         version=entry.version,
         integrity=node.integrity,
         paths=entry.paths,
+        patches=patches if entry.source is Source.REGISTRY else (),
     )
 
 
@@ -171,11 +182,15 @@ class TreeSource:
             )
         entries, self.skipped_dev = tree_entries(tree, production=options.production, exclude=excluded)
         self.entries = tuple(entries)
+        self._patches = _read_patches(self.entries, options.project)
         self.not_for_platform = _platform_skips(tree, excluded)
-        self._context = TreeContext(tree, self.entries, config, options, public_client)
+        self._context = TreeContext(tree, self.entries, config, options, public_client, patches=self._patches)
 
     def requests(self) -> Sequence[PackageRequest]:
-        return [entry_request(e) for e in self.entries]
+        return [
+            entry_request(e, tuple(p for p in map(self._patches.get, e.patches) if isinstance(p, PatchFile)))
+            for e in self.entries
+        ]
 
     @property
     def context(self) -> ContextStage:
@@ -195,8 +210,11 @@ class TreeContext(PackageContext):
         config: NpmConfig,
         options: CheckOptions,
         public_client: Callable[[], RegistryClient] | None,
+        *,
+        patches: Mapping[str, PatchFile | UnreadablePatch] | None = None,
     ) -> None:
         super().__init__(now=options.now)
+        self._patches = patches or {}
         self._tree = tree
         self._entries = entries
         self._config = config
@@ -297,6 +315,29 @@ class TreeContext(PackageContext):
                 self._public = self._public_client_factory()
             return self._public
 
+    def _patch_findings(self, entry: TreeEntry) -> list[Finding]:
+        """Which patch files the package manager applies to this package, and each one that was not read
+        (so the package was analysed without it)."""
+        findings: list[Finding] = []
+        for path in entry.patches:
+            patch = self._patches.get(path) or UnreadablePatch(path, "it was not read")
+            applied = isinstance(patch, PatchFile) and entry.source is Source.REGISTRY
+            findings.append(
+                patch_rules.PATCHED_PACKAGE.finding(
+                    f"{entry.label} is installed with the project's patch {path} applied"
+                    + ("; it was analysed with the patch applied" if applied else ""),
+                    Evidence(path, 1),
+                )
+            )
+            if isinstance(patch, UnreadablePatch):
+                findings.append(
+                    patch_rules.PATCH_NOT_APPLIED.finding(
+                        f"patch {path} of {entry.label}: {patch.reason}; the package was analysed without it",
+                        evidence_for(self._tree, entry.nodes[0], f"{entry.label} ← {path}"),
+                    )
+                )
+        return findings
+
     # ---- once, over the whole tree -------------------------------------------------------------------
     def name_evidence(self, index: int, result: PackageResult, name: str) -> Evidence:
         return evidence_for(self._tree, self._entries[index].nodes[0])
@@ -312,6 +353,7 @@ class TreeContext(PackageContext):
                         for node in self._entries[index].nodes
                         for f in source_findings(self._tree, node, self._config)
                     ),
+                    *self._patch_findings(self._entries[index]),
                 ),
             )
             for index, result in enumerate(super().finish(results))
@@ -340,6 +382,18 @@ def platform_note(outcome: CheckOutcome) -> str | None:
         f"platform: {len(skips)} optional {noun} for other platforms than {names(outcome.platforms)} not fetched or "
         f"checked, as npm would not install them here (--all-platforms checks them): {listed}"
     )
+
+
+def _read_patches(
+    entries: Sequence[TreeEntry], project: Path | None
+) -> dict[str, PatchFile | UnreadablePatch]:
+    """Every patch file the tree applies, read once (several versions may share one)."""
+    paths = dict.fromkeys(p for e in entries for p in e.patches)
+    if project is None:
+        return {
+            p: UnreadablePatch(p, "the project directory is not known, so it was not read") for p in paths
+        }
+    return {p: read_patch_file(project, p) for p in paths}
 
 
 def _escalate_new_dependencies(results: list[PackageResult]) -> tuple[PackageResult, ...]:

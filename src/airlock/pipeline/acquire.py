@@ -16,6 +16,7 @@ from airlock.contents import read_directory
 from airlock.errors import AirlockError, OperationalError, UsageError
 from airlock.integrity import sri_of
 from airlock.model import PackageAnalysis
+from airlock.patches import store_key
 from airlock.pipeline.context import ContextStage
 from airlock.pipeline.executor import DirectoryContents, TarballBytes, TarballFile
 from airlock.pipeline.requests import (
@@ -151,18 +152,20 @@ class Acquirer:
                 )
             integrity = manifest.dist.digest().sri()
             identity = Identity(manifest.name, manifest.version, integrity)
-            stored = self.stored(integrity)
+            stored = self.stored(store_key(integrity, request.patches))
             if stored is not None:
                 return Stored(identity, view, stored)
-            return self._download(identity, view, request.label)
+            return self._download(identity, view, request)
         except AirlockError as error:
             return Failed(identity, view, error)
 
-    def _download(self, identity: Identity, view: RegistryView, label: str) -> ToAnalyse:
+    def _download(self, identity: Identity, view: RegistryView, request: PackageRequest) -> ToAnalyse:
         """The tarball as a verified cache file (streamed there when missing), handed to analysis by path.
         Holds an in-flight slot until its analysis ends."""
         manifest = view.manifest
         assert manifest is not None and identity.integrity is not None
+        label, patches = request.label, request.patches
+        key = store_key(identity.integrity, patches) if patches else None
         client = self.client
         self._slots.acquire()
         try:
@@ -173,16 +176,18 @@ class Acquirer:
                 logger.warning("%s; analysing %s from memory", error.message, label)
                 data = client.fetch_tarball(manifest)
                 return ToAnalyse(
-                    identity, view, TarballBytes(data, label), fetched_bytes=len(data), holds_slot=True,
-                    heavy=len(data) >= HEAVY_ARCHIVE_BYTES and not manifest.platform_specific,
+                    identity, view, TarballBytes(data, label, patches), fetched_bytes=len(data),
+                    holds_slot=True, heavy=len(data) >= HEAVY_ARCHIVE_BYTES and not manifest.platform_specific,
+                    store_key=key,
                 )  # fmt: skip
         except BaseException:
             self._slots.release()
             raise
         size = path.stat().st_size
         return ToAnalyse(
-            identity, view, TarballFile(str(path), identity.integrity, label), fetched_bytes=fetched,
-            holds_slot=True, heavy=size >= HEAVY_ARCHIVE_BYTES and not manifest.platform_specific,
+            identity, view, TarballFile(str(path), identity.integrity, label, patches),
+            fetched_bytes=fetched, holds_slot=True,
+            heavy=size >= HEAVY_ARCHIVE_BYTES and not manifest.platform_specific, store_key=key,
         )  # fmt: skip
 
 

@@ -18,6 +18,7 @@ from airlock.errors import OperationalError
 from airlock.integrity import IntegrityError, parse_sri, verify
 from airlock.memory import release_free_memory
 from airlock.model import PackageAnalysis, PackageContents
+from airlock.patches import PatchFile, apply_patches
 
 TRIM_AFTER_BYTES = 1 * 2**20
 
@@ -30,12 +31,15 @@ class TarballFile:
     path: str
     integrity: str
     subject: str
+    patches: tuple[PatchFile, ...] = ()
+    """The project's patches the package manager applies at install: applied before analysis."""
 
 
 @dataclass(frozen=True, slots=True)
 class TarballBytes:
     data: bytes
     subject: str
+    patches: tuple[PatchFile, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +57,8 @@ def analyze_job(job: AnalysisJob) -> PackageAnalysis:
         return analyze(job.contents)
     data = job.data if isinstance(job, TarballBytes) else _read_verified(job)
     try:
-        return analyze(read_tarball(data, subject=job.subject))
+        contents = read_tarball(data, subject=job.subject)
+        return analyze(apply_patches(contents, job.patches) if job.patches else contents)
     finally:
         if len(data) >= TRIM_AFTER_BYTES:
             release_free_memory()

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from airlock.errors import AirlockError
+from airlock.patches import PatchFile
 from airlock.targets import RegistryTarget
 
 
@@ -55,6 +56,8 @@ class PackageRequest:
     integrity: str | None = None
     """The integrity the lockfile expects (used for a store lookup before any download)."""
     paths: tuple[str, ...] = ()
+    patches: tuple[PatchFile, ...] = ()
+    """Patch files the package manager applies to a registry package at install (applied before analysis)."""
 
 
 __all__ = [

@@ -51,6 +51,8 @@ class ToAnalyse:
     """Analysed one at a time: a big archive that is mostly code (next, typescript take ~0.5 GB each)."""
     holds_slot: bool = False
     """Took an in-flight download slot, freed when its analysis ends."""
+    store_key: str | None = None
+    """The analysis store's key when it is not `identity.integrity` (patched bytes: `airlock.patches`)."""
 
 
 @dataclass(frozen=True, slots=True)

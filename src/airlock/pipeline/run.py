@@ -193,8 +193,9 @@ class Pipeline:
                                 request, to_analyse.identity, to_analyse.registry, failure=error
                             )
                         else:
-                            if to_analyse.identity.integrity is not None:
-                                acquirer.put(to_analyse.identity.integrity, analysis)
+                            key = to_analyse.store_key or to_analyse.identity.integrity
+                            if key is not None:
+                                acquirer.put(key, analysis)
                             results[index] = PackageResult(
                                 request, to_analyse.identity, to_analyse.registry, analysis=analysis
                             )

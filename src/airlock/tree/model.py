@@ -71,6 +71,9 @@ class LockedPackage:
     """The package's `cpu` constraint (`x64`, `arm64`, `!ia32`); () when none."""
     libc: tuple[str, ...] = ()
     """The package's `libc` constraint (`glibc`, `musl`), which npm applies only on linux; () when none."""
+    patches: tuple[str, ...] = ()
+    """Patch files the package manager applies to the bytes at install (yarn `patch:`, pnpm
+    `patchedDependencies`), as the lockfile names them, relative to the project (`.yarn/patches/x.patch`)."""
 
     @property
     def label(self) -> str:

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
+from airlock.registry.semver import is_valid_range, satisfies
 from airlock.tree.constraints import constraints_of
 from airlock.tree.graph import lines_of, with_derived_flags
 from airlock.tree.model import (
@@ -91,6 +92,9 @@ class PnpmLockfile:
         if not importers:  # v6 single project: the importer's fields are at the top level
             importers = {".": {f: doc[f] for f, _ in importer_fields if f in doc}}
         prefix = "" if v9 else "/"
+        patched = _PatchedDependencies.of(
+            _mapping(doc.get("patchedDependencies"), file, "patchedDependencies"), file
+        )
 
         def resolve(importer_dir: str | None, name: str, value: object) -> str | None:
             if isinstance(value, dict):  # v6 importers: {specifier, version}
@@ -150,6 +154,7 @@ class PnpmLockfile:
                 os=platform.os,
                 cpu=platform.cpu,
                 libc=platform.libc,
+                patches=patched.files_for(name, version),
             )
         roots: list[Edge] = []
         for raw_directory, raw in importers.items():
@@ -307,6 +312,45 @@ def _with_environment(
 
 def _count(packages: int) -> str:
     return f"{packages} package" if packages == 1 else f"{packages} packages"
+
+
+class _PatchedDependencies:
+    """`patchedDependencies`: `name@version` (or, since pnpm 9.x/10, a bare `name` or `name@range`) → the
+    patch file, relative to the project. pnpm picks an exact version first, then a range, then the bare
+    name."""
+
+    def __init__(self, entries: list[tuple[str, str | None, str]]) -> None:
+        self._entries = entries
+
+    @classmethod
+    def of(cls, raw: Mapping[Any, Any], file: str) -> _PatchedDependencies:
+        entries: list[tuple[str, str | None, str]] = []
+        for raw_key, value in raw.items():
+            key = str(raw_key)
+            path = value.get("path") if isinstance(value, dict) else value
+            if not isinstance(path, str) or not path:
+                raise LockfileError(file, "a patched dependency without a `path`", entry=key)
+            at = key.find("@", 1)
+            name, selector = (key, None) if at < 0 else (key[:at], key[at + 1 :])
+            entries.append((name, selector or None, path))
+        return cls(entries)
+
+    def files_for(self, name: str, version: str) -> tuple[str, ...]:
+        candidates = [(selector, path) for n, selector, path in self._entries if n == name]
+        if not candidates:
+            return ()
+        exact = next((p for s, p in candidates if s == version), None)
+        in_range = next(
+            (
+                p
+                for s, p in candidates
+                if s is not None and s != version and is_valid_range(s) and satisfies(version, s)
+            ),
+            None,
+        )
+        any_version = next((p for s, p in candidates if s is None), None)
+        chosen = exact or in_range or any_version
+        return () if chosen is None else (chosen,)
 
 
 def _add_link(packages: dict[str, LockedPackage], edge: Edge) -> None:

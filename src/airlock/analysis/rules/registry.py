@@ -31,6 +31,7 @@ from airlock.analysis.rules import (
     package,
     packaging,
     parsing,
+    patches,
     persistence,
     processes,
     propagation,
@@ -71,6 +72,7 @@ DECLARED: tuple[RuleDeclarations, ...] = (
     manifest,
     metadata,
     package,
+    patches,
     tarball,
     typosquat,
 )
