@@ -3,6 +3,7 @@ the event-stream pattern, typosquats and dependency confusion."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from airlock.check.document import header
 from airlock.check.run import CheckOptions, CheckOutcome, check_tree
 from airlock.model import PackageReport, Verdict
 from airlock.pipeline import Pipeline, PipelineOptions
@@ -462,3 +464,110 @@ def test_bundled_dependencies_are_analysed_inside_their_parent(
     assert [r.label for r in outcome.reports] == ["left-pad@1.3.0"]
     assert registry.requests_to("inner") == []
     assert _rules(outcome.reports[0]) == set()
+    assert "1 shipped inside a dependency's tarball (analysed as part of it)" in header(outcome)
+
+
+def test_what_the_project_bundles_is_fetched_and_analysed(
+    fake_registry: FakeRegistry, checker_for: CheckerFactory
+) -> None:
+    # npm/cli's shape (tests/tree/fixtures/npm-root-bundled): the root bundles `once`, so `once` and its
+    # dependency `wrappy` are `inBundle` entries directly under the root, fetched from the registry.
+    _publish(fake_registry, "ms", "2.1.3")
+    _publish(fake_registry, "wrappy", "1.0.2")
+    fake_registry.publish(
+        "once",
+        "1.4.0",
+        build_package("once", "1.4.0", {"index.js": "require('child_process').exec('ls')\n"}),
+        manifest={"dependencies": {"wrappy": "1"}},
+        time=OLD,
+    )
+    fixture = Path(__file__).parents[1] / "tree" / "fixtures" / "npm-root-bundled"
+    document = json.loads((fixture / "package-lock.json").read_text())
+    for key, entry in document["packages"].items():
+        if key:
+            dist = fake_registry.packument(key.removeprefix("node_modules/"))["versions"][entry["version"]]
+            entry.update(resolved=dist["dist"]["tarball"], integrity=dist["dist"]["integrity"])
+    tree = read_lockfile(LockfileInput("package-lock.json", json.dumps(document, indent=2)))
+    outcome = checker_for(fake_registry).check(tree)
+    assert sorted(r.label for r in outcome.reports) == ["ms@2.1.3", "once@1.4.0", "wrappy@1.0.2"]
+    assert any(r.path.endswith(".tgz") for r in fake_registry.requests_to("once"))
+    once = _report(outcome, "once")
+    assert "child_process.exec" in once.capabilities.builtin
+    assert once.integrity == document["packages"]["node_modules/once"]["integrity"]
+    assert "shipped inside" not in header(outcome) and "bundled" not in header(outcome)
+
+
+def test_pnpm_11_config_dependencies_are_fetched_and_analysed(
+    fake_registry: FakeRegistry, checker_for: CheckerFactory
+) -> None:
+    fixture = Path(__file__).parents[1] / "tree" / "fixtures" / "pnpm-v11-config-deps"
+    text = (fixture / "pnpm-lock.yaml").read_text()
+    for name, version in (("once", "1.4.0"), ("wrappy", "1.0.2"), ("is-odd", "3.0.1")):
+        _publish(fake_registry, name, version)
+        real = text.split(f"  {name}@{version}:\n    resolution: {{integrity: ", 1)[1].split("}", 1)[0]
+        text = text.replace(real, fake_registry.packument(name)["versions"][version]["dist"]["integrity"])
+    outcome = checker_for(fake_registry).check(read_lockfile(LockfileInput("pnpm-lock.yaml", text)))
+    assert sorted(r.label for r in outcome.reports) == ["is-odd@3.0.1", "once@1.4.0", "wrappy@1.0.2"]
+    assert any(r.path.endswith(".tgz") for r in fake_registry.requests_to("is-odd"))
+    assert all(r.verdict is Verdict.ALLOW for r in outcome.reports)
+    assert any("config dependencies (is-odd@3.0.1)" in n for n in outcome.notes)
+
+
+def _sha1_yarn_lockfile(registry: FakeRegistry, *, swapped: str | None = None) -> LockfileInput:
+    """The pre-2018 yarn fixture with each URL's sha1 set to the loopback registry's shasum (or, for
+    `swapped`, to the sha1 of other bytes)."""
+    fixture = Path(__file__).parents[1] / "tree" / "fixtures" / "yarn-v1-sha1"
+    text = (fixture / "yarn.lock").read_text()
+    for name, version in (("left-pad", "1.3.0"), ("once", "1.4.0"), ("wrappy", "1.0.2")):
+        written = text.split(f"/{name}-{version}.tgz#", 1)[1][:40]
+        served = registry.packument(name)["versions"][version]["dist"]["shasum"]
+        text = text.replace(written, hashlib.sha1(b"other bytes").hexdigest() if name == swapped else served)
+    manifests = {"": json.loads((fixture / "package.json").read_text())}
+    return LockfileInput("yarn.lock", text, manifests)
+
+
+def test_a_yarn_url_sha1_counts_as_integrity(registry: FakeRegistry, checker_for: CheckerFactory) -> None:
+    outcome = checker_for(registry).check(read_lockfile(_sha1_yarn_lockfile(registry)))
+    assert sorted(r.label for r in outcome.reports) == ["left-pad@1.3.0", "once@1.4.0", "wrappy@1.0.2"]
+    for report in outcome.reports:
+        assert _rules(report) == set(), report.label  # no lockfile-missing-integrity
+        assert report.verdict is Verdict.ALLOW
+    assert any("pinned only by the sha1" in n for n in outcome.notes)
+
+
+def test_a_yarn_url_sha1_that_differs_from_the_registry_is_an_integrity_mismatch(
+    registry: FakeRegistry, checker_for: CheckerFactory
+) -> None:
+    data = _sha1_yarn_lockfile(registry, swapped="once")
+    outcome = checker_for(registry).check(read_lockfile(data))
+    once = _report(outcome, "once")
+    assert "lockfile-integrity-mismatch" in _rules(once)
+    (finding,) = [f for f in once.findings if f.rule == "lockfile-integrity-mismatch"]
+    assert "sha1-" in finding.message
+    assert _rules(_report(outcome, "wrappy")) == set()
+
+
+def test_a_lockfile_out_of_sync_with_package_json_is_reported(
+    registry: FakeRegistry, checker_for: CheckerFactory
+) -> None:
+    data = lockfile(
+        registry,
+        {"once": "^1.4.0", "left-pad": "1.3.0"},
+        [Locked("once", "1.4.0", {"wrappy": "1"}), Locked("wrappy", "1.0.2"), Locked("left-pad", "1.3.0")],
+    )
+    edited = {"name": "app", "dependencies": {"once": "^2.0.0", "left-pad": "1.3.0", "is-number": "7.0.0"}}
+    outcome = checker_for(registry).check(read_lockfile(LockfileInput(data.file, data.text, {"": edited})))
+    once = _report(outcome, "once")
+    assert "lockfile-out-of-sync" in _rules(once)
+    assert once.verdict is Verdict.REVIEW
+    (finding,) = [f for f in once.findings if f.rule == "lockfile-out-of-sync"]
+    assert "^2.0.0" in finding.message and "1.4.0" in finding.message
+    assert finding.evidence[0].file == "package-lock.json"
+    assert "lockfile-out-of-sync" not in _rules(_report(outcome, "left-pad"))
+    (note,) = [n for n in outcome.notes if "out of sync" in n]
+    assert "is-number 7.0.0 is in package.json but not in the lockfile" in note
+    # in sync: the same lockfile with the package.json it was written from
+    in_sync = {"name": "app", "dependencies": {"once": "^1.4.0", "left-pad": "1.3.0"}}
+    outcome = checker_for(registry).check(read_lockfile(LockfileInput(data.file, data.text, {"": in_sync})))
+    assert all("lockfile-out-of-sync" not in _rules(r) for r in outcome.reports)
+    assert not any("out of sync" in n for n in outcome.notes)

@@ -12,9 +12,11 @@ import pytest
 from airlock.analysis.rules import all_rules
 from airlock.check.lockfile import integrity_finding, source_findings
 from airlock.registry.packument import Maintainer
+from airlock.tree import LockfileInput, read_lockfile
 from airlock.tree.model import DependencyTree, LockedPackage, Source
 from tests.check.test_lockfile import NPMJS, OTHER_SRI, SRI, _entry, _manifest
 from tests.check.test_metadata import _packument, _rules, _version
+from tests.tree.conftest import fixture_input
 
 # Raised only where the checker combines a tree with two registries (src/airlock/check/run.py): their
 # positive and benign cases run the whole `airlock check` against loopback registries in test_check.py.
@@ -36,6 +38,15 @@ def _integrity(package: LockedPackage, registry_sri: str) -> set[str]:
 def _metadata(*versions: tuple[str, dict[str, object]], ages: dict[str, float] | None = None) -> set[str]:
     doc = _packument(*(_version(v, **fields) for v, fields in versions), ages=ages)
     return set(_rules(doc, versions[-1][0]))
+
+
+def _out_of_sync(once_range: str) -> set[str]:
+    """The npm-v3 fixture with package.json's `once` range edited and the lockfile left as it was."""
+    data = fixture_input("npm-v3")
+    root = dict(data.manifests[""])
+    root["dependencies"] = {**root["dependencies"], "once": once_range}  # type: ignore[dict-item]
+    tree = read_lockfile(LockfileInput(data.file, data.text, {"": root}))
+    return {f.rule for p in tree.packages.values() for f in source_findings(tree, p, NPMJS)}
 
 
 OLD = {"1.0.0": 400.0, "1.0.1": 300.0}
@@ -71,6 +82,10 @@ PROBES: dict[str, tuple[Probe, Probe]] = {
     "lockfile-integrity-mismatch": (
         lambda: _integrity(_entry(integrity=OTHER_SRI), SRI),
         lambda: _integrity(_entry(), SRI),
+    ),
+    "lockfile-out-of-sync": (
+        lambda: _out_of_sync("^2.0.0"),  # locked 1.4.0: npm ci refuses
+        lambda: _out_of_sync("^1.3.0"),  # edited, but 1.4.0 still satisfies it: npm ci accepts
     ),
     "unverifiable-source": (
         lambda: _lockfile(

@@ -116,6 +116,17 @@ def test_yarn_berry(text: str, entry: str | None, problem: str) -> None:
         ),
         ("lockfileVersion: '9.0'\n  bad: [\n", None, "not valid YAML"),
         ("- just a list\n", None, "expected a YAML mapping"),
+        (
+            "lockfileVersion: '9.0'\nimporters: {}\n---\nlockfileVersion: '9.0'\nimporters: {}\n",
+            None,
+            "2 YAML documents, but airlock knows only pnpm's project document",
+        ),
+        (
+            "---\nlockfileVersion: '9.0'\n---\nlockfileVersion: '9.0'\n---\nlockfileVersion: '9.0'\n",
+            None,
+            "3 YAML documents",
+        ),
+        ("lockfileVersion: '9.0'\n---\nlockfileVersion: '9.0'\n  bad: [\n", None, "not valid YAML at line 4"),
     ],
 )
 def test_pnpm(text: str, entry: str | None, problem: str) -> None:

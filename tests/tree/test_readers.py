@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import json
+
 import pytest
 
 from airlock.tree import DependencyTree, LockfileInput, Source, read_lockfile
@@ -115,3 +118,125 @@ def test_npm_v1_without_package_json_uses_top_level_entries() -> None:
     data = fixture_input("npm-v1")
     tree = read_lockfile(LockfileInput(data.file, data.text))
     assert {e.name for e in tree.roots} == {"debug", "my-ms", "once", "is-odd", "is-number"}
+
+
+def test_what_the_project_itself_bundles_is_fetched_like_any_dependency() -> None:
+    # npm/cli's shape: the root's bundleDependencies are `inBundle` entries directly under the root, with
+    # resolved and integrity; there is no parent tarball, so npm fetches them from the registry.
+    tree = read_lockfile(fixture_input("npm-root-bundled"))
+    by_label = {p.label: p for p in tree.packages.values()}
+    assert {label: p.source for label, p in by_label.items()} == {
+        "ms@2.1.3": Source.REGISTRY,
+        "once@1.4.0": Source.REGISTRY,
+        "wrappy@1.0.2": Source.REGISTRY,
+    }
+    assert by_label["once@1.4.0"].integrity is not None
+    assert TreeWalk(tree).paths("node_modules/wrappy") == ("once>wrappy",)
+
+
+def _with_entries(fixture: str, entries: dict[str, dict[str, object]]) -> DependencyTree:
+    data = fixture_input(fixture)
+    document = json.loads(data.text)
+    document["packages"].update(entries)
+    return read_lockfile(LockfileInput(data.file, json.dumps(document, indent=2), data.manifests))
+
+
+def test_copies_inside_a_dependency_tarball_stay_covered_by_it() -> None:
+    tree = _with_entries(
+        "npm-root-bundled",
+        {
+            # inside ms's own tarball (ms is not bundled itself)
+            "node_modules/ms/node_modules/inner": {"version": "1.0.0", "inBundle": True},
+            # once is bundled by the project: what once's folder holds is part of the project's bundle...
+            "node_modules/once/node_modules/hoisted": {
+                "version": "1.0.0",
+                "resolved": "https://registry.npmjs.org/hoisted/-/hoisted-1.0.0.tgz",
+                "integrity": "sha512-" + "A" * 86 + "==",
+                "inBundle": True,
+            },
+        },
+    )
+    assert tree.packages["node_modules/ms/node_modules/inner"].source is Source.BUNDLED
+    assert tree.packages["node_modules/once/node_modules/hoisted"].source is Source.REGISTRY
+    # ...unless once's own tarball bundles it
+    document = json.loads(fixture_input("npm-root-bundled").text)
+    once = {**document["packages"]["node_modules/once"], "bundleDependencies": ["hoisted"]}
+    tree = _with_entries(
+        "npm-root-bundled",
+        {
+            "node_modules/once": once,
+            "node_modules/once/node_modules/hoisted": {"version": "1.0.0", "inBundle": True},
+        },
+    )
+    assert tree.packages["node_modules/once/node_modules/hoisted"].source is Source.BUNDLED
+
+
+def test_what_a_workspace_bundles_is_fetched_too() -> None:
+    tree = _with_entries(
+        "npm-workspaces",
+        {
+            "packages/a/node_modules/left-pad": {
+                "version": "1.3.0",
+                "resolved": "https://registry.npmjs.org/left-pad/-/left-pad-1.3.0.tgz",
+                "integrity": "sha512-" + "A" * 86 + "==",
+                "inBundle": True,
+            }
+        },
+    )
+    assert tree.packages["packages/a/node_modules/left-pad"].source is Source.REGISTRY
+
+
+def test_pnpm_11_environment_document_is_read_and_its_packages_checked() -> None:
+    # pnpm 11 writes the config dependencies first, `---`, then the project's lockfile
+    data = fixture_input("pnpm-v11-config-deps")
+    tree = read_lockfile(data)
+    walk = TreeWalk(tree)
+    by_label = {p.label: p for p in tree.packages.values()}
+    assert set(by_label) == {"once@1.4.0", "wrappy@1.0.2", "is-odd@3.0.1"}
+    assert walk.paths(by_label["wrappy@1.0.2"].key) == ("once>wrappy",)
+    config = by_label["is-odd@3.0.1"]
+    assert walk.paths(config.key) == ("is-odd",)
+    assert (config.source, config.dev, config.integrity) == (
+        Source.REGISTRY,
+        False,
+        "sha512-CQpnWPrDwmP1+SMHXZhtLtJv90yiyVfluGsX5iNCVkrhQtU3TQHsUWPG9wkdk9Lgd5yNpAg9jQEo90CBaXgWMA==",
+    )
+    lines = data.text.splitlines()
+    for package in tree.packages.values():
+        assert package.line is not None
+        assert lines[package.line - 1] == f"  {package.label}:"
+    # the project's entry is the second document's, not the environment's
+    assert (by_label["once@1.4.0"].line or 0) > (config.line or 0)
+    (note,) = tree.notes
+    assert "config dependencies (is-odd@3.0.1)" in note
+
+
+def test_pnpm_11_package_manager_document_alone() -> None:
+    # pnpm 11 locking the pnpm version the project pins (devEngines.packageManager), before any dependency
+    tree = read_lockfile(fixture_input("pnpm-v11-package-manager"))
+    walk = TreeWalk(tree)
+    by_label = {p.label: p for p in tree.packages.values()}
+    assert {e.name for e in tree.roots} == {"@pnpm/exe", "pnpm"}
+    assert len(by_label) == 13
+    assert walk.paths(by_label["detect-libc@2.1.2"].key) == ("@pnpm/exe>detect-libc",)
+    assert by_label["@pnpm/linux-x64@11.28.6"].optional
+    assert any("the package manager (@pnpm/exe@11.28.6, pnpm@11.28.6)" in note for note in tree.notes)
+
+
+def test_pre_2018_yarn_lockfile_is_pinned_by_the_sha1_in_its_urls() -> None:
+    data = fixture_input("yarn-v1-sha1")
+    tree = read_lockfile(data)
+    by_label = {p.label: p for p in tree.packages.values()}
+    assert set(by_label) == {"left-pad@1.3.0", "once@1.4.0", "wrappy@1.0.2"}
+    for package in by_label.values():
+        assert package.resolved is not None
+        sha1 = bytes.fromhex(package.resolved.rsplit("#", 1)[1])
+        assert package.integrity == "sha1-" + base64.b64encode(sha1).decode()
+    (note,) = tree.notes
+    assert "3 of its entries have no `integrity`" in note and "sha1" in note
+
+
+def test_yarn_integrity_wins_over_the_url_sha1_and_no_note_is_written() -> None:
+    tree = read_lockfile(fixture_input("yarn-v1"))
+    assert all(p.integrity and p.integrity.startswith("sha512-") for p in tree.packages.values())
+    assert tree.notes == ()

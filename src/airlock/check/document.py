@@ -28,9 +28,11 @@ def header(outcome: CheckOutcome, title: str | None = None) -> str:
     parts = [f"{named}: {count} {'package' if count == 1 else 'packages'} ({kinds})"]
     if outcome.skipped_dev:
         parts.append(f"{outcome.skipped_dev} dev-only left out (--production)")
+    # Only copies shipped inside a dependency's tarball: what the project (or a workspace) bundles has no
+    # parent tarball, so it is fetched and counted like any other package.
     bundled = sum(1 for p in tree.packages.values() if p.source is Source.BUNDLED)
     if bundled:
-        parts.append(f"{bundled} bundled inside their parents' tarballs")
+        parts.append(f"{bundled} shipped inside a dependency's tarball (analysed as part of it)")
     if outcome.not_for_platform:
         parts.append(
             f"{len(outcome.not_for_platform)} for other platforms than {names(outcome.platforms)} not checked "

@@ -94,6 +94,24 @@ def source_findings(tree: DependencyTree, package: LockedPackage, config: NpmCon
             "hash (npm ci fails on it with EINTEGRITY)",
             where,
         )
+    yield from sync_findings(tree, package)
+
+
+def sync_findings(tree: DependencyTree, package: LockedPackage) -> Iterator[Finding]:
+    """A finding on each locked package package.json and the lockfile disagree on (the tree's note also
+    names differences no locked package stands for, such as a dependency the lockfile lacks)."""
+    for problem in tree.out_of_sync:
+        if problem.package == package.key:
+            yield rules.OUT_OF_SYNC.finding(
+                f"{tree.file} is out of sync with {problem.manifest}: {problem.describe()}; a frozen install "
+                "refuses the lockfile and a plain one resolves the dependency afresh",
+                evidence_for(
+                    tree,
+                    package,
+                    f"{problem.manifest}: {problem.dependency} {problem.declared or '(absent)'} · "
+                    f"{tree.file}: {problem.locked or '(absent)'}",
+                ),
+            )
 
 
 def _digests(sri: str | None) -> list[Digest]:

@@ -486,6 +486,7 @@ def check_tree(
         outcome.reports,
         outcome.failures,
         (
+            *tree.notes,
             *lookup_note,
             *source.platform_notes,
             *outcome.notes,

@@ -28,7 +28,8 @@ class Source(StrEnum):
     WORKSPACE = "workspace"
     """One of the project's own workspace packages."""
     BUNDLED = "bundled"
-    """Shipped inside its parent's tarball (`bundleDependencies`), so analysed as part of the parent."""
+    """Shipped inside a dependency's tarball (`bundleDependencies`), so analysed as part of it. What the
+    project or a workspace bundles has no tarball to ship in: it is fetched like any other package."""
 
 
 class EdgeKind(StrEnum):
@@ -83,6 +84,29 @@ class LockedPackage:
 
 
 @dataclass(frozen=True, slots=True)
+class OutOfSync:
+    """A dependency on which a package.json and the lockfile disagree: `npm ci` (and frozen yarn/pnpm
+    installs) refuse such a lockfile, and what it locks is not what package.json asks for."""
+
+    manifest: str
+    """The package.json, relative to the project (`package.json`, `packages/a/package.json`)."""
+    dependency: str
+    declared: str | None
+    """The spec package.json gives, None when package.json no longer has the dependency."""
+    locked: str | None
+    """What the lockfile has for it (its spec or locked version), None when it has nothing."""
+    package: str | None = None
+    """Key of the locked package concerned, when the lockfile has one."""
+
+    def describe(self) -> str:
+        if self.locked is None:
+            return f"{self.dependency} {self.declared} is in {self.manifest} but not in the lockfile"
+        if self.declared is None:
+            return f"{self.dependency} ({self.locked}) is in the lockfile but no longer in {self.manifest}"
+        return f"{self.manifest} asks for {self.dependency} {self.declared}, the lockfile has {self.locked}"
+
+
+@dataclass(frozen=True, slots=True)
 class DependencyTree:
     """A whole lockfile. `roots` are the project's direct dependencies (workspaces' too, through their
     workspace package); `packages` keeps the lockfile's order."""
@@ -93,6 +117,10 @@ class DependencyTree:
     packages: Mapping[str, LockedPackage] = field(default_factory=lambda: MappingProxyType({}))
     records_integrity: bool = True
     """False for formats whose checksums cannot be compared with the registry's (yarn berry)."""
+    notes: tuple[str, ...] = ()
+    """What the reader wants a person to know about the whole lockfile (shown with the report's notes)."""
+    out_of_sync: tuple[OutOfSync, ...] = ()
+    """Where the lockfile no longer matches the package.json files next to it (when they were read)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "packages", MappingProxyType(dict(self.packages)))
@@ -100,7 +128,15 @@ class DependencyTree:
     def __reduce__(self) -> tuple[object, ...]:
         return (
             DependencyTree,
-            (self.file, self.format, self.roots, dict(self.packages), self.records_integrity),
+            (
+                self.file,
+                self.format,
+                self.roots,
+                dict(self.packages),
+                self.records_integrity,
+                self.notes,
+                self.out_of_sync,
+            ),
         )
 
 

@@ -21,9 +21,11 @@ from airlock.tree.model import (
     LockedPackage,
     LockfileError,
     LockfileInput,
+    OutOfSync,
     Source,
 )
 from airlock.tree.sources import classify, split_alias
+from airlock.tree.sync import INSTALLED_FIELDS, declared_specs, manifest_path, still_satisfied, with_sync_note
 
 _EDGE_FIELDS = (
     ("dependencies", EdgeKind.PROD),
@@ -151,7 +153,7 @@ def _read_packages(data: LockfileInput, packages: dict[str, Any], version: int) 
         resolved = _opt_str(entry, "resolved", file, path)
         name = _opt_str(entry, "name", file, path) or link_names.get(path) or _name_from_path(path)
         source = Source.WORKSPACE if is_workspace else Source.FILE if is_local_folder else classify(resolved)
-        if entry.get("inBundle"):
+        if entry.get("inBundle") and _inside_a_tarball(path, entries):
             source = Source.BUNDLED
         elif "node_modules/" in path and version_field and classify(version_field) is not Source.REGISTRY:
             source = classify(version_field)
@@ -182,12 +184,58 @@ def _read_packages(data: LockfileInput, packages: dict[str, Any], version: int) 
         if "node_modules/" not in name and name not in declared and target in locked:
             roots.append(Edge(name, target, EdgeKind.PROD))
     lines = lines_of(data.text, {k: json.dumps(k) + ":" for k in locked})
-    return DependencyTree(
+    tree = DependencyTree(
         file=file,
         format=f"package-lock.json v{version}",
         roots=tuple(roots),
         packages={k: p.at_line(lines.get(k)) for k, p in locked.items()},
     )
+    folders = ["", *(k for k, p in locked.items() if p.source is Source.WORKSPACE)]
+    problems = [p for folder in folders for p in _out_of_sync(data, folder, entries, locked, resolve)]
+    return with_sync_note(tree, problems, "npm install --package-lock-only --ignore-scripts")
+
+
+_SYNC_FIELDS = (*INSTALLED_FIELDS, "peerDependencies")
+
+
+def _out_of_sync(
+    data: LockfileInput,
+    folder: str,
+    entries: Mapping[str, Mapping[str, Any]],
+    locked: Mapping[str, LockedPackage],
+    resolve: Callable[[str, str], str | None],
+) -> Iterator[OutOfSync]:
+    """What `npm ci` would refuse: package.json (root or a workspace) against the lockfile's copy of it.
+    A range that changed but is still satisfied by the locked version is no difference to npm ci."""
+    manifest = data.manifests.get(folder)
+    if manifest is None or folder not in entries:
+        return
+    declared = declared_specs(manifest, _SYNC_FIELDS)
+    recorded = declared_specs(entries[folder], _SYNC_FIELDS)
+    meta = manifest.get("peerDependenciesMeta")
+    optional_peers = {
+        name
+        for name, flags in (meta.items() if isinstance(meta, dict) else ())
+        if isinstance(flags, dict) and flags.get("optional")
+    }
+    for name in dict.fromkeys([*declared, *recorded]):
+        wanted, written = declared.get(name), recorded.get(name)
+        if wanted == written:
+            continue
+        target = resolve(folder, name)
+        package = locked.get(target) if target is not None else None
+        if wanted is not None and still_satisfied(wanted, package):
+            continue
+        if package is None and name in optional_peers:  # npm installs none: nothing for npm ci to compare
+            continue
+        version = package.version if package is not None else None
+        if written is None:
+            shown = f"only {version}, which another package pulls in" if version else None
+        else:
+            shown = written if version in (None, written) else f"{written} (locked {version})"
+        yield OutOfSync(
+            manifest_path(folder), name, wanted, shown, package.key if package is not None else None
+        )
 
 
 def _read_v1(data: LockfileInput, dependencies: object) -> DependencyTree:
@@ -275,6 +323,25 @@ def _v1_lines(text: str, locked: dict[str, LockedPackage]) -> dict[str, LockedPa
         offset = at
         out[key] = package.at_line(line)
     return out
+
+
+def _inside_a_tarball(path: str, entries: Mapping[str, Mapping[str, Any]]) -> bool:
+    """Whether an `inBundle` entry ships inside a package tarball. The project and its workspaces have no
+    tarball: what they bundle, npm fetches from the registry like any dependency (npm/cli's own lockfile).
+    An entry nested in another bundled entry belongs to that one's tarball only when it bundles the entry
+    itself; otherwise it is part of the same bundle as its holder."""
+    holder = _parent_folder(path)
+    while holder is not None and "node_modules/" in holder:
+        entry = entries.get(holder, {})
+        if not entry.get("inBundle") or _bundles(entry, _name_from_path(path)):
+            return True
+        path, holder = holder, _parent_folder(holder)
+    return False
+
+
+def _bundles(entry: Mapping[str, Any], name: str) -> bool:
+    declared = entry.get("bundleDependencies", entry.get("bundledDependencies"))
+    return declared is True or (isinstance(declared, list) and name in declared)
 
 
 def _workspace_globs(root: Mapping[str, Any]) -> tuple[str, ...]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from typing import Any
 
 from airlock.registry.semver import is_valid_range, satisfies
@@ -22,16 +23,18 @@ from airlock.tree.model import (
     LockedPackage,
     LockfileError,
     LockfileInput,
+    OutOfSync,
     Source,
 )
 from airlock.tree.sources import classify, split_name
+from airlock.tree.sync import INSTALLED_FIELDS, declared_specs, manifest_path, with_sync_note
 from airlock.tree.workspaces import (
     MANIFEST_EDGE_FIELDS,
     PACKAGE_EDGE_FIELDS,
     workspace_key,
     workspace_package,
 )
-from airlock.tree.yaml_doc import load_mapping
+from airlock.tree.yaml_doc import YamlDocument, load_documents
 
 
 def _strip_peers(key: str) -> str:
@@ -47,8 +50,33 @@ class PnpmLockfile:
     file_names: tuple[str, ...] = ("pnpm-lock.yaml",)
 
     def read(self, data: LockfileInput) -> DependencyTree:
+        environment, project = _roles(load_documents(data.text, data.file), data.file)
+        if project is not None:
+            tree = self._read_document(data, project, MANIFEST_EDGE_FIELDS)
+            tree = with_sync_note(
+                tree, list(_out_of_sync(data, project.mapping, tree)), "pnpm install --lockfile-only"
+            )
+        else:  # pnpm wrote the environment and an empty project document (nothing locked yet)
+            assert environment is not None
+            version = environment.mapping.get("lockfileVersion", "")
+            tree = DependencyTree(data.file, f"pnpm-lock.yaml v{version}", ())
+            tree = with_sync_note(tree, list(_out_of_sync(data, {}, tree)), "pnpm install --lockfile-only")
+        if environment is not None:
+            tree = _with_environment(
+                tree, environment, self._read_document(data, environment, ENVIRONMENT_FIELDS)
+            )
+        return with_derived_flags(tree)
+
+    def _read_document(
+        self,
+        data: LockfileInput,
+        document: YamlDocument,
+        importer_fields: tuple[tuple[str, EdgeKind], ...],
+    ) -> DependencyTree:
+        """One pnpm lockfile document as a tree (flags not derived yet); `importer_fields` are the importer
+        fields that hold its direct dependencies."""
         file = data.file
-        doc = load_mapping(data.text, file)
+        doc = document.mapping
         raw_version = str(doc.get("lockfileVersion", ""))
         major = raw_version.split(".", 1)[0]
         if major not in ("6", "7", "8", "9"):
@@ -62,7 +90,7 @@ class PnpmLockfile:
         graph = _mapping(doc.get("snapshots"), file, "snapshots") if v9 else metadata
         importers = _mapping(doc.get("importers"), file, "importers")
         if not importers:  # v6 single project: the importer's fields are at the top level
-            importers = {".": {f: doc[f] for f, _ in MANIFEST_EDGE_FIELDS if f in doc}}
+            importers = {".": {f: doc[f] for f, _ in importer_fields if f in doc}}
         prefix = "" if v9 else "/"
         patched = _PatchedDependencies.of(
             _mapping(doc.get("patchedDependencies"), file, "patchedDependencies"), file
@@ -132,7 +160,7 @@ class PnpmLockfile:
         for raw_directory, raw in importers.items():
             directory = str(raw_directory)
             entry = _mapping(raw, file, f"importers: {directory}")
-            found = list(edges(f"importers: {directory}", entry, MANIFEST_EDGE_FIELDS, directory))
+            found = list(edges(f"importers: {directory}", entry, importer_fields, directory))
             if directory == ".":
                 roots.extend(found)
                 continue
@@ -145,24 +173,145 @@ class PnpmLockfile:
                 _add_link(packages, edge)
         for edge in roots:
             _add_link(packages, edge)
-        lines = lines_of(
-            data.text,
-            {
-                k: (f"\n  {k}:", f"\n  '{k}':", f'\n  "{k}":')
-                for k in packages
-                if not k.startswith("workspace:")
-            },
-        )
-        return with_derived_flags(
-            DependencyTree(
-                file=file,
-                format=f"pnpm-lock.yaml v{raw_version}",
-                roots=tuple(roots),
-                packages={
-                    k: p.at_line(lines.get(_strip_peers(k)) or lines.get(k)) for k, p in packages.items()
+        lines = {
+            k: line + document.first_line
+            for k, line in lines_of(
+                document.text,
+                {
+                    k: (f"\n  {k}:", f"\n  '{k}':", f'\n  "{k}":')
+                    for k in packages
+                    if not k.startswith("workspace:")
                 },
-            )
+            ).items()
+        }
+        return DependencyTree(
+            file=file,
+            format=f"pnpm-lock.yaml v{raw_version}",
+            roots=tuple(roots),
+            packages={k: p.at_line(lines.get(_strip_peers(k)) or lines.get(k)) for k, p in packages.items()},
         )
+
+
+def _out_of_sync(data: LockfileInput, doc: Mapping[Any, Any], tree: DependencyTree) -> Iterator[OutOfSync]:
+    """What `pnpm install --frozen-lockfile` refuses: an importer whose recorded specifiers differ from its
+    package.json (ranges compared as written, as pnpm does; overridden names left to the override)."""
+    overrides = doc.get("overrides")
+    overridden = {split_name(str(k))[0] for k in overrides} if isinstance(overrides, dict) else set()
+    importers = doc.get("importers")
+    if not isinstance(importers, dict) or not importers:
+        importers = {".": doc}  # v6 single project: the importer's fields are at the top level
+    for raw_directory, importer in importers.items():
+        directory = str(raw_directory)
+        manifest = data.manifests.get("" if directory == "." else directory)
+        if manifest is None or not isinstance(importer, dict):
+            continue
+        workspace = tree.packages.get(workspace_key(directory))
+        owner = tree.roots if directory == "." else workspace.dependencies if workspace else ()
+        targets = {e.name: e.target for e in owner}
+        declared = declared_specs(manifest)
+        peers = declared_specs(manifest, ("peerDependencies",))  # locked too with autoInstallPeers
+        recorded = _importer_specifiers(importer)
+        for name in dict.fromkeys([*declared, *recorded]):
+            written = recorded.get(name)
+            wanted = declared.get(name, peers.get(name) if written is not None else None)
+            if wanted == written or name in overridden:
+                continue
+            package = tree.packages.get(targets.get(name, ""))
+            locked = written
+            if written is not None and package is not None and package.version not in (None, written):
+                locked = f"{written} (locked {package.version})"
+            yield OutOfSync(
+                manifest_path(directory), name, wanted, locked, package.key if package is not None else None
+            )
+
+
+def _importer_specifiers(importer: Mapping[Any, Any]) -> dict[str, str]:
+    """name → specifier: `{specifier, version}` values (v6 importers, v9), or the `specifiers` map (v6 single
+    project)."""
+    listed = importer.get("specifiers")
+    out = {str(k): str(v) for k, v in listed.items()} if isinstance(listed, dict) else {}
+    for field in INSTALLED_FIELDS:
+        deps = importer.get(field)
+        if isinstance(deps, dict):
+            for name, value in deps.items():
+                if isinstance(value, dict) and "specifier" in value:
+                    out.setdefault(str(name), str(value["specifier"]))
+    return out
+
+
+ENVIRONMENT_FIELDS = (
+    ("configDependencies", EdgeKind.PROD),
+    ("packageManagerDependencies", EdgeKind.PROD),
+)
+"""The importer fields of pnpm 11's environment document: packages pnpm itself installs and loads (config
+dependencies: hooks, plugins) or runs (the package manager version the project pins)."""
+ENVIRONMENT_PREFIX = "env:"
+"""Keeps the environment document's keys apart from the project's (both may lock `x@1.0.0`)."""
+
+
+def _roles(documents: list[YamlDocument], file: str) -> tuple[YamlDocument | None, YamlDocument | None]:
+    """(environment document, project document), either None when absent. pnpm 11 writes the environment
+    document first, then `---` and the project's lockfile (empty when there is nothing to install)."""
+    if len(documents) == 1:
+        if _is_environment(documents[0].mapping):
+            return documents[0], None
+        return None, documents[0]
+    if len(documents) == 2 and _is_environment(documents[0].mapping):
+        return documents[0], documents[1]
+    raise LockfileError(
+        file,
+        f"{len(documents)} YAML documents, but airlock knows only pnpm's project document, optionally "
+        "preceded by its environment document (importers with only configDependencies and "
+        "packageManagerDependencies)",
+    )
+
+
+def _is_environment(doc: Mapping[Any, Any]) -> bool:
+    importers = doc.get("importers")
+    fields = {f for f, _ in ENVIRONMENT_FIELDS}
+    return (
+        isinstance(importers, dict)
+        and bool(importers)
+        and all(isinstance(i, dict) and set(i) <= fields for i in importers.values())
+    )
+
+
+def _with_environment(
+    tree: DependencyTree, environment: YamlDocument, locked: DependencyTree
+) -> DependencyTree:
+    def moved(key: str) -> str:
+        return ENVIRONMENT_PREFIX + key
+
+    packages = dict(tree.packages)
+    for package in locked.packages.values():
+        packages[moved(package.key)] = replace(
+            package,
+            key=moved(package.key),
+            dependencies=tuple(replace(e, target=moved(e.target)) for e in package.dependencies),
+        )
+    roots = (*tree.roots, *(replace(e, target=moved(e.target)) for e in locked.roots))
+    described = []
+    for field, what in (
+        ("configDependencies", "config dependencies"),
+        ("packageManagerDependencies", "the package manager"),
+    ):
+        names = sorted(
+            f"{name}@{locked_as['version']}" if isinstance(locked_as, dict) else str(name)
+            for importer in environment.mapping["importers"].values()
+            for name, locked_as in _mapping(importer.get(field), tree.file, field).items()
+        )
+        if names:
+            described.append(f"{what} ({', '.join(names)})")
+    note = (
+        f"{tree.file}: its environment document (the first of two) locks what pnpm itself installs and "
+        f"runs: {'; '.join(described) or 'nothing'}; {_count(len(locked.packages))} from it "
+        f"{'is' if len(locked.packages) == 1 else 'are'} checked with the project's"
+    )
+    return replace(tree, roots=roots, packages=packages, notes=(*tree.notes, note))
+
+
+def _count(packages: int) -> str:
+    return f"{packages} package" if packages == 1 else f"{packages} packages"
 
 
 class _PatchedDependencies:

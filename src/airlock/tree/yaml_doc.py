@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
@@ -30,6 +32,39 @@ def load_mapping(text: str, file: str) -> dict[Any, Any]:
     if not isinstance(doc, dict):
         raise LockfileError(file, "expected a YAML mapping at the top level")
     return doc
+
+
+_DOCUMENT_START = re.compile(r"^---[ \t]*(?:#.*)?$", re.MULTILINE)
+
+
+@dataclass(frozen=True, slots=True)
+class YamlDocument:
+    """One document of a multi-document YAML file, with where its text starts."""
+
+    mapping: dict[Any, Any]
+    text: str
+    first_line: int
+    """0-based line of the file on which `text` starts (add it to a line found in `text`)."""
+
+
+def load_documents(text: str, file: str) -> list[YamlDocument]:
+    """Every non-empty document of the file (pnpm 11 writes two, separated by `---` lines), each a
+    mapping. Writers put the separator at the start of a line, where no value of a mapping can be."""
+    documents: list[YamlDocument] = []
+    start, first_line = 0, 0
+    for marker in [*_DOCUMENT_START.finditer(text), None]:
+        end = marker.start() if marker is not None else len(text)
+        chunk = text[start:end]
+        if any(line.strip() and not line.lstrip().startswith("#") for line in chunk.splitlines()):
+            # Padded so that a YAML error names the line of the file, not of the document.
+            mapping = load_mapping("\n" * first_line + chunk, file)
+            documents.append(YamlDocument(mapping, chunk, first_line))
+        if marker is not None:
+            first_line += chunk.count("\n") + text.count("\n", marker.start(), marker.end()) + 1
+            start = marker.end() + 1
+    if not documents:
+        raise LockfileError(file, "expected a YAML mapping at the top level")
+    return documents
 
 
 def _has_alias(text: str) -> bool:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from airlock.integrity import from_shasum
 from airlock.tree.graph import with_derived_flags
 from airlock.tree.model import (
     DependencyTree,
@@ -21,9 +22,11 @@ from airlock.tree.model import (
     LockedPackage,
     LockfileError,
     LockfileInput,
+    OutOfSync,
     Source,
 )
 from airlock.tree.sources import classify, split_alias, split_name
+from airlock.tree.sync import declared_specs, manifest_path, with_sync_note
 from airlock.tree.workspaces import MANIFEST_EDGE_FIELDS, PACKAGE_EDGE_FIELDS, workspace_nodes
 
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[^\s:"]+(?::[^\s"]+)*')
@@ -136,6 +139,7 @@ class YarnClassicLockfile:
                         yield Edge(name, found, kind)
 
         packages: dict[str, LockedPackage] = {}
+        sha1_only: list[str] = []
         for entry in entries:
             key = entry.descriptors[0]
             name, spec = split_name(key)
@@ -149,6 +153,10 @@ class YarnClassicLockfile:
             resolved = resolved if isinstance(resolved, str) else None
             integrity = entry.fields.get("integrity")
             source = classify(spec) if classify(spec) is not Source.REGISTRY else classify(resolved)
+            if not isinstance(integrity, str) and source is Source.REGISTRY:
+                integrity = _url_sha1(resolved)
+                if integrity is not None:
+                    sha1_only.append(key)
             packages[key] = LockedPackage(
                 key=key,
                 name=name,
@@ -170,9 +178,61 @@ class YarnClassicLockfile:
                 dependencies=tuple(edges(node.key, manifest, MANIFEST_EDGE_FIELDS)),
             )
         roots = _roots(data, packages, edges)
-        return with_derived_flags(
-            DependencyTree(file=file, format="yarn.lock v1 (classic)", roots=roots, packages=packages)
+        notes: tuple[str, ...] = ()
+        if sha1_only:
+            notes = (
+                f"{file}: {len(sha1_only)} of its entries have no `integrity` (yarn before 1.10, 2018) and are "
+                "pinned only by the sha1 in their `resolved` URL, which yarn checks; airlock compares that "
+                "sha1 with the registry's, but sha1 is a weaker pin than sha512 (chosen-prefix collisions "
+                "are practical): regenerate the lockfile with a current yarn to record sha512 integrity",
+            )
+        tree = with_derived_flags(
+            DependencyTree(
+                file=file, format="yarn.lock v1 (classic)", roots=roots, packages=packages, notes=notes
+            )
         )
+        problems = _out_of_sync(data, entries, by_descriptor, set(workspace_by_name), packages)
+        return with_sync_note(tree, problems, "yarn install --ignore-scripts")
+
+
+def _out_of_sync(
+    data: LockfileInput,
+    entries: list[_Entry],
+    by_descriptor: Mapping[str, str],
+    workspace_names: set[str],
+    packages: Mapping[str, LockedPackage],
+) -> list[OutOfSync]:
+    """What `yarn install --frozen-lockfile` refuses: a `name@range` a package.json asks for that no entry's
+    header lists. (A dependency removed from package.json leaves an entry yarn would prune; not detected.)"""
+    locked_by_name: dict[str, str] = {}
+    for entry in entries:
+        for descriptor in entry.descriptors:
+            locked_by_name.setdefault(split_name(descriptor)[0], entry.descriptors[0])
+    problems = []
+    for directory, manifest in data.manifests.items():
+        for name, spec in declared_specs(manifest).items():
+            if f"{name}@{spec}" in by_descriptor or name in workspace_names or spec.startswith("workspace:"):
+                continue
+            other = packages.get(locked_by_name.get(name, ""))
+            problems.append(
+                OutOfSync(
+                    manifest_path(directory),
+                    name,
+                    spec,
+                    f"only {other.key} (version {other.version})" if other is not None else None,
+                    other.key if other is not None else None,
+                )
+            )
+    return problems
+
+
+_URL_SHA1 = re.compile(r"#([0-9a-fA-F]{40})$")
+
+
+def _url_sha1(resolved: str | None) -> str | None:
+    """The sha1 yarn classic appends to a registry URL (`…/x-1.0.0.tgz#<40 hex>`), as an SRI string."""
+    found = _URL_SHA1.search(resolved or "")
+    return from_shasum(found.group(1)).sri() if found else None
 
 
 def _roots(data: LockfileInput, packages: Mapping[str, LockedPackage], edges: EdgeReader) -> tuple[Edge, ...]:

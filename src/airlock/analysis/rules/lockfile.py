@@ -73,6 +73,18 @@ INTEGRITY_MISMATCH = declare(
     "than the registry serves: a tampered lockfile, or a tarball from somewhere else.",
     references=(_INJECTION,),
 )
+OUT_OF_SYNC = declare(
+    "lockfile-out-of-sync",
+    family=FAMILY,
+    severity=Severity.MEDIUM,
+    summary="The lockfile does not match package.json: a dependency was added or removed, or its range is "
+    "not satisfied by the locked version.",
+    why="`npm ci` (and `yarn --frozen-lockfile`, `pnpm install --frozen-lockfile`) refuse such a lockfile, "
+    "and `npm install` resolves the difference afresh: what gets installed is then not what was checked. "
+    "A package.json edited without its lockfile is also how an unreviewed dependency slips in.",
+    action="regenerate the lockfile from package.json (npm install --package-lock-only --ignore-scripts, "
+    "or your package manager's equivalent), then check again",
+)
 UNVERIFIABLE_SOURCE = declare(
     "unverifiable-source",
     family=FAMILY,
@@ -100,6 +112,7 @@ rules = (
     MISSING_INTEGRITY,
     MALFORMED_INTEGRITY,
     INTEGRITY_MISMATCH,
+    OUT_OF_SYNC,
     UNVERIFIABLE_SOURCE,
     LOCAL_SOURCE,
 )
