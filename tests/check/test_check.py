@@ -3,6 +3,7 @@ the event-stream pattern, typosquats and dependency confusion."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from collections.abc import Callable, Iterator, Mapping
@@ -24,7 +25,7 @@ from airlock.store.sqlite import MemoryStore
 from airlock.tree import LockfileInput, read_lockfile
 from airlock.tree.model import DependencyTree
 from tests.fakes.registry import FakeRegistry
-from tests.fakes.tarballs import build_package
+from tests.fakes.tarballs import build_package, build_tarball
 
 NOW = datetime.now(UTC)
 OLD = NOW - timedelta(days=400)
@@ -545,6 +546,36 @@ def test_a_yarn_url_sha1_that_differs_from_the_registry_is_an_integrity_mismatch
     (finding,) = [f for f in once.findings if f.rule == "lockfile-integrity-mismatch"]
     assert "sha1-" in finding.message
     assert _rules(_report(outcome, "wrappy")) == set()
+
+
+def test_bytes_must_match_a_yarn_url_sha1_even_when_the_registry_vouches_for_them(
+    registry: FakeRegistry, checker_for: CheckerFactory
+) -> None:
+    # The registry's shasum agrees with the lockfile's sha1, but its sha512 describes other bytes, which it
+    # serves: yarn hashes the bytes with the lockfile's sha1 and refuses them, so must airlock, also when
+    # the store already holds an analysis of those other bytes.
+    pinned = _sha1_yarn_lockfile(registry)
+    genuine_sha1 = registry.packument("once")["versions"]["1.4.0"]["dist"]["shasum"]
+    other = build_tarball({"package.json": b'{"name":"once","version":"1.4.0"}'})
+    document = registry.packument("once")
+    dist = document["versions"]["1.4.0"]["dist"]
+    dist["integrity"] = "sha512-" + base64.b64encode(hashlib.sha512(other).digest()).decode()
+    registry.set_tarball("once", "1.4.0", other)
+    checker = checker_for(registry)
+
+    # A consistent registry serving the other bytes, and a lockfile pinning them: analysed and stored.
+    dist["shasum"] = hashlib.sha1(other).hexdigest()
+    registry.set_packument_raw("once", json.dumps(document).encode())
+    honest = LockfileInput(pinned.file, pinned.text.replace(genuine_sha1, dist["shasum"]), pinned.manifests)
+    assert "integrity-mismatch" not in _rules(_report(checker.check(read_lockfile(honest)), "once"))
+
+    # Now the registry vouches for the lockfile's sha1 while serving the other bytes.
+    dist["shasum"] = genuine_sha1
+    registry.set_packument_raw("once", json.dumps(document).encode())
+    for _ in range(2):
+        once = _report(checker.check(read_lockfile(pinned)), "once")
+        assert "integrity-mismatch" in _rules(once), once.findings
+        assert once.verdict is Verdict.BLOCK
 
 
 def test_a_lockfile_out_of_sync_with_package_json_is_reported(

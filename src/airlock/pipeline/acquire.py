@@ -14,7 +14,7 @@ from pathlib import Path
 from airlock.analysis import ANALYZER_VERSION
 from airlock.contents import read_directory
 from airlock.errors import AirlockError, OperationalError, UsageError
-from airlock.integrity import sri_of
+from airlock.integrity import Digest, parse_sri, sri_of, verify
 from airlock.model import PackageAnalysis
 from airlock.patches import store_key
 from airlock.pipeline.context import ContextStage
@@ -152,16 +152,24 @@ class Acquirer:
                 )
             integrity = manifest.dist.digest().sri()
             identity = Identity(manifest.name, manifest.version, integrity)
-            stored = self.stored(store_key(integrity, request.patches))
-            if stored is not None:
-                return Stored(identity, view, stored)
-            return self._download(identity, view, request)
+            pinned = _other_pin(request.integrity, integrity)
+            if pinned is None:
+                stored = self.stored(store_key(integrity, request.patches))
+                if stored is not None:
+                    return Stored(identity, view, stored)
+            return self._download(identity, view, request, pinned)
         except AirlockError as error:
             return Failed(identity, view, error)
 
-    def _download(self, identity: Identity, view: RegistryView, request: PackageRequest) -> ToAnalyse:
+    def _download(
+        self, identity: Identity, view: RegistryView, request: PackageRequest, pinned: Digest | None
+    ) -> ToAnalyse | Stored:
         """The tarball as a verified cache file (streamed there when missing), handed to analysis by path.
-        Holds an in-flight slot until its analysis ends."""
+        Holds an in-flight slot until its analysis ends.
+
+        `pinned` is the lockfile's own hash when it uses another algorithm than the registry's (a pre-2018
+        yarn lockfile pins sha1): the bytes must match it too, as they must for yarn, before a stored
+        analysis of the registry's bytes is trusted for them."""
         manifest = view.manifest
         assert manifest is not None and identity.integrity is not None
         label, patches = request.label, request.patches
@@ -175,11 +183,19 @@ class Acquirer:
                 # The cache is not writable: fall back to verified bytes in memory.
                 logger.warning("%s; analysing %s from memory", error.message, label)
                 data = client.fetch_tarball(manifest)
+                if pinned is not None:
+                    verify(data, pinned, subject=label)
                 return ToAnalyse(
                     identity, view, TarballBytes(data, label, patches), fetched_bytes=len(data),
                     holds_slot=True, heavy=len(data) >= HEAVY_ARCHIVE_BYTES and not manifest.platform_specific,
                     store_key=key,
                 )  # fmt: skip
+            if pinned is not None:
+                verify(path.read_bytes(), pinned, subject=label)
+                stored = self.stored(store_key(identity.integrity, patches))
+                if stored is not None:
+                    self._slots.release()
+                    return Stored(identity, view, stored)
         except BaseException:
             self._slots.release()
             raise
@@ -189,6 +205,19 @@ class Acquirer:
             fetched_bytes=fetched, holds_slot=True,
             heavy=size >= HEAVY_ARCHIVE_BYTES and not manifest.platform_specific, store_key=key,
         )  # fmt: skip
+
+
+def _other_pin(locked: str | None, registry: str) -> Digest | None:
+    """The lockfile's digest when it pins the bytes with another algorithm than the registry's strongest
+    hash (then both must hold); None when there is nothing more to check. Comparing the two hashes of the
+    same algorithm is the lockfile check's job (lockfile-integrity-mismatch), not the fetch's."""
+    if not locked:
+        return None
+    try:
+        pin, served = parse_sri(locked), parse_sri(registry)
+    except AirlockError:
+        return None  # a malformed lockfile integrity is lockfile-integrity-malformed's finding
+    return pin if pin.algorithm != served.algorithm else None
 
 
 def _read_local_tarball(path: Path) -> bytes:
