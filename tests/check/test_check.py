@@ -16,6 +16,7 @@ import pytest
 
 from airlock.check.document import header
 from airlock.check.run import CheckOptions, CheckOutcome, check_tree
+from airlock.exit import ExitCode
 from airlock.model import PackageReport, Verdict
 from airlock.pipeline import Pipeline, PipelineOptions
 from airlock.registry.cache import Cache
@@ -602,3 +603,18 @@ def test_a_lockfile_out_of_sync_with_package_json_is_reported(
     outcome = checker_for(registry).check(read_lockfile(LockfileInput(data.file, data.text, {"": in_sync})))
     assert all("lockfile-out-of-sync" not in _rules(r) for r in outcome.reports)
     assert not any("out of sync" in n for n in outcome.notes)
+
+
+def test_a_dependency_the_lockfile_lacks_counts_for_fail_on_review(
+    registry: FakeRegistry, checker_for: CheckerFactory
+) -> None:
+    # is-number was never locked, so never analysed: no entry carries the finding, the exit code must.
+    data = lockfile(registry, {"left-pad": "1.3.0"}, [Locked("left-pad", "1.3.0")])
+    edited = {"name": "app", "dependencies": {"left-pad": "1.3.0", "is-number": "7.0.0"}}
+    outcome = checker_for(registry).check(read_lockfile(LockfileInput(data.file, data.text, {"": edited})))
+    assert [r.verdict for r in outcome.reports] == [Verdict.ALLOW]
+    assert outcome.exit_code(fail_on=Verdict.REVIEW) is ExitCode.ACTION
+    assert outcome.exit_code(fail_on=Verdict.BLOCK) is ExitCode.OK
+    in_sync = {"name": "app", "dependencies": {"left-pad": "1.3.0"}}
+    outcome = checker_for(registry).check(read_lockfile(LockfileInput(data.file, data.text, {"": in_sync})))
+    assert outcome.exit_code(fail_on=Verdict.REVIEW) is ExitCode.OK

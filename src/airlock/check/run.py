@@ -105,7 +105,13 @@ class CheckOutcome:
     """Packages left out because npm would not install them on `platforms`, in tree order."""
 
     def exit_code(self, *, fail_on: Verdict = Verdict.BLOCK) -> ExitCode:
-        return exit_code(self.reports, self.failures, fail_on=fail_on)
+        code = exit_code(self.reports, self.failures, fail_on=fail_on)
+        # A dependency package.json declares and the lockfile lacks has no entry to carry the review-level
+        # lockfile-out-of-sync finding, and was not analysed at all: it still counts for --fail-on review.
+        unlocked = any(problem.package is None for problem in self.tree.out_of_sync)
+        if code is ExitCode.OK and unlocked and fail_on.rank <= Verdict.REVIEW.rank:
+            return ExitCode.ACTION
+        return code
 
 
 def tree_entries(
