@@ -5,10 +5,11 @@ from dataclasses import replace
 import pytest
 
 from airlock.model import Capabilities, Evidence, Finding, PackageReport, Severity, Verdict
-from airlock.report import get_format
+from airlock.report import ReportDocument, ReportKind, get_format
 from airlock.report.text import TextFormat, capability_summary, most_severe, neutralize
 from tests.report.samples import (
     HOSTILE_SNIPPET,
+    TOOL,
     allowed,
     as_document,
     blocked,
@@ -244,3 +245,16 @@ def test_verbose_marks_prepare_as_not_run_at_a_registry_install() -> None:
     lines = _lines(_plain([report], verbose=True))
     assert any("prepare (git/local only)" in line and "tsc" in line for line in lines), lines
     assert any("postinstall" in line and "node i.js" in line and "git/local" not in line for line in lines)
+
+
+def test_a_long_note_is_cut_at_an_item_and_says_how_many_more_unless_verbose() -> None:
+    items = [f"@img/sharp-linux-{n}@0.35.5 (for os linux, cpu {n})" for n in range(40)]
+    note = "platform: 40 optional packages not checked: " + "; ".join(items)
+    document = ReportDocument(ReportKind.SCAN, TOOL, (), (note,))
+    short = TextFormat().render(document)
+    [line] = [line for line in short.splitlines() if line.startswith("note: ")]
+    assert len(line) < 500 and line.endswith("(-v or --format json shows them all)")
+    shown = line.count("@img/sharp-linux-")
+    assert f"+{40 - shown} more" in line and 0 < shown < 40
+    assert note in TextFormat().render(document, verbose=True)
+    assert "note: short one" in TextFormat().render(ReportDocument(ReportKind.SCAN, TOOL, (), ("short one",)))

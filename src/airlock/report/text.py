@@ -106,6 +106,22 @@ ALSO_SHOWN = 10
 MORE_RULES_SHOWN = 6
 
 
+NOTE_CHARS_SHOWN = 400
+"""Without -v a note stops near this length at an item boundary (the JSON report keeps every note whole)."""
+
+
+def shorten_note(note: str, limit: int = NOTE_CHARS_SHOWN) -> str:
+    """A long note (a list of 40 platform binaries, say) cut after its last whole "; "-separated item that
+    fits, saying how many items were left out and where to see them."""
+    if len(note) <= limit:
+        return note
+    cut = note.rfind("; ", 0, limit)
+    if cut <= 0:
+        return note
+    left = note[cut + 2 :].count("; ") + 1
+    return f"{note[:cut]}; … +{left} more (-v or --format json shows them all)"
+
+
 class TextFormat:
     """Triage first: blocks, then reviews, each led by the finding that decided it and one line of what to
     do (`airlock.report.triage`), then what it can do and where it comes from; allowed packages last, one
@@ -135,7 +151,8 @@ class TextFormat:
             for line in tree.header.splitlines():
                 console.print(_plain(line, "bold"), soft_wrap=True)
         for note in document.notes:
-            console.print(Text.assemble(("note: ", "dim"), _plain(note)), soft_wrap=True)
+            shown = note if verbose else shorten_note(note)
+            console.print(Text.assemble(("note: ", "dim"), _plain(shown)), soft_wrap=True)
         printed = tree is not None or bool(document.notes)
         earliest = earliest_blocked(document.packages)
         for verdict in (Verdict.BLOCK, Verdict.REVIEW):
