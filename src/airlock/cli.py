@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import sys
+import threading
+import time
 from collections.abc import Sequence
 from datetime import timedelta
 from enum import StrEnum
@@ -448,18 +451,60 @@ def cache_clear(
     typer.echo("removed: " + ", ".join(map(str, removed)) if removed else "nothing to remove")
 
 
+class _Interrupted(BaseException):
+    """Ctrl-C, raised in the main thread. Not a KeyboardInterrupt, which click turns into "Aborted!" and
+    exit 1, and not an Exception, so no `except Exception` on the way up swallows it."""
+
+
+INTERRUPTED_EXIT = 130
+"""128 + SIGINT, as shells report a process ended by Ctrl-C."""
+_CLEANUP_SECONDS = 1.5
+_exiting = threading.Lock()
+
+
+def _exit_interrupted() -> None:
+    """Say so once and end the process now. Fetch threads may sit in a socket read for up to the request
+    timeout and are not daemons, so a normal exit would wait for them; every write airlock makes is atomic
+    (temp file + rename, one SQLite statement), so stopping anywhere leaves the cache and store intact."""
+    _exiting.acquire()
+    sys.stdout.flush()
+    sys.stderr.write("interrupted\n")
+    sys.stderr.flush()
+    os._exit(INTERRUPTED_EXIT)
+
+
+def _exit_after_cleanup_time() -> None:
+    time.sleep(_CLEANUP_SECONDS)
+    _exit_interrupted()
+
+
+def _on_sigint(signum: int, frame: object) -> None:
+    # The first Ctrl-C unwinds the main thread, so the pipeline stops its workers; a second one, or
+    # cleanup that takes too long, ends the process without waiting.
+    signal.signal(signal.SIGINT, lambda *_: _exit_interrupted())
+    threading.Thread(target=_exit_after_cleanup_time, daemon=True).start()
+    raise _Interrupted
+
+
 def main() -> None:
     """Console-script entry point: the only place errors are caught and turned into exit codes.
 
-    Typer's standalone mode already turns usage errors into exit 2 and Ctrl-C into "Aborted!"; what
-    reaches here is ours."""
+    Typer's standalone mode already turns usage errors into exit 2; what reaches here is ours, and Ctrl-C
+    (one line, exit 130)."""
     from airlock.memory import limit_heap_growth
 
     limit_heap_growth()
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, _on_sigint) if in_main_thread else None
     try:
         app(prog_name="airlock")
+    except _Interrupted:
+        _exit_interrupted()
     except AirlockError as error:
         _stderr.print(Text.assemble(("error: ", "bold red"), error.message))
         if error.hint:
             _stderr.print(Text.assemble(("hint: ", "dim"), error.hint))
         sys.exit(int(error.exit_code))
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)

@@ -93,6 +93,10 @@ class AnalysisExecutor(Protocol):
         """Stop, cancelling what has not started."""
         ...
 
+    def abort(self) -> None:
+        """Stop now (Ctrl-C): cancel what has not started and kill what is running; never waits long."""
+        ...
+
 
 __all__ = [
     "AnalysisExecutor",
