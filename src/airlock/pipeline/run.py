@@ -23,6 +23,7 @@ from airlock.model import PackageAnalysis, PackageReport, Severity, Verdict
 from airlock.pipeline.acquire import Acquirer
 from airlock.pipeline.context import ContextStage, PackageSource
 from airlock.pipeline.executor import AnalysisExecutor
+from airlock.pipeline.failures import fold_failures
 from airlock.pipeline.inprocess import InProcessExecutor
 from airlock.pipeline.processpool import ProcessPoolAnalysisExecutor
 from airlock.pipeline.progress import NoProgress, Progress
@@ -59,7 +60,8 @@ class RunOutcome:
 
     @property
     def failures(self) -> tuple[AirlockError, ...]:
-        return tuple(r.failure for r in self.results if r.failure is not None)
+        """One per cause (see `fold_failures`); each package's own failure stays in its result."""
+        return fold_failures(tuple(r.failure for r in self.results if r.failure is not None))
 
     @property
     def notes(self) -> tuple[str, ...]:
