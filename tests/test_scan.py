@@ -177,8 +177,9 @@ def test_an_analysis_crash_costs_one_entry_not_the_report(
     assert isinstance(outcome.failures[0], OperationalError)
 
 
-def test_a_corrupted_cache_file_is_an_operational_failure_and_is_removed(
-    make_scanner: Callable[..., Pipeline], tmp_path: Path
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_corrupted_cache_file_is_removed_and_fetched_again_in_the_same_run(
+    make_scanner: Callable[..., Pipeline], registry: FakeRegistry, tmp_path: Path, jobs: int
 ) -> None:
     with make_scanner() as scanner:
         assert scan(scanner, ["reader@2.1.0"]).reports[0].verdict is Verdict.ALLOW
@@ -186,11 +187,30 @@ def test_a_corrupted_cache_file_is_an_operational_failure_and_is_removed(
     assert files
     for file in files:
         file.write_bytes(b"garbage")
-    with make_scanner() as scanner:
+    downloads = len(registry.requests_to("/-/"))
+    with make_scanner(jobs=jobs) as scanner:
         outcome = scan(scanner, ["reader@2.1.0"])
+    assert outcome.failures == ()
+    assert outcome.reports[0].verdict is Verdict.ALLOW
+    assert len(registry.requests_to("/-/")) == downloads + 1
+    assert all(p.read_bytes() != b"garbage" for p in files)
+
+
+def test_a_cache_file_corrupted_again_after_its_refetch_is_one_failure(
+    make_scanner: Callable[..., Pipeline], registry: FakeRegistry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import airlock.pipeline.executor
+    from airlock.integrity import IntegrityError
+
+    def never_matches(data: bytes, expected: object, *, subject: str) -> None:
+        raise IntegrityError(subject, "sha512-expected", "sha512-actual")
+
+    # Every read-back fails (a failing disk): the one refetch happens, then the package is a failure.
+    monkeypatch.setattr(airlock.pipeline.executor, "verify", never_matches)
+    outcome = scan(make_scanner(), ["reader@2.1.0"])
     assert outcome.reports[0].verdict is Verdict.REVIEW
     assert "no longer matches" in outcome.failures[0].message
-    assert not any(p.exists() for p in files)
+    assert len(registry.requests_to("/-/")) == 2
 
 
 @pytest.mark.parametrize("jobs", [1, 2])

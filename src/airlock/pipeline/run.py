@@ -22,7 +22,7 @@ from airlock.exit import ExitCode
 from airlock.model import PackageAnalysis, PackageReport, Severity, Verdict
 from airlock.pipeline.acquire import Acquirer
 from airlock.pipeline.context import ContextStage, PackageSource
-from airlock.pipeline.executor import AnalysisExecutor
+from airlock.pipeline.executor import AnalysisExecutor, CorruptCacheError
 from airlock.pipeline.failures import fold_failures
 from airlock.pipeline.inprocess import InProcessExecutor
 from airlock.pipeline.processpool import ProcessPoolAnalysisExecutor
@@ -153,6 +153,7 @@ class Pipeline:
             # and two at once would double the peak for little gain.
             heavy_waiting: deque[tuple[int, ToAnalyse]] = deque()
             heavy_running = 0
+            refetched: set[int] = set()
 
             def start(index: int, acquired: ToAnalyse) -> None:
                 nonlocal heavy_running
@@ -188,6 +189,19 @@ class Pipeline:
                     request = requests[index]
                     try:
                         analysis = _analysis_result(future, request.label)
+                    except CorruptCacheError as error:
+                        if index in refetched:
+                            results[index] = PackageResult(
+                                request, to_analyse.identity, to_analyse.registry, failure=error
+                            )
+                            progress.advance(request.label)
+                            continue
+                        # The bad file is gone: acquiring again downloads and verifies a fresh copy.
+                        refetched.add(index)
+                        again = fetchers.submit(self._acquire, index, request, context)
+                        acquisitions[again] = index
+                        waiting.add(again)
+                        continue
                     except AirlockError as error:
                         results[index] = PackageResult(
                             request, to_analyse.identity, to_analyse.registry, failure=error
