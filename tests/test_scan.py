@@ -245,3 +245,27 @@ def test_an_unwritable_cache_falls_back_to_analysing_from_memory(
         outcome = scan(scanner, ["spawner@1.0.0", "reader@2.1.0"])
     assert outcome.failures == ()
     assert "child_process" in outcome.reports[0].capabilities.modules
+
+
+def test_a_tarball_url_is_fetched_analysed_and_reported_unverifiable(
+    make_scanner: Callable[..., Pipeline], registry: FakeRegistry
+) -> None:
+    url = registry.tarball_url("reader", "2.1.0")
+    outcome = scan(make_scanner(), [url])
+    report = outcome.reports[0]
+    assert outcome.failures == ()
+    assert report.target == url
+    assert report.name == "reader"
+    assert set(report.capabilities.builtin) == {"fs.readFileSync"}
+    unverifiable = [f for f in report.findings if f.rule == "unverifiable-source"]
+    assert len(unverifiable) == 1
+    assert sri_of(READER) in unverifiable[0].message
+    assert report.verdict is Verdict.REVIEW
+
+
+def test_a_tarball_url_that_is_missing_is_a_usage_failure(
+    make_scanner: Callable[..., Pipeline], registry: FakeRegistry
+) -> None:
+    outcome = scan(make_scanner(), [registry.url + "nothing/-/nothing-1.0.0.tgz"])
+    assert outcome.exit_code() is ExitCode.USAGE
+    assert "HTTP 404" in outcome.failures[0].message

@@ -213,7 +213,8 @@ def scan(
     targets: Annotated[
         list[str],
         typer.Argument(
-            help="Packages to analyse: name, name@version, name@range, name@tag, @scope/name, ./pkg.tgz, ./dir.",
+            help="Packages to analyse: name, name@version, name@range, name@tag, @scope/name, ./pkg.tgz, ./dir, "
+            "https://host/pkg.tgz.",
             show_default=False,
         ),
     ],

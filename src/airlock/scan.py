@@ -15,11 +15,12 @@ from airlock.pipeline.requests import (
     FromDirectory,
     FromRegistry,
     FromTarball,
+    FromUrl,
     Invalid,
     PackageRequest,
 )
 from airlock.registry.packument import VersionManifest
-from airlock.targets import LocalDirectory, LocalTarball, RegistryTarget, parse_target
+from airlock.targets import LocalDirectory, LocalTarball, RegistryTarget, RemoteTarball, parse_target
 
 if TYPE_CHECKING:
     from airlock.check.run import CheckOutcome
@@ -37,6 +38,8 @@ def target_request(raw: str) -> PackageRequest:
         return PackageRequest(raw, FromRegistry(target), name=target.name)
     if isinstance(target, LocalTarball):
         return PackageRequest(raw, FromTarball(target.path))
+    if isinstance(target, RemoteTarball):
+        return PackageRequest(raw, FromUrl(target.url))
     assert isinstance(target, LocalDirectory)
     return PackageRequest(raw, FromDirectory(target.path))
 

@@ -23,6 +23,7 @@ from airlock.pipeline.requests import (
     FromDirectory,
     FromRegistry,
     FromTarball,
+    FromUrl,
     Invalid,
     NotFetched,
     PackageRequest,
@@ -123,8 +124,12 @@ class Acquirer:
         try:
             if isinstance(locator, FromRegistry):
                 return self._from_registry(index, request, locator, context)
-            if isinstance(locator, FromTarball):
-                data = _read_local_tarball(locator.path)
+            if isinstance(locator, FromTarball | FromUrl):
+                data = (
+                    _read_local_tarball(locator.path)
+                    if isinstance(locator, FromTarball)
+                    else self.client.fetch_url_tarball(locator.url)
+                )
                 identity = Identity(request.name, request.version, sri_of(data))
                 assert identity.integrity is not None
                 stored = self.stored(identity.integrity)

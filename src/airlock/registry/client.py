@@ -576,6 +576,20 @@ class RegistryClient:
         size = response.sink.size
         return response.sink.commit(f"{manifest.name}@{manifest.version}"), size
 
+    def fetch_url_tarball(self, url: str) -> bytes:
+        """A tarball named only by its URL (a scan target): same timeout, retries and size cap as registry
+        tarballs, credentials only for the host .npmrc gives them to. Not cached: nothing says which bytes
+        the URL should hold, so the caller reports the digest of what came."""
+        if self._offline:
+            raise NotCachedError(f"{redact_url(url)} cannot be fetched: airlock is offline", redact_url(url))
+        what = f"the tarball at {redact_url(url)}"
+        response = self._get(url, headers={"Accept": "*/*"}, cap=self._max_tarball_bytes, what=what)
+        if response.status == 404:
+            raise UsageError(f"no tarball at {redact_url(url)} (HTTP 404)", hint="check the URL")
+        if response.status != 200:
+            raise self._unexpected(response, what, url)
+        return response.body
+
     def fetch_tarball(self, manifest: VersionManifest) -> bytes:
         """The tarball's bytes, verified against the packument's integrity (cache first, then network)."""
         subject = f"{manifest.name}@{manifest.version}"
