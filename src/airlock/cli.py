@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import sys
@@ -12,15 +13,16 @@ from collections.abc import Sequence
 from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.text import Text
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from airlock import __version__
-from airlock.errors import AirlockError, BadInputError, OperationalError
+from airlock.errors import AirlockError, BadInputError, OperationalError, UsageError
 from airlock.files import write_atomic
 from airlock.revision import ANALYZER_VERSION
 
@@ -31,6 +33,64 @@ if TYPE_CHECKING:
     from airlock.pipeline import RunOutcome
     from airlock.report.document import ReportDocument, ToolInfo
 
+_FLAG = ""
+"""The metavar of an on/off flag: nothing (typer would show `<bool>`)."""
+
+
+class _NamedArgument(TyperArgument):
+    """An argument whose metavar says what it is, without typer's Python type (`<list[str]>`) beside it."""
+
+    def display_type_rich(self, ctx: Any) -> str | None:
+        return None
+
+    def _usage_display_name(self) -> str:
+        name = self.metavar or self.name or ""
+        return name if self.required else f"[{name}]"
+
+
+_PYDANTIC_WORDING = (
+    (re.compile(r"^Value error, "), ""),
+    (re.compile(r"^Input should be a valid integer.*"), "expected a whole number"),
+    (re.compile(r"^Input should be a valid number.*"), "expected a number"),
+    (re.compile(r"^Input should be greater than or equal to "), "must be at least "),
+    (re.compile(r"^Input should be greater than "), "must be more than "),
+    (re.compile(r"^Input should be "), "must be "),
+)
+
+
+def _flag_help(option: TyperOption | None) -> TyperOption | None:
+    if option is not None:
+        option.metavar = _FLAG
+    return option
+
+
+class _Group(TyperGroup):
+    def get_help_option(self, ctx: Any) -> TyperOption | None:
+        return _flag_help(super().get_help_option(ctx))
+
+
+class _Command(TyperCommand):
+    """Usage errors in plain words: typer validates through pydantic and passes its wording on ("Value
+    error, …", "Input should be a valid integer, unable to parse string as an integer")."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if isinstance(param, TyperArgument) and param.metavar is not None:
+                param.__class__ = _NamedArgument
+
+    def get_help_option(self, ctx: Any) -> TyperOption | None:
+        return _flag_help(super().get_help_option(ctx))
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except typer.BadParameter as error:
+            for pattern, plain in _PYDANTIC_WORDING:
+                error.message = pattern.sub(plain, error.message)
+            raise
+
+
 app = typer.Typer(
     name="airlock",
     help="Make installing and updating npm dependencies safe: verify, analyse, and gate packages "
@@ -39,8 +99,11 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    cls=_Group,
 )
-cache_app = typer.Typer(help="Inspect or clear the download cache and analysis store.", no_args_is_help=True)
+cache_app = typer.Typer(
+    help="Inspect or clear the download cache and analysis store.", no_args_is_help=True, cls=_Group
+)
 app.add_typer(cache_app, name="cache")
 
 _stderr = Console(stderr=True, highlight=False)
@@ -61,20 +124,36 @@ class FailOn(StrEnum):
 # Options both commands take, declared once.
 FormatOption = Annotated[
     OutputFormat | None,
-    typer.Option("--format", "-f", help="Output format. Default: text on a terminal, json otherwise."),
+    typer.Option(
+        "--format",
+        "-f",
+        metavar="FORMAT",
+        help="text, json or sarif. Default: text on a terminal, json otherwise.",
+    ),
 ]
-OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file.")]
+OutputOption = Annotated[
+    Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write the report to this file.")
+]
 OfflineOption = Annotated[
-    bool | None, typer.Option("--offline/--online", help="Use only the cache, never the registry.")
+    bool | None,
+    typer.Option("--offline/--online", metavar=_FLAG, help="Use only the cache, never the registry."),
 ]
 JobsOption = Annotated[
-    int | None, typer.Option("--jobs", "-j", min=1, help="Analysis processes (default: cores).")
+    int | None, typer.Option("--jobs", "-j", min=1, metavar="N", help="Analysis processes (default: cores).")
 ]
 FailOnOption = Annotated[
-    FailOn | None, typer.Option("--fail-on", help="Exit 1 when a package gets this verdict or worse.")
+    FailOn | None,
+    typer.Option(
+        "--fail-on",
+        metavar="VERDICT",
+        help="block or review: exit 1 when a package gets this verdict or worse.",
+    ),
 ]
 NoStoreOption = Annotated[
-    bool, typer.Option("--no-store", help="Do not read or write the analysis store (always analyse).")
+    bool,
+    typer.Option(
+        "--no-store", metavar=_FLAG, help="Do not read or write the analysis store (always analyse)."
+    ),
 ]
 
 
@@ -87,7 +166,10 @@ def _version(value: bool) -> None:
 @app.callback()
 def main_options(
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, metavar=_FLAG, help="Print the version and exit."
+        ),
     ] = False,
 ) -> None:
     """airlock: supply-chain safety for npm."""
@@ -193,6 +275,7 @@ def _write_output(
 
 
 @app.command(
+    cls=_Command,
     epilog="""[bold]Examples[/bold]
 
   airlock scan left-pad@1.3.0 'express@^4' @babel/core
@@ -213,6 +296,7 @@ def scan(
     targets: Annotated[
         list[str],
         typer.Argument(
+            metavar="TARGET...",
             help="Packages to analyse: name, name@version, name@range, name@tag, @scope/name, ./pkg.tgz, ./dir, "
             "https://host/pkg.tgz.",
             show_default=False,
@@ -221,7 +305,7 @@ def scan(
     format: FormatOption = None,
     output: OutputOption = None,
     verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="Text format: show evidence and details.")
+        bool, typer.Option("--verbose", "-v", metavar=_FLAG, help="Text format: show evidence and details.")
     ] = False,
     offline: OfflineOption = None,
     jobs: JobsOption = None,
@@ -229,7 +313,9 @@ def scan(
     no_store: NoStoreOption = False,
     project: Annotated[
         Path,
-        typer.Option("--project", help="Project directory (airlock.toml and .npmrc are read from here)."),
+        typer.Option(
+            "--project", metavar="DIR", help="Project directory (airlock.toml and .npmrc are read from here)."
+        ),
     ] = Path(),
     with_deps: Annotated[
         bool,
@@ -247,6 +333,7 @@ def scan(
     from airlock.scan import scan as scan_targets
     from airlock.scan import scan_with_deps
 
+    _check_output_path(output)
     settings = load_settings(
         project,
         flags={
@@ -276,6 +363,7 @@ def scan(
 
 
 @app.command(
+    cls=_Command,
     epilog="""[bold]Examples[/bold]
 
   airlock check                      # the project in this directory, from its lockfile
@@ -292,17 +380,22 @@ def check(
     path: Annotated[
         Path,
         typer.Argument(
+            metavar="PATH",
             help="Project directory (or a lockfile). Without a lockfile, npm resolves one in a temporary "
             "copy of package.json — scripts never run.",
         ),
     ] = Path(),
     production: Annotated[
-        bool, typer.Option("--production", help="Skip packages that only dev dependencies pull in.")
+        bool,
+        typer.Option("--production", metavar=_FLAG, help="Skip packages that only dev dependencies pull in."),
     ] = False,
     format: FormatOption = None,
     output: OutputOption = None,
     verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="Text format: every package, with evidence and details.")
+        bool,
+        typer.Option(
+            "--verbose", "-v", metavar=_FLAG, help="Text format: every package, with evidence and details."
+        ),
     ] = False,
     offline: OfflineOption = None,
     jobs: JobsOption = None,
@@ -313,6 +406,7 @@ def check(
             "--min-release-age-days",
             "--min-age",
             min=0,
+            metavar="DAYS",
             help="Versions younger than this many days go to review (default 7).",
         ),
     ] = None,
@@ -320,6 +414,7 @@ def check(
         str | None,
         typer.Option(
             "--public-registry",
+            metavar="URL",
             help="Where to ask whether names from a private registry also exist publicly; 'none' to skip.",
         ),
     ] = None,
@@ -327,6 +422,7 @@ def check(
         bool,
         typer.Option(
             "--all-platforms",
+            metavar=_FLAG,
             help="Also check optional packages for other platforms (every esbuild/rollup/swc binary), "
             "which npm would not install here.",
         ),
@@ -352,6 +448,7 @@ def check(
     from airlock.tree import read_lockfile
     from airlock.tree.project import find_lockfile
 
+    _check_output_path(output)
     if all_platforms and target_platform is not None:
         raise BadInputError(
             "--platform and --all-platforms exclude each other",
@@ -417,13 +514,27 @@ def _relative_uri(path: Path) -> str:
         return path.resolve().as_posix()
 
 
+def _check_output_path(output: Path | None) -> None:
+    """Before any work: a report that cannot be written is a usage error, not a failure after the run."""
+    if output is None:
+        return
+    if output.is_dir():
+        raise UsageError(f"--output {output} is a directory", hint="give a file name, e.g. -o report.json")
+    parent = output.parent
+    if not parent.is_dir():
+        raise UsageError(
+            f"--output {output}: the directory {parent} does not exist",
+            hint=f"create it first (mkdir -p {parent}) or write the report elsewhere",
+        )
+
+
 def _verdict(fail_on: FailOn) -> object:
     from airlock.model import Verdict
 
     return Verdict(fail_on.value)
 
 
-@cache_app.command("path")
+@cache_app.command("path", cls=_Command)
 def cache_path() -> None:
     """Print where downloads and the analysis store live."""
     from airlock.registry.cache import default_cache_dir
@@ -433,9 +544,11 @@ def cache_path() -> None:
     typer.echo(f"store:     {default_store_path()}")
 
 
-@cache_app.command("clear")
+@cache_app.command("clear", cls=_Command)
 def cache_clear(
-    store: Annotated[bool, typer.Option("--store/--no-store", help="Also delete the analysis store.")] = True,
+    store: Annotated[
+        bool, typer.Option("--store/--no-store", metavar=_FLAG, help="Also delete the analysis store.")
+    ] = True,
 ) -> None:
     """Delete cached downloads (and, by default, stored analyses)."""
     from airlock.registry.cache import default_cache_dir
