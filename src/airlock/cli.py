@@ -467,7 +467,7 @@ def check(
         raw_flags={"public-registry": public_registry},
     )
     runtime = Runtime.for_project(project, settings, no_store=no_store)
-    lockfile = find_lockfile(path, resolve=not settings.offline)
+    lockfile = find_lockfile(path, resolve=not settings.offline, status=_status)
     tree = read_lockfile(lockfile.input)
     platforms = (
         None
@@ -512,6 +512,11 @@ def _relative_uri(path: Path) -> str:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return path.resolve().as_posix()
+
+
+def _status(line: str) -> None:
+    """A long step that prints nothing otherwise: say what is happening, on stderr."""
+    _stderr.print(Text(line, style="dim"))
 
 
 def _check_output_path(output: Path | None) -> None:
