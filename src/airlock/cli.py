@@ -321,6 +321,7 @@ def scan(
         bool,
         typer.Option(
             "--with-deps",
+            metavar=_FLAG,
             help="Also analyse every dependency, resolved by npm as an install would (scripts never run); "
             "reported like check.",
         ),
@@ -345,7 +346,9 @@ def scan(
     runtime = Runtime.for_project(project, settings, no_store=no_store)
     outcome: RunOutcome | CheckOutcome
     if with_deps:
-        document, outcome = scan_with_deps(runtime, project, targets, _tool(), _RichProgress())
+        document, outcome = scan_with_deps(
+            runtime, project, targets, _tool(), _RichProgress(), status=_status
+        )
     else:
         with runtime.pipeline(_RichProgress()) as pipeline:
             outcome = scan_targets(pipeline, targets)

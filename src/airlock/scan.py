@@ -3,7 +3,7 @@ one report entry per target, in the order given."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -104,6 +104,8 @@ def scan_with_deps(
     targets: Sequence[str],
     tool: ToolInfo,
     progress: Progress | None = None,
+    *,
+    status: Callable[[str], None] | None = None,
 ) -> tuple[ReportDocument, CheckOutcome]:
     """`scan --with-deps`: npm resolves a temporary project depending on the targets (scripts off), and the
     tree is checked like a project's. The targets are the project's direct dependencies, so they come
@@ -120,7 +122,7 @@ def scan_with_deps(
             hint="drop --offline, or scan the packages without --with-deps",
         )
     dependencies = with_deps_dependencies(targets)
-    lockfile = resolve_packages(dependencies, project)
+    lockfile = resolve_packages(dependencies, project, status=status)
     tree = read_lockfile(lockfile.input)
     options = CheckOptions(min_release_age=timedelta(days=settings.min_release_age_days))
     with runtime.pipeline(progress) as pipeline:

@@ -271,7 +271,9 @@ WITH_DEPS_PROJECT = "airlock-with-deps"
 """The name of the temporary project `scan --with-deps` resolves: it depends on the targets, nothing else."""
 
 
-def resolve_packages(dependencies: Mapping[str, str], npmrc_dir: Path) -> ProjectLockfile:
+def resolve_packages(
+    dependencies: Mapping[str, str], npmrc_dir: Path, *, status: Callable[[str], None] | None = None
+) -> ProjectLockfile:
     """The lockfile npm writes for a temporary project depending on `dependencies` (name → spec), with the
     .npmrc of `npmrc_dir` (registry settings) and nothing else of the user's: `scan --with-deps`."""
     manifest: dict[str, object] = {
@@ -291,6 +293,8 @@ def resolve_packages(dependencies: Mapping[str, str], npmrc_dir: Path) -> Projec
         (project / "package.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         if (npmrc_dir / ".npmrc").is_file():
             shutil.copyfile(npmrc_dir / ".npmrc", project / ".npmrc")
+        if status is not None:
+            status(f"resolving the dependencies of {wanted} with npm (scripts off)…")
         try:
             text = resolve_with_npm(project, {"": manifest}, what=wanted)
         except OperationalError as error:
