@@ -128,7 +128,7 @@ FormatOption = Annotated[
         "--format",
         "-f",
         metavar="FORMAT",
-        help="text, json or sarif. Default: text on a terminal, json otherwise.",
+        help=f"{', '.join(OutputFormat)}. Default: text on a terminal, json otherwise.",
     ),
 ]
 OutputOption = Annotated[
