@@ -7,6 +7,7 @@ STAMP := $(VENV)/.installed
 .PHONY: setup demo test lint docs docs-check bench clean
 
 $(STAMP): pyproject.toml
+	@echo "setting up $(VENV): installing airlock and its dependencies (quiet, takes a minute)..."
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'

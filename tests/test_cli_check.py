@@ -162,6 +162,7 @@ def test_without_a_lockfile_npm_resolves_one_in_a_temporary_copy(
     before = sorted(p.name for p in project.iterdir())
     code, out, err = run(["check", "app", "-f", "text", "-j", "1"], monkeypatch, capsys)
     assert code == 0, err
+    assert "resolving the dependency tree with `npm install --package-lock-only" in " ".join(err.split())
     assert "no lockfile in app: resolved one with `npm install --package-lock-only --ignore-scripts" in out
     assert "2 packages: 0 block, 0 review, 2 allow" in out
     # nothing written to the user's project, no script run

@@ -177,8 +177,9 @@ def test_an_analysis_crash_costs_one_entry_not_the_report(
     assert isinstance(outcome.failures[0], OperationalError)
 
 
-def test_a_corrupted_cache_file_is_an_operational_failure_and_is_removed(
-    make_scanner: Callable[..., Pipeline], tmp_path: Path
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_corrupted_cache_file_is_removed_and_fetched_again_in_the_same_run(
+    make_scanner: Callable[..., Pipeline], registry: FakeRegistry, tmp_path: Path, jobs: int
 ) -> None:
     with make_scanner() as scanner:
         assert scan(scanner, ["reader@2.1.0"]).reports[0].verdict is Verdict.ALLOW
@@ -186,11 +187,30 @@ def test_a_corrupted_cache_file_is_an_operational_failure_and_is_removed(
     assert files
     for file in files:
         file.write_bytes(b"garbage")
-    with make_scanner() as scanner:
+    downloads = len(registry.requests_to("/-/"))
+    with make_scanner(jobs=jobs) as scanner:
         outcome = scan(scanner, ["reader@2.1.0"])
+    assert outcome.failures == ()
+    assert outcome.reports[0].verdict is Verdict.ALLOW
+    assert len(registry.requests_to("/-/")) == downloads + 1
+    assert all(p.read_bytes() != b"garbage" for p in files)
+
+
+def test_a_cache_file_corrupted_again_after_its_refetch_is_one_failure(
+    make_scanner: Callable[..., Pipeline], registry: FakeRegistry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import airlock.pipeline.executor
+    from airlock.integrity import IntegrityError
+
+    def never_matches(data: bytes, expected: object, *, subject: str) -> None:
+        raise IntegrityError(subject, "sha512-expected", "sha512-actual")
+
+    # Every read-back fails (a failing disk): the one refetch happens, then the package is a failure.
+    monkeypatch.setattr(airlock.pipeline.executor, "verify", never_matches)
+    outcome = scan(make_scanner(), ["reader@2.1.0"])
     assert outcome.reports[0].verdict is Verdict.REVIEW
     assert "no longer matches" in outcome.failures[0].message
-    assert not any(p.exists() for p in files)
+    assert len(registry.requests_to("/-/")) == 2
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
@@ -225,3 +245,27 @@ def test_an_unwritable_cache_falls_back_to_analysing_from_memory(
         outcome = scan(scanner, ["spawner@1.0.0", "reader@2.1.0"])
     assert outcome.failures == ()
     assert "child_process" in outcome.reports[0].capabilities.modules
+
+
+def test_a_tarball_url_is_fetched_analysed_and_reported_unverifiable(
+    make_scanner: Callable[..., Pipeline], registry: FakeRegistry
+) -> None:
+    url = registry.tarball_url("reader", "2.1.0")
+    outcome = scan(make_scanner(), [url])
+    report = outcome.reports[0]
+    assert outcome.failures == ()
+    assert report.target == url
+    assert report.name == "reader"
+    assert set(report.capabilities.builtin) == {"fs.readFileSync"}
+    unverifiable = [f for f in report.findings if f.rule == "unverifiable-source"]
+    assert len(unverifiable) == 1
+    assert sri_of(READER) in unverifiable[0].message
+    assert report.verdict is Verdict.REVIEW
+
+
+def test_a_tarball_url_that_is_missing_is_a_usage_failure(
+    make_scanner: Callable[..., Pipeline], registry: FakeRegistry
+) -> None:
+    outcome = scan(make_scanner(), [registry.url + "nothing/-/nothing-1.0.0.tgz"])
+    assert outcome.exit_code() is ExitCode.USAGE
+    assert "HTTP 404" in outcome.failures[0].message

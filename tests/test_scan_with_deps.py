@@ -46,6 +46,7 @@ def test_the_package_and_its_dependencies_are_reported_with_paths(
 ) -> None:
     code, out, err = run(["scan", "once@^1.4.0", "--with-deps", "-f", "json", "-j", "1"], monkeypatch, capsys)
     assert code == 0, err
+    assert "resolving the dependencies of once@^1.4.0 with npm" in " ".join(err.split())
     packages = assert_valid_report(out)["packages"]
     assert [(p["name"], p["version"], p["paths"]) for p in packages] == [
         ("once", "1.4.0", ["once"]),

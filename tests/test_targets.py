@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from airlock.errors import UsageError
-from airlock.targets import LocalDirectory, LocalTarball, RegistryTarget, parse_target
+from airlock.targets import LocalDirectory, LocalTarball, RegistryTarget, RemoteTarball, parse_target
 
 
 @pytest.mark.parametrize(
@@ -80,3 +80,13 @@ def test_unknown_user_home_is_a_usage_error() -> None:
 def test_a_nul_byte_is_a_usage_error(raw: str) -> None:
     with pytest.raises(UsageError, match="NUL byte"):
         parse_target(raw)
+
+
+@pytest.mark.parametrize("raw", ["https://example.com/pkg-1.0.0.tgz", "http://127.0.0.1:8080/a/-/a-1.tgz"])
+def test_a_url_is_a_remote_tarball(raw: str) -> None:
+    assert parse_target(raw) == RemoteTarball(raw, raw)
+
+
+def test_a_url_without_a_host_is_a_usage_error() -> None:
+    with pytest.raises(UsageError):
+        parse_target("https:///pkg.tgz")

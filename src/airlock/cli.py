@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import signal
 import sys
+import threading
+import time
 from collections.abc import Sequence
 from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.text import Text
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from airlock import __version__
-from airlock.errors import AirlockError, BadInputError, OperationalError
+from airlock.errors import AirlockError, BadInputError, OperationalError, UsageError
 from airlock.files import write_atomic
 from airlock.revision import ANALYZER_VERSION
 
@@ -28,6 +33,64 @@ if TYPE_CHECKING:
     from airlock.pipeline import RunOutcome
     from airlock.report.document import ReportDocument, ToolInfo
 
+_FLAG = ""
+"""The metavar of an on/off flag: nothing (typer would show `<bool>`)."""
+
+
+class _NamedArgument(TyperArgument):
+    """An argument whose metavar says what it is, without typer's Python type (`<list[str]>`) beside it."""
+
+    def display_type_rich(self, ctx: Any) -> str | None:
+        return None
+
+    def _usage_display_name(self) -> str:
+        name = self.metavar or self.name or ""
+        return name if self.required else f"[{name}]"
+
+
+_PYDANTIC_WORDING = (
+    (re.compile(r"^Value error, "), ""),
+    (re.compile(r"^Input should be a valid integer.*"), "expected a whole number"),
+    (re.compile(r"^Input should be a valid number.*"), "expected a number"),
+    (re.compile(r"^Input should be greater than or equal to "), "must be at least "),
+    (re.compile(r"^Input should be greater than "), "must be more than "),
+    (re.compile(r"^Input should be "), "must be "),
+)
+
+
+def _flag_help(option: TyperOption | None) -> TyperOption | None:
+    if option is not None:
+        option.metavar = _FLAG
+    return option
+
+
+class _Group(TyperGroup):
+    def get_help_option(self, ctx: Any) -> TyperOption | None:
+        return _flag_help(super().get_help_option(ctx))
+
+
+class _Command(TyperCommand):
+    """Usage errors in plain words: typer validates through pydantic and passes its wording on ("Value
+    error, …", "Input should be a valid integer, unable to parse string as an integer")."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if isinstance(param, TyperArgument) and param.metavar is not None:
+                param.__class__ = _NamedArgument
+
+    def get_help_option(self, ctx: Any) -> TyperOption | None:
+        return _flag_help(super().get_help_option(ctx))
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except typer.BadParameter as error:
+            for pattern, plain in _PYDANTIC_WORDING:
+                error.message = pattern.sub(plain, error.message)
+            raise
+
+
 app = typer.Typer(
     name="airlock",
     help="Make installing and updating npm dependencies safe: verify, analyse, and gate packages "
@@ -36,8 +99,11 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    cls=_Group,
 )
-cache_app = typer.Typer(help="Inspect or clear the download cache and analysis store.", no_args_is_help=True)
+cache_app = typer.Typer(
+    help="Inspect or clear the download cache and analysis store.", no_args_is_help=True, cls=_Group
+)
 app.add_typer(cache_app, name="cache")
 
 _stderr = Console(stderr=True, highlight=False)
@@ -58,20 +124,36 @@ class FailOn(StrEnum):
 # Options both commands take, declared once.
 FormatOption = Annotated[
     OutputFormat | None,
-    typer.Option("--format", "-f", help="Output format. Default: text on a terminal, json otherwise."),
+    typer.Option(
+        "--format",
+        "-f",
+        metavar="FORMAT",
+        help=f"{', '.join(OutputFormat)}. Default: text on a terminal, json otherwise.",
+    ),
 ]
-OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file.")]
+OutputOption = Annotated[
+    Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write the report to this file.")
+]
 OfflineOption = Annotated[
-    bool | None, typer.Option("--offline/--online", help="Use only the cache, never the registry.")
+    bool | None,
+    typer.Option("--offline/--online", metavar=_FLAG, help="Use only the cache, never the registry."),
 ]
 JobsOption = Annotated[
-    int | None, typer.Option("--jobs", "-j", min=1, help="Analysis processes (default: cores).")
+    int | None, typer.Option("--jobs", "-j", min=1, metavar="N", help="Analysis processes (default: cores).")
 ]
 FailOnOption = Annotated[
-    FailOn | None, typer.Option("--fail-on", help="Exit 1 when a package gets this verdict or worse.")
+    FailOn | None,
+    typer.Option(
+        "--fail-on",
+        metavar="VERDICT",
+        help="block or review: exit 1 when a package gets this verdict or worse.",
+    ),
 ]
 NoStoreOption = Annotated[
-    bool, typer.Option("--no-store", help="Do not read or write the analysis store (always analyse).")
+    bool,
+    typer.Option(
+        "--no-store", metavar=_FLAG, help="Do not read or write the analysis store (always analyse)."
+    ),
 ]
 
 
@@ -84,7 +166,10 @@ def _version(value: bool) -> None:
 @app.callback()
 def main_options(
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, metavar=_FLAG, help="Print the version and exit."
+        ),
     ] = False,
 ) -> None:
     """airlock: supply-chain safety for npm."""
@@ -190,6 +275,7 @@ def _write_output(
 
 
 @app.command(
+    cls=_Command,
     epilog="""[bold]Examples[/bold]
 
   airlock scan left-pad@1.3.0 'express@^4' @babel/core
@@ -210,14 +296,16 @@ def scan(
     targets: Annotated[
         list[str],
         typer.Argument(
-            help="Packages to analyse: name, name@version, name@range, name@tag, @scope/name, ./pkg.tgz, ./dir.",
+            metavar="TARGET...",
+            help="Packages to analyse: name, name@version, name@range, name@tag, @scope/name, ./pkg.tgz, ./dir, "
+            "https://host/pkg.tgz.",
             show_default=False,
         ),
     ],
     format: FormatOption = None,
     output: OutputOption = None,
     verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="Text format: show evidence and details.")
+        bool, typer.Option("--verbose", "-v", metavar=_FLAG, help="Text format: show evidence and details.")
     ] = False,
     offline: OfflineOption = None,
     jobs: JobsOption = None,
@@ -225,12 +313,15 @@ def scan(
     no_store: NoStoreOption = False,
     project: Annotated[
         Path,
-        typer.Option("--project", help="Project directory (airlock.toml and .npmrc are read from here)."),
+        typer.Option(
+            "--project", metavar="DIR", help="Project directory (airlock.toml and .npmrc are read from here)."
+        ),
     ] = Path(),
     with_deps: Annotated[
         bool,
         typer.Option(
             "--with-deps",
+            metavar=_FLAG,
             help="Also analyse every dependency, resolved by npm as an install would (scripts never run); "
             "reported like check.",
         ),
@@ -243,6 +334,7 @@ def scan(
     from airlock.scan import scan as scan_targets
     from airlock.scan import scan_with_deps
 
+    _check_output_path(output)
     settings = load_settings(
         project,
         flags={
@@ -254,7 +346,9 @@ def scan(
     runtime = Runtime.for_project(project, settings, no_store=no_store)
     outcome: RunOutcome | CheckOutcome
     if with_deps:
-        document, outcome = scan_with_deps(runtime, project, targets, _tool(), _RichProgress())
+        document, outcome = scan_with_deps(
+            runtime, project, targets, _tool(), _RichProgress(), status=_status
+        )
     else:
         with runtime.pipeline(_RichProgress()) as pipeline:
             outcome = scan_targets(pipeline, targets)
@@ -272,6 +366,7 @@ def scan(
 
 
 @app.command(
+    cls=_Command,
     epilog="""[bold]Examples[/bold]
 
   airlock check                      # the project in this directory, from its lockfile
@@ -288,17 +383,22 @@ def check(
     path: Annotated[
         Path,
         typer.Argument(
+            metavar="PATH",
             help="Project directory (or a lockfile). Without a lockfile, npm resolves one in a temporary "
             "copy of package.json — scripts never run.",
         ),
     ] = Path(),
     production: Annotated[
-        bool, typer.Option("--production", help="Skip packages that only dev dependencies pull in.")
+        bool,
+        typer.Option("--production", metavar=_FLAG, help="Skip packages that only dev dependencies pull in."),
     ] = False,
     format: FormatOption = None,
     output: OutputOption = None,
     verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="Text format: every package, with evidence and details.")
+        bool,
+        typer.Option(
+            "--verbose", "-v", metavar=_FLAG, help="Text format: every package, with evidence and details."
+        ),
     ] = False,
     offline: OfflineOption = None,
     jobs: JobsOption = None,
@@ -309,6 +409,7 @@ def check(
             "--min-release-age-days",
             "--min-age",
             min=0,
+            metavar="DAYS",
             help="Versions younger than this many days go to review (default 7).",
         ),
     ] = None,
@@ -316,6 +417,7 @@ def check(
         str | None,
         typer.Option(
             "--public-registry",
+            metavar="URL",
             help="Where to ask whether names from a private registry also exist publicly; 'none' to skip.",
         ),
     ] = None,
@@ -323,6 +425,7 @@ def check(
         bool,
         typer.Option(
             "--all-platforms",
+            metavar=_FLAG,
             help="Also check optional packages for other platforms (every esbuild/rollup/swc binary), "
             "which npm would not install here.",
         ),
@@ -348,6 +451,7 @@ def check(
     from airlock.tree import read_lockfile
     from airlock.tree.project import find_lockfile
 
+    _check_output_path(output)
     if all_platforms and target_platform is not None:
         raise BadInputError(
             "--platform and --all-platforms exclude each other",
@@ -366,7 +470,7 @@ def check(
         raw_flags={"public-registry": public_registry},
     )
     runtime = Runtime.for_project(project, settings, no_store=no_store)
-    lockfile = find_lockfile(path, resolve=not settings.offline)
+    lockfile = find_lockfile(path, resolve=not settings.offline, status=_status)
     tree = read_lockfile(lockfile.input)
     platforms = (
         None
@@ -413,13 +517,32 @@ def _relative_uri(path: Path) -> str:
         return path.resolve().as_posix()
 
 
+def _status(line: str) -> None:
+    """A long step that prints nothing otherwise: say what is happening, on stderr."""
+    _stderr.print(Text(line, style="dim"))
+
+
+def _check_output_path(output: Path | None) -> None:
+    """Before any work: a report that cannot be written is a usage error, not a failure after the run."""
+    if output is None:
+        return
+    if output.is_dir():
+        raise UsageError(f"--output {output} is a directory", hint="give a file name, e.g. -o report.json")
+    parent = output.parent
+    if not parent.is_dir():
+        raise UsageError(
+            f"--output {output}: the directory {parent} does not exist",
+            hint=f"create it first (mkdir -p {parent}) or write the report elsewhere",
+        )
+
+
 def _verdict(fail_on: FailOn) -> object:
     from airlock.model import Verdict
 
     return Verdict(fail_on.value)
 
 
-@cache_app.command("path")
+@cache_app.command("path", cls=_Command)
 def cache_path() -> None:
     """Print where downloads and the analysis store live."""
     from airlock.registry.cache import default_cache_dir
@@ -429,9 +552,11 @@ def cache_path() -> None:
     typer.echo(f"store:     {default_store_path()}")
 
 
-@cache_app.command("clear")
+@cache_app.command("clear", cls=_Command)
 def cache_clear(
-    store: Annotated[bool, typer.Option("--store/--no-store", help="Also delete the analysis store.")] = True,
+    store: Annotated[
+        bool, typer.Option("--store/--no-store", metavar=_FLAG, help="Also delete the analysis store.")
+    ] = True,
 ) -> None:
     """Delete cached downloads (and, by default, stored analyses)."""
     from airlock.registry.cache import default_cache_dir
@@ -448,18 +573,60 @@ def cache_clear(
     typer.echo("removed: " + ", ".join(map(str, removed)) if removed else "nothing to remove")
 
 
+class _Interrupted(BaseException):
+    """Ctrl-C, raised in the main thread. Not a KeyboardInterrupt, which click turns into "Aborted!" and
+    exit 1, and not an Exception, so no `except Exception` on the way up swallows it."""
+
+
+INTERRUPTED_EXIT = 130
+"""128 + SIGINT, as shells report a process ended by Ctrl-C."""
+_CLEANUP_SECONDS = 1.5
+_exiting = threading.Lock()
+
+
+def _exit_interrupted() -> None:
+    """Say so once and end the process now. Fetch threads may sit in a socket read for up to the request
+    timeout and are not daemons, so a normal exit would wait for them; every write airlock makes is atomic
+    (temp file + rename, one SQLite statement), so stopping anywhere leaves the cache and store intact."""
+    _exiting.acquire()
+    sys.stdout.flush()
+    sys.stderr.write("interrupted\n")
+    sys.stderr.flush()
+    os._exit(INTERRUPTED_EXIT)
+
+
+def _exit_after_cleanup_time() -> None:
+    time.sleep(_CLEANUP_SECONDS)
+    _exit_interrupted()
+
+
+def _on_sigint(signum: int, frame: object) -> None:
+    # The first Ctrl-C unwinds the main thread, so the pipeline stops its workers; a second one, or
+    # cleanup that takes too long, ends the process without waiting.
+    signal.signal(signal.SIGINT, lambda *_: _exit_interrupted())
+    threading.Thread(target=_exit_after_cleanup_time, daemon=True).start()
+    raise _Interrupted
+
+
 def main() -> None:
     """Console-script entry point: the only place errors are caught and turned into exit codes.
 
-    Typer's standalone mode already turns usage errors into exit 2 and Ctrl-C into "Aborted!"; what
-    reaches here is ours."""
+    Typer's standalone mode already turns usage errors into exit 2; what reaches here is ours, and Ctrl-C
+    (one line, exit 130)."""
     from airlock.memory import limit_heap_growth
 
     limit_heap_growth()
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, _on_sigint) if in_main_thread else None
     try:
         app(prog_name="airlock")
+    except _Interrupted:
+        _exit_interrupted()
     except AirlockError as error:
         _stderr.print(Text.assemble(("error: ", "bold red"), error.message))
         if error.hint:
             _stderr.print(Text.assemble(("hint: ", "dim"), error.hint))
         sys.exit(int(error.exit_code))
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)

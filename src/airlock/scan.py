@@ -3,7 +3,7 @@ one report entry per target, in the order given."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,11 +15,12 @@ from airlock.pipeline.requests import (
     FromDirectory,
     FromRegistry,
     FromTarball,
+    FromUrl,
     Invalid,
     PackageRequest,
 )
 from airlock.registry.packument import VersionManifest
-from airlock.targets import LocalDirectory, LocalTarball, RegistryTarget, parse_target
+from airlock.targets import LocalDirectory, LocalTarball, RegistryTarget, RemoteTarball, parse_target
 
 if TYPE_CHECKING:
     from airlock.check.run import CheckOutcome
@@ -37,6 +38,8 @@ def target_request(raw: str) -> PackageRequest:
         return PackageRequest(raw, FromRegistry(target), name=target.name)
     if isinstance(target, LocalTarball):
         return PackageRequest(raw, FromTarball(target.path))
+    if isinstance(target, RemoteTarball):
+        return PackageRequest(raw, FromUrl(target.url))
     assert isinstance(target, LocalDirectory)
     return PackageRequest(raw, FromDirectory(target.path))
 
@@ -101,6 +104,8 @@ def scan_with_deps(
     targets: Sequence[str],
     tool: ToolInfo,
     progress: Progress | None = None,
+    *,
+    status: Callable[[str], None] | None = None,
 ) -> tuple[ReportDocument, CheckOutcome]:
     """`scan --with-deps`: npm resolves a temporary project depending on the targets (scripts off), and the
     tree is checked like a project's. The targets are the project's direct dependencies, so they come
@@ -117,7 +122,7 @@ def scan_with_deps(
             hint="drop --offline, or scan the packages without --with-deps",
         )
     dependencies = with_deps_dependencies(targets)
-    lockfile = resolve_packages(dependencies, project)
+    lockfile = resolve_packages(dependencies, project, status=status)
     tree = read_lockfile(lockfile.input)
     options = CheckOptions(min_release_age=timedelta(days=settings.min_release_age_days))
     with runtime.pipeline(progress) as pipeline:

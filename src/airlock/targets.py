@@ -1,4 +1,5 @@
-"""What the user asked to scan: parse `name`, `name@range`, `@scope/name@tag`, `./pkg.tgz`, `./dir`.
+"""What the user asked to scan: parse `name`, `name@range`, `@scope/name@tag`, `./pkg.tgz`, `./dir`,
+`https://host/pkg.tgz`.
 
 Parsers take strings; whether a local path exists is checked by the caller that reads it.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from airlock.errors import UsageError
 
@@ -38,7 +40,16 @@ class LocalDirectory:
     path: Path
 
 
-Target = RegistryTarget | LocalTarball | LocalDirectory
+@dataclass(frozen=True, slots=True)
+class RemoteTarball:
+    """An `https://…` (or `http://…`) tarball URL: fetched by the registry client, but with no registry
+    integrity to verify it against."""
+
+    raw: str
+    url: str
+
+
+Target = RegistryTarget | LocalTarball | LocalDirectory | RemoteTarball
 
 
 def validate_package_name(name: str) -> str:
@@ -67,6 +78,10 @@ def parse_target(raw: str) -> Target:
     if "\x00" in text:
         # No path or package name holds a NUL byte; the OS would refuse it later with a bare ValueError.
         raise UsageError(f"target {raw!r} contains a NUL byte", hint="check how the argument was quoted")
+    if text.lower().startswith(("https://", "http://")):
+        if not urlsplit(text).hostname:
+            raise UsageError(f"not a tarball URL: {raw!r}", hint="write it as https://host/path/name.tgz")
+        return RemoteTarball(raw, text)
     if _looks_local(text):
         try:
             path = Path(text.removeprefix("file:")).expanduser()

@@ -214,6 +214,11 @@ class FakeRegistry:
         with self._lock:
             self._delays.append(_Rule(path_substring, times, seconds=seconds))
 
+    def clear_delays(self) -> None:
+        """Answer at full speed again (delays already sleeping are not cut short)."""
+        with self._lock:
+            self._delays.clear()
+
     def truncate(self, path_substring: str, times: int = 1) -> None:
         """Announce the full Content-Length but send only half the body, then close the connection."""
         with self._lock:

@@ -39,6 +39,9 @@ class ThreadExecutor:
     def close(self) -> None:
         self._pool.shutdown(cancel_futures=True)
 
+    def abort(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
 
 @pytest.fixture
 def published(fake_registry: FakeRegistry) -> FakeRegistry:

@@ -276,3 +276,20 @@ def test_a_workspace_package_json_may_start_with_a_utf8_bom(tmp_path: Path) -> N
     assert set(read_manifests(npm)) == {"", "packages/a", "packages/b"}
     found = find_lockfile(npm)
     assert read_lockfile(found.input).packages
+
+
+def test_a_status_line_is_given_before_npm_resolves(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import airlock.tree.project
+
+    (tmp_path / "package.json").write_text('{"name": "app"}')
+    heard: list[str] = []
+
+    def resolve(root: Path, manifests: object) -> str:
+        heard.append("npm ran")
+        return '{"lockfileVersion": 3, "packages": {}}'
+
+    monkeypatch.setattr(airlock.tree.project, "resolve_with_npm", resolve)
+    find_lockfile(tmp_path, status=heard.append)
+    assert len(heard) == 2
+    assert "resolving the dependency tree with `npm install --package-lock-only" in heard[0]
+    assert heard[1] == "npm ran"

@@ -23,6 +23,7 @@ from airlock.pipeline.requests import (
     FromDirectory,
     FromRegistry,
     FromTarball,
+    FromUrl,
     Invalid,
     NotFetched,
     PackageRequest,
@@ -48,6 +49,7 @@ MAX_LOCAL_TARBALL_BYTES = 512 * 2**20
 HEAVY_ARCHIVE_BYTES = 3 * 2**20
 """Archives at least this big (compressed) are analysed one at a time, unless the registry marks them
 platform-specific (os/cpu): those are prebuilt binaries, which analysis barely reads."""
+_SLOT_POLL_SECONDS = 0.2
 
 
 class Acquirer:
@@ -67,6 +69,7 @@ class Acquirer:
         self._store = store
         self._store_lock = threading.Lock()
         self._slots = slots
+        self._cancelled = threading.Event()
         self._prefetched: Mapping[str, PackageAnalysis] = {}
 
     @property
@@ -101,6 +104,15 @@ class Acquirer:
     def release(self) -> None:
         self._slots.release()
 
+    def cancel(self) -> None:
+        """The run is over (interrupted): threads waiting for a slot give up instead of waiting forever."""
+        self._cancelled.set()
+
+    def _take_slot(self) -> None:
+        while not self._slots.acquire(timeout=_SLOT_POLL_SECONDS):
+            if self._cancelled.is_set():
+                raise OperationalError("cancelled: the run was interrupted")
+
     # ---- one request, in a fetch thread ----------------------------------------------------------------
     def acquire(self, index: int, request: PackageRequest, context: ContextStage) -> Acquired:
         locator = request.locator
@@ -112,8 +124,12 @@ class Acquirer:
         try:
             if isinstance(locator, FromRegistry):
                 return self._from_registry(index, request, locator, context)
-            if isinstance(locator, FromTarball):
-                data = _read_local_tarball(locator.path)
+            if isinstance(locator, FromTarball | FromUrl):
+                data = (
+                    _read_local_tarball(locator.path)
+                    if isinstance(locator, FromTarball)
+                    else self.client.fetch_url_tarball(locator.url)
+                )
                 identity = Identity(request.name, request.version, sri_of(data))
                 assert identity.integrity is not None
                 stored = self.stored(identity.integrity)
@@ -175,7 +191,7 @@ class Acquirer:
         label, patches = request.label, request.patches
         key = store_key(identity.integrity, patches) if patches else None
         client = self.client
-        self._slots.acquire()
+        self._take_slot()
         try:
             try:
                 path, fetched = client.fetch_tarball_file(manifest)

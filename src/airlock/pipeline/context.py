@@ -13,13 +13,15 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Protocol
 
+from airlock.analysis.rules import lockfile as lockfile_rules
 from airlock.analysis.rules import manifest as manifest_rules
 from airlock.analysis.rules.typosquat import NameAges, imitation_finding
 from airlock.errors import AirlockError
 from airlock.lifecycle import REGISTRY_INSTALL_SCRIPTS
 from airlock.model import DeclaredManifest, Evidence, Finding
-from airlock.pipeline.requests import PackageRequest
+from airlock.pipeline.requests import FromUrl, PackageRequest
 from airlock.pipeline.results import PackageResult, RegistryView
+from airlock.registry.npmrc import redact_url
 from airlock.registry.packument import Packument, VersionManifest
 
 
@@ -98,6 +100,9 @@ class PackageContext:
         self, index: int, result: PackageResult, ages: NameAges | None = None
     ) -> PackageResult:
         findings: list[Finding] = []
+        locator = result.request.locator
+        if isinstance(locator, FromUrl) and result.identity.integrity is not None:
+            findings.append(_unverifiable_url(locator.url, result.identity.integrity))
         name = result.identity.name or (result.analysis.name if result.analysis else None)
         if name:
             evidence = self.name_evidence(index, result, name)
@@ -165,6 +170,14 @@ class PackageContext:
                 )
             )
         return findings
+
+
+def _unverifiable_url(url: str, integrity: str) -> Finding:
+    return lockfile_rules.UNVERIFIABLE_SOURCE.finding(
+        f"{redact_url(url)} is a tarball URL, not a registry package: there is no published integrity to "
+        f"verify the download against (what was downloaded and analysed: {integrity})",
+        Evidence(redact_url(url), 1),
+    )
 
 
 def _unlisted_build(manifest: VersionManifest, declared: DeclaredManifest, *, abbreviated: bool) -> bool:

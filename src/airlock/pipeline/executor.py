@@ -51,6 +51,10 @@ class DirectoryContents:
 AnalysisJob = TarballFile | TarballBytes | DirectoryContents
 
 
+class CorruptCacheError(OperationalError):
+    """A cached tarball failed verification when read back, and was removed: fetching it again helps."""
+
+
 def analyze_job(job: AnalysisJob) -> PackageAnalysis:
     """The analysis stage: verified bytes in, `PackageAnalysis` out. Pure; runs in any process."""
     if isinstance(job, DirectoryContents):
@@ -77,9 +81,10 @@ def _read_verified(job: TarballFile) -> bytes:
     except IntegrityError:
         # The registry's bytes were verified when cached; a mismatch now is the cache, not the package.
         Path(job.path).unlink(missing_ok=True)
-        raise OperationalError(
+        raise CorruptCacheError(
             f"the cached tarball of {job.subject} no longer matches {job.integrity[:20]}…; it was removed",
-            hint="retry: it will be downloaded again (disk corruption, or something edited the cache)",
+            hint="it is downloaded again once per run; if this repeats, check the disk (or what edits "
+            "the cache) and run `airlock cache clear`",
         ) from None
     return data
 
@@ -93,10 +98,15 @@ class AnalysisExecutor(Protocol):
         """Stop, cancelling what has not started."""
         ...
 
+    def abort(self) -> None:
+        """Stop now (Ctrl-C): cancel what has not started and kill what is running; never waits long."""
+        ...
+
 
 __all__ = [
     "AnalysisExecutor",
     "AnalysisJob",
+    "CorruptCacheError",
     "DirectoryContents",
     "TarballBytes",
     "TarballFile",

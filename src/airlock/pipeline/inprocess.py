@@ -19,3 +19,6 @@ class InProcessExecutor:
 
     def close(self) -> None:
         pass
+
+    def abort(self) -> None:
+        pass

@@ -25,6 +25,13 @@ class FromTarball:
 
 
 @dataclass(frozen=True, slots=True)
+class FromUrl:
+    """A tarball URL: downloaded (timeout, size cap), analysed, and reported as unverifiable."""
+
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
 class FromDirectory:
     path: Path
 
@@ -42,7 +49,7 @@ class Invalid:
     error: AirlockError
 
 
-Locator = FromRegistry | FromTarball | FromDirectory | NotFetched | Invalid
+Locator = FromRegistry | FromTarball | FromUrl | FromDirectory | NotFetched | Invalid
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +71,7 @@ __all__ = [
     "FromDirectory",
     "FromRegistry",
     "FromTarball",
+    "FromUrl",
     "Invalid",
     "Locator",
     "NotFetched",

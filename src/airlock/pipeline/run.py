@@ -22,7 +22,8 @@ from airlock.exit import ExitCode
 from airlock.model import PackageAnalysis, PackageReport, Severity, Verdict
 from airlock.pipeline.acquire import Acquirer
 from airlock.pipeline.context import ContextStage, PackageSource
-from airlock.pipeline.executor import AnalysisExecutor
+from airlock.pipeline.executor import AnalysisExecutor, CorruptCacheError
+from airlock.pipeline.failures import fold_failures
 from airlock.pipeline.inprocess import InProcessExecutor
 from airlock.pipeline.processpool import ProcessPoolAnalysisExecutor
 from airlock.pipeline.progress import NoProgress, Progress
@@ -59,7 +60,8 @@ class RunOutcome:
 
     @property
     def failures(self) -> tuple[AirlockError, ...]:
-        return tuple(r.failure for r in self.results if r.failure is not None)
+        """One per cause (see `fold_failures`); each package's own failure stays in its result."""
+        return fold_failures(tuple(r.failure for r in self.results if r.failure is not None))
 
     @property
     def notes(self) -> tuple[str, ...]:
@@ -139,69 +141,90 @@ class Pipeline:
         workers = min(self._options.jobs, max(1, len(requests)))
         executor = self._executor_factory(workers)
         acquirer = self._acquirer
+        fetchers = ThreadPoolExecutor(max_workers=max(1, min(self._options.fetch_threads, len(requests))))
+        finished = False
         try:
-            with ThreadPoolExecutor(
-                max_workers=max(1, min(self._options.fetch_threads, len(requests)))
-            ) as fetchers:
-                acquisitions = {
-                    fetchers.submit(self._acquire, i, request, context): i
-                    for i, request in enumerate(requests)
-                }
-                analyses: dict[Future[PackageAnalysis], tuple[int, ToAnalyse]] = {}
-                waiting: set[Future[Any]] = set(acquisitions)
-                # One heavy archive analysed at a time: next and typescript each take ~0.5 GB in a worker,
-                # and two at once would double the peak for little gain.
-                heavy_waiting: deque[tuple[int, ToAnalyse]] = deque()
-                heavy_running = 0
+            acquisitions = {
+                fetchers.submit(self._acquire, i, request, context): i for i, request in enumerate(requests)
+            }
+            analyses: dict[Future[PackageAnalysis], tuple[int, ToAnalyse]] = {}
+            waiting: set[Future[Any]] = set(acquisitions)
+            # One heavy archive analysed at a time: next and typescript each take ~0.5 GB in a worker,
+            # and two at once would double the peak for little gain.
+            heavy_waiting: deque[tuple[int, ToAnalyse]] = deque()
+            heavy_running = 0
+            refetched: set[int] = set()
 
-                def start(index: int, acquired: ToAnalyse) -> None:
-                    nonlocal heavy_running
-                    future = executor.submit(acquired.job)
-                    analyses[future] = (index, acquired)
-                    waiting.add(future)
-                    heavy_running += acquired.heavy
+            def start(index: int, acquired: ToAnalyse) -> None:
+                nonlocal heavy_running
+                future = executor.submit(acquired.job)
+                analyses[future] = (index, acquired)
+                waiting.add(future)
+                heavy_running += acquired.heavy
 
-                while waiting:
-                    done, waiting = wait(waiting, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        if future in acquisitions:
-                            # pop: a finished future keeps its result (the tarball) alive while referenced
-                            index = acquisitions.pop(future)
-                            acquired: Acquired = future.result()
-                            request = requests[index]
-                            if isinstance(acquired, ToAnalyse):
-                                if acquired.heavy and heavy_running:
-                                    heavy_waiting.append((index, acquired))
-                                else:
-                                    start(index, acquired)
-                                continue
-                            results[index] = _settled(request, acquired)
-                            progress.advance(request.label)
-                            continue
-                        index, to_analyse = analyses.pop(future)
-                        if to_analyse.holds_slot:
-                            acquirer.release()
-                        if to_analyse.heavy:
-                            heavy_running -= 1
-                            if heavy_waiting:
-                                start(*heavy_waiting.popleft())
+            while waiting:
+                done, waiting = wait(waiting, return_when=FIRST_COMPLETED)
+                for future in done:
+                    if future in acquisitions:
+                        # pop: a finished future keeps its result (the tarball) alive while referenced
+                        index = acquisitions.pop(future)
+                        acquired: Acquired = future.result()
                         request = requests[index]
-                        try:
-                            analysis = _analysis_result(future, request.label)
-                        except AirlockError as error:
+                        if isinstance(acquired, ToAnalyse):
+                            if acquired.heavy and heavy_running:
+                                heavy_waiting.append((index, acquired))
+                            else:
+                                start(index, acquired)
+                            continue
+                        results[index] = _settled(request, acquired)
+                        progress.advance(request.label)
+                        continue
+                    index, to_analyse = analyses.pop(future)
+                    if to_analyse.holds_slot:
+                        acquirer.release()
+                    if to_analyse.heavy:
+                        heavy_running -= 1
+                        if heavy_waiting:
+                            start(*heavy_waiting.popleft())
+                    request = requests[index]
+                    try:
+                        analysis = _analysis_result(future, request.label)
+                    except CorruptCacheError as error:
+                        if index in refetched:
                             results[index] = PackageResult(
                                 request, to_analyse.identity, to_analyse.registry, failure=error
                             )
-                        else:
-                            key = to_analyse.store_key or to_analyse.identity.integrity
-                            if key is not None:
-                                acquirer.put(key, analysis)
-                            results[index] = PackageResult(
-                                request, to_analyse.identity, to_analyse.registry, analysis=analysis
-                            )
-                        progress.advance(request.label)
+                            progress.advance(request.label)
+                            continue
+                        # The bad file is gone: acquiring again downloads and verifies a fresh copy.
+                        refetched.add(index)
+                        again = fetchers.submit(self._acquire, index, request, context)
+                        acquisitions[again] = index
+                        waiting.add(again)
+                        continue
+                    except AirlockError as error:
+                        results[index] = PackageResult(
+                            request, to_analyse.identity, to_analyse.registry, failure=error
+                        )
+                    else:
+                        key = to_analyse.store_key or to_analyse.identity.integrity
+                        if key is not None:
+                            acquirer.put(key, analysis)
+                        results[index] = PackageResult(
+                            request, to_analyse.identity, to_analyse.registry, analysis=analysis
+                        )
+                    progress.advance(request.label)
+            finished = True
         finally:
-            executor.close()
+            if finished:
+                fetchers.shutdown()
+                executor.close()
+            else:
+                # Interrupted (Ctrl-C) or broken: stop at once. Waiting would hang: fetch threads wait for
+                # analysis slots nobody will free, and a worker may be minutes into one big archive.
+                acquirer.cancel()
+                fetchers.shutdown(wait=False, cancel_futures=True)
+                executor.abort()
             progress.finish()
         settled = tuple(r for r in results if r is not None)
         assert len(settled) == len(requests)

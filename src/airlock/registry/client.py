@@ -45,6 +45,8 @@ USER_AGENT = f"airlock/{__version__} (npm-airlock)"
 MAX_PACKUMENT_BYTES = 256 * 2**20
 MEMO_SIZE = 8
 _MAX_REDIRECTS = 5
+UNREACHABLE_AFTER = 3
+"""Consecutive connection failures to one origin after which it counts as unreachable for the run."""
 _MAX_BACKOFF = 30.0
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
@@ -66,6 +68,28 @@ class PackageNotFoundError(UsageError):
         super().__init__(f"package {name} not found on {redact_url(registry)}", hint=hint)
         self.name = name
         self.registry = redact_url(registry)
+
+
+class RegistryUnreachableError(OperationalError):
+    """Several connection attempts in a row failed to reach one registry (refused, DNS, connect timeout):
+    the client stops asking it for the rest of the run. One message per registry, whatever the package."""
+
+    def __init__(self, origin: str, cause: str) -> None:
+        super().__init__(
+            f"cannot reach the registry {origin} ({cause}); stopped after "
+            f"{UNREACHABLE_AFTER} failed connections in a row",
+            hint="check the network or proxy and the registry URL (`registry=` in .npmrc, "
+            "npm_config_registry); --offline works from what is already cached",
+        )
+        self.origin = origin
+
+
+class NotCachedError(OperationalError):
+    """Offline, and what was needed is not in the cache."""
+
+    def __init__(self, message: str, subject: str) -> None:
+        super().__init__(message, hint="run once without --offline to fill the cache")
+        self.subject = subject
 
 
 class RegistryAuthError(OperationalError):
@@ -101,6 +125,20 @@ def _retry_after_seconds(value: str | None) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _origin(url: str) -> str:
+    """Where connections go: scheme, host and port, without credentials or path."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        number = parts.port
+    except ValueError:  # httpx rejects the URL itself, with a better message
+        number = None
+    port = f":{number}" if number is not None else ""
+    return f"{parts.scheme}://{host}{port}/"
 
 
 def _describe(error: Exception) -> str:
@@ -154,6 +192,11 @@ class RegistryClient:
         # One run asks for the same packument many times (a tree names a package at many places).
         self._memo: dict[tuple[str, str, bool], Packument] = {}
         self._memo_lock = threading.Lock()
+        # Per origin: connection failures in a row, and the cause once it counts as unreachable. Without
+        # this, every package of a tree would retry with backoff against a registry that is not there.
+        self._connect_failures: dict[str, int] = {}
+        self._unreachable: dict[str, str] = {}
+        self._reachability_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"RegistryClient({self._config!r}, offline={self._offline})"
@@ -285,10 +328,14 @@ class RegistryClient:
 
         attempts = self._retries + 1
         cause = "unknown error"
+        origin = _origin(url)
         for attempt in range(1, attempts + 1):
+            self._raise_if_unreachable(origin)
             delay = self._delay(attempt)
             try:
                 response = self._attempt(url, headers, cap, what, sink_factory)
+            except (httpx.ConnectError, httpx.ConnectTimeout) as error:
+                cause = self._connect_failed(origin, error)
             except httpx.TimeoutException as error:
                 cause = f"timed out after {self._timeout:g}s ({type(error).__name__})"
             except httpx.UnsupportedProtocol:
@@ -303,6 +350,7 @@ class RegistryClient:
             except _TruncatedError as error:
                 cause = f"truncated response ({error})"
             else:
+                self._connected(origin)
                 if response.status == 429 or response.status >= 500:
                     if response.sink is not None:
                         response.sink.discard()
@@ -315,12 +363,32 @@ class RegistryClient:
             logger.debug("%s: attempt %d/%d failed: %s", redact_url(url), attempt, attempts, cause)
             if attempt < attempts:
                 time.sleep(delay)
+        self._raise_if_unreachable(origin)
         raise OperationalError(
             f"could not fetch {what} from {redact_url(url)} after {attempts} attempt"
             f"{'s' if attempts != 1 else ''}; last error: {cause}",
             hint="check the network and the registry's status, then retry; "
             "--offline works from what is already cached",
         )
+
+    def _connect_failed(self, origin: str, error: Exception) -> str:
+        cause = _describe(error)
+        with self._reachability_lock:
+            failures = self._connect_failures.get(origin, 0) + 1
+            self._connect_failures[origin] = failures
+            if failures >= UNREACHABLE_AFTER:
+                self._unreachable.setdefault(origin, cause)
+        return cause
+
+    def _connected(self, origin: str) -> None:
+        with self._reachability_lock:
+            self._connect_failures[origin] = 0
+
+    def _raise_if_unreachable(self, origin: str) -> None:
+        with self._reachability_lock:
+            cause = self._unreachable.get(origin)
+        if cause is not None:
+            raise RegistryUnreachableError(origin, cause)
 
     def _unexpected(self, response: _Response, what: str, registry: str) -> OperationalError:
         if response.status in (401, 403):
@@ -408,10 +476,7 @@ class RegistryClient:
         if self._offline:
             cached = self._cached_packument(registry, name, full, url)
             if cached is None:
-                raise OperationalError(
-                    f"{name} is not in the cache and airlock is offline",
-                    hint="run once without --offline to fill the cache",
-                )
+                raise NotCachedError(f"{name} is not in the cache and airlock is offline", name)
             return cached
 
         headers = {"Accept": FULL_ACCEPT if full else ABBREVIATED_ACCEPT}
@@ -478,9 +543,8 @@ class RegistryClient:
         offline; 404 and other statuses become errors naming the version."""
         subject = f"{manifest.name}@{manifest.version}"
         if self._offline:
-            raise OperationalError(
-                f"the tarball of {subject} is not in the cache and airlock is offline",
-                hint="run once without --offline to fill the cache",
+            raise NotCachedError(
+                f"the tarball of {subject} is not in the cache and airlock is offline", subject
             )
         response = self._get(
             self.tarball_url(manifest),
@@ -511,6 +575,20 @@ class RegistryClient:
         assert response.sink is not None
         size = response.sink.size
         return response.sink.commit(f"{manifest.name}@{manifest.version}"), size
+
+    def fetch_url_tarball(self, url: str) -> bytes:
+        """A tarball named only by its URL (a scan target): same timeout, retries and size cap as registry
+        tarballs, credentials only for the host .npmrc gives them to. Not cached: nothing says which bytes
+        the URL should hold, so the caller reports the digest of what came."""
+        if self._offline:
+            raise NotCachedError(f"{redact_url(url)} cannot be fetched: airlock is offline", redact_url(url))
+        what = f"the tarball at {redact_url(url)}"
+        response = self._get(url, headers={"Accept": "*/*"}, cap=self._max_tarball_bytes, what=what)
+        if response.status == 404:
+            raise UsageError(f"no tarball at {redact_url(url)} (HTTP 404)", hint="check the URL")
+        if response.status != 200:
+            raise self._unexpected(response, what, url)
+        return response.body
 
     def fetch_tarball(self, manifest: VersionManifest) -> bytes:
         """The tarball's bytes, verified against the packument's integrity (cache first, then network)."""

@@ -19,7 +19,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -150,8 +150,11 @@ def read_manifests(root: Path) -> dict[str, dict[str, object]]:
     return manifests
 
 
-def find_lockfile(path: Path, *, resolve: bool = True) -> ProjectLockfile:
-    """The lockfile for a project directory (or a lockfile path), resolving one with npm when there is none."""
+def find_lockfile(
+    path: Path, *, resolve: bool = True, status: Callable[[str], None] | None = None
+) -> ProjectLockfile:
+    """The lockfile for a project directory (or a lockfile path), resolving one with npm when there is none
+    (`status` hears about it first: npm can take a minute and prints nothing)."""
     if path.is_file():
         if path.name not in LOCKFILE_NAMES:
             raise UsageError(
@@ -187,8 +190,10 @@ def find_lockfile(path: Path, *, resolve: bool = True) -> ProjectLockfile:
         raise UsageError(
             f"{path} has no lockfile", hint="commit one, or run without --offline so npm can resolve one"
         )
-    text = resolve_with_npm(path, manifests)
     command = " ".join(NPM_RESOLVE_COMMAND)
+    if status is not None:
+        status(f"no lockfile in {path}: resolving the dependency tree with `{command}` (scripts off)…")
+    text = resolve_with_npm(path, manifests)
     return ProjectLockfile(
         LockfileInput("package-lock.json", text, manifests),
         None,
@@ -266,7 +271,9 @@ WITH_DEPS_PROJECT = "airlock-with-deps"
 """The name of the temporary project `scan --with-deps` resolves: it depends on the targets, nothing else."""
 
 
-def resolve_packages(dependencies: Mapping[str, str], npmrc_dir: Path) -> ProjectLockfile:
+def resolve_packages(
+    dependencies: Mapping[str, str], npmrc_dir: Path, *, status: Callable[[str], None] | None = None
+) -> ProjectLockfile:
     """The lockfile npm writes for a temporary project depending on `dependencies` (name → spec), with the
     .npmrc of `npmrc_dir` (registry settings) and nothing else of the user's: `scan --with-deps`."""
     manifest: dict[str, object] = {
@@ -286,6 +293,8 @@ def resolve_packages(dependencies: Mapping[str, str], npmrc_dir: Path) -> Projec
         (project / "package.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         if (npmrc_dir / ".npmrc").is_file():
             shutil.copyfile(npmrc_dir / ".npmrc", project / ".npmrc")
+        if status is not None:
+            status(f"resolving the dependencies of {wanted} with npm (scripts off)…")
         try:
             text = resolve_with_npm(project, {"": manifest}, what=wanted)
         except OperationalError as error:
