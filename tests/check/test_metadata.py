@@ -3,6 +3,7 @@ registry leaves a field out."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from airlock.check.metadata import MetadataContext, previous_version, version_signals
@@ -43,6 +44,13 @@ def test_young_version_says_when() -> None:
     doc = _packument(_version("1.0.0"), _version("1.0.1"), ages={"1.0.0": 400, "1.0.1": 2})
     message = _rules(doc, "1.0.1")["young-version"]
     assert "2.0 days ago" in message and "minimum release age: 7 days" in message
+
+
+def test_one_day_is_singular() -> None:
+    doc = _packument(_version("1.0.0"), _version("1.0.1"), ages={"1.0.0": 400, "1.0.1": 0.5})
+    one_day = replace(CONTEXT, min_age=timedelta(days=1))
+    message = {f.rule: f.message for f in version_signals(doc, "1.0.1", one_day).findings}["young-version"]
+    assert "minimum release age: 1 day)" in message
 
 
 # ---- young versions: information alone, a review when they change what matters (issue 11) -------------

@@ -107,8 +107,12 @@ def _newcomers(people: tuple[_Account, ...], before: tuple[_Account, ...]) -> li
     return sorted({p.shown for p in people if not any(p.same_as(b) for b in before)})
 
 
+def _day_count(days: str) -> str:
+    return f"{days} day" if days == "1" else f"{days} days"
+
+
 def _days(age: timedelta) -> str:
-    return f"{max(age.total_seconds(), 0) / 86400:.1f} days ago"
+    return f"{_day_count(f'{max(age.total_seconds(), 0) / 86400:.1f}')} ago"
 
 
 def age_finding(
@@ -124,7 +128,7 @@ def age_finding(
         return None
     said = (
         f"{packument.name}@{version} was published {published:%Y-%m-%d %H:%M} UTC, {_days(age)} "
-        f"(minimum release age: {context.min_age.total_seconds() / 86400:g} days)"
+        f"(minimum release age: {_day_count(f'{context.min_age.total_seconds() / 86400:g}')})"
     )
     reasons = list(changes.reasons) if changes is not None else []
     created = packument.created
