@@ -304,3 +304,24 @@ def test_cli_writes_html_to_a_file_or_stdout(
     code, out, _ = run(["scan", "netty", "-f", "html", "-j", "1"], monkeypatch, capsys)
     assert code == 0
     assert out.startswith("<!DOCTYPE html>")
+
+
+def test_a_header_of_several_lines_keeps_its_lines_and_a_long_note_folds() -> None:
+    items = [f"@img/sharp-linux-{n}@0.35.5 (for os linux, cpu {n})" for n in range(40)]
+    note = "platform: 40 optional packages not checked: " + "; ".join(items)
+    document = replace(
+        check_document(sample_reports()),
+        tree=TreeInfo(
+            header="package-lock.json (package-lock.json v3): 4 packages\n33 for other platforms not checked",
+            lockfile="package-lock.json",
+            lockfile_uri="package-lock.json",
+            entry_lines=(None,) * len(sample_reports()),
+        ),
+        notes=(note,),
+    )
+    page = HtmlFormat().render(document)
+    assert "4 packages\n33 for other platforms" in page and "\\x0a" not in page
+    folded = re.search(r"<details><summary>(.*?)</summary>(.*?)</details>", page, flags=re.S)
+    assert folded is not None
+    assert folded.group(1).endswith("more (expand to see them all)")
+    assert "@img/sharp-linux-39@0.35.5" in folded.group(2) and "@img/sharp-linux-39" not in folded.group(1)

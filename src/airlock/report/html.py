@@ -33,7 +33,7 @@ from airlock.model import Evidence, PackageReport, Severity, Verdict
 from airlock.report.document import ReportDocument
 from airlock.report.summary import CAPABILITY_GROUPS as SUMMARY_GROUPS
 from airlock.report.summary import CapabilityGroup
-from airlock.report.text import neutralize
+from airlock.report.text import neutralize, shorten_note
 from airlock.report.triage import leading_finding
 
 FINDING_EVIDENCE_SHOWN = 10
@@ -109,6 +109,14 @@ def content_security_policy(script: str, style: str) -> str:
 
 
 # --- rendering ----------------------------------------------------------------------------------------
+
+
+def _note(note: str) -> str:
+    """A note; a long one folded to its first items, the whole of it one click away."""
+    short = shorten_note(note, where="expand to see them all")
+    if short == note:
+        return _text(note, keep_newlines=True)
+    return f"<details><summary>{_text(short)}</summary>{_text(note, keep_newlines=True)}</details>"
 
 
 def _where(evidence: Evidence) -> str:
@@ -209,7 +217,7 @@ class HtmlFormat:
             f"{_text(tool.analyzer)}</div>",
         ]
         if document.tree is not None:
-            lines.append(f'<div class="mono wrap">{_text(document.tree.header)}</div>')
+            lines.append(f'<div class="mono wrap">{_text(document.tree.header, keep_newlines=True)}</div>')
         lines.append(
             '<nav><a href="#packages">packages</a> · <a href="#matrix-title">capability matrix</a></nav>'
         )
@@ -220,7 +228,7 @@ class HtmlFormat:
             lines.append(f'<span class="total {verdict.value}">{counts[verdict]} {verdict.value}</span>')
         lines.append("</div>")
         incomplete = sum(1 for row in rows if row.report.skipped)
-        notes = [_text(note, keep_newlines=True) for note in document.notes]
+        notes = [_note(note) for note in document.notes]
         if incomplete:
             noun = "package was" if incomplete == 1 else "packages were"
             notes.append(

@@ -110,16 +110,18 @@ NOTE_CHARS_SHOWN = 400
 """Without -v a note stops near this length at an item boundary (the JSON report keeps every note whole)."""
 
 
-def shorten_note(note: str, limit: int = NOTE_CHARS_SHOWN) -> str:
+def shorten_note(
+    note: str, limit: int = NOTE_CHARS_SHOWN, *, where: str = "-v or --format json shows them all"
+) -> str:
     """A long note (a list of 40 platform binaries, say) cut after its last whole "; "-separated item that
-    fits, saying how many items were left out and where to see them."""
+    fits, saying how many items were left out and `where` to see them."""
     if len(note) <= limit:
         return note
     cut = note.rfind("; ", 0, limit)
     if cut <= 0:
         return note
     left = note[cut + 2 :].count("; ") + 1
-    return f"{note[:cut]}; … +{left} more (-v or --format json shows them all)"
+    return f"{note[:cut]}; … +{left} more ({where})"
 
 
 class TextFormat:
