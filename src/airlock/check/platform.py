@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import platform as host
 import sys
-from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from airlock.errors import BadInputError
+from airlock.tree.graph import reachable
 from airlock.tree.model import DependencyTree, EdgeKind, LockedPackage, LockfileError
 from airlock.tree.yaml_doc import load_mapping
 
@@ -193,31 +193,15 @@ class PlatformSelection:
     """Keys of non-optional packages for another platform: npm fails with EBADPLATFORM; still checked."""
 
 
-def _reachable(tree: DependencyTree, follow: Callable[[EdgeKind, str], bool]) -> set[str]:
-    seen: set[str] = set()
-    queue = deque(e.target for e in tree.roots if e.target in tree.packages and follow(e.kind, e.target))
-    while queue:
-        key = queue.popleft()
-        if key in seen:
-            continue
-        seen.add(key)
-        queue.extend(
-            e.target
-            for e in tree.packages[key].dependencies
-            if e.target in tree.packages and e.target not in seen and follow(e.kind, e.target)
-        )
-    return seen
-
-
 def optional_only(tree: DependencyTree) -> set[str]:
     """Keys npm treats as optional: every chain to them passes an optional edge (for a package no chain
     reaches, the lockfile's own `optional` flag is all there is to go on)."""
-    reachable = _reachable(tree, lambda kind, key: True)
-    required = _reachable(tree, lambda kind, key: kind is not EdgeKind.OPTIONAL)
+    everything = reachable(tree, lambda kind, key: True)
+    required = reachable(tree, lambda kind, key: kind is not EdgeKind.OPTIONAL)
     return {
         key
         for key, package in tree.packages.items()
-        if (key not in required if key in reachable else package.optional)
+        if (key not in required if key in everything else package.optional)
     }
 
 
@@ -232,7 +216,7 @@ def select_for_platform(
 ) -> PlatformSelection:
     """The packages npm would install on none of `targets` (with what only they pull in, unless
     `with_dependencies` is False), and the non-optional ones it would refuse."""
-    reachable = _reachable(tree, lambda kind, key: True)
+    everything = reachable(tree, lambda kind, key: True)
     optional = optional_only(tree)
     skipped: dict[str, str] = {}
     mismatched: list[str] = []
@@ -245,8 +229,8 @@ def select_for_platform(
             mismatched.append(key)
     if skipped and with_dependencies:
         # What only skipped packages pull in is not installed either (npm removes the optional set).
-        still = _reachable(tree, lambda kind, key: key not in skipped)
-        for key in [k for k in tree.packages if k in reachable and k not in still and k not in skipped]:
+        still = reachable(tree, lambda kind, key: key not in skipped)
+        for key in [k for k in tree.packages if k in everything and k not in still and k not in skipped]:
             needed_by = _needed_by(tree, key, skipped)
             skipped[key] = f"needed only by {needed_by}" if needed_by else "needed only by skipped packages"
     return PlatformSelection(tuple(targets), skipped, tuple(mismatched))

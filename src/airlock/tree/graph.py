@@ -6,7 +6,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 from airlock.tree.model import DependencyTree, Edge, EdgeKind, LockedPackage
@@ -20,10 +20,10 @@ def _segment(edge: Edge, target: LockedPackage) -> str:
     return edge.name if edge.name == target.name else f"{edge.name}@npm:{target.name}"
 
 
-def _reachable(tree: DependencyTree, skip: EdgeKind) -> set[str]:
-    """Keys reachable from the roots without following an edge of kind `skip`."""
+def reachable(tree: DependencyTree, follow: Callable[[EdgeKind, str], bool]) -> set[str]:
+    """Keys reachable from the roots through the edges `follow(kind, target key)` accepts."""
     seen: set[str] = set()
-    queue = deque(e.target for e in tree.roots if e.kind is not skip and e.target in tree.packages)
+    queue = deque(e.target for e in tree.roots if e.target in tree.packages and follow(e.kind, e.target))
     while queue:
         key = queue.popleft()
         if key in seen:
@@ -32,9 +32,14 @@ def _reachable(tree: DependencyTree, skip: EdgeKind) -> set[str]:
         queue.extend(
             e.target
             for e in tree.packages[key].dependencies
-            if e.kind is not skip and e.target in tree.packages and e.target not in seen
+            if e.target in tree.packages and e.target not in seen and follow(e.kind, e.target)
         )
     return seen
+
+
+def _reachable(tree: DependencyTree, skip: EdgeKind) -> set[str]:
+    """Keys reachable from the roots without following an edge of kind `skip`."""
+    return reachable(tree, lambda kind, _key: kind is not skip)
 
 
 def with_derived_flags(tree: DependencyTree) -> DependencyTree:
