@@ -3,27 +3,24 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
-import signal
 import sys
-import threading
-import time
 from collections.abc import Sequence
 from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.text import Text
-from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from airlock import __version__
+from airlock.cli_parsing import FLAG, Command, Group
 from airlock.errors import AirlockError, BadInputError, OperationalError, UsageError
 from airlock.files import write_atomic
+from airlock.interrupt import ctrl_c_ends_the_run
 from airlock.revision import ANALYZER_VERSION
 
 if TYPE_CHECKING:
@@ -33,64 +30,6 @@ if TYPE_CHECKING:
     from airlock.pipeline import RunOutcome
     from airlock.report.document import ReportDocument, ToolInfo
 
-_FLAG = ""
-"""The metavar of an on/off flag: nothing (typer would show `<bool>`)."""
-
-
-class _NamedArgument(TyperArgument):
-    """An argument whose metavar says what it is, without typer's Python type (`<list[str]>`) beside it."""
-
-    def display_type_rich(self, ctx: Any) -> str | None:
-        return None
-
-    def _usage_display_name(self) -> str:
-        name = self.metavar or self.name or ""
-        return name if self.required else f"[{name}]"
-
-
-_PYDANTIC_WORDING = (
-    (re.compile(r"^Value error, "), ""),
-    (re.compile(r"^Input should be a valid integer.*"), "expected a whole number"),
-    (re.compile(r"^Input should be a valid number.*"), "expected a number"),
-    (re.compile(r"^Input should be greater than or equal to "), "must be at least "),
-    (re.compile(r"^Input should be greater than "), "must be more than "),
-    (re.compile(r"^Input should be "), "must be "),
-)
-
-
-def _flag_help(option: TyperOption | None) -> TyperOption | None:
-    if option is not None:
-        option.metavar = _FLAG
-    return option
-
-
-class _Group(TyperGroup):
-    def get_help_option(self, ctx: Any) -> TyperOption | None:
-        return _flag_help(super().get_help_option(ctx))
-
-
-class _Command(TyperCommand):
-    """Usage errors in plain words: typer validates through pydantic and passes its wording on ("Value
-    error, …", "Input should be a valid integer, unable to parse string as an integer")."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for param in self.params:
-            if isinstance(param, TyperArgument) and param.metavar is not None:
-                param.__class__ = _NamedArgument
-
-    def get_help_option(self, ctx: Any) -> TyperOption | None:
-        return _flag_help(super().get_help_option(ctx))
-
-    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        try:
-            return super().parse_args(ctx, args)
-        except typer.BadParameter as error:
-            for pattern, plain in _PYDANTIC_WORDING:
-                error.message = pattern.sub(plain, error.message)
-            raise
-
-
 app = typer.Typer(
     name="airlock",
     help="Make installing and updating npm dependencies safe: verify, analyse, and gate packages "
@@ -99,10 +38,10 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
-    cls=_Group,
+    cls=Group,
 )
 cache_app = typer.Typer(
-    help="Inspect or clear the download cache and analysis store.", no_args_is_help=True, cls=_Group
+    help="Inspect or clear the download cache and analysis store.", no_args_is_help=True, cls=Group
 )
 app.add_typer(cache_app, name="cache")
 
@@ -136,7 +75,7 @@ OutputOption = Annotated[
 ]
 OfflineOption = Annotated[
     bool | None,
-    typer.Option("--offline/--online", metavar=_FLAG, help="Use only the cache, never the registry."),
+    typer.Option("--offline/--online", metavar=FLAG, help="Use only the cache, never the registry."),
 ]
 JobsOption = Annotated[
     int | None, typer.Option("--jobs", "-j", min=1, metavar="N", help="Analysis processes (default: cores).")
@@ -152,7 +91,7 @@ FailOnOption = Annotated[
 NoStoreOption = Annotated[
     bool,
     typer.Option(
-        "--no-store", metavar=_FLAG, help="Do not read or write the analysis store (always analyse)."
+        "--no-store", metavar=FLAG, help="Do not read or write the analysis store (always analyse)."
     ),
 ]
 
@@ -168,7 +107,7 @@ def main_options(
     version: Annotated[
         bool,
         typer.Option(
-            "--version", callback=_version, is_eager=True, metavar=_FLAG, help="Print the version and exit."
+            "--version", callback=_version, is_eager=True, metavar=FLAG, help="Print the version and exit."
         ),
     ] = False,
 ) -> None:
@@ -275,7 +214,7 @@ def _write_output(
 
 
 @app.command(
-    cls=_Command,
+    cls=Command,
     epilog="""[bold]Examples[/bold]
 
   airlock scan left-pad@1.3.0 'express@^4' @babel/core
@@ -305,7 +244,7 @@ def scan(
     format: FormatOption = None,
     output: OutputOption = None,
     verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", metavar=_FLAG, help="Text format: show evidence and details.")
+        bool, typer.Option("--verbose", "-v", metavar=FLAG, help="Text format: show evidence and details.")
     ] = False,
     offline: OfflineOption = None,
     jobs: JobsOption = None,
@@ -321,7 +260,7 @@ def scan(
         bool,
         typer.Option(
             "--with-deps",
-            metavar=_FLAG,
+            metavar=FLAG,
             help="Also analyse every dependency, resolved by npm as an install would (scripts never run); "
             "reported like check.",
         ),
@@ -366,7 +305,7 @@ def scan(
 
 
 @app.command(
-    cls=_Command,
+    cls=Command,
     epilog="""[bold]Examples[/bold]
 
   airlock check                      # the project in this directory, from its lockfile
@@ -390,14 +329,14 @@ def check(
     ] = Path(),
     production: Annotated[
         bool,
-        typer.Option("--production", metavar=_FLAG, help="Skip packages that only dev dependencies pull in."),
+        typer.Option("--production", metavar=FLAG, help="Skip packages that only dev dependencies pull in."),
     ] = False,
     format: FormatOption = None,
     output: OutputOption = None,
     verbose: Annotated[
         bool,
         typer.Option(
-            "--verbose", "-v", metavar=_FLAG, help="Text format: every package, with evidence and details."
+            "--verbose", "-v", metavar=FLAG, help="Text format: every package, with evidence and details."
         ),
     ] = False,
     offline: OfflineOption = None,
@@ -425,7 +364,7 @@ def check(
         bool,
         typer.Option(
             "--all-platforms",
-            metavar=_FLAG,
+            metavar=FLAG,
             help="Also check optional packages for other platforms (every esbuild/rollup/swc binary), "
             "which npm would not install here.",
         ),
@@ -542,7 +481,7 @@ def _verdict(fail_on: FailOn) -> object:
     return Verdict(fail_on.value)
 
 
-@cache_app.command("path", cls=_Command)
+@cache_app.command("path", cls=Command)
 def cache_path() -> None:
     """Print where downloads and the analysis store live."""
     from airlock.registry.cache import default_cache_dir
@@ -552,10 +491,10 @@ def cache_path() -> None:
     typer.echo(f"store:     {default_store_path()}")
 
 
-@cache_app.command("clear", cls=_Command)
+@cache_app.command("clear", cls=Command)
 def cache_clear(
     store: Annotated[
-        bool, typer.Option("--store/--no-store", metavar=_FLAG, help="Also delete the analysis store.")
+        bool, typer.Option("--store/--no-store", metavar=FLAG, help="Also delete the analysis store.")
     ] = True,
 ) -> None:
     """Delete cached downloads (and, by default, stored analyses)."""
@@ -573,41 +512,6 @@ def cache_clear(
     typer.echo("removed: " + ", ".join(map(str, removed)) if removed else "nothing to remove")
 
 
-class _Interrupted(BaseException):
-    """Ctrl-C, raised in the main thread. Not a KeyboardInterrupt, which click turns into "Aborted!" and
-    exit 1, and not an Exception, so no `except Exception` on the way up swallows it."""
-
-
-INTERRUPTED_EXIT = 130
-"""128 + SIGINT, as shells report a process ended by Ctrl-C."""
-_CLEANUP_SECONDS = 1.5
-_exiting = threading.Lock()
-
-
-def _exit_interrupted() -> None:
-    """Say so once and end the process now. Fetch threads may sit in a socket read for up to the request
-    timeout and are not daemons, so a normal exit would wait for them; every write airlock makes is atomic
-    (temp file + rename, one SQLite statement), so stopping anywhere leaves the cache and store intact."""
-    _exiting.acquire()
-    sys.stdout.flush()
-    sys.stderr.write("interrupted\n")
-    sys.stderr.flush()
-    os._exit(INTERRUPTED_EXIT)
-
-
-def _exit_after_cleanup_time() -> None:
-    time.sleep(_CLEANUP_SECONDS)
-    _exit_interrupted()
-
-
-def _on_sigint(signum: int, frame: object) -> None:
-    # The first Ctrl-C unwinds the main thread, so the pipeline stops its workers; a second one, or
-    # cleanup that takes too long, ends the process without waiting.
-    signal.signal(signal.SIGINT, lambda *_: _exit_interrupted())
-    threading.Thread(target=_exit_after_cleanup_time, daemon=True).start()
-    raise _Interrupted
-
-
 def main() -> None:
     """Console-script entry point: the only place errors are caught and turned into exit codes.
 
@@ -616,17 +520,11 @@ def main() -> None:
     from airlock.memory import limit_heap_growth
 
     limit_heap_growth()
-    in_main_thread = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGINT, _on_sigint) if in_main_thread else None
-    try:
-        app(prog_name="airlock")
-    except _Interrupted:
-        _exit_interrupted()
-    except AirlockError as error:
-        _stderr.print(Text.assemble(("error: ", "bold red"), error.message))
-        if error.hint:
-            _stderr.print(Text.assemble(("hint: ", "dim"), error.hint))
-        sys.exit(int(error.exit_code))
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
+    with ctrl_c_ends_the_run():
+        try:
+            app(prog_name="airlock")
+        except AirlockError as error:
+            _stderr.print(Text.assemble(("error: ", "bold red"), error.message))
+            if error.hint:
+                _stderr.print(Text.assemble(("hint: ", "dim"), error.hint))
+            sys.exit(int(error.exit_code))
