@@ -29,9 +29,8 @@ _exiting = threading.Lock()
 
 
 def exit_interrupted() -> None:
-    """Say so once and end the process now. Fetch threads may sit in a socket read for up to the request
-    timeout and are not daemons, so a normal exit would wait for them; every write airlock makes is atomic
-    (temp file + rename, one SQLite statement), so stopping anywhere leaves the cache and store intact."""
+    """Say so once and end the process now: fetch threads may sit in a socket read for up to the request
+    timeout and are not daemons, so a normal exit would wait for them."""
     _exiting.acquire()
     sys.stdout.flush()
     sys.stderr.write("interrupted\n")
@@ -45,8 +44,6 @@ def _exit_after_cleanup_time() -> None:
 
 
 def _on_sigint(signum: int, frame: object) -> None:
-    # The first Ctrl-C unwinds the main thread, so the pipeline stops its workers; a second one, or
-    # cleanup that takes too long, ends the process without waiting.
     signal.signal(signal.SIGINT, lambda *_: exit_interrupted())
     threading.Thread(target=_exit_after_cleanup_time, daemon=True).start()
     raise Interrupted
