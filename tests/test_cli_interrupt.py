@@ -39,6 +39,20 @@ def _session_members(session: int) -> list[int]:
     return members
 
 
+def _write_project(registry: FakeRegistry, directory: Path, names: list[str]) -> None:
+    """package.json and the package-lock.json v3 npm would write for `names` at 1.0.0."""
+    dependencies = dict.fromkeys(names, "1.0.0")
+    packages: dict[str, object] = {"": {"name": "app", "dependencies": dependencies}}
+    for name in names:
+        dist = registry.packument(name)["versions"]["1.0.0"]["dist"]
+        packages[f"node_modules/{name}"] = {
+            "version": "1.0.0", "resolved": dist["tarball"], "integrity": dist["integrity"]
+        }  # fmt: skip
+    lock = {"name": "app", "lockfileVersion": 3, "requires": True, "packages": packages}
+    (directory / "package.json").write_text(json.dumps({"name": "app", "dependencies": dependencies}))
+    (directory / "package-lock.json").write_text(json.dumps(lock))
+
+
 def _wait_for(condition: object, timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -56,8 +70,9 @@ def _wait_for(condition: object, timeout: float, what: str) -> None:
         4,  # later: main, resource tracker, forkserver and analysis workers all running
     ],
 )
-def test_ctrl_c_during_a_cold_scan_exits_at_once_and_leaves_nothing_behind(
-    fake_registry: FakeRegistry, tmp_path: Path, processes_before: int
+@pytest.mark.parametrize("command_name", ["scan", "check"])
+def test_ctrl_c_during_a_cold_run_exits_at_once_and_leaves_nothing_behind(
+    fake_registry: FakeRegistry, tmp_path: Path, processes_before: int, command_name: str
 ) -> None:
     for name in FAST + SLOW:
         code = "; ".join(f"exports.f{i} = require('fs').readFileSync('{name}-{i}')" for i in range(200))
@@ -65,7 +80,11 @@ def test_ctrl_c_during_a_cold_scan_exits_at_once_and_leaves_nothing_behind(
     # The slow tarballs keep fetch threads in socket reads (and the analysis slots full) when Ctrl-C comes.
     fake_registry.delay("/slow-", 20.0, times=len(SLOW) * 2)
     env = {**os.environ, "NPM_CONFIG_REGISTRY": fake_registry.url}
-    command = [*_CLI, "scan", *FAST, *SLOW, "--format", "json", "-j", "2"]
+    if command_name == "scan":
+        command = [*_CLI, "scan", *FAST, *SLOW, "--format", "json", "-j", "2"]
+    else:  # a project whose lockfile holds the same packages
+        _write_project(fake_registry, tmp_path, FAST + SLOW)
+        command = [*_CLI, "check", ".", "--format", "json", "-j", "2"]
 
     cli = subprocess.Popen(
         command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -80,7 +99,7 @@ def test_ctrl_c_during_a_cold_scan_exits_at_once_and_leaves_nothing_behind(
                 and len(_session_members(cli.pid)) >= processes_before
             ),
             timeout=60,
-            what="the scan to be mid-run",
+            what=f"the {command_name} to be mid-run",
         )
         interrupted = time.monotonic()
         os.killpg(cli.pid, signal.SIGINT)  # what a terminal's Ctrl-C does: the whole foreground group
