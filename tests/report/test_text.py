@@ -31,6 +31,7 @@ def _lines(text: str) -> list[str]:
 
 
 def test_scan_output_puts_blocks_then_reviews_first_each_with_reason_and_what_to_do() -> None:
+    # Riskiest first, in the order the HTML view uses too: the high failure before the medium review.
     text = _plain(sample_reports())
     assert _lines(text) == [
         "BLOCK   evil-pkg@1.0.0",
@@ -38,6 +39,12 @@ def test_scan_output_puts_blocks_then_reviews_first_each_with_reason_and_what_to
         "        do    do not install: remove it or pin evil-pkg to a version before 1.0.0",
         "        more  [high] install-script-network, [info] hostile-snippet",
         "        can   child_process https  process.env  install: postinstall",
+        "",
+        "REVIEW  ./vendor/[red]broken[/red].tgz",
+        "        why   [high] target-failed: could not read the tarball",
+        "              hint: re-download it",
+        "        do    fix the failure shown and run airlock again: this package was not analysed;"
+        " see docs/rules.md#target-failed",
         "",
         "REVIEW  @scope/native-thing@2.0.0",
         "        why   [medium] install-script: Runs an install script.  package.json:5",
@@ -47,12 +54,6 @@ def test_scan_output_puts_blocks_then_reviews_first_each_with_reason_and_what_to
         "        can   fs fs/promises  eval process.env  2 dynamic  native  install: preinstall,install",
         "        via   app>@scope/native-thing",
         "        via   app>other>@scope/native-thing",
-        "",
-        "REVIEW  ./vendor/[red]broken[/red].tgz",
-        "        why   [high] target-failed: could not read the tarball",
-        "              hint: re-download it",
-        "        do    fix the failure shown and run airlock again: this package was not analysed;"
-        " see docs/rules.md#target-failed",
         "",
         "ALLOW   left-pad@1.3.0  fs",
         "",

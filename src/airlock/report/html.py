@@ -11,9 +11,9 @@ script reads with textContent + JSON.parse). The page's script never writes mark
 allows only the page's own script and style by hash, so even a markup injection could neither run code nor
 load anything.
 
-The renderer reads only `ReportDocument` and `PackageReport`; it orders its view riskiest first (block, then
-review, then allow; within a verdict by the severity of the leading finding, then the given order) and keeps
-each package's position in the given order (`#n`), so nothing is dropped or hidden by the order.
+The renderer reads only `ReportDocument` and `PackageReport`; it orders its view riskiest first, as the text
+view does (`triage.riskiest_first`), and keeps each package's position in the given order (`#n`), so
+nothing is dropped or hidden by the order.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from airlock.report.document import ReportDocument
 from airlock.report.summary import CAPABILITY_GROUPS as SUMMARY_GROUPS
 from airlock.report.summary import CapabilityGroup
 from airlock.report.text import neutralize, shorten_note
-from airlock.report.triage import leading_finding
+from airlock.report.triage import leading_finding, riskiest_first
 
 FINDING_EVIDENCE_SHOWN = 10
 """Evidence entries per finding before "+N more" (all of them with verbose)."""
@@ -55,17 +55,6 @@ CAPABILITY_GROUPS: tuple[CapabilityGroup, ...] = (
     ),
 )
 """The summary's groups, plus a column for what was not fully analysed."""
-
-
-def triage_order(packages: Sequence[PackageReport]) -> list[int]:
-    """Indexes into `packages`, riskiest first: verdict, then the leading finding's severity, then the
-    given order."""
-
-    def risk(i: int) -> tuple[int, int, int]:
-        lead = leading_finding(packages[i].findings)
-        return (-packages[i].verdict.rank, -(lead.severity.rank if lead else -1), i)
-
-    return sorted(range(len(packages)), key=risk)
 
 
 # --- escaping -----------------------------------------------------------------------------------------
@@ -163,7 +152,7 @@ class HtmlFormat:
     def render(self, document: ReportDocument, *, verbose: bool = False) -> str:
         style = _asset("report.css")
         script = _asset("report.js")
-        rows = [self._row(document, i) for i in triage_order(document.packages)]
+        rows = [self._row(document, i) for i in riskiest_first(document.packages)]
         kind = document.kind.value
         title = f"airlock {kind} report"
         if document.tree is not None:
@@ -481,4 +470,4 @@ class HtmlFormat:
         )
 
 
-__all__ = ["CAPABILITY_GROUPS", "CapabilityGroup", "HtmlFormat", "content_security_policy", "triage_order"]
+__all__ = ["CAPABILITY_GROUPS", "CapabilityGroup", "HtmlFormat", "content_security_policy"]

@@ -22,7 +22,14 @@ from rich.text import Text
 from airlock.lifecycle import REGISTRY_INSTALL_SCRIPTS, script_label
 from airlock.model import Capabilities, Evidence, PackageReport, Severity, Verdict
 from airlock.report.document import ReportDocument
-from airlock.report.triage import TriageEntry, earliest_blocked, leading_finding, next_step, triage
+from airlock.report.triage import (
+    TriageEntry,
+    earliest_blocked,
+    leading_finding,
+    next_step,
+    riskiest_first,
+    triage,
+)
 
 VERDICT_STYLE = {Verdict.ALLOW: "bold green", Verdict.REVIEW: "bold yellow", Verdict.BLOCK: "bold red"}
 SEVERITY_STYLE = {
@@ -157,13 +164,14 @@ class TextFormat:
             console.print(Text.assemble(("note: ", "dim"), _plain(shown)), soft_wrap=True)
         printed = tree is not None or bool(document.notes)
         earliest = earliest_blocked(document.packages)
+        ordered = [document.packages[i] for i in riskiest_first(document.packages)]
         for verdict in (Verdict.BLOCK, Verdict.REVIEW):
-            for entry in triage(document.packages, verdict, fold=not verbose):
+            for entry in triage(ordered, verdict, fold=not verbose):
                 if printed:
                     console.print()
                 printed = True
                 self._flagged(console, entry, earliest, verbose=verbose, provenance=tree is None)
-        allowed = [r for r in document.packages if r.verdict is Verdict.ALLOW]
+        allowed = [r for r in ordered if r.verdict is Verdict.ALLOW]
         # A tree's allowed packages are counted, not listed, unless verbose; those with accepted findings
         # are always listed (an accepted finding is never hidden).
         listed = [r for r in allowed if verbose or tree is None or r.accepted]

@@ -35,13 +35,21 @@ REVIEW_CONTEXT_ACTION = (
 )
 UNEXPLAINED_ACTION = "review {name} by hand: no finding explains its verdict"
 
-TRIAGE_ORDER = (Verdict.BLOCK, Verdict.REVIEW, Verdict.ALLOW)
-"""The order the text view groups packages in; within a group, the document's order."""
-
 
 def leading_finding(findings: Sequence[Finding]) -> Finding | None:
     """The finding that explains a verdict: highest severity, first reported among equals."""
     return max(findings, key=lambda f: f.severity.rank) if findings else None
+
+
+def riskiest_first(reports: Sequence[PackageReport]) -> list[int]:
+    """Indexes into `reports` in the order the views for people (text, HTML) show them: verdict (block,
+    review, allow), then the leading finding's severity, then the given order."""
+
+    def risk(i: int) -> tuple[int, int, int]:
+        lead = leading_finding(reports[i].findings)
+        return (-reports[i].verdict.rank, -(lead.severity.rank if lead else -1), i)
+
+    return sorted(range(len(reports)), key=risk)
 
 
 def earliest_blocked(reports: Iterable[PackageReport]) -> dict[str, str]:
@@ -129,11 +137,11 @@ def triage(reports: Iterable[PackageReport], verdict: Verdict, *, fold: bool = T
 
 __all__ = [
     "RULES_DOC",
-    "TRIAGE_ORDER",
     "TriageEntry",
     "earliest_blocked",
     "finding_key",
     "leading_finding",
     "next_step",
+    "riskiest_first",
     "triage",
 ]
