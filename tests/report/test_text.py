@@ -6,7 +6,8 @@ import pytest
 
 from airlock.model import Capabilities, Evidence, Finding, PackageReport, Severity, Verdict
 from airlock.report import ReportDocument, ReportKind, get_format
-from airlock.report.text import TextFormat, capability_summary, most_severe, neutralize
+from airlock.report.text import TextFormat, capability_summary, neutralize
+from airlock.report.triage import leading_finding
 from tests.report.samples import (
     HOSTILE_SNIPPET,
     TOOL,
@@ -103,12 +104,12 @@ def test_summary_counts_and_grammar() -> None:
     assert _lines(_plain([allowed()]))[-1] == "1 package: 0 block, 0 review, 1 allow"
 
 
-def test_most_severe_prefers_severity_then_order() -> None:
+def test_leading_finding_prefers_severity_then_order() -> None:
     low = Finding("a", Severity.LOW, "m")
     high1 = Finding("b", Severity.HIGH, "m")
     high2 = Finding("c", Severity.HIGH, "m")
-    assert most_severe([low, high1, high2]) is high1
-    assert most_severe([]) is None
+    assert leading_finding([low, high1, high2]) is high1
+    assert leading_finding([]) is None
 
 
 def test_capability_summary_groups() -> None:

@@ -28,12 +28,12 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from airlock.lifecycle import registry_install_scripts
+from airlock.lifecycle import script_label
 from airlock.model import Evidence, PackageReport, Severity, Verdict
 from airlock.report.document import ReportDocument
 from airlock.report.summary import CAPABILITY_GROUPS as SUMMARY_GROUPS
 from airlock.report.summary import CapabilityGroup
-from airlock.report.text import neutralize, shorten_note
+from airlock.report.text import neutralize, shorten_note, where
 from airlock.report.triage import leading_finding, riskiest_first
 
 FINDING_EVIDENCE_SHOWN = 10
@@ -108,11 +108,6 @@ def _note(note: str) -> str:
     return f"<details><summary>{_text(short)}</summary>{_text(note, keep_newlines=True)}</details>"
 
 
-def _where(evidence: Evidence) -> str:
-    column = f":{evidence.column}" if evidence.column is not None else ""
-    return f"{evidence.file}:{evidence.line}{column}"
-
-
 def _more(total: int, shown: int) -> str:
     return f'<li class="more">+{total - shown} more</li>' if total > shown else ""
 
@@ -122,7 +117,7 @@ def _evidence_list(evidence: Sequence[Evidence], limit: int | None) -> str:
     items = []
     for e in shown:
         snippet = f' <code class="snippet wrap">{_text(e.snippet)}</code>' if e.snippet else ""
-        items.append(f'<li><code class="where">{_text(_where(e))}</code>{snippet}</li>')
+        items.append(f'<li><code class="where">{_text(where(e))}</code>{snippet}</li>')
     return f'<ul class="evidence">{"".join(items)}{_more(len(evidence), len(shown))}</ul>'
 
 
@@ -252,8 +247,9 @@ class HtmlFormat:
             for g in CAPABILITY_GROUPS
             if g.key in present
         )
-        rules = sorted({neutralize(f.rule) for row in rows for f in row.report.findings})
-        rule_options = "".join(f'<option value="{html.escape(r)}">{html.escape(r)}</option>' for r in rules)
+        # `_text` neutralizes as `_data` does, so an option's value equals the rule ids a row carries.
+        rules = sorted({f.rule for row in rows for f in row.report.findings})
+        rule_options = "".join(f'<option value="{_text(r)}">{_text(r)}</option>' for r in rules)
         verdicts = "".join(
             f'<label><input type="checkbox" name="verdict" value="{v.value}" checked> {v.value}</label>'
             for v in (Verdict.BLOCK, Verdict.REVIEW, Verdict.ALLOW)
@@ -351,10 +347,8 @@ class HtmlFormat:
     def _scripts(report: PackageReport) -> str:
         if not report.install_scripts:
             return ""
-        runs = registry_install_scripts(report.install_scripts)
-        source_only = ' <span class="muted">(git/local installs only)</span>'
         rows = "".join(
-            f"<tr><td><code>{_text(name)}</code>{'' if name in runs else source_only}</td>"
+            f"<tr><td><code>{_text(script_label(name))}</code></td>"
             f'<td><code class="wrap">{_text(command, keep_newlines=True)}</code></td></tr>'
             for name, command in report.install_scripts.items()
         )

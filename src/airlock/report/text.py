@@ -19,7 +19,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from airlock.lifecycle import REGISTRY_INSTALL_SCRIPTS, script_label
+from airlock.lifecycle import script_label
 from airlock.model import Capabilities, Evidence, PackageReport, Severity, Verdict
 from airlock.report.document import ReportDocument
 from airlock.report.triage import (
@@ -71,10 +71,6 @@ def _plain(text: str, style: str = "", *, keep_newlines: bool = False) -> Text:
     return Text(neutralize(text, keep_newlines=keep_newlines), style=style)
 
 
-most_severe = leading_finding
-"""The finding a one-line summary shows: highest severity, first reported among equals."""
-
-
 def capability_summary(capabilities: Capabilities, install_scripts: Iterable[str]) -> list[str]:
     """Short groups for the one-line view: modules, globals, dynamic count, native, install scripts."""
     groups: list[str] = []
@@ -88,14 +84,12 @@ def capability_summary(capabilities: Capabilities, install_scripts: Iterable[str
         groups.append("native")
     scripts = list(install_scripts)
     if scripts:
-        groups.append(
-            "install: "
-            + ",".join(s if s in REGISTRY_INSTALL_SCRIPTS else f"{s} (git/local only)" for s in scripts)
-        )
+        groups.append("install: " + ",".join(script_label(s) for s in scripts))
     return groups
 
 
-def _where(evidence: Evidence) -> str:
+def where(evidence: Evidence) -> str:
+    """`file:line[:column]`, as every view names a place in a package."""
     column = f":{evidence.column}" if evidence.column is not None else ""
     return f"{evidence.file}:{evidence.line}{column}"
 
@@ -230,7 +224,7 @@ class TextFormat:
             why.append_text(_plain(leading.message, keep_newlines=True))
             if leading.location is not None:
                 why.append("  ")
-                why.append_text(_plain(_where(leading.location), "dim"))
+                why.append_text(_plain(where(leading.location), "dim"))
             self._field(console, "why", why)
         step = next_step(report, earliest=earliest)
         if step is not None:
@@ -274,7 +268,7 @@ class TextFormat:
         for group in capability_summary(report.capabilities, report.install_scripts):
             line.append("  ")
             line.append_text(_plain(group))
-        top = most_severe(report.findings)
+        top = leading_finding(report.findings)
         if top is not None:
             line.append("  ")
             line.append(f"[{top.severity.value}]", style=SEVERITY_STYLE[top.severity])
@@ -332,7 +326,7 @@ class TextFormat:
         caps = report.capabilities
         for section, mapping in (("builtin", caps.builtin), ("globals", caps.globals)):
             for n, (key, evidence) in enumerate(mapping.items()):
-                shown = [_where(e) for e in evidence[:EVIDENCE_SHOWN]]
+                shown = [where(e) for e in evidence[:EVIDENCE_SHOWN]]
                 more = _more(len(evidence), len(shown))
                 places = _plain(", ".join(shown))
                 if more:
@@ -365,7 +359,7 @@ class TextFormat:
         for n, e in enumerate(evidence[:limit]):
             if n:
                 lines.append("\n")
-            lines.append_text(_plain(_where(e)))
+            lines.append_text(_plain(where(e)))
             if e.snippet:
                 lines.append("  ")
                 lines.append_text(_plain(e.snippet, "italic"))
