@@ -32,7 +32,7 @@ from airlock.lifecycle import script_label
 from airlock.model import Evidence, PackageReport, Severity, Verdict
 from airlock.report.document import ReportDocument
 from airlock.report.summary import CAPABILITY_GROUPS as SUMMARY_GROUPS
-from airlock.report.summary import CapabilityGroup
+from airlock.report.summary import WORST_FIRST, CapabilityGroup, summarize
 from airlock.report.text import neutralize, shorten_note, where
 from airlock.report.triage import leading_finding, riskiest_first
 
@@ -48,12 +48,10 @@ def _skipped(r: PackageReport) -> tuple[str, ...]:
     return tuple(f"{s.file}: {s.reason}" if s.file else s.reason for s in r.skipped)
 
 
-CAPABILITY_GROUPS: tuple[CapabilityGroup, ...] = (
-    *SUMMARY_GROUPS,
-    CapabilityGroup(
-        "skipped", "not fully analysed", "was not fully analysed", "were not fully analysed", _skipped
-    ),
+SKIPPED = CapabilityGroup(
+    "skipped", "not fully analysed", "was not fully analysed", "were not fully analysed", _skipped
 )
+CAPABILITY_GROUPS: tuple[CapabilityGroup, ...] = (*SUMMARY_GROUPS, SKIPPED)
 """The summary's groups, plus a column for what was not fully analysed."""
 
 
@@ -148,6 +146,7 @@ class HtmlFormat:
         style = _asset("report.css")
         script = _asset("report.js")
         rows = [self._row(document, i) for i in riskiest_first(document.packages)]
+        in_group = Counter(g.key for row in rows for g in row.groups)
         kind = document.kind.value
         title = f"airlock {kind} report"
         if document.tree is not None:
@@ -164,13 +163,13 @@ class HtmlFormat:
             f"<style>{style}</style>",
             "</head>",
             "<body>",
-            self._header(document, rows, title),
+            self._header(document, in_group, title),
             "<main>",
-            self._filters(rows),
+            self._filters(rows, in_group),
             '<section id="packages" aria-label="packages">',
             *(self._package(row, verbose=verbose) for row in rows),
             "</section>",
-            self._matrix(rows),
+            self._matrix(rows, in_group),
             "</main>",
             self._footer(document),
             f'<script type="application/json" id="airlock-data">{self._data(rows)}</script>',
@@ -191,8 +190,8 @@ class HtmlFormat:
         return _Row(index, report, groups, entry)
 
     @staticmethod
-    def _header(document: ReportDocument, rows: Sequence[_Row], title: str) -> str:
-        counts = Counter(row.report.verdict for row in rows)
+    def _header(document: ReportDocument, in_group: Counter[str], title: str) -> str:
+        summary = summarize(document.packages)
         tool = document.tool
         lines = [
             "<header>",
@@ -206,12 +205,14 @@ class HtmlFormat:
             '<nav><a href="#packages">packages</a> · <a href="#matrix-title">capability matrix</a></nav>'
         )
         lines.append('<div class="totals">')
-        noun = "package" if len(rows) == 1 else "packages"
-        lines.append(f'<span class="total">{len(rows)} {noun}</span>')
-        for verdict in (Verdict.BLOCK, Verdict.REVIEW, Verdict.ALLOW):
-            lines.append(f'<span class="total {verdict.value}">{counts[verdict]} {verdict.value}</span>')
+        noun = "package" if summary.packages == 1 else "packages"
+        lines.append(f'<span class="total">{summary.packages} {noun}</span>')
+        for verdict in WORST_FIRST:
+            lines.append(
+                f'<span class="total {verdict.value}">{summary.count(verdict)} {verdict.value}</span>'
+            )
         lines.append("</div>")
-        incomplete = sum(1 for row in rows if row.report.skipped)
+        incomplete = in_group[SKIPPED.key]
         notes = [_note(note) for note in document.notes]
         if incomplete:
             noun = "package was" if incomplete == 1 else "packages were"
@@ -224,9 +225,9 @@ class HtmlFormat:
             lines.append(f'<h2>Notes</h2><ul class="notes" id="notes">{items}</ul>')
         reach = [
             f'<button type="button" class="chip" data-group="{g.key}">{_text(g.label)} '
-            f"<strong>{sum(1 for row in rows if g in row.groups)}</strong></button>"
+            f"<strong>{in_group[g.key]}</strong></button>"
             for g in CAPABILITY_GROUPS
-            if any(g in row.groups for row in rows)
+            if in_group[g.key]
         ]
         if reach:
             lines.append(f'<div class="reach">Packages that can reach: {"".join(reach)}</div>')
@@ -240,19 +241,16 @@ class HtmlFormat:
         return "\n".join(lines)
 
     @staticmethod
-    def _filters(rows: Sequence[_Row]) -> str:
-        present = {g.key for row in rows for g in row.groups}
+    def _filters(rows: Sequence[_Row], in_group: Counter[str]) -> str:
         capability_options = "".join(
-            f'<option value="{g.key}">{_text(g.label)}</option>'
-            for g in CAPABILITY_GROUPS
-            if g.key in present
+            f'<option value="{g.key}">{_text(g.label)}</option>' for g in CAPABILITY_GROUPS if in_group[g.key]
         )
         # `_text` neutralizes as `_data` does, so an option's value equals the rule ids a row carries.
         rules = sorted({f.rule for row in rows for f in row.report.findings})
         rule_options = "".join(f'<option value="{_text(r)}">{_text(r)}</option>' for r in rules)
         verdicts = "".join(
             f'<label><input type="checkbox" name="verdict" value="{v.value}" checked> {v.value}</label>'
-            for v in (Verdict.BLOCK, Verdict.REVIEW, Verdict.ALLOW)
+            for v in WORST_FIRST
         )
         return (
             '<form class="filters" id="filters" role="search" aria-label="filters">'
@@ -404,7 +402,7 @@ class HtmlFormat:
         return f'<p class="provenance muted">{" · ".join(parts)}</p>'
 
     @staticmethod
-    def _matrix(rows: Sequence[_Row]) -> str:
+    def _matrix(rows: Sequence[_Row], in_group: Counter[str]) -> str:
         head = "".join(
             f'<th scope="col"><button type="button" data-group="{g.key}" title="show only packages with '
             f'{_text(g.label)}">{_text(g.label)}</button></th>'
@@ -424,10 +422,7 @@ class HtmlFormat:
                 f'<tr><td>{_verdict(row.report.verdict)} <a href="#{row.anchor}">{_text(row.report.label)}'
                 f"</a></td>{''.join(cells)}</tr>"
             )
-        totals = "".join(
-            f'<td data-group="{g.key}">{sum(1 for row in rows if g in row.groups)}</td>'
-            for g in CAPABILITY_GROUPS
-        )
+        totals = "".join(f'<td data-group="{g.key}">{in_group[g.key]}</td>' for g in CAPABILITY_GROUPS)
         return (
             '<h2 id="matrix-title">Capability matrix</h2>'
             '<p class="muted">Every package of the report (riskiest first) against what it can reach; hover a '

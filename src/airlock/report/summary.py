@@ -16,6 +16,9 @@ from airlock.serialize import JSONObject
 
 _CODE_GLOBALS = frozenset({"eval", "Function"})
 
+WORST_FIRST = (Verdict.BLOCK, Verdict.REVIEW, Verdict.ALLOW)
+"""The order every count line and verdict filter lists the verdicts in."""
+
 
 def _module(key: str) -> str:
     return key.split(".", 1)[0]
@@ -139,9 +142,7 @@ def summary_json(summary: ReportSummary) -> JSONObject:
 def verdict_counts(summary: ReportSummary) -> str:
     """ "1 package: 0 block, 0 review, 1 allow" — the worst verdict first."""
     noun = "package" if summary.packages == 1 else "packages"
-    counts = ", ".join(
-        f"{summary.count(v)} {v.value}" for v in (Verdict.BLOCK, Verdict.REVIEW, Verdict.ALLOW)
-    )
+    counts = ", ".join(f"{summary.count(v)} {v.value}" for v in WORST_FIRST)
     return f"{summary.packages} {noun}: {counts}"
 
 
@@ -163,6 +164,7 @@ def written_line(summary: ReportSummary, *, written: str, exit_code: ExitCode, f
 
 __all__ = [
     "CAPABILITY_GROUPS",
+    "WORST_FIRST",
     "CapabilityGroup",
     "ReportSummary",
     "summarize",

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import unicodedata
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
 from rich.console import Console
@@ -22,6 +21,7 @@ from rich.text import Text
 from airlock.lifecycle import script_label
 from airlock.model import Capabilities, Evidence, PackageReport, Severity, Verdict
 from airlock.report.document import ReportDocument
+from airlock.report.summary import WORST_FIRST, summarize
 from airlock.report.triage import (
     TriageEntry,
     earliest_blocked,
@@ -370,14 +370,15 @@ class TextFormat:
 
     @staticmethod
     def totals(reports: Sequence[PackageReport]) -> Text:
-        counts = Counter(r.verdict for r in reports)
-        noun = "package" if len(reports) == 1 else "packages"
-        line = Text(f"{len(reports)} {noun}: ")
-        for n, verdict in enumerate((Verdict.BLOCK, Verdict.REVIEW, Verdict.ALLOW)):
+        """The counts `summary.verdict_counts` writes, each verdict that occurs in its colour."""
+        summary = summarize(reports)
+        noun = "package" if summary.packages == 1 else "packages"
+        line = Text(f"{summary.packages} {noun}: ")
+        for n, verdict in enumerate(WORST_FIRST):
             if n:
                 line.append(", ")
-            style = VERDICT_STYLE[verdict] if counts[verdict] else ""
-            line.append(f"{counts[verdict]} {verdict.value}", style=style)
+            count = summary.count(verdict)
+            line.append(f"{count} {verdict.value}", style=VERDICT_STYLE[verdict] if count else "")
         accepted = sum(len(r.accepted) for r in reports)
         if accepted:
             line.append(f"; {accepted} accepted finding{'' if accepted == 1 else 's'}", style="dim")
