@@ -127,7 +127,7 @@ def _accept_text(entry: Mapping[str, object], key: str, where: str, what: str) -
 
 
 def _accept_rule(entry: Mapping[str, object], where: str) -> str:
-    from airlock.analysis.rules import all_rules
+    from airlock.analysis.rules import all_rules, declared
 
     if entry.get("rule") is None:
         raise UsageError(
@@ -140,8 +140,8 @@ def _accept_rule(entry: Mapping[str, object], where: str) -> str:
             f"{where}.rule: {rule!r} is not one rule id: an acceptance silences one rule, no wildcards",
             hint="write one [[accept]] entry per rule to accept",
         )
-    known = [r.id for r in all_rules()]
-    if rule not in known:
+    if declared(rule) is None:
+        known = [r.id for r in all_rules()]
         close = difflib.get_close_matches(rule, known, n=5, cutoff=0.6)
         raise UsageError(
             f"{where}.rule: unknown rule {rule!r}",
