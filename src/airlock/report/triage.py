@@ -74,7 +74,8 @@ def earliest_blocked(reports: Iterable[PackageReport]) -> dict[str, str]:
 
 def next_step(report: PackageReport, *, earliest: Mapping[str, str] | None = None) -> str | None:
     """One line of what to do about a flagged package (None for an allowed one). `earliest`
-    (`earliest_blocked` of the whole report) makes a block's "pin before" clear every blocked version."""
+    (`earliest_blocked` of the whole report) makes the default block action's "pin before" clear every
+    blocked version."""
     if report.verdict is Verdict.ALLOW:
         return None
     name = report.name or report.target
@@ -90,7 +91,11 @@ def next_step(report: PackageReport, *, earliest: Mapping[str, str] | None = Non
         template = REVIEW_EVIDENCE_ACTION
     else:
         template = REVIEW_CONTEXT_ACTION
-    version = (earliest or {}).get(name) or report.version or ""
+    version = report.version or ""
+    if template is BLOCK_ACTION:
+        # Only "pin to a version before" speaks of the name's versions; a declared action's {version} is
+        # this entry's own.
+        version = (earliest or {}).get(name) or version
     step = template.format(name=name, version=version, rule=leading.rule)
     if rule is not None and RULES_DOC not in step:
         step += f"; see {rule_section(rule.id)}"
