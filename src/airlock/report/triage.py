@@ -31,14 +31,11 @@ def rule_section(rule_id: str) -> str:
 
 BLOCK_ACTION = "do not install: remove it or pin {name} to a version before {version}"
 BLOCK_ACTION_UNVERSIONED = "do not install: remove {name}"
-REVIEW_EVIDENCE_ACTION = (
-    "read the evidence (-v); if it is expected, accept it in airlock.toml with an [[accept]] entry "
-    '(rule = "{rule}")'
+_ACCEPT_IF_EXPECTED = (
+    'if it is expected, accept it in airlock.toml with an [[accept]] entry (rule = "{rule}")'
 )
-REVIEW_CONTEXT_ACTION = (
-    "check the signal; if it is expected, accept it in airlock.toml with an [[accept]] entry "
-    '(rule = "{rule}")'
-)
+REVIEW_EVIDENCE_ACTION = f"read the evidence (-v); {_ACCEPT_IF_EXPECTED}"
+REVIEW_CONTEXT_ACTION = f"check the signal; {_ACCEPT_IF_EXPECTED}"
 UNEXPLAINED_ACTION = "review {name} by hand: no finding explains its verdict"
 
 
