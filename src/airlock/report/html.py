@@ -132,9 +132,14 @@ class _Row:
     index: int
     """Position in the given order (tree order for a check)."""
     report: PackageReport
-    groups: tuple[CapabilityGroup, ...]
+    reasons: tuple[tuple[CapabilityGroup, tuple[str, ...]], ...]
+    """Each capability group the package is in, with the capability keys that put it there."""
     entry: str | None
     """Where the lockfile brings the package in (`package-lock.json:42`), for a check."""
+
+    @property
+    def groups(self) -> tuple[CapabilityGroup, ...]:
+        return tuple(group for group, _ in self.reasons)
 
     @property
     def anchor(self) -> str:
@@ -186,8 +191,8 @@ class HtmlFormat:
         tree = document.tree
         if tree is not None and index < len(tree.entry_lines) and tree.entry_lines[index] is not None:
             entry = f"{tree.lockfile}:{tree.entry_lines[index]}"
-        groups = tuple(g for g in CAPABILITY_GROUPS if g.reasons(report))
-        return _Row(index, report, groups, entry)
+        reasons = tuple((g, why) for g in CAPABILITY_GROUPS if (why := g.reasons(report)))
+        return _Row(index, report, reasons, entry)
 
     @staticmethod
     def _header(document: ReportDocument, in_group: Counter[str], title: str) -> str:
@@ -411,8 +416,9 @@ class HtmlFormat:
         body = []
         for row in rows:
             cells = []
+            found = dict(row.reasons)
             for group in CAPABILITY_GROUPS:
-                reasons = group.reasons(row.report)
+                reasons = found.get(group)
                 if reasons:
                     tip = _text(", ".join(reasons))
                     cells.append(f'<td class="has" data-group="{group.key}" title="{tip}">●</td>')
