@@ -105,6 +105,8 @@ INDENT = 8
 ALSO_SHOWN = 10
 """Packages named in a folded entry's "(also in …)" before "+N more"."""
 MORE_RULES_SHOWN = 6
+PATHS_SHOWN = 3
+"""Dependency paths ("via") shown under a package, flagged or verbose (the JSON report has them all)."""
 
 
 NOTE_CHARS_SHOWN = 400
@@ -178,7 +180,7 @@ class TextFormat:
             for accepted in self.accepted_lines(report):
                 console.print(accepted, soft_wrap=True)
             if verbose:
-                for path in report.paths[:3] if tree is not None else ():
+                for path in report.paths[:PATHS_SHOWN] if tree is not None else ():
                     self._field(console, "via", _plain(path))
                 self._details(console, report, provenance=tree is None)
         if len(listed) < len(allowed):
@@ -237,7 +239,7 @@ class TextFormat:
         groups = capability_summary(report.capabilities, report.install_scripts)
         if groups:
             self._field(console, "can", _plain("  ".join(groups)))
-        for path in report.paths[:3]:
+        for path in report.paths[:PATHS_SHOWN]:
             self._field(console, "via", _plain(path))
         for accepted in self.accepted_lines(report):
             console.print(accepted, soft_wrap=True)
