@@ -59,15 +59,9 @@ def level_for(severity: Severity) -> str:
     return _LEVEL[severity]
 
 
-def _package_base(report: PackageReport) -> str:
-    if report.name and report.version:
-        return f"{report.name}@{report.version}"
-    return report.name or report.target
-
-
 def package_location(report: PackageReport, evidence: Evidence | None) -> tuple[str, int | None]:
     """The default `LocationFor`: the file inside the package; package.json for package-level findings."""
-    base = _package_base(report)
+    base = report.label
     if evidence is not None:
         return f"{base}/{evidence.file}", evidence.line
     if report.name and report.version:
