@@ -32,7 +32,7 @@ from airlock.lifecycle import script_label
 from airlock.model import Evidence, PackageReport, Severity, Verdict
 from airlock.report.document import ReportDocument
 from airlock.report.summary import CAPABILITY_GROUPS as SUMMARY_GROUPS
-from airlock.report.summary import WORST_FIRST, CapabilityGroup, summarize
+from airlock.report.summary import WORST_FIRST, CapabilityGroup, count_verdicts
 from airlock.report.text import neutralize, shorten_note, where
 from airlock.report.triage import leading_finding, riskiest_first
 
@@ -196,7 +196,7 @@ class HtmlFormat:
 
     @staticmethod
     def _header(document: ReportDocument, in_group: Counter[str], title: str) -> str:
-        summary = summarize(document.packages)
+        counts = count_verdicts(document.packages)
         tool = document.tool
         lines = [
             "<header>",
@@ -210,12 +210,10 @@ class HtmlFormat:
             '<nav><a href="#packages">packages</a> · <a href="#matrix-title">capability matrix</a></nav>'
         )
         lines.append('<div class="totals">')
-        noun = "package" if summary.packages == 1 else "packages"
-        lines.append(f'<span class="total">{summary.packages} {noun}</span>')
+        noun = "package" if len(document.packages) == 1 else "packages"
+        lines.append(f'<span class="total">{len(document.packages)} {noun}</span>')
         for verdict in WORST_FIRST:
-            lines.append(
-                f'<span class="total {verdict.value}">{summary.count(verdict)} {verdict.value}</span>'
-            )
+            lines.append(f'<span class="total {verdict.value}">{counts[verdict]} {verdict.value}</span>')
         lines.append("</div>")
         incomplete = in_group[SKIPPED.key]
         notes = [_note(note) for note in document.notes]

@@ -118,12 +118,17 @@ class ReportSummary:
         return dict(self.verdicts)[verdict]
 
 
+def count_verdicts(reports: Sequence[PackageReport]) -> dict[Verdict, int]:
+    """How many packages have each verdict, zeros included (allow, review, block)."""
+    counted = Counter(r.verdict for r in reports)
+    return {v: counted[v] for v in (Verdict.ALLOW, Verdict.REVIEW, Verdict.BLOCK)}
+
+
 def summarize(reports: Sequence[PackageReport]) -> ReportSummary:
-    verdicts = Counter(r.verdict for r in reports)
     rules = Counter(rule for r in reports for rule in dict.fromkeys(f.rule for f in r.findings))
     return ReportSummary(
         packages=len(reports),
-        verdicts=tuple((v, verdicts[v]) for v in (Verdict.ALLOW, Verdict.REVIEW, Verdict.BLOCK)),
+        verdicts=tuple(count_verdicts(reports).items()),
         capabilities=tuple((g.key, sum(1 for r in reports if g.has(r))) for g in CAPABILITY_GROUPS),
         rules=tuple(sorted(rules.items())),
     )
@@ -167,6 +172,7 @@ __all__ = [
     "WORST_FIRST",
     "CapabilityGroup",
     "ReportSummary",
+    "count_verdicts",
     "summarize",
     "summary_json",
     "verdict_counts",

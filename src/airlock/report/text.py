@@ -21,7 +21,7 @@ from rich.text import Text
 from airlock.lifecycle import script_label
 from airlock.model import Capabilities, Evidence, PackageReport, Severity, Verdict
 from airlock.report.document import ReportDocument
-from airlock.report.summary import WORST_FIRST, summarize
+from airlock.report.summary import WORST_FIRST, count_verdicts
 from airlock.report.triage import (
     TriageEntry,
     earliest_blocked,
@@ -373,13 +373,13 @@ class TextFormat:
     @staticmethod
     def totals(reports: Sequence[PackageReport]) -> Text:
         """The counts `summary.verdict_counts` writes, each verdict that occurs in its colour."""
-        summary = summarize(reports)
-        noun = "package" if summary.packages == 1 else "packages"
-        line = Text(f"{summary.packages} {noun}: ")
+        counts = count_verdicts(reports)
+        noun = "package" if len(reports) == 1 else "packages"
+        line = Text(f"{len(reports)} {noun}: ")
         for n, verdict in enumerate(WORST_FIRST):
             if n:
                 line.append(", ")
-            count = summary.count(verdict)
+            count = counts[verdict]
             line.append(f"{count} {verdict.value}", style=VERDICT_STYLE[verdict] if count else "")
         accepted = sum(len(r.accepted) for r in reports)
         if accepted:
