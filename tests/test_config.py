@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -57,6 +59,17 @@ def test_rule_severity_overrides(tmp_path: Path) -> None:
     (tmp_path / "airlock.toml").write_text("[rules]\ntarget-failed = 'low'\n")
     settings = load_settings(tmp_path, env={})
     assert settings.rule_severity == {"target-failed": Severity.LOW}
+
+
+def test_rule_overrides_know_every_family_in_a_process_that_ran_no_analysis() -> None:
+    # A library caller may read airlock.toml before anything imported the lockfile rules.
+    code = (
+        "from airlock.config import parse_config\n"
+        "print(dict(parse_config(\"[rules]\\nlockfile-foreign-host = 'low'\", source='t')['rule_severity']))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "{'lockfile-foreign-host': <Severity.LOW: 'low'>}"
 
 
 def test_bad_env_value_names_variable(tmp_path: Path) -> None:

@@ -40,6 +40,11 @@ class Acceptance:
     def expired(self, today: date) -> bool:
         return self.expires is not None and today >= self.expires
 
+    @property
+    def label(self) -> str:
+        """How warnings and notes name the entry."""
+        return f"accept entry for {self.package}@{self.version} rule {self.rule}"
+
 
 @dataclass(frozen=True, slots=True)
 class Acceptances:
@@ -48,8 +53,11 @@ class Acceptances:
     entries: tuple[Acceptance, ...] = ()
     today: date | None = None
 
+    def _today(self) -> date:
+        return self.today or date.today()
+
     def _active(self) -> Iterable[Acceptance]:
-        today = self.today or date.today()
+        today = self._today()
         return (e for e in self.entries if not e.expired(today))
 
     def split(
@@ -71,10 +79,9 @@ class Acceptances:
 
     def expired_warnings(self) -> tuple[str, ...]:
         """One line per expired entry: shown on stderr and as a note, so an expiry is never missed."""
-        today = self.today or date.today()
+        today = self._today()
         return tuple(
-            f"accept entry for {e.package}@{e.version} rule {e.rule} expired on {e.expires}: "
-            "the finding is active again"
+            f"{e.label} expired on {e.expires}: the finding is active again"
             for e in self.entries
             if e.expired(today)
         )
@@ -83,20 +90,17 @@ class Acceptances:
         """Expired entries, then unexpired entries that accepted nothing in these reports. For a whole
         project (`check`) every entry should match something; a `scan` of a few packages only answers
         for the entries naming a package it reported."""
-        today = self.today or date.today()
         reported = {r.name for r in reports}
         unused = [
             e
-            for e in self.entries
-            if not e.expired(today)
-            and (whole_project or e.package in reported)
+            for e in self._active()
+            if (whole_project or e.package in reported)
             and not any(e.covers(r.name, r.version, a.finding.rule) for r in reports for a in r.accepted)
         ]
         return (
             *self.expired_warnings(),
             *(
-                f"accept entry for {e.package}@{e.version} rule {e.rule} matched no finding in this report "
-                "(unused: remove it if the finding is gone)"
+                f"{e.label} matched no finding in this report (unused: remove it if the finding is gone)"
                 for e in unused
             ),
         )

@@ -78,18 +78,25 @@ def _parse_days(value: object, where: str) -> float:
     return days
 
 
-def _parse_rules(value: object, where: str) -> Mapping[str, Severity]:
-    from airlock.analysis.rules import RULES
+def _check_declared(rule_id: str, where: str) -> None:
+    """`rule_id` must be a declared rule of some family, whichever families this process has imported."""
+    from airlock.analysis.rules import all_rules, declared
 
+    if declared(rule_id) is None:
+        close = difflib.get_close_matches(rule_id, [r.id for r in all_rules()], n=5, cutoff=0.6)
+        raise UsageError(
+            f"{where}: unknown rule {rule_id!r}",
+            hint=(f"did you mean: {', '.join(close)}? " if close else "")
+            + "rule ids are listed in docs/rules.md",
+        )
+
+
+def _parse_rules(value: object, where: str) -> Mapping[str, Severity]:
     if not isinstance(value, dict):
         raise UsageError(f'{where}: expected a table of rule-id = "severity"')
     out: dict[str, Severity] = {}
     for rule_id, severity in value.items():
-        if rule_id not in RULES:
-            raise UsageError(
-                f"{where}: unknown rule {rule_id!r}",
-                hint="rule ids are listed in docs/rules.md",
-            )
+        _check_declared(rule_id, where)
         try:
             out[rule_id] = Severity(severity)
         except ValueError:
@@ -127,8 +134,6 @@ def _accept_text(entry: Mapping[str, object], key: str, where: str, what: str) -
 
 
 def _accept_rule(entry: Mapping[str, object], where: str) -> str:
-    from airlock.analysis.rules import all_rules
-
     if entry.get("rule") is None:
         raise UsageError(
             f"{where}: missing 'rule': an acceptance silences one rule, never every finding of a package",
@@ -140,14 +145,7 @@ def _accept_rule(entry: Mapping[str, object], where: str) -> str:
             f"{where}.rule: {rule!r} is not one rule id: an acceptance silences one rule, no wildcards",
             hint="write one [[accept]] entry per rule to accept",
         )
-    known = [r.id for r in all_rules()]
-    if rule not in known:
-        close = difflib.get_close_matches(rule, known, n=5, cutoff=0.6)
-        raise UsageError(
-            f"{where}.rule: unknown rule {rule!r}",
-            hint=(f"did you mean: {', '.join(close)}? " if close else "")
-            + "rule ids are listed in docs/rules.md",
-        )
+    _check_declared(rule, f"{where}.rule")
     return rule
 
 

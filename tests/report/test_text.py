@@ -6,7 +6,8 @@ import pytest
 
 from airlock.model import Capabilities, Evidence, Finding, PackageReport, Severity, Verdict
 from airlock.report import ReportDocument, ReportKind, get_format
-from airlock.report.text import TextFormat, capability_summary, most_severe, neutralize
+from airlock.report.text import TextFormat, capability_summary, neutralize
+from airlock.report.triage import leading_finding
 from tests.report.samples import (
     HOSTILE_SNIPPET,
     TOOL,
@@ -31,6 +32,7 @@ def _lines(text: str) -> list[str]:
 
 
 def test_scan_output_puts_blocks_then_reviews_first_each_with_reason_and_what_to_do() -> None:
+    # Riskiest first, in the order the HTML view uses too: the high failure before the medium review.
     text = _plain(sample_reports())
     assert _lines(text) == [
         "BLOCK   evil-pkg@1.0.0",
@@ -38,6 +40,12 @@ def test_scan_output_puts_blocks_then_reviews_first_each_with_reason_and_what_to
         "        do    do not install: remove it or pin evil-pkg to a version before 1.0.0",
         "        more  [high] install-script-network, [info] hostile-snippet",
         "        can   child_process https  process.env  install: postinstall",
+        "",
+        "REVIEW  ./vendor/[red]broken[/red].tgz",
+        "        why   [high] target-failed: could not read the tarball",
+        "              hint: re-download it",
+        "        do    fix the failure shown and run airlock again: this package was not analysed;"
+        " see docs/rules.md#target-failed",
         "",
         "REVIEW  @scope/native-thing@2.0.0",
         "        why   [medium] install-script: Runs an install script.  package.json:5",
@@ -47,12 +55,6 @@ def test_scan_output_puts_blocks_then_reviews_first_each_with_reason_and_what_to
         "        can   fs fs/promises  eval process.env  2 dynamic  native  install: preinstall,install",
         "        via   app>@scope/native-thing",
         "        via   app>other>@scope/native-thing",
-        "",
-        "REVIEW  ./vendor/[red]broken[/red].tgz",
-        "        why   [high] target-failed: could not read the tarball",
-        "              hint: re-download it",
-        "        do    fix the failure shown and run airlock again: this package was not analysed;"
-        " see docs/rules.md#target-failed",
         "",
         "ALLOW   left-pad@1.3.0  fs",
         "",
@@ -102,12 +104,12 @@ def test_summary_counts_and_grammar() -> None:
     assert _lines(_plain([allowed()]))[-1] == "1 package: 0 block, 0 review, 1 allow"
 
 
-def test_most_severe_prefers_severity_then_order() -> None:
+def test_leading_finding_prefers_severity_then_order() -> None:
     low = Finding("a", Severity.LOW, "m")
     high1 = Finding("b", Severity.HIGH, "m")
     high2 = Finding("c", Severity.HIGH, "m")
-    assert most_severe([low, high1, high2]) is high1
-    assert most_severe([]) is None
+    assert leading_finding([low, high1, high2]) is high1
+    assert leading_finding([]) is None
 
 
 def test_capability_summary_groups() -> None:

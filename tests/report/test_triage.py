@@ -123,6 +123,18 @@ def test_pin_before_the_earliest_blocked_version() -> None:
     assert step is not None and "pin stealer to a version before 1.9.0" in step
 
 
+def test_the_earliest_blocked_version_only_goes_into_pin_before() -> None:
+    # A declared action's {version} is the flagged package's own: stealer@3.0.0 is the young version to
+    # wait for, not the blocked 1.0.0 another entry pins before.
+    reports = [exfiltrating("1.0.0"), young("stealer", "3.0.0")]
+    step = next_step(reports[1], earliest=earliest_blocked(reports))
+    assert step is not None and step.startswith("wait until stealer@3.0.0 has aged"), step
+    critical = Finding("lockfile-integrity-mismatch", Severity.CRITICAL, "integrity differs")
+    tampered = replace(exfiltrating("2.0.0"), findings=(critical,))
+    step = next_step(tampered, earliest=earliest_blocked([*reports, tampered]))
+    assert step is not None and "restore the lockfile entry of stealer@2.0.0 from" in step, step
+
+
 def test_what_to_do_comes_from_the_declaration_or_the_verdict_default() -> None:
     declared_action = next_step(young("fresh", "2.0.0"))
     assert declared_action is not None and declared_action.startswith("wait until fresh@2.0.0 has aged")

@@ -11,9 +11,9 @@ script reads with textContent + JSON.parse). The page's script never writes mark
 allows only the page's own script and style by hash, so even a markup injection could neither run code nor
 load anything.
 
-The renderer reads only `ReportDocument` and `PackageReport`; it orders its view riskiest first (block, then
-review, then allow; within a verdict by the severity of the leading finding, then the given order) and keeps
-each package's position in the given order (`#n`), so nothing is dropped or hidden by the order.
+The renderer reads only `ReportDocument` and `PackageReport`; it orders its view riskiest first, as the text
+view does (`triage.riskiest_first`), and keeps each package's position in the given order (`#n`), so
+nothing is dropped or hidden by the order.
 """
 
 from __future__ import annotations
@@ -28,13 +28,13 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from airlock.lifecycle import registry_install_scripts
+from airlock.lifecycle import script_label
 from airlock.model import Evidence, PackageReport, Severity, Verdict
 from airlock.report.document import ReportDocument
 from airlock.report.summary import CAPABILITY_GROUPS as SUMMARY_GROUPS
-from airlock.report.summary import CapabilityGroup
-from airlock.report.text import neutralize, shorten_note
-from airlock.report.triage import leading_finding
+from airlock.report.summary import WORST_FIRST, CapabilityGroup, count_verdicts
+from airlock.report.text import neutralize, shorten_note, where
+from airlock.report.triage import leading_finding, riskiest_first
 
 FINDING_EVIDENCE_SHOWN = 10
 """Evidence entries per finding before "+N more" (all of them with verbose)."""
@@ -48,24 +48,11 @@ def _skipped(r: PackageReport) -> tuple[str, ...]:
     return tuple(f"{s.file}: {s.reason}" if s.file else s.reason for s in r.skipped)
 
 
-CAPABILITY_GROUPS: tuple[CapabilityGroup, ...] = (
-    *SUMMARY_GROUPS,
-    CapabilityGroup(
-        "skipped", "not fully analysed", "was not fully analysed", "were not fully analysed", _skipped
-    ),
+SKIPPED = CapabilityGroup(
+    "skipped", "not fully analysed", "was not fully analysed", "were not fully analysed", _skipped
 )
+CAPABILITY_GROUPS: tuple[CapabilityGroup, ...] = (*SUMMARY_GROUPS, SKIPPED)
 """The summary's groups, plus a column for what was not fully analysed."""
-
-
-def triage_order(packages: Sequence[PackageReport]) -> list[int]:
-    """Indexes into `packages`, riskiest first: verdict, then the leading finding's severity, then the
-    given order."""
-
-    def risk(i: int) -> tuple[int, int, int]:
-        lead = leading_finding(packages[i].findings)
-        return (-packages[i].verdict.rank, -(lead.severity.rank if lead else -1), i)
-
-    return sorted(range(len(packages)), key=risk)
 
 
 # --- escaping -----------------------------------------------------------------------------------------
@@ -119,11 +106,6 @@ def _note(note: str) -> str:
     return f"<details><summary>{_text(short)}</summary>{_text(note, keep_newlines=True)}</details>"
 
 
-def _where(evidence: Evidence) -> str:
-    column = f":{evidence.column}" if evidence.column is not None else ""
-    return f"{evidence.file}:{evidence.line}{column}"
-
-
 def _more(total: int, shown: int) -> str:
     return f'<li class="more">+{total - shown} more</li>' if total > shown else ""
 
@@ -133,7 +115,7 @@ def _evidence_list(evidence: Sequence[Evidence], limit: int | None) -> str:
     items = []
     for e in shown:
         snippet = f' <code class="snippet wrap">{_text(e.snippet)}</code>' if e.snippet else ""
-        items.append(f'<li><code class="where">{_text(_where(e))}</code>{snippet}</li>')
+        items.append(f'<li><code class="where">{_text(where(e))}</code>{snippet}</li>')
     return f'<ul class="evidence">{"".join(items)}{_more(len(evidence), len(shown))}</ul>'
 
 
@@ -150,9 +132,14 @@ class _Row:
     index: int
     """Position in the given order (tree order for a check)."""
     report: PackageReport
-    groups: tuple[CapabilityGroup, ...]
+    reasons: tuple[tuple[CapabilityGroup, tuple[str, ...]], ...]
+    """Each capability group the package is in, with the capability keys that put it there."""
     entry: str | None
     """Where the lockfile brings the package in (`package-lock.json:42`), for a check."""
+
+    @property
+    def groups(self) -> tuple[CapabilityGroup, ...]:
+        return tuple(group for group, _ in self.reasons)
 
     @property
     def anchor(self) -> str:
@@ -163,7 +150,8 @@ class HtmlFormat:
     def render(self, document: ReportDocument, *, verbose: bool = False) -> str:
         style = _asset("report.css")
         script = _asset("report.js")
-        rows = [self._row(document, i) for i in triage_order(document.packages)]
+        rows = [self._row(document, i) for i in riskiest_first(document.packages)]
+        in_group = Counter(g.key for row in rows for g in row.groups)
         kind = document.kind.value
         title = f"airlock {kind} report"
         if document.tree is not None:
@@ -180,13 +168,13 @@ class HtmlFormat:
             f"<style>{style}</style>",
             "</head>",
             "<body>",
-            self._header(document, rows, title),
+            self._header(document, in_group, title),
             "<main>",
-            self._filters(rows),
+            self._filters(rows, in_group),
             '<section id="packages" aria-label="packages">',
             *(self._package(row, verbose=verbose) for row in rows),
             "</section>",
-            self._matrix(rows),
+            self._matrix(rows, in_group),
             "</main>",
             self._footer(document),
             f'<script type="application/json" id="airlock-data">{self._data(rows)}</script>',
@@ -203,12 +191,12 @@ class HtmlFormat:
         tree = document.tree
         if tree is not None and index < len(tree.entry_lines) and tree.entry_lines[index] is not None:
             entry = f"{tree.lockfile}:{tree.entry_lines[index]}"
-        groups = tuple(g for g in CAPABILITY_GROUPS if g.reasons(report))
-        return _Row(index, report, groups, entry)
+        reasons = tuple((g, why) for g in CAPABILITY_GROUPS if (why := g.reasons(report)))
+        return _Row(index, report, reasons, entry)
 
     @staticmethod
-    def _header(document: ReportDocument, rows: Sequence[_Row], title: str) -> str:
-        counts = Counter(row.report.verdict for row in rows)
+    def _header(document: ReportDocument, in_group: Counter[str], title: str) -> str:
+        counts = count_verdicts(document.packages)
         tool = document.tool
         lines = [
             "<header>",
@@ -222,12 +210,12 @@ class HtmlFormat:
             '<nav><a href="#packages">packages</a> · <a href="#matrix-title">capability matrix</a></nav>'
         )
         lines.append('<div class="totals">')
-        noun = "package" if len(rows) == 1 else "packages"
-        lines.append(f'<span class="total">{len(rows)} {noun}</span>')
-        for verdict in (Verdict.BLOCK, Verdict.REVIEW, Verdict.ALLOW):
+        noun = "package" if len(document.packages) == 1 else "packages"
+        lines.append(f'<span class="total">{len(document.packages)} {noun}</span>')
+        for verdict in WORST_FIRST:
             lines.append(f'<span class="total {verdict.value}">{counts[verdict]} {verdict.value}</span>')
         lines.append("</div>")
-        incomplete = sum(1 for row in rows if row.report.skipped)
+        incomplete = in_group[SKIPPED.key]
         notes = [_note(note) for note in document.notes]
         if incomplete:
             noun = "package was" if incomplete == 1 else "packages were"
@@ -240,9 +228,9 @@ class HtmlFormat:
             lines.append(f'<h2>Notes</h2><ul class="notes" id="notes">{items}</ul>')
         reach = [
             f'<button type="button" class="chip" data-group="{g.key}">{_text(g.label)} '
-            f"<strong>{sum(1 for row in rows if g in row.groups)}</strong></button>"
+            f"<strong>{in_group[g.key]}</strong></button>"
             for g in CAPABILITY_GROUPS
-            if any(g in row.groups for row in rows)
+            if in_group[g.key]
         ]
         if reach:
             lines.append(f'<div class="reach">Packages that can reach: {"".join(reach)}</div>')
@@ -256,18 +244,16 @@ class HtmlFormat:
         return "\n".join(lines)
 
     @staticmethod
-    def _filters(rows: Sequence[_Row]) -> str:
-        present = {g.key for row in rows for g in row.groups}
+    def _filters(rows: Sequence[_Row], in_group: Counter[str]) -> str:
         capability_options = "".join(
-            f'<option value="{g.key}">{_text(g.label)}</option>'
-            for g in CAPABILITY_GROUPS
-            if g.key in present
+            f'<option value="{g.key}">{_text(g.label)}</option>' for g in CAPABILITY_GROUPS if in_group[g.key]
         )
-        rules = sorted({neutralize(f.rule) for row in rows for f in row.report.findings})
-        rule_options = "".join(f'<option value="{html.escape(r)}">{html.escape(r)}</option>' for r in rules)
+        # `_text` neutralizes as `_data` does, so an option's value equals the rule ids a row carries.
+        rules = sorted({f.rule for row in rows for f in row.report.findings})
+        rule_options = "".join(f'<option value="{_text(r)}">{_text(r)}</option>' for r in rules)
         verdicts = "".join(
             f'<label><input type="checkbox" name="verdict" value="{v.value}" checked> {v.value}</label>'
-            for v in (Verdict.BLOCK, Verdict.REVIEW, Verdict.ALLOW)
+            for v in WORST_FIRST
         )
         return (
             '<form class="filters" id="filters" role="search" aria-label="filters">'
@@ -362,10 +348,8 @@ class HtmlFormat:
     def _scripts(report: PackageReport) -> str:
         if not report.install_scripts:
             return ""
-        runs = registry_install_scripts(report.install_scripts)
-        source_only = ' <span class="muted">(git/local installs only)</span>'
         rows = "".join(
-            f"<tr><td><code>{_text(name)}</code>{'' if name in runs else source_only}</td>"
+            f"<tr><td><code>{_text(script_label(name))}</code></td>"
             f'<td><code class="wrap">{_text(command, keep_newlines=True)}</code></td></tr>'
             for name, command in report.install_scripts.items()
         )
@@ -421,7 +405,7 @@ class HtmlFormat:
         return f'<p class="provenance muted">{" · ".join(parts)}</p>'
 
     @staticmethod
-    def _matrix(rows: Sequence[_Row]) -> str:
+    def _matrix(rows: Sequence[_Row], in_group: Counter[str]) -> str:
         head = "".join(
             f'<th scope="col"><button type="button" data-group="{g.key}" title="show only packages with '
             f'{_text(g.label)}">{_text(g.label)}</button></th>'
@@ -430,8 +414,9 @@ class HtmlFormat:
         body = []
         for row in rows:
             cells = []
+            found = dict(row.reasons)
             for group in CAPABILITY_GROUPS:
-                reasons = group.reasons(row.report)
+                reasons = found.get(group)
                 if reasons:
                     tip = _text(", ".join(reasons))
                     cells.append(f'<td class="has" data-group="{group.key}" title="{tip}">●</td>')
@@ -441,10 +426,7 @@ class HtmlFormat:
                 f'<tr><td>{_verdict(row.report.verdict)} <a href="#{row.anchor}">{_text(row.report.label)}'
                 f"</a></td>{''.join(cells)}</tr>"
             )
-        totals = "".join(
-            f'<td data-group="{g.key}">{sum(1 for row in rows if g in row.groups)}</td>'
-            for g in CAPABILITY_GROUPS
-        )
+        totals = "".join(f'<td data-group="{g.key}">{in_group[g.key]}</td>' for g in CAPABILITY_GROUPS)
         return (
             '<h2 id="matrix-title">Capability matrix</h2>'
             '<p class="muted">Every package of the report (riskiest first) against what it can reach; hover a '
@@ -481,4 +463,4 @@ class HtmlFormat:
         )
 
 
-__all__ = ["CAPABILITY_GROUPS", "CapabilityGroup", "HtmlFormat", "content_security_policy", "triage_order"]
+__all__ = ["CAPABILITY_GROUPS", "CapabilityGroup", "HtmlFormat", "content_security_policy"]

@@ -15,13 +15,14 @@ from urllib.parse import quote
 from airlock.analysis.rules import declared
 from airlock.model import AcceptedFinding, Evidence, Finding, PackageReport, Severity
 from airlock.report.document import ReportDocument, ToolInfo
+from airlock.report.triage import RULES_DOC, rule_section
 from airlock.serialize import JSONObject
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://github.com/npm-airlock/npm-airlock"
 """The project's home: pyproject.toml's `[project.urls] Repository` (a test keeps the two equal)."""
-RULES_DOC_URI = f"{INFORMATION_URI}/blob/main/docs/rules.md"
+RULES_DOC_URI = f"{INFORMATION_URI}/blob/main/{RULES_DOC}"
 """docs/rules.md as the repository serves it. SARIF wants `helpUri` absolute (a URI, not a reference
 relative to the log), and the log is read far from this checkout (a code-scanning UI), so the rule docs
 are linked where the project publishes them; each rule's section anchor is its id (`rules/docs.py`)."""
@@ -58,15 +59,9 @@ def level_for(severity: Severity) -> str:
     return _LEVEL[severity]
 
 
-def _package_base(report: PackageReport) -> str:
-    if report.name and report.version:
-        return f"{report.name}@{report.version}"
-    return report.name or report.target
-
-
 def package_location(report: PackageReport, evidence: Evidence | None) -> tuple[str, int | None]:
     """The default `LocationFor`: the file inside the package; package.json for package-level findings."""
-    base = _package_base(report)
+    base = report.label
     if evidence is not None:
         return f"{base}/{evidence.file}", evidence.line
     if report.name and report.version:
@@ -83,7 +78,7 @@ def _uri(path: str) -> str:
 
 def help_uri(rule_id: str) -> str:
     """Where a declared rule is documented: its section of docs/rules.md."""
-    return f"{RULES_DOC_URI}#{rule_id}"
+    return f"{INFORMATION_URI}/blob/main/{rule_section(rule_id)}"
 
 
 def _rule_descriptor(rule_id: str, severities: list[Severity]) -> JSONObject:

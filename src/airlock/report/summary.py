@@ -16,6 +16,9 @@ from airlock.serialize import JSONObject
 
 _CODE_GLOBALS = frozenset({"eval", "Function"})
 
+WORST_FIRST = (Verdict.BLOCK, Verdict.REVIEW, Verdict.ALLOW)
+"""The order every count line and verdict filter lists the verdicts in."""
+
 
 def _module(key: str) -> str:
     return key.split(".", 1)[0]
@@ -115,12 +118,17 @@ class ReportSummary:
         return dict(self.verdicts)[verdict]
 
 
+def count_verdicts(reports: Sequence[PackageReport]) -> dict[Verdict, int]:
+    """How many packages have each verdict, zeros included (allow, review, block)."""
+    counted = Counter(r.verdict for r in reports)
+    return {v: counted[v] for v in (Verdict.ALLOW, Verdict.REVIEW, Verdict.BLOCK)}
+
+
 def summarize(reports: Sequence[PackageReport]) -> ReportSummary:
-    verdicts = Counter(r.verdict for r in reports)
     rules = Counter(rule for r in reports for rule in dict.fromkeys(f.rule for f in r.findings))
     return ReportSummary(
         packages=len(reports),
-        verdicts=tuple((v, verdicts[v]) for v in (Verdict.ALLOW, Verdict.REVIEW, Verdict.BLOCK)),
+        verdicts=tuple(count_verdicts(reports).items()),
         capabilities=tuple((g.key, sum(1 for r in reports if g.has(r))) for g in CAPABILITY_GROUPS),
         rules=tuple(sorted(rules.items())),
     )
@@ -139,9 +147,7 @@ def summary_json(summary: ReportSummary) -> JSONObject:
 def verdict_counts(summary: ReportSummary) -> str:
     """ "1 package: 0 block, 0 review, 1 allow" — the worst verdict first."""
     noun = "package" if summary.packages == 1 else "packages"
-    counts = ", ".join(
-        f"{summary.count(v)} {v.value}" for v in (Verdict.BLOCK, Verdict.REVIEW, Verdict.ALLOW)
-    )
+    counts = ", ".join(f"{summary.count(v)} {v.value}" for v in WORST_FIRST)
     return f"{summary.packages} {noun}: {counts}"
 
 
@@ -163,8 +169,10 @@ def written_line(summary: ReportSummary, *, written: str, exit_code: ExitCode, f
 
 __all__ = [
     "CAPABILITY_GROUPS",
+    "WORST_FIRST",
     "CapabilityGroup",
     "ReportSummary",
+    "count_verdicts",
     "summarize",
     "summary_json",
     "verdict_counts",

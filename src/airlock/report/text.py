@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import unicodedata
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
 from rich.console import Console
@@ -19,10 +18,18 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from airlock.lifecycle import REGISTRY_INSTALL_SCRIPTS, script_label
+from airlock.lifecycle import script_label
 from airlock.model import Capabilities, Evidence, PackageReport, Severity, Verdict
 from airlock.report.document import ReportDocument
-from airlock.report.triage import TriageEntry, earliest_blocked, leading_finding, next_step, triage
+from airlock.report.summary import WORST_FIRST, count_verdicts
+from airlock.report.triage import (
+    TriageEntry,
+    earliest_blocked,
+    leading_finding,
+    next_step,
+    riskiest_first,
+    triage,
+)
 
 VERDICT_STYLE = {Verdict.ALLOW: "bold green", Verdict.REVIEW: "bold yellow", Verdict.BLOCK: "bold red"}
 SEVERITY_STYLE = {
@@ -64,10 +71,6 @@ def _plain(text: str, style: str = "", *, keep_newlines: bool = False) -> Text:
     return Text(neutralize(text, keep_newlines=keep_newlines), style=style)
 
 
-most_severe = leading_finding
-"""The finding a one-line summary shows: highest severity, first reported among equals."""
-
-
 def capability_summary(capabilities: Capabilities, install_scripts: Iterable[str]) -> list[str]:
     """Short groups for the one-line view: modules, globals, dynamic count, native, install scripts."""
     groups: list[str] = []
@@ -81,14 +84,12 @@ def capability_summary(capabilities: Capabilities, install_scripts: Iterable[str
         groups.append("native")
     scripts = list(install_scripts)
     if scripts:
-        groups.append(
-            "install: "
-            + ",".join(s if s in REGISTRY_INSTALL_SCRIPTS else f"{s} (git/local only)" for s in scripts)
-        )
+        groups.append("install: " + ",".join(script_label(s) for s in scripts))
     return groups
 
 
-def _where(evidence: Evidence) -> str:
+def where(evidence: Evidence) -> str:
+    """`file:line[:column]`, as every view names a place in a package."""
     column = f":{evidence.column}" if evidence.column is not None else ""
     return f"{evidence.file}:{evidence.line}{column}"
 
@@ -104,6 +105,8 @@ INDENT = 8
 ALSO_SHOWN = 10
 """Packages named in a folded entry's "(also in …)" before "+N more"."""
 MORE_RULES_SHOWN = 6
+PATHS_SHOWN = 3
+"""Dependency paths ("via") shown under a package, flagged or verbose (the JSON report has them all)."""
 
 
 NOTE_CHARS_SHOWN = 400
@@ -157,13 +160,14 @@ class TextFormat:
             console.print(Text.assemble(("note: ", "dim"), _plain(shown)), soft_wrap=True)
         printed = tree is not None or bool(document.notes)
         earliest = earliest_blocked(document.packages)
+        ordered = [document.packages[i] for i in riskiest_first(document.packages)]
         for verdict in (Verdict.BLOCK, Verdict.REVIEW):
-            for entry in triage(document.packages, verdict, fold=not verbose):
+            for entry in triage(ordered, verdict, fold=not verbose):
                 if printed:
                     console.print()
                 printed = True
                 self._flagged(console, entry, earliest, verbose=verbose, provenance=tree is None)
-        allowed = [r for r in document.packages if r.verdict is Verdict.ALLOW]
+        allowed = [r for r in ordered if r.verdict is Verdict.ALLOW]
         # A tree's allowed packages are counted, not listed, unless verbose; those with accepted findings
         # are always listed (an accepted finding is never hidden).
         listed = [r for r in allowed if verbose or tree is None or r.accepted]
@@ -176,7 +180,7 @@ class TextFormat:
             for accepted in self.accepted_lines(report):
                 console.print(accepted, soft_wrap=True)
             if verbose:
-                for path in report.paths[:3] if tree is not None else ():
+                for path in report.paths[:PATHS_SHOWN] if tree is not None else ():
                     self._field(console, "via", _plain(path))
                 self._details(console, report, provenance=tree is None)
         if len(listed) < len(allowed):
@@ -222,7 +226,7 @@ class TextFormat:
             why.append_text(_plain(leading.message, keep_newlines=True))
             if leading.location is not None:
                 why.append("  ")
-                why.append_text(_plain(_where(leading.location), "dim"))
+                why.append_text(_plain(where(leading.location), "dim"))
             self._field(console, "why", why)
         step = next_step(report, earliest=earliest)
         if step is not None:
@@ -235,7 +239,7 @@ class TextFormat:
         groups = capability_summary(report.capabilities, report.install_scripts)
         if groups:
             self._field(console, "can", _plain("  ".join(groups)))
-        for path in report.paths[:3]:
+        for path in report.paths[:PATHS_SHOWN]:
             self._field(console, "via", _plain(path))
         for accepted in self.accepted_lines(report):
             console.print(accepted, soft_wrap=True)
@@ -266,7 +270,7 @@ class TextFormat:
         for group in capability_summary(report.capabilities, report.install_scripts):
             line.append("  ")
             line.append_text(_plain(group))
-        top = most_severe(report.findings)
+        top = leading_finding(report.findings)
         if top is not None:
             line.append("  ")
             line.append(f"[{top.severity.value}]", style=SEVERITY_STYLE[top.severity])
@@ -324,7 +328,7 @@ class TextFormat:
         caps = report.capabilities
         for section, mapping in (("builtin", caps.builtin), ("globals", caps.globals)):
             for n, (key, evidence) in enumerate(mapping.items()):
-                shown = [_where(e) for e in evidence[:EVIDENCE_SHOWN]]
+                shown = [where(e) for e in evidence[:EVIDENCE_SHOWN]]
                 more = _more(len(evidence), len(shown))
                 places = _plain(", ".join(shown))
                 if more:
@@ -357,7 +361,7 @@ class TextFormat:
         for n, e in enumerate(evidence[:limit]):
             if n:
                 lines.append("\n")
-            lines.append_text(_plain(_where(e)))
+            lines.append_text(_plain(where(e)))
             if e.snippet:
                 lines.append("  ")
                 lines.append_text(_plain(e.snippet, "italic"))
@@ -368,14 +372,15 @@ class TextFormat:
 
     @staticmethod
     def totals(reports: Sequence[PackageReport]) -> Text:
-        counts = Counter(r.verdict for r in reports)
+        """The counts `summary.verdict_counts` writes, each verdict that occurs in its colour."""
+        counts = count_verdicts(reports)
         noun = "package" if len(reports) == 1 else "packages"
         line = Text(f"{len(reports)} {noun}: ")
-        for n, verdict in enumerate((Verdict.BLOCK, Verdict.REVIEW, Verdict.ALLOW)):
+        for n, verdict in enumerate(WORST_FIRST):
             if n:
                 line.append(", ")
-            style = VERDICT_STYLE[verdict] if counts[verdict] else ""
-            line.append(f"{counts[verdict]} {verdict.value}", style=style)
+            count = counts[verdict]
+            line.append(f"{count} {verdict.value}", style=VERDICT_STYLE[verdict] if count else "")
         accepted = sum(len(r.accepted) for r in reports)
         if accepted:
             line.append(f"; {accepted} accepted finding{'' if accepted == 1 else 's'}", style="dim")

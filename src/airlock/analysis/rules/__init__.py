@@ -119,11 +119,15 @@ class CombiningFamily(RuleDeclarations, Protocol):
     def combine(self, facts: PackageFacts, findings: Sequence[Finding]) -> Iterable[Finding]: ...
 
 
+def _declare_every_family() -> None:
+    from airlock.analysis.rules import registry  # importing it imports, and so declares, every family
+
+    registry.families()
+
+
 def all_rules() -> list[Rule]:
     """Every declared rule of every registered family (for docs, SARIF and configuration)."""
-    from airlock.analysis.rules.registry import families  # the registry imports this module's families
-
-    families()
+    _declare_every_family()
     return sorted(RULES.values(), key=lambda r: (r.family, r.id))
 
 
@@ -131,9 +135,7 @@ def declared(rule_id: str) -> Rule | None:
     """The declaration of `rule_id` (None: not a declared rule). Loads every registered family first:
     a report may be rendered in a process that never imported the families whose findings it shows
     (analysis ran in worker processes or came from the store)."""
-    from airlock.analysis.rules import registry  # importing it declares every family's rules
-
-    registry.families()
+    _declare_every_family()
     return RULES.get(rule_id)
 
 

@@ -7,6 +7,11 @@ from airlock.analysis.rules import declare
 from airlock.model import Severity
 
 FAMILY = "lockfile"
+_RESTORE_ENTRY = (
+    "do not install: restore the lockfile entry of {name}@{version} from the registry and find out who "
+    "changed it"
+)
+"""What to do when a lockfile entry points at other bytes than the registry's (URL or integrity)."""
 
 _INJECTION = (
     "https://snyk.io/blog/why-npm-lockfiles-can-be-a-security-blindspot-for-injecting-malicious-modules/"
@@ -35,8 +40,7 @@ INSECURE_URL = declare(
 URL_MISMATCH = declare(
     "lockfile-url-mismatch",
     family=FAMILY,
-    action="do not install: restore the lockfile entry of {name}@{version} from the registry and find "
-    "out who changed it",
+    action=_RESTORE_ENTRY,
     severity=Severity.HIGH,
     summary="A lockfile entry's tarball URL names a different package or version than the entry.",
     why="An entry that says `left-pad@1.3.0` but downloads `evil-1.0.0.tgz` is the classic injection shape; "
@@ -65,8 +69,7 @@ MALFORMED_INTEGRITY = declare(
 INTEGRITY_MISMATCH = declare(
     "lockfile-integrity-mismatch",
     family=FAMILY,
-    action="do not install: restore the lockfile entry of {name}@{version} from the registry and find "
-    "out who changed it",
+    action=_RESTORE_ENTRY,
     severity=Severity.CRITICAL,
     summary="A lockfile entry's integrity differs from the registry's `dist.integrity` for that version.",
     why="Published versions are immutable on npm, so a different hash means the lockfile pins other bytes "
