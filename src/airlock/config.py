@@ -14,12 +14,15 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airlock.accept import Acceptance
 from airlock.errors import UsageError
 from airlock.model import Severity, Verdict
 from airlock.registry.semver import is_valid_range
+
+if TYPE_CHECKING:
+    from airlock.analysis.rules import Rule
 
 CONFIG_FILE = "airlock.toml"
 
@@ -78,17 +81,19 @@ def _parse_days(value: object, where: str) -> float:
     return days
 
 
-def _check_declared(rule_id: str, where: str) -> None:
+def _check_declared(rule_id: str, where: str) -> Rule:
     """`rule_id` must be a declared rule of some family, whichever families this process has imported."""
     from airlock.analysis.rules import all_rules, declared
 
-    if declared(rule_id) is None:
+    declaration = declared(rule_id)
+    if declaration is None:
         close = difflib.get_close_matches(rule_id, [r.id for r in all_rules()], n=5, cutoff=0.6)
         raise UsageError(
             f"{where}: unknown rule {rule_id!r}",
             hint=(f"did you mean: {', '.join(close)}? " if close else "")
             + "rule ids are listed in docs/rules.md",
         )
+    return declaration
 
 
 def _parse_rules(value: object, where: str) -> Mapping[str, Severity]:
@@ -145,7 +150,13 @@ def _accept_rule(entry: Mapping[str, object], where: str) -> str:
             f"{where}.rule: {rule!r} is not one rule id: an acceptance silences one rule, no wildcards",
             hint="write one [[accept]] entry per rule to accept",
         )
-    _check_declared(rule, f"{where}.rule")
+    if not _check_declared(rule, f"{where}.rule").acceptable:
+        raise UsageError(
+            f"{where}.rule: {rule!r} cannot be accepted: it says the bytes or the lockfile do not match what "
+            "was published",
+            hint="find out why (a tampered lockfile, a poisoned cache or mirror) and fix that: regenerate the "
+            "lockfile from the registry, or `airlock cache clear`",
+        )
     return rule
 
 

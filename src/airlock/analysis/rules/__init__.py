@@ -64,6 +64,9 @@ class Rule:
     action: str | None = None
     """What to do about a package this rule flags, in one short line, when the default for its verdict
     (`airlock.report.triage`) does not fit; may name `{name}`, `{version}` and `{rule}`."""
+    acceptable: bool = True
+    """Whether an airlock.toml `[[accept]]` entry may silence it. Not for evidence that the bytes or the
+    lockfile were tampered with: no reason a reviewer writes makes other bytes the published ones."""
 
     def finding(self, message: str, *evidence: Evidence, severity: Severity | None = None) -> Finding:
         return Finding(self.id, severity or self.severity, message, tuple(evidence))
@@ -82,6 +85,7 @@ def declare(
     references: tuple[str, ...] = (),
     behaviour: Behaviour | None = None,
     action: str | None = None,
+    acceptable: bool = True,
 ) -> Rule:
     if not _RULE_ID.match(rule_id):
         raise ValueError(f"rule id {rule_id!r} must be lower-case words joined by '-'")
@@ -91,7 +95,7 @@ def declare(
         fields = {field for _, field, _, _ in string.Formatter().parse(action) if field is not None}
         if not fields <= ACTION_FIELDS or "\n" in action:
             raise ValueError(f"rule {rule_id!r}: an action is one line naming only {sorted(ACTION_FIELDS)}")
-    rule = Rule(rule_id, family, severity, summary, why, references, behaviour, action)
+    rule = Rule(rule_id, family, severity, summary, why, references, behaviour, action, acceptable)
     RULES[rule_id] = rule
     return rule
 

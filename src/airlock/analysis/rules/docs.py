@@ -46,6 +46,8 @@ def render() -> str:
             if r.action:
                 what = r.action.format(name="<name>", version="<version>", rule=r.id)
                 lines += [f"What to do: {what}.", ""]
+            if not r.acceptable:
+                lines += ["An `[[accept]]` entry in airlock.toml cannot silence it.", ""]
             if r.references:
                 lines += ["References:", "", *[f"- {ref}" for ref in r.references], ""]
     lines += evidence_section(rules)

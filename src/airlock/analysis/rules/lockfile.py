@@ -58,6 +58,7 @@ MISSING_INTEGRITY = declare(
 )
 MALFORMED_INTEGRITY = declare(
     "lockfile-integrity-malformed",
+    acceptable=False,
     family=FAMILY,
     action="regenerate the lockfile entry of {name} (npm install) and find out who edited it",
     severity=Severity.HIGH,
@@ -68,6 +69,7 @@ MALFORMED_INTEGRITY = declare(
 )
 INTEGRITY_MISMATCH = declare(
     "lockfile-integrity-mismatch",
+    acceptable=False,
     family=FAMILY,
     action=_RESTORE_ENTRY,
     severity=Severity.CRITICAL,

@@ -27,6 +27,7 @@ TARGET_FAILED = declare(
 )
 INTEGRITY_MISMATCH = declare(
     "integrity-mismatch",
+    acceptable=False,
     family=FAMILY,
     action="do not install: the bytes differ from the published hash; clear the cache, fetch again "
     "and report it if it persists",
