@@ -6,7 +6,8 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from airlock.accept import Acceptances
@@ -35,6 +36,9 @@ class Runtime:
     settings: Settings
     npm_config: NpmConfig
     no_store: bool = False
+    today: date = field(default_factory=date.today)
+    """The day acceptances are judged against: one per run, so a run that crosses midnight judges every
+    package by the same expiry day."""
 
     @classmethod
     def for_project(cls, project: Path, settings: Settings, *, no_store: bool = False) -> Runtime:
@@ -55,7 +59,7 @@ class Runtime:
     @property
     def acceptances(self) -> Acceptances:
         """The project's accepted findings, as of today (applied when judging, never stored)."""
-        return Acceptances(self.settings.accept)
+        return Acceptances(self.settings.accept, self.today)
 
     def open_store(self) -> AnalysisStore:
         return MemoryStore() if self.no_store else open_store()
