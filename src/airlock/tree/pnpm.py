@@ -330,8 +330,7 @@ class _PatchedDependencies:
             path = value.get("path") if isinstance(value, dict) else value
             if not isinstance(path, str) or not path:
                 raise LockfileError(file, "a patched dependency without a `path`", entry=key)
-            at = key.find("@", 1)
-            name, selector = (key, None) if at < 0 else (key[:at], key[at + 1 :])
+            name, selector = split_name(key)
             entries.append((name, selector or None, path))
         return cls(entries)
 
