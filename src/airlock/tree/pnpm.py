@@ -53,14 +53,13 @@ class PnpmLockfile:
         environment, project = _roles(load_documents(data.text, data.file), data.file)
         if project is not None:
             tree = self._read_document(data, project, MANIFEST_EDGE_FIELDS)
-            tree = with_sync_note(
-                tree, list(_out_of_sync(data, project.mapping, tree)), "pnpm install --lockfile-only"
-            )
+            locked: Mapping[Any, Any] = project.mapping
         else:  # pnpm wrote the environment and an empty project document (nothing locked yet)
             assert environment is not None
             version = environment.mapping.get("lockfileVersion", "")
             tree = DependencyTree(data.file, f"pnpm-lock.yaml v{version}", ())
-            tree = with_sync_note(tree, list(_out_of_sync(data, {}, tree)), "pnpm install --lockfile-only")
+            locked = {}
+        tree = with_sync_note(tree, list(_out_of_sync(data, locked, tree)), "pnpm install --lockfile-only")
         if environment is not None:
             tree = _with_environment(
                 tree, environment, self._read_document(data, environment, ENVIRONMENT_FIELDS)
