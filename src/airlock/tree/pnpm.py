@@ -92,7 +92,9 @@ class PnpmLockfile:
             importers = {".": {f: doc[f] for f, _ in importer_fields if f in doc}}
         prefix = "" if v9 else "/"
         patched = _PatchedDependencies.of(
-            _mapping(doc.get("patchedDependencies"), file, "patchedDependencies"), file
+            _mapping(doc.get("patchedDependencies"), file, "patchedDependencies"),
+            file,
+            data.pnpm_workspace.get("patchedDependencies"),
         )
 
         def resolve(importer_dir: str | None, name: str, value: object) -> str | None:
@@ -316,17 +318,19 @@ def _count(packages: int) -> str:
 class _PatchedDependencies:
     """`patchedDependencies`: `name@version` (or, since pnpm 9.x/10, a bare `name` or `name@range`) → the
     patch file, relative to the project. pnpm picks an exact version first, then a range, then the bare
-    name."""
+    name. Up to pnpm 10 the lockfile records `{hash, path}`; pnpm 11 records only the hash, and the path is
+    where the patch is configured (pnpm-workspace.yaml's `patchedDependencies`, same selectors)."""
 
     def __init__(self, entries: list[tuple[str, str | None, str]]) -> None:
         self._entries = entries
 
     @classmethod
-    def of(cls, raw: Mapping[Any, Any], file: str) -> _PatchedDependencies:
+    def of(cls, raw: Mapping[Any, Any], file: str, configured: object) -> _PatchedDependencies:
+        configured_paths = configured if isinstance(configured, dict) else {}
         entries: list[tuple[str, str | None, str]] = []
         for raw_key, value in raw.items():
             key = str(raw_key)
-            path = value.get("path") if isinstance(value, dict) else value
+            path = value.get("path") if isinstance(value, dict) else configured_paths.get(key, value)
             if not isinstance(path, str) or not path:
                 raise LockfileError(file, "a patched dependency without a `path`", entry=key)
             name, selector = split_name(key)
