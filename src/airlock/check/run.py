@@ -224,10 +224,10 @@ class TreeContext(PackageContext):
         options: CheckOptions,
         public_client: Callable[[], RegistryClient] | None,
         *,
-        patches: Mapping[str, PatchFile | UnreadablePatch] | None = None,
+        patches: Mapping[str, PatchFile | UnreadablePatch],
     ) -> None:
         super().__init__(now=options.now)
-        self._patches = patches or {}
+        self._patches = patches  # every patch file the entries name (`_read_patches`)
         self._tree = tree
         self._entries = entries
         self._config = config
@@ -333,7 +333,7 @@ class TreeContext(PackageContext):
         (so the package was analysed without it)."""
         findings: list[Finding] = []
         for path in entry.patches:
-            patch = self._patches.get(path) or UnreadablePatch(path, "it was not read")
+            patch = self._patches[path]
             applied = isinstance(patch, PatchFile) and entry.source is Source.REGISTRY
             findings.append(
                 patch_rules.PATCHED_PACKAGE.finding(
