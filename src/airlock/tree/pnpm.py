@@ -87,9 +87,7 @@ class PnpmLockfile:
         v9 = major != "6"
         metadata = _mapping(doc.get("packages"), file, "packages")
         graph = _mapping(doc.get("snapshots"), file, "snapshots") if v9 else metadata
-        importers = _mapping(doc.get("importers"), file, "importers")
-        if not importers:  # v6 single project: the importer's fields are at the top level
-            importers = {".": {f: doc[f] for f, _ in importer_fields if f in doc}}
+        importers = _importers(doc, file)
         prefix = "" if v9 else "/"
         patched = _PatchedDependencies.of(
             _mapping(doc.get("patchedDependencies"), file, "patchedDependencies"),
@@ -198,10 +196,7 @@ def _out_of_sync(data: LockfileInput, doc: Mapping[Any, Any], tree: DependencyTr
     package.json (ranges compared as written, as pnpm does; overridden names left to the override)."""
     overrides = doc.get("overrides")
     overridden = {split_name(str(k))[0] for k in overrides} if isinstance(overrides, dict) else set()
-    importers = doc.get("importers")
-    if not isinstance(importers, dict) or not importers:
-        importers = {".": doc}  # v6 single project: the importer's fields are at the top level
-    for raw_directory, importer in importers.items():
+    for raw_directory, importer in _importers(doc, tree.file).items():
         directory = str(raw_directory)
         manifest = data.manifests.get("" if directory == "." else directory)
         if manifest is None or not isinstance(importer, dict):
@@ -361,6 +356,12 @@ def _add_link(packages: dict[str, LockedPackage], edge: Edge) -> None:
         packages[edge.target] = LockedPackage(
             key=edge.target, name=edge.name, version=None, source=Source.LINK, resolved=directory
         )
+
+
+def _importers(doc: Mapping[Any, Any], file: str) -> dict[Any, Any]:
+    """The `importers` by directory; a v6 single project has none and its importer's fields (and the
+    `specifiers` map) at the top level, so the whole document is the importer `.`."""
+    return _mapping(doc.get("importers"), file, "importers") or {".": doc}
 
 
 def _mapping(value: object, file: str, entry: str) -> dict[Any, Any]:
