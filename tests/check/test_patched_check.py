@@ -4,7 +4,6 @@ says it is patched and by which file."""
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 from collections.abc import Iterator
@@ -20,7 +19,8 @@ from airlock.registry.cache import Cache
 from airlock.registry.client import RegistryClient
 from airlock.registry.npmrc import NpmConfig
 from airlock.store.sqlite import MemoryStore
-from airlock.tree import LockfileInput, read_lockfile
+from airlock.tree import read_lockfile
+from airlock.tree.project import find_lockfile
 from tests.fakes.registry import FakeRegistry
 from tests.fakes.tarballs import build_package
 from tests.tree.conftest import FIXTURES
@@ -31,6 +31,7 @@ PATCHES = {
     "yarn-berry-patched": ".yarn/patches/escape-html-npm-1.0.3-376c22ee74.patch",
     "pnpm-patched-v9": "patches/escape-html@1.0.3.patch",
     "pnpm-patched-v6": "patches/escape-html@1.0.3.patch",
+    "pnpm-patched-v11": "patches/escape-html@1.0.3.patch",
 }
 # A benign escape-html@1.0.3 whose head is the real one, so the real patch's context matches.
 BENIGN_INDEX = """/*!
@@ -94,9 +95,8 @@ def _project(tmp_path: Path, registry: FakeRegistry, fixture: str) -> Path:
 
 
 def _check(pipeline: Pipeline, registry: FakeRegistry, project: Path, fixture: str) -> CheckOutcome:
-    lockfile = next(p for p in project.iterdir() if p.name in ("yarn.lock", "pnpm-lock.yaml"))
-    manifest = json.loads((project / "package.json").read_text())
-    tree = read_lockfile(LockfileInput(lockfile.name, lockfile.read_text(), {"": manifest}))
+    # as the CLI reads the project: pnpm 11 names its patch files in pnpm-workspace.yaml only
+    tree = read_lockfile(find_lockfile(project, resolve=False).input)
     options = CheckOptions(now=NOW, project=project)
     return check_tree(pipeline, tree, NpmConfig(registry=registry.url), options=options)
 

@@ -9,7 +9,8 @@ import pytest
 
 from airlock.tree import DependencyTree, read_lockfile
 from airlock.tree.graph import TreeWalk
-from tests.tree.conftest import fixture_input
+from airlock.tree.project import find_lockfile
+from tests.tree.conftest import FIXTURES, fixture_input
 
 YARN_PATCH = ".yarn/patches/escape-html-npm-1.0.3-376c22ee74.patch"
 PNPM_PATCH = "patches/escape-html@1.0.3.patch"
@@ -67,6 +68,16 @@ def test_pnpm_patched_dependencies_name_the_patch_file(fixture: str) -> None:
     (key,) = [k for k, p in tree.packages.items() if p.patches]
     assert "patch_hash=" in key
     assert TreeWalk(tree).paths(key) == ("escape-html",)
+
+
+def test_pnpm_11_patch_file_is_named_by_pnpm_workspace_yaml() -> None:
+    # pnpm 11 writes only the patch's hash in the lockfile (`escape-html@1.0.3: 3b4e…`); the file is
+    # named where the patch is configured, pnpm-workspace.yaml, which the project reader hands over.
+    lockfile = find_lockfile(FIXTURES / "pnpm-patched-v11", resolve=False)
+    tree = read_lockfile(lockfile.input)
+    by_label = _patches_by_label(tree)
+    assert by_label["escape-html@1.0.3"] == [(PNPM_PATCH,)]
+    assert by_label["ms@2.1.3"] == [()]
 
 
 @pytest.mark.parametrize(

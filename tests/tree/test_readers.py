@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -209,6 +210,17 @@ def test_pnpm_11_environment_document_is_read_and_its_packages_checked() -> None
     assert (by_label["once@1.4.0"].line or 0) > (config.line or 0)
     (note,) = tree.notes
     assert "config dependencies (is-odd@3.0.1)" in note
+
+
+def test_pnpm_11_two_documents_with_windows_line_ends() -> None:
+    # git's autocrlf checks a lockfile out with CRLF line ends; the `---` between pnpm 11's documents is
+    # then followed by `\r`, and must still separate them (pnpm reads such a file)
+    data = fixture_input("pnpm-v11-config-deps")
+    tree = read_lockfile(replace(data, text=data.text.replace("\n", "\r\n")))
+    expected = read_lockfile(data)
+    assert {k: (p.label, p.line) for k, p in tree.packages.items()} == {
+        k: (p.label, p.line) for k, p in expected.packages.items()
+    }
 
 
 def test_pnpm_11_package_manager_document_alone() -> None:

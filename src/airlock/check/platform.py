@@ -230,18 +230,20 @@ def select_for_platform(
     if skipped and with_dependencies:
         # What only skipped packages pull in is not installed either (npm removes the optional set).
         still = reachable(tree, lambda kind, key: key not in skipped)
+        foreign_keys = tuple(skipped)
         for key in [k for k in tree.packages if k in everything and k not in still and k not in skipped]:
-            needed_by = _needed_by(tree, key, skipped)
+            needed_by = _needed_by(tree, key, foreign_keys)
             skipped[key] = f"needed only by {needed_by}" if needed_by else "needed only by skipped packages"
     return PlatformSelection(tuple(targets), skipped, tuple(mismatched))
 
 
-def _needed_by(tree: DependencyTree, key: str, skipped: dict[str, str]) -> str | None:
+def _needed_by(tree: DependencyTree, key: str, foreign_keys: Sequence[str]) -> str | None:
+    """The first package skipped for its own constraints that depends on `key` directly."""
     return next(
         (
             tree.packages[k].label
-            for k, reason in skipped.items()
-            if reason.startswith("for ") and any(e.target == key for e in tree.packages[k].dependencies)
+            for k in foreign_keys
+            if any(e.target == key for e in tree.packages[k].dependencies)
         ),
         None,
     )

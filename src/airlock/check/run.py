@@ -115,12 +115,16 @@ class CheckOutcome:
 
 
 def tree_entries(
-    tree: DependencyTree, *, production: bool, exclude: Collection[str] = ()
+    tree: DependencyTree,
+    *,
+    production: bool,
+    exclude: Collection[str] = (),
+    walk: TreeWalk | None = None,
 ) -> tuple[list[TreeEntry], int]:
     """Distinct packages in tree order, and how many dev-only ones `production` left out. Workspaces (the
     project itself), bundled dependencies (analysed inside their parent's tarball) and the `exclude`d keys
-    (for another platform) get no entry."""
-    walk = TreeWalk(tree)
+    (for another platform) get no entry. `walk` is the tree's walk when the caller has one already."""
+    walk = walk or TreeWalk(tree)
     groups: dict[tuple[str, str | None, Source, str | None, tuple[str, ...]], list[LockedPackage]] = {}
     dev_only: set[tuple[str, str | None]] = set()
     for key in walk.order:
@@ -186,10 +190,13 @@ class TreeSource:
                 "checked"
                 for key in selection.mismatched
             )
-        entries, self.skipped_dev = tree_entries(tree, production=options.production, exclude=excluded)
+        walk = TreeWalk(tree)
+        entries, self.skipped_dev = tree_entries(
+            tree, production=options.production, exclude=excluded, walk=walk
+        )
         self.entries = tuple(entries)
         self._patches = _read_patches(self.entries, options.project)
-        self.not_for_platform = _platform_skips(tree, excluded)
+        self.not_for_platform = _platform_skips(tree, excluded, walk.order)
         self._context = TreeContext(tree, self.entries, config, options, public_client, patches=self._patches)
 
     def requests(self) -> Sequence[PackageRequest]:
@@ -217,10 +224,10 @@ class TreeContext(PackageContext):
         options: CheckOptions,
         public_client: Callable[[], RegistryClient] | None,
         *,
-        patches: Mapping[str, PatchFile | UnreadablePatch] | None = None,
+        patches: Mapping[str, PatchFile | UnreadablePatch],
     ) -> None:
         super().__init__(now=options.now)
-        self._patches = patches or {}
+        self._patches = patches  # every patch file the entries name (`_read_patches`)
         self._tree = tree
         self._entries = entries
         self._config = config
@@ -326,7 +333,7 @@ class TreeContext(PackageContext):
         (so the package was analysed without it)."""
         findings: list[Finding] = []
         for path in entry.patches:
-            patch = self._patches.get(path) or UnreadablePatch(path, "it was not read")
+            patch = self._patches[path]
             applied = isinstance(patch, PatchFile) and entry.source is Source.REGISTRY
             findings.append(
                 patch_rules.PATCHED_PACKAGE.finding(
@@ -367,10 +374,12 @@ class TreeContext(PackageContext):
         return _escalate_new_dependencies(finished)
 
 
-def _platform_skips(tree: DependencyTree, excluded: Mapping[str, str]) -> tuple[PlatformSkip, ...]:
-    """One per distinct package, in tree order."""
+def _platform_skips(
+    tree: DependencyTree, excluded: Mapping[str, str], order: Sequence[str]
+) -> tuple[PlatformSkip, ...]:
+    """One per distinct package, in tree `order`."""
     skips: dict[str, PlatformSkip] = {}
-    for key in TreeWalk(tree).order:
+    for key in order:
         if key in excluded:
             label = tree.packages[key].label
             skips.setdefault(label, PlatformSkip(label, excluded[key]))

@@ -164,3 +164,6 @@ class LockfileInput:
     text: str
     manifests: Mapping[str, Mapping[str, object]] = field(default_factory=lambda: MappingProxyType({}))
     """package.json documents by directory relative to the project ('' is the root, 'packages/a' ...)."""
+    pnpm_workspace: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+    """pnpm-workspace.yaml's document (where pnpm 10+ reads its settings, such as `patchedDependencies`),
+    empty when the project has none."""

@@ -53,14 +53,13 @@ class PnpmLockfile:
         environment, project = _roles(load_documents(data.text, data.file), data.file)
         if project is not None:
             tree = self._read_document(data, project, MANIFEST_EDGE_FIELDS)
-            tree = with_sync_note(
-                tree, list(_out_of_sync(data, project.mapping, tree)), "pnpm install --lockfile-only"
-            )
+            locked: Mapping[Any, Any] = project.mapping
         else:  # pnpm wrote the environment and an empty project document (nothing locked yet)
             assert environment is not None
             version = environment.mapping.get("lockfileVersion", "")
             tree = DependencyTree(data.file, f"pnpm-lock.yaml v{version}", ())
-            tree = with_sync_note(tree, list(_out_of_sync(data, {}, tree)), "pnpm install --lockfile-only")
+            locked = {}
+        tree = with_sync_note(tree, list(_out_of_sync(data, locked, tree)), "pnpm install --lockfile-only")
         if environment is not None:
             tree = _with_environment(
                 tree, environment, self._read_document(data, environment, ENVIRONMENT_FIELDS)
@@ -88,12 +87,12 @@ class PnpmLockfile:
         v9 = major != "6"
         metadata = _mapping(doc.get("packages"), file, "packages")
         graph = _mapping(doc.get("snapshots"), file, "snapshots") if v9 else metadata
-        importers = _mapping(doc.get("importers"), file, "importers")
-        if not importers:  # v6 single project: the importer's fields are at the top level
-            importers = {".": {f: doc[f] for f, _ in importer_fields if f in doc}}
+        importers = _importers(doc, file)
         prefix = "" if v9 else "/"
         patched = _PatchedDependencies.of(
-            _mapping(doc.get("patchedDependencies"), file, "patchedDependencies"), file
+            _mapping(doc.get("patchedDependencies"), file, "patchedDependencies"),
+            file,
+            data.pnpm_workspace.get("patchedDependencies"),
         )
 
         def resolve(importer_dir: str | None, name: str, value: object) -> str | None:
@@ -197,10 +196,7 @@ def _out_of_sync(data: LockfileInput, doc: Mapping[Any, Any], tree: DependencyTr
     package.json (ranges compared as written, as pnpm does; overridden names left to the override)."""
     overrides = doc.get("overrides")
     overridden = {split_name(str(k))[0] for k in overrides} if isinstance(overrides, dict) else set()
-    importers = doc.get("importers")
-    if not isinstance(importers, dict) or not importers:
-        importers = {".": doc}  # v6 single project: the importer's fields are at the top level
-    for raw_directory, importer in importers.items():
+    for raw_directory, importer in _importers(doc, tree.file).items():
         directory = str(raw_directory)
         manifest = data.manifests.get("" if directory == "." else directory)
         if manifest is None or not isinstance(importer, dict):
@@ -317,21 +313,22 @@ def _count(packages: int) -> str:
 class _PatchedDependencies:
     """`patchedDependencies`: `name@version` (or, since pnpm 9.x/10, a bare `name` or `name@range`) → the
     patch file, relative to the project. pnpm picks an exact version first, then a range, then the bare
-    name."""
+    name. Up to pnpm 10 the lockfile records `{hash, path}`; pnpm 11 records only the hash, and the path is
+    where the patch is configured (pnpm-workspace.yaml's `patchedDependencies`, same selectors)."""
 
     def __init__(self, entries: list[tuple[str, str | None, str]]) -> None:
         self._entries = entries
 
     @classmethod
-    def of(cls, raw: Mapping[Any, Any], file: str) -> _PatchedDependencies:
+    def of(cls, raw: Mapping[Any, Any], file: str, configured: object) -> _PatchedDependencies:
+        configured_paths = configured if isinstance(configured, dict) else {}
         entries: list[tuple[str, str | None, str]] = []
         for raw_key, value in raw.items():
             key = str(raw_key)
-            path = value.get("path") if isinstance(value, dict) else value
+            path = value.get("path") if isinstance(value, dict) else configured_paths.get(key, value)
             if not isinstance(path, str) or not path:
                 raise LockfileError(file, "a patched dependency without a `path`", entry=key)
-            at = key.find("@", 1)
-            name, selector = (key, None) if at < 0 else (key[:at], key[at + 1 :])
+            name, selector = split_name(key)
             entries.append((name, selector or None, path))
         return cls(entries)
 
@@ -359,6 +356,12 @@ def _add_link(packages: dict[str, LockedPackage], edge: Edge) -> None:
         packages[edge.target] = LockedPackage(
             key=edge.target, name=edge.name, version=None, source=Source.LINK, resolved=directory
         )
+
+
+def _importers(doc: Mapping[Any, Any], file: str) -> dict[Any, Any]:
+    """The `importers` by directory; a v6 single project has none and its importer's fields (and the
+    `specifiers` map) at the top level, so the whole document is the importer `.`."""
+    return _mapping(doc.get("importers"), file, "importers") or {".": doc}
 
 
 def _mapping(value: object, file: str, entry: str) -> dict[Any, Any]:

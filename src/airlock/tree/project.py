@@ -97,19 +97,28 @@ def _confined_pattern(root: Path, source: str, pattern: str) -> str | None:
     return "/".join(parts) or None
 
 
-def _workspace_globs(root: Path, manifest: Mapping[str, object]) -> list[str]:
+def read_pnpm_workspace(root: Path) -> dict[str, object]:
+    """The project's pnpm-workspace.yaml document, {} when there is none (or it holds no mapping)."""
+    pnpm = root / "pnpm-workspace.yaml"
+    if not pnpm.is_file():
+        return {}
+    try:
+        doc = yaml.safe_load(_read_text(pnpm, "pnpm-workspace.yaml"))
+    except yaml.YAMLError as exc:
+        raise UsageError(f"{pnpm} is not valid YAML: {exc}") from None
+    return doc if isinstance(doc, dict) else {}
+
+
+def _workspace_globs(
+    root: Path, manifest: Mapping[str, object], pnpm_workspace: Mapping[str, object]
+) -> list[str]:
     value = manifest.get("workspaces")
     if isinstance(value, dict):
         value = value.get("packages")
     declared = [("package.json", g) for g in value if isinstance(g, str)] if isinstance(value, list) else []
-    pnpm = root / "pnpm-workspace.yaml"
-    if pnpm.is_file():
-        try:
-            doc = yaml.safe_load(_read_text(pnpm, "pnpm-workspace.yaml"))
-        except yaml.YAMLError as exc:
-            raise UsageError(f"{pnpm} is not valid YAML: {exc}") from None
-        packages = doc.get("packages") if isinstance(doc, dict) else None
-        declared.extend(("pnpm-workspace.yaml", g) for g in packages or [] if isinstance(g, str))
+    packages = pnpm_workspace.get("packages")
+    if isinstance(packages, list):
+        declared.extend(("pnpm-workspace.yaml", g) for g in packages if isinstance(g, str))
     globs = []
     for source, pattern in declared:
         if pattern.startswith("!"):  # exclusions only narrow what the other entries match
@@ -124,15 +133,20 @@ def _inside(path: Path, real_root: Path) -> bool:
     return path.resolve().is_relative_to(real_root)
 
 
-def read_manifests(root: Path) -> dict[str, dict[str, object]]:
-    """package.json documents of the project and its workspaces, by directory relative to `root`."""
+def read_manifests(
+    root: Path, pnpm_workspace: Mapping[str, object] | None = None
+) -> dict[str, dict[str, object]]:
+    """package.json documents of the project and its workspaces, by directory relative to `root`
+    (`pnpm_workspace`: its pnpm-workspace.yaml document when the caller has read it already)."""
     manifests: dict[str, dict[str, object]] = {}
     root_manifest = root / "package.json"
     if not root_manifest.is_file():
         return manifests
     manifests[""] = _manifest(root_manifest)
     real_root = root.resolve()
-    for pattern in _workspace_globs(root, manifests[""]):
+    if pnpm_workspace is None:
+        pnpm_workspace = read_pnpm_workspace(root)
+    for pattern in _workspace_globs(root, manifests[""], pnpm_workspace):
         for directory in sorted(root.glob(pattern)):
             relative = directory.relative_to(root).as_posix()
             if relative == "." or "node_modules" in relative.split("/"):
@@ -162,15 +176,23 @@ def find_lockfile(
                 hint=f"pass a project directory or one of: {', '.join(LOCKFILE_NAMES)}",
             )
         root = path.parent
+        pnpm_workspace = read_pnpm_workspace(root)
         return ProjectLockfile(
-            LockfileInput(path.name, _read_text(path, "a lockfile"), read_manifests(root)), path
+            LockfileInput(
+                path.name,
+                _read_text(path, "a lockfile"),
+                read_manifests(root, pnpm_workspace),
+                pnpm_workspace,
+            ),
+            path,
         )
     if not path.is_dir():
         raise UsageError(
             f"no such project directory: {path}", hint="pass the directory that holds package.json"
         )
     present = [path / name for name in LOCKFILE_NAMES if (path / name).is_file()]
-    manifests = read_manifests(path)
+    pnpm_workspace = read_pnpm_workspace(path)
+    manifests = read_manifests(path, pnpm_workspace)
     if present:
         chosen = present[0]
         notes = (
@@ -179,7 +201,9 @@ def find_lockfile(
             else ()
         )
         return ProjectLockfile(
-            LockfileInput(chosen.name, _read_text(chosen, "a lockfile"), manifests), chosen, notes
+            LockfileInput(chosen.name, _read_text(chosen, "a lockfile"), manifests, pnpm_workspace),
+            chosen,
+            notes,
         )
     if "" not in manifests:
         raise UsageError(

@@ -11,8 +11,9 @@ from dataclasses import replace
 from airlock.registry.semver import is_valid_range, satisfies
 from airlock.tree.model import DependencyTree, LockedPackage, OutOfSync, Source
 from airlock.tree.sources import split_alias
+from airlock.tree.workspaces import MANIFEST_EDGE_FIELDS
 
-INSTALLED_FIELDS = ("dependencies", "optionalDependencies", "devDependencies")
+INSTALLED_FIELDS = tuple(field for field, _ in MANIFEST_EDGE_FIELDS)
 """package.json fields a package manager installs for the project (peers are npm's alone, see npm.py)."""
 SHOWN = 5
 

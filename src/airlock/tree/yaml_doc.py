@@ -34,7 +34,8 @@ def load_mapping(text: str, file: str) -> dict[Any, Any]:
     return doc
 
 
-_DOCUMENT_START = re.compile(r"^---[ \t]*(?:#.*)?$", re.MULTILINE)
+_DOCUMENT_START = re.compile(r"^---[ \t]*(?:#[^\r\n]*)?\r?$", re.MULTILINE)
+"""A `---` line, also with a CRLF line end (a lockfile checked out with git's autocrlf)."""
 
 
 @dataclass(frozen=True, slots=True)
