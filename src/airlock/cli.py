@@ -419,6 +419,7 @@ def check(
             lockfile.path.parent if lockfile.path is not None else None,
             lockfile.input.manifests.get("", {}),
             here,
+            pnpm_workspace=lockfile.input.pnpm_workspace,
         )
     )
     lockfile_path = lockfile.path or project / lockfile.input.file

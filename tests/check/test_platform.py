@@ -30,6 +30,7 @@ from airlock.registry.npmrc import NpmConfig
 from airlock.store.sqlite import MemoryStore
 from airlock.tree import LockfileInput, read_lockfile
 from airlock.tree.model import DependencyTree, LockedPackage
+from airlock.tree.project import read_pnpm_workspace
 from tests.fakes.registry import FakeRegistry
 from tests.fakes.tarballs import build_package
 from tests.tree.conftest import fixture_input
@@ -126,7 +127,8 @@ def test_pnpm_supported_architectures_from_package_json_or_workspace_yaml(tmp_pa
     manifest = {"pnpm": {"supportedArchitectures": {"os": ["win32"], "cpu": ["x64"]}}}
     assert project_platforms("pnpm-lock.yaml v9.0", tmp_path, manifest, LINUX) == (Platform("win32", "x64"),)
     (tmp_path / "pnpm-workspace.yaml").write_text("supportedArchitectures:\n  libc: [musl]\n")
-    assert project_platforms("pnpm-lock.yaml v9.0", tmp_path, {}, LINUX) == (
+    workspace = read_pnpm_workspace(tmp_path)  # as find_lockfile reads it beside the lockfile
+    assert project_platforms("pnpm-lock.yaml v9.0", tmp_path, {}, LINUX, pnpm_workspace=workspace) == (
         Platform("linux", "x64", "musl"),
     )
     # npm has no such setting in the project: this machine only

@@ -144,18 +144,24 @@ def supported_architectures(settings: object, here: Platform) -> tuple[Platform,
 
 
 def project_platforms(
-    tree_format: str, directory: Path | None, root_manifest: Mapping[str, object], here: Platform
+    tree_format: str,
+    directory: Path | None,
+    root_manifest: Mapping[str, object],
+    here: Platform,
+    *,
+    pnpm_workspace: Mapping[str, object] | None = None,
 ) -> tuple[Platform, ...]:
     """The platforms the project's package manager installs for: `here`, widened by yarn berry's
-    `.yarnrc.yml` or pnpm's `supportedArchitectures` (package.json `pnpm.*` or pnpm-workspace.yaml)."""
+    `.yarnrc.yml` (read from `directory`) or pnpm's `supportedArchitectures` (package.json `pnpm.*`, else
+    the `pnpm_workspace` document the lockfile was read with)."""
     settings: object = None
     if tree_format.startswith("yarn.lock berry") and directory is not None:
         settings = _yaml_setting(directory / ".yarnrc.yml")
     elif tree_format.startswith("pnpm-lock.yaml"):
         pnpm = root_manifest.get("pnpm")
         settings = pnpm.get("supportedArchitectures") if isinstance(pnpm, Mapping) else None
-        if settings is None and directory is not None:
-            settings = _yaml_setting(directory / "pnpm-workspace.yaml")
+        if settings is None and pnpm_workspace is not None:
+            settings = pnpm_workspace.get("supportedArchitectures")
     return supported_architectures(settings, here) if settings is not None else (here,)
 
 
