@@ -14,7 +14,7 @@ from pathlib import Path
 from airlock.analysis import ANALYZER_VERSION
 from airlock.contents import read_directory
 from airlock.errors import AirlockError, OperationalError, UsageError
-from airlock.integrity import Digest, parse_sri, sri_of, verify
+from airlock.integrity import Digest, compute, parse_sri, sri_of, verify
 from airlock.model import PackageAnalysis
 from airlock.patches import store_key
 from airlock.pipeline.context import ContextStage
@@ -207,7 +207,12 @@ class Acquirer:
                     store_key=key,
                 )  # fmt: skip
             if pinned is not None:
-                verify(path.read_bytes(), pinned, subject=label)
+                data = path.read_bytes()
+                if compute(data, pinned.algorithm).value != pinned.value:
+                    # Other bytes than the lockfile pins, or a damaged cache entry (never verified on a
+                    # hit): a verified read tells which, removing a damaged entry and downloading it again.
+                    data = client.fetch_tarball(manifest)
+                    verify(data, pinned, subject=label)
                 stored = self.stored(store_key(identity.integrity, patches))
                 if stored is not None:
                     self._slots.release()
