@@ -168,17 +168,18 @@ class Acquirer:
                 )
             integrity = manifest.dist.digest().sri()
             identity = Identity(manifest.name, manifest.version, integrity)
+            key = store_key(integrity, request.patches)
             pinned = _other_pin(request.integrity, integrity)
             if pinned is None:
-                stored = self.stored(store_key(integrity, request.patches))
+                stored = self.stored(key)
                 if stored is not None:
                     return Stored(identity, view, stored)
-            return self._download(identity, view, request, pinned)
+            return self._download(identity, view, request, key, pinned)
         except AirlockError as error:
             return Failed(identity, view, error)
 
     def _download(
-        self, identity: Identity, view: RegistryView, request: PackageRequest, pinned: Digest | None
+        self, identity: Identity, view: RegistryView, request: PackageRequest, key: str, pinned: Digest | None
     ) -> ToAnalyse | Stored:
         """The tarball as a verified cache file (streamed there when missing), handed to analysis by path.
         Holds an in-flight slot until its analysis ends.
@@ -189,7 +190,6 @@ class Acquirer:
         manifest = view.manifest
         assert manifest is not None and identity.integrity is not None
         label, patches = request.label, request.patches
-        key = store_key(identity.integrity, patches) if patches else None
         client = self.client
         self._take_slot()
         try:
@@ -213,7 +213,7 @@ class Acquirer:
                     # hit): a verified read tells which, removing a damaged entry and downloading it again.
                     data = client.fetch_tarball(manifest)
                     verify(data, pinned, subject=label)
-                stored = self.stored(store_key(identity.integrity, patches))
+                stored = self.stored(key)
                 if stored is not None:
                     self._slots.release()
                     return Stored(identity, view, stored)
