@@ -178,6 +178,17 @@ class Acquirer:
         except AirlockError as error:
             return Failed(identity, view, error)
 
+    def fetch_again(self, request: PackageRequest, acquired: ToAnalyse) -> Acquired:
+        """`acquired` once more, after its cache file failed verification when analysed (and was removed):
+        the tarball downloaded again, without asking for the registry's document again."""
+        identity, view = acquired.identity, acquired.registry
+        assert identity.integrity is not None and acquired.store_key is not None
+        try:
+            pinned = _other_pin(request.integrity, identity.integrity)
+            return self._download(identity, view, request, acquired.store_key, pinned)
+        except AirlockError as error:
+            return Failed(identity, view, error)
+
     def _download(
         self, identity: Identity, view: RegistryView, request: PackageRequest, key: str, pinned: Digest | None
     ) -> ToAnalyse | Stored:
