@@ -196,6 +196,28 @@ def test_a_corrupted_cache_file_is_removed_and_fetched_again_in_the_same_run(
     assert all(p.read_bytes() != b"garbage" for p in files)
 
 
+def test_refetching_a_corrupted_cache_file_asks_for_the_tarball_only(
+    make_scanner: Callable[..., Pipeline],
+    registry: FakeRegistry,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # No packument memo (a big tree has evicted a document long before one of its analyses fails): the
+    # refetch must ask for the tarball again, not for the document too.
+    monkeypatch.setattr("airlock.registry.client.MEMO_SIZE", 0)
+    with make_scanner() as scanner:
+        scan(scanner, ["reader@2.1.0"])
+    for file in (p for p in (tmp_path / "cache" / "tarballs").rglob("*") if p.is_file()):
+        file.write_bytes(b"garbage")
+    before = len(registry.requests)
+    with make_scanner() as scanner:
+        outcome = scan(scanner, ["reader@2.1.0"])
+    assert outcome.failures == ()
+    paths = [r.path for r in registry.requests[before:]]
+    assert len([p for p in paths if "/-/" in p]) == 1, paths
+    assert len([p for p in paths if "/-/" not in p]) == 1, paths
+
+
 def test_a_cache_file_corrupted_again_after_its_refetch_is_one_failure(
     make_scanner: Callable[..., Pipeline], registry: FakeRegistry, monkeypatch: pytest.MonkeyPatch
 ) -> None:

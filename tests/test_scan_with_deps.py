@@ -90,6 +90,7 @@ def test_a_package_the_registry_does_not_have_is_an_operational_error(
     [
         (["./pkg.tgz"], "--with-deps resolves registry packages, and './pkg.tgz' is a local path"),
         (["./dir"], "is a local path"),
+        (["https://example.com/pkg.tgz"], "'https://example.com/pkg.tgz' is a tarball URL"),
         (["x@github:user/repo"], "--with-deps takes a version, range or tag, not 'github:user/repo'"),
         (["x@npm:y@1"], "not 'npm:y@1'"),
         (["x@1", "x@2"], "--with-deps: x is given twice"),

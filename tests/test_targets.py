@@ -87,6 +87,7 @@ def test_a_url_is_a_remote_tarball(raw: str) -> None:
     assert parse_target(raw) == RemoteTarball(raw, raw)
 
 
-def test_a_url_without_a_host_is_a_usage_error() -> None:
-    with pytest.raises(UsageError):
-        parse_target("https:///pkg.tgz")
+@pytest.mark.parametrize("raw", ["https:///pkg.tgz", "https://[::1/pkg.tgz"])
+def test_a_url_without_a_host_is_a_usage_error(raw: str) -> None:
+    with pytest.raises(UsageError, match="not a tarball URL"):
+        parse_target(raw)

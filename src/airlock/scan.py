@@ -79,8 +79,9 @@ def with_deps_dependencies(targets: Sequence[str]) -> dict[str, str]:
     for raw in targets:
         target = parse_target(raw)
         if not isinstance(target, RegistryTarget):
+            what = "a tarball URL" if isinstance(target, RemoteTarball) else "a local path"
             raise UsageError(
-                f"--with-deps resolves registry packages, and {raw!r} is a local path",
+                f"--with-deps resolves registry packages, and {raw!r} is {what}",
                 hint="for a project directory, `airlock check DIR` analyses it with its dependencies; "
                 "scan a tarball without --with-deps",
             )

@@ -79,7 +79,7 @@ def parse_target(raw: str) -> Target:
         # No path or package name holds a NUL byte; the OS would refuse it later with a bare ValueError.
         raise UsageError(f"target {raw!r} contains a NUL byte", hint="check how the argument was quoted")
     if text.lower().startswith(("https://", "http://")):
-        if not urlsplit(text).hostname:
+        if not _hostname(text):
             raise UsageError(f"not a tarball URL: {raw!r}", hint="write it as https://host/path/name.tgz")
         return RemoteTarball(raw, text)
     if _looks_local(text):
@@ -100,3 +100,10 @@ def parse_target(raw: str) -> Target:
     else:
         name, sep, selector = text.partition("@")
     return RegistryTarget(raw, validate_package_name(name), selector.strip() if sep else "")
+
+
+def _hostname(url: str) -> str | None:
+    try:
+        return urlsplit(url).hostname
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return None

@@ -4,6 +4,7 @@ source only yields requests and a context, and `check` does not reach into `scan
 from __future__ import annotations
 
 import ast
+import base64
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -11,14 +12,17 @@ from pathlib import Path
 import pytest
 
 import airlock
-from airlock.model import PackageAnalysis
+from airlock.model import PackageAnalysis, Verdict
 from airlock.pipeline import Pipeline, PipelineOptions
+from airlock.pipeline.context import PackageContext
 from airlock.pipeline.executor import AnalysisJob, analyze_job
+from airlock.pipeline.requests import FromRegistry, PackageRequest
 from airlock.registry.cache import Cache
 from airlock.registry.client import RegistryClient
 from airlock.registry.npmrc import NpmConfig
 from airlock.scan import scan
 from airlock.store.sqlite import MemoryStore
+from airlock.targets import RegistryTarget
 from tests.fakes.registry import FakeRegistry
 from tests.fakes.tarballs import build_package
 
@@ -104,3 +108,46 @@ def test_verdicts_are_decided_only_in_verdict_py() -> None:
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "decide":
                 callers.append(module.relative_to(SRC).as_posix())
     assert set(callers) == {"verdict.py"}
+
+
+class _PinnedSource:
+    """One lockfile-like request whose integrity is a sha1 pin (pre-2018 yarn), not the registry's sha512."""
+
+    def __init__(self, request: PackageRequest) -> None:
+        self._request = request
+        self._context = PackageContext()
+
+    def requests(self) -> list[PackageRequest]:
+        return [self._request]
+
+    @property
+    def context(self) -> PackageContext:
+        return self._context
+
+
+def test_a_corrupted_cache_file_of_a_sha1_pinned_package_is_fetched_again_not_blamed_on_the_package(
+    published: FakeRegistry, tmp_path: Path
+) -> None:
+    shasum = published.packument("lib")["versions"]["1.0.0"]["dist"]["shasum"]
+    pin = "sha1-" + base64.b64encode(bytes.fromhex(shasum)).decode()
+    target = RegistryTarget("lib@1.0.0", "lib", "1.0.0")
+    source = _PinnedSource(
+        PackageRequest(
+            "lib@1.0.0", FromRegistry(target, exact=True), name="lib", version="1.0.0", integrity=pin
+        )
+    )
+    with _pipeline(published, tmp_path) as pipeline:
+        assert pipeline.run(source).failures == ()
+    files = [p for p in (tmp_path / "cache" / "tarballs").rglob("*") if p.is_file()]
+    assert files
+    for file in files:
+        file.write_bytes(b"garbage")
+    downloads = len(published.requests_to("/-/"))
+
+    with _pipeline(published, tmp_path) as pipeline:
+        outcome = pipeline.run(source)
+
+    assert outcome.failures == ()
+    assert outcome.reports[0].verdict is Verdict.ALLOW
+    assert len(published.requests_to("/-/")) == downloads + 1
+    assert all(p.read_bytes() != b"garbage" for p in files)

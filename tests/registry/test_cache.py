@@ -219,6 +219,24 @@ def test_writes_stay_under_root_and_leave_no_temp_files(tmp_path: Path) -> None:
     assert not any(f.name.startswith(".tmp-") for f in files)
 
 
+def test_a_download_abandoned_by_an_exit_is_swept_when_the_tarball_is_fetched_again(tmp_path: Path) -> None:
+    # Ctrl-C ends the process without unwinding its fetch threads, so a download cut short stays a temp file.
+    root = tmp_path / "cache"
+    cache = Cache(root)
+    shard = root / "tarballs" / "sha512" / DIGEST.hex[:2]
+    shard.mkdir(parents=True)
+    abandoned = shard / f".{DIGEST.hex}.abandoned"
+    abandoned.write_bytes(b"the first half")
+    an_hour_ago = (datetime.now(UTC) - timedelta(hours=2)).timestamp()
+    os.utime(abandoned, (an_hour_ago, an_hour_ago))
+    in_progress = shard / f".{DIGEST.hex}.another-process"  # being written right now: left alone
+    in_progress.write_bytes(b"the first half")
+    writer = cache.tarball_writer(DIGEST)
+    writer.write(DATA)
+    writer.commit("pkg@1.0.0")
+    assert _files(root) == sorted([in_progress, shard / DIGEST.hex])
+
+
 def test_concurrent_writers(tmp_path: Path) -> None:
     cache = Cache(tmp_path)
     blobs = [os.urandom(1000) for _ in range(8)]

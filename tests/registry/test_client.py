@@ -20,9 +20,11 @@ from airlock.registry import RegistrySource
 from airlock.registry.cache import Cache
 from airlock.registry.client import (
     ABBREVIATED_ACCEPT,
+    UNREACHABLE_AFTER,
     PackageNotFoundError,
     RegistryAuthError,
     RegistryClient,
+    RegistryUnreachableError,
 )
 from airlock.registry.npmrc import NpmConfig
 from airlock.registry.packument import Dist, VersionManifest
@@ -343,6 +345,27 @@ def test_connection_refused(tmp_path: Path, cache: Cache) -> None:
     ):
         client.packument("anything")
     assert "ConnectError" in caught.value.message
+
+
+def test_one_registry_spelled_with_and_without_its_default_port_is_one_origin(cache: Cache) -> None:
+    attempts: list[str] = []
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        attempts.append(str(request.url))
+        raise httpx.ConnectError("connection refused", request=request)
+
+    # The registry as .npmrc spells it (with :443) and a tarball URL on the same host without the port.
+    config = NpmConfig(registry="https://registry.example:443/")
+    with RegistryClient(config, cache, transport=httpx.MockTransport(refuse), retries=0) as client:
+        for name in ("a", "b"):
+            with pytest.raises(OperationalError):
+                client.packument(name)
+        with pytest.raises(OperationalError):
+            client.fetch_url_tarball("https://registry.example/c/-/c-1.0.0.tgz")
+        assert len(attempts) == UNREACHABLE_AFTER
+        with pytest.raises(RegistryUnreachableError):
+            client.packument("d")
+    assert len(attempts) == UNREACHABLE_AFTER, attempts
 
 
 def test_malformed_packument(fake_registry: FakeRegistry, make_client: ClientFactory, cache: Cache) -> None:

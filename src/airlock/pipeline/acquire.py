@@ -14,7 +14,7 @@ from pathlib import Path
 from airlock.analysis import ANALYZER_VERSION
 from airlock.contents import read_directory
 from airlock.errors import AirlockError, OperationalError, UsageError
-from airlock.integrity import Digest, parse_sri, sri_of, verify
+from airlock.integrity import Digest, compute, parse_sri, sri_of, verify
 from airlock.model import PackageAnalysis
 from airlock.patches import store_key
 from airlock.pipeline.context import ContextStage
@@ -168,17 +168,29 @@ class Acquirer:
                 )
             integrity = manifest.dist.digest().sri()
             identity = Identity(manifest.name, manifest.version, integrity)
+            key = store_key(integrity, request.patches)
             pinned = _other_pin(request.integrity, integrity)
             if pinned is None:
-                stored = self.stored(store_key(integrity, request.patches))
+                stored = self.stored(key)
                 if stored is not None:
                     return Stored(identity, view, stored)
-            return self._download(identity, view, request, pinned)
+            return self._download(identity, view, request, key, pinned)
+        except AirlockError as error:
+            return Failed(identity, view, error)
+
+    def fetch_again(self, request: PackageRequest, acquired: ToAnalyse) -> Acquired:
+        """`acquired` once more, after its cache file failed verification when analysed (and was removed):
+        the tarball downloaded again, without asking for the registry's document again."""
+        identity, view = acquired.identity, acquired.registry
+        assert identity.integrity is not None and acquired.store_key is not None
+        try:
+            pinned = _other_pin(request.integrity, identity.integrity)
+            return self._download(identity, view, request, acquired.store_key, pinned)
         except AirlockError as error:
             return Failed(identity, view, error)
 
     def _download(
-        self, identity: Identity, view: RegistryView, request: PackageRequest, pinned: Digest | None
+        self, identity: Identity, view: RegistryView, request: PackageRequest, key: str, pinned: Digest | None
     ) -> ToAnalyse | Stored:
         """The tarball as a verified cache file (streamed there when missing), handed to analysis by path.
         Holds an in-flight slot until its analysis ends.
@@ -189,7 +201,6 @@ class Acquirer:
         manifest = view.manifest
         assert manifest is not None and identity.integrity is not None
         label, patches = request.label, request.patches
-        key = store_key(identity.integrity, patches) if patches else None
         client = self.client
         self._take_slot()
         try:
@@ -207,8 +218,13 @@ class Acquirer:
                     store_key=key,
                 )  # fmt: skip
             if pinned is not None:
-                verify(path.read_bytes(), pinned, subject=label)
-                stored = self.stored(store_key(identity.integrity, patches))
+                data = path.read_bytes()
+                if compute(data, pinned.algorithm).value != pinned.value:
+                    # Other bytes than the lockfile pins, or a damaged cache entry (never verified on a
+                    # hit): a verified read tells which, removing a damaged entry and downloading it again.
+                    data = client.fetch_tarball(manifest)
+                    verify(data, pinned, subject=label)
+                stored = self.stored(key)
                 if stored is not None:
                     self._slots.release()
                     return Stored(identity, view, stored)

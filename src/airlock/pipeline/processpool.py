@@ -46,11 +46,8 @@ def _alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return True
-    return state != "Z"  # exited, not yet reaped by its parent
+    fields = _stat_fields(Path(f"/proc/{pid}"))
+    return fields is None or fields[0] != "Z"  # Z: exited, not yet reaped by its parent
 
 
 def _start_forkserver() -> None:
@@ -95,14 +92,19 @@ def _stop_forkserver() -> None:
 def _children(parent: int) -> list[int]:
     children = []
     for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except (OSError, IndexError):
-                continue
-            if int(fields[1]) == parent:
-                children.append(int(entry.name))
+        if entry.name.isdigit() and (fields := _stat_fields(entry)) is not None and int(fields[1]) == parent:
+            children.append(int(entry.name))
     return children
+
+
+def _stat_fields(process: Path) -> list[str] | None:
+    """A /proc/PID/stat's fields after the parenthesised command name (state, ppid, …); None when the
+    process is gone or the file unreadable."""
+    try:
+        fields = (process / "stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return fields if len(fields) >= 2 else None
 
 
 class ProcessPoolAnalysisExecutor:

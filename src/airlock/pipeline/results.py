@@ -52,7 +52,8 @@ class ToAnalyse:
     holds_slot: bool = False
     """Took an in-flight download slot, freed when its analysis ends."""
     store_key: str | None = None
-    """The analysis store's key when it is not `identity.integrity` (patched bytes: `airlock.patches`)."""
+    """The analysis store's key (`airlock.patches.store_key`: the integrity, bound to the patches when there
+    are any); None stores the analysis under `identity.integrity`."""
 
 
 @dataclass(frozen=True, slots=True)

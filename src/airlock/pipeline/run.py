@@ -196,9 +196,9 @@ class Pipeline:
                             )
                             progress.advance(request.label)
                             continue
-                        # The bad file is gone: acquiring again downloads and verifies a fresh copy.
+                        # The bad file is gone: downloading again verifies a fresh copy.
                         refetched.add(index)
-                        again = fetchers.submit(self._acquire, index, request, context)
+                        again = fetchers.submit(self._fetch_again, request, to_analyse)
                         acquisitions[again] = index
                         waiting.add(again)
                         continue
@@ -231,7 +231,12 @@ class Pipeline:
         return settled
 
     def _acquire(self, index: int, request: PackageRequest, context: ContextStage) -> Acquired:
-        acquired = self._acquirer.acquire(index, request, context)
+        return self._fetched(request, self._acquirer.acquire(index, request, context))
+
+    def _fetch_again(self, request: PackageRequest, acquired: ToAnalyse) -> Acquired:
+        return self._fetched(request, self._acquirer.fetch_again(request, acquired))
+
+    def _fetched(self, request: PackageRequest, acquired: Acquired) -> Acquired:
         if isinstance(acquired, ToAnalyse) and acquired.fetched_bytes:
             self._progress.fetched(request.label, acquired.fetched_bytes)
         return acquired

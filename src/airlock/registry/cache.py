@@ -15,11 +15,13 @@ is deleted and reported as a miss.
 from __future__ import annotations
 
 import contextlib
+import glob
 import hashlib
 import json
 import logging
 import os
 import tempfile
+import time
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,6 +43,9 @@ _DIGEST_MAGIC = b"airlock-packument-digest 1\n"
 _MAX_HEADER = 64 * 1024
 _DIR_MODE = 0o700
 _FILE_MODE = 0o600
+_ABANDONED_AFTER = 3600.0
+"""Seconds a download's temp file may go unmodified before it counts as abandoned: its process ended
+without cleaning up (Ctrl-C exits at once), while a live download writes at least once per request timeout."""
 
 
 def default_cache_dir() -> Path:
@@ -221,6 +226,7 @@ class Cache:
         target = self._tarball_path(digest)
         try:
             self._ensure_dir(target.parent)
+            _remove_abandoned(target)
             fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
         except OSError as error:
             raise _cannot_write(target, error) from None
@@ -369,6 +375,15 @@ class Cache:
     def discard_packument_digest(self, registry: str, name: str, *, full: bool = False) -> None:
         with contextlib.suppress(OSError):
             self._digest_path(registry, name, full).unlink()
+
+
+def _remove_abandoned(target: Path) -> None:
+    """Earlier downloads of `target` cut short, left as temp files beside it; fetching it again sweeps them."""
+    cutoff = time.time() - _ABANDONED_AFTER
+    for temp in target.parent.glob(f".{glob.escape(target.name)}.*"):
+        with contextlib.suppress(OSError):
+            if temp.stat().st_mtime < cutoff:
+                temp.unlink()
 
 
 def _packument_header(line: bytes, registry: str, name: str) -> PackumentHeader | None:

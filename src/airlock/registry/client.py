@@ -28,7 +28,7 @@ from airlock.errors import BadInputError, OperationalError, UsageError
 from airlock.integrity import verify
 from airlock.registry.cache import Cache, PackumentHeader, TarballWriter
 from airlock.registry.digest import DigestError, decode_digest, encode_digest
-from airlock.registry.npmrc import NpmConfig, redact_url
+from airlock.registry.npmrc import NpmConfig, redact_url, url_origin
 from airlock.registry.packument import Packument, VersionManifest, parse_packument
 from airlock.registry.semver import pick_version
 from airlock.targets import RegistryTarget, validate_package_name
@@ -125,20 +125,6 @@ def _retry_after_seconds(value: str | None) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
-
-
-def _origin(url: str) -> str:
-    """Where connections go: scheme, host and port, without credentials or path."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    try:
-        number = parts.port
-    except ValueError:  # httpx rejects the URL itself, with a better message
-        number = None
-    port = f":{number}" if number is not None else ""
-    return f"{parts.scheme}://{host}{port}/"
 
 
 def _describe(error: Exception) -> str:
@@ -328,7 +314,7 @@ class RegistryClient:
 
         attempts = self._retries + 1
         cause = "unknown error"
-        origin = _origin(url)
+        origin = url_origin(url)
         for attempt in range(1, attempts + 1):
             self._raise_if_unreachable(origin)
             delay = self._delay(attempt)

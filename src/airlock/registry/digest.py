@@ -28,7 +28,7 @@ from airlock.errors import BadInputError
 from airlock.registry.packument import Dist, LazyMapping, Maintainer, Packument, VersionManifest
 from airlock.registry.semver import version_order
 
-DIGEST_FORMAT = 2
+DIGEST_FORMAT = 3
 
 _Person = tuple[str, str | None]
 
@@ -46,7 +46,6 @@ class _Version(msgspec.Struct, array_like=True, omit_defaults=True, frozen=True)
     maintainers: list[_Person] | None = None
     has_install_script: bool = False
     publisher: _Person | None = None
-    platform_specific: bool = False
     gypfile: bool | None = None
     os: list[str] = msgspec.field(default_factory=list)
     cpu: list[str] = msgspec.field(default_factory=list)
@@ -98,7 +97,6 @@ def _version(manifest: VersionManifest) -> _Version:
         maintainers=_people(manifest.maintainers),
         has_install_script=manifest.has_install_script,
         publisher=_person(manifest.publisher),
-        platform_specific=manifest.platform_specific,
         gypfile=manifest.gypfile,
         os=list(manifest.os),
         cpu=list(manifest.cpu),
@@ -153,7 +151,6 @@ def decode_digest(data: bytes, *, name: str) -> Packument:
             maintainers=_maintainers(stored.maintainers),
             has_install_script=stored.has_install_script,
             publisher=None if publisher is None else Maintainer(*publisher),
-            platform_specific=stored.platform_specific,
             gypfile=stored.gypfile,
             os=tuple(stored.os),
             cpu=tuple(stored.cpu),

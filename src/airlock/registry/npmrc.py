@@ -248,6 +248,13 @@ def _host_port(url: str) -> tuple[str, str] | None:
     return scheme, netloc
 
 
+def url_origin(url: str) -> str:
+    """Where connections for `url` go, as `scheme://host[:port]/` (lower-case, default port omitted, no
+    credentials or path); the redacted URL itself when it is not http(s)."""
+    hp = _host_port(url)
+    return f"{hp[0]}://{hp[1]}/" if hp is not None else redact_url(url)
+
+
 def nerf_dart(url: str) -> str:
     """npm's registry key for `url`: `//host[:port]/path/` (the directory part of the path)."""
     hp = _host_port(url)

@@ -136,8 +136,6 @@ class VersionManifest:
     has_install_script: bool = False
     publisher: Maintainer | None = None
     """`_npmUser`: the account that published this version, when the registry says."""
-    platform_specific: bool = False
-    """The version declares `os` or `cpu`: typically a prebuilt binary for one platform."""
     os: tuple[str, ...] = ()
     """`os` as published, in npm's notation (`darwin`, `!win32`); () when none."""
     cpu: tuple[str, ...] = ()
@@ -148,6 +146,11 @@ class VersionManifest:
     def __post_init__(self) -> None:
         for name in ("scripts", "dependencies", "optional_dependencies", "peer_dependencies", "bin"):
             object.__setattr__(self, name, _frozen(getattr(self, name)))
+
+    @property
+    def platform_specific(self) -> bool:
+        """The version declares `os` or `cpu`: typically a prebuilt binary for one platform."""
+        return bool(self.os or self.cpu)
 
     def __reduce__(self) -> tuple[object, ...]:
         return _reduce(self)
@@ -285,7 +288,6 @@ def _manifest(package_name: str, version: str, raw: object) -> VersionManifest |
         if isinstance(has_install, bool)
         else any(k in scripts for k in REGISTRY_INSTALL_SCRIPTS),
         publisher=_person(raw.get("_npmUser")),
-        platform_specific=bool(raw.get("os")) or bool(raw.get("cpu")),
         os=_constraint(raw.get("os")),
         cpu=_constraint(raw.get("cpu")),
         libc=_constraint(raw.get("libc")),
