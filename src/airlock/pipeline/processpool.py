@@ -61,6 +61,10 @@ def _start_forkserver() -> None:
     # about "leaked semaphore objects" would only be noise after "interrupted".
     if _QUIET_TRACKER not in sys.warnoptions:
         sys.warnoptions.append(_QUIET_TRACKER)
+    # Both helpers start as `python -c …`, which puts the working directory first on their import path:
+    # a `copy.py` in the project being checked would run in them. PYTHONSAFEPATH keeps it off (3.11+);
+    # the workers fork from the forkserver and inherit its path.
+    os.environ["PYTHONSAFEPATH"] = "1"
     if threading.current_thread() is not threading.main_thread():
         forkserver.ensure_running()
         return
