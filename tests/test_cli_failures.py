@@ -59,6 +59,8 @@ def test_an_unreachable_registry_fails_fast_with_one_line_naming_it(
     assert len(warnings) == 1, err
     assert registry in warnings[0]
     assert "hint:" in err
+    # One message per line, never wrapped mid-word into a log.
+    assert all(line.startswith(("warning: ", "error: ", "hint: ")) for line in err.splitlines() if line), err
     # Each package still says, in the report, that it was not analysed and why.
     packages = json.loads(out)["packages"]
     assert len(packages) == len(PACKAGES)

@@ -45,7 +45,9 @@ cache_app = typer.Typer(
 )
 app.add_typer(cache_app, name="cache")
 
-_stderr = Console(stderr=True, highlight=False)
+_stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+"""Warnings, hints and status lines: never wrapped by rich (a terminal wraps what it must; a log file or CI
+output keeps each message on one line, never split mid-word)."""
 
 
 class OutputFormat(StrEnum):
@@ -190,7 +192,7 @@ def _print_failures(failures: Sequence[AirlockError]) -> None:
 
 def _print_warnings(warnings: Sequence[str]) -> None:
     for warning in warnings:
-        _stderr.print(Text.assemble(("warning: ", "yellow"), warning), soft_wrap=True)
+        _stderr.print(Text.assemble(("warning: ", "yellow"), warning))
 
 
 def _write_output(
@@ -210,7 +212,7 @@ def _write_output(
     summary = written_line(
         summarize(document.packages), written=str(output), exit_code=exit_code, fail_on=fail_on
     )
-    _stderr.print(Text(summary), soft_wrap=True)
+    _stderr.print(Text(summary))
 
 
 @app.command(
