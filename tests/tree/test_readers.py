@@ -210,6 +210,10 @@ def test_pnpm_11_environment_document_is_read_and_its_packages_checked() -> None
     assert (by_label["once@1.4.0"].line or 0) > (config.line or 0)
     (note,) = tree.notes
     assert "config dependencies (is-odd@3.0.1)" in note
+    assert note.endswith(
+        "its 1 package joins the project's tree and is checked like the rest (what is for another platform "
+        "is left out as usual)"
+    )
 
 
 def test_pnpm_11_two_documents_with_windows_line_ends() -> None:

@@ -298,10 +298,12 @@ def _with_environment(
         )
         if names:
             described.append(f"{what} ({', '.join(names)})")
+    one_or_many = len(locked.packages)
     note = (
         f"{tree.file}: its environment document (the first of two) locks what pnpm itself installs and "
-        f"runs: {'; '.join(described) or 'nothing'}; {_count(len(locked.packages))} from it "
-        f"{'is' if len(locked.packages) == 1 else 'are'} checked with the project's"
+        f"runs: {'; '.join(described) or 'nothing'}; its {_count(one_or_many)} "
+        f"{'joins' if one_or_many == 1 else 'join'} the project's tree and {'is' if one_or_many == 1 else 'are'} "
+        "checked like the rest (what is for another platform is left out as usual)"
     )
     return replace(tree, roots=roots, packages=packages, notes=(*tree.notes, note))
 
