@@ -85,7 +85,7 @@ def test_text_summary_counts_and_overview(
     _write_lock(project, fake_registry)
     code, out, _ = run(["check", "app", "--format", "text", "-j", "1"], monkeypatch, capsys)
     assert code == 0
-    assert out.startswith("package-lock.json (package-lock.json v3): 2 packages (2 registry)"), out
+    assert out.startswith("package-lock.json v3: 2 packages (2 registry)"), out
     assert "2 packages: 0 block, 0 review, 2 allow" in out
 
 

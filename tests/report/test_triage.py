@@ -197,3 +197,12 @@ def test_accepted_findings_stay_visible_in_the_triage_view() -> None:
     # a version whose finding was accepted is not folded into one whose finding was not
     one, two = exfiltrating("1.0.0"), replace(exfiltrating("1.0.1"), accepted=(accepted,))
     assert [len(e.also) for e in triage([one, two], Verdict.BLOCK)] == [0, 0]
+
+
+def test_long_labels_in_a_fold_stop_near_a_line_and_count_the_rest() -> None:
+    # atom's lockfile folds ten git-URL dependencies (a hundred characters each) into one entry
+    versions = [exfiltrating(f"1.0.{n}-{'x' * 90}") for n in range(12)]
+    head = TextFormat().render(tree_document(versions)).splitlines()[3]
+    assert head.startswith("BLOCK   stealer@1.0.0-")
+    assert len(head) < 400
+    assert head.endswith(" +10 more)")

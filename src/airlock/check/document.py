@@ -24,7 +24,8 @@ def header(outcome: CheckOutcome, title: str | None = None) -> str:
     sources = Counter(e.source.value for e in outcome.entries)
     kinds = ", ".join(f"{n} {s}" for s, n in sorted(sources.items()))
     count = len(outcome.entries)
-    named = title or f"{tree.file} ({tree.format})"
+    # "yarn.lock berry (metadata version 10)", not "yarn.lock (yarn.lock berry (…))"
+    named = title or (tree.format if tree.format.split()[0] == tree.file else f"{tree.file} ({tree.format})")
     parts = [f"{named}: {count} {'package' if count == 1 else 'packages'} ({kinds})"]
     if outcome.skipped_dev:
         parts.append(f"{outcome.skipped_dev} dev-only left out (--production)")

@@ -104,6 +104,8 @@ INDENT = 8
 """Where a flagged package's reason, action and details start (under its name, past the verdict)."""
 ALSO_SHOWN = 10
 """Packages named in a folded entry's "(also in …)" before "+N more"."""
+ALSO_CHARS = 160
+"""…and no more names than fit in about this many characters (git-URL labels run to a hundred each)."""
 MORE_RULES_SHOWN = 6
 PATHS_SHOWN = 3
 """Dependency paths ("via") shown under a package, flagged or verbose (the JSON report has them all)."""
@@ -125,6 +127,18 @@ def shorten_note(
         return note
     left = note[cut + 2 :].count("; ") + 1
     return f"{note[:cut]}; … +{left} more ({where})"
+
+
+def _fitting(labels: Sequence[str], limit: int) -> list[str]:
+    """The first labels whose ", "-joined length stays within `limit` (always at least one)."""
+    shown: list[str] = []
+    length = 0
+    for label in labels:
+        length += len(label) + (2 if shown else 0)
+        if shown and length > limit:
+            break
+        shown.append(label)
+    return shown
 
 
 class TextFormat:
@@ -214,8 +228,9 @@ class TextFormat:
         head.append("  ")
         head.append_text(_plain(report.label, "bold"))
         if entry.also:
-            names = ", ".join(r.label for r in entry.also[:ALSO_SHOWN])
-            more = _more(len(entry.also), ALSO_SHOWN)
+            fitting = _fitting([r.label for r in entry.also[:ALSO_SHOWN]], ALSO_CHARS)
+            names = ", ".join(fitting)
+            more = _more(len(entry.also), len(fitting))
             head.append("  ")
             head.append_text(_plain(f"(also in {names}{' ' + more if more else ''})", "dim"))
         console.print(head, soft_wrap=True)
