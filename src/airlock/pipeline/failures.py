@@ -13,19 +13,20 @@ from airlock.registry.client import NotCachedError
 def fold_failures(failures: tuple[AirlockError, ...]) -> tuple[AirlockError, ...]:
     folded: list[AirlockError] = []
     seen: set[tuple[type[AirlockError], str, str | None]] = set()
-    not_cached = sorted({f.subject for f in failures if isinstance(f, NotCachedError)})
+    missed = [f for f in failures if isinstance(f, NotCachedError)]
+    not_cached = sorted({f.subject for f in missed})  # names (registry documents) or name@version
     for failure in failures:
-        if isinstance(failure, NotCachedError) and len(not_cached) > 1:
+        if isinstance(failure, NotCachedError) and len(missed) > 1:
             continue
         key = (type(failure), failure.message, failure.hint)
         if key not in seen:
             seen.add(key)
             folded.append(failure)
-    if len(not_cached) > 1:
+    if len(missed) > 1:
+        # One failure per package: several versions of one name miss the same registry document.
         folded.append(
             NotCachedError(
-                f"{len(not_cached)} packages are not in the cache and airlock is offline "
-                f"({_sample(not_cached)})",
+                f"{len(missed)} packages are not in the cache and airlock is offline ({_sample(not_cached)})",
                 subject=not_cached[0],
             )
         )
