@@ -351,7 +351,8 @@ def check(
             "--min-age",
             min=0,
             metavar="DAYS",
-            help="Versions younger than this many days go to review (default 7).",
+            help="Versions younger than this many days are noted, and go to review when they also bring a new "
+            "maintainer, install script or dependency (default 7).",
         ),
     ] = None,
     public_registry: Annotated[
