@@ -1,7 +1,7 @@
 """What a person acts on first: the packages of a report regrouped for triage — blocks, then reviews, each
 with the finding that decided it and one line of what to do — with identical findings folded.
 
-This is a view for the text format only. The document's order (the order the targets were given; for
+This is a view for people (the text and HTML formats). The document's order (the order the targets were given; for
 `check`, tree order) is the JSON contract and stays as it is; nothing here drops a package: a folded entry
 names every package it stands for.
 
