@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from airlock.policy.naming import ROOT_NAME, canonical_names
+from airlock.policy.naming import ROOT_NAME, canonical_names, project_dependency_names
 from airlock.tree import LockfileInput, read_lockfile
 from airlock.tree.model import DependencyTree, Edge, EdgeKind, LockedPackage
 
@@ -159,19 +159,51 @@ def test_cycles_end_and_unreachable_or_missing_packages_get_no_name() -> None:
     assert dict(canonical_names(tree)) == {"a": "a", "b": "a>b", "c": "a>b>c"}
 
 
-def _npm_fixture(name: str) -> tuple[DependencyTree, dict[str, str]]:
+def _npm_fixture(name: str) -> tuple[DependencyTree, dict[str, str], dict[str, str]]:
+    """The fixture's tree, the names LavaMoat gave its directories, and the lockfile's links (link key →
+    the folder it points to)."""
     root = FIXTURES / name
     lockfile = root / "package-lock.json"
-    manifest = json.loads((root / "package.json").read_text())
-    tree = read_lockfile(LockfileInput(lockfile.name, lockfile.read_text(), {"": manifest}))
-    expected = json.loads((root / "lavamoat-names.json").read_text())
-    return tree, expected
+    manifests = {
+        ("" if m.parent == root else m.parent.relative_to(root).as_posix()): json.loads(m.read_text())
+        for m in root.rglob("package.json")
+    }
+    tree = read_lockfile(LockfileInput(lockfile.name, lockfile.read_text(), manifests))
+    entries = json.loads(lockfile.read_text())["packages"]
+    links = {key: entry["resolved"] for key, entry in entries.items() if entry.get("link")}
+    return tree, json.loads((root / "lavamoat-names.json").read_text()), links
 
 
-@pytest.mark.parametrize("fixture", ["npm-canonical"])
-def test_names_match_lavamoats_own_for_a_real_npm_install(fixture: str) -> None:
-    tree, lavamoat = _npm_fixture(fixture)
+def _declared(name: str) -> frozenset[str]:
+    return project_dependency_names(json.loads((FIXTURES / name / "package.json").read_text()))
+
+
+def test_names_match_lavamoats_own_for_a_real_npm_install() -> None:
+    tree, lavamoat, links = _npm_fixture("npm-canonical")
     assert lavamoat.pop(".") == ROOT_NAME
+    assert not links
     # LavaMoat keys directories relative to the project; npm's lockfile keys are those directories.
+    assert dict(canonical_names(tree, declared=_declared("npm-canonical"))) == lavamoat
     assert dict(canonical_names(tree)) == lavamoat
-    assert len(lavamoat) == len(tree.packages)
+    assert len(lavamoat) == len(tree.packages) == 31
+
+
+def test_workspaces_are_named_as_lavamoat_names_them_and_the_unreached_ones_after() -> None:
+    tree, lavamoat, links = _npm_fixture("npm-workspaces-canonical")
+    assert lavamoat.pop(".") == ROOT_NAME
+    # LavaMoat names a workspace's link in node_modules and its real folder alike.
+    for link, folder in links.items():
+        if link in lavamoat:
+            assert lavamoat.pop(link) == lavamoat[folder]
+    names = dict(canonical_names(tree, declared=_declared("npm-workspaces-canonical")))
+    assert {key: names.get(key) for key in lavamoat} == lavamoat
+    assert lavamoat["packages/b"] == "a>b"
+    # What LavaMoat leaves unnamed: workspace c, which nothing declares, and what only it reaches;
+    # workspace a's dev dependency depd stays unnamed in both.
+    assert {k: v for k, v in names.items() if k not in lavamoat} == {
+        "packages/c": "c",
+        "node_modules/inherits": "c>inherits",
+    }
+    assert "node_modules/depd" in tree.packages
+    # Without what the project declares, the reader's root edge to workspace b would name it `b`.
+    assert canonical_names(tree)["packages/b"] == "b"

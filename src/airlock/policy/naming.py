@@ -27,14 +27,18 @@ LavaMoat (`@lavamoat/aa` 5.0.1, `src/index.js`: `loadCanonicalNameMap`,
 Where this module departs from LavaMoat, on purpose:
 - LavaMoat resolves names on disk, so a locked package the install left out (an optional dependency for
   another platform) has no name there; here it is named from the lockfile's edges, as if installed.
-- The npm reader makes each workspace a root even when the project does not declare it
-  (`DependencyTree.roots`); LavaMoat reaches a workspace only through a declared dependency, so its own
-  dependencies go unnamed there. Naming them through the workspace is what a policy for them needs.
+- The readers make each workspace a root even when the project does not declare it
+  (`DependencyTree.roots`); LavaMoat reaches a workspace only through a declared dependency (`a`, then
+  `a>b` for a workspace `b` that `a` depends on), and leaves a workspace nothing declares unnamed, with
+  its dependencies. Given what the project declares, the walk first names what LavaMoat names, exactly,
+  then names the rest through those workspace roots (`c`, `c>inherits`), which only airlock uses.
+- A workspace's dev dependencies are not walked, as in LavaMoat: they get no name unless something
+  else reaches them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from types import MappingProxyType
 
 from airlock.tree.model import DependencyTree, Edge, EdgeKind
@@ -42,6 +46,7 @@ from airlock.tree.model import DependencyTree, Edge, EdgeKind
 ROOT_NAME = "$root$"
 """LavaMoat's name for the project itself (`loadCanonicalNameMap`)."""
 SEPARATOR = ">"
+_PROJECT_FIELDS = ("dependencies", "optionalDependencies", "peerDependencies", "devDependencies")
 
 _PartKey = tuple[int, str]
 _PathKey = tuple[_PartKey, ...]
@@ -57,15 +62,40 @@ def _followed(tree: DependencyTree, edges: Iterable[Edge], *, dev: bool) -> Iter
     return (e for e in edges if (dev or e.kind is not EdgeKind.DEV) and e.target in tree.packages)
 
 
-def canonical_names(tree: DependencyTree, *, include_dev: bool = True) -> Mapping[str, str]:
+def project_dependency_names(manifest: Mapping[str, object]) -> frozenset[str]:
+    """The names a project's package.json declares, in the fields LavaMoat walks from the project
+    (`getDependencies` with `includeDevDeps`)."""
+    names: set[str] = set()
+    for field in _PROJECT_FIELDS:
+        declared = manifest.get(field)
+        if isinstance(declared, Mapping):
+            names.update(str(name) for name in declared)
+    return frozenset(names)
+
+
+def canonical_names(
+    tree: DependencyTree, *, include_dev: bool = True, declared: Collection[str] | None = None
+) -> Mapping[str, str]:
     """Node key → LavaMoat canonical name (`a>b>c`) for every package reachable from the roots.
 
     `include_dev` is LavaMoat's `includeDevDeps`: whether the project's own dev dependencies are walked.
-    Packages no followed edge reaches have no name (LavaMoat does not name them either).
+    `declared` is what the project's package.json declares (`project_dependency_names`); the root edges
+    with other names are the ones a reader adds for workspaces, which LavaMoat does not walk: the packages
+    only they reach are named through them afterwards, never displacing a name LavaMoat gives. None takes
+    every root edge as declared. Packages no followed edge reaches have no name (as in LavaMoat).
     """
+    roots = list(_followed(tree, tree.roots, dev=include_dev))
     best: dict[str, _PathKey] = {}
+    _walk(tree, [e for e in roots if declared is None or e.name in declared], best)
+    _walk(tree, [e for e in roots if declared is not None and e.name not in declared], best)
+    names = {key: SEPARATOR.join(name for _, name in best[key]) for key in tree.packages if key in best}
+    return MappingProxyType(names)
+
+
+def _walk(tree: DependencyTree, roots: Iterable[Edge], best: dict[str, _PathKey]) -> None:
+    """Level by level from `roots`, the best path to every package `best` does not have yet."""
     level: dict[str, _PathKey] = {}
-    for edge in _followed(tree, tree.roots, dev=include_dev):
+    for edge in roots:
         _offer(level, best, edge, ())
     while level:
         best.update(level)
@@ -74,8 +104,6 @@ def canonical_names(tree: DependencyTree, *, include_dev: bool = True) -> Mappin
             for edge in _followed(tree, tree.packages[key].dependencies, dev=False):
                 _offer(next_level, best, edge, path)
         level = next_level
-    names = {key: SEPARATOR.join(name for _, name in best[key]) for key in tree.packages if key in best}
-    return MappingProxyType(names)
 
 
 def _offer(level: dict[str, _PathKey], named: Mapping[str, _PathKey], edge: Edge, parent: _PathKey) -> None:
