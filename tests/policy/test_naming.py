@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from airlock.policy.naming import ROOT_NAME, canonical_names, project_dependency_names
 from airlock.tree import LockfileInput, read_lockfile
 from airlock.tree.model import DependencyTree, Edge, EdgeKind, LockedPackage
