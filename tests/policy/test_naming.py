@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from airlock.policy.naming import ROOT_NAME, canonical_names, project_dependency_names
 from airlock.tree import LockfileInput, read_lockfile
 from airlock.tree.model import DependencyTree, Edge, EdgeKind, LockedPackage
+from tests.tree.conftest import fixture_input
 
 FIXTURES = Path(__file__).parent / "fixtures"
+SAME_PROJECT_IN_EVERY_FORMAT = ["npm-v1", "npm-v2", "npm-v3", "yarn-v1", "yarn-berry", "pnpm-v6", "pnpm-v9"]
 
 Deps = tuple[tuple[str, str] | tuple[str, str, EdgeKind], ...]
 
@@ -205,3 +209,21 @@ def test_workspaces_are_named_as_lavamoat_names_them_and_the_unreached_ones_afte
     assert "node_modules/depd" in tree.packages
     # Without what the project declares, the reader's root edge to workspace b would name it `b`.
     assert canonical_names(tree)["packages/b"] == "b"
+
+
+@pytest.mark.parametrize("fixture", SAME_PROJECT_IN_EVERY_FORMAT)
+def test_every_lockfile_format_names_the_same_project_alike(fixture: str) -> None:
+    # tests/tree/fixtures: one project locked by each package manager; names depend on edges, not keys.
+    tree = read_lockfile(fixture_input(fixture))
+    names = canonical_names(tree)
+    assert {tree.packages[key].label: name for key, name in names.items()} == {
+        "debug@4.3.4": "debug",
+        "ms@2.1.2": "debug>ms",
+        "ms@2.0.0": "my-ms",
+        "once@1.4.0": "once",
+        "wrappy@1.0.2": "once>wrappy",
+        "is-odd@3.0.1": "is-odd",
+        "is-number@6.0.0": "is-odd>is-number",
+        "is-number@7.0.0": "is-number",
+    }
+    assert len(names) == len(tree.packages)
