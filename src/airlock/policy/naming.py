@@ -78,7 +78,9 @@ def canonical_names(
 ) -> Mapping[str, str]:
     """Node key → LavaMoat canonical name (`a>b>c`) for every package reachable from the roots.
 
-    `include_dev` is LavaMoat's `includeDevDeps`: whether the project's own dev dependencies are walked.
+    `include_dev` is LavaMoat's `includeDevDeps`: whether the project's own dev dependencies are walked
+    (the `lavamoat` 11.1.4 runtime and its policy generation both pass true: `src/index.js`,
+    `src/parseForPolicy.js`; a dev dependency can give a production package a better path).
     `declared` is what the project's package.json declares (`project_dependency_names`); the root edges
     with other names are the ones a reader adds for workspaces, which LavaMoat does not walk: the packages
     only they reach are named through them afterwards, never displacing a name LavaMoat gives. None takes
