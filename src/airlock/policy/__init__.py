@@ -1,0 +1,1 @@
+"""Least-authority policies for a dependency tree, exportable to LavaMoat (issue 12)."""
