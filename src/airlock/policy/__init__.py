@@ -1,0 +1,1 @@
+"""airlock policy: least-authority grants per package, exported to LavaMoat."""
