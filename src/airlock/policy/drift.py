@@ -41,7 +41,7 @@ class PolicyLine:
         return "".join("/" + key.replace("~", "~0").replace("/", "~1") for key in self.path)
 
     def __str__(self) -> str:
-        # resources["a>b"].builtin["fs.readFile"]: true — the key as written in the file, then the value.
+        # resources["a>b"]["builtin"]["fs.readFile"]: true — each key as JSON, then the value.
         head, *rest = self.path
         return head + "".join(f"[{json.dumps(key)}]" for key in rest) + f": {json.dumps(self.value)}"
 
