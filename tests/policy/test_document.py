@@ -426,3 +426,24 @@ def test_removed_capability_is_a_narrowing_not_an_error() -> None:
 def test_an_unlisted_package_has_no_grants() -> None:
     result = drift(grants_for(GRANTED, "z", None), PackageGrants("z", builtin={"net": True}))
     assert [str(e.line) for e in result.excesses] == ['resources["z"]["builtin"]["net"]: true']
+
+
+def test_a_key_written_twice_is_an_error_not_a_silent_choice() -> None:
+    with pytest.raises(PolicyError) as caught:
+        loads('{"version": 1, "resources": {"a": {"builtin": {"fs": false, "fs": true}}}}')
+    assert '"fs" twice' in caught.value.message
+    assert caught.value.hint is not None and "keep one" in caught.value.hint
+
+
+def test_a_write_grant_only_read_now_is_a_narrowing() -> None:
+    granted = grants_for(policy({"a": {"globals": {"process.exitCode": "write"}}}), "a", None)
+    result = drift(granted, PackageGrants("a", globals={"process.exitCode": True}))
+    assert not result.exceeds
+    assert [(n.key, n.line.value) for n in result.narrowings] == [("process.exitCode", "write")]
+    still_written = drift(granted, PackageGrants("a", globals={"process.exitCode": "write"}))
+    assert still_written.narrowings == ()
+
+
+def test_drift_compares_one_package() -> None:
+    with pytest.raises(ValueError, match="one package"):
+        drift(grants_for(GRANTED, "a", None), PackageGrants("b"))

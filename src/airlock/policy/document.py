@@ -99,13 +99,32 @@ def script_pattern(name: str, version: str | None) -> str:
 def loads(text: str | bytes, *, source: str = POLICY_FILENAME) -> Policy:
     """Parse the text of a policy file; `source` names it in errors."""
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_reject_duplicates)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise PolicyError(
             f"{source} is not valid JSON: {exc}",
             hint=f"fix the JSON syntax of {source}, or delete it and run `airlock policy init` again",
         ) from exc
+    except _DuplicateKeyError as exc:
+        raise PolicyError(
+            f"{source} has the key {json.dumps(exc.args[0])} twice in one object",
+            hint="keep one of them: JSON readers disagree on which one counts",
+        ) from exc
     return parse(data, source=source)
+
+
+class _DuplicateKeyError(ValueError):
+    pass
+
+
+def _reject_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    # json keeps the last of two equal keys; in a policy that would silently drop a grant or a denial.
+    seen: dict[str, object] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _DuplicateKeyError(key)
+        seen[key] = value
+    return seen
 
 
 def parse(data: object, *, source: str = POLICY_FILENAME) -> Policy:

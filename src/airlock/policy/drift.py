@@ -78,6 +78,10 @@ class Drift:
 
 def drift(granted: PackageGrants, observed: PackageGrants) -> Drift:
     """Compare one package's observed capabilities with its grants (same canonical name)."""
+    if granted.name != observed.name:
+        raise ValueError(
+            f"drift compares one package: grants of {granted.name!r}, observed {observed.name!r}"
+        )
     name = observed.name
     excesses: list[Excess] = []
     narrowings: list[Narrowing] = []
@@ -90,7 +94,7 @@ def drift(granted: PackageGrants, observed: PackageGrants) -> Drift:
             if access is not False and not _covers(grants, path, access):
                 excesses.append(Excess(kind, path, PolicyLine((*resource, kind.value, path), access)))
         for path, access in grants.items():
-            if access is not False and not _used(seen, path):
+            if access is not False and not _used(seen, path, access):
                 narrowings.append(Narrowing(kind, path, PolicyLine((*resource, kind.value, path), access)))
     kind = GrantKind.PACKAGE
     for dependency, used in observed.packages.items():
@@ -128,8 +132,11 @@ def _covers(grants: Mapping[str, GlobalAccess], path: str, access: GlobalAccess)
     return access is True or decisive == access
 
 
-def _used(seen: Mapping[str, GlobalAccess], granted_path: str) -> bool:
+def _used(seen: Mapping[str, GlobalAccess], granted_path: str, granted: GlobalAccess) -> bool:
+    # A "write"/"redefine" grant that is now only read is a narrowing too.
     return any(
-        access is not False and (path == granted_path or path.startswith(granted_path + "."))
+        access is not False
+        and (path == granted_path or path.startswith(granted_path + "."))
+        and (granted is True or access == granted)
         for path, access in seen.items()
     )
