@@ -7,14 +7,11 @@ Merge cases marked "LavaMoat" are copied from LavaMoat/LavaMoat `packages/core/t
 from __future__ import annotations
 
 import json
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from jsonschema import Draft202012Validator
 
 from airlock.errors import AirlockError
 from airlock.policy.document import (
@@ -30,8 +27,8 @@ from airlock.policy.document import (
 )
 from airlock.policy.drift import GrantKind, drift
 from airlock.policy.merge import merge
-
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "docs" / "schema" / "airlock-policy-v1.schema.json"
+from tests.policy.schema import assert_valid_policy as assert_valid
+from tests.policy.schema import policy_validator as validator
 
 EXAMPLE: dict[str, Any] = {
     "version": 1,
@@ -49,18 +46,6 @@ EXAMPLE: dict[str, Any] = {
     },
     "allowScripts": {"bufferutil#4.0.8": True, "esbuild": False},
 }
-
-
-@cache
-def validator() -> Draft202012Validator:
-    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema)
-
-
-def assert_valid(text: str) -> None:
-    errors = sorted(validator().iter_errors(json.loads(text)), key=str)
-    assert not errors, [e.message for e in errors]
 
 
 def policy(resources: dict[str, Any], allow_scripts: dict[str, bool] | None = None) -> Policy:
