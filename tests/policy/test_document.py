@@ -432,3 +432,8 @@ def test_a_write_grant_only_read_now_is_a_narrowing() -> None:
 def test_drift_compares_one_package() -> None:
     with pytest.raises(ValueError, match="one package"):
         drift(grants_for(GRANTED, "a", None), PackageGrants("b"))
+
+
+def test_install_scripts_are_judged_for_a_version() -> None:
+    with pytest.raises(ValueError, match="need the package's version"):
+        drift(grants_for(GRANTED, "a", None), PackageGrants("a", scripts=True))

@@ -82,6 +82,9 @@ def drift(granted: PackageGrants, observed: PackageGrants) -> Drift:
         raise ValueError(
             f"drift compares one package: grants of {granted.name!r}, observed {observed.name!r}"
         )
+    if observed.scripts and not observed.version:
+        # allow-scripts only honours a version-pinned `true`, so no line could accept unversioned scripts.
+        raise ValueError(f"observed install scripts of {observed.name!r} need the package's version")
     name = observed.name
     excesses: list[Excess] = []
     narrowings: list[Narrowing] = []
