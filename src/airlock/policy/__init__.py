@@ -1,1 +1,1 @@
-"""Least-authority policies for a dependency tree, exportable to LavaMoat (issue 12)."""
+"""airlock policy: least-authority grants per package, exportable to LavaMoat (issue 12)."""
