@@ -43,3 +43,18 @@ def test_modules_in_the_working_directory_never_run(fake_registry: FakeRegistry,
     assert sorted(p.name for p in tmp_path.glob("IMPORTED-*")) == []
     assert result.returncode == 0, result.stderr.decode()
     assert [p["verdict"] for p in json.loads(result.stdout)["packages"]] == ["allow"] * len(NAMES)
+
+
+def test_starting_the_helpers_leaves_this_process_environment_as_it_was(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The safe path is for the helpers' start only: a process this one starts later (a test's own
+    # `python -c`, npm) must see the environment it had.
+    from airlock.pipeline.processpool import _start_forkserver
+
+    monkeypatch.delenv("PYTHONSAFEPATH", raising=False)
+    _start_forkserver()
+    assert "PYTHONSAFEPATH" not in os.environ
+    monkeypatch.setenv("PYTHONSAFEPATH", "")
+    _start_forkserver()
+    assert os.environ["PYTHONSAFEPATH"] == ""

@@ -61,18 +61,30 @@ def _start_forkserver() -> None:
     # about "leaked semaphore objects" would only be noise after "interrupted".
     if _QUIET_TRACKER not in sys.warnoptions:
         sys.warnoptions.append(_QUIET_TRACKER)
-    # Both helpers start as `python -c …`, which puts the working directory first on their import path:
-    # a `copy.py` in the project being checked would run in them. PYTHONSAFEPATH keeps it off (3.11+);
-    # the workers fork from the forkserver and inherit its path.
-    os.environ["PYTHONSAFEPATH"] = "1"
     if threading.current_thread() is not threading.main_thread():
-        forkserver.ensure_running()
+        _ensure_running_with_a_safe_path()
         return
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        forkserver.ensure_running()
+        _ensure_running_with_a_safe_path()
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def _ensure_running_with_a_safe_path() -> None:
+    """Both helpers start as `python -c …`, which puts the working directory first on their import path:
+    a `copy.py` in the project being checked would run in them. PYTHONSAFEPATH keeps it off (3.11+), for
+    their start only (the workers fork from the forkserver and inherit its path); the variable is put back
+    as it was, so nothing else this process starts is affected."""
+    previous = os.environ.get("PYTHONSAFEPATH")
+    os.environ["PYTHONSAFEPATH"] = "1"
+    try:
+        forkserver.ensure_running()
+    finally:
+        if previous is None:
+            del os.environ["PYTHONSAFEPATH"]
+        else:
+            os.environ["PYTHONSAFEPATH"] = previous
 
 
 def _stop_forkserver() -> None:
