@@ -107,18 +107,6 @@ class Returns:
 
 
 Slot = Value | MutArr | Closure | Returns
-# What ends a run without a value: something not modelled, control flow escaping the function, a throw,
-# or Python's own limits on hostile input.
-_FAILURES = (
-    _AbortError,
-    _BreakError,
-    _ContinueError,
-    _ThrowError,
-    RecursionError,
-    OverflowError,
-    ValueError,
-    MemoryError,
-)
 
 
 def freeze(value: Slot) -> Value:

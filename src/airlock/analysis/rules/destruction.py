@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from airlock.analysis.facts import Reach, writes_files
+from airlock.analysis.filetext import FileText
 from airlock.analysis.rules import Behaviour, declare
 from airlock.analysis.signals import Indicator
 from airlock.model import Evidence, Finding, Severity
@@ -182,23 +183,6 @@ _KILL_BY_NAME_SHELL = re.compile(
 )
 
 
-class _Text:
-    """One file's bytes with line starts computed on first use (evidence is line/column)."""
-
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-        self._starts: list[int] | None = None
-
-    def offset(self, evidence: Evidence) -> int:
-        if self._starts is None:
-            self._starts = [0, *(m.end() for m in re.finditer(rb"\n", self.data))]
-        line = min(max(evidence.line, 1), len(self._starts)) - 1
-        return min(self._starts[line] + max((evidence.column or 1) - 1, 0), len(self.data))
-
-    def around(self, at: int, before: int = _WINDOW, after: int = _WINDOW) -> bytes:
-        return self.data[max(0, at - before) : at + after]
-
-
 @dataclass(frozen=True, slots=True)
 class _Site:
     """A destructive act in one file: where, what, and the byte offset its window is read around."""
@@ -251,7 +235,7 @@ def _wipes(facts: PackageFacts, *, geo_reported: bool) -> Iterator[Finding]:
         data = facts.text.get(f.path)
         if data is None or len(done) == 3:
             continue
-        text = _Text(data)
+        text = FileText(data)
         sites = _destructive_sites(f, text)
         where = facts.reach(f.path)
         if RECURSIVE_WIPE.id not in done:
@@ -294,7 +278,7 @@ def _wipes(facts: PackageFacts, *, geo_reported: bool) -> Iterator[Finding]:
                 )
 
 
-def _destructive_sites(f: FileCapabilities, text: _Text) -> list[_Site]:
+def _destructive_sites(f: FileCapabilities, text: FileText) -> list[_Site]:
     """Recursive removals (`recursive: true` right after the call) and walks that write or delete near
     the readdir (a walker's body is short; a bundle's unrelated writer is far away)."""
     sites: list[_Site] = []
@@ -323,7 +307,7 @@ def _destructive_sites(f: FileCapabilities, text: _Text) -> list[_Site]:
     return sites[:_MAX_SITES]
 
 
-def _broad_target(site: _Site, text: _Text) -> str | None:
+def _broad_target(site: _Site, text: FileText) -> str | None:
     """What broad directory the site is aimed at: the removal's own argument, or for a walk, the argument
     of a call to the function the walk sits in."""
     if not site.walker:
@@ -355,29 +339,22 @@ def _enclosing_function(before: bytes) -> bytes | None:
     return names[-1] if names else None
 
 
-def _gate(at: int, text: _Text, f: FileCapabilities) -> tuple[str, Evidence] | None:
-    window = text.around(at)
+def _gate(at: int, text: FileText, f: FileCapabilities) -> tuple[str, Evidence] | None:
+    window = text.around(at, _WINDOW, _WINDOW)
     for label, pattern in _GATES:
         found = pattern.search(window)
         if found is None:
             continue
         if label == "a fixed date" and not _FIXED_DATE_LITERAL.search(window):
             continue  # `Date.now() > expires` is a cache check; a logic bomb names its day
-        return label, _evidence_at(text, f.path, max(0, at - _WINDOW) + found.start(), found.group(0))
+        return label, text.evidence(f.path, max(0, at - _WINDOW) + found.start(), found.group(0))
     country = next((s for s in f.signals if s.indicator is Indicator.COUNTRY), None)
     if country is not None and abs(text.offset(country.evidence) - at) <= _WINDOW:
         return f"the country {country.detail}", country.evidence
     return None
 
 
-def _evidence_at(text: _Text, path: str, offset: int, matched: bytes) -> Evidence:
-    line = text.data.count(b"\n", 0, offset) + 1
-    start = text.data.rfind(b"\n", 0, offset) + 1
-    snippet = matched.decode("utf-8", "replace").strip()
-    return Evidence(path, line, offset - start + 1, snippet)
-
-
-def _gated_exfiltration(f: FileCapabilities, text: _Text) -> tuple[str, Evidence, Evidence] | None:
+def _gated_exfiltration(f: FileCapabilities, text: FileText) -> tuple[str, Evidence, Evidence] | None:
     secrets = [s for s in f.signals if s.indicator in (Indicator.SECRET_FILE, Indicator.SECRET_ENV)]
     if not secrets:
         return None
@@ -401,7 +378,7 @@ def _network_evidence(f: FileCapabilities) -> Sequence[Evidence]:
     return found
 
 
-def _js_kill_all(f: FileCapabilities, text: _Text) -> list[Evidence]:
+def _js_kill_all(f: FileCapabilities, text: FileText) -> list[Evidence]:
     return [
         e
         for e in f.globals.get("process.kill", ())[:_MAX_SITES]
@@ -416,7 +393,7 @@ def _process_killing(facts: PackageFacts) -> Iterator[Finding]:
         data = facts.text.get(f.path)
         if data is None or "process.kill" not in f.globals:
             continue
-        for e in _js_kill_all(f, _Text(data)):
+        for e in _js_kill_all(f, FileText(data)):
             where = facts.reach(f.path)
             found.append(
                 (

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from airlock.analysis.facts import Reach, network_evidence
+from airlock.analysis.filetext import FileText
 from airlock.analysis.rules import Behaviour, declare
 from airlock.model import Evidence, Finding, Severity
 
@@ -215,25 +216,6 @@ _FUNCTION_HEADER = re.compile(
 )
 
 
-class _Text:
-    """One file's bytes with line starts computed on first use (evidence is line/column)."""
-
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-        self._starts: list[int] | None = None
-
-    def offset(self, evidence: Evidence) -> int:
-        if self._starts is None:
-            self._starts = [0, *(m.end() for m in re.finditer(rb"\n", self.data))]
-        line = min(max(evidence.line, 1), len(self._starts)) - 1
-        return min(self._starts[line] + max((evidence.column or 1) - 1, 0), len(self.data))
-
-    def evidence(self, path: str, offset: int, snippet: bytes) -> Evidence:
-        line = self.data.count(b"\n", 0, offset) + 1
-        start = self.data.rfind(b"\n", 0, offset) + 1
-        return Evidence(path, line, offset - start + 1, snippet.decode("utf-8", "replace").strip()[:160])
-
-
 def _skip_literal(data: bytes, i: int, end: int) -> int:
     """The index after the string, template or comment starting at `i` (or `i` if none starts there)."""
     c = data[i : i + 1]
@@ -344,7 +326,7 @@ def _remote_wipes(facts: PackageFacts) -> Iterator[Finding]:
         data = facts.text.get(f.path)
         if data is None:
             continue
-        text = _Text(data)
+        text = FileText(data, snippet_chars=160)
         wipes = _wipes(f, text)
         if not wipes:
             continue
@@ -376,7 +358,7 @@ def _networked(f: FileCapabilities) -> bool:
     )
 
 
-def _wipes(f: FileCapabilities, text: _Text) -> list[_Wipe]:
+def _wipes(f: FileCapabilities, text: FileText) -> list[_Wipe]:
     """Recursive deletes of a wide target: fs.rm* with `recursive: true`, rimraf / fs-extra removes, and
     `rm -rf *`-style command lines (in the working directory, unless `cwd:` names another)."""
     data = text.data
@@ -462,7 +444,7 @@ def _finds_project_root(name: bytes, data: bytes) -> bool:
     return False
 
 
-def _handler_of(at: int, text: _Text, path: str, *, networked: bool) -> _Handler | None:
+def _handler_of(at: int, text: FileText, path: str, *, networked: bool) -> _Handler | None:
     """The innermost handler of network data whose code is still open at `at`: a listener on a network
     object (when the file uses the network), an HTTP route, a server callback, or the code after a fetch."""
     data = text.data
@@ -524,7 +506,7 @@ def _handler_of(at: int, text: _Text, path: str, *, networked: bool) -> _Handler
     return None
 
 
-def _keyed(handler: _Handler, at: int, text: _Text, path: str) -> Evidence | None:
+def _keyed(handler: _Handler, at: int, text: FileText, path: str) -> Evidence | None:
     """A comparison of the received data (the callback's first parameter) with a literal before the act."""
     if handler.param is None or handler.param in {b"function", b"async"}:
         return None
@@ -556,7 +538,7 @@ def _download_runs(facts: PackageFacts) -> Iterator[Finding]:
         ]
         if not writes or not runs or _CHECKSUM.search(data):
             continue
-        text = _Text(data)
+        text = FileText(data, snippet_chars=160)
         written = {name: e for e in writes for name in _path_names(text.offset(e), data)}
         for run, synchronous in runs:
             at = text.offset(run)
