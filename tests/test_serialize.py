@@ -123,7 +123,15 @@ def test_package_entry_keys_are_the_contract() -> None:
         "target",
     ]
     assert entry["target"] == review().target
-    assert list(entry["capabilities"]) == ["builtin", "globals", "dynamic", "native"]
+    assert list(entry["capabilities"]) == [
+        "builtin",
+        "globals",
+        "dynamic",
+        "native",
+        "all_globals",
+        "global_writes",
+        "imports",
+    ]
     assert entry["verdict"] == "review"
     assert entry["paths"] == ["app>@scope/native-thing", "app>other>@scope/native-thing"]
     assert entry["skipped"] == [
@@ -142,7 +150,15 @@ def test_failed_target_entry_has_nulls_and_its_finding() -> None:
     entry = report_to_json(failed())
     assert entry["name"] is None and entry["version"] is None and entry["integrity"] is None
     assert entry["verdict"] == "review"
-    assert entry["capabilities"] == {"builtin": {}, "globals": {}, "dynamic": [], "native": False}
+    assert entry["capabilities"] == {
+        "builtin": {},
+        "globals": {},
+        "dynamic": [],
+        "native": False,
+        "all_globals": {},
+        "global_writes": [],
+        "imports": {},
+    }
     assert [f["rule"] for f in entry["findings"]] == ["target-failed"]
 
 

@@ -112,15 +112,37 @@ class Capabilities:
     globals: Mapping[str, tuple[Evidence, ...]] = field(default_factory=_frozen_map)
     dynamic: tuple[Evidence, ...] = ()
     native: bool = False
+    all_globals: Mapping[str, tuple[Evidence, ...]] = field(default_factory=_frozen_map)
+    """Every global the code refers to that is not a JavaScript intrinsic, at the depth LavaMoat records
+    (`process.env`, `process.nextTick`, `setTimeout`): the inventory a policy is built from. `globals` keeps
+    only the powerful ones, which reports show."""
+    global_writes: tuple[str, ...] = ()
+    """The keys of `all_globals` the code assigns to (LavaMoat's `"write"`), sorted."""
+    imports: Mapping[str, tuple[Evidence, ...]] = field(default_factory=_frozen_map)
+    """The packages the code loads by name (`require('a/b')` → `a`), each with where."""
 
     def __post_init__(self) -> None:
         # Key order is part of a deterministic report; MappingProxyType keeps the maps read-only.
         object.__setattr__(self, "builtin", _frozen_map(self.builtin))
         object.__setattr__(self, "globals", _frozen_map(self.globals))
+        object.__setattr__(self, "all_globals", _frozen_map(self.all_globals))
+        object.__setattr__(self, "global_writes", tuple(sorted(set(self.global_writes))))
+        object.__setattr__(self, "imports", _frozen_map(self.imports))
 
     def __reduce__(self) -> tuple[object, ...]:
         # MappingProxyType does not pickle; rebuild from plain dicts.
-        return (Capabilities, (dict(self.builtin), dict(self.globals), self.dynamic, self.native))
+        return (
+            Capabilities,
+            (
+                dict(self.builtin),
+                dict(self.globals),
+                self.dynamic,
+                self.native,
+                dict(self.all_globals),
+                self.global_writes,
+                dict(self.imports),
+            ),
+        )
 
     @property
     def modules(self) -> frozenset[str]:

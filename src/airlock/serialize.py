@@ -88,6 +88,9 @@ def capabilities_to_json(capabilities: Capabilities) -> JSONObject:
         "globals": _capability_map(capabilities.globals),
         "dynamic": _evidence_list(capabilities.dynamic),
         "native": capabilities.native,
+        "all_globals": _capability_map(capabilities.all_globals),
+        "global_writes": list(capabilities.global_writes),
+        "imports": _capability_map(capabilities.imports),
     }
 
 
@@ -244,6 +247,9 @@ def capabilities_from_json(data: object) -> Capabilities:
         globals=_capability_map_from_json(obj.get("globals", {}), "capabilities.globals"),
         dynamic=_evidence_tuple(obj.get("dynamic", []), "capabilities.dynamic"),
         native=native,
+        all_globals=_capability_map_from_json(obj.get("all_globals", {}), "capabilities.all_globals"),
+        global_writes=_strings(obj.get("global_writes", []), "capabilities.global_writes"),
+        imports=_capability_map_from_json(obj.get("imports", {}), "capabilities.imports"),
     )
 
 
