@@ -24,14 +24,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from check_tree import Run, measure, median  # noqa: E402  (a sibling script, not a package)
+from check_tree import Run, measure, median
 
 HERE = Path(__file__).resolve().parent
 TARGET_SECONDS = 5.0
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--tree", type=Path, default=HERE / "trees" / "webapp")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--repeat", type=int, default=5)
@@ -54,10 +56,15 @@ def main() -> None:
         for _ in range(repeat):  # alternating, so drifts in machine load hit both alike
             checks.append(measure("check", check, cwd=work, env=env))
             inits.append(measure("init", init, cwd=work, env=env))
-        warm_check, warm_init = median("airlock check, warm", checks), median("airlock policy init, warm", inits)
+        warm_check, warm_init = (
+            median("airlock check, warm", checks),
+            median("airlock policy init, warm", inits),
+        )
         policy = json.loads((project / "airlock-policy.json").read_text())
     resources = policy["resources"]
-    grants = [sum(len(entry.get(f, {})) for f in ("builtin", "globals", "packages")) for entry in resources.values()]
+    grants = [
+        sum(len(entry.get(f, {})) for f in ("builtin", "globals", "packages")) for entry in resources.values()
+    ]
     print(f"tree: {args.tree} , {args.jobs} analysis processes")
     print(
         f"policy: {len(resources)} packages, grants per package: mean {statistics.mean(grants or [0]):.1f}, "
@@ -66,7 +73,9 @@ def main() -> None:
     )
     print(f"{'run':<40}{'wall s':>8}{'cpu s':>8}{'peak RSS':>12}  exit")
     for run in (cold, warm_check, warm_init):
-        print(f"{run.label:<40}{run.seconds:>8.2f}{run.cpu_seconds:>8.2f}{run.peak_tree_mb:>9.0f} MB  {run.returncode}")
+        print(
+            f"{run.label:<40}{run.seconds:>8.2f}{run.cpu_seconds:>8.2f}{run.peak_tree_mb:>9.0f} MB  {run.returncode}"
+        )
     print(
         f"policy init / check (warm): {warm_init.seconds / warm_check.seconds:.2f}x wall; "
         f"target: policy init warm <= {TARGET_SECONDS:.0f} s: {'met' if warm_init.seconds <= TARGET_SECONDS else 'MISSED'}"

@@ -555,15 +555,11 @@ ProductionOption = Annotated[
 ]
 AllPlatformsOption = Annotated[
     bool,
-    typer.Option(
-        "--all-platforms", metavar=FLAG, help="Also cover optional packages for other platforms."
-    ),
+    typer.Option("--all-platforms", metavar=FLAG, help="Also cover optional packages for other platforms."),
 ]
 PlatformOption = Annotated[
     str | None,
-    typer.Option(
-        "--platform", metavar="OS/CPU[/LIBC]", help="The tree npm would install on this platform."
-    ),
+    typer.Option("--platform", metavar="OS/CPU[/LIBC]", help="The tree npm would install on this platform."),
 ]
 
 
@@ -821,7 +817,9 @@ def policy_scripts(
             and merged.scripts_decision(p.name, p.version) is not True
             and (override is None or override.scripts_decision(p.name, p.version) is not False)
         ]
-        lines = [PolicyLine((GrantKind.INSTALL_SCRIPT.value, f"{p.name}#{p.version}"), True) for p in accepted]
+        lines = [
+            PolicyLine((GrantKind.INSTALL_SCRIPT.value, f"{p.name}#{p.version}"), True) for p in accepted
+        ]
         policy = widen(policy, lines)
         write_policy(run.project, policy)
         merged = merge(policy, override) if override is not None else policy

@@ -33,7 +33,12 @@ class Project:
         self.published: list[str] = []
 
     def publish(
-        self, name: str, version: str, files: dict[str, Any], dependencies: dict[str, str] | None = None, **manifest: Any
+        self,
+        name: str,
+        version: str,
+        files: dict[str, Any],
+        dependencies: dict[str, str] | None = None,
+        **manifest: Any,
     ) -> None:
         deps = dependencies or {}
         extra = {"dependencies": deps} if deps else {}
@@ -56,13 +61,23 @@ class Project:
         }
         for name, (version, deps) in self.versions.items():
             dist = self.registry.packument(name)["versions"][version]["dist"]
-            entry: dict[str, Any] = {"version": version, "resolved": dist["tarball"], "integrity": dist["integrity"]}
+            entry: dict[str, Any] = {
+                "version": version,
+                "resolved": dist["tarball"],
+                "integrity": dist["integrity"],
+            }
             if deps:
                 entry["dependencies"] = deps
             if "scripts" in self.registry.packument(name)["versions"][version]:
                 entry["hasInstallScript"] = True
             packages[f"node_modules/{name}"] = entry
-        lock = {"name": "app", "version": "1.0.0", "lockfileVersion": 3, "requires": True, "packages": packages}
+        lock = {
+            "name": "app",
+            "version": "1.0.0",
+            "lockfileVersion": 3,
+            "requires": True,
+            "packages": packages,
+        }
         (self.root / "package-lock.json").write_text(json.dumps(lock, indent=2))
 
     @property
@@ -89,8 +104,12 @@ def project(fake_registry: FakeRegistry, monkeypatch: pytest.MonkeyPatch, tmp_pa
     return p
 
 
-def policy_cmd(args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    return run(["policy", *args, "-j", "1"] if args[0] != "export" else ["policy", *args], monkeypatch, capsys)
+def policy_cmd(
+    args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> tuple[int, str, str]:
+    return run(
+        ["policy", *args, "-j", "1"] if args[0] != "export" else ["policy", *args], monkeypatch, capsys
+    )
 
 
 def test_init_writes_the_observed_grants_with_install_scripts_off(
@@ -117,7 +136,9 @@ def test_init_writes_the_observed_grants_with_install_scripts_off(
     assert (project.root / "airlock-policy.json").read_text() == text
 
 
-def test_init_refuses_to_overwrite(project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_init_refuses_to_overwrite(
+    project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert policy_cmd(["init", "app"], monkeypatch, capsys)[0] == 0
     code, out, err = policy_cmd(["init", "app"], monkeypatch, capsys)
     assert code == 2 and out == ""
@@ -125,21 +146,29 @@ def test_init_refuses_to_overwrite(project: Project, monkeypatch: pytest.MonkeyP
     assert "policy check --update" in err and "--force" in err
 
 
-def test_check_passes_on_an_unchanged_tree(project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_passes_on_an_unchanged_tree(
+    project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     policy_cmd(["init", "app"], monkeypatch, capsys)
     code, out, _ = policy_cmd(["check", "app"], monkeypatch, capsys)
     assert code == 0, out
     assert out.startswith("policy check: 3 packages, 0 exceed their grants, 0 narrowed"), out
 
 
-def test_check_without_a_policy_says_how_to_make_one(project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_without_a_policy_says_how_to_make_one(
+    project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, _, err = policy_cmd(["check", "app"], monkeypatch, capsys)
     assert code == 2
     assert "airlock-policy.json does not exist" in err and "airlock policy init" in err
 
 
-def test_an_invalid_policy_is_bad_input(project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    (project.root / "airlock-policy.json").write_text('{"version": 1, "resources": {"a": {"builtin": {"fs": "yes"}}}}')
+def test_an_invalid_policy_is_bad_input(
+    project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project.root / "airlock-policy.json").write_text(
+        '{"version": 1, "resources": {"a": {"builtin": {"fs": "yes"}}}}'
+    )
     code, _, err = policy_cmd(["check", "app"], monkeypatch, capsys)
     assert code == 2
     assert 'resources["a"].builtin["fs"] is "yes", not true or false' in err
@@ -159,7 +188,9 @@ def test_new_builtin_exceeds_with_evidence_and_the_accepting_line(
     assert 'accept: resources["reader"]["builtin"]["child_process.exec"]: true' in out
 
 
-def test_new_native_code_exceeds(project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_new_native_code_exceeds(
+    project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     policy_cmd(["init", "app"], monkeypatch, capsys)
     project.publish("calm", "1.0.1", {**CALM, "build/Release/calm.node": b"\x7fELF\x02\x01\x01" + bytes(64)})
     project.publish("reader", "1.0.0", READER, {"calm": "1.0.1"})
@@ -191,8 +222,11 @@ def test_removed_capability_is_reported_not_an_error_and_update_shrinks(
     project.publish("reader", "1.0.1", CALM, {"calm": "1.0.0"})
     code, out, _ = policy_cmd(["check", "app"], monkeypatch, capsys)
     assert code == 0, out
-    assert 'reader (reader@1.0.1): builtin fs.readFileSync is no longer used' not in out  # title is the label
-    assert 'reader@1.0.1: builtin fs.readFileSync is no longer used: resources["reader"]["builtin"]["fs.readFileSync"]: true' in out
+    assert "reader (reader@1.0.1): builtin fs.readFileSync is no longer used" not in out  # title is the label
+    assert (
+        'reader@1.0.1: builtin fs.readFileSync is no longer used: resources["reader"]["builtin"]["fs.readFileSync"]: true'
+        in out
+    )
     code, out, _ = policy_cmd(["check", "app", "--update"], monkeypatch, capsys)
     assert code == 0
     assert project.policy["resources"]["reader"] == {}
@@ -215,7 +249,7 @@ def test_update_accepts_every_excess_and_never_touches_the_override(
     # calm's override grant is unused: reported as narrowed, but only the override has it, so it stays.
     code, out, _ = policy_cmd(["check", "app"], monkeypatch, capsys)
     assert code == 0
-    assert 'reader>calm (calm@1.0.0): builtin os is no longer used' in out
+    assert "reader>calm (calm@1.0.0): builtin os is no longer used" in out
     assert override.read_bytes() == before
 
 
@@ -250,7 +284,9 @@ def test_new_package_not_in_the_policy_is_an_excess(
     assert project.policy["resources"]["reader>netty"] == {"builtin": {"https.get": True}}
 
 
-def test_json_format(project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_json_format(
+    project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     policy_cmd(["init", "app"], monkeypatch, capsys)
     project.publish("reader", "1.0.1", {"index.js": "require('dns').lookup('x')"}, {"calm": "1.0.0"})
     code, out, _ = policy_cmd(["check", "app", "--format", "json"], monkeypatch, capsys)
@@ -262,18 +298,26 @@ def test_json_format(project: Project, monkeypatch: pytest.MonkeyPatch, capsys: 
     assert reader["narrowings"][0]["key"] == "fs.readFileSync"
 
 
-def test_export_writes_lavamoat_files(project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_export_writes_lavamoat_files(
+    project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     policy_cmd(["init", "app"], monkeypatch, capsys)
     code, out, _ = policy_cmd(["export", "--lavamoat", "app"], monkeypatch, capsys)
     assert code == 0, out
     exported = json.loads((project.root / "lavamoat" / "node" / "policy.json").read_text())
-    assert exported["resources"]["reader"] == {"builtin": {"fs.readFileSync": True, "node:fs.readFileSync": True}}
+    assert exported["resources"]["reader"] == {
+        "builtin": {"fs.readFileSync": True, "node:fs.readFileSync": True}
+    }
     assert set(exported) == {"resources"}
-    assert json.loads((project.root / "lavamoat" / "node" / "policy-override.json").read_text()) == {"resources": {}}
+    assert json.loads((project.root / "lavamoat" / "node" / "policy-override.json").read_text()) == {
+        "resources": {}
+    }
     assert "allowScripts is not part of LavaMoat's policy" in out
 
 
-def test_export_needs_a_format(project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_export_needs_a_format(
+    project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, _, err = policy_cmd(["export", "app"], monkeypatch, capsys)
     assert code == 2 and "--lavamoat" in err
 

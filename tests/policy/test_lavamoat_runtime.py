@@ -53,10 +53,15 @@ def lavamoat(tmp_path_factory: pytest.TempPathFactory) -> Path:
     done = subprocess.run(
         [tools.npm, "install", "--ignore-scripts", "--no-audit", "--no-fund", f"lavamoat@{LAVAMOAT_VERSION}"],
         cwd=where,
+        check=False,
         capture_output=True,
         text=True,
         timeout=300,
-        env={"PATH": str(Path(tools.npm).parent), "HOME": str(where), "npm_config_cache": str(where / ".npm")},
+        env={
+            "PATH": str(Path(tools.npm).parent),
+            "HOME": str(where),
+            "npm_config_cache": str(where / ".npm"),
+        },
     )
     assert done.returncode == 0, done.stderr[-2000:]
     return where / "node_modules" / "lavamoat" / "src" / "cli.js"
@@ -86,7 +91,12 @@ def _app(root: Path, registry: FakeRegistry) -> None:
 
 def _run(node: NodeTools, lavamoat: Path, root: Path) -> str:
     done = subprocess.run(
-        [node.node, str(lavamoat), "index.js"], cwd=root, capture_output=True, text=True, timeout=120
+        [node.node, str(lavamoat), "index.js"],
+        check=False,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
@@ -94,6 +104,7 @@ def _run(node: NodeTools, lavamoat: Path, root: Path) -> str:
 
 @pytest.mark.requires_node
 def test_lavamoat_runs_the_app_with_the_exported_policy_and_denies_what_the_override_refuses(
+    *,
     node: NodeTools,
     lavamoat: Path,
     fake_registry: FakeRegistry,
@@ -126,15 +137,22 @@ def test_lavamoat_runs_the_app_with_the_exported_policy_and_denies_what_the_over
         json.dumps(
             {
                 "version": 1,
-                "resources": {"planted": {"builtin": {"child_process": False}, "globals": {"process.env": False}}},
+                "resources": {
+                    "planted": {"builtin": {"child_process": False}, "globals": {"process.env": False}}
+                },
             }
         )
     )
     assert policy_cmd(["export", "--lavamoat", "app"], monkeypatch, capsys)[0] == 0
     ran = _run(node, lavamoat, root)
     assert "calm: a/b" in ran
-    assert 'planted denied: LavaMoat - required node builtin package not in allowlist: package "planted"' in ran
+    assert (
+        'planted denied: LavaMoat - required node builtin package not in allowlist: package "planted"' in ran
+    )
     # airlock itself reports the refusal as a decision taken, not as drift.
     code, out, _ = policy_cmd(["check", "app"], monkeypatch, capsys)
     assert code == 0, out
-    assert "planted@1.0.0: builtin child_process.execSync  index.js:3  module.exports = { run: cp.execSync, home }" in out
+    assert (
+        "planted@1.0.0: builtin child_process.execSync  index.js:3  module.exports = { run: cp.execSync, home }"
+        in out
+    )

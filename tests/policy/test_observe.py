@@ -45,7 +45,10 @@ TREE = DependencyTree(
     roots=(Edge("a", "node_modules/a"), Edge("c", "node_modules/c")),
     packages={
         "node_modules/a": node(
-            "node_modules/a", "a", ("b", "node_modules/a/node_modules/b"), ("d", "node_modules/a/node_modules/d")
+            "node_modules/a",
+            "a",
+            ("b", "node_modules/a/node_modules/b"),
+            ("d", "node_modules/a/node_modules/d"),
         ),
         "node_modules/a/node_modules/b": node("node_modules/a/node_modules/b", "b"),
         "node_modules/a/node_modules/d": node("node_modules/a/node_modules/d", "d", source=Source.BUNDLED),
@@ -95,8 +98,10 @@ def test_imports_resolve_from_this_node_of_the_tree() -> None:
     seen = observe(report("a", imports=imports), TREE, "node_modules/a", NAMES)
     # Its own b (the nested copy) and its bundled d; the builtin and itself need no package grant.
     assert dict(seen.grants.packages) == {"a>b": True, "a>d": True}
-    assert seen.notes == ("a: loads 'ghost', which does not resolve from its place in the tree "
-                          "(no such dependency installed): no grant written for it",)
+    assert seen.notes == (
+        "a: loads 'ghost', which does not resolve from its place in the tree "
+        "(no such dependency installed): no grant written for it",
+    )
     # c requires b through its edge to the hoisted copy.
     assert dict(observe(report("c", imports={"b": (E,)}), TREE, "node_modules/c", NAMES).grants.packages) == {
         "c>b": True
@@ -134,7 +139,12 @@ def outcome(reports: dict[str, PackageReport]) -> CheckOutcome:
 
 
 REPORTS = {
-    "a": report("a", builtin={"fs.readFile": (E,)}, imports={"b": (E,), "d": (E,)}, install_scripts={"postinstall": "node x"}),
+    "a": report(
+        "a",
+        builtin={"fs.readFile": (E,)},
+        imports={"b": (E,), "d": (E,)},
+        install_scripts={"postinstall": "node x"},
+    ),
     "b": report("b", all_globals={"process.env": (E,)}),
     "c": report("c", imports={"b": (E,)}, native=True),
 }
@@ -159,8 +169,12 @@ def test_init_gives_every_canonical_name_its_entry() -> None:
             }
         )
     )
-    assert policy_drift(outcome(REPORTS), policy, NAMES) == drifts(observe_tree(outcome(REPORTS), NAMES), policy)
-    assert not any(d.exceeds or d.narrowings or d.changed for d in drifts(observe_tree(outcome(REPORTS), NAMES), policy))
+    assert policy_drift(outcome(REPORTS), policy, NAMES) == drifts(
+        observe_tree(outcome(REPORTS), NAMES), policy
+    )
+    assert not any(
+        d.exceeds or d.narrowings or d.changed for d in drifts(observe_tree(outcome(REPORTS), NAMES), policy)
+    )
 
 
 def test_tree_drift_new_global_and_dependency_then_update_accepts_them() -> None:
@@ -185,7 +199,10 @@ def test_tree_drift_new_global_and_dependency_then_update_accepts_them() -> None
 
 def test_stale_entries_are_narrowings_and_update_removes_them() -> None:
     policy = Policy(
-        resources={**generate(observe_tree(outcome(REPORTS), NAMES)).resources, "gone": Resource(native=True)},
+        resources={
+            **generate(observe_tree(outcome(REPORTS), NAMES)).resources,
+            "gone": Resource(native=True),
+        },
         allow_scripts={"a#1.0.0": False, "a>d#1.0.0": False, "a#0.9.0": True, "gone": False},
     )
     found = drifts(observe_tree(outcome(REPORTS), NAMES), policy)

@@ -100,7 +100,9 @@ def test_narrowing_takes_unused_grants_out_and_keeps_a_write_now_read_as_a_read(
 
 def test_narrowing_leaves_what_only_the_override_grants() -> None:
     override = parse({"version": 1, "resources": {"a": {"builtin": {"os": True}}, "z": {"native": True}}})
-    found = drift(grants_for(merge(POLICY, override), "a", None), PackageGrants("a", builtin={"fs.readFile": True}))
+    found = drift(
+        grants_for(merge(POLICY, override), "a", None), PackageGrants("a", builtin={"fs.readFile": True})
+    )
     assert {n.key for n in found.narrowings} == {"os", "console"}
     gone = drift(grants_for(merge(POLICY, override), "z", None), PackageGrants("z"))
     narrowed = narrow(POLICY, (*found.narrowings, *gone.narrowings))

@@ -86,7 +86,9 @@ def lavamoat_resource(resource: Resource) -> dict[str, object]:
         module = key.split(".", 1)[0]
         if builtin_name(module) == module:
             builtin["node:" + key] = value
-    roots = {key.split(".", 1)[0] for key, value in resource.globals.items() if value == "write" and "." in key}
+    roots = {
+        key.split(".", 1)[0] for key, value in resource.globals.items() if value == "write" and "." in key
+    }
     globals_: dict[str, GlobalAccess] = {
         key: value for key, value in resource.globals.items() if key.split(".", 1)[0] not in roots
     }
@@ -104,11 +106,15 @@ def lavamoat_document(policy: Policy | None) -> str:
     return json.dumps({"resources": resources}, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def export_lavamoat(project: Path, target: Path, policy: Policy, override: Policy | None) -> tuple[Path, Path]:
+def export_lavamoat(
+    project: Path, target: Path, policy: Policy, override: Policy | None
+) -> tuple[Path, Path]:
     """Write `target/lavamoat/node/policy.json` and `policy-override.json` (an empty one when the project
     has no override, so that an override exported earlier does not linger)."""
     if not target.is_dir():
-        raise PolicyError(f"{target} is not a directory", hint="give the app's directory (where lavamoat runs)")
+        raise PolicyError(
+            f"{target} is not a directory", hint="give the app's directory (where lavamoat runs)"
+        )
     primary, secondary = target / LAVAMOAT_POLICY, target / LAVAMOAT_OVERRIDE
     write_text(primary, lavamoat_document(policy))
     write_text(secondary, lavamoat_document(override))

@@ -76,9 +76,11 @@ def observe_tree(outcome: CheckOutcome, names: Mapping[str, str]) -> ObservedTre
         for node in entry.nodes:
             report_of[node.key] = (report, ok)
             if node.key not in names:
-                notes.append(f"{entry.label} at {node.key} is reached by no dependency LavaMoat follows: no entry")
+                notes.append(
+                    f"{entry.label} at {node.key} is reached by no dependency LavaMoat follows: no entry"
+                )
                 continue
-            packages.append(_package(tree, node.key, names, report, ok, entry.label))
+            packages.append(_package(tree, node.key, names, report, ok=ok, label=entry.label))
     for key, node in tree.packages.items():
         if node.source is not Source.BUNDLED or key not in names:
             continue
@@ -86,7 +88,7 @@ def observe_tree(outcome: CheckOutcome, names: Mapping[str, str]) -> ObservedTre
         if shipper is None or shipper not in report_of:
             continue
         report, ok = report_of[shipper]
-        packages.append(_package(tree, key, names, report, ok, node.label))
+        packages.append(_package(tree, key, names, report, ok=ok, label=node.label))
     for package in packages:
         if package.observed is not None:
             notes.extend(package.observed.notes)
@@ -96,7 +98,7 @@ def observe_tree(outcome: CheckOutcome, names: Mapping[str, str]) -> ObservedTre
 
 
 def _package(
-    tree: DependencyTree, key: str, names: Mapping[str, str], report: PackageReport, ok: bool, label: str
+    tree: DependencyTree, key: str, names: Mapping[str, str], report: PackageReport, *, ok: bool, label: str
 ) -> PolicyPackage:
     return PolicyPackage(names[key], key, label, report, observe(report, tree, key, names) if ok else None)
 
@@ -173,7 +175,7 @@ def drifts(observed: ObservedTree, policy: Policy, override: Policy | None = Non
             stale.setdefault(name, []).extend(gone.narrowings)
     for pattern, value in policy.allow_scripts.items():
         name, _, version = pattern.partition("#")
-        if name in unknown or pattern in current_patterns and value is True:
+        if name in unknown or (pattern in current_patterns and value is True):
             continue  # not analysed, or drift() already judged this version's entry
         if (pattern in live_patterns) if version else (name in live_names):
             continue

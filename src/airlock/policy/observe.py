@@ -51,9 +51,16 @@ def observe(report: PackageReport, tree: DependencyTree, key: str, names: Mappin
     capabilities = report.capabilities
     evidence: dict[EvidenceKey, tuple[Evidence, ...]] = {}
 
-    builtin = _topmost({k: True for k in capabilities.builtin}, capabilities.builtin, GrantKind.BUILTIN, evidence)
+    builtin = {
+        path: True
+        for path in _topmost(
+            dict.fromkeys(capabilities.builtin, True), capabilities.builtin, GrantKind.BUILTIN, evidence
+        )
+    }
     writes = set(capabilities.global_writes)
-    seen_globals: dict[str, GlobalAccess] = {k: "write" if k in writes else True for k in capabilities.all_globals}
+    seen_globals: dict[str, GlobalAccess] = {
+        k: "write" if k in writes else True for k in capabilities.all_globals
+    }
     globals_ = _topmost(seen_globals, capabilities.all_globals, GrantKind.GLOBAL, evidence)
 
     packages: dict[str, bool] = {}
@@ -76,7 +83,8 @@ def observe(report: PackageReport, tree: DependencyTree, key: str, names: Mappin
     scripts = registry_install_scripts(report.install_scripts)
     if scripts:
         evidence[(GrantKind.INSTALL_SCRIPT, None)] = tuple(
-            Evidence("package.json", 1, snippet=f'"{script}": {command}') for script, command in scripts.items()
+            Evidence("package.json", 1, snippet=f'"{script}": {command}')
+            for script, command in scripts.items()
         )
     grants = PackageGrants(
         name=name,
@@ -101,7 +109,9 @@ def _topmost(
     kept: dict[str, GlobalAccess] = {}
     for path, access in sorted(paths.items()):
         parts = path.split(".")
-        parent = next((".".join(parts[:end]) for end in range(1, len(parts)) if ".".join(parts[:end]) in paths), None)
+        parent = next(
+            (".".join(parts[:end]) for end in range(1, len(parts)) if ".".join(parts[:end]) in paths), None
+        )
         owner = parent if parent is not None else path
         if parent is None:
             kept[path] = access

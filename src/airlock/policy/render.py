@@ -36,7 +36,9 @@ def _labels(observed: ObservedTree) -> dict[str, str]:
 
 def _title(name: str, labels: Mapping[str, str]) -> str:
     label = labels.get(name)
-    return f"{name} ({label})" if label and label.split("@", 1)[0] != name and label != name else label or name
+    return (
+        f"{name} ({label})" if label and label.split("@", 1)[0] != name and label != name else label or name
+    )
 
 
 def init_summary(policy: Policy, observed: ObservedTree, written: str) -> str:
@@ -57,7 +59,9 @@ def _not_analysed(observed: ObservedTree) -> list[str]:
     missing = observed.not_analysed
     if not missing:
         return []
-    listed = ", ".join(p.label for p in missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+    listed = ", ".join(p.label for p in missing[:5]) + (
+        f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+    )
     return [
         f"not analysed, so no grants written or checked: {listed} "
         "(grant what they need in airlock-policy-override.json)"
@@ -123,7 +127,9 @@ def _narrowing_text(narrowing: Narrowing, d: Drift) -> str:
     if not d.in_tree:
         return f"{_subject(narrowing.kind, narrowing.key)} (package gone): {narrowing.line}"
     if narrowing.kind is GrantKind.INSTALL_SCRIPT:
-        return f"allowScripts entry for a version not in the tree or without install scripts: {narrowing.line}"
+        return (
+            f"allowScripts entry for a version not in the tree or without install scripts: {narrowing.line}"
+        )
     if narrowing.keep is not None:
         return f"{_subject(narrowing.kind, narrowing.key)} is now only read: {narrowing.line}"
     return f"{_subject(narrowing.kind, narrowing.key)} is no longer used: {narrowing.line}"
@@ -137,7 +143,8 @@ def _excess_data(excess: Excess) -> dict[str, object]:
         "pointer": excess.line.pointer,
         "value": excess.line.value,
         "evidence": [
-            {"file": e.file, "line": e.line, **({"snippet": e.snippet} if e.snippet else {})} for e in excess.evidence
+            {"file": e.file, "line": e.line, **({"snippet": e.snippet} if e.snippet else {})}
+            for e in excess.evidence
         ],
     }
 
@@ -213,8 +220,10 @@ def scripts_text(
                 lines.append("    the analysis has findings to review first")
     if accepted:
         lines.append("accepted (install scripts now allowed):")
-        lines.extend(f"  allowScripts[\"{script_pattern(p.name, p.version)}\"]: true" for p in accepted)
-    elif any(policy.scripts_decision(p.name, p.version) is not True and benign(p.report) for p in with_scripts):
+        lines.extend(f'  allowScripts["{script_pattern(p.name, p.version)}"]: true' for p in accepted)
+    elif any(
+        policy.scripts_decision(p.name, p.version) is not True and benign(p.report) for p in with_scripts
+    ):
         lines.append("hint: `airlock policy scripts --accept-benign` allows the benign ones (your decision)")
     return "\n".join(lines)
 
