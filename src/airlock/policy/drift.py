@@ -1,7 +1,10 @@
 """Drift: how what a package does (observed) differs from what its policy grants.
 
 An excess (a capability observed but not granted) is what `airlock policy check` fails on; each carries the
-exact policy line that would accept it. A narrowing (granted but no longer observed) is only reported.
+exact policy line that would accept it. A narrowing (granted but no longer observed) is only reported, and
+so is a denial: a capability whose deciding entry is an explicit `false` (a decision already taken, which
+the LavaMoat runtime enforces). Install scripts exceed only when no `allowScripts` entry decides the
+version (allow-scripts' "missing policy"); the line that accepts them records them as `false`.
 
 Whether a dot path is granted follows LavaMoat's rule for nested grants (`docs/policy.md`, "Unsupported
 deny-list style policy"): the deepest listed path on the chain decides, so with `"a": true, "a.b": false,

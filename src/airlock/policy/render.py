@@ -19,6 +19,7 @@ _WHAT = {
     GrantKind.INSTALL_SCRIPT: "install scripts",
 }
 _EVIDENCE_SHOWN = 3
+_NOTES_SHOWN = 5
 
 
 def where(evidence: Evidence) -> str:
@@ -102,7 +103,9 @@ def check_text(found: Sequence[Drift], observed: ObservedTree, *, updated: str |
     for d in gone:
         lines.append(f"no longer in the tree: {d.name} (--update removes its entry)")
     lines.extend(_not_analysed(observed))
-    lines.extend(f"note: {note}" for note in observed.notes)
+    lines.extend(f"note: {note}" for note in observed.notes[:_NOTES_SHOWN])
+    if len(observed.notes) > _NOTES_SHOWN:
+        lines.append(f"note: +{len(observed.notes) - _NOTES_SHOWN} more (--format json lists them all)")
     if updated is not None:
         lines.append(f"updated {updated}" if any(d.changed for d in found) else f"{updated} is up to date")
     elif exceeding or narrowed or new or gone:
@@ -196,7 +199,8 @@ def scripts_text(
     with_scripts = [p for p in packages if registry_install_scripts(p.report.install_scripts)]
     if not with_scripts:
         return "no package of the tree has install scripts"
-    lines = [f"{len(with_scripts)} packages with install scripts:"]
+    count = len(with_scripts)
+    lines = [f"{count} package{'s' if count != 1 else ''} with install scripts:"]
     for package in with_scripts:
         decision = policy.scripts_decision(package.name, package.version)
         state = {True: "allowed", False: "kept off", None: "not in the policy"}[decision]
