@@ -226,3 +226,14 @@ def test_a_package_that_was_not_analysed_keeps_its_entry_and_has_no_drift() -> N
     assert "c" not in {d.name for d in found}
     assert updated(policy, found).resources["c"] == policy.resources["c"]
     assert "c" not in generate(tree).resources
+
+
+def test_titles_name_the_package_and_its_canonical_path() -> None:
+    from airlock.policy.render import _title
+
+    labels = {"@s/x": "@s/x@1.0.0", "a>@s/y": "@s/y@2.0.0", "a>b": "b@1.0.0", "b": "b@1.0.0"}
+    assert _title("@s/x", labels) == "@s/x@1.0.0"
+    assert _title("a>@s/y", labels) == "a>@s/y (@s/y@2.0.0)"
+    assert _title("a>b", labels) == "a>b (b@1.0.0)"
+    assert _title("b", labels) == "b@1.0.0"
+    assert _title("gone", labels) == "gone"

@@ -36,10 +36,12 @@ def _labels(observed: ObservedTree) -> dict[str, str]:
 
 
 def _title(name: str, labels: Mapping[str, str]) -> str:
+    """`name@version` when the canonical name is the package's name, else `a>b (b@1.0.0)`."""
     label = labels.get(name)
-    return (
-        f"{name} ({label})" if label and label.split("@", 1)[0] != name and label != name else label or name
-    )
+    if label is None:
+        return name
+    package = label.rpartition("@")[0] or label  # `@scope/x@1.0.0` → `@scope/x`
+    return label if package == name else f"{name} ({label})"
 
 
 def init_summary(policy: Policy, observed: ObservedTree, written: str) -> str:
