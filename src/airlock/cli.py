@@ -93,6 +93,23 @@ FailOnOption = Annotated[
         help="block or review: exit 1 when a package gets this verdict or worse.",
     ),
 ]
+
+
+class CheckFailOn(StrEnum):
+    block = "block"
+    review = "review"
+    policy = "policy"
+
+
+CheckFailOnOption = Annotated[
+    list[CheckFailOn] | None,
+    typer.Option(
+        "--fail-on",
+        metavar="WHAT",
+        help="block, review or policy (repeatable): exit 1 when a package gets this verdict or worse; "
+        "policy: when a package exceeds its airlock-policy.json grants.",
+    ),
+]
 NoStoreOption = Annotated[
     bool,
     typer.Option(
@@ -346,7 +363,7 @@ def check(
     ] = False,
     offline: OfflineOption = None,
     jobs: JobsOption = None,
-    fail_on: FailOnOption = None,
+    fail_on: CheckFailOnOption = None,
     min_age: Annotated[
         float | None,
         typer.Option(
@@ -389,8 +406,15 @@ def check(
     """Analyse a project's whole dependency tree: lockfile tampering, registry metadata signals and every
     package's capabilities and findings, each with the dependency path that pulls it in."""
     from airlock.check.document import check_document
+    from airlock.exit import ExitCode
 
     _check_output_path(output)
+    wanted = set(fail_on or ())
+    verdict_fail_on = next(
+        (FailOn(w.value) for w in (CheckFailOn.review, CheckFailOn.block) if w in wanted), None
+    )
+    if CheckFailOn.policy in wanted:
+        _require_policy(path if path.is_dir() else path.parent)
     checked = _run_check(
         path,
         production=production,
@@ -399,25 +423,61 @@ def check(
         no_store=no_store,
         all_platforms=all_platforms,
         target_platform=target_platform,
-        fail_on=fail_on,
+        fail_on=verdict_fail_on,
         min_age=min_age,
         public_registry=public_registry,
     )
     outcome, runtime, settings = checked.outcome, checked.runtime, checked.settings
+    outcome, policy_notes, violations = _enforce_policy(checked)
     accepted_notes = runtime.acceptances.notes(outcome.reports, whole_project=True)
     document = check_document(
         outcome,
         _tool(),
-        notes=(*checked.lockfile_notes, *accepted_notes),
+        notes=(*checked.lockfile_notes, *policy_notes, *accepted_notes),
         lockfile_uri=_relative_uri(checked.lockfile_path),
     )
     code = outcome.exit_code(fail_on=settings.fail_on)
+    if code is ExitCode.OK and violations and CheckFailOn.policy in wanted:
+        code = ExitCode.ACTION
     _write_output(
         _render(document, format, verbose, output is not None), output, document, code, settings.fail_on
     )
     _print_failures(outcome.failures)
     _print_warnings(runtime.acceptances.expired_warnings())
     raise typer.Exit(int(code))
+
+
+def _require_policy(project: Path) -> None:
+    from airlock.policy.document import POLICY_FILENAME
+
+    if not (project / POLICY_FILENAME).is_file():
+        raise UsageError(
+            f"--fail-on policy: {project / POLICY_FILENAME} does not exist",
+            hint=f"create it with `airlock policy init {project}`, or drop --fail-on policy",
+        )
+
+
+def _enforce_policy(checked: _Checked) -> tuple[CheckOutcome, tuple[str, ...], int]:
+    """The outcome with `policy-exceeded` findings when the project has an airlock-policy.json (beside the
+    lockfile), a note saying what the policy found, and how many packages exceed their grants."""
+    from airlock.policy.document import POLICY_FILENAME
+    from airlock.policy.enforce import enforce
+    from airlock.policy.files import read_override, read_policy
+    from airlock.policy.naming import canonical_names, project_dependency_names
+
+    project = checked.lockfile_path.parent
+    if not (project / POLICY_FILENAME).is_file():
+        return checked.outcome, (), 0
+    names = canonical_names(checked.outcome.tree, declared=project_dependency_names(checked.manifest))
+    enforced = enforce(checked.outcome, read_policy(project), names, read_override(project))
+    count = enforced.violations
+    note = (
+        f"policy: {POLICY_FILENAME} read; {count} package{'' if count == 1 else 's'} exceed their grants "
+        "(policy-exceeded; `airlock policy check` shows each with the line that accepts it)"
+        if count
+        else f"policy: {POLICY_FILENAME} read; every package stays within its grants"
+    )
+    return enforced.outcome, (note,), count
 
 
 @dataclass(frozen=True, slots=True)

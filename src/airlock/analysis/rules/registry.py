@@ -33,6 +33,7 @@ from airlock.analysis.rules import (
     parsing,
     patches,
     persistence,
+    policy,
     processes,
     propagation,
     remote_code,
@@ -73,6 +74,7 @@ DECLARED: tuple[RuleDeclarations, ...] = (
     metadata,
     package,
     patches,
+    policy,
     tarball,
     typosquat,
 )
