@@ -79,9 +79,10 @@ def test_blocks_name_rules_and_evidence() -> None:
 # tarball-shape rules have crafted archives below; lockfile and registry-metadata rules are exercised by
 # tests/check/test_rules_covered.py, the `package` family by the scan pipeline's tests, and manifest
 # confusion (which needs a registry manifest) by tests/pipeline/test_context.py; patch rules (a project's
-# patch file, not package contents) by tests/test_patches.py and tests/check/test_patched_check.py.
+# patch file, not package contents) by tests/test_patches.py and tests/check/test_patched_check.py; the
+# policy rule (a project's policy, not package contents) by tests/policy/test_check_with_policy.py.
 
-CONTENT_EXCLUDED_FAMILIES = {"tarball", "package", "lockfile", "metadata", "manifest", "patches"}
+CONTENT_EXCLUDED_FAMILIES = {"tarball", "package", "lockfile", "metadata", "manifest", "patches", "policy"}
 CONTENT_RULES = sorted(r.id for r in all_rules() if r.family not in CONTENT_EXCLUDED_FAMILIES)
 
 EXTRA_LOOKALIKES = [
