@@ -4,21 +4,22 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
-from tests.policy.test_cli_policy import READER, Project, policy_cmd, project  # noqa: F401  (fixture)
+from tests.policy.app import READER, Project, policy_cmd
 from tests.test_cli import run
 
 
 def check_json(
     args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> tuple[int, dict[str, object], str]:
+) -> tuple[int, dict[str, Any], str]:
     code, out, err = run(["check", "app", "-j", "1", "--format", "json", *args], monkeypatch, capsys)
     return code, json.loads(out) if out.strip() else {}, err
 
 
-def _findings(document: dict[str, object], name: str) -> list[dict[str, object]]:
+def _findings(document: dict[str, Any], name: str) -> list[dict[str, Any]]:
     packages = document["packages"]
     assert isinstance(packages, list)
     entry = next(p for p in packages if p["name"] == name)
@@ -32,7 +33,7 @@ def test_a_package_within_its_grants_passes_fail_on_policy(
     code, document, err = check_json(["--fail-on", "policy"], monkeypatch, capsys)
     assert code == 0, err
     assert all(not _findings(document, n) for n in ("reader", "calm", "gyp"))
-    assert any("every package stays within its grants" in n for n in document["notes"])  # type: ignore[union-attr]
+    assert any("every package stays within its grants" in n for n in document["notes"])
 
 
 def test_an_exceeding_package_is_reported_with_the_policy_line_and_fail_on_policy_exits_1(
@@ -48,7 +49,7 @@ def test_an_exceeding_package_is_reported_with_the_policy_line_and_fail_on_polic
     assert finding["severity"] == "low"
     assert 'resources["reader"]["builtin"]["child_process.exec"]: true' in finding["message"]
     assert finding["evidence"][0]["file"] == "index.js" and finding["evidence"][0]["line"] == 3
-    assert any("1 package exceed" in n for n in document["notes"])  # type: ignore[union-attr]
+    assert any("1 package exceed" in n for n in document["notes"])
 
     code, _, err = check_json(["--fail-on", "policy"], monkeypatch, capsys)
     assert code == 1, err
@@ -84,4 +85,4 @@ def test_without_a_policy_check_reports_nothing_about_one(
 ) -> None:
     code, document, err = check_json([], monkeypatch, capsys)
     assert code == 0, err
-    assert not any("policy" in n for n in document.get("notes", []))  # type: ignore[union-attr]
+    assert not any("policy" in n for n in document.get("notes", []))

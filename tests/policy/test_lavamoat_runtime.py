@@ -21,7 +21,7 @@ import pytest
 from tests.conftest import NodeTools
 from tests.fakes.registry import FakeRegistry
 from tests.fakes.tarballs import build_package, package_json
-from tests.policy.test_cli_policy import policy_cmd
+from tests.policy.app import policy_cmd
 
 LAVAMOAT_VERSION = "11.1.4"
 
