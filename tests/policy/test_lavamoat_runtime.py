@@ -1,0 +1,280 @@
+"""The policy airlock exports runs under the real LavaMoat runtime (issue 12, "Done when" item 2).
+
+An app with two dependencies built here and published to the loopback registry: `benign-format` (formats a
+file label with `path`) and `planted-probe`, a defanged load-time grab that reads `process.env` and requires
+`child_process` and only records whether it got them (nothing is sent or run). npm installs them
+(--ignore-scripts); `airlock policy init` and `airlock policy export --lavamoat` write the policy; the
+`lavamoat` npm package (a tool, installed from the real registry into a temporary directory) starts the app.
+
+What LavaMoat 11.1.4 does, as observed with this very app (kernelCoreTemplate.js, endowmentsToolkit.js,
+mergePolicy.js of lavamoat-core 18.0.5):
+- the app's own files are `$root$`: every global and every require, whatever the policy says;
+- a require of a builtin the package is not granted throws `LavaMoat - required node builtin package not
+  in allowlist: package "<canonical name>" requested "<module>" as "<specifier>"`;
+- a global the package is not granted reads as `undefined` (no ReferenceError): `process.env` with
+  `process` granted nowhere throws V8's TypeError for reading `env` of `undefined`;
+- an override's `false` only denies at the depth it is written or above: a policy's `process: true` with
+  the override's `process.env: false` leaves `process.env` readable (the deeper `false` is dropped).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import subprocess
+import sys
+import warnings
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from airlock.policy import document
+from tests.conftest import NodeTools, node_tools
+from tests.fakes.registry import FakeRegistry
+from tests.fakes.tarballs import build_package
+
+LAVAMOAT_VERSION = "11.1.4"
+OLD = datetime.now(UTC) - timedelta(days=400)
+POLICY_FILE = "airlock-policy.json"
+OVERRIDE_FILE = "airlock-policy-override.json"
+
+BENIGN = "benign-format"
+PLANTED = "planted-probe"
+
+BENIGN_SOURCE = """\
+'use strict'
+const path = require('path')
+
+// "report.txt (/srv/app/data)": the file's name, then its folder with forward slashes.
+module.exports = function label (file) {
+  return path.basename(file) + ' (' + path.dirname(file).split(path.sep).join('/') + ')'
+}
+"""
+
+# Defanged: it records whether the environment and child_process were reachable at load time; it reads no
+# variable, runs nothing and talks to no host.
+PLANTED_SOURCE = """\
+'use strict'
+const reached = { env: false, childProcess: false, errors: [] }
+try {
+  const env = process.env
+  reached.env = typeof env === 'object' && env !== null
+} catch (error) {
+  reached.errors.push(String(error.message))
+}
+try {
+  const childProcess = require('child_process')
+  reached.childProcess = typeof childProcess.exec === 'function'
+} catch (error) {
+  reached.errors.push(String(error.message))
+}
+module.exports = reached
+"""
+
+APP_SOURCE = f"""\
+'use strict'
+const label = require('{BENIGN}')
+const reached = require('{PLANTED}')
+process.stdout.write(JSON.stringify({{ label: label('/srv/app/data/report.txt'), reached }}) + '\\n')
+"""
+
+# PENDING(policycli): what `airlock policy init` is expected to write for this app, used only while the
+# `airlock policy` command is not on this branch. Delete with `_stand_in` once policycli is merged.
+STAND_IN_POLICY: Mapping[str, Any] = {
+    "version": 1,
+    "resources": {
+        BENIGN: {"builtin": {"path.basename": True, "path.dirname": True, "path.sep": True}},
+        PLANTED: {"builtin": {"child_process.exec": True}, "globals": {"process.env": True}},
+    },
+    "allowScripts": {},
+}
+
+# The user refuses what the planted package reached for, in LavaMoat's override terms: `false` denies.
+REFUSAL: Mapping[str, Any] = {
+    "version": 1,
+    "resources": {PLANTED: {"builtin": {"child_process": False}, "globals": {"process.env": False}}},
+}
+
+
+# ---- the tool -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def lavamoat_cli(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`lavamoat`'s cli.js, installed once per run (shared by the xdist workers, under a lock)."""
+    tools = node_tools()
+    assert tools is not None, "mark the test @pytest.mark.requires_node"
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's directory, shared by its workers
+    tool = root / f"lavamoat-{LAVAMOAT_VERSION}"
+    cli = tool / "node_modules" / "lavamoat" / "src" / "cli.js"
+    with (root / f"lavamoat-{LAVAMOAT_VERSION}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (tool / ".installed").exists():
+            tool.mkdir(exist_ok=True)
+            (tool / "package.json").write_text('{"name": "lavamoat-tool", "private": true}\n')
+            # The one step of the suite that uses the internet: npm, configured as on this machine.
+            env = {
+                **os.environ,
+                "npm_config_cache": str(tool / ".npm-cache"),
+                "npm_config_update_notifier": "false",
+            }
+            installed = subprocess.run(
+                [
+                    tools.npm,
+                    "install",
+                    "--ignore-scripts",
+                    "--no-audit",
+                    "--no-fund",
+                    f"lavamoat@{LAVAMOAT_VERSION}",
+                ],
+                cwd=tool,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=600,
+                check=False,
+            )
+            assert installed.returncode == 0, f"npm could not install lavamoat:\n{installed.stderr}"
+            (tool / ".installed").touch()
+    manifest = json.loads((tool / "node_modules" / "lavamoat" / "package.json").read_text())
+    assert manifest["version"] == LAVAMOAT_VERSION
+    return cli
+
+
+# ---- the airlock steps ----------------------------------------------------------------------------------
+
+
+def _policy_cli_available() -> bool:
+    probe = subprocess.run(
+        [sys.executable, "-m", "airlock", "policy", "--help"], capture_output=True, text=True, check=False
+    )
+    return probe.returncode == 0
+
+
+def airlock_policy(project: Path, registry_url: str) -> None:
+    """`airlock policy init PROJECT`, then `airlock policy export --lavamoat PROJECT`, as a user runs them,
+    against `registry_url` (npm's own setting, which airlock reads like npm does)."""
+    if not _policy_cli_available():
+        _stand_in(project)
+        return
+    env = {**os.environ, "npm_config_registry": registry_url}
+    for step in (["policy", "init", str(project)], ["policy", "export", "--lavamoat", str(project)]):
+        done = subprocess.run(
+            [sys.executable, "-m", "airlock", *step],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert done.returncode == 0, f"airlock {' '.join(step)} exited {done.returncode}:\n{done.stderr}"
+
+
+def _stand_in(project: Path) -> None:
+    """PENDING(policycli): the two steps by hand. `init` writes STAND_IN_POLICY; `export` copies the
+    `resources` of the policy and of the override into LavaMoat's files, as the export is specified to."""
+    warnings.warn(
+        "PENDING policycli: `airlock policy` is not on this branch; the LavaMoat test used a hand-written "
+        "airlock-policy.json and a stand-in export",
+        stacklevel=2,
+    )
+    (project / POLICY_FILE).write_text(json.dumps(STAND_IN_POLICY, indent=2) + "\n")
+    out = project / "lavamoat" / "node"
+    out.mkdir(parents=True, exist_ok=True)
+    for source, target in ((POLICY_FILE, "policy.json"), (OVERRIDE_FILE, "policy-override.json")):
+        path = project / source
+        policy = document.loads(path.read_text(), source=source) if path.exists() else document.Policy()
+        resources = {name: document.resource_data(entry) for name, entry in policy.resources.items()}
+        (out / target).write_text(json.dumps({"resources": resources}, indent=2, sort_keys=True) + "\n")
+
+
+# ---- the app --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def app(fake_registry: FakeRegistry, node: NodeTools, tmp_path: Path) -> Path:
+    """The app, installed from the loopback registry with scripts off."""
+    for name, source in ((BENIGN, BENIGN_SOURCE), (PLANTED, PLANTED_SOURCE)):
+        tarball = build_package(name, "1.0.0", {"index.js": source}, main="index.js", license="MIT")
+        fake_registry.publish(name, "1.0.0", tarball, time=OLD)
+    project = tmp_path / "app"
+    project.mkdir()
+    (project / ".npmrc").write_text(f"registry={fake_registry.url}\n")
+    manifest = {
+        "name": "app",
+        "version": "1.0.0",
+        "private": True,
+        "dependencies": {BENIGN: "^1.0.0", PLANTED: "^1.0.0"},
+    }
+    (project / "package.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    (project / "index.js").write_text(APP_SOURCE)
+    installed = subprocess.run(
+        [node.npm, "install", "--ignore-scripts", "--no-audit", "--no-fund"],
+        cwd=project,
+        env={**os.environ, "npm_config_cache": str(tmp_path / "npm-cache")},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert installed.returncode == 0, installed.stderr
+    assert (project / "package-lock.json").exists()
+    return project
+
+
+def _run_under_lavamoat(node: NodeTools, cli: Path, project: Path) -> dict[str, Any]:
+    ran = subprocess.run(
+        [node.node, str(cli), "index.js"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert ran.returncode == 0, f"lavamoat exited {ran.returncode}:\n{ran.stderr}"
+    result: dict[str, Any] = json.loads(ran.stdout.strip().splitlines()[-1])
+    return result
+
+
+# ---- the test -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.requires_node
+def test_lavamoat_denies_what_the_override_refuses_and_runs_the_rest(
+    app: Path, fake_registry: FakeRegistry, node: NodeTools, lavamoat_cli: Path
+) -> None:
+    # Airlock's policy as initialised: the app runs and each package gets what it uses, the planted one
+    # included (it has not been refused yet). This also shows the refusal below is what denies it.
+    airlock_policy(app, fake_registry.url)
+    granted = _run_under_lavamoat(node, lavamoat_cli, app)
+    assert granted == {
+        "label": "report.txt (/srv/app/data)",
+        "reached": {"env": True, "childProcess": True, "errors": []},
+    }
+
+    # The user refuses the planted capabilities in the override; airlock exports again.
+    (app / OVERRIDE_FILE).write_text(json.dumps(REFUSAL, indent=2) + "\n")
+    airlock_policy(app, fake_registry.url)
+    exported = json.loads((app / "lavamoat" / "node" / "policy-override.json").read_text())
+    assert exported["resources"][PLANTED] == REFUSAL["resources"][PLANTED]
+
+    refused = _run_under_lavamoat(node, lavamoat_cli, app)
+    assert refused == {
+        "label": "report.txt (/srv/app/data)",
+        "reached": {
+            "env": False,
+            "childProcess": False,
+            "errors": [
+                # `process` is granted nowhere once `process.env` is refused: it reads as undefined.
+                "Cannot read properties of undefined (reading 'env')",
+                "LavaMoat - required node builtin package not in allowlist: "
+                f'package "{PLANTED}" requested "child_process" as "child_process"',
+            ],
+        },
+    }
