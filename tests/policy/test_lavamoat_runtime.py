@@ -56,7 +56,8 @@ module.exports = function label (file) {
 """
 
 # Defanged: it records whether the environment and child_process were reachable at load time; it reads no
-# variable, runs nothing and talks to no host.
+# variable, runs nothing and talks to no host. `Boolean(childProcess.exec)`, not `typeof childProcess.exec`:
+# airlock's inventory (main at fcccdf4) drops a require whose only use is `typeof`, LavaMoat grants it.
 PLANTED_SOURCE = """\
 'use strict'
 const reached = { env: false, childProcess: false, errors: [] }
@@ -68,7 +69,7 @@ try {
 }
 try {
   const childProcess = require('child_process')
-  reached.childProcess = typeof childProcess.exec === 'function'
+  reached.childProcess = Boolean(childProcess.exec)
 } catch (error) {
   reached.errors.push(String(error.message))
 }
@@ -157,26 +158,37 @@ def _policy_cli_available() -> bool:
     return probe.returncode == 0
 
 
+def _airlock(*argv: str, env: Mapping[str, str]) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "airlock", *argv],
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, f"airlock {' '.join(argv)} exited {done.returncode}:\n{done.stderr}"
+
+
 def airlock_policy(project: Path, registry_url: str) -> None:
     """`airlock policy init PROJECT`, then `airlock policy export --lavamoat PROJECT`, as a user runs them,
     against `registry_url` (npm's own setting, which airlock reads like npm does)."""
     if not _policy_cli_available():
-        _stand_in(project)
+        _stand_in(project, init=True)
         return
-    env = {**os.environ, "npm_config_registry": registry_url}
-    for step in (["policy", "init", str(project)], ["policy", "export", "--lavamoat", str(project)]):
-        done = subprocess.run(
-            [sys.executable, "-m", "airlock", *step],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        assert done.returncode == 0, f"airlock {' '.join(step)} exited {done.returncode}:\n{done.stderr}"
+    _airlock("policy", "init", str(project), env={**os.environ, "npm_config_registry": registry_url})
+    airlock_export(project)
 
 
-def _stand_in(project: Path) -> None:
+def airlock_export(project: Path) -> None:
+    """`airlock policy export --lavamoat PROJECT` again (after the override changed)."""
+    if not _policy_cli_available():
+        _stand_in(project, init=False)
+        return
+    _airlock("policy", "export", "--lavamoat", str(project), env=os.environ)
+
+
+def _stand_in(project: Path, *, init: bool) -> None:
     """PENDING(policycli): the two steps by hand. `init` writes STAND_IN_POLICY; `export` copies the
     `resources` of the policy and of the override into LavaMoat's files, as the export is specified to."""
     warnings.warn(
@@ -184,7 +196,8 @@ def _stand_in(project: Path) -> None:
         "airlock-policy.json and a stand-in export",
         stacklevel=2,
     )
-    (project / POLICY_FILE).write_text(json.dumps(STAND_IN_POLICY, indent=2) + "\n")
+    if init:
+        (project / POLICY_FILE).write_text(json.dumps(STAND_IN_POLICY, indent=2) + "\n")
     out = project / "lavamoat" / "node"
     out.mkdir(parents=True, exist_ok=True)
     for source, target in ((POLICY_FILE, "policy.json"), (OVERRIDE_FILE, "policy-override.json")):
@@ -260,7 +273,7 @@ def test_lavamoat_denies_what_the_override_refuses_and_runs_the_rest(
 
     # The user refuses the planted capabilities in the override; airlock exports again.
     (app / OVERRIDE_FILE).write_text(json.dumps(REFUSAL, indent=2) + "\n")
-    airlock_policy(app, fake_registry.url)
+    airlock_export(app)
     exported = json.loads((app / "lavamoat" / "node" / "policy-override.json").read_text())
     assert exported["resources"][PLANTED] == REFUSAL["resources"][PLANTED]
 
