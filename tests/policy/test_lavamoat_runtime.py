@@ -9,6 +9,8 @@ file label with `path`) and `planted-probe`, a defanged load-time grab that read
 What LavaMoat 11.1.4 does, as observed with this very app (kernelCoreTemplate.js, endowmentsToolkit.js,
 mergePolicy.js of lavamoat-core 18.0.5):
 - the app's own files are `$root$`: every global and every require, whatever the policy says;
+- `require('node:x')` is checked against `node:x…` keys, `require('x')` against `x…` keys: each spelling
+  needs its own grant (and its own denial);
 - a require of a builtin the package is not granted throws `LavaMoat - required node builtin package not
   in allowlist: package "<canonical name>" requested "<module>" as "<specifier>"`;
 - a global the package is not granted reads as `undefined` (no ReferenceError): `process.env` with
@@ -55,12 +57,12 @@ module.exports = function label (file) {
 }
 """
 
-# Defanged: it records whether the environment and child_process were reachable at load time; it reads no
-# variable, runs nothing and talks to no host. `Boolean(childProcess.exec)`, not `typeof childProcess.exec`:
-# airlock's inventory (main at fcccdf4) drops a require whose only use is `typeof`, LavaMoat grants it.
+# Defanged: it records whether the environment and child_process (by both specifiers) were reachable at
+# load time; it reads no variable, runs nothing and talks to no host. `Boolean(….exec)`, not `typeof ….exec`:
+# airlock's inventory (main at fcccdf4) drops a require whose only use is `typeof`; LavaMoat grants it.
 PLANTED_SOURCE = """\
 'use strict'
-const reached = { env: false, childProcess: false, errors: [] }
+const reached = { env: false, childProcess: false, nodeChildProcess: false, errors: [] }
 try {
   const env = process.env
   reached.env = typeof env === 'object' && env !== null
@@ -68,8 +70,12 @@ try {
   reached.errors.push(String(error.message))
 }
 try {
-  const childProcess = require('child_process')
-  reached.childProcess = Boolean(childProcess.exec)
+  reached.childProcess = Boolean(require('child_process').exec)
+} catch (error) {
+  reached.errors.push(String(error.message))
+}
+try {
+  reached.nodeChildProcess = Boolean(require('node:child_process').exec)
 } catch (error) {
   reached.errors.push(String(error.message))
 }
@@ -190,7 +196,7 @@ def airlock_export(project: Path) -> None:
 
 def _stand_in(project: Path, *, init: bool) -> None:
     """PENDING(policycli): the two steps by hand. `init` writes STAND_IN_POLICY; `export` copies the
-    `resources` of the policy and of the override into LavaMoat's files, as the export is specified to."""
+    `resources` of the policy and of the override into LavaMoat's files, builtin paths with `node:` twins."""
     warnings.warn(
         "PENDING policycli: `airlock policy` is not on this branch; the LavaMoat test used a hand-written "
         "airlock-policy.json and a stand-in export",
@@ -203,8 +209,18 @@ def _stand_in(project: Path, *, init: bool) -> None:
     for source, target in ((POLICY_FILE, "policy.json"), (OVERRIDE_FILE, "policy-override.json")):
         path = project / source
         policy = document.loads(path.read_text(), source=source) if path.exists() else document.Policy()
-        resources = {name: document.resource_data(entry) for name, entry in policy.resources.items()}
+        resources = {
+            name: _with_node_twins(document.resource_data(entry)) for name, entry in policy.resources.items()
+        }
         (out / target).write_text(json.dumps({"resources": resources}, indent=2, sort_keys=True) + "\n")
+
+
+def _with_node_twins(resource: dict[str, Any]) -> dict[str, Any]:
+    """LavaMoat 11 keys `require('node:x')` as `node:x`: each builtin path is also written with the prefix."""
+    builtin: dict[str, Any] = resource.get("builtin", {})
+    if builtin:
+        resource["builtin"] = {**builtin, **{f"node:{path}": value for path, value in builtin.items()}}
+    return resource
 
 
 # ---- the app --------------------------------------------------------------------------------------------
@@ -268,14 +284,15 @@ def test_lavamoat_denies_what_the_override_refuses_and_runs_the_rest(
     granted = _run_under_lavamoat(node, lavamoat_cli, app)
     assert granted == {
         "label": "report.txt (/srv/app/data)",
-        "reached": {"env": True, "childProcess": True, "errors": []},
+        "reached": {"env": True, "childProcess": True, "nodeChildProcess": True, "errors": []},
     }
 
     # The user refuses the planted capabilities in the override; airlock exports again.
     (app / OVERRIDE_FILE).write_text(json.dumps(REFUSAL, indent=2) + "\n")
     airlock_export(app)
-    exported = json.loads((app / "lavamoat" / "node" / "policy-override.json").read_text())
-    assert exported["resources"][PLANTED] == REFUSAL["resources"][PLANTED]
+    exported = json.loads((app / "lavamoat" / "node" / "policy-override.json").read_text())["resources"]
+    for section, refused_paths in REFUSAL["resources"][PLANTED].items():
+        assert refused_paths.items() <= exported[PLANTED][section].items()
 
     refused = _run_under_lavamoat(node, lavamoat_cli, app)
     assert refused == {
@@ -283,11 +300,15 @@ def test_lavamoat_denies_what_the_override_refuses_and_runs_the_rest(
         "reached": {
             "env": False,
             "childProcess": False,
+            "nodeChildProcess": False,
             "errors": [
                 # `process` is granted nowhere once `process.env` is refused: it reads as undefined.
                 "Cannot read properties of undefined (reading 'env')",
                 "LavaMoat - required node builtin package not in allowlist: "
                 f'package "{PLANTED}" requested "child_process" as "child_process"',
+                # LavaMoat keys a `node:` require by its specifier: the export denies both spellings.
+                "LavaMoat - required node builtin package not in allowlist: "
+                f'package "{PLANTED}" requested "node:child_process" as "node:child_process"',
             ],
         },
     }
