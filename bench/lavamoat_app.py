@@ -149,9 +149,10 @@ def airlock_policy(project: Path, registry_url: str | None, *, cache: Path) -> l
     if registry_url is not None:
         env["npm_config_registry"] = registry_url
     seconds = []
-    for _ in range(2):
+    for again in ([], ["--force"]):  # init will not overwrite airlock-policy.json unless forced
         started = time.perf_counter()
-        _run([_airlock(), "policy", "init", str(project)], cwd=project, env=env, what="airlock policy init")
+        argv = [_airlock(), "policy", "init", str(project), *again]
+        _run(argv, cwd=project, env=env, what="airlock policy init")
         seconds.append(time.perf_counter() - started)
     _run(
         [_airlock(), "policy", "export", "--lavamoat", str(project)],
