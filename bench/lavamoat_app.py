@@ -12,9 +12,11 @@ Opt-in: needs the network (npm's registry, as configured on this machine), node 
 4. removes lavamoat/, runs `airlock policy init` (cold cache, then again warm: the figure issue 12 asks
    for) and `airlock policy export --lavamoat` against the real registry, then `lavamoat index.js`;
 5. prints both counts, every dependency that loads under the autopolicy but not under airlock's (with its
-   error), the size of both policies (packages; grants per package, total/mean/max; a grant is one
-   `builtin`, `globals` or `packages` entry that is not `false`, or `native: true`) and any wildcard-like
-   grant in airlock's. Exits 1 when a dependency regresses or airlock's policy has a wildcard-like grant.
+   error), the size of both policies (entries, entries with a grant; grants total, mean per package with a
+   grant, max; a grant is one `builtin`, `globals` or `packages` entry that is not `false`, or `native:
+   true`), the autopolicy's grants airlock's does not give (what paths index.js leaves unexercised may
+   still need), and any wildcard-like grant in airlock's. Exits 1 when a dependency regresses or airlock's
+   policy has a wildcard-like grant.
 
 PENDING(policycli): while `airlock policy` is not on this branch, step 4 writes LavaMoat's own autopolicy as
 airlock-policy.json and exports it with a stand-in (a copy of `resources`): that validates the LavaMoat half
@@ -61,6 +63,8 @@ class Outcome:
 @dataclass(frozen=True, slots=True)
 class PolicySize:
     packages: int
+    granted: int
+    """Entries with at least one grant (LavaMoat leaves the others out; airlock writes every package)."""
     total: int
     mean: float
     max: int
@@ -201,17 +205,63 @@ def grants(resource: Mapping[str, Any]) -> int:
 
 
 def size(policy: Mapping[str, Any]) -> PolicySize:
-    per_package = {name: grants(entry) for name, entry in (policy.get("resources") or {}).items()}
+    entries: Mapping[str, Any] = policy.get("resources") or {}
+    per_package = {name: count for name, entry in entries.items() if (count := grants(entry))}
     if not per_package:
-        return PolicySize(0, 0, 0.0, 0, "-")
+        return PolicySize(len(entries), 0, 0, 0.0, 0, "-")
     largest = max(sorted(per_package), key=per_package.__getitem__)
     return PolicySize(
+        len(entries),
         len(per_package),
         sum(per_package.values()),
         statistics.fmean(per_package.values()),
         per_package[largest],
         largest,
     )
+
+
+def _covered(path: str, granted: Mapping[str, Any]) -> bool:
+    """`path` or one of its dotted parents is granted (LavaMoat: `fs` covers `fs.readFile`)."""
+    parts = path.split(".")
+    return any(granted.get(".".join(parts[:n])) not in (None, False) for n in range(1, len(parts) + 1))
+
+
+def _narrowed(path: str, granted: Mapping[str, Any]) -> bool:
+    """Only paths below `path` are granted (`fs.readFile` where LavaMoat has `fs`)."""
+    return any(p.startswith(path + ".") and v is not False for p, v in granted.items())
+
+
+@dataclass(frozen=True, slots=True)
+class Uncovered:
+    missing: tuple[str, ...]
+    """Autopolicy grants airlock's policy has nothing at or below: `package: section path`."""
+    narrower: tuple[str, ...]
+    """Autopolicy grants airlock's gives only deeper paths of (an attenuated module or global)."""
+
+
+def uncovered(autopolicy: Mapping[str, Any], airlocks: Mapping[str, Any]) -> Uncovered:
+    """The autopolicy's grants airlock's policy does not give in full: what code paths index.js does not
+    exercise may still need. Packages are compared by canonical name."""
+    ours: Mapping[str, Any] = airlocks.get("resources") or {}
+    missing: list[str] = []
+    narrower: list[str] = []
+    for name, entry in sorted((autopolicy.get("resources") or {}).items()):
+        mine = ours.get(name) or {}
+        for section in ("builtin", "globals", "packages"):
+            theirs = sorted(p for p, v in (entry.get(section) or {}).items() if v is not False)
+            have = mine.get(section) or {}
+            for path in theirs:
+                line = f"{name}: {section} {path}"
+                if section == "packages":
+                    if have.get(path) in (None, False):
+                        missing.append(line)
+                elif _narrowed(path, have) and not _covered(path, have):
+                    narrower.append(line)
+                elif not _covered(path, have):
+                    missing.append(line)
+        if entry.get("native") is True and mine.get("native") is not True:
+            missing.append(f"{name}: native")
+    return Uncovered(tuple(missing), tuple(narrower))
 
 
 def _module(path: str) -> str:
@@ -241,7 +291,10 @@ def wildcards(policy: Mapping[str, Any], builtins: frozenset[str]) -> list[str]:
 
 def _size_line(label: str, policy: Mapping[str, Any]) -> str:
     s = size(policy)
-    return f"{label}: {s.packages} packages, {s.total} grants, {s.mean:.1f} per package (max {s.max}: {s.largest})"
+    return (
+        f"{label}: {s.packages} entries, {s.granted} with grants; {s.total} grants, "
+        f"{s.mean:.1f} per package with grants (max {s.max}: {s.largest})"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -250,6 +303,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--lavamoat", type=Path, help="a directory where lavamoat is already npm-installed")
     parser.add_argument("--registry", help="registry URL for airlock (default: npm's configuration)")
+    parser.add_argument("--show", type=int, default=25, help="missing grants to list (default 25)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory and say where")
     args = parser.parse_args(argv)
     dependencies = sorted(json.loads((APP / "package.json").read_text())["dependencies"])
@@ -266,6 +320,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         lavamoats = autopolicy(cli, app)
         under_lavamoat = run_app(cli, app)
+        shutil.move(app / "lavamoat" / "node" / "policy.json", scratch / "autopolicy.json")  # for --keep
         shutil.rmtree(app / "lavamoat")
 
         pending = not policy_cli_available()
@@ -295,6 +350,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"  REGRESSION{tag}: {name}: {under_airlock.failed.get(name, '(not reported)')}")
     print(_size_line("LavaMoat's autopolicy", lavamoats))
     print(_size_line(f"airlock's policy{tag}", airlocks))
+    gaps = uncovered(lavamoats, airlocks)
+    print(
+        f"autopolicy grants airlock's policy{tag} does not give: {len(gaps.missing)} missing, "
+        f"{len(gaps.narrower)} given only at a deeper path"
+    )
+    for label, lines in (("missing", gaps.missing), ("narrower", gaps.narrower)):
+        for line in lines[: args.show]:
+            print(f"  {label}: {line}")
+        if len(lines) > args.show:
+            print(f"  ... {len(lines) - args.show} more {label} (--show N)")
     found = wildcards(airlocks, builtins)
     for line in found:
         print(f"  WILDCARD-LIKE{tag}: {line}")
