@@ -6,9 +6,10 @@ file label with `path`) and `planted-probe`, a defanged load-time grab that read
 (--ignore-scripts); `airlock policy init` and `airlock policy export --lavamoat` write the policy; the
 `lavamoat` npm package (a tool, installed from the real registry into a temporary directory) starts the app.
 
-What LavaMoat 11.1.4 does, as observed with this very app (kernelCoreTemplate.js, endowmentsToolkit.js,
-mergePolicy.js of lavamoat-core 18.0.5):
-- the app's own files are `$root$`: every global and every require, whatever the policy says;
+What LavaMoat 11.1.4 does, as observed with this app and variations of it (kernelCoreTemplate.js,
+endowmentsToolkit.js, mergePolicy.js of lavamoat-core 18.0.5):
+- the app's own files are `$root$`: every global and every require, whatever the policy says; a package
+  any other package requires needs `packages: {"<canonical name>": true}` in the requirer's entry;
 - `require('node:x')` is checked against `node:x…` keys, `require('x')` against `x…` keys: each spelling
   needs its own grant (and its own denial);
 - a require of a builtin the package is not granted throws `LavaMoat - required node builtin package not
@@ -16,7 +17,11 @@ mergePolicy.js of lavamoat-core 18.0.5):
 - a global the package is not granted reads as `undefined` (no ReferenceError): `process.env` with
   `process` granted nowhere throws V8's TypeError for reading `env` of `undefined`;
 - an override's `false` only denies at the depth it is written or above: a policy's `process: true` with
-  the override's `process.env: false` leaves `process.env` readable (the deeper `false` is dropped).
+  the override's `process.env: false` leaves `process.env` readable (the deeper `false` is dropped);
+- `"write"` on a top-level global is a slot shared by the packages granted it, not the platform's global:
+  until one of them writes it, it reads as `undefined` (`process: "write"` breaks `process.hrtime`);
+  globals values other than `true`, `false` and `"write"` (`"redefine"`, `"read"`) make the package fail to
+  load ("unrecognizable policy value").
 """
 
 from __future__ import annotations
