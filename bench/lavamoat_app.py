@@ -17,10 +17,6 @@ Opt-in: needs the network (npm's registry, as configured on this machine), node 
    true`), the autopolicy's grants airlock's does not give (what paths index.js leaves unexercised may
    still need), and any wildcard-like grant in airlock's. Exits 1 when a dependency regresses or airlock's
    policy has a wildcard-like grant.
-
-PENDING(policycli): while `airlock policy` is not on this branch, step 4 writes LavaMoat's own autopolicy as
-airlock-policy.json and exports it with a stand-in (a copy of `resources`): that validates the LavaMoat half
-of this script only, and the output says so on every line that would otherwise be airlock's.
 """
 
 from __future__ import annotations
@@ -43,8 +39,6 @@ HERE = Path(__file__).resolve().parent
 APP = HERE / "lavamoat-app"
 LAVAMOAT_VERSION = "11.1.4"
 APP_FILES = ("package.json", "package-lock.json", "index.js")
-POLICY_FILE = "airlock-policy.json"
-OVERRIDE_FILE = "airlock-policy-override.json"
 
 # Wildcard-like: the whole global object, at least this share of Node's builtin modules, or (in a policy of
 # more than WILDCARD_MIN_PACKAGES packages) at least this share of all the other packages.
@@ -138,11 +132,6 @@ def _airlock() -> str:
     return str(beside) if beside.exists() else (shutil.which("airlock") or "airlock")
 
 
-def policy_cli_available() -> bool:
-    probe = subprocess.run([_airlock(), "policy", "--help"], capture_output=True, text=True, check=False)
-    return probe.returncode == 0
-
-
 def airlock_policy(project: Path, registry_url: str | None, *, cache: Path) -> list[float]:
     """`airlock policy init PROJECT` then `airlock policy export --lavamoat PROJECT`, as a user runs them
     (the registry: `registry_url`, else npm's configuration). init runs twice, cold then warm (same cache):
@@ -165,20 +154,6 @@ def airlock_policy(project: Path, registry_url: str | None, *, cache: Path) -> l
         what="airlock policy export --lavamoat",
     )
     return seconds
-
-
-def stand_in(project: Path, policy: Mapping[str, Any]) -> None:
-    """PENDING(policycli): `policy` written as airlock-policy.json, then exported as the export is specified
-    to (the `resources` of airlock-policy.json and of the override, in LavaMoat's two files)."""
-    (project / POLICY_FILE).write_text(
-        json.dumps({"version": 1, "resources": policy["resources"], "allowScripts": {}}, indent=2) + "\n"
-    )
-    out = project / "lavamoat" / "node"
-    out.mkdir(parents=True, exist_ok=True)
-    for source, target in ((POLICY_FILE, "policy.json"), (OVERRIDE_FILE, "policy-override.json")):
-        path = project / source
-        resources = json.loads(path.read_text()).get("resources", {}) if path.exists() else {}
-        (out / target).write_text(json.dumps({"resources": resources}, indent=2, sort_keys=True) + "\n")
 
 
 def node_builtins() -> frozenset[str]:
@@ -323,14 +298,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         shutil.move(app / "lavamoat" / "node" / "policy.json", scratch / "autopolicy.json")  # for --keep
         shutil.rmtree(app / "lavamoat")
 
-        pending = not policy_cli_available()
-        if pending:
-            print("PENDING policycli: `airlock policy` is missing; 'airlock' below is LavaMoat's autopolicy")
-            print("  passed through the stand-in export (validates the LavaMoat half of this bench only)")
-            stand_in(app, lavamoats)
-        else:
-            cold, warm = airlock_policy(app, args.registry, cache=scratch / "airlock-cache")
-            print(f"airlock policy init: {cold:.2f} s cold, {warm:.2f} s warm")
+        cold, warm = airlock_policy(app, args.registry, cache=scratch / "airlock-cache")
+        print(f"airlock policy init: {cold:.2f} s cold, {warm:.2f} s warm")
         airlocks: dict[str, Any] = json.loads((app / "lavamoat" / "node" / "policy.json").read_text())
         under_airlock = run_app(cli, app)
         if args.keep:
@@ -339,20 +308,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.keep:
             shutil.rmtree(scratch, ignore_errors=True)
 
-    tag = " (STAND-IN)" if pending else ""
     n = len(dependencies)
     print(f"loaded under LavaMoat's autopolicy: {len(under_lavamoat.loaded)}/{n}")
-    print(f"loaded under airlock's policy{tag}: {len(under_airlock.loaded)}/{n}")
+    print(f"loaded under airlock's policy: {len(under_airlock.loaded)}/{n}")
     for name, message in sorted(under_lavamoat.failed.items()):
         print(f"  fails under the autopolicy too: {name}: {message}")
     regressions = sorted(under_lavamoat.loaded - under_airlock.loaded)
     for name in regressions:
-        print(f"  REGRESSION{tag}: {name}: {under_airlock.failed.get(name, '(not reported)')}")
+        print(f"  REGRESSION: {name}: {under_airlock.failed.get(name, '(not reported)')}")
     print(_size_line("LavaMoat's autopolicy", lavamoats))
-    print(_size_line(f"airlock's policy{tag}", airlocks))
+    print(_size_line("airlock's policy", airlocks))
     gaps = uncovered(lavamoats, airlocks)
     print(
-        f"autopolicy grants airlock's policy{tag} does not give: {len(gaps.missing)} missing, "
+        f"autopolicy grants airlock's policy does not give: {len(gaps.missing)} missing, "
         f"{len(gaps.narrower)} given only at a deeper path"
     )
     for label, lines in (("missing", gaps.missing), ("narrower", gaps.narrower)):
@@ -362,11 +330,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"  ... {len(lines) - args.show} more {label} (--show N)")
     found = wildcards(airlocks, builtins)
     for line in found:
-        print(f"  WILDCARD-LIKE{tag}: {line}")
+        print(f"  WILDCARD-LIKE: {line}")
     for line in wildcards(lavamoats, builtins):
         print(f"  (autopolicy, for comparison) wildcard-like: {line}")
     if not found:
-        print(f"airlock's policy{tag}: no wildcard-like grant")
+        print("airlock's policy: no wildcard-like grant")
     return 1 if regressions or found else 0
 
 

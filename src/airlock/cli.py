@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
@@ -25,6 +26,8 @@ from airlock.revision import ANALYZER_VERSION
 
 if TYPE_CHECKING:
     from airlock.check.run import CheckOutcome
+    from airlock.compose import Runtime
+    from airlock.config import Settings
     from airlock.exit import ExitCode
     from airlock.model import Verdict
     from airlock.pipeline import RunOutcome
@@ -386,6 +389,65 @@ def check(
     """Analyse a project's whole dependency tree: lockfile tampering, registry metadata signals and every
     package's capabilities and findings, each with the dependency path that pulls it in."""
     from airlock.check.document import check_document
+
+    _check_output_path(output)
+    checked = _run_check(
+        path,
+        production=production,
+        offline=offline,
+        jobs=jobs,
+        no_store=no_store,
+        all_platforms=all_platforms,
+        target_platform=target_platform,
+        fail_on=fail_on,
+        min_age=min_age,
+        public_registry=public_registry,
+    )
+    outcome, runtime, settings = checked.outcome, checked.runtime, checked.settings
+    accepted_notes = runtime.acceptances.notes(outcome.reports, whole_project=True)
+    document = check_document(
+        outcome,
+        _tool(),
+        notes=(*checked.lockfile_notes, *accepted_notes),
+        lockfile_uri=_relative_uri(checked.lockfile_path),
+    )
+    code = outcome.exit_code(fail_on=settings.fail_on)
+    _write_output(
+        _render(document, format, verbose, output is not None), output, document, code, settings.fail_on
+    )
+    _print_failures(outcome.failures)
+    _print_warnings(runtime.acceptances.expired_warnings())
+    raise typer.Exit(int(code))
+
+
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    """A `check` run as the commands that build on it need it."""
+
+    outcome: CheckOutcome
+    runtime: Runtime
+    settings: Settings
+    lockfile_path: Path
+    lockfile_notes: tuple[str, ...]
+    manifest: Mapping[str, object]
+    """The project's package.json (what LavaMoat walks from the project)."""
+
+
+def _run_check(
+    path: Path,
+    *,
+    production: bool,
+    offline: bool | None,
+    jobs: int | None,
+    no_store: bool,
+    all_platforms: bool,
+    target_platform: str | None,
+    fail_on: FailOn | None = None,
+    min_age: float | None = None,
+    public_registry: str | None = None,
+    check_public_registry: bool = True,
+) -> _Checked:
+    """The wiring of `airlock check`, shared with `airlock policy`: settings, lockfile, platforms, run."""
     from airlock.check.platform import Platform, current_platform, project_platforms
     from airlock.check.run import CheckOptions, check_tree
     from airlock.compose import Runtime
@@ -393,7 +455,6 @@ def check(
     from airlock.tree import read_lockfile
     from airlock.tree.project import find_lockfile
 
-    _check_output_path(output)
     if all_platforms and target_platform is not None:
         raise BadInputError(
             "--platform and --all-platforms exclude each other",
@@ -414,13 +475,14 @@ def check(
     runtime = Runtime.for_project(project, settings, no_store=no_store)
     lockfile = find_lockfile(path, resolve=not settings.offline, status=_status)
     tree = read_lockfile(lockfile.input)
+    manifest = lockfile.input.manifests.get("", {})
     platforms = (
         None
         if all_platforms
         else project_platforms(
             tree.format,
             lockfile.path.parent if lockfile.path is not None else None,
-            lockfile.input.manifests.get("", {}),
+            manifest,
             here,
             pnpm_workspace=lockfile.input.pnpm_workspace,
         )
@@ -429,7 +491,7 @@ def check(
     options = CheckOptions(
         production=production,
         min_release_age=timedelta(days=settings.min_release_age_days),
-        check_public_registry=not settings.offline,
+        check_public_registry=check_public_registry and not settings.offline,
         platforms=platforms,
         project=lockfile_path.parent,
     )
@@ -437,20 +499,7 @@ def check(
         outcome = check_tree(
             pipeline, tree, runtime.npm_config, options=options, public_client=runtime.public_client_factory()
         )
-    accepted_notes = runtime.acceptances.notes(outcome.reports, whole_project=True)
-    document = check_document(
-        outcome,
-        _tool(),
-        notes=(*lockfile.notes, *accepted_notes),
-        lockfile_uri=_relative_uri(lockfile_path),
-    )
-    code = outcome.exit_code(fail_on=settings.fail_on)
-    _write_output(
-        _render(document, format, verbose, output is not None), output, document, code, settings.fail_on
-    )
-    _print_failures(outcome.failures)
-    _print_warnings(runtime.acceptances.expired_warnings())
-    raise typer.Exit(int(code))
+    return _Checked(outcome, runtime, settings, lockfile_path, tuple(lockfile.notes), manifest)
 
 
 def _relative_uri(path: Path) -> str:
@@ -483,6 +532,299 @@ def _verdict(fail_on: FailOn) -> object:
     from airlock.model import Verdict
 
     return Verdict(fail_on.value)
+
+
+policy_app = typer.Typer(
+    help="The project's least-authority policy (airlock-policy.json): per-package grants from the analysis, "
+    "drift checks, LavaMoat export.",
+    no_args_is_help=True,
+    cls=Group,
+)
+app.add_typer(policy_app, name="policy")
+
+PolicyPathArgument = Annotated[
+    Path,
+    typer.Argument(
+        metavar="PATH",
+        help="Project directory (or its lockfile); airlock-policy.json lives beside the lockfile.",
+    ),
+]
+ProductionOption = Annotated[
+    bool,
+    typer.Option("--production", metavar=FLAG, help="Skip packages that only dev dependencies pull in."),
+]
+AllPlatformsOption = Annotated[
+    bool,
+    typer.Option("--all-platforms", metavar=FLAG, help="Also cover optional packages for other platforms."),
+]
+PlatformOption = Annotated[
+    str | None,
+    typer.Option("--platform", metavar="OS/CPU[/LIBC]", help="The tree npm would install on this platform."),
+]
+
+
+class PolicyFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@dataclass(frozen=True, slots=True)
+class _PolicyRun:
+    checked: _Checked
+    project: Path
+    names: Mapping[str, str]
+
+
+def _policy_run(
+    path: Path,
+    *,
+    production: bool,
+    offline: bool | None,
+    jobs: int | None,
+    no_store: bool,
+    all_platforms: bool,
+    target_platform: str | None,
+) -> _PolicyRun:
+    """The tree checked as `airlock check` checks it (no public-registry look-ups: they do not change any
+    grant), and its LavaMoat canonical names."""
+    from airlock.policy.naming import canonical_names, project_dependency_names
+
+    checked = _run_check(
+        path,
+        production=production,
+        offline=offline,
+        jobs=jobs,
+        no_store=no_store,
+        all_platforms=all_platforms,
+        target_platform=target_platform,
+        check_public_registry=False,
+    )
+    _print_failures(checked.outcome.failures)
+    names = canonical_names(checked.outcome.tree, declared=project_dependency_names(checked.manifest))
+    return _PolicyRun(checked, checked.lockfile_path.parent, names)
+
+
+@policy_app.command(
+    "init",
+    cls=Command,
+    epilog="""[bold]Examples[/bold]
+
+  airlock policy init                 # writes ./airlock-policy.json from the analysis of the whole tree
+
+  airlock policy init ./web --force   # start over
+""",
+)
+def policy_init(
+    path: PolicyPathArgument = Path(),
+    force: Annotated[
+        bool, typer.Option("--force", metavar=FLAG, help="Overwrite an existing airlock-policy.json.")
+    ] = False,
+    production: ProductionOption = False,
+    offline: OfflineOption = None,
+    jobs: JobsOption = None,
+    no_store: NoStoreOption = False,
+    all_platforms: AllPlatformsOption = False,
+    target_platform: PlatformOption = None,
+) -> None:
+    """Write airlock-policy.json: every package's builtin modules, globals, dependencies and native code as
+    the analysis observes them (LavaMoat's resources format), install scripts kept off."""
+    from airlock.policy.document import POLICY_FILENAME, PolicyError
+    from airlock.policy.files import write_policy
+    from airlock.policy.generate import generate, observe_tree
+    from airlock.policy.render import init_summary
+
+    project = path if path.is_dir() else path.parent
+    if (project / POLICY_FILENAME).exists() and not force:
+        raise PolicyError(
+            f"{project / POLICY_FILENAME} already exists",
+            hint="`airlock policy check --update` brings it up to date with the tree; --force writes a new one",
+        )
+    run = _policy_run(
+        path,
+        production=production,
+        offline=offline,
+        jobs=jobs,
+        no_store=no_store,
+        all_platforms=all_platforms,
+        target_platform=target_platform,
+    )
+    observed = observe_tree(run.checked.outcome, run.names)
+    policy = generate(observed)
+    written = write_policy(run.project, policy)
+    typer.echo(init_summary(policy, observed, str(written)))
+    raise typer.Exit(0)
+
+
+@policy_app.command(
+    "check",
+    cls=Command,
+    epilog="""[bold]Examples[/bold]
+
+  airlock policy check                # exit 1 when a package exceeds its grants
+
+  airlock policy check --update       # show the change, then write it into airlock-policy.json
+
+[bold]Exit codes[/bold]: 0 within the policy (narrowings and denials are reported) · 1 a package exceeds its
+grants · 2 bad input (a missing or invalid policy) · 3 network/registry/store failure.
+""",
+)
+def policy_check(
+    path: PolicyPathArgument = Path(),
+    update: Annotated[
+        bool,
+        typer.Option(
+            "--update",
+            metavar=FLAG,
+            help="Accept the drift: write each excess's line (install scripts as false) and take narrowed "
+            "grants out. The override file is never written.",
+        ),
+    ] = False,
+    format: Annotated[
+        PolicyFormat | None, typer.Option("--format", "-f", metavar="FORMAT", help="text (default) or json.")
+    ] = None,
+    production: ProductionOption = False,
+    offline: OfflineOption = None,
+    jobs: JobsOption = None,
+    no_store: NoStoreOption = False,
+    all_platforms: AllPlatformsOption = False,
+    target_platform: PlatformOption = None,
+) -> None:
+    """Compare every package's capabilities with its grants (airlock-policy.json with
+    airlock-policy-override.json applied): a new builtin, global, dependency, native code or install
+    script exceeds them."""
+    from airlock.exit import ExitCode
+    from airlock.policy.files import read_override, read_policy, write_policy
+    from airlock.policy.generate import drifts, observe_tree, updated
+    from airlock.policy.render import check_json, check_text
+
+    project = path if path.is_dir() else path.parent
+    policy, override = read_policy(project), read_override(project)
+    run = _policy_run(
+        path,
+        production=production,
+        offline=offline,
+        jobs=jobs,
+        no_store=no_store,
+        all_platforms=all_platforms,
+        target_platform=target_platform,
+    )
+    observed = observe_tree(run.checked.outcome, run.names)
+    found = drifts(observed, policy, override)
+    written = None
+    if update:
+        written = str(write_policy(run.project, updated(policy, found)))
+    if format is PolicyFormat.json:
+        typer.echo(check_json(found, observed))
+    else:
+        typer.echo(check_text(found, observed, updated=written))
+    exceeds = any(d.exceeds for d in found) and not update
+    failed = run.checked.outcome.failures
+    code = ExitCode.ACTION if exceeds else (max((f.exit_code for f in failed), default=ExitCode.OK))
+    raise typer.Exit(int(code))
+
+
+@policy_app.command(
+    "export",
+    cls=Command,
+    epilog="""[bold]Examples[/bold]
+
+  airlock policy export --lavamoat    # lavamoat/node/policy.json and policy-override.json, then: lavamoat index.js
+""",
+)
+def policy_export(
+    path: PolicyPathArgument = Path(),
+    lavamoat: Annotated[
+        bool, typer.Option("--lavamoat", metavar=FLAG, help="LavaMoat's format (the only one so far).")
+    ] = False,
+) -> None:
+    """Write the policy for LavaMoat's runtime: lavamoat/node/policy.json from airlock-policy.json and
+    lavamoat/node/policy-override.json from airlock-policy-override.json."""
+    from airlock.policy.files import export_lavamoat, read_override, read_policy
+
+    if not lavamoat:
+        raise UsageError("say which format to export", hint="airlock policy export --lavamoat")
+    project = path if path.is_dir() else path.parent
+    policy, override = read_policy(project), read_override(project)
+    primary, secondary = export_lavamoat(project, project, policy, override)
+    typer.echo(f"wrote {primary} ({len(policy.resources)} packages) and {secondary}")
+    if policy.allow_scripts:
+        typer.echo(
+            "allowScripts is not part of LavaMoat's policy: @lavamoat/allow-scripts reads it from package.json "
+            '"lavamoat": {"allowScripts": …}'
+        )
+    raise typer.Exit(0)
+
+
+@policy_app.command(
+    "scripts",
+    cls=Command,
+    epilog="""[bold]Examples[/bold]
+
+  airlock policy scripts                   # every install script, allowed or not, and what it does
+
+  airlock policy scripts --accept-benign   # allow those the analysis finds nothing in (your decision)
+""",
+)
+def policy_scripts(
+    path: PolicyPathArgument = Path(),
+    accept_benign: Annotated[
+        bool,
+        typer.Option(
+            "--accept-benign",
+            metavar=FLAG,
+            help="Allow (true) the install scripts of every package the analysis finds benign (verdict allow).",
+        ),
+    ] = False,
+    production: ProductionOption = False,
+    offline: OfflineOption = None,
+    jobs: JobsOption = None,
+    no_store: NoStoreOption = False,
+    all_platforms: AllPlatformsOption = False,
+    target_platform: PlatformOption = None,
+) -> None:
+    """Every package with install-time code: whether the policy lets it run, the commands, and what the
+    analysis found in that code."""
+    from airlock.lifecycle import registry_install_scripts
+    from airlock.policy.drift import GrantKind, PolicyLine
+    from airlock.policy.files import read_override, read_policy, write_policy
+    from airlock.policy.generate import observe_tree
+    from airlock.policy.merge import merge
+    from airlock.policy.render import benign, scripts_text
+    from airlock.policy.widen import widen
+
+    project = path if path.is_dir() else path.parent
+    policy, override = read_policy(project), read_override(project)
+    run = _policy_run(
+        path,
+        production=production,
+        offline=offline,
+        jobs=jobs,
+        no_store=no_store,
+        all_platforms=all_platforms,
+        target_platform=target_platform,
+    )
+    packages = observe_tree(run.checked.outcome, run.names).packages
+    merged = merge(policy, override) if override is not None else policy
+    accepted = []
+    if accept_benign:
+        accepted = [
+            p
+            for p in packages
+            if p.observed is not None
+            and p.version
+            and registry_install_scripts(p.report.install_scripts)
+            and benign(p.report)
+            and merged.scripts_decision(p.name, p.version) is not True
+            and (override is None or override.scripts_decision(p.name, p.version) is not False)
+        ]
+        lines = [
+            PolicyLine((GrantKind.INSTALL_SCRIPT.value, f"{p.name}#{p.version}"), True) for p in accepted
+        ]
+        policy = widen(policy, lines)
+        write_policy(run.project, policy)
+        merged = merge(policy, override) if override is not None else policy
+    typer.echo(scripts_text(packages, merged, accepted=accepted))
+    raise typer.Exit(0)
 
 
 @cache_app.command("path", cls=Command)

@@ -185,7 +185,10 @@ def test_override_false_denies_a_generated_grant() -> None:
     assert resources_of(merged) == {
         "a": {"builtin": {"assert": False, "fs": True}, "packages": {"b": False}},
     }
-    assert drift(grants_for(merged, "a", None), PackageGrants("a", builtin={"assert": True})).exceeds
+    # An explicit false is a decision already taken (the runtime refuses it): reported as denied, no error.
+    result = drift(grants_for(merged, "a", None), PackageGrants("a", builtin={"assert": True}))
+    assert not result.exceeds
+    assert [str(e.line) for e in result.denied] == ['resources["a"]["builtin"]["assert"]: true']
 
 
 def test_override_false_on_a_parent_removes_its_generated_fields() -> None:
@@ -364,7 +367,9 @@ def test_write_access_needs_a_write_grant() -> None:
 def test_deepest_listed_path_decides() -> None:
     granted = grants_for(policy({"a": {"globals": {"x": True, "x.b": False, "x.b.c": True}}}), "a", None)
     result = drift(granted, PackageGrants("a", globals={"x.z": True, "x.b.c": True, "x.b.y": True}))
-    assert [e.key for e in result.excesses] == ["x.b.y"]
+    assert [e.key for e in result.denied] == ["x.b.y"] and result.excesses == ()
+    unlisted = drift(granted, PackageGrants("a", globals={"y": True}))
+    assert [e.key for e in unlisted.excesses] == ["y"] and unlisted.denied == ()
 
 
 def test_new_dependency_is_an_excess() -> None:
@@ -381,15 +386,22 @@ def test_new_native_code_is_an_excess() -> None:
     ]
 
 
-def test_new_install_script_is_an_excess_pinned_to_the_version() -> None:
-    result = drift(grants_for(GRANTED, "a", "1.0.0"), observed(scripts=True))
+def test_install_scripts_the_policy_says_nothing_about_are_an_excess_recorded_off() -> None:
+    # allow-scripts' "missing policy": no entry decides this version. Accepting records it as false.
+    result = drift(grants_for(Policy(resources=GRANTED.resources), "a", "1.0.0"), observed(scripts=True))
     assert [(e.kind, str(e.line)) for e in result.excesses] == [
-        (GrantKind.INSTALL_SCRIPT, 'allowScripts["a#1.0.0"]: true')
+        (GrantKind.INSTALL_SCRIPT, 'allowScripts["a#1.0.0"]: false')
     ]
+    # A decision either way is no excess: false keeps them off, a pinned true runs them.
+    assert not drift(grants_for(GRANTED, "a", "1.0.0"), observed(scripts=True)).exceeds
     allowed = policy({}, {"a#1.0.0": True})
     assert not drift(grants_for(allowed, "a", "1.0.0"), PackageGrants("a", "1.0.0", scripts=True)).exceeds
-    # allow-scripts pins allowed entries to a version: a new version's scripts are not allowed.
+    # Entries are pinned to a version: a new version's scripts are undecided again...
     assert drift(grants_for(allowed, "a", "1.0.1"), PackageGrants("a", "1.0.1", scripts=True)).exceeds
+    assert drift(grants_for(GRANTED, "a", "1.0.1"), PackageGrants("a", "1.0.1", scripts=True)).exceeds
+    # ...unless a bare name denies every version.
+    every = policy({}, {"a": False})
+    assert not drift(grants_for(every, "a", "2.0.0"), PackageGrants("a", "2.0.0", scripts=True)).exceeds
 
 
 def test_removed_capability_is_a_narrowing_not_an_error() -> None:

@@ -87,6 +87,21 @@ class Policy:
             return False
         return self.allow_scripts.get(script_pattern(name, version)) is True
 
+    def scripts_decision(self, name: str, version: str | None) -> bool | None:
+        """True: the install scripts run; False: the policy keeps them off; None: the policy says nothing
+        about this version (allow-scripts' "missing policy", which `allow-scripts run` refuses).
+
+        As `isCorrectlyConfigured` in allow-scripts' `versionAwareMatcher`: a bare name set to false
+        decides every version; a pinned entry decides only its own version.
+        """
+        if self.scripts_allowed(name, version):
+            return True
+        if self.allow_scripts.get(name) is False:
+            return False
+        if version is not None and script_pattern(name, version) in self.allow_scripts:
+            return False
+        return None
+
 
 def script_pattern(name: str, version: str | None) -> str:
     """The `allowScripts` key for a package: `canonical-name#version`, or the bare name without a version."""
@@ -281,8 +296,9 @@ def dumps(policy: Policy) -> str:
 class PackageGrants:
     """What one package may do (from a policy) or does (from the analysis), in the same shape.
 
-    `native` is "loads native code", `scripts` is "runs install scripts"; `version` picks the
-    `allowScripts` entry (`name#version`).
+    `native` is "loads native code", `scripts` is "has install scripts"; `version` picks the
+    `allowScripts` entry (`name#version`). From a policy, None says "not decided" (no `native` key; no
+    `allowScripts` entry for this version) and False "explicitly denied"; observed values are booleans.
     """
 
     name: str
@@ -290,8 +306,8 @@ class PackageGrants:
     builtin: Mapping[str, bool] = field(default_factory=dict)
     globals: Mapping[str, GlobalAccess] = field(default_factory=dict)
     packages: Mapping[str, bool] = field(default_factory=dict)
-    native: bool = False
-    scripts: bool = False
+    native: bool | None = False
+    scripts: bool | None = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "builtin", _frozen(self.builtin))
@@ -308,6 +324,6 @@ def grants_for(policy: Policy, name: str, version: str | None) -> PackageGrants:
         builtin=resource.builtin,
         globals=resource.globals,
         packages=resource.packages,
-        native=resource.native is True,
-        scripts=policy.scripts_allowed(name, version),
+        native=resource.native,
+        scripts=policy.scripts_decision(name, version),
     )

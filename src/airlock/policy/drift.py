@@ -1,7 +1,10 @@
 """Drift: how what a package does (observed) differs from what its policy grants.
 
 An excess (a capability observed but not granted) is what `airlock policy check` fails on; each carries the
-exact policy line that would accept it. A narrowing (granted but no longer observed) is only reported.
+exact policy line that would accept it. A narrowing (granted but no longer observed) is only reported, and
+so is a denial: a capability whose deciding entry is an explicit `false` (a decision already taken, which
+the LavaMoat runtime enforces). Install scripts exceed only when no `allowScripts` entry decides the
+version (allow-scripts' "missing policy"); the line that accepts them records them as `false`.
 
 Whether a dot path is granted follows LavaMoat's rule for nested grants (`docs/policy.md`, "Unsupported
 deny-list style policy"): the deepest listed path on the chain decides, so with `"a": true, "a.b": false,
@@ -17,6 +20,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from airlock.model import Evidence
 from airlock.policy.document import GlobalAccess, PackageGrants, script_pattern
 
 
@@ -53,6 +57,8 @@ class Excess:
     kind: GrantKind
     key: str | None  # the builtin, global or package; None for native code and install scripts
     line: PolicyLine  # the policy entry that would accept it
+    evidence: tuple[Evidence, ...] = ()
+    """Where the analysis saw it (filled by `policy_drift`; `drift` sees grants only)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +68,8 @@ class Narrowing:
     kind: GrantKind
     key: str | None
     line: PolicyLine  # the policy entry that is now wider than needed
+    keep: GlobalAccess | None = None
+    """What the entry shrinks to instead of going away: `true` for a `"write"` grant that is now only read."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,11 +77,24 @@ class Drift:
     name: str
     excesses: tuple[Excess, ...] = ()
     narrowings: tuple[Narrowing, ...] = ()
+    denied: tuple[Excess, ...] = ()
+    """Capabilities the policy (or its override) explicitly denies with `false`: a decision already taken,
+    which the LavaMoat runtime enforces, so reported and not an error. `line` is what would grant it."""
+    version: str | None = None
+    listed: bool = True
+    """Whether the policy has an entry for the package (set by `policy_drift`)."""
+    in_tree: bool = True
+    """False for a policy entry whose package is no longer in the tree (set by `policy_drift`)."""
 
     @property
     def exceeds(self) -> bool:
         """True when the package does something its policy does not grant."""
         return bool(self.excesses)
+
+    @property
+    def changed(self) -> bool:
+        """Anything `policy check --update` would write: excesses, narrowings, a new or removed entry."""
+        return bool(self.excesses or self.narrowings) or (self.in_tree != self.listed)
 
 
 def drift(granted: PackageGrants, observed: PackageGrants) -> Drift:
@@ -83,10 +104,11 @@ def drift(granted: PackageGrants, observed: PackageGrants) -> Drift:
             f"drift compares one package: grants of {granted.name!r}, observed {observed.name!r}"
         )
     if observed.scripts and not observed.version:
-        # allow-scripts only honours a version-pinned `true`, so no line could accept unversioned scripts.
+        # allow-scripts only knows version-pinned entries, so no line could record unversioned scripts.
         raise ValueError(f"observed install scripts of {observed.name!r} need the package's version")
     name = observed.name
     excesses: list[Excess] = []
+    denied: list[Excess] = []
     narrowings: list[Narrowing] = []
     resource = ("resources", name)
     for kind, grants, seen in (
@@ -94,31 +116,53 @@ def drift(granted: PackageGrants, observed: PackageGrants) -> Drift:
         (GrantKind.GLOBAL, granted.globals, observed.globals),
     ):
         for path, access in seen.items():
-            if access is not False and not _covers(grants, path, access):
-                excesses.append(Excess(kind, path, PolicyLine((*resource, kind.value, path), access)))
+            if access is False:
+                continue
+            decisive = _decisive(grants, path)
+            excess = Excess(kind, path, PolicyLine((*resource, kind.value, path), access))
+            if decisive is False:
+                denied.append(excess)
+            elif decisive is None or not (access is True or decisive == access):
+                # A read is covered by any grant; "write"/"redefine" only by the same grant.
+                excesses.append(excess)
         for path, access in grants.items():
             if access is not False and not _used(seen, path, access):
-                narrowings.append(Narrowing(kind, path, PolicyLine((*resource, kind.value, path), access)))
+                keep: GlobalAccess | None = True if _used(seen, path, True) else None
+                line = PolicyLine((*resource, kind.value, path), access)
+                narrowings.append(Narrowing(kind, path, line, keep))
     kind = GrantKind.PACKAGE
     for dependency, used in observed.packages.items():
-        if used and granted.packages.get(dependency) is not True:
-            excesses.append(Excess(kind, dependency, PolicyLine((*resource, kind.value, dependency), True)))
+        allowed = granted.packages.get(dependency)
+        if used and allowed is not True:
+            excess = Excess(kind, dependency, PolicyLine((*resource, kind.value, dependency), True))
+            (denied if allowed is False else excesses).append(excess)
     for dependency, allowed in granted.packages.items():
         if allowed and observed.packages.get(dependency) is not True:
             narrowings.append(
                 Narrowing(kind, dependency, PolicyLine((*resource, kind.value, dependency), True))
             )
     native = PolicyLine((*resource, GrantKind.NATIVE.value), True)
-    if observed.native and not granted.native:
-        excesses.append(Excess(GrantKind.NATIVE, None, native))
-    elif granted.native and not observed.native:
+    if observed.native and granted.native is not True:
+        (denied if granted.native is False else excesses).append(Excess(GrantKind.NATIVE, None, native))
+    elif granted.native is True and not observed.native:
         narrowings.append(Narrowing(GrantKind.NATIVE, None, native))
-    scripts = PolicyLine((GrantKind.INSTALL_SCRIPT.value, script_pattern(name, observed.version)), True)
-    if observed.scripts and not granted.scripts:
-        excesses.append(Excess(GrantKind.INSTALL_SCRIPT, None, scripts))
-    elif granted.scripts and not observed.scripts:
-        narrowings.append(Narrowing(GrantKind.INSTALL_SCRIPT, None, scripts))
-    return Drift(name=name, excesses=tuple(excesses), narrowings=tuple(narrowings))
+    pattern = script_pattern(name, observed.version)
+    if observed.scripts and granted.scripts is None:
+        # Install scripts the policy says nothing about (allow-scripts' "missing policy"). The line that
+        # accepts them records them *off*: letting them run is a separate, explicit decision
+        # (`airlock policy scripts`, or `true` by hand).
+        line = PolicyLine((GrantKind.INSTALL_SCRIPT.value, pattern), False)
+        excesses.append(Excess(GrantKind.INSTALL_SCRIPT, None, line))
+    elif granted.scripts is True and not observed.scripts:
+        line = PolicyLine((GrantKind.INSTALL_SCRIPT.value, pattern), True)
+        narrowings.append(Narrowing(GrantKind.INSTALL_SCRIPT, None, line))
+    return Drift(
+        name=name,
+        excesses=tuple(excesses),
+        narrowings=tuple(narrowings),
+        denied=tuple(denied),
+        version=observed.version,
+    )
 
 
 def _chain(path: str) -> list[str]:
@@ -127,12 +171,9 @@ def _chain(path: str) -> list[str]:
     return [".".join(parts[:end]) for end in range(len(parts), 0, -1)]
 
 
-def _covers(grants: Mapping[str, GlobalAccess], path: str, access: GlobalAccess) -> bool:
-    decisive = next((grants[p] for p in _chain(path) if p in grants), False)
-    if decisive is False:
-        return False
-    # A read is covered by any grant; "write"/"redefine" only by the same grant.
-    return access is True or decisive == access
+def _decisive(grants: Mapping[str, GlobalAccess], path: str) -> GlobalAccess | None:
+    """The grant of the deepest listed path on `path`'s chain; None when nothing on it is listed."""
+    return next((grants[p] for p in _chain(path) if p in grants), None)
 
 
 def _used(seen: Mapping[str, GlobalAccess], granted_path: str, granted: GlobalAccess) -> bool:
