@@ -16,9 +16,15 @@ The semantics are LavaMoat 11.1.4's (lavamoat-tofu `inspectGlobals` with the opt
 - intrinsics (`Array`, `JSON`, …), `this`/`arguments`/`undefined`, the module's own references
   (`require`/`module`/`exports` in a script, and in every file `arguments`) and `Object.prototype`'s
   property names are not globals;
-- the target of an assignment is a write; a write below the top (`foo.bar = 1`) also grants the top-level
-  name (LavaMoat's "temporary fix" of lavamoat-core `generatePolicy`, issue LavaMoat#1554);
+- the target of an assignment is a write when it is a name or one member below it (`foo = 1`,
+  `window.foo = 1`, `foo.bar = 1`; LavaMoat reads a deeper target's chain as a read); a write below the top
+  (`foo.bar = 1`) also grants the top-level name (LavaMoat's "temporary fix" in lavamoat-core's
+  `generatePolicy`, LavaMoat issue 1554);
 - in TypeScript, identifiers in type positions are not references.
+
+One deliberate difference, wider than LavaMoat: a computed key (`{ [k]: v }`, `const { [k]: v } = o`) is a
+reference here; Babel-based findGlobals skips every property key, computed or not. An extra grant never
+stops a package from running.
 
 A file is a module (for the module references above) when it has an import or export statement, as
 Babel's `sourceType: 'unambiguous'` decides. Keys are cut where a segment stops being an ASCII identifier,
@@ -73,7 +79,9 @@ MODULE_REFS = {True: frozenset({"arguments", "import", "export"}), False: frozen
 # Names of the global object itself: `window.fetch` is `fetch` (lavamoat-core DEFAULT_GLOBAL_THIS_REFS).
 GLOBAL_THIS_REFS = frozenset({"window", "self", "global", "globalThis", "top", "frames", "parent"})
 
-_NEVER = INTRINSICS | LANGUAGE_REFS | OBJECT_PROTOTYPE_NAMES
+# `await`: tree-sitter's JavaScript grammar reads `await (0, f)(x)` as a call of an identifier `await`;
+# no real code names a global so.
+_NEVER = INTRINSICS | LANGUAGE_REFS | OBJECT_PROTOTYPE_NAMES | {"await"}
 _NEVER_BYTES = frozenset(n.encode() for n in _NEVER | {"arguments"})
 
 _FUNCTION_SCOPES = (
@@ -92,7 +100,7 @@ _NOT_REFERENCES = (
     "type_annotation", "type_arguments", "type_parameters", "type_alias_declaration", "interface_declaration",
     "ambient_declaration", "type_query", "abstract_method_signature", "index_signature", "function_signature",
     "method_signature", "property_signature", "implements_clause", "type_predicate_annotation",
-    "asserts_annotation", "export_specifier", "namespace_export", "import_statement",
+    "asserts_annotation", "export_specifier", "namespace_export", "import_statement", "import_alias",
 )  # fmt: skip
 _JSX_ELEMENTS = ("jsx_opening_element", "jsx_closing_element", "jsx_self_closing_element")
 _SEGMENT_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_$")
@@ -120,6 +128,8 @@ def _query(dialect: Dialect) -> tree_sitter.Query:
         "(for_in_statement) @forin",
         "(import_statement) @import",
     ]
+    if has("import_alias"):
+        patterns.append("(import_alias) @import")
     patterns.append("[" + " ".join(f"({k})" for k in _FUNCTION_SCOPES if has(k)) + "] @function")
     patterns.append("[" + " ".join(f"({k})" for k in _BLOCK_SCOPES if has(k)) + "] @block")
     patterns.append("[" + " ".join(f"({k})" for k in _DECLARATIONS if has(k)) + "] @declaration")
@@ -148,6 +158,10 @@ def inventory(
     (None: decided from the presence of import/export statements, as LavaMoat's parser does). Charges
     `steps` per node captured; raises `StepBudgetExhaustedError` past it."""
     walk = _Walk(text, root, steps)
+    if dialect is not Dialect.JAVASCRIPT:
+        # TypeScript is compiled, to CommonJS as often as not: `require` in it is the module's, whatever
+        # the file's import statements say.
+        return walk.run(_query(dialect), MODULE_REFS[True] | MODULE_REFS[False])
     if module is None:
         module = any(c.type in {"import_statement", "export_statement"} for c in root.children)
     return walk.run(_query(dialect), MODULE_REFS[module])
@@ -220,7 +234,9 @@ class _Walk:
         if parent is not None:
             kind = parent.type
             if kind in {"assignment_expression", "augmented_assignment_expression"}:
-                write = _same(parent.child_by_field_name("left"), top)
+                # LavaMoat counts a write only for `x = …` and `x.y = …`: deeper (`x.y.z = …`) it sets a
+                # property of an object it reads, and records a read of `x.y.z`.
+                write = len(path) <= 2 and _same(parent.child_by_field_name("left"), top)
             elif kind == "variable_declarator" and _same(parent.child_by_field_name("value"), top):
                 pattern = parent.child_by_field_name("name")
                 if pattern is not None and pattern.type in {"object_pattern", "array_pattern"}:
@@ -459,3 +475,5 @@ def _imported(stmt: Node) -> Iterator[Node]:
                 yield bound.local
         elif child.type == "import_require_clause" and child.named_child_count:
             yield child.named_children[0]
+    if stmt.type == "import_alias" and stmt.named_child_count:  # TypeScript `import x = a.b`
+        yield stmt.named_children[0]
