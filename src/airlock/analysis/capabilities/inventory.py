@@ -182,22 +182,29 @@ class _Walk:
         self.steps.search(len(self.source))
         self.steps.add(sum(len(nodes) for nodes in captures.values()))
         skip = _intervals(captures.get("skip", []))
-        candidates: dict[str, list[Node]] = {}
         source = self.source
+        by_text: dict[bytes, list[Node]] = {}
         for node in refs:
             raw = source[node.start_byte : node.end_byte]
+            nodes = by_text.get(raw)
+            if nodes is None:
+                by_text[raw] = [node]
+            else:
+                nodes.append(node)
+        candidates: dict[str, list[Node]] = {}
+        for raw, nodes in by_text.items():
             if raw in _NEVER_BYTES:
                 continue
             name = _name(raw)
-            if name in _NEVER or name in module_refs:
-                continue
-            candidates.setdefault(name, []).append(node)
+            if name not in _NEVER and name not in module_refs:
+                candidates.setdefault(name, []).extend(nodes)
         if not candidates:
             return EMPTY_INVENTORY
-        scopes = _Scopes(self.root, captures)
-        bound = scopes.bindings(self._text, set(candidates))
+        bound = _Scopes(self.root, captures).bindings(self._text, set(candidates))
         for name, nodes in candidates.items():
             name_bound = bound.get(name)
+            if name_bound is not None and name_bound.everywhere:
+                continue  # declared at the top of the file: bound wherever it is used
             for node in nodes:
                 start = node.start_byte
                 if name_bound is not None and (name_bound.contains(start) or start in name_bound.sites):
@@ -359,9 +366,11 @@ def _site_order(evidence: Evidence) -> tuple[str, int, int, str]:
 class _Intervals:
     """A union of byte ranges, for `contains` by bisection."""
 
-    __slots__ = ("ends", "sites", "starts")
+    __slots__ = ("ends", "everywhere", "sites", "starts")
 
-    def __init__(self, ranges: Iterable[tuple[int, int]], sites: Iterable[int] = ()) -> None:
+    def __init__(
+        self, ranges: Iterable[tuple[int, int]], sites: Iterable[int] = (), everywhere_end: int = -1
+    ) -> None:
         self.starts: list[int] = []
         self.ends: list[int] = []
         for start, end in sorted(ranges):
@@ -372,6 +381,8 @@ class _Intervals:
                 self.ends.append(end)
         self.sites = frozenset(sites)
         """Where the name is declared (those identifiers are not references either)."""
+        self.everywhere = bool(self.starts) and self.starts[0] == 0 and self.ends[0] > everywhere_end
+        """One range covers the whole file."""
 
     def contains(self, offset: int) -> bool:
         i = bisect.bisect_right(self.starts, offset) - 1
@@ -457,7 +468,8 @@ class _Scopes:
                 if is_function == want_function or (start, end, is_function) == program:
                     bind(ident, start, end)
                     break
-        return {name: _Intervals(spans, sites.get(name, ())) for name, spans in ranges.items()}
+        end = self.root.end_byte
+        return {name: _Intervals(spans, sites.get(name, ()), end) for name, spans in ranges.items()}
 
 
 def _declared(decl: Node) -> Iterator[Node]:
