@@ -32,10 +32,38 @@ from airlock.contents import read_directory
 
 LAVAMOAT_VERSION = "11.1.4"
 PACKAGES = (
-    "express axios ws pg redis winston socket.io mongoose mysql2 ioredis jsonwebtoken bcryptjs dotenv cors "
-    "helmet morgan body-parser multer nodemailer uuid lodash moment dayjs joi yup pino compression "
-    "cookie-parser passport node-fetch got"
-).split()
+    "express",
+    "axios",
+    "ws",
+    "pg",
+    "redis",
+    "winston",
+    "socket.io",
+    "mongoose",
+    "mysql2",
+    "ioredis",
+    "jsonwebtoken",
+    "bcryptjs",
+    "dotenv",
+    "cors",
+    "helmet",
+    "morgan",
+    "body-parser",
+    "multer",
+    "nodemailer",
+    "uuid",
+    "lodash",
+    "moment",
+    "dayjs",
+    "joi",
+    "yup",
+    "pino",
+    "compression",
+    "cookie-parser",
+    "passport",
+    "node-fetch",
+    "got",
+)
 WATCHED = ("process", "fetch", "WebAssembly", "XMLHttpRequest", "WebSocket")
 SOURCE_SUFFIXES = (".js", ".cjs", ".mjs")
 
@@ -69,10 +97,8 @@ def packages(node_modules: Path) -> Iterator[Path]:
     for entry in sorted(node_modules.iterdir()):
         if entry.name.startswith("."):
             continue
-        if entry.name.startswith("@"):
-            candidates = sorted(p for p in entry.iterdir() if p.is_dir())
-        else:
-            candidates = [entry]
+        scoped = entry.name.startswith("@")
+        candidates = sorted(p for p in entry.iterdir() if p.is_dir()) if scoped else [entry]
         for pkg in candidates:
             if (pkg / "package.json").is_file():
                 yield pkg
@@ -91,7 +117,9 @@ def source_files(pkg: Path) -> list[Path]:
 
 
 def reduce_topmost(keys: set[str]) -> set[str]:
-    return {k for k in keys if not any(".".join(k.split(".")[:i]) in keys for i in range(1, k.count(".") + 1))}
+    return {
+        k for k in keys if not any(".".join(k.split(".")[:i]) in keys for i in range(1, k.count(".") + 1))
+    }
 
 
 def lavamoat_globals(lavamoat: Path, files: list[Path], work: Path) -> dict[str, dict[str, str] | None]:
@@ -102,7 +130,11 @@ def lavamoat_globals(lavamoat: Path, files: list[Path], work: Path) -> dict[str,
         chunk = "\n".join(str(f) for f in files[i : i + 400])
         out = subprocess.run(
             ["node", "--stack-size=8000", str(driver), str(lavamoat)],
-            input=chunk, capture_output=True, text=True, check=True, timeout=1800,
+            input=chunk,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=1800,
         ).stdout
         result.update(json.loads(out))
     return result
@@ -125,9 +157,13 @@ def covered(key: str, ours: set[str]) -> bool:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--project", type=Path, help="a project with node_modules installed")
-    parser.add_argument("--lavamoat", type=Path, help="a node_modules holding lavamoat-tofu and lavamoat-core")
+    parser.add_argument(
+        "--lavamoat", type=Path, help="a node_modules holding lavamoat-tofu and lavamoat-core"
+    )
     parser.add_argument("--misses", type=int, default=25, help="how many misses to print")
     args = parser.parse_args()
     if shutil.which("node") is None or shutil.which("npm") is None:
@@ -139,14 +175,23 @@ def main() -> int:
         if project is None:
             project = work / "app"
             project.mkdir()
-            (project / "package.json").write_text('{"name": "recall-app", "version": "1.0.0", "private": true}')
+            (project / "package.json").write_text(
+                '{"name": "recall-app", "version": "1.0.0", "private": true}'
+            )
             npm = ["npm", "install", "--ignore-scripts", "--no-audit", "--no-fund", *PACKAGES]
             subprocess.run(npm, cwd=project, check=True, timeout=1800)
         lavamoat = args.lavamoat
         if lavamoat is None:
             tool = work / "tool"
             tool.mkdir()
-            npm = ["npm", "install", "--ignore-scripts", "--no-audit", "--no-fund", f"lavamoat@{LAVAMOAT_VERSION}"]
+            npm = [
+                "npm",
+                "install",
+                "--ignore-scripts",
+                "--no-audit",
+                "--no-fund",
+                f"lavamoat@{LAVAMOAT_VERSION}",
+            ]
             subprocess.run(npm, cwd=tool, check=True, timeout=1800)
             lavamoat = tool / "node_modules"
         pkgs = list(packages(project / "node_modules"))
@@ -182,8 +227,12 @@ def main() -> int:
                     watched_hit[root] += ok
                 if not ok:
                     misses.append((name, key))
-        print(f"packages {len(pkgs)}, files {sum(len(v) for v in files.values())} (LavaMoat failed to parse {unparsed})")
-        print(f"recall: {hit}/{total} (package, LavaMoat key) pairs covered = {100 * hit / max(total, 1):.2f} %")
+        print(
+            f"packages {len(pkgs)}, files {sum(len(v) for v in files.values())} (LavaMoat failed to parse {unparsed})"
+        )
+        print(
+            f"recall: {hit}/{total} (package, LavaMoat key) pairs covered = {100 * hit / max(total, 1):.2f} %"
+        )
         wt, wh = sum(watched_total.values()), sum(watched_hit.values())
         print(f"recall for {', '.join(WATCHED)}: {wh}/{wt} = {100 * wh / max(wt, 1):.2f} %")
         for root in WATCHED:

@@ -11,7 +11,6 @@ from airlock.analysis.capabilities.inventory import contract, reduce_topmost
 from airlock.analysis.js import Dialect
 from airlock.model import Evidence, PackageContents, PackageFile
 
-
 # The one-letter names the examples use are declared, so that only the global under test is free.
 _LOCALS = "var a, b, f, k, m, o, s, u, v, xs;\n"
 
@@ -189,7 +188,9 @@ def test_evidence_is_capped_and_sorted() -> None:
 
 def test_reduce_topmost_merges_the_sites_of_what_it_subsumes() -> None:
     at = [Evidence("a.js", line) for line in (1, 2, 3, 4)]
-    reduced = reduce_topmost({"process.env": [at[3]], "process": [at[2]], "process.env.X": [at[0]], "x.y": [at[1]]})
+    reduced = reduce_topmost(
+        {"process.env": [at[3]], "process": [at[2]], "process.env.X": [at[0]], "x.y": [at[1]]}
+    )
     assert reduced == {"process": (at[0], at[2], at[3]), "x.y": (at[1],)}
 
 
@@ -198,7 +199,9 @@ def test_package_merge_reduces_across_files_and_keeps_writes() -> None:
         (
             PackageFile("package.json", b'{"name": "p", "version": "1.0.0"}'),
             PackageFile("a.js", b"process.env.X; fetch('u')"),
-            PackageFile("b.js", b"process.nextTick(() => 1); if (typeof process === 'object') {} myGlobal = 1"),
+            PackageFile(
+                "b.js", b"process.nextTick(() => 1); if (typeof process === 'object') {} myGlobal = 1"
+            ),
         )
     )
     caps = analyze(contents).capabilities
@@ -210,7 +213,9 @@ def test_package_merge_reduces_across_files_and_keeps_writes() -> None:
 
 
 def test_an_exhausted_inventory_budget_is_reported_not_silent() -> None:
-    result = analyze_source("x.js", b"process.env.X", Dialect.JAVASCRIPT, budget=Budget(max_inventory_steps=2))
+    result = analyze_source(
+        "x.js", b"process.env.X", Dialect.JAVASCRIPT, budget=Budget(max_inventory_steps=2)
+    )
     assert result.all_globals == {}
     assert any("globals inventory" in s.reason for s in result.skipped)
 

@@ -14,13 +14,13 @@ from airlock.analysis.capabilities.scanner import FileScanner
 from airlock.analysis.capabilities.state import CodeSink, Collector, CompiledFile, FileWrite
 from airlock.analysis.dataflow import EMPTY, FileFlowPass, FileFlows
 from airlock.analysis.js import Dialect, SourceText, module_kind, read
-from airlock.analysis.vocabulary import builtin_name
 from airlock.analysis.lexical import fallback
 from airlock.analysis.resolve import (
     StepBudgetExhaustedError,
     Steps,
 )
 from airlock.analysis.signals import Indicator, Signal, scan_code_string, scan_indicators
+from airlock.analysis.vocabulary import builtin_name
 from airlock.model import Evidence, Skipped
 
 
@@ -156,7 +156,9 @@ def analyze_source(
     collector.commands.extend(lexical.commands)
     skipped.extend(lexical.skipped)
     # --- end issue 9
-    globals_inventory = _inventory(text, result.tree.root_node, dialect, path=path, budget=budget, skipped=skipped)
+    globals_inventory = _inventory(
+        text, result.tree.root_node, dialect, path=path, budget=budget, skipped=skipped
+    )
     signals = list(scan_indicators(text, result.tree.root_node))
     signals.extend(
         Signal(Indicator.INVISIBLE, "code hidden in invisible variation selectors", evidence)

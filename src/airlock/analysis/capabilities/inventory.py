@@ -47,7 +47,12 @@ from tree_sitter import Node
 
 from airlock.analysis.js import Dialect, SourceText, language
 from airlock.analysis.resolve import Steps
-from airlock.analysis.resolve.syntax import IDENTIFIER_ESCAPE, decode_escape, import_bindings, pattern_identifiers
+from airlock.analysis.resolve.syntax import (
+    IDENTIFIER_ESCAPE,
+    decode_escape,
+    import_bindings,
+    pattern_identifiers,
+)
 from airlock.model import Evidence
 
 MAX_SITES_PER_KEY = 3
@@ -75,7 +80,10 @@ OBJECT_PROTOTYPE_NAMES = frozenset(
     }
 )  # fmt: skip
 # What looks like a global but belongs to the module (lavamoat-core MODULE_REFS), by source type.
-MODULE_REFS = {True: frozenset({"arguments", "import", "export"}), False: frozenset({"arguments", "require", "module", "exports"})}
+MODULE_REFS = {
+    True: frozenset({"arguments", "import", "export"}),
+    False: frozenset({"arguments", "require", "module", "exports"}),
+}
 # Names of the global object itself: `window.fetch` is `fetch` (lavamoat-core DEFAULT_GLOBAL_THIS_REFS).
 GLOBAL_THIS_REFS = frozenset({"window", "self", "global", "globalThis", "top", "frames", "parent"})
 
@@ -88,7 +96,14 @@ _FUNCTION_SCOPES = (
     "function_declaration", "function_expression", "generator_function_declaration", "generator_function",
     "arrow_function", "method_definition", "class_static_block",
 )  # fmt: skip
-_BLOCK_SCOPES = ("statement_block", "for_statement", "for_in_statement", "catch_clause", "switch_body", "class")
+_BLOCK_SCOPES = (
+    "statement_block",
+    "for_statement",
+    "for_in_statement",
+    "catch_clause",
+    "switch_body",
+    "class",
+)
 _DECLARATIONS = (
     "function_declaration", "generator_function_declaration", "class_declaration", "abstract_class_declaration",
     "enum_declaration",
@@ -249,9 +264,8 @@ class _Walk:
                 if pattern is not None and pattern.type in {"object_pattern", "array_pattern"}:
                     paths = [path + tail for tail in self._pattern_keys(pattern)]
         evidence = self.text.evidence(node)
-        for keys in paths:
-            if keys[0] in GLOBAL_THIS_REFS:
-                keys = keys[1:]
+        for full in paths:
+            keys = full[1:] if full[0] in GLOBAL_THIS_REFS else full
             if not keys:
                 continue  # the global object itself, used only to test for it
             head = keys[0]
@@ -276,7 +290,10 @@ class _Walk:
             props = pattern.named_children
             if any(
                 p.type == "rest_pattern"
-                or (p.type == "pair_pattern" and _kind(p.child_by_field_name("key")) == "computed_property_name")
+                or (
+                    p.type == "pair_pattern"
+                    and _kind(p.child_by_field_name("key")) == "computed_property_name"
+                )
                 for p in props
             ):
                 return [[]]
@@ -334,13 +351,19 @@ def contract(keys: list[str]) -> str | None:
     contract's key pattern); None when even the first is not."""
     kept: list[str] = []
     for i, segment in enumerate(keys):
-        if not segment or not all(c in _SEGMENT_CHARS for c in segment) or (i == 0 and segment[0] not in _SEGMENT_START):
+        if (
+            not segment
+            or not all(c in _SEGMENT_CHARS for c in segment)
+            or (i == 0 and segment[0] not in _SEGMENT_START)
+        ):
             break
         kept.append(segment)
     return ".".join(kept) if kept else None
 
 
-def reduce_topmost(found: Mapping[str, Iterable[Evidence]], cap: int = MAX_SITES_PER_KEY) -> dict[str, tuple[Evidence, ...]]:
+def reduce_topmost(
+    found: Mapping[str, Iterable[Evidence]], cap: int = MAX_SITES_PER_KEY
+) -> dict[str, tuple[Evidence, ...]]:
     """Keep only keys no other key is a prefix of (`process` subsumes `process.env`, as LavaMoat's
     `reduceToTopmostApiCalls`); a subsumed key's sites count for the key that subsumes it. Sites sorted by
     (file, line, column) and capped; keys in sorted order."""
@@ -353,7 +376,9 @@ def reduce_topmost(found: Mapping[str, Iterable[Evidence]], cap: int = MAX_SITES
     return reduce_sites(merged, cap)
 
 
-def reduce_sites(found: Mapping[str, Iterable[Evidence]], cap: int = MAX_SITES_PER_KEY) -> dict[str, tuple[Evidence, ...]]:
+def reduce_sites(
+    found: Mapping[str, Iterable[Evidence]], cap: int = MAX_SITES_PER_KEY
+) -> dict[str, tuple[Evidence, ...]]:
     """Each key's distinct sites sorted by (file, line, column) and capped; keys in sorted order."""
     return {key: tuple(sorted(set(sites), key=_site_order)[:cap]) for key, sites in sorted(found.items())}
 
