@@ -38,7 +38,7 @@ parents. Only the free ones (a few per file) are climbed, to read their member c
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 
@@ -135,9 +135,13 @@ def _query(dialect: Dialect) -> tree_sitter.Query:
         "(identifier) @ref",
         "(shorthand_property_identifier) @ref",
         "(shorthand_property_identifier_pattern) @ref",
-        "(variable_declaration) @var",
-        "(lexical_declaration) @let",
-        "(formal_parameters) @params",
+        # Simple bindings are captured as identifiers; only patterns are taken apart in Python.
+        "(variable_declaration (variable_declarator name: (identifier) @var))",
+        "(variable_declaration (variable_declarator name: [(object_pattern) (array_pattern)] @var.pattern))",
+        "(lexical_declaration (variable_declarator name: (identifier) @let))",
+        "(lexical_declaration (variable_declarator name: [(object_pattern) (array_pattern)] @let.pattern))",
+        "(formal_parameters (identifier) @param)",
+        "(formal_parameters [(object_pattern) (array_pattern) (assignment_pattern) (rest_pattern)] @param.pattern)",
         "(arrow_function parameter: (identifier) @param)",
         "(catch_clause parameter: (_) @catch)",
         "(for_in_statement) @forin",
@@ -145,13 +149,25 @@ def _query(dialect: Dialect) -> tree_sitter.Query:
     ]
     if has("import_alias"):
         patterns.append("(import_alias) @import")
+    if has("required_parameter"):
+        patterns.append("(formal_parameters [(required_parameter) (optional_parameter)] @param.pattern)")
     patterns.append("[" + " ".join(f"({k})" for k in _FUNCTION_SCOPES if has(k)) + "] @function")
     patterns.append("[" + " ".join(f"({k})" for k in _BLOCK_SCOPES if has(k)) + "] @block")
     patterns.append("[" + " ".join(f"({k})" for k in _DECLARATIONS if has(k)) + "] @declaration")
     patterns.append("[" + " ".join(f"({k})" for k in _SELF_NAMED if has(k)) + "] @named")
     patterns.append("[" + " ".join(f"({k})" for k in _NOT_REFERENCES if has(k)) + "] @skip")
     patterns.extend(f"({k} name: (_) @skip)" for k in _JSX_ELEMENTS if has(k))
-    return tree_sitter.Query(lang, "\n".join(patterns))
+    return tree_sitter.Query(lang, "\n".join(p for p in patterns if _possible(lang, p)))
+
+
+def _possible(lang: tree_sitter.Language, pattern: str) -> bool:
+    """Whether the grammar can match `pattern` (TypeScript wraps every parameter, JavaScript has none of
+    its types): the query is built once per grammar from the patterns it can match."""
+    try:
+        tree_sitter.Query(lang, pattern)
+    except tree_sitter.QueryError:
+        return False
+    return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,7 +231,7 @@ class _Walk:
                 candidates.setdefault(name, []).extend(nodes)
         if not candidates:
             return EMPTY_INVENTORY
-        bound = _Scopes(self.root, captures).bindings(self._text, set(candidates))
+        bound = _Scopes(self.root, captures).bindings(source, set(candidates))
         for name, nodes in candidates.items():
             name_bound = bound.get(name)
             if name_bound is not None and name_bound.everywhere:
@@ -426,52 +442,68 @@ class _Scopes:
         self.root = root
         self.captures = captures
 
-    def bindings(self, name_of: Callable[[Node], str], wanted: set[str]) -> dict[str, _Intervals]:
-        requests: list[tuple[int, int, str, Node]] = []
-        # (position, order, mode, identifier): mode "function" (var, parameters), "block" (let/const, …)
-        # or "self:<start>:<end>" (the range is known).
-        for decl in self.captures.get("var", []):
-            for ident in _declared(decl):
-                requests.append((ident.start_byte, 1, "function", ident))
-        for decl in self.captures.get("let", []):
-            for ident in _declared(decl):
-                requests.append((ident.start_byte, 1, "block", ident))
-        for params in self.captures.get("params", []):
-            for ident in pattern_identifiers(params):
-                requests.append((ident.start_byte, 1, "function", ident))
-        for ident in self.captures.get("param", []):
-            requests.append((ident.start_byte, 1, "function", ident))
-        for param in self.captures.get("catch", []):
-            for ident in pattern_identifiers(param):
-                requests.append((ident.start_byte, 1, "block", ident))
-        for loop in self.captures.get("forin", []):
+    def bindings(self, source: bytes, wanted: set[str]) -> dict[str, _Intervals]:
+        wanted_raw = {name.encode() for name in wanted}
+        requests: list[tuple[int, int, bool, str, int]] = []
+        # (position, order, function scope?, name, identifier start): a `var` or a parameter binds in its
+        # function, let/const/class/function declarations and catch parameters in their block.
+
+        def want(ident: Node) -> str | None:
+            raw = source[ident.start_byte : ident.end_byte]
+            if raw in wanted_raw:
+                return raw.decode()
+            if b"\\" in raw:
+                name = _name(raw)
+                return name if name in wanted else None
+            return None
+
+        def request(idents: Iterable[Node], function: bool) -> None:
+            for ident in idents:
+                name = want(ident)
+                if name is not None:
+                    requests.append((ident.start_byte, 1, function, name, ident.start_byte))
+
+        captures = self.captures
+        request(captures.get("var", ()), True)
+        request(captures.get("param", ()), True)
+        request(captures.get("let", ()), False)
+        for pattern in captures.get("var.pattern", ()):
+            request(pattern_identifiers(pattern), True)
+        for pattern in captures.get("param.pattern", ()):
+            request(pattern_identifiers(pattern), True)
+        for pattern in captures.get("let.pattern", ()):
+            request(pattern_identifiers(pattern), False)
+        for param in captures.get("catch", ()):
+            request(pattern_identifiers(param), False)
+        for loop in captures.get("forin", ()):
             kind = next((c.type for c in loop.children if c.type in {"var", "let", "const"}), None)
             left = loop.child_by_field_name("left")
             if kind is None or left is None:
                 continue  # `for (x in o)` assigns x, declares nothing
-            for ident in pattern_identifiers(left):
-                requests.append((ident.start_byte, 1, "function" if kind == "var" else "block", ident))
-        for decl in self.captures.get("declaration", []):
-            name = decl.child_by_field_name("name")
-            if name is not None:
+            request(pattern_identifiers(left), kind == "var")
+        for decl in captures.get("declaration", ()):
+            ident = decl.child_by_field_name("name")
+            name = None if ident is None else want(ident)
+            if ident is not None and name is not None:
                 # Positioned at the declaration's start: its own scope (a function's) is not yet open.
-                requests.append((decl.start_byte, 0, "block", name))
+                requests.append((decl.start_byte, 0, False, name, ident.start_byte))
         ranges: dict[str, list[tuple[int, int]]] = {}
         sites: dict[str, list[int]] = {}
 
-        def bind(ident: Node, start: int, end: int) -> None:
-            name = name_of(ident)
-            if name in wanted:
-                ranges.setdefault(name, []).append((start, end))
-                sites.setdefault(name, []).append(ident.start_byte)
+        def bind(name: str, site: int, start: int, end: int) -> None:
+            ranges.setdefault(name, []).append((start, end))
+            sites.setdefault(name, []).append(site)
 
-        for node in self.captures.get("named", []):
-            name = node.child_by_field_name("name")
-            if name is not None:
-                bind(name, node.start_byte, node.end_byte)
-        for stmt in self.captures.get("import", []):
+        for node in captures.get("named", ()):
+            ident = node.child_by_field_name("name")
+            name = None if ident is None else want(ident)
+            if ident is not None and name is not None:
+                bind(name, ident.start_byte, node.start_byte, node.end_byte)
+        for stmt in captures.get("import", ()):
             for ident in _imported(stmt):
-                bind(ident, 0, self.root.end_byte + 1)
+                name = want(ident)
+                if name is not None:
+                    bind(name, ident.start_byte, 0, self.root.end_byte + 1)
         scopes = [(n.start_byte, -n.end_byte, True) for n in self.captures.get("function", [])]
         scopes.extend((n.start_byte, -n.end_byte, False) for n in self.captures.get("block", []))
         scopes.sort()
@@ -479,7 +511,7 @@ class _Scopes:
         program = (0, self.root.end_byte + 1, True)
         stack: list[tuple[int, int, bool]] = [program]
         i = 0
-        for position, order, mode, ident in requests:
+        for position, order, want_function, name, site in requests:
             while i < len(scopes) and (scopes[i][0] < position or (scopes[i][0] == position and order)):
                 start, neg_end, is_function = scopes[i]
                 while stack[-1][1] <= start:
@@ -488,21 +520,12 @@ class _Scopes:
                 i += 1
             while stack[-1][1] <= position:
                 stack.pop()
-            want_function = mode == "function"
             for start, end, is_function in reversed(stack):
                 if is_function == want_function or (start, end, is_function) == program:
-                    bind(ident, start, end)
+                    bind(name, site, start, end)
                     break
         end = self.root.end_byte
         return {name: _Intervals(spans, sites.get(name, ()), end) for name, spans in ranges.items()}
-
-
-def _declared(decl: Node) -> Iterator[Node]:
-    for declarator in decl.named_children:
-        if declarator.type == "variable_declarator":
-            name = declarator.child_by_field_name("name")
-            if name is not None:
-                yield from pattern_identifiers(name)
 
 
 def _imported(stmt: Node) -> Iterator[Node]:
