@@ -232,15 +232,19 @@ class _Walk:
         if not candidates:
             return EMPTY_INVENTORY
         bound = _Scopes(self.root, captures).bindings(source, set(candidates))
-        for name, nodes in candidates.items():
+        for name, uses in candidates.items():
+            nodes = uses
             name_bound = bound.get(name)
-            if name_bound is not None and name_bound.everywhere:
-                continue  # declared at the top of the file: bound wherever it is used
+            if name_bound is not None:
+                if name_bound.everywhere:
+                    continue  # declared at the top of the file: bound wherever it is used
+                uses.sort(key=_start)
+                # The references outside the name's scopes, found by bisecting the (sorted) references
+                # at each scope's ends rather than testing every reference.
+                nodes = [uses[i] for i in name_bound.outside([n.start_byte for n in uses])]
             for node in nodes:
                 start = node.start_byte
-                if name_bound is not None and (name_bound.contains(start) or start in name_bound.sites):
-                    continue
-                if skip.contains(start):
+                if skip.contains(start) or (name_bound is not None and start in name_bound.sites):
                     continue
                 self.steps.tick()
                 self._reference(name, node, module_refs)
@@ -347,6 +351,10 @@ class _Walk:
         return GlobalsInventory(reduced, writes)
 
 
+def _start(node: Node) -> int:
+    return node.start_byte
+
+
 def _kind(node: Node | None) -> str | None:
     return None if node is None else node.type
 
@@ -424,6 +432,15 @@ class _Intervals:
         """Where the name is declared (those identifiers are not references either)."""
         self.everywhere = bool(self.starts) and self.starts[0] == 0 and self.ends[0] > everywhere_end
         """One range covers the whole file."""
+
+    def outside(self, offsets: list[int]) -> Iterator[int]:
+        """The indices of the sorted `offsets` that no range contains."""
+        i = 0
+        for start, end in zip(self.starts, self.ends, strict=True):
+            low = bisect.bisect_left(offsets, start, i)
+            yield from range(i, low)
+            i = bisect.bisect_left(offsets, end, low)
+        yield from range(i, len(offsets))
 
     def contains(self, offset: int) -> bool:
         i = bisect.bisect_right(self.starts, offset) - 1
