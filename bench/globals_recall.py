@@ -197,7 +197,7 @@ def main() -> int:
         pkgs = list(packages(project / "node_modules"))
         files = {pkg: source_files(pkg) for pkg in pkgs}
         theirs_by_file = lavamoat_globals(lavamoat, [f for fs in files.values() for f in fs], work)
-        total = hit = 0
+        total = hit = exact = 0
         watched_total = dict.fromkeys(WATCHED, 0)
         watched_hit = dict.fromkeys(WATCHED, 0)
         unparsed = 0
@@ -221,6 +221,7 @@ def main() -> int:
                 total += 1
                 ok = covered(key, ours)
                 hit += ok
+                exact += key in ours
                 root = key.split(".", 1)[0]
                 if root in watched_total:
                     watched_total[root] += 1
@@ -232,6 +233,9 @@ def main() -> int:
         )
         print(
             f"recall: {hit}/{total} (package, LavaMoat key) pairs covered = {100 * hit / max(total, 1):.2f} %"
+        )
+        print(
+            f"  of which the same key: {exact} ({100 * exact / max(total, 1):.2f} %); the rest by a shorter one"
         )
         wt, wh = sum(watched_total.values()), sum(watched_hit.values())
         print(f"recall for {', '.join(WATCHED)}: {wh}/{wt} = {100 * wh / max(wt, 1):.2f} %")
