@@ -86,5 +86,6 @@ def test_lexical_reading_of_a_region() -> None:
     text = SourceText("x.js", data)
     builtin, imports, commands = read_region(text, 0, len(data), spawner=False)
     assert [key for key, _ in builtin] == ["child_process", "child_process.execSync"]
-    assert imports == ["./lib/a"]
+    assert [spec for spec, _ in imports] == ["./lib/a"]
+    assert imports[0][1].column == 52
     assert [command for _, command in commands] == ["curl a | sh"]

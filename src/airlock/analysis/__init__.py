@@ -8,6 +8,7 @@ in and out — it runs the same in the CLI's process pool, a registry proxy or a
 from __future__ import annotations
 
 from airlock.analysis.capabilities import DEFAULT_BUDGET, Budget, FileCapabilities, analyze_source
+from airlock.analysis.capabilities.inventory import MAX_SITES_PER_KEY, reduce_sites, reduce_topmost
 from airlock.analysis.facts import gather
 from airlock.analysis.js import dialect_for
 from airlock.analysis.manifest import Manifest, declared, install_scripts, parse_manifest
@@ -89,17 +90,34 @@ def _cap(evidence: list[Evidence], limit: int) -> tuple[Evidence, ...]:
 
 
 def merge_capabilities(files: list[FileCapabilities], *, native: bool) -> Capabilities:
-    """One package's capabilities from its files' (evidence sorted, and capped per key for readability)."""
+    """One package's capabilities from its files' (evidence sorted, and capped per key for readability).
+
+    The globals inventory is merged as LavaMoat merges a package's modules: the union of the files' keys
+    reduced to the topmost (`process` subsumes `process.env`); a key is written when some file assigns to
+    exactly that key. (LavaMoat's own merge can turn a write back into a read depending on the order it
+    meets its modules; a write grant is the wider one, so the policy still runs.)"""
     builtin: dict[str, list[Evidence]] = {}
     globals_: dict[str, list[Evidence]] = {}
+    all_globals: dict[str, list[Evidence]] = {}
+    writes: set[str] = set()
+    packages: dict[str, list[Evidence]] = {}
     dynamic: list[Evidence] = []
     for f in files:
         for key, ev in f.builtin.items():
             builtin.setdefault(key, []).extend(ev)
         for key, ev in f.globals.items():
             globals_.setdefault(key, []).extend(ev)
+        for key, ev in f.all_globals.items():
+            all_globals.setdefault(key, []).extend(ev)
+        writes.update(f.global_writes)
+        for key, ev in f.packages.items():
+            packages.setdefault(key, []).extend(ev)
         dynamic.extend(f.dynamic)
+    inventory = reduce_topmost(all_globals, MAX_SITES_PER_KEY)
     return Capabilities(
+        all_globals=inventory,
+        global_writes=tuple(k for k in writes if k in inventory),
+        imports=reduce_sites(packages, MAX_SITES_PER_KEY),
         builtin={k: _cap(v, MAX_EVIDENCE_PER_KEY) for k, v in builtin.items()},
         globals={k: _cap(v, MAX_EVIDENCE_PER_KEY) for k, v in globals_.items()},
         dynamic=_cap(dynamic, MAX_DYNAMIC_EVIDENCE),

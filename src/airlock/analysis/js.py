@@ -67,6 +67,11 @@ def _language(dialect: Dialect) -> tree_sitter.Language:
     return tree_sitter.Language(tree_sitter_typescript.language_tsx())
 
 
+def language(dialect: Dialect) -> tree_sitter.Language:
+    """The tree-sitter grammar of `dialect` (for queries over its trees)."""
+    return _language(dialect)
+
+
 @cache
 def _parser(dialect: Dialect) -> tree_sitter.Parser:
     return tree_sitter.Parser(_language(dialect))

@@ -37,7 +37,8 @@ class Fallback:
     """What the lexical reading of a file's regions found."""
 
     builtin: tuple[tuple[str, Evidence], ...]
-    imports: tuple[str, ...]
+    imports: tuple[tuple[str, Evidence], ...]
+    """Module specifiers loaded by name, each with where."""
     commands: tuple[tuple[Evidence, str], ...]
     skipped: tuple[Skipped, ...]
     evidence: tuple[Evidence, ...]
@@ -73,12 +74,12 @@ def string_value(literals: bytes) -> str:
 
 def read_region(
     text: SourceText, start: int, end: int, *, spawner: bool
-) -> tuple[list[tuple[str, Evidence]], list[str], list[tuple[Evidence, str]]]:
+) -> tuple[list[tuple[str, Evidence]], list[tuple[str, Evidence]], list[tuple[Evidence, str]]]:
     """Capability keys, non-builtin specifiers and command strings in `text.data[start:end]`.
     `spawner`: the file already reaches `child_process`, so bare `exec(…)` calls count as its."""
     data = text.data
     builtin: list[tuple[str, Evidence]] = []
-    imports: list[str] = []
+    imports: list[tuple[str, Evidence]] = []
     commands: list[tuple[Evidence, str]] = []
     for match in _STRINGS.finditer(data, start, end):
         value = string_value(match.group(0))
@@ -89,7 +90,7 @@ def read_region(
                 builtin.append((name, text.evidence_at_byte(match.start(), match.end())))
                 spawner = spawner or name == "child_process"
             elif value:
-                imports.append(value)
+                imports.append((value, text.evidence_at_byte(match.start(), match.end())))
         elif _COMMAND.search(value):
             commands.append((text.evidence_at_byte(match.start(), match.end()), value))
     if spawner:
@@ -109,7 +110,7 @@ def fallback(
     """The lexical reading of every region of one file, with a `Skipped` entry per region. `known`: the
     capability keys the tree found; `known_commands`: the command lines it found (not repeated)."""
     builtin: list[tuple[str, Evidence]] = []
-    imports: list[str] = []
+    imports: list[tuple[str, Evidence]] = []
     commands: list[tuple[Evidence, str]] = []
     skipped: list[Skipped] = []
     evidence: list[Evidence] = []

@@ -14,7 +14,10 @@ The package, by job (the vocabulary itself is `airlock.analysis.vocabulary`):
 - `seeds`: where a walk starts;
 - `flow`: following a value forward to where it is used;
 - `sinks`: eval/Function/vm code and child_process command lines;
-- `state`: what a scan collects and the base class the parts share.
+- `state`: what a scan collects and the base class the parts share;
+- `inventory`: the complete globals inventory (every non-intrinsic global at LavaMoat's depth, issue 12).
+  Unlike the scan it is not demand-driven: a policy needs every global, so it reads every identifier, in
+  one tree-sitter query walk with scopes as byte intervals.
 """
 
 from airlock.analysis.capabilities.driver import DEFAULT_BUDGET, Budget, FileCapabilities, analyze_source

@@ -3,11 +3,13 @@ what the lexical fallback finds in regions the parser did not read, and returns 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from tree_sitter import Node
 
+from airlock.analysis.capabilities.inventory import EMPTY_INVENTORY, GlobalsInventory, inventory, reduce_sites
 from airlock.analysis.capabilities.scanner import FileScanner
 from airlock.analysis.capabilities.state import CodeSink, Collector, CompiledFile, FileWrite
 from airlock.analysis.dataflow import EMPTY, FileFlowPass, FileFlows
@@ -18,6 +20,7 @@ from airlock.analysis.resolve import (
     Steps,
 )
 from airlock.analysis.signals import Indicator, Signal, scan_code_string, scan_indicators
+from airlock.analysis.vocabulary import builtin_name
 from airlock.model import Evidence, Skipped
 
 
@@ -32,6 +35,12 @@ class Budget:
     max_flow_steps: int = 400_000
     """Steps of the data-flow pass (`dataflow.FileFlowPass`), counted apart from the capability scan so
     that one cannot starve the other; an overrun keeps the flows found and is recorded as `Skipped`."""
+    max_inventory_steps: int = 4_000_000
+    """Steps of the globals inventory (`inventory`): one per identifier, binding site or scope the query
+    returns, plus one per free reference climbed. Counted apart so that a file whose scan ran out still
+    gets its inventory; the biggest real bundles need well under a million (plotly.min.js: about 1.2M
+    captured nodes per 4.6 MB), so a file over it is about 15 MB of dense code, and is recorded as
+    `Skipped`: its inventory is then empty, never silently partial."""
     max_steps: int = 1_500_000
     """Analysis steps per file (see `resolve.Steps`), code compiled from its strings included. Sized by
     bench/determinism.py on the biggest real packages: the most any file needed was 428,980 steps
@@ -74,6 +83,14 @@ class FileCapabilities:
     """Analysis steps used (for budget sizing; not part of the result)."""
     flows: FileFlows = EMPTY
     """Source → sink data flow in this file, and its ends for the package-level join (`dataflow`)."""
+    all_globals: Mapping[str, tuple[Evidence, ...]] = field(default_factory=dict)
+    """Every non-intrinsic global the file refers to, at LavaMoat's depth, reduced to the topmost keys, with
+    its first sites (`inventory`)."""
+    global_writes: tuple[str, ...] = ()
+    """The keys of `all_globals` the file assigns to."""
+    packages: Mapping[str, tuple[Evidence, ...]] = field(default_factory=dict)
+    """The packages the file loads by name (`require('@s/x/sub')` → `@s/x`), with where (from `imports`'
+    sites: relative paths and builtins left out)."""
 
 
 def analyze_source(
@@ -134,10 +151,14 @@ def analyze_source(
     lexical = fallback(text, result.regions, known=collector.builtin, known_commands=collector.commands)
     for key, evidence in lexical.builtin:
         collector.add("builtin", key, evidence)
-    collector.imports.extend(lexical.imports)
+    collector.imports.extend(spec for spec, _ in lexical.imports)
+    collector.import_sites.extend(lexical.imports)
     collector.commands.extend(lexical.commands)
     skipped.extend(lexical.skipped)
     # --- end issue 9
+    globals_inventory = _inventory(
+        text, result.tree.root_node, dialect, path=path, budget=budget, skipped=skipped
+    )
     signals = list(scan_indicators(text, result.tree.root_node))
     signals.extend(
         Signal(Indicator.INVISIBLE, "code hidden in invisible variation selectors", evidence)
@@ -162,7 +183,52 @@ def analyze_source(
         unparsed=lexical.evidence,
         steps=steps.used,
         flows=flows,
+        all_globals=globals_inventory.globals,
+        global_writes=globals_inventory.writes,
+        packages=package_sites(collector.import_sites),
     )
+
+
+def _inventory(
+    text: SourceText, root: Node, dialect: Dialect, *, path: str, budget: Budget, skipped: list[Skipped]
+) -> GlobalsInventory:
+    steps = Steps(budget.max_inventory_steps)
+    try:
+        return inventory(text, root, dialect, steps, module=module_kind(path))
+    except StepBudgetExhaustedError:
+        skipped.append(
+            Skipped(
+                f"globals inventory step budget ({budget.max_inventory_steps:,} steps) exhausted; the "
+                "globals this file uses were not inventoried",
+                path,
+            )
+        )
+    except RecursionError:
+        skipped.append(Skipped("expression nesting too deep for the globals inventory", path))
+    return EMPTY_INVENTORY
+
+
+_PACKAGE_NAME = re.compile(r"(?:@[A-Za-z0-9~][A-Za-z0-9._~-]*/)?[A-Za-z0-9~][A-Za-z0-9._~-]*")
+
+
+def package_name(specifier: str) -> str | None:
+    """The package a module specifier loads by name (`'@s/x/sub'` → `@s/x`, `'x/y.js'` → `x`), or None for
+    a relative or absolute path, a builtin, a URL or a package-internal `#import`."""
+    if builtin_name(specifier) is not None or specifier.startswith((".", "/", "#")) or ":" in specifier:
+        return None
+    parts = specifier.split("/")
+    name = "/".join(parts[:2]) if specifier.startswith("@") else parts[0]
+    return name if _PACKAGE_NAME.fullmatch(name) else None
+
+
+def package_sites(sites: list[tuple[str, Evidence]]) -> dict[str, tuple[Evidence, ...]]:
+    """Package name → its first sites (sorted, capped at MAX_SITES_PER_KEY)."""
+    found: dict[str, list[Evidence]] = {}
+    for specifier, evidence in sites:
+        name = package_name(specifier)
+        if name is not None:
+            found.setdefault(name, []).append(evidence)
+    return reduce_sites(found)
 
 
 _AUTHORITY_WORDS = ("require", "process", "import(", "fetch", "XMLHttpRequest", "WebSocket")

@@ -83,7 +83,7 @@ class FlowMixin(ScanBase):
                 args = self.resolver.arguments(parent)
                 self._on_call(value, args, parent)
                 value = self.resolver.call(value, args, parent)
-                self._note_import(value)
+                self._note_import(value, parent)
                 node = parent
                 if not _followable(value):
                     return

@@ -157,7 +157,7 @@ class SeedsMixin(ScanBase):
             self._dynamic(call)
             return
         value = require_value(args[0])
-        self._note_import(value)
+        self._note_import(value, call)
         self._climb(call, Promised(value))
 
     def _import_statement(self, stmt: Node) -> None:
@@ -188,7 +188,7 @@ class SeedsMixin(ScanBase):
         if spec is None:
             return None
         module = require_value(Str(spec))
-        self._note_import(module)
+        self._note_import(module, stmt)
         return module if isinstance(module, Ref) else None
 
     def _reexport(self, stmt: Node) -> None:
@@ -210,6 +210,6 @@ class SeedsMixin(ScanBase):
         if source is None or ident is None:
             return
         module = require_value(self.resolver.evaluate(source))
-        self._note_import(module)
+        self._note_import(module, clause)
         if isinstance(module, Ref):
             self._track(ident, module, clause)

@@ -98,6 +98,8 @@ class Collector:
     globals: dict[str, list[Evidence]] = field(default_factory=dict)
     dynamic: list[Evidence] = field(default_factory=list)
     imports: list[str] = field(default_factory=list)
+    import_sites: list[tuple[str, Evidence]] = field(default_factory=list)
+    """Each specifier of `imports` with where it is loaded."""
     evaluated_code: list[tuple[Evidence, str]] = field(default_factory=list)
     commands: list[tuple[Evidence, str]] = field(default_factory=list)
     sinks: list[CodeSink] = field(default_factory=list)
@@ -151,9 +153,11 @@ class ScanBase(ABC):
     def _tick(self) -> None:
         self.steps.tick()
 
-    def _note_import(self, value: Value) -> None:
+    def _note_import(self, value: Value, node: Node) -> None:
         if isinstance(value, Imported):
             self.out.imports.append(value.specifier)
+            if self.depth == 0:  # code compiled from strings has no place in the file to point at
+                self.out.import_sites.append((value.specifier, self.text.evidence(node)))
 
     def _report(self, ref: Ref, node: Node) -> None:
         if ref.path.split(".", 1)[0] in _NETWORK_ROOTS and self.depth == 0:
