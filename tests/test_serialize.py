@@ -131,6 +131,7 @@ def test_package_entry_keys_are_the_contract() -> None:
         "all_globals",
         "global_writes",
         "imports",
+        "builtin_probes",
     ]
     assert entry["verdict"] == "review"
     assert entry["paths"] == ["app>@scope/native-thing", "app>other>@scope/native-thing"]
@@ -158,6 +159,7 @@ def test_failed_target_entry_has_nulls_and_its_finding() -> None:
         "all_globals": {},
         "global_writes": [],
         "imports": {},
+        "builtin_probes": {},
     }
     assert [f["rule"] for f in entry["findings"]] == ["target-failed"]
 

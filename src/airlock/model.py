@@ -120,6 +120,9 @@ class Capabilities:
     """The keys of `all_globals` the code assigns to (LavaMoat's `"write"`), sorted."""
     imports: Mapping[str, tuple[Evidence, ...]] = field(default_factory=_frozen_map)
     """The packages the code loads by name (`require('a/b')` → `a`), each with where."""
+    builtin_probes: Mapping[str, tuple[Evidence, ...]] = field(default_factory=_frozen_map)
+    """Builtin members the code only tests with `typeof` (`typeof cp.exec`): not a capability (reports
+    leave them out), but the module is loaded, so a LavaMoat policy must name them."""
 
     def __post_init__(self) -> None:
         # Key order is part of a deterministic report; MappingProxyType keeps the maps read-only.
@@ -128,6 +131,7 @@ class Capabilities:
         object.__setattr__(self, "all_globals", _frozen_map(self.all_globals))
         object.__setattr__(self, "global_writes", tuple(sorted(set(self.global_writes))))
         object.__setattr__(self, "imports", _frozen_map(self.imports))
+        object.__setattr__(self, "builtin_probes", _frozen_map(self.builtin_probes))
 
     def __reduce__(self) -> tuple[object, ...]:
         # MappingProxyType does not pickle; rebuild from plain dicts.
@@ -141,6 +145,7 @@ class Capabilities:
                 dict(self.all_globals),
                 self.global_writes,
                 dict(self.imports),
+                dict(self.builtin_probes),
             ),
         )
 

@@ -91,6 +91,7 @@ def capabilities_to_json(capabilities: Capabilities) -> JSONObject:
         "all_globals": _capability_map(capabilities.all_globals),
         "global_writes": list(capabilities.global_writes),
         "imports": _capability_map(capabilities.imports),
+        "builtin_probes": _capability_map(capabilities.builtin_probes),
     }
 
 
@@ -250,6 +251,9 @@ def capabilities_from_json(data: object) -> Capabilities:
         all_globals=_capability_map_from_json(obj.get("all_globals", {}), "capabilities.all_globals"),
         global_writes=_strings(obj.get("global_writes", []), "capabilities.global_writes"),
         imports=_capability_map_from_json(obj.get("imports", {}), "capabilities.imports"),
+        builtin_probes=_capability_map_from_json(
+            obj.get("builtin_probes", {}), "capabilities.builtin_probes"
+        ),
     )
 
 

@@ -212,6 +212,39 @@ def test_package_merge_reduces_across_files_and_keeps_writes() -> None:
     assert set(caps.globals) == {"process.env", "fetch"}
 
 
+def test_a_write_in_a_test_or_fixture_file_counts_as_a_read() -> None:
+    # pino's test fixtures assign `global.process`; no dependent loads them, and a top-level "write"
+    # grant would replace the real `process` with an empty slot under LavaMoat.
+    contents = PackageContents(
+        (
+            PackageFile("package.json", b'{"name": "p", "version": "1.0.0"}'),
+            PackageFile("index.js", b"ownGlobal = 1; process.nextTick(f)"),
+            PackageFile("test/fixtures/broken.js", b"global.process = { stdout: null }"),
+            PackageFile("lib/x.spec.js", b"window.fetch = stub"),
+        )
+    )
+    caps = analyze(contents).capabilities
+    assert set(caps.all_globals) == {"ownGlobal", "process", "fetch", "f", "stub"}
+    assert caps.global_writes == ("ownGlobal",)
+
+
+def test_a_builtin_member_only_tested_with_typeof_is_a_probe_not_a_capability() -> None:
+    contents = PackageContents(
+        (
+            PackageFile("package.json", b'{"name": "p", "version": "1.0.0"}'),
+            PackageFile(
+                "index.js",
+                b"const http = require('http')\n"
+                b"module.exports = typeof http.ServerResponse.prototype.appendHeader === 'function'\n",
+            ),
+        )
+    )
+    caps = analyze(contents).capabilities
+    assert dict(caps.builtin) == {}
+    assert list(caps.builtin_probes) == ["http.ServerResponse.prototype.appendHeader"]
+    assert caps.builtin_probes["http.ServerResponse.prototype.appendHeader"][0].line == 2
+
+
 def test_an_exhausted_inventory_budget_is_reported_not_silent() -> None:
     result = analyze_source(
         "x.js", b"process.env.X", Dialect.JAVASCRIPT, budget=Budget(max_inventory_steps=2)

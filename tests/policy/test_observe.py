@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from airlock.check.run import CheckOutcome, TreeEntry
@@ -102,6 +103,18 @@ def test_imports_resolve_from_this_node_of_the_tree() -> None:
         "a: loads 'ghost', which does not resolve from its place in the tree "
         "(no such dependency installed): no grant written for it",
     )
+    # A package named like a builtin (tr46 loads the `punycode` package as 'punycode/') when the tree has it.
+    tree = replace(
+        TREE,
+        packages={
+            **TREE.packages,
+            "node_modules/punycode": LockedPackage("node_modules/punycode", "punycode", "2.3.1"),
+        },
+    )
+    names = {**NAMES, "node_modules/punycode": "punycode"}
+    assert dict(
+        observe(report("c", imports={"punycode": (E,)}), tree, "node_modules/c", names).grants.packages
+    ) == {"punycode": True}
     # c requires b through its edge to the hoisted copy.
     assert dict(observe(report("c", imports={"b": (E,)}), TREE, "node_modules/c", NAMES).grants.packages) == {
         "c>b": True
@@ -237,3 +250,14 @@ def test_titles_name_the_package_and_its_canonical_path() -> None:
     assert _title("a>b", labels) == "a>b (b@1.0.0)"
     assert _title("b", labels) == "b@1.0.0"
     assert _title("gone", labels) == "gone"
+
+
+def test_a_builtin_only_tested_with_typeof_is_granted_so_its_require_loads() -> None:
+    # on-headers: `typeof http.ServerResponse.prototype.appendHeader`; no capability, still a require.
+    probe = {"http.ServerResponse.prototype.appendHeader": (E,)}
+    seen = observe(report("a", builtin_probes=probe), TREE, "node_modules/a", NAMES)
+    assert dict(seen.grants.builtin) == {"http.ServerResponse.prototype.appendHeader": True}
+    both = observe(
+        report("a", builtin={"http": (E,)}, builtin_probes=probe), TREE, "node_modules/a", NAMES
+    ).grants
+    assert dict(both.builtin) == {"http": True}

@@ -89,17 +89,36 @@ def _cap(evidence: list[Evidence], limit: int) -> tuple[Evidence, ...]:
     return tuple(evidence[:limit])
 
 
+_NOT_LOADED_DIRS = frozenset(
+    {"test", "tests", "__tests__", "__mocks__", "spec", "specs", "fixture", "fixtures", "__fixtures__",
+     "example", "examples", "bench", "benchmark", "benchmarks"}
+)  # fmt: skip
+
+
+def _test_only(path: str) -> bool:
+    """A file of the package's own tests, fixtures, examples or benchmarks: no dependent loads it."""
+    *dirs, base = path.split("/")
+    return any(d in _NOT_LOADED_DIRS for d in dirs) or ".test." in base or ".spec." in base
+
+
 def merge_capabilities(files: list[FileCapabilities], *, native: bool) -> Capabilities:
     """One package's capabilities from its files' (evidence sorted, and capped per key for readability).
 
     The globals inventory is merged as LavaMoat merges a package's modules: the union of the files' keys
     reduced to the topmost (`process` subsumes `process.env`); a key is written when some file assigns to
     exactly that key. (LavaMoat's own merge can turn a write back into a read depending on the order it
-    meets its modules; a write grant is the wider one, so the policy still runs.)"""
+    meets its modules; a write grant is the wider one, so the policy still runs.) A write in a test,
+    fixture, example or benchmark file counts as a read: LavaMoat only records the files an app reaches,
+    and a top-level `"write"` replaces the real global with an empty slot under its runtime (pino's test
+    fixtures assign `global.process`; a write grant from them would break every `process` read).
+
+    Builtin members only tested with `typeof` (`builtin_probes`) are kept apart from `builtin`: they grant
+    nothing, but a LavaMoat policy must name them or the runtime refuses the module's require."""
     builtin: dict[str, list[Evidence]] = {}
     globals_: dict[str, list[Evidence]] = {}
     all_globals: dict[str, list[Evidence]] = {}
     writes: set[str] = set()
+    probes: dict[str, list[Evidence]] = {}
     packages: dict[str, list[Evidence]] = {}
     dynamic: list[Evidence] = []
     for f in files:
@@ -109,7 +128,10 @@ def merge_capabilities(files: list[FileCapabilities], *, native: bool) -> Capabi
             globals_.setdefault(key, []).extend(ev)
         for key, ev in f.all_globals.items():
             all_globals.setdefault(key, []).extend(ev)
-        writes.update(f.global_writes)
+        if not _test_only(f.path):
+            writes.update(f.global_writes)
+        for key, ev in f.builtin_probes.items():
+            probes.setdefault(key, []).extend(ev)
         for key, ev in f.packages.items():
             packages.setdefault(key, []).extend(ev)
         dynamic.extend(f.dynamic)
@@ -118,6 +140,7 @@ def merge_capabilities(files: list[FileCapabilities], *, native: bool) -> Capabi
         all_globals=inventory,
         global_writes=tuple(k for k in writes if k in inventory),
         imports=reduce_sites(packages, MAX_SITES_PER_KEY),
+        builtin_probes=reduce_sites(probes, MAX_SITES_PER_KEY),
         builtin={k: _cap(v, MAX_EVIDENCE_PER_KEY) for k, v in builtin.items()},
         globals={k: _cap(v, MAX_EVIDENCE_PER_KEY) for k, v in globals_.items()},
         dynamic=_cap(dynamic, MAX_DYNAMIC_EVIDENCE),

@@ -5,7 +5,9 @@ From the package's analysis (`PackageReport.capabilities`) and its place in the 
 - `builtin`: the builtin keys as the analysis gives them (module without `node:`, at LavaMoat's depth:
   the whole member chain, `fs.readFileSync`, `fs.promises.readFile`; a module whose use cannot be narrowed
   is the bare module, `fs`). LavaMoat's `inspectRequires` records the same chains, so these grants are as
-  wide as the ones LavaMoat generates; export adds the `node:` spelling the runtime also needs.
+  wide as the ones LavaMoat generates; export adds the `node:` spelling the runtime also needs. Members
+  only tested with `typeof` (`builtin_probes`: `typeof http.ServerResponse.prototype.appendHeader`) are
+  granted too, as LavaMoat does: the runtime refuses a require whose module the policy does not name.
 - `globals`: every non-intrinsic global (`all_globals`), `"write"` for those assigned to (`global_writes`).
 - `packages`: each package loaded by name, as the canonical name of the node it resolves to from *this*
   node of the tree (see `resolve_import`); a name that resolves nowhere is left out with a note.
@@ -51,11 +53,12 @@ def observe(report: PackageReport, tree: DependencyTree, key: str, names: Mappin
     capabilities = report.capabilities
     evidence: dict[EvidenceKey, tuple[Evidence, ...]] = {}
 
+    # A member only tested with `typeof` grants nothing, but without a key for it the runtime refuses
+    # the module's require.
+    builtin_seen = {**capabilities.builtin_probes, **capabilities.builtin}
     builtin = {
         path: True
-        for path in _topmost(
-            dict.fromkeys(capabilities.builtin, True), capabilities.builtin, GrantKind.BUILTIN, evidence
-        )
+        for path in _topmost(dict.fromkeys(builtin_seen, True), builtin_seen, GrantKind.BUILTIN, evidence)
     }
     writes = set(capabilities.global_writes)
     seen_globals: dict[str, GlobalAccess] = {
@@ -66,9 +69,13 @@ def observe(report: PackageReport, tree: DependencyTree, key: str, names: Mappin
     packages: dict[str, bool] = {}
     notes: list[str] = []
     for imported, seen in capabilities.imports.items():
-        if builtin_name(imported) is not None or imported == node.name:
-            continue  # builtins are `builtin`; a package requiring itself needs no grant (LavaMoat drops it)
+        if imported == node.name:
+            continue  # a package requiring itself needs no grant (LavaMoat drops it)
         target = resolve_import(tree, key, imported)
+        if (target is None or target not in names) and builtin_name(imported) is not None:
+            # A package named like a builtin (`punycode`, loaded as 'punycode/') when the tree has one;
+            # otherwise the builtin itself, which `builtin` covers.
+            continue
         if target is None or target not in names:
             notes.append(
                 f"{name}: loads {imported!r}, which does not resolve from its place in the tree "

@@ -88,6 +88,8 @@ class FileCapabilities:
     its first sites (`inventory`)."""
     global_writes: tuple[str, ...] = ()
     """The keys of `all_globals` the file assigns to."""
+    builtin_probes: Mapping[str, tuple[Evidence, ...]] = field(default_factory=dict)
+    """Builtin members the file only tests with `typeof` (`typeof cp.exec`), which grant nothing."""
     packages: Mapping[str, tuple[Evidence, ...]] = field(default_factory=dict)
     """The packages the file loads by name (`require('@s/x/sub')` → `@s/x`), with where (from `imports`'
     sites: relative paths and builtins left out)."""
@@ -185,6 +187,7 @@ def analyze_source(
         flows=flows,
         all_globals=globals_inventory.globals,
         global_writes=globals_inventory.writes,
+        builtin_probes={k: tuple(v) for k, v in collector.probes.items()},
         packages=package_sites(collector.import_sites),
     )
 

@@ -125,6 +125,10 @@ class FlowMixin(ScanBase):
             if kind == "unary_expression":
                 op = parent.child_by_field_name("operator")
                 if op is not None and op.type == "typeof":
+                    # `typeof cp.exec` grants nothing, but the module was still loaded: a LavaMoat policy
+                    # must name it or the runtime refuses the require.
+                    if isinstance(value, Ref) and value.space is Space.BUILTIN:
+                        self.out.add("probes", value.path, self.text.evidence(parent))
                     return
                 break
             if kind in {

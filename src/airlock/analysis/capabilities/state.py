@@ -97,6 +97,8 @@ class Collector:
     builtin: dict[str, list[Evidence]] = field(default_factory=dict)
     globals: dict[str, list[Evidence]] = field(default_factory=dict)
     dynamic: list[Evidence] = field(default_factory=list)
+    probes: dict[str, list[Evidence]] = field(default_factory=dict)
+    """Builtin members only tested with `typeof` (`typeof cp.exec`): no capability, but the module is loaded."""
     imports: list[str] = field(default_factory=list)
     import_sites: list[tuple[str, Evidence]] = field(default_factory=list)
     """Each specifier of `imports` with where it is loaded."""
@@ -121,6 +123,8 @@ class Collector:
             self.builtin.setdefault(key, []).append(evidence)
         elif kind == "globals":
             self.globals.setdefault(key, []).append(evidence)
+        elif kind == "probes":
+            self.probes.setdefault(key, []).append(evidence)
         else:
             self.dynamic.append(evidence)
 
