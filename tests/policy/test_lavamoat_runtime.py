@@ -38,8 +38,6 @@ from typing import Any
 
 import pytest
 
-from airlock.analysis import analyze
-from airlock.contents import read_tarball
 from tests.conftest import NodeTools, node_tools
 from tests.fakes.registry import FakeRegistry
 from tests.fakes.tarballs import build_package
@@ -63,8 +61,7 @@ module.exports = function label (file) {
 """
 
 # Defanged: it records whether the environment and child_process (by both specifiers) were reachable at
-# load time; it reads no variable, runs nothing and talks to no host. `Boolean(….exec)`, not `typeof ….exec`:
-# airlock's inventory (main at fcccdf4) drops a require whose only use is `typeof`; LavaMoat grants it.
+# load time; it reads no variable, runs nothing and talks to no host.
 PLANTED_SOURCE = """\
 'use strict'
 const reached = { env: false, childProcess: false, nodeChildProcess: false, errors: [] }
@@ -179,12 +176,6 @@ def airlock_export(project: Path) -> None:
     _airlock("policy", "export", "--lavamoat", str(project), env=os.environ)
 
 
-def _inventory_fills_globals() -> bool:
-    """Whether this airlock's analysis records a package's globals (`Capabilities.all_globals`)."""
-    tarball = build_package("probe", "1.0.0", {"index.js": "module.exports = process.env.X\n"})
-    return bool(analyze(read_tarball(tarball, subject="probe@1.0.0")).capabilities.all_globals)
-
-
 # ---- the app --------------------------------------------------------------------------------------------
 
 
@@ -244,15 +235,9 @@ def test_lavamoat_denies_what_the_override_refuses_and_runs_the_rest(
     # included (it has not been refused yet). This also shows the refusal below is what denies it.
     airlock_policy(app, fake_registry.url)
     granted = _run_under_lavamoat(node, lavamoat_cli, app)
-    env_reached: dict[str, Any] = {"env": True, "errors": []}
-    if not _inventory_fills_globals():
-        # Known gap until the globals inventory (branch `inventory`) is merged: the analysis fills no
-        # `all_globals`, so init grants the planted package no `process.env` and LavaMoat hides `process`
-        # from it even unrefused. Delete this branch once it is merged.
-        env_reached = {"env": False, "errors": [UNDEFINED_ENV]}
     assert granted == {
         "label": "report.txt (/srv/app/data)",
-        "reached": {"childProcess": True, "nodeChildProcess": True, **env_reached},
+        "reached": {"env": True, "childProcess": True, "nodeChildProcess": True, "errors": []},
     }
 
     # The user refuses the planted capabilities in the override; airlock exports again.
