@@ -183,6 +183,27 @@ def test_new_package_not_in_the_policy_is_an_excess(
     assert project.policy["resources"]["reader>netty"] == {"builtin": {"https.get": True}}
 
 
+def test_new_dependency_and_new_global_exceed_with_their_lines(
+    project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The flatmap-stream shape: a patch release starts loading a new dependency and reading the environment.
+    policy_cmd(["init", "app"], monkeypatch, capsys)
+    assert "packages" not in project.policy["resources"]["reader"]
+    project.publish("helper", "1.0.0", {"index.js": "module.exports = (x) => x"})
+    code_js = READER["index.js"] + "const h = require('helper')\nmodule.exports.home = h(process.env.HOME)\n"
+    project.publish("reader", "1.0.1", {"index.js": code_js}, {"calm": "1.0.0", "helper": "1.0.0"})
+    code, out, _ = policy_cmd(["check", "app"], monkeypatch, capsys)
+    assert code == 1, out
+    assert "  + dependency reader>helper" in out
+    assert 'accept: resources["reader"]["packages"]["reader>helper"]: true' in out
+    assert "  + global process.env.HOME" in out
+    assert "index.js:4  module.exports.home = h(process.env.HOME)" in out
+    assert 'accept: resources["reader"]["globals"]["process.env.HOME"]: true' in out
+    policy_cmd(["check", "app", "--update"], monkeypatch, capsys)
+    assert project.policy["resources"]["reader"]["packages"] == {"reader>helper": True}
+    assert policy_cmd(["check", "app"], monkeypatch, capsys)[0] == 0
+
+
 def test_json_format(
     project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
