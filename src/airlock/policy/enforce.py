@@ -10,16 +10,10 @@ from airlock.analysis.rules.policy import EXCEEDED
 from airlock.check.run import CheckOutcome
 from airlock.model import Evidence, Finding, PackageReport
 from airlock.policy.document import Policy
-from airlock.policy.drift import Drift, Excess, GrantKind
+from airlock.policy.drift import Drift, Excess
 from airlock.policy.generate import drifts, observe_tree
+from airlock.policy.render import subject
 
-_WHAT = {
-    GrantKind.BUILTIN: "builtin module",
-    GrantKind.GLOBAL: "global",
-    GrantKind.PACKAGE: "dependency",
-    GrantKind.NATIVE: "native code",
-    GrantKind.INSTALL_SCRIPT: "install scripts",
-}
 _EVIDENCE_KEPT = 3
 
 
@@ -53,7 +47,7 @@ def enforce(
 
 
 def _finding(name: str, excess: Excess, *, listed: bool) -> Finding:
-    what = _WHAT[excess.kind] + (f" {excess.key}" if excess.key is not None else "")
+    what = subject(excess.kind, excess.key)
     where = "" if listed else " (the policy has no entry for it)"
     message = f"{name} exceeds airlock-policy.json{where}: {what}; the line that accepts it: {excess.line}"
     evidence: tuple[Evidence, ...] = excess.evidence[:_EVIDENCE_KEPT]

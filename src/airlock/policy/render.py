@@ -27,7 +27,8 @@ def where(evidence: Evidence) -> str:
     return text + (f"  {evidence.snippet}" if evidence.snippet else "")
 
 
-def _subject(kind: GrantKind, key: str | None) -> str:
+def subject(kind: GrantKind, key: str | None) -> str:
+    """What a grant is about, in words: `builtin fs.readFile`, `native code`."""
     return _WHAT[kind] + (f" {key}" if key is not None else "")
 
 
@@ -98,7 +99,7 @@ def check_text(found: Sequence[Drift], observed: ObservedTree, *, updated: str |
         for d in denied:
             for excess in d.denied:
                 seen = f"  {where(excess.evidence[0])}" if excess.evidence else ""
-                lines.append(f"  {_title(d.name, labels)}: {_subject(excess.kind, excess.key)}{seen}")
+                lines.append(f"  {_title(d.name, labels)}: {subject(excess.kind, excess.key)}{seen}")
     for d in new:
         if not d.excesses:
             lines.append(f"new package without capabilities: {_title(d.name, labels)} (--update lists it)")
@@ -116,7 +117,7 @@ def check_text(found: Sequence[Drift], observed: ObservedTree, *, updated: str |
 
 
 def _excess_lines(excess: Excess) -> list[str]:
-    lines = [f"  + {_subject(excess.kind, excess.key)}"]
+    lines = [f"  + {subject(excess.kind, excess.key)}"]
     for evidence in excess.evidence[:_EVIDENCE_SHOWN]:
         lines.append(f"      {where(evidence)}")
     if len(excess.evidence) > _EVIDENCE_SHOWN:
@@ -130,14 +131,14 @@ def _excess_lines(excess: Excess) -> list[str]:
 
 def _narrowing_text(narrowing: Narrowing, d: Drift) -> str:
     if not d.in_tree:
-        return f"{_subject(narrowing.kind, narrowing.key)} (package gone): {narrowing.line}"
+        return f"{subject(narrowing.kind, narrowing.key)} (package gone): {narrowing.line}"
     if narrowing.kind is GrantKind.INSTALL_SCRIPT:
         return (
             f"allowScripts entry for a version not in the tree or without install scripts: {narrowing.line}"
         )
     if narrowing.keep is not None:
-        return f"{_subject(narrowing.kind, narrowing.key)} is now only read: {narrowing.line}"
-    return f"{_subject(narrowing.kind, narrowing.key)} is no longer used: {narrowing.line}"
+        return f"{subject(narrowing.kind, narrowing.key)} is now only read: {narrowing.line}"
+    return f"{subject(narrowing.kind, narrowing.key)} is no longer used: {narrowing.line}"
 
 
 def _excess_data(excess: Excess) -> dict[str, object]:
