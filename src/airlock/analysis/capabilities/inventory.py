@@ -126,8 +126,13 @@ _SEGMENT_CHARS = _SEGMENT_START | frozenset("0123456789")
 
 @cache
 def _query(dialect: Dialect) -> tree_sitter.Query:
-    """One query for everything the inventory needs, so the tree is walked once. Patterns for node types a
-    grammar lacks (TypeScript's in JavaScript, JSX's in TypeScript) are left out."""
+    """One query for everything the inventory needs, so the tree is walked once."""
+    return _possible_query(language(dialect), _patterns(dialect))
+
+
+def _patterns(dialect: Dialect) -> list[str]:
+    """The query's patterns, one a line. Patterns for node types a grammar lacks (TypeScript's in
+    JavaScript, JSX's in TypeScript) are left out here or by `_possible_query`."""
     lang = language(dialect)
 
     def has(kind: str) -> bool:
@@ -159,7 +164,7 @@ def _query(dialect: Dialect) -> tree_sitter.Query:
     patterns.append("[" + " ".join(f"({k})" for k in _SELF_NAMED if has(k)) + "] @named")
     patterns.append("[" + " ".join(f"({k})" for k in _NOT_REFERENCES if has(k)) + "] @skip")
     patterns.extend(f"({k} name: (_) @skip)" for k in _JSX_ELEMENTS if has(k))
-    return _possible_query(lang, patterns)
+    return patterns
 
 
 def _possible_query(lang: tree_sitter.Language, patterns: list[str]) -> tree_sitter.Query:
