@@ -7,8 +7,15 @@ import pytest
 from airlock.analysis import analyze
 from airlock.analysis.capabilities import analyze_source
 from airlock.analysis.capabilities.driver import Budget, package_name
-from airlock.analysis.capabilities.inventory import contract, reduce_topmost
-from airlock.analysis.js import Dialect
+from airlock.analysis.capabilities.inventory import (
+    _patterns,
+    _possible,
+    _possible_query,
+    _query,
+    contract,
+    reduce_topmost,
+)
+from airlock.analysis.js import Dialect, language
 from airlock.model import Evidence, PackageContents, PackageFile
 
 # The one-letter names the examples use are declared, so that only the global under test is free.
@@ -282,3 +289,23 @@ def test_imports_by_name_with_evidence() -> None:
     found = analyze_source("x.mjs", code, Dialect.JAVASCRIPT).packages
     assert set(found) == {"express", "@s/x", "lodash", "ws", "pg"}
     assert [(e.line, e.column) for e in found["express"]] == [(1, 11), (2, 62)]
+
+
+def test_the_query_drops_only_the_patterns_a_grammar_cannot_match() -> None:
+    # TypeScript wraps every parameter, so `(formal_parameters (identifier))` is impossible there.
+    patterns = [
+        "(identifier) @a",
+        "(formal_parameters (identifier) @b)",
+        "(program) @c",
+        "(nope) @d",
+        "(class) @e",
+    ]
+    query = _possible_query(language(Dialect.TYPESCRIPT), patterns)
+    assert query.pattern_count == 3
+    assert sorted(query.capture_name(i) for i in range(query.capture_count)) == ["a", "c", "e"]
+
+
+@pytest.mark.parametrize("dialect", list(Dialect))
+def test_the_query_has_every_pattern_its_grammar_can_match(dialect: Dialect) -> None:
+    lang = language(dialect)
+    assert _query(dialect).pattern_count == sum(_possible(lang, p) for p in _patterns(dialect))

@@ -38,7 +38,9 @@ parents. Only the free ones (a few per file) are climbed, to read their member c
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cache
 
@@ -124,8 +126,13 @@ _SEGMENT_CHARS = _SEGMENT_START | frozenset("0123456789")
 
 @cache
 def _query(dialect: Dialect) -> tree_sitter.Query:
-    """One query for everything the inventory needs, so the tree is walked once. Patterns for node types a
-    grammar lacks (TypeScript's in JavaScript, JSX's in TypeScript) are left out."""
+    """One query for everything the inventory needs, so the tree is walked once."""
+    return _possible_query(language(dialect), _patterns(dialect))
+
+
+def _patterns(dialect: Dialect) -> list[str]:
+    """The query's patterns, one a line. Patterns for node types a grammar lacks (TypeScript's in
+    JavaScript, JSX's in TypeScript) are left out here or by `_possible_query`."""
     lang = language(dialect)
 
     def has(kind: str) -> bool:
@@ -157,12 +164,32 @@ def _query(dialect: Dialect) -> tree_sitter.Query:
     patterns.append("[" + " ".join(f"({k})" for k in _SELF_NAMED if has(k)) + "] @named")
     patterns.append("[" + " ".join(f"({k})" for k in _NOT_REFERENCES if has(k)) + "] @skip")
     patterns.extend(f"({k} name: (_) @skip)" for k in _JSX_ELEMENTS if has(k))
-    return tree_sitter.Query(lang, "\n".join(p for p in patterns if _possible(lang, p)))
+    return patterns
+
+
+def _possible_query(lang: tree_sitter.Language, patterns: list[str]) -> tree_sitter.Query:
+    """The query of the patterns the grammar can match (TypeScript wraps every parameter, JavaScript has
+    none of its types). Each compile costs milliseconds, so the whole is compiled and only a pattern the
+    error points at is dropped, rather than each pattern compiled alone to test it."""
+    kept = list(patterns)
+    while True:
+        try:
+            return tree_sitter.Query(lang, "\n".join(kept))
+        except tree_sitter.QueryError as error:
+            row = _error_row(str(error))
+            if row is None or not 0 <= row < len(kept):
+                # Not told which pattern: test each alone (the slow way, never taken by our grammars).
+                return tree_sitter.Query(lang, "\n".join(p for p in kept if _possible(lang, p)))
+            del kept[row]
+
+
+def _error_row(message: str) -> int | None:
+    match = re.search(r"row:? *(\d+)", message, re.IGNORECASE)
+    return None if match is None else int(match.group(1))
 
 
 def _possible(lang: tree_sitter.Language, pattern: str) -> bool:
-    """Whether the grammar can match `pattern` (TypeScript wraps every parameter, JavaScript has none of
-    its types): the query is built once per grammar from the patterns it can match."""
+    """Whether the grammar can match `pattern`."""
     try:
         tree_sitter.Query(lang, pattern)
     except tree_sitter.QueryError:
@@ -214,34 +241,45 @@ class _Walk:
         self.steps.add(sum(len(nodes) for nodes in captures.values()))
         skip = _intervals(captures.get("skip", []))
         source = self.source
-        by_text: dict[bytes, list[Node]] = {}
+        # Grouped by text with their start offsets, read once here: the scope test below needs only the
+        # offsets, and the nodes only of the few references that turn out free.
+        by_text: dict[bytes, tuple[list[int], list[Node]]] = {}
         for node in refs:
-            raw = source[node.start_byte : node.end_byte]
-            nodes = by_text.get(raw)
-            if nodes is None:
-                by_text[raw] = [node]
+            start = node.start_byte
+            raw = source[start : node.end_byte]
+            group = by_text.get(raw)
+            if group is None:
+                by_text[raw] = ([start], [node])
             else:
-                nodes.append(node)
-        candidates: dict[str, list[Node]] = {}
-        for raw, nodes in by_text.items():
+                group[0].append(start)
+                group[1].append(node)
+        candidates: dict[str, tuple[list[int], list[Node]]] = {}
+        for raw, group in by_text.items():
             if raw in _NEVER_BYTES:
                 continue
             name = _name(raw)
             if name not in _NEVER and name not in module_refs:
-                candidates.setdefault(name, []).extend(nodes)
+                known = candidates.get(name)
+                if known is None:
+                    candidates[name] = group
+                else:  # the same name spelt with escapes
+                    known[0].extend(group[0])
+                    known[1].extend(group[1])
         if not candidates:
             return EMPTY_INVENTORY
-        bound = _Scopes(self.root, captures).bindings(source, set(candidates))
-        for name, uses in candidates.items():
+        bound = _Scopes(self.root, captures).bindings(source, candidates.keys())
+        for name, (offsets, uses) in candidates.items():
             nodes = uses
             name_bound = bound.get(name)
             if name_bound is not None:
                 if name_bound.everywhere:
                     continue  # declared at the top of the file: bound wherever it is used
-                uses.sort(key=_start)
+                starts = sorted(offsets)
+                if starts != offsets:  # the query's patterns interleave: put the nodes in order too
+                    nodes = [uses[i] for i in sorted(range(len(offsets)), key=offsets.__getitem__)]
                 # The references outside the name's scopes, found by bisecting the (sorted) references
                 # at each scope's ends rather than testing every reference.
-                nodes = [uses[i] for i in name_bound.outside([n.start_byte for n in uses])]
+                nodes = [nodes[i] for i in name_bound.outside(starts)]
             for node in nodes:
                 start = node.start_byte
                 if skip.contains(start) or (name_bound is not None and start in name_bound.sites):
@@ -420,14 +458,16 @@ class _Intervals:
     def __init__(
         self, ranges: Iterable[tuple[int, int]], sites: Iterable[int] = (), everywhere_end: int = -1
     ) -> None:
-        self.starts: list[int] = []
-        self.ends: list[int] = []
+        starts: list[int] = []
+        ends: list[int] = []
         for start, end in sorted(ranges):
-            if self.ends and start <= self.ends[-1]:
-                self.ends[-1] = max(self.ends[-1], end)
+            if ends and start <= ends[-1]:
+                ends[-1] = max(ends[-1], end)
             else:
-                self.starts.append(start)
-                self.ends.append(end)
+                starts.append(start)
+                ends.append(end)
+        self.starts = starts
+        self.ends = ends
         self.sites = frozenset(sites)
         """Where the name is declared (those identifiers are not references either)."""
         self.everywhere = bool(self.starts) and self.starts[0] == 0 and self.ends[0] > everywhere_end
@@ -459,26 +499,30 @@ class _Scopes:
         self.root = root
         self.captures = captures
 
-    def bindings(self, source: bytes, wanted: set[str]) -> dict[str, _Intervals]:
-        wanted_raw = {name.encode() for name in wanted}
+    def bindings(self, source: bytes, wanted: AbstractSet[str]) -> dict[str, _Intervals]:
+        wanted_raw = {name.encode(): name for name in wanted}
         requests: list[tuple[int, int, bool, str, int]] = []
         # (position, order, function scope?, name, identifier start): a `var` or a parameter binds in its
         # function, let/const/class/function declarations and catch parameters in their block.
 
         def want(ident: Node) -> str | None:
             raw = source[ident.start_byte : ident.end_byte]
-            if raw in wanted_raw:
-                return raw.decode()
-            if b"\\" in raw:
+            name = wanted_raw.get(raw)
+            if name is None and b"\\" in raw:
                 name = _name(raw)
                 return name if name in wanted else None
-            return None
+            return name
 
         def request(idents: Iterable[Node], function: bool) -> None:
             for ident in idents:
-                name = want(ident)
+                start = ident.start_byte
+                raw = source[start : ident.end_byte]
+                name = wanted_raw.get(raw)
+                if name is None and b"\\" in raw:
+                    decoded = _name(raw)
+                    name = decoded if decoded in wanted else None
                 if name is not None:
-                    requests.append((ident.start_byte, 1, function, name, ident.start_byte))
+                    requests.append((start, 1, function, name, start))
 
         captures = self.captures
         request(captures.get("var", ()), True)
@@ -508,8 +552,13 @@ class _Scopes:
         sites: dict[str, list[int]] = {}
 
         def bind(name: str, site: int, start: int, end: int) -> None:
-            ranges.setdefault(name, []).append((start, end))
-            sites.setdefault(name, []).append(site)
+            spans = ranges.get(name)
+            if spans is None:
+                ranges[name] = [(start, end)]
+                sites[name] = [site]
+            else:
+                spans.append((start, end))
+                sites[name].append(site)
 
         for node in captures.get("named", ()):
             ident = node.child_by_field_name("name")
@@ -522,24 +571,29 @@ class _Scopes:
                 if name is not None:
                     bind(name, ident.start_byte, 0, self.root.end_byte + 1)
         scopes = [(n.start_byte, -n.end_byte, True) for n in self.captures.get("function", [])]
-        scopes.extend((n.start_byte, -n.end_byte, False) for n in self.captures.get("block", []))
+        scopes.extend([(n.start_byte, -n.end_byte, False) for n in self.captures.get("block", [])])
         scopes.sort()
-        requests.sort(key=lambda r: (r[0], r[1]))
+        # Ties on (position, order) are one identifier requested twice; the ranges it gets are a union,
+        # so the order among them does not matter and the tuples sort as they are.
+        requests.sort()
         program = (0, self.root.end_byte + 1, True)
         stack: list[tuple[int, int, bool]] = [program]
         i = 0
+        count = len(scopes)
         for position, order, want_function, name, site in requests:
-            while i < len(scopes) and (scopes[i][0] < position or (scopes[i][0] == position and order)):
+            while i < count:
                 start, neg_end, is_function = scopes[i]
+                if start > position or (start == position and not order):
+                    break
                 while stack[-1][1] <= start:
                     stack.pop()
                 stack.append((start, -neg_end, is_function))
                 i += 1
             while stack[-1][1] <= position:
                 stack.pop()
-            for start, end, is_function in reversed(stack):
-                if is_function == want_function or (start, end, is_function) == program:
-                    bind(name, site, start, end)
+            for scope in reversed(stack):
+                if scope[2] == want_function or scope == program:
+                    bind(name, site, scope[0], scope[1])
                     break
         end = self.root.end_byte
         return {name: _Intervals(spans, sites.get(name, ()), end) for name, spans in ranges.items()}
