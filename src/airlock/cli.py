@@ -447,6 +447,9 @@ def check(
     raise typer.Exit(int(code))
 
 
+_POLICY_NOTES_SHOWN = 10
+
+
 def _require_policy(project: Path) -> None:
     from airlock.policy.document import POLICY_FILENAME
 
@@ -471,13 +474,28 @@ def _enforce_policy(checked: _Checked) -> tuple[CheckOutcome, tuple[str, ...], i
     names = canonical_names(checked.outcome.tree, declared=project_dependency_names(checked.manifest))
     enforced = enforce(checked.outcome, read_policy(project), names, read_override(project))
     count = enforced.violations
-    note = (
-        f"policy: {POLICY_FILENAME} read; {count} package{'' if count == 1 else 's'} exceed their grants "
-        "(policy-exceeded; `airlock policy check` shows each with the line that accepts it)"
-        if count
-        else f"policy: {POLICY_FILENAME} read; every package stays within its grants"
-    )
-    return enforced.outcome, (note,), count
+    if not count:
+        return (
+            enforced.outcome,
+            (f"policy: {POLICY_FILENAME} read; every package stays within its grants",),
+            0,
+        )
+    notes = [
+        f"policy: {POLICY_FILENAME} read; {count} package{' exceeds its' if count == 1 else 's exceed their'} "
+        "grants (policy-exceeded; --fail-on policy exits 1 on it; `airlock policy check --update` accepts):"
+    ]
+    exceeded = [
+        (report, finding)
+        for report in enforced.outcome.reports
+        for finding in report.findings
+        if finding.rule == "policy-exceeded"
+    ]
+    for report, finding in exceeded[:_POLICY_NOTES_SHOWN]:
+        where = f" ({finding.evidence[0].file}:{finding.evidence[0].line})" if finding.evidence else ""
+        notes.append(f"  {report.name}@{report.version}: {finding.message}{where}")
+    if len(exceeded) > _POLICY_NOTES_SHOWN:
+        notes.append(f"  +{len(exceeded) - _POLICY_NOTES_SHOWN} more (`airlock policy check` lists them all)")
+    return enforced.outcome, tuple(notes), count
 
 
 @dataclass(frozen=True, slots=True)

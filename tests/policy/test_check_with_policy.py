@@ -49,7 +49,10 @@ def test_an_exceeding_package_is_reported_with_the_policy_line_and_fail_on_polic
     assert finding["severity"] == "low"
     assert 'resources["reader"]["builtin"]["child_process.exec"]: true' in finding["message"]
     assert finding["evidence"][0]["file"] == "index.js" and finding["evidence"][0]["line"] == 3
-    assert any("1 package exceed" in n for n in document["notes"])
+    assert any("1 package exceeds its grants" in n for n in document["notes"])
+    assert any(
+        n.startswith("  reader@1.0.1: reader exceeds") and "(index.js:3)" in n for n in document["notes"]
+    )
 
     code, _, err = check_json(["--fail-on", "policy"], monkeypatch, capsys)
     assert code == 1, err
