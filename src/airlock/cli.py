@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from airlock.exit import ExitCode
     from airlock.model import Verdict
     from airlock.pipeline import RunOutcome
+    from airlock.policy.document import Policy
     from airlock.report.document import ReportDocument, ToolInfo
 
 app = typer.Typer(
@@ -450,6 +451,14 @@ def check(
 _POLICY_NOTES_SHOWN = 10
 
 
+def _warn_lost_refusals(policy: Policy, override: Policy | None) -> None:
+    """Say so when an override refusal has no effect under LavaMoat's merge (a parent stays granted)."""
+    from airlock.policy.merge import lost_refusals
+
+    if override is not None:
+        _print_warnings(lost_refusals(policy, override))
+
+
 def _require_policy(project: Path) -> None:
     from airlock.policy.document import POLICY_FILENAME
 
@@ -472,7 +481,9 @@ def _enforce_policy(checked: _Checked) -> tuple[CheckOutcome, tuple[str, ...], i
     if not (project / POLICY_FILENAME).is_file():
         return checked.outcome, (), 0
     names = canonical_names(checked.outcome.tree, declared=project_dependency_names(checked.manifest))
-    enforced = enforce(checked.outcome, read_policy(project), names, read_override(project))
+    policy, override = read_policy(project), read_override(project)
+    _warn_lost_refusals(policy, override)
+    enforced = enforce(checked.outcome, policy, names, override)
     count = enforced.violations
     if not count:
         return (
@@ -786,6 +797,7 @@ def policy_check(
         all_platforms=all_platforms,
         target_platform=target_platform,
     )
+    _warn_lost_refusals(policy, override)
     observed = observe_tree(run.checked.outcome, run.names)
     found = drifts(observed, policy, override)
     written = None
@@ -823,6 +835,7 @@ def policy_export(
         raise UsageError("say which format to export", hint="airlock policy export --lavamoat")
     project = path if path.is_dir() else path.parent
     policy, override = read_policy(project), read_override(project)
+    _warn_lost_refusals(policy, override)
     primary, secondary = export_lavamoat(project, project, policy, override)
     typer.echo(f"wrote {primary} ({len(policy.resources)} packages) and {secondary}")
     if policy.allow_scripts:

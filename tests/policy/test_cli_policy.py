@@ -269,3 +269,19 @@ def test_scripts_with_findings_are_not_accepted(
     assert code == 0
     assert "reader>calm (calm@1.0.1): kept off · analysis: block" in out
     assert project.policy["allowScripts"]["reader>calm#1.0.1"] is False
+
+
+def test_export_warns_when_an_override_refusal_has_no_effect_under_lavamoat(
+    project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy_cmd(["init", "app"], monkeypatch, capsys)
+    policy = project.policy
+    policy["resources"]["reader"]["builtin"] = {"fs": True}
+    (project.root / "airlock-policy.json").write_text(json.dumps(policy))
+    (project.root / "airlock-policy-override.json").write_text(
+        '{"version": 1, "resources": {"reader": {"builtin": {"fs.readFileSync": false}}}}'
+    )
+    code, _, err = policy_cmd(["export", "--lavamoat", "app"], monkeypatch, capsys)
+    assert code == 0
+    assert 'resources["reader"]["builtin"]["fs.readFileSync"]: false has no effect' in err
+    assert 'refuse "fs" instead' in err

@@ -26,7 +26,7 @@ from airlock.policy.document import (
     to_data,
 )
 from airlock.policy.drift import GrantKind, drift
-from airlock.policy.merge import merge
+from airlock.policy.merge import lost_refusals, merge
 from tests.policy.schema import assert_valid_policy as assert_valid
 from tests.policy.schema import policy_validator as validator
 
@@ -449,3 +449,15 @@ def test_drift_compares_one_package() -> None:
 def test_install_scripts_are_judged_for_a_version() -> None:
     with pytest.raises(ValueError, match="need the package's version"):
         drift(grants_for(GRANTED, "a", None), PackageGrants("a", scripts=True))
+
+
+def test_a_refusal_under_a_granted_parent_is_reported_as_lost() -> None:
+    policy = Policy(resources={"a": Resource(globals={"process": True}, builtin={"fs.readFile": True})})
+    override = Policy(
+        resources={"a": Resource(globals={"process.env": False}, builtin={"fs.readFile": False})}
+    )
+    (message,) = lost_refusals(policy, override)
+    assert message.startswith('resources["a"]["globals"]["process.env"]: false has no effect')
+    assert 'refuse "process" instead' in message
+    # Refused at the granted depth, nothing is lost.
+    assert lost_refusals(policy, Policy(resources={"a": Resource(globals={"process": False})})) == ()

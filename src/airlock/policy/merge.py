@@ -51,6 +51,31 @@ def merge(policy: Policy, override: Policy, *, override_source: str = "policy-ov
     return Policy(resources=resources, allow_scripts=allow_scripts, version=policy.version)
 
 
+def lost_refusals(policy: Policy, override: Policy, merged: Policy | None = None) -> tuple[str, ...]:
+    """The override's `false` entries that the merge drops because a parent path stays granted:
+    `"process": true` in the policy and `"process.env": false` in the override leave `process.env`
+    reachable under LavaMoat (its dedupe keeps the topmost path). Each as a sentence saying what to do."""
+    merged = merged if merged is not None else merge(policy, override)
+    lost: list[str] = []
+    for name, extra in sorted(override.resources.items()):
+        result = merged.resources.get(name, Resource())
+        for section, refused, kept in (
+            ("builtin", extra.builtin, result.builtin),
+            ("globals", extra.globals, result.globals),
+        ):
+            for path, value in sorted(refused.items()):
+                if value is not False:
+                    continue
+                parent = next((p for p in _parents(path) if kept.get(p) not in (None, False)), None)
+                if parent is not None:
+                    lost.append(
+                        f'resources["{name}"]["{section}"]["{path}"]: false has no effect: the policy grants '
+                        f'"{parent}", which LavaMoat keeps whole; refuse "{parent}" instead (and grant the '
+                        "parts still needed), or narrow the grant in airlock-policy.json"
+                    )
+    return tuple(lost)
+
+
 def _merge_resource(base: Resource, extra: Resource) -> Resource:
     # mergeResourcePolicy: dict fields shallow-merged with the override winning; native from the override
     # when present.
