@@ -4,6 +4,7 @@ document on stdout, validated against docs/schema/diff-v1.schema.json."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,7 @@ def test_event_stream_update_is_blocked_with_its_new_dependency_and_maintainer(
     # published days before the parent's update, and the package is that young
     first = flatmap["first_published"]
     assert first is not None and first == flatmap["version_published"]
+    assert timedelta(days=2) < datetime.now(UTC) - datetime.fromisoformat(first) < timedelta(days=4)
     rules = {f["rule"] for f in flatmap["findings"]}
     assert {"eval-decoded-payload", "package-keyed-payload"} <= rules
     evidence = [e for f in flatmap["findings"] for e in f.get("evidence", [])]

@@ -18,10 +18,9 @@ from airlock.diff.compare import (
 )
 from airlock.diff.model import DependencyAdded, DiffDocument
 from airlock.diff.score import ordered
-from airlock.errors import AirlockError, UsageError
+from airlock.errors import AirlockError, BadInputError, UsageError
 from airlock.model import PackageContents, PackageReport
 from airlock.pipeline import Pipeline
-from airlock.pipeline.acquire import _read_local_tarball
 from airlock.pipeline.requests import FromDirectory, FromRegistry, FromTarball, FromUrl
 from airlock.pipeline.results import PackageResult
 from airlock.registry.packument import Maintainer, Packument, VersionManifest
@@ -40,7 +39,11 @@ def _contents(pipeline: Pipeline, result: PackageResult) -> PackageContents:
         path, _ = pipeline.client.fetch_tarball_file(manifest)
         return read_tarball(path.read_bytes(), subject=label)
     if isinstance(locator, FromTarball):
-        return read_tarball(_read_local_tarball(locator.path), subject=label)
+        try:
+            data = locator.path.read_bytes()
+        except OSError as exc:  # the pipeline just read it: only a file changed under us gets here
+            raise BadInputError(f"cannot read {locator.path}: {exc.strerror}") from None
+        return read_tarball(data, subject=label)
     if isinstance(locator, FromUrl):
         return read_tarball(pipeline.client.fetch_url_tarball(locator.url), subject=label)
     if isinstance(locator, FromDirectory):
