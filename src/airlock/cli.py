@@ -327,6 +327,88 @@ def scan(
     raise typer.Exit(int(code))
 
 
+class DiffFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@app.command(
+    cls=Command,
+    epilog="""[bold]Examples[/bold]
+
+  airlock diff event-stream@3.3.5 event-stream@3.3.6
+
+  airlock diff ./left-pad-1.2.0.tgz ./left-pad-1.3.0.tgz --format json -o diff.json
+
+  airlock diff ./vendor/lib-old ./vendor/lib-new --fail-on review
+
+[bold]Exit codes[/bold]: 0 nothing to act on · 1 the change is blocked (or reached --fail-on) · 2 bad usage
+or input · 3 network/registry/store failure.
+""",
+)
+def diff(
+    old: Annotated[
+        str, typer.Argument(metavar="OLD", help="The version updated from (any target `scan` takes).")
+    ],
+    new: Annotated[str, typer.Argument(metavar="NEW", help="The version updated to.")],
+    format: Annotated[
+        DiffFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help=f"{', '.join(DiffFormat)}. Default: text on a terminal, json otherwise.",
+        ),
+    ] = None,
+    output: OutputOption = None,
+    offline: OfflineOption = None,
+    jobs: JobsOption = None,
+    fail_on: FailOnOption = None,
+    no_store: NoStoreOption = False,
+    project: Annotated[
+        Path,
+        typer.Option(
+            "--project", metavar="DIR", help="Project directory (airlock.toml and .npmrc are read from here)."
+        ),
+    ] = Path(),
+) -> None:
+    """Review an update: what NEW can do that OLD could not, what it runs at install, who published it,
+    the dependencies it adds (each scanned) and how much there is to read, riskiest change first."""
+    from airlock.compose import Runtime
+    from airlock.config import load_settings
+    from airlock.diff.gather import diff_targets
+    from airlock.diff.json import render_json
+    from airlock.diff.text import render_text
+
+    _check_output_path(output)
+    settings = load_settings(
+        project,
+        flags={"offline": offline, "jobs": jobs, "fail_on": None if fail_on is None else _verdict(fail_on)},
+    )
+    runtime = Runtime.for_project(project, settings, no_store=no_store)
+    with runtime.pipeline() as pipeline:
+        document = diff_targets(pipeline, old, new)
+    code = document.exit_code(fail_on=settings.fail_on)
+    to_file = output is not None
+    chosen = format.value if format is not None else _chosen_format(None, to_file)
+    if chosen == "text":
+        width = Console().width if sys.stdout.isatty() and not to_file else None
+        text = render_text(document, color=_colour(to_file), width=width)
+    else:
+        text = render_json(document, _tool())
+    text = text if text.endswith("\n") else text + "\n"
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        try:
+            write_atomic(output.resolve(), text.encode())
+        except OSError as exc:
+            raise OperationalError(f"cannot write {output}: {exc.strerror}") from None
+        _stderr.print(Text(f"wrote the diff to {output}: {document.verdict.value} (exit {int(code)})"))
+    raise typer.Exit(int(code))
+
+
 @app.command(
     cls=Command,
     epilog="""[bold]Examples[/bold]

@@ -1,0 +1,1 @@
+"""`airlock diff`: what an update changes, ranked by how much it needs a human."""

@@ -1,0 +1,301 @@
+"""Two versions of one package → the `PackageChange` between them: a pure function of two stored results.
+
+Everything compared here was already computed by the one pipeline (`scan`'s reports, the registry's
+manifests, the package files): diff reads results, it never analyses. `airlock.diff.gather` collects the
+inputs; `airlock.diff.score` rates the change."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import MappingProxyType
+
+from airlock.analysis.rules import obfuscation
+from airlock.diff.model import (
+    Attention,
+    BinChange,
+    ChangeKind,
+    DependencyAdded,
+    FileChange,
+    MaintainersChange,
+    PackageChange,
+    ScriptChange,
+)
+from airlock.diff.score import rate
+from airlock.model import Capabilities, Evidence, Finding, PackageContents, PackageReport
+
+_CODE_SUFFIXES = (".js", ".cjs", ".mjs", ".jsx", ".ts", ".cts", ".mts")
+_CONCEALMENT_RULES = frozenset(
+    {obfuscation.OBFUSCATED.id, obfuscation.HIDDEN_CODE.id, obfuscation.INVISIBLE.id}
+)
+"""The obfuscation family's findings that say a file was written not to be read."""
+MINIFIED_MIN_BYTES = 2048
+MINIFIED_LINE_LENGTH = 300
+"""A code file of at least 2 KB whose lines average 300+ characters is minified (or bundled into one line):
+a reviewer cannot read a diff of it."""
+
+
+@dataclass(frozen=True, slots=True)
+class FileInfo:
+    """One file of a package as the diff needs it: its size and, for text, its content."""
+
+    path: str
+    size: int
+    text: str | None = None
+    """None for binary files (a NUL byte or not UTF-8)."""
+
+    @property
+    def minified(self) -> bool:
+        if self.text is None or not self.path.endswith(_CODE_SUFFIXES) or self.size < MINIFIED_MIN_BYTES:
+            return False
+        lines = self.text.count("\n") + 1
+        return len(self.text) / lines >= MINIFIED_LINE_LENGTH
+
+    @property
+    def line_count(self) -> int:
+        if not self.text:
+            return 0
+        return self.text.count("\n") + (0 if self.text.endswith("\n") else 1)
+
+
+def files_of(contents: PackageContents) -> tuple[FileInfo, ...]:
+    infos = []
+    for f in contents.files:
+        text: str | None = None
+        if b"\0" not in f.data:
+            try:
+                text = f.data.decode("utf-8")
+            except UnicodeDecodeError:
+                text = None
+        infos.append(FileInfo(f.path, f.size if f.size is not None else len(f.data), text))
+    return tuple(sorted(infos, key=lambda i: i.path))
+
+
+def _frozen(m: Mapping[str, str] | None = None) -> Mapping[str, str]:
+    return MappingProxyType(dict(m or {}))
+
+
+@dataclass(frozen=True, slots=True)
+class PackageSide:
+    """One side of the diff: the version's report and what it ships and declares."""
+
+    report: PackageReport
+    files: tuple[FileInfo, ...] = ()
+    dependencies: Mapping[str, str] = field(default_factory=_frozen)
+    """name → spec, as npm installs them (the registry's manifest when there is one)."""
+    bin: Mapping[str, str] = field(default_factory=_frozen)
+    maintainers: tuple[str, ...] | None = None
+    """None: not known (a local target, or a registry document without maintainers)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "dependencies", _frozen(self.dependencies))
+        object.__setattr__(self, "bin", _frozen(self.bin))
+
+
+def declared_manifest(files: Sequence[FileInfo]) -> tuple[dict[str, str], dict[str, str]]:
+    """`dependencies` (with `optionalDependencies`, as npm merges them) and `bin` of the package's own
+    package.json, for targets the registry says nothing about (tarballs, directories)."""
+    root = next((f for f in files if f.path == "package.json"), None)
+    if root is None or root.text is None:
+        return {}, {}
+    try:
+        data = json.loads(root.text)
+    except ValueError:
+        return {}, {}
+    if not isinstance(data, dict):
+        return {}, {}
+    dependencies: dict[str, str] = {}
+    for key in ("dependencies", "optionalDependencies"):
+        value = data.get(key)
+        if isinstance(value, dict):
+            dependencies.update({k: v for k, v in value.items() if isinstance(v, str)})
+    raw_bin = data.get("bin")
+    name = data.get("name")
+    bins: dict[str, str] = {}
+    if isinstance(raw_bin, str) and isinstance(name, str):
+        bins[name.rsplit("/", 1)[-1]] = raw_bin
+    elif isinstance(raw_bin, dict):
+        bins = {k: v for k, v in raw_bin.items() if isinstance(v, str)}
+    return dependencies, bins
+
+
+def capability_map(capabilities: Capabilities) -> dict[str, tuple[Evidence, ...]]:
+    """The capabilities a report shows, flattened to one key space: builtin members (`child_process.exec`),
+    powerful globals (`process.env`), `dynamic` (code from strings) and `native` (compiled addons)."""
+    keys: dict[str, tuple[Evidence, ...]] = {**capabilities.builtin, **capabilities.globals}
+    if capabilities.dynamic:
+        keys["dynamic"] = capabilities.dynamic
+    if capabilities.native:
+        keys["native"] = ()
+    return keys
+
+
+def _finding_key(finding: Finding) -> tuple[str, tuple[str, ...]]:
+    # Rule and files, not message or line: a finding that moved down a file, or whose message names the
+    # version, is the same finding in both versions.
+    return finding.rule, tuple(sorted({e.file for e in finding.evidence}))
+
+
+def _finding_delta(
+    old: Iterable[Finding], new: Iterable[Finding]
+) -> tuple[tuple[Finding, ...], tuple[Finding, ...]]:
+    old_t, new_t = tuple(old), tuple(new)
+    old_keys = {_finding_key(f) for f in old_t}
+    new_keys = {_finding_key(f) for f in new_t}
+    return (
+        tuple(f for f in new_t if _finding_key(f) not in old_keys),
+        tuple(f for f in old_t if _finding_key(f) not in new_keys),
+    )
+
+
+def _scripts_delta(old: Mapping[str, str], new: Mapping[str, str]) -> tuple[ScriptChange, ...]:
+    changes = []
+    for hook in sorted(set(old) | set(new)):
+        before, after = old.get(hook), new.get(hook)
+        if before == after:
+            continue
+        kind = (
+            ChangeKind.ADDED
+            if before is None
+            else ChangeKind.REMOVED
+            if after is None
+            else ChangeKind.CHANGED
+        )
+        changes.append(ScriptChange(hook, kind, before, after))
+    return tuple(changes)
+
+
+def _new_lines(old: str, new: str) -> int:
+    """Lines of `new` that `old` does not have (as a multiset): what a reviewer reads in a changed file."""
+    remaining = Counter(old.splitlines())
+    count = 0
+    for line in new.splitlines():
+        if remaining[line] > 0:
+            remaining[line] -= 1
+        elif line.strip():
+            count += 1
+    return count
+
+
+def _file_delta(old: Sequence[FileInfo], new: Sequence[FileInfo]) -> tuple[FileChange, ...]:
+    before = {f.path: f for f in old}
+    after = {f.path: f for f in new}
+    changes = []
+    for path in sorted(set(before) | set(after)):
+        o, n = before.get(path), after.get(path)
+        if n is None:
+            assert o is not None
+            changes.append(FileChange(path, ChangeKind.REMOVED, o.size, None))
+        elif o is None:
+            changes.append(FileChange(path, ChangeKind.ADDED, None, n.size, n.line_count))
+        elif (o.text, o.size) != (n.text, n.size):
+            lines = _new_lines(o.text, n.text) if o.text is not None and n.text is not None else 0
+            changes.append(FileChange(path, ChangeKind.CHANGED, o.size, n.size, lines))
+    return tuple(changes)
+
+
+def _concealed_files(findings: Iterable[Finding]) -> set[str]:
+    return {e.file for f in findings if f.rule in _CONCEALMENT_RULES for e in f.evidence}
+
+
+def _bin_delta(old: Mapping[str, str], new: Mapping[str, str]) -> tuple[BinChange, ...]:
+    changes = []
+    for name in sorted(set(old) | set(new)):
+        before, after = old.get(name), new.get(name)
+        if before == after:
+            continue
+        kind = (
+            ChangeKind.ADDED
+            if before is None
+            else ChangeKind.REMOVED
+            if after is None
+            else ChangeKind.CHANGED
+        )
+        changes.append(BinChange(name, kind, before, after))
+    return tuple(changes)
+
+
+def _maintainers_delta(old: tuple[str, ...] | None, new: tuple[str, ...] | None) -> MaintainersChange:
+    if old is None or new is None:
+        return MaintainersChange()
+    return MaintainersChange(
+        added=tuple(sorted(set(new) - set(old))), removed=tuple(sorted(set(old) - set(new)))
+    )
+
+
+def compare(
+    old: PackageSide, new: PackageSide, dependencies_added: Sequence[DependencyAdded] = ()
+) -> PackageChange:
+    """The change from `old` to `new`, rated (`score.rate`). `dependencies_added` are the scans of the
+    dependencies `new` declares and `old` does not (see `added_dependencies`)."""
+    old_caps, new_caps = capability_map(old.report.capabilities), capability_map(new.report.capabilities)
+    findings_added, findings_removed = _finding_delta(old.report.findings, new.report.findings)
+    old_minified = {f.path for f in old.files if f.minified}
+    old_concealed = _concealed_files(old.report.findings)
+    name = new.report.name or old.report.name or new.report.target
+    change = PackageChange(
+        name=name,
+        from_version=old.report.version,
+        to_version=new.report.version,
+        verdict=new.report.verdict,
+        attention=Attention.LOW,
+        score=0,
+        capabilities_added={k: v for k, v in new_caps.items() if k not in old_caps},
+        capabilities_removed={k: v for k, v in old_caps.items() if k not in new_caps},
+        findings_added=findings_added,
+        findings_removed=findings_removed,
+        scripts_changed=_scripts_delta(old.report.install_scripts, new.report.install_scripts),
+        dependencies_added=tuple(sorted(dependencies_added, key=lambda d: d.name)),
+        dependencies_removed=tuple(sorted(set(old.dependencies) - set(new.dependencies))),
+        maintainers_changed=_maintainers_delta(old.maintainers, new.maintainers),
+        files=_file_delta(old.files, new.files),
+        became_minified=tuple(f.path for f in new.files if f.minified and f.path not in old_minified),
+        became_obfuscated=tuple(sorted(_concealed_files(new.report.findings) - old_concealed)),
+        bin_changes=_bin_delta(old.bin, new.bin),
+        paths=new.report.paths,
+    )
+    return rate(change)
+
+
+def added_dependencies(old: PackageSide, new: PackageSide) -> dict[str, str]:
+    """name → spec of the dependencies `new` declares and `old` does not."""
+    return {name: spec for name, spec in sorted(new.dependencies.items()) if name not in old.dependencies}
+
+
+def dependency_summary(
+    spec: str,
+    side: PackageSide,
+    *,
+    first_published: datetime | None = None,
+    version_published: datetime | None = None,
+) -> DependencyAdded:
+    """A new dependency's own scan, as its parent's change lists it."""
+    report = side.report
+    return DependencyAdded(
+        name=report.name or report.target,
+        spec=spec,
+        version=report.version,
+        verdict=report.verdict,
+        findings=report.findings,
+        capabilities=tuple(sorted(capability_map(report.capabilities))),
+        install_scripts=report.install_scripts,
+        lines=sum(f.line_count for f in side.files if f.path.endswith(_CODE_SUFFIXES)),
+        first_published=first_published,
+        version_published=version_published,
+        maintainers=side.maintainers,
+    )
+
+
+__all__ = [
+    "FileInfo",
+    "PackageSide",
+    "added_dependencies",
+    "capability_map",
+    "compare",
+    "declared_manifest",
+    "dependency_summary",
+    "files_of",
+]
