@@ -1,0 +1,1 @@
+"""`airlock diff`: what an update changes, per package and across a lockfile."""
