@@ -7,6 +7,7 @@ import pytest
 from airlock.diff.lockfile import ChangeKind, Difference, TreeChange, TreeDiff, diff_trees
 from airlock.tree import LockfileInput, read_lockfile
 from tests.diff.lockfiles import FORMATS, integrity, lockfile, npm_lock
+from tests.tree.conftest import fixture_input
 
 ES_DEPS = {"through": "2.3.8", "map-stream": "0.1.0"}
 BASE: dict[str, dict[str, str]] = {"through@2.3.8": {}, "map-stream@0.1.0": {}, "ms@2.1.3": {}}
@@ -213,3 +214,30 @@ def test_versions_of_one_name_pair_by_where_they_are() -> None:
 def test_the_diff_is_deterministic() -> None:
     old, new = lockfile("yarn", ROOT_OLD, OLD_ES), lockfile("yarn", ROOT_NEW, NEW_ES)
     assert _diff(old, new) == _diff(old, new)
+
+
+SAME_PROJECT = ["npm-v1", "npm-v2", "npm-v3", "yarn-v1", "yarn-berry", "pnpm-v6", "pnpm-v9"]
+
+
+@pytest.mark.parametrize("old", SAME_PROJECT)
+@pytest.mark.parametrize("new", SAME_PROJECT)
+def test_one_project_locked_by_any_two_tools_has_no_changes(old: str, new: str) -> None:
+    # Moving from npm to pnpm (or yarn) changes how URLs are spelled, not which bytes are installed.
+    diff = _diff(fixture_input(old), fixture_input(new))
+    assert diff.changes == ()
+    assert diff.unchanged == 8
+
+
+def test_workspace_dependencies_are_direct_ones() -> None:
+    # The workspace project: packages/b depends on ms 2.1.3, nothing depends on debug, is-odd nor my-ms.
+    diff = _diff(fixture_input("pnpm-v9"), fixture_input("pnpm-workspace-v9"))
+    summary = [(c.kind, c.label, c.paths, [d.label for d in c.dropped]) for c in diff.changes]
+    assert summary == [
+        (ChangeKind.REMOVED, "debug@4.3.4", ("debug",), []),
+        (ChangeKind.REMOVED, "is-number@7.0.0", ("is-number",), []),
+        (ChangeKind.REMOVED, "is-odd@3.0.1", ("is-odd",), ["is-number@6.0.0"]),
+        (ChangeKind.REMOVED, "ms@2.0.0", ("my-ms@npm:ms",), []),
+        # the newest ms the tree had is the one that moved up, now a dependency of workspace b
+        (ChangeKind.CHANGED, "ms 2.1.2 → 2.1.3", ("b>ms",), []),
+    ]
+    assert diff.changes[-1].old_paths == ("debug>ms",)

@@ -175,7 +175,7 @@ def _version_key(entry: TreeEntry) -> tuple[int, object, str]:
 
 def _pair(old: _Side, new: _Side, olds: list[int], news: list[int]) -> list[tuple[int, int]]:
     """Old and new entries of one name that are the same package at another version or source: first those
-    found at a shared dependency path, then the rest in version order."""
+    found at a shared dependency path, then the rest newest with newest."""
     pairs: list[tuple[int, int]] = []
     free_old, free_new = list(olds), list(news)
     scored = sorted(
@@ -192,8 +192,9 @@ def _pair(old: _Side, new: _Side, olds: list[int], news: list[int]) -> list[tupl
             pairs.append((olds[a], news[b]))
             free_old.remove(olds[a])
             free_new.remove(news[b])
-    free_old.sort(key=lambda i: _version_key(old.entries[i]))
-    free_new.sort(key=lambda i: _version_key(new.entries[i]))
+    # Newest with newest: an update most often replaces the highest version a tree had.
+    free_old.sort(key=lambda i: _version_key(old.entries[i]), reverse=True)
+    free_new.sort(key=lambda i: _version_key(new.entries[i]), reverse=True)
     pairs.extend(zip(free_old, free_new, strict=False))
     return pairs
 
@@ -202,7 +203,12 @@ def _node_values(entry: TreeEntry, field: str) -> frozenset[str]:
     return frozenset(v for n in entry.nodes if (v := getattr(n, field)) is not None)
 
 
-def _differences(old: TreeEntry, new: TreeEntry) -> tuple[Difference, ...]:
+def _family(tree: DependencyTree) -> str:
+    """The lockfile format regardless of its version (`package-lock.json`, `yarn.lock berry`)."""
+    return f"{tree.format.split()[0]} berry" if "berry" in tree.format else tree.format.split()[0]
+
+
+def _differences(old: TreeEntry, new: TreeEntry, *, compare_resolved: bool) -> tuple[Difference, ...]:
     found: list[Difference] = []
     if old.version != new.version:
         found.append(Difference.VERSION)
@@ -216,6 +222,7 @@ def _differences(old: TreeEntry, new: TreeEntry) -> tuple[Difference, ...]:
         found.append(Difference.INTEGRITY)
     if (
         not found
+        and compare_resolved
         and new.source is Source.REGISTRY
         and _node_values(old, "resolved") != _node_values(new, "resolved")
         and _node_values(new, "resolved")
@@ -266,6 +273,9 @@ def _attribute(side: _Side, owners: Iterable[int], novel: set[int]) -> tuple[dic
 def diff_trees(old_tree: DependencyTree, new_tree: DependencyTree) -> TreeDiff:
     """The changes from `old_tree` to `new_tree`, added packages under the change that pulls them in."""
     old, new = _Side(old_tree), _Side(new_tree)
+    # Each format spells a registry URL its own way (yarn's registry host and `#sha1` suffix, pnpm's none):
+    # across formats only versions, sources and integrity say whether the bytes changed.
+    compare_resolved = _family(old_tree) == _family(new_tree)
     changed: list[tuple[int, int, tuple[Difference, ...]]] = []
     added: set[int] = set()
     removed: set[int] = set()
@@ -275,7 +285,11 @@ def diff_trees(old_tree: DependencyTree, new_tree: DependencyTree) -> TreeDiff:
         old_ids = {_identity(old.entries[i]): i for i in olds}
         new_ids = {_identity(new.entries[i]): i for i in news}
         for identity in old_ids.keys() & new_ids.keys():
-            differences = _differences(old.entries[old_ids[identity]], new.entries[new_ids[identity]])
+            differences = _differences(
+                old.entries[old_ids[identity]],
+                new.entries[new_ids[identity]],
+                compare_resolved=compare_resolved,
+            )
             if differences:
                 changed.append((old_ids[identity], new_ids[identity], differences))
             else:
@@ -284,7 +298,9 @@ def diff_trees(old_tree: DependencyTree, new_tree: DependencyTree) -> TreeDiff:
         left_new = [i for identity, i in new_ids.items() if identity not in old_ids]
         pairs = _pair(old, new, left_old, left_new)
         for o, n in pairs:
-            changed.append((o, n, _differences(old.entries[o], new.entries[n])))
+            changed.append(
+                (o, n, _differences(old.entries[o], new.entries[n], compare_resolved=compare_resolved))
+            )
         added.update(set(left_new) - {n for _, n in pairs})
         removed.update(set(left_old) - {o for o, _ in pairs})
 
