@@ -241,3 +241,20 @@ def test_workspace_dependencies_are_direct_ones() -> None:
         (ChangeKind.CHANGED, "ms 2.1.2 → 2.1.3", ("b>ms",), []),
     ]
     assert diff.changes[-1].old_paths == ("debug>ms",)
+
+
+def test_added_packages_in_a_cycle_nothing_changed_pulls_in_are_one_change() -> None:
+    # u did not change but now needs z1, and z1 and z2 need each other: no update owns them, so the first
+    # in tree order stands for both.
+    root = {"u": "1.0.0"}
+    old = npm_lock(root, {"node_modules/u": {"version": "1.0.0"}})
+    new = npm_lock(
+        root,
+        {
+            "node_modules/u": {"version": "1.0.0", "dependencies": {"z1": "1.0.0"}},
+            "node_modules/z1": {"version": "1.0.0", "dependencies": {"z2": "1.0.0"}},
+            "node_modules/z2": {"version": "1.0.0", "dependencies": {"z1": "1.0.0"}},
+        },
+    )
+    (change,) = _diff(old, new).changes
+    assert (change.name, change.paths, _names(change.pulled_in)) == ("z1", ("u>z1",), ["z2"])

@@ -121,8 +121,8 @@ def _distinct(changes: Iterable[TreeChange]) -> tuple[TreeChange, ...]:
     return tuple(sorted(seen.values(), key=_order))
 
 
-def _order(change: TreeChange) -> tuple[str, str, str]:
-    return (change.name, change.from_version or "", change.to_version or "")
+def _order(change: TreeChange) -> tuple[str, str, str, tuple[str, ...]]:
+    return (change.name, change.from_version or "", change.to_version or "", change.paths)
 
 
 _Identity = tuple[str, str | None, Source, str | None, tuple[str, ...]]
@@ -284,14 +284,13 @@ def diff_trees(old_tree: DependencyTree, new_tree: DependencyTree) -> TreeDiff:
         olds, news = old.by_name.get(name, []), new.by_name.get(name, [])
         old_ids = {_identity(old.entries[i]): i for i in olds}
         new_ids = {_identity(new.entries[i]): i for i in news}
-        for identity in old_ids.keys() & new_ids.keys():
-            differences = _differences(
-                old.entries[old_ids[identity]],
-                new.entries[new_ids[identity]],
-                compare_resolved=compare_resolved,
-            )
+        for identity, o in old_ids.items():  # in tree order, not a set's: ties keep one order
+            if identity not in new_ids:
+                continue
+            n = new_ids[identity]
+            differences = _differences(old.entries[o], new.entries[n], compare_resolved=compare_resolved)
             if differences:
-                changed.append((old_ids[identity], new_ids[identity], differences))
+                changed.append((o, n, differences))
             else:
                 unchanged += 1
         left_old = [i for identity, i in old_ids.items() if identity not in new_ids]
