@@ -258,3 +258,14 @@ def test_added_packages_in_a_cycle_nothing_changed_pulls_in_are_one_change() -> 
     )
     (change,) = _diff(old, new).changes
     assert (change.name, change.paths, _names(change.pulled_in)) == ("z1", ("u>z1",), ["z2"])
+
+
+def test_production_leaves_out_what_only_dev_dependencies_need() -> None:
+    # fixture-app's only dev dependency is is-number 7.0.0; the same project with is-number 7.0.1:
+    old = fixture_input("npm-v3")
+    new = LockfileInput(
+        old.file, old.text.replace("is-number-7.0.0.tgz", "is-number-7.0.1.tgz"), old.manifests
+    )
+    new = LockfileInput(new.file, new.text.replace('"version": "7.0.0"', '"version": "7.0.1"'), new.manifests)
+    assert [c.label for c in _diff(old, new).changes] == ["is-number 7.0.0 → 7.0.1"]
+    assert diff_trees(read_lockfile(old), read_lockfile(new), production=True).changes == ()

@@ -139,10 +139,10 @@ def _identity(entry: TreeEntry) -> _Identity:
 class _Side:
     """One tree's entries, and which entry each lockfile node belongs to."""
 
-    def __init__(self, tree: DependencyTree) -> None:
+    def __init__(self, tree: DependencyTree, *, production: bool) -> None:
         self.tree = tree
         self.walk = TreeWalk(tree)
-        entries, _ = tree_entries(tree, production=False, walk=self.walk)
+        entries, _ = tree_entries(tree, production=production, walk=self.walk)
         self.entries = entries
         self.by_key: dict[str, int] = {n.key: i for i, e in enumerate(entries) for n in e.nodes}
         self.by_name: dict[str, list[int]] = {}
@@ -270,9 +270,10 @@ def _attribute(side: _Side, owners: Iterable[int], novel: set[int]) -> tuple[dic
     return brought, own
 
 
-def diff_trees(old_tree: DependencyTree, new_tree: DependencyTree) -> TreeDiff:
-    """The changes from `old_tree` to `new_tree`, added packages under the change that pulls them in."""
-    old, new = _Side(old_tree), _Side(new_tree)
+def diff_trees(old_tree: DependencyTree, new_tree: DependencyTree, *, production: bool = False) -> TreeDiff:
+    """The changes from `old_tree` to `new_tree`, added packages under the change that pulls them in.
+    `production` leaves out the packages only dev dependencies need (as `check --production` does)."""
+    old, new = _Side(old_tree, production=production), _Side(new_tree, production=production)
     # Each format spells a registry URL its own way (yarn's registry host and `#sha1` suffix, pnpm's none):
     # across formats only versions, sources and integrity say whether the bytes changed.
     compare_resolved = _family(old_tree) == _family(new_tree)
