@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 from airlock.diff import git as diff_git
 from airlock.diff.git import (
+    GitError,
     NoLockfileAtRevisionError,
     NotAGitRepositoryError,
     UnknownRevisionError,
@@ -180,3 +182,17 @@ def test_git_missing_is_a_usage_error(repo: Path, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("PATH", str(repo / "nowhere"))
     with pytest.raises(UsageError, match="git is not installed"):
         lockfile_at_revision("HEAD", repo)
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root to hand the repo away"
+)
+def test_a_repository_of_another_user_says_how_to_trust_it(repo: Path) -> None:
+    _write(repo, lockfile("npm", ROOT_OLD, OLD_ES))
+    _commit(repo, "base")
+    for path in [repo, *repo.rglob("*")]:
+        os.chown(path, 12345, 12345, follow_symlinks=False)
+    with pytest.raises(GitError, match="dubious ownership") as caught:
+        lockfile_at_revision("HEAD", repo)
+    assert caught.value.hint and "safe.directory" in caught.value.hint
+    assert not isinstance(caught.value, NotAGitRepositoryError)

@@ -227,10 +227,16 @@ def lockfile_at_revision(revision: str, project: Path) -> RevisionLockfile:
     if not revision or revision.startswith("-"):
         raise UnknownRevisionError(revision)  # never let a revision be read as an option
     try:
-        top_text, prefix = (
-            _git(["rev-parse", "--show-toplevel", "--show-prefix"], directory).decode().splitlines()
-        )
+        top_text, prefix = os.fsdecode(
+            _git(["rev-parse", "--show-toplevel", "--show-prefix"], directory)
+        ).splitlines()
     except _GitFailedError as failed:
+        if "dubious ownership" in failed.stderr:
+            raise GitError(
+                f"git refuses to read {directory}: {_first_line(failed.stderr)}",
+                hint="the repository belongs to another user; if you trust it, add it with "
+                "`git config --global --add safe.directory <path>` (as git says)",
+            ) from None
         raise NotAGitRepositoryError(directory, _first_line(failed.stderr)) from None
     except ValueError:  # a bare repository, or .git itself: no work tree, so no prefix line
         raise NotAGitRepositoryError(directory, "no work tree") from None
