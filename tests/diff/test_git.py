@@ -196,3 +196,16 @@ def test_a_repository_of_another_user_says_how_to_trust_it(repo: Path) -> None:
         lockfile_at_revision("HEAD", repo)
     assert caught.value.hint and "safe.directory" in caught.value.hint
     assert not isinstance(caught.value, NotAGitRepositoryError)
+
+
+def test_a_file_git_cannot_read_is_a_git_error(repo: Path) -> None:
+    data = lockfile("npm", ROOT_OLD, OLD_ES)
+    _write(repo, data)
+    (repo / "package.json").write_text(json.dumps({**data.manifests[""], "workspaces": ["packages/*"]}))
+    _git(repo, "add", "-A")
+    # packages/a/package.json committed as a submodule whose commit this repository does not have
+    _git(repo, "update-index", "--add", "--cacheinfo", f"160000,{'1' * 40},packages/a/package.json")
+    _git(repo, "commit", "-q", "-m", "a gitlink where a manifest should be")
+    with pytest.raises(GitError, match="git could not read the project at HEAD") as caught:
+        lockfile_at_revision("HEAD", repo)
+    assert caught.value.hint

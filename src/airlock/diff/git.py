@@ -245,10 +245,17 @@ def lockfile_at_revision(revision: str, project: Path) -> RevisionLockfile:
         commit = _git(["rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"], top)
     except _GitFailedError:
         raise UnknownRevisionError(revision) from None
-    at = _Revision(top, commit.decode().strip(), revision, prefix)
-    name = next((n for n in wanted if n in at.files), None)
-    if name is None:
-        raise NoLockfileAtRevisionError(revision, prefix.rstrip("/"), wanted)
-    pnpm_workspace = at.pnpm_workspace()
-    data = LockfileInput(name, at.text(name, at.where(name)), at.manifests(pnpm_workspace), pnpm_workspace)
+    try:
+        at = _Revision(top, commit.decode().strip(), revision, prefix)
+        name = next((n for n in wanted if n in at.files), None)
+        if name is None:
+            raise NoLockfileAtRevisionError(revision, prefix.rstrip("/"), wanted)
+        pnpm_workspace = at.pnpm_workspace()
+        text = at.text(name, at.where(name))
+        data = LockfileInput(name, text, at.manifests(pnpm_workspace), pnpm_workspace)
+    except _GitFailedError as failed:  # e.g. a package.json that is a submodule at that revision
+        raise GitError(
+            f"git could not read {prefix or 'the project'} at {revision}: {_first_line(failed.stderr)}",
+            hint="pass the directory of a project whose files are committed in this repository",
+        ) from None
     return RevisionLockfile(data, revision, at.commit, f"{prefix}{name}")
