@@ -1,1 +1,1 @@
-"""`airlock diff`: what an update changes, per package and across a lockfile."""
+"""`airlock diff`: what an update changes, ranked by how much it needs a human."""
