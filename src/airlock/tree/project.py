@@ -109,7 +109,7 @@ def read_pnpm_workspace(root: Path) -> dict[str, object]:
     return doc if isinstance(doc, dict) else {}
 
 
-def _workspace_globs(
+def workspace_globs(
     root: Path, manifest: Mapping[str, object], pnpm_workspace: Mapping[str, object]
 ) -> list[str]:
     value = manifest.get("workspaces")
@@ -146,7 +146,7 @@ def read_manifests(
     real_root = root.resolve()
     if pnpm_workspace is None:
         pnpm_workspace = read_pnpm_workspace(root)
-    for pattern in _workspace_globs(root, manifests[""], pnpm_workspace):
+    for pattern in workspace_globs(root, manifests[""], pnpm_workspace):
         for directory in sorted(root.glob(pattern)):
             relative = directory.relative_to(root).as_posix()
             if relative == "." or "node_modules" in relative.split("/"):
