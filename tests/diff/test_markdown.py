@@ -186,3 +186,11 @@ def test_takeover_reason_and_verdicts_are_shown() -> None:
     rendered = render_markdown(DiffDocument((TAKEOVER,)), now=NOW)
     assert "### airlock diff: ⚠️ **REVIEW**" in rendered
     assert "the update adds install-time code (postinstall) and a risky capability (https.get)" in rendered
+
+
+def test_one_noisy_change_does_not_push_the_others_out() -> None:
+    findings = tuple(Finding(f"rule-{n}", Severity.LOW, "m", (Evidence("a.js", n),)) for n in range(2000))
+    noisy = replace(EVENT_STREAM, findings_added=findings)
+    rendered = render_markdown(DiffDocument((noisy, TAKEOVER, BENIGN)), now=NOW)
+    assert "- … and 1975 more findings (all of them: `--format json`)" in rendered
+    assert "do not fit" not in rendered and "<code>calm-pad</code>" in rendered

@@ -34,6 +34,9 @@ COMMENT_LIMIT = 65_536
 """GitHub's limit on a comment's body."""
 EVIDENCE_SHOWN = 3
 FILES_SHOWN = 25
+ITEMS_SHOWN = 25
+"""Findings, capabilities or dependencies listed per change before "and N more": one noisy change must not
+push every other change's details out of the comment."""
 SUMMARY_ITEMS = 3
 """Items of one kind listed in a summary row before "and N more"."""
 TEXT_MAX = 200
@@ -185,8 +188,14 @@ def _dependency(dependency: DependencyAdded, now: datetime) -> Iterable[str]:
         yield "  - can: " + ", ".join(map(code, dependency.capabilities))
     for hook, command in dependency.install_scripts.items():
         yield f"  - install script {code(hook)}: {code(command)}"
-    for finding in dependency.findings:
+    for finding in dependency.findings[:ITEMS_SHOWN]:
         yield from _finding(finding, "  ")
+    yield from _more(len(dependency.findings), "findings", "  ")
+
+
+def _more(total: int, what: str, indent: str = "") -> list[str]:
+    hidden = total - ITEMS_SHOWN
+    return [f"{indent}- … and {hidden} more {what} (all of them: `--format json`)"] if hidden > 0 else []
 
 
 def _file(file: FileChange) -> str:
@@ -209,15 +218,17 @@ def change_details(change: PackageChange, now: datetime) -> str:
     if body:
         body.append("")
     capabilities: list[str] = []
-    for key, evidence in change.capabilities_added.items():
+    for key, evidence in list(change.capabilities_added.items())[:ITEMS_SHOWN]:
         capabilities.append(f"- ➕ {code(key)}" + (" (risky)" if risky(key) else ""))
         capabilities.extend(f"  - at {_where(e)}" for e in evidence[:EVIDENCE_SHOWN])
         if len(evidence) > EVIDENCE_SHOWN:
             capabilities.append(f"  - … and {len(evidence) - EVIDENCE_SHOWN} more places")
-    for key in change.capabilities_removed:
-        capabilities.append(f"- ➖ {code(key)}")
+    capabilities.extend(_more(len(change.capabilities_added), "capabilities added"))
+    capabilities.extend(f"- ➖ {code(key)}" for key in list(change.capabilities_removed)[:ITEMS_SHOWN])
+    capabilities.extend(_more(len(change.capabilities_removed), "capabilities removed"))
     body += _section("Capabilities gained and lost", capabilities)
-    findings = [line for f in change.findings_added for line in _finding(f)]
+    findings = [line for f in change.findings_added[:ITEMS_SHOWN] for line in _finding(f)]
+    findings.extend(_more(len(change.findings_added), "findings"))
     if change.findings_removed:
         gone = sorted({f.rule for f in change.findings_removed})
         findings.append("- gone: " + ", ".join(map(code, gone)))
@@ -228,7 +239,8 @@ def change_details(change: PackageChange, now: datetime) -> str:
         new = code(script.new_command) if script.new_command is not None else "∅"
         scripts.append(f"- {code(script.hook)} {_SIGN[script.kind]}: {old} → {new}")
     body += _section("Install scripts", scripts)
-    dependencies = [line for d in change.dependencies_added for line in _dependency(d, now)]
+    dependencies = [line for d in change.dependencies_added[:ITEMS_SHOWN] for line in _dependency(d, now)]
+    dependencies.extend(_more(len(change.dependencies_added), "dependencies added"))
     if change.dependencies_removed:
         dependencies.append("- removed: " + ", ".join(map(code, change.dependencies_removed)))
     body += _section("Dependencies added", dependencies)
