@@ -167,7 +167,7 @@ def _finding(finding: Finding, indent: str = "") -> Iterable[str]:
 
 
 def _age(moment: datetime, now: datetime) -> str:
-    days = (now - moment).days
+    days = max((now - moment).days, 0)  # a registry clock ahead of ours is not "-1 days ago"
     return f"{moment.date().isoformat()} ({_plural(days, 'day')} ago)"
 
 
