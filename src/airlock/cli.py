@@ -330,6 +330,8 @@ def scan(
 class DiffFormat(StrEnum):
     text = "text"
     json = "json"
+    markdown = "markdown"
+    sarif = "sarif"
 
 
 @app.command(
@@ -341,6 +343,8 @@ class DiffFormat(StrEnum):
   airlock diff ./left-pad-1.2.0.tgz ./left-pad-1.3.0.tgz --format json -o diff.json
 
   airlock diff ./vendor/lib-old ./vendor/lib-new --fail-on review
+
+  airlock diff left-pad@1.2.0 left-pad@1.3.0 --format markdown -o comment.md   # a pull-request comment
 
 [bold]Exit codes[/bold]: 0 nothing to act on · 1 the change is blocked (or reached --fail-on) · 2 bad usage
 or input · 3 network/registry/store failure.
@@ -378,6 +382,8 @@ def diff(
     from airlock.config import load_settings
     from airlock.diff.gather import diff_targets
     from airlock.diff.json import render_json
+    from airlock.diff.markdown import render_markdown
+    from airlock.diff.sarif import render_sarif
     from airlock.diff.text import render_text
 
     _check_output_path(output)
@@ -394,6 +400,10 @@ def diff(
     if chosen == "text":
         width = Console().width if sys.stdout.isatty() and not to_file else None
         text = render_text(document, color=_colour(to_file), width=width)
+    elif chosen == "markdown":
+        text = render_markdown(document)
+    elif chosen == "sarif":
+        text = render_sarif(document, _tool())
     else:
         text = render_json(document, _tool())
     text = text if text.endswith("\n") else text + "\n"

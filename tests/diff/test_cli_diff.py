@@ -174,3 +174,29 @@ def test_a_missing_version_fails_with_its_own_exit_code(
         ["diff", "calm-pad@1.2.0", "calm-pad@9.9.9", "-f", "json", "-j", "1"], monkeypatch, capsys
     )
     assert code == 2 and out == "" and "no version of calm-pad matches" in err
+
+
+def test_event_stream_update_as_a_pull_request_comment_and_as_sarif(
+    registry: FakeRegistry, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.report.schema import assert_valid_sarif
+
+    publish_event_stream(registry)
+    targets = ["event-stream@3.3.5", "event-stream@3.3.6", "--jobs", "1"]
+    code, out, err = run(["diff", *targets, "--format", "markdown"], monkeypatch, capsys)
+    assert code == 1, err
+    assert out.startswith("### airlock diff: ⛔ **BLOCK**")
+    row = next(line for line in out.splitlines() if line.startswith("| `event-stream`"))
+    assert "new deps `flatmap-stream` (BLOCK)" in row and "maintainers +`right9ctrl`" in row
+    assert out.index(row) < out.index("<details>")
+    assert "`const key = process.env.npm_package_description;`" in out and "- ➕ `right9ctrl`" in out
+
+    code, out, err = run(["diff", *targets, "--format", "sarif"], monkeypatch, capsys)
+    assert code == 1, err
+    (sarif_run,) = assert_valid_sarif(out)["runs"]
+    results = sarif_run["results"]
+    rules = {r["ruleId"] for r in results}
+    assert {"eval-decoded-payload", "package-keyed-payload"} <= rules
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
+    assert all(u.startswith("flatmap-stream@0.1.1/") for u in uris)
+    assert all(r["properties"]["update"] == "event-stream 3.3.5 → 3.3.6" for r in results)
