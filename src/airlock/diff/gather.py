@@ -109,19 +109,23 @@ def scanned_dependency(
 ) -> DependencyAdded:
     """A new dependency as its parent's change lists it: its own scan, size, age and maintainers. A scan
     that failed still lists the dependency (with what the report says), never drops it."""
-    files: tuple[FileInfo, ...] = ()
     packument: Packument | None = None
-    maintainers: tuple[str, ...] | None = None
+    side = PackageSide(report)
     if result.failure is None:
         try:
             side, packument = package_side(pipeline, result, report)
         except AirlockError:
             side = PackageSide(report)
-        files, maintainers = side.files, side.maintainers
+    return side_dependency(spec, side, packument)
+
+
+def side_dependency(spec: str, side: PackageSide, packument: Packument | None) -> DependencyAdded:
+    """`dependency_summary` of a side already read (`package_side`), dated by its packument."""
+    report = side.report
     published = packument.time.get(report.version) if packument is not None and report.version else None
     return dependency_summary(
         spec,
-        PackageSide(report, files, maintainers=maintainers),
+        PackageSide(report, side.files, maintainers=side.maintainers),
         first_published=packument.created if packument is not None else None,
         version_published=published,
     )
@@ -148,4 +152,4 @@ def diff_targets(pipeline: Pipeline, old: str, new: str) -> DiffDocument:
     return DiffDocument(ordered((change,)))
 
 
-__all__ = ["diff_targets", "package_side", "scanned_dependency"]
+__all__ = ["diff_targets", "package_side", "scanned_dependency", "side_dependency"]

@@ -7,6 +7,7 @@ targets. The packages an update pulls in are its `dependencies_added`, not chang
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -14,7 +15,7 @@ from pathlib import Path
 from airlock.check.lockfile import evidence_for, integrity_finding, source_findings
 from airlock.check.run import TreeEntry, entry_request
 from airlock.diff.compare import PackageSide, compare
-from airlock.diff.gather import package_side, scanned_dependency
+from airlock.diff.gather import package_side, side_dependency
 from airlock.diff.git import lockfile_at_revision
 from airlock.diff.lockfile import TreeChange, TreeDiff, diff_trees
 from airlock.diff.model import DiffDocument, PackageChange
@@ -134,6 +135,29 @@ def _wanted(
     return wanted
 
 
+_SIDE_READERS = 8
+"""Threads reading the packages' files for the comparison: mostly gzip inflation, which runs outside the
+GIL, so a tree diff of large packages (native binaries) is not read one tarball at a time."""
+
+
+def _read_sides(
+    pipeline: Pipeline, scanned: Sequence[tuple[PackageResult, PackageReport]]
+) -> list[tuple[PackageSide, Packument | None]]:
+    """Every scanned package's side, in request order (each read once, whichever changes share it)."""
+
+    def read(pair: tuple[PackageResult, PackageReport]) -> tuple[PackageSide, Packument | None]:
+        return package_side(pipeline, *pair)
+
+    if len(scanned) <= 1:
+        return [read(pair) for pair in scanned]
+    pool = ThreadPoolExecutor(max_workers=min(_SIDE_READERS, len(scanned)), thread_name_prefix="airlock-diff")
+    try:
+        return list(pool.map(read, scanned))
+    finally:
+        # On Ctrl-C, reads not started are dropped rather than waited for.
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
 def _spec(pulled: TreeChange, declared: Sequence[PackageSide]) -> str:
     """The range the update declares for a package it pulls in (its own version when only another
     pulled-in package declares it)."""
@@ -171,14 +195,10 @@ def diff_lockfiles(
     for result, _ in scanned:
         if result.failure is not None:
             raise result.failure
-    sides: dict[_Key, PackageSide] = {}
+    sides = _read_sides(pipeline, scanned)
 
     def side(package: LockedPackage) -> PackageSide:
-        key = _key(package)
-        if key not in sides:
-            result, report = scanned[index[key]]
-            sides[key], _ = package_side(pipeline, result, report)
-        return sides[key]
+        return sides[index[_key(package)]][0]
 
     changes: list[PackageChange] = []
     for change in tree_diff.changes:
@@ -186,7 +206,7 @@ def diff_lockfiles(
         new = side(change.new) if change.new is not None else _empty(change.name)
         declared = [new, *(side(p.new) for p in change.pulled_in if p.new is not None)]
         dependencies = tuple(
-            scanned_dependency(pipeline, _spec(p, declared), *scanned[index[_key(p.new)]])
+            side_dependency(_spec(p, declared), *sides[index[_key(p.new)]])
             for p in change.pulled_in
             if p.new is not None
         )
