@@ -14,9 +14,9 @@ from airlock.tree import LockfileInput
 from tests.diff.lockfiles import npm_lock
 from tests.diff.scenarios import publish_benign, publish_event_stream
 from tests.diff.schema import assert_valid_diff
-from tests.diff.test_cli_diff import run
 from tests.diff.test_git import _commit, _git, _write
 from tests.fakes.registry import FakeRegistry
+from tests.test_cli import run
 
 
 @pytest.fixture
