@@ -10,22 +10,11 @@ from typing import Any
 
 import pytest
 
-from airlock.cli import main
 from tests.diff.scenarios import publish_benign, publish_event_stream, publish_takeover
 from tests.diff.schema import assert_valid_diff
 from tests.fakes.registry import FakeRegistry
 from tests.fakes.tarballs import build_package
-
-
-def run(
-    argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> tuple[int, str, str]:
-    monkeypatch.setattr("sys.argv", ["airlock", *argv])
-    with pytest.raises(SystemExit) as exited:
-        main()
-    out, err = capsys.readouterr()
-    code = exited.value.code
-    return (code if isinstance(code, int) else 0), out, err
+from tests.test_cli import run
 
 
 @pytest.fixture

@@ -151,10 +151,13 @@ def _finding_delta(
     )
 
 
-def _scripts_delta(old: Mapping[str, str], new: Mapping[str, str]) -> tuple[ScriptChange, ...]:
+def _entry_delta(
+    old: Mapping[str, str], new: Mapping[str, str]
+) -> list[tuple[str, ChangeKind, str | None, str | None]]:
+    """Each key whose value differs: (key, added/removed/changed, old value, new value), sorted by key."""
     changes = []
-    for hook in sorted(set(old) | set(new)):
-        before, after = old.get(hook), new.get(hook)
+    for key in sorted(set(old) | set(new)):
+        before, after = old.get(key), new.get(key)
         if before == after:
             continue
         kind = (
@@ -164,8 +167,12 @@ def _scripts_delta(old: Mapping[str, str], new: Mapping[str, str]) -> tuple[Scri
             if after is None
             else ChangeKind.CHANGED
         )
-        changes.append(ScriptChange(hook, kind, before, after))
-    return tuple(changes)
+        changes.append((key, kind, before, after))
+    return changes
+
+
+def _scripts_delta(old: Mapping[str, str], new: Mapping[str, str]) -> tuple[ScriptChange, ...]:
+    return tuple(ScriptChange(*change) for change in _entry_delta(old, new))
 
 
 def _new_lines(old: str, new: str) -> int:
@@ -202,20 +209,7 @@ def _concealed_files(findings: Iterable[Finding]) -> set[str]:
 
 
 def _bin_delta(old: Mapping[str, str], new: Mapping[str, str]) -> tuple[BinChange, ...]:
-    changes = []
-    for name in sorted(set(old) | set(new)):
-        before, after = old.get(name), new.get(name)
-        if before == after:
-            continue
-        kind = (
-            ChangeKind.ADDED
-            if before is None
-            else ChangeKind.REMOVED
-            if after is None
-            else ChangeKind.CHANGED
-        )
-        changes.append(BinChange(name, kind, before, after))
-    return tuple(changes)
+    return tuple(BinChange(*change) for change in _entry_delta(old, new))
 
 
 def _maintainers_delta(old: tuple[str, ...] | None, new: tuple[str, ...] | None) -> MaintainersChange:
