@@ -372,6 +372,7 @@ def diff(
         bool,
         typer.Option(
             "--lockfile",
+            metavar=FLAG,
             help="OLD and NEW are two lockfiles: review every package that changed between them.",
         ),
     ] = False,
