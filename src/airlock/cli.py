@@ -346,15 +346,48 @@ class DiffFormat(StrEnum):
 
   airlock diff left-pad@1.2.0 left-pad@1.3.0 --format markdown -o comment.md   # a pull-request comment
 
+  airlock diff --lockfile old/package-lock.json package-lock.json
+
+  airlock diff --base main --format markdown   # the work tree's lockfile against main's, for the PR
+
 [bold]Exit codes[/bold]: 0 nothing to act on · 1 the change is blocked (or reached --fail-on) · 2 bad usage
 or input · 3 network/registry/store failure.
 """,
 )
 def diff(
     old: Annotated[
-        str, typer.Argument(metavar="OLD", help="The version updated from (any target `scan` takes).")
-    ],
-    new: Annotated[str, typer.Argument(metavar="NEW", help="The version updated to.")],
+        str | None,
+        typer.Argument(
+            metavar="OLD",
+            help="The version updated from (any target `scan` takes); with --lockfile the old lockfile; "
+            "with --base the project directory or lockfile (default: .).",
+            show_default=False,
+        ),
+    ] = None,
+    new: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="NEW",
+            help="The version updated to; with --lockfile the new lockfile.",
+            show_default=False,
+        ),
+    ] = None,
+    lockfile: Annotated[
+        bool,
+        typer.Option(
+            "--lockfile",
+            metavar=FLAG,
+            help="OLD and NEW are two lockfiles: review every package that changed between them.",
+        ),
+    ] = False,
+    base: Annotated[
+        str | None,
+        typer.Option(
+            "--base",
+            metavar="REV",
+            help="Review the work tree's lockfile against the one committed at REV (e.g. main, HEAD~1).",
+        ),
+    ] = None,
     format: Annotated[
         DiffFormat | None,
         typer.Option(
@@ -385,15 +418,21 @@ def diff(
     from airlock.diff.markdown import render_markdown
     from airlock.diff.sarif import render_sarif
     from airlock.diff.text import render_text
+    from airlock.diff.trees import diff_lockfiles, requested_pair
 
     _check_output_path(output)
     settings = load_settings(
         project,
         flags={"offline": offline, "jobs": jobs, "fail_on": None if fail_on is None else _verdict(fail_on)},
     )
+    pair = requested_pair(old, new, lockfile=lockfile, base=base)
     runtime = Runtime.for_project(project, settings, no_store=no_store)
     with runtime.pipeline() as pipeline:
-        document = diff_targets(pipeline, old, new)
+        if pair is None:
+            assert old is not None and new is not None  # requested_pair checked
+            document = diff_targets(pipeline, old, new)
+        else:
+            document = diff_lockfiles(pipeline, pair.old, pair.new, labels=(pair.old_label, pair.new_label))
     code = document.exit_code(fail_on=settings.fail_on)
     to_file = output is not None
     chosen = format.value if format is not None else _chosen_format(None, to_file)

@@ -67,9 +67,11 @@ def _full(pipeline: Pipeline, report: PackageReport) -> tuple[Packument | None, 
     return packument, packument.versions.get(report.version)
 
 
-def _side(
+def package_side(
     pipeline: Pipeline, result: PackageResult, report: PackageReport
 ) -> tuple[PackageSide, Packument | None]:
+    """One side of a diff from its scan: the files it ships, and for a registry package what the registry
+    declares (dependencies, bin, maintainers), with the full packument it read them from."""
     files: tuple[FileInfo, ...] = files_of(_contents(pipeline, result))
     dependencies, bins = declared_manifest(files)
     packument: Packument | None = None
@@ -96,27 +98,37 @@ def _dependencies(pipeline: Pipeline, wanted: Mapping[str, str]) -> tuple[Depend
         return ()
     specs = list(wanted.items())
     scanned = _scan(pipeline, [f"{name}@{spec}" for name, spec in specs])
-    added = []
-    for (_, spec), (result, report) in zip(specs, scanned, strict=True):
-        files: tuple[FileInfo, ...] = ()
-        packument: Packument | None = None
-        maintainers: tuple[str, ...] | None = None
-        if result.failure is None:
-            try:
-                side, packument = _side(pipeline, result, report)
-            except AirlockError:
-                side = PackageSide(report)
-            files, maintainers = side.files, side.maintainers
-        published = packument.time.get(report.version) if packument is not None and report.version else None
-        added.append(
-            dependency_summary(
-                spec,
-                PackageSide(report, files, maintainers=maintainers),
-                first_published=packument.created if packument is not None else None,
-                version_published=published,
-            )
-        )
-    return tuple(added)
+    return tuple(
+        scanned_dependency(pipeline, spec, result, report)
+        for (_, spec), (result, report) in zip(specs, scanned, strict=True)
+    )
+
+
+def scanned_dependency(
+    pipeline: Pipeline, spec: str, result: PackageResult, report: PackageReport
+) -> DependencyAdded:
+    """A new dependency as its parent's change lists it: its own scan, size, age and maintainers. A scan
+    that failed still lists the dependency (with what the report says), never drops it."""
+    packument: Packument | None = None
+    side = PackageSide(report)
+    if result.failure is None:
+        try:
+            side, packument = package_side(pipeline, result, report)
+        except AirlockError:
+            side = PackageSide(report)
+    return side_dependency(spec, side, packument)
+
+
+def side_dependency(spec: str, side: PackageSide, packument: Packument | None) -> DependencyAdded:
+    """`dependency_summary` of a side already read (`package_side`), dated by its packument."""
+    report = side.report
+    published = packument.time.get(report.version) if packument is not None and report.version else None
+    return dependency_summary(
+        spec,
+        PackageSide(report, side.files, maintainers=side.maintainers),
+        first_published=packument.created if packument is not None else None,
+        version_published=published,
+    )
 
 
 def diff_targets(pipeline: Pipeline, old: str, new: str) -> DiffDocument:
@@ -127,8 +139,8 @@ def diff_targets(pipeline: Pipeline, old: str, new: str) -> DiffDocument:
         if result.failure is not None:
             # A side that could not be analysed has no capabilities to compare: nothing honest to show.
             raise result.failure
-    old_side, _ = _side(pipeline, old_result, old_report)
-    new_side, _ = _side(pipeline, new_result, new_report)
+    old_side, _ = package_side(pipeline, old_result, old_report)
+    new_side, _ = package_side(pipeline, new_result, new_report)
     if old_report.name and new_report.name and old_report.name != new_report.name:
         raise UsageError(
             f"{old} is {old_report.name} and {new} is {new_report.name}: diff compares two versions of one "
@@ -140,4 +152,4 @@ def diff_targets(pipeline: Pipeline, old: str, new: str) -> DiffDocument:
     return DiffDocument(ordered((change,)))
 
 
-__all__ = ["diff_targets"]
+__all__ = ["diff_targets", "package_side", "scanned_dependency", "side_dependency"]

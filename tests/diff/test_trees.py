@@ -1,0 +1,205 @@
+"""`airlock diff --lockfile OLD NEW` and `--base REV [PATH]` end to end in-process, against the loopback
+registry: two lockfiles pinning the bytes it serves (their integrities), the event-stream update and a
+benign bump in the same diff."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from airlock.tree import LockfileInput
+from tests.diff.lockfiles import npm_lock
+from tests.diff.scenarios import publish_benign, publish_event_stream
+from tests.diff.schema import assert_valid_diff
+from tests.diff.test_git import _commit, _git, _write
+from tests.fakes.registry import FakeRegistry
+from tests.test_cli import run
+
+
+@pytest.fixture
+def registry(fake_registry: FakeRegistry, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> FakeRegistry:
+    monkeypatch.setenv("NPM_CONFIG_REGISTRY", fake_registry.url)
+    monkeypatch.chdir(tmp_path)
+    publish_event_stream(fake_registry)
+    publish_benign(fake_registry)
+    return fake_registry
+
+
+def _node(registry: FakeRegistry, name: str, version: str, **dependencies: str) -> dict[str, object]:
+    """A lockfile node pinning the integrity the registry serves, as `npm install` would record it."""
+    dist = registry.packument(name)["versions"][version]["dist"]
+    node: dict[str, object] = {"version": version, "integrity": dist["integrity"]}
+    if dependencies:
+        node["dependencies"] = dependencies
+    return node
+
+
+def old_lock(registry: FakeRegistry) -> LockfileInput:
+    return npm_lock(
+        {"event-stream": "3.3.5", "calm-pad": "1.2.0"},
+        {
+            "node_modules/event-stream": _node(registry, "event-stream", "3.3.5", through="~2.3.1"),
+            "node_modules/through": _node(registry, "through", "2.3.8"),
+            "node_modules/calm-pad": _node(registry, "calm-pad", "1.2.0"),
+        },
+    )
+
+
+def new_lock(registry: FakeRegistry, **override: dict[str, object]) -> LockfileInput:
+    nodes = {
+        "node_modules/event-stream": _node(
+            registry, "event-stream", "3.3.6", through="~2.3.1", **{"flatmap-stream": "^0.1.0"}
+        ),
+        "node_modules/flatmap-stream": _node(registry, "flatmap-stream", "0.1.1"),
+        "node_modules/through": _node(registry, "through", "2.3.8"),
+        "node_modules/calm-pad": _node(registry, "calm-pad", "1.3.0"),
+    }
+    nodes.update(override)
+    return npm_lock({"event-stream": "3.3.6", "calm-pad": "1.3.0"}, nodes)
+
+
+def _write_lock(path: Path, data: LockfileInput) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    (path / data.file).write_text(data.text)
+    (path / "package.json").write_text(json.dumps(data.manifests[""]))
+    return path / data.file
+
+
+def diff_json(
+    argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> tuple[int, dict[str, Any]]:
+    code, out, err = run(["diff", *argv, "--format", "json", "--jobs", "2"], monkeypatch, capsys)
+    assert out, err
+    return code, assert_valid_diff(out)
+
+
+def _assert_event_stream_first(document: dict[str, Any]) -> None:
+    names = [c["name"] for c in document["changes"]]
+    # flatmap-stream comes with the update that pulls it in: not a change of its own
+    assert names == ["event-stream", "calm-pad"]
+    top, benign = document["changes"]
+    assert (top["from_version"], top["to_version"], top["verdict"]) == ("3.3.5", "3.3.6", "block")
+    assert top["attention"] == "high"
+    assert top["maintainers_changed"] == {"added": ["right9ctrl"], "removed": []}
+    assert top["paths"] == ["event-stream"]
+    (flatmap,) = top["dependencies_added"]
+    assert (flatmap["name"], flatmap["version"], flatmap["spec"]) == ("flatmap-stream", "0.1.1", "^0.1.0")
+    assert flatmap["verdict"] == "block" and flatmap["maintainers"] == ["right9ctrl"]
+    assert flatmap["first_published"] is not None
+    assert {"eval-decoded-payload", "package-keyed-payload"} <= {f["rule"] for f in flatmap["findings"]}
+    evidence = [e for f in flatmap["findings"] for e in f.get("evidence", [])]
+    assert any("npm_package_description" in (e.get("snippet") or "") for e in evidence)
+    assert (benign["from_version"], benign["to_version"]) == ("1.2.0", "1.3.0")
+    assert benign["verdict"] == "allow" and benign["attention"] == "low"
+    assert benign["score"] < top["score"]
+
+
+def test_lockfile_diff_ranks_event_stream_first_with_flatmap_stream_under_it(
+    registry: FakeRegistry,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    old = _write_lock(tmp_path / "old", old_lock(registry))
+    new = _write_lock(tmp_path / "new", new_lock(registry))
+    code, document = diff_json(["--lockfile", str(old), str(new)], monkeypatch, capsys)
+    assert code == 1
+    _assert_event_stream_first(document)
+    # every package fetched once, in one run: the unchanged `through` is never asked for
+    assert registry.requests_to("/through/-/") == []
+    assert len(registry.requests_to("/flatmap-stream/-/")) == 1
+
+    code, out, _ = run(["diff", "--lockfile", str(old), str(new), "-f", "text"], monkeypatch, capsys)
+    assert code == 1
+    assert out.index("event-stream 3.3.5 → 3.3.6") < out.index("calm-pad 1.2.0 → 1.3.0")
+    assert "+ flatmap-stream  BLOCK" in out and "maintainers: +right9ctrl" in out
+
+
+def test_a_package_added_and_one_removed_are_changes_of_their_own(
+    registry: FakeRegistry,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    old = npm_lock({"calm-pad": "1.2.0"}, {"node_modules/calm-pad": _node(registry, "calm-pad", "1.2.0")})
+    new = npm_lock({"through": "2.3.8"}, {"node_modules/through": _node(registry, "through", "2.3.8")})
+    code, document = diff_json(
+        ["--lockfile", str(_write_lock(tmp_path / "o", old)), str(_write_lock(tmp_path / "n", new))],
+        monkeypatch,
+        capsys,
+    )
+    assert code == 0
+    by_name = {c["name"]: c for c in document["changes"]}
+    assert (by_name["through"]["from_version"], by_name["through"]["to_version"]) == (None, "2.3.8")
+    assert (by_name["calm-pad"]["from_version"], by_name["calm-pad"]["to_version"]) == ("1.2.0", None)
+    assert [f["change"] for f in by_name["through"]["files"]] == ["added"] * len(by_name["through"]["files"])
+
+
+def test_a_pin_other_than_the_registrys_bytes_blocks_the_change(
+    registry: FakeRegistry,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    tampered = _node(registry, "calm-pad", "1.3.0")
+    tampered["integrity"] = _node(registry, "calm-pad", "1.2.0")["integrity"]
+    old = _write_lock(tmp_path / "old", old_lock(registry))
+    new = _write_lock(tmp_path / "new", new_lock(registry, **{"node_modules/calm-pad": tampered}))
+    code, document = diff_json(["--lockfile", str(old), str(new)], monkeypatch, capsys)
+    assert code == 1
+    calm = next(c for c in document["changes"] if c["name"] == "calm-pad")
+    assert calm["verdict"] == "block"
+    (mismatch,) = [f for f in calm["findings_added"] if f["rule"] == "lockfile-integrity-mismatch"]
+    assert mismatch["evidence"][0]["file"] == "package-lock.json"
+
+
+def test_base_revision_against_the_work_tree(
+    registry: FakeRegistry,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    # git must not find a repository above the temporary directory, nor read the user's config.
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "config", "user.name", "Airlock Tests")
+    _git(repo, "config", "user.email", "tests@example.com")
+    _write(repo, old_lock(registry))
+    _commit(repo, "old lockfile")
+    _write(repo, new_lock(registry))
+    _commit(repo, "the update")
+
+    code, document = diff_json(["--base", "HEAD~1", str(repo)], monkeypatch, capsys)
+    assert code == 1
+    _assert_event_stream_first(document)
+    monkeypatch.chdir(repo)
+    code, document = diff_json(["--base", "HEAD"], monkeypatch, capsys)
+    assert code == 0 and document["changes"] == []  # the work tree is what HEAD committed
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--lockfile", "a", "--base", "main"], "--lockfile and --base"),
+        (["--lockfile", "package-lock.json"], "--lockfile takes two lockfiles"),
+        (["--base", "main", "a", "b"], "takes one PATH"),
+        (["event-stream@3.3.5"], "OLD and NEW are both required"),
+    ],
+)
+def test_wrong_combinations_are_usage_errors_with_a_hint(
+    registry: FakeRegistry,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    message: str,
+) -> None:
+    code, out, err = run(["diff", *argv], monkeypatch, capsys)
+    assert code == 2 and out == ""
+    assert message in err and "airlock diff" in err
