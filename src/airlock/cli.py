@@ -111,6 +111,12 @@ CheckFailOnOption = Annotated[
         "policy: when a package exceeds its airlock-policy.json grants.",
     ),
 ]
+ProjectOption = Annotated[
+    Path,
+    typer.Option(
+        "--project", metavar="DIR", help="Project directory (airlock.toml and .npmrc are read from here)."
+    ),
+]
 NoStoreOption = Annotated[
     bool,
     typer.Option(
@@ -273,12 +279,7 @@ def scan(
     jobs: JobsOption = None,
     fail_on: FailOnOption = None,
     no_store: NoStoreOption = False,
-    project: Annotated[
-        Path,
-        typer.Option(
-            "--project", metavar="DIR", help="Project directory (airlock.toml and .npmrc are read from here)."
-        ),
-    ] = Path(),
+    project: ProjectOption = Path(),
     with_deps: Annotated[
         bool,
         typer.Option(
@@ -402,12 +403,7 @@ def diff(
     jobs: JobsOption = None,
     fail_on: FailOnOption = None,
     no_store: NoStoreOption = False,
-    project: Annotated[
-        Path,
-        typer.Option(
-            "--project", metavar="DIR", help="Project directory (airlock.toml and .npmrc are read from here)."
-        ),
-    ] = Path(),
+    project: ProjectOption = Path(),
 ) -> None:
     """Review an update: what NEW can do that OLD could not, what it runs at install, who published it,
     the dependencies it adds (each scanned) and how much there is to read, riskiest change first."""
