@@ -14,13 +14,11 @@ import pytest
 
 from airlock.check.run import CheckOptions, CheckOutcome, check_tree
 from airlock.model import PackageReport
-from airlock.pipeline import Pipeline, PipelineOptions
-from airlock.registry.cache import Cache
-from airlock.registry.client import RegistryClient
+from airlock.pipeline import Pipeline
 from airlock.registry.npmrc import NpmConfig
-from airlock.store.sqlite import MemoryStore
 from airlock.tree import read_lockfile
 from airlock.tree.project import find_lockfile
+from tests.fakes.pipelines import loopback_pipeline
 from tests.fakes.registry import FakeRegistry
 from tests.fakes.tarballs import build_package
 from tests.tree.conftest import FIXTURES
@@ -67,12 +65,7 @@ def registry(fake_registry: FakeRegistry) -> FakeRegistry:
 
 @pytest.fixture
 def pipeline(tmp_path: Path, registry: FakeRegistry) -> Iterator[Pipeline]:
-    config = NpmConfig(registry=registry.url)
-    with Pipeline(
-        client_factory=lambda: RegistryClient(config, Cache(tmp_path / "cache"), retries=0),
-        store=MemoryStore(),
-        options=PipelineOptions(jobs=1),
-    ) as made:
+    with loopback_pipeline(registry.url, tmp_path / "cache") as made:
         yield made
 
 

@@ -12,23 +12,15 @@ from airlock.diff.gather import diff_targets
 from airlock.diff.model import Attention
 from airlock.diff.score import ordered
 from airlock.model import Verdict
-from airlock.pipeline import Pipeline, PipelineOptions
-from airlock.registry.cache import Cache
-from airlock.registry.client import RegistryClient
-from airlock.registry.npmrc import NpmConfig
-from airlock.store.sqlite import MemoryStore
+from airlock.pipeline import Pipeline
 from tests.diff.scenarios import publish_benign, publish_event_stream, publish_takeover
+from tests.fakes.pipelines import loopback_pipeline
 from tests.fakes.registry import FakeRegistry
 
 
 @pytest.fixture
 def pipeline(fake_registry: FakeRegistry, tmp_path: Path) -> Iterator[Pipeline]:
-    config = NpmConfig(registry=fake_registry.url)
-    with Pipeline(
-        client_factory=lambda: RegistryClient(config, Cache(tmp_path / "cache"), retries=0),
-        store=MemoryStore(),
-        options=PipelineOptions(jobs=1),
-    ) as made:
+    with loopback_pipeline(fake_registry.url, tmp_path / "cache") as made:
         yield made
 
 

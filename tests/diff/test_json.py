@@ -19,9 +19,9 @@ TOOL = ToolInfo(name="airlock", version="0", analyzer="0")
 
 
 def test_docs_copy_is_the_shipped_schema() -> None:
-    from airlock.diff.json import _schema_text
+    from airlock.report.json import packaged_schema_text
 
-    assert DOCS.read_text(encoding="utf-8") == _schema_text()
+    assert DOCS.read_text(encoding="utf-8") == packaged_schema_text(SCHEMA_RESOURCE)
 
 
 def test_an_added_package_has_a_null_from_version_and_the_schema_rejects_a_missing_field() -> None:

@@ -13,25 +13,18 @@ import pytest
 
 from airlock.check.run import CheckOptions, check_tree
 from airlock.model import PackageReport, Verdict
-from airlock.pipeline import Pipeline, PipelineOptions
-from airlock.registry.cache import Cache
-from airlock.registry.client import RegistryClient
+from airlock.pipeline import Pipeline
 from airlock.registry.npmrc import NpmConfig
 from airlock.scan import scan
-from airlock.store.sqlite import MemoryStore
 from airlock.tree import LockfileInput, read_lockfile
+from tests.fakes.pipelines import loopback_pipeline
 from tests.fakes.registry import FakeRegistry
 from tests.fakes.tarballs import build_package
 
 
 @pytest.fixture
 def pipeline(fake_registry: FakeRegistry, tmp_path: Path) -> Iterator[Pipeline]:
-    config = NpmConfig(registry=fake_registry.url)
-    with Pipeline(
-        client_factory=lambda: RegistryClient(config, Cache(tmp_path / "cache"), retries=0),
-        store=MemoryStore(),
-        options=PipelineOptions(jobs=1),
-    ) as made:
+    with loopback_pipeline(fake_registry.url, tmp_path / "cache") as made:
         yield made
 
 

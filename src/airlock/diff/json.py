@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from functools import cache
-from importlib import resources
 from typing import Any
 
 from airlock.diff.model import DIFF_SCHEMA_VERSION, DependencyAdded, DiffDocument, PackageChange
 from airlock.diff.score import new_capabilities, new_install_code
 from airlock.report.document import ToolInfo
+from airlock.report.json import packaged_schema_text
 from airlock.serialize import JSONObject, evidence_to_json, finding_to_json
 
 SCHEMA_RESOURCE = "diff-v1.schema.json"
@@ -111,14 +110,9 @@ def render_json(document: DiffDocument, tool: ToolInfo) -> str:
     return json.dumps(diff_json(document, tool), indent=2, ensure_ascii=True) + "\n"
 
 
-@cache
-def _schema_text() -> str:
-    return resources.files("airlock").joinpath("data", SCHEMA_RESOURCE).read_text(encoding="utf-8")
-
-
 def schema() -> dict[str, Any]:
     """The diff's JSON Schema (draft 2020-12), as shipped in the package (a fresh copy)."""
-    loaded: dict[str, Any] = json.loads(_schema_text())
+    loaded: dict[str, Any] = json.loads(packaged_schema_text(SCHEMA_RESOURCE))
     return loaded
 
 

@@ -34,13 +34,14 @@ def report_json(reports: Sequence[PackageReport], tool: ToolInfo) -> JSONObject:
 
 
 @cache
-def _schema_text() -> str:
-    return resources.files("airlock").joinpath("data", SCHEMA_RESOURCE).read_text(encoding="utf-8")
+def packaged_schema_text(resource: str) -> str:
+    """The text of a JSON Schema shipped in the package (`airlock/data/<resource>`)."""
+    return resources.files("airlock").joinpath("data", resource).read_text(encoding="utf-8")
 
 
 def schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of this report version, as shipped in the package (a fresh copy)."""
-    loaded: dict[str, Any] = json.loads(_schema_text())
+    loaded: dict[str, Any] = json.loads(packaged_schema_text(SCHEMA_RESOURCE))
     return loaded
 
 
