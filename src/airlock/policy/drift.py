@@ -58,7 +58,7 @@ class Excess:
     key: str | None  # the builtin, global or package; None for native code and install scripts
     line: PolicyLine  # the policy entry that would accept it
     evidence: tuple[Evidence, ...] = ()
-    """Where the analysis saw it (filled by `policy_drift`; `drift` sees grants only)."""
+    """Where the analysis saw it (filled by `generate.drifts`; `drift` sees grants only)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,9 +82,9 @@ class Drift:
     which the LavaMoat runtime enforces, so reported and not an error. `line` is what would grant it."""
     version: str | None = None
     listed: bool = True
-    """Whether the policy has an entry for the package (set by `policy_drift`)."""
+    """Whether the policy has an entry for the package (set by `generate.drifts`)."""
     in_tree: bool = True
-    """False for a policy entry whose package is no longer in the tree (set by `policy_drift`)."""
+    """False for a policy entry whose package is no longer in the tree (set by `generate.drifts`)."""
 
     @property
     def exceeds(self) -> bool:

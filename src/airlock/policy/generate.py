@@ -1,5 +1,5 @@
 """A whole tree's policy: what every package observes (from a `check` run), the policy `init` writes, the
-drift `policy check` reports (`policy_drift`, which `airlock check` can call too) and the policy
+drift `policy check` and `airlock check` report (`drifts`, via `airlock.policy.enforce` for check) and the policy
 `--update` writes.
 
 One entry per canonical name. One name@version installed at several places of the tree is one analysis
@@ -199,14 +199,6 @@ def _with_evidence(excess: Excess, evidence: Mapping[EvidenceKey, tuple[Evidence
     return replace(excess, evidence=evidence.get((excess.kind, excess.key), ()))
 
 
-def policy_drift(
-    outcome: CheckOutcome, policy: Policy, names: Mapping[str, str], override: Policy | None = None
-) -> tuple[Drift, ...]:
-    """The drift of every package of a `check` run from `policy` (merged with `override`): the library
-    function behind `airlock policy check`, for `airlock check` to call as well."""
-    return drifts(observe_tree(outcome, names), policy, override)
-
-
 def updated(policy: Policy, found: Iterable[Drift]) -> Policy:
     """`policy` (airlock-policy.json, never the override) with the drift accepted: each excess's line
     written, each narrowed grant taken out, an entry for each new package, none for packages that left."""
@@ -229,7 +221,6 @@ __all__ = [
     "drifts",
     "generate",
     "observe_tree",
-    "policy_drift",
     "resource_of",
     "updated",
 ]
