@@ -258,3 +258,23 @@ def test_a_builtin_only_tested_with_typeof_is_granted_so_its_require_loads() -> 
         report("a", builtin={"http": (E,)}, builtin_probes=probe), TREE, "node_modules/a", NAMES
     ).grants
     assert dict(both.builtin) == {"http": True}
+
+
+def test_a_powerful_global_reached_through_a_computed_name_is_observed() -> None:
+    # `Function('return this')()['pro' + 'cess'].env`: the syntactic inventory has no `process`, the
+    # capability analysis resolves `process.env`; eval/Function are intrinsics, never grants.
+    seen = observe(
+        report(
+            "a",
+            globals={"process.env": (E,), "Function": (E,), "fetch": (E,)},
+            all_globals={"setTimeout": (E,), "fetch": (E,)},
+        ),
+        TREE,
+        "node_modules/a",
+        NAMES,
+    )
+    assert dict(seen.grants.globals) == {"process.env": True, "setTimeout": True, "fetch": True}
+    assert seen.evidence[(GrantKind.GLOBAL, "process.env")] == (E,)
+    # Where the inventory has the access at LavaMoat's depth, that depth stands.
+    deeper = report("a", globals={"process.env": (E,)}, all_globals={"process.env.HOME": (E,)})
+    assert dict(observe(deeper, TREE, "node_modules/a", NAMES).grants.globals) == {"process.env.HOME": True}

@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from airlock.analysis.vocabulary import builtin_name
+from airlock.analysis.vocabulary import CALL_ONLY_GLOBALS, builtin_name
 from airlock.lifecycle import registry_install_scripts
 from airlock.model import Evidence, PackageReport
 from airlock.policy.document import GlobalAccess, PackageGrants
@@ -61,10 +61,22 @@ def observe(report: PackageReport, tree: DependencyTree, key: str, names: Mappin
         for path in _topmost(dict.fromkeys(builtin_seen, True), builtin_seen, GrantKind.BUILTIN, evidence)
     }
     writes = set(capabilities.global_writes)
-    seen_globals: dict[str, GlobalAccess] = {
-        k: "write" if k in writes else True for k in capabilities.all_globals
+    # The inventory is syntactic, as LavaMoat's; the powerful globals are also resolved through computed
+    # names (`Function('return this')()['pro' + 'cess'].env`), which it misses. A powerful global the
+    # inventory has no key for at any depth is added, so such a use is a grant to accept, never a
+    # capability `policy check` does not see; where the inventory has one, its (LavaMoat) depth stands.
+    # eval/Function are intrinsics LavaMoat never grants.
+    inventory = capabilities.all_globals
+    globals_seen = {
+        **{
+            k: v
+            for k, v in capabilities.globals.items()
+            if k not in CALL_ONLY_GLOBALS and not any(_related(k, a) for a in inventory)
+        },
+        **inventory,
     }
-    globals_ = _topmost(seen_globals, capabilities.all_globals, GrantKind.GLOBAL, evidence)
+    seen_globals: dict[str, GlobalAccess] = {k: "write" if k in writes else True for k in globals_seen}
+    globals_ = _topmost(seen_globals, globals_seen, GrantKind.GLOBAL, evidence)
 
     packages: dict[str, bool] = {}
     notes: list[str] = []
@@ -103,6 +115,11 @@ def observe(report: PackageReport, tree: DependencyTree, key: str, names: Mappin
         scripts=bool(scripts),
     )
     return Observed(grants, evidence, tuple(notes))
+
+
+def _related(a: str, b: str) -> bool:
+    """Whether one dot path is the other or under it (`process.env` and `process.env.HOME`)."""
+    return a == b or a.startswith(b + ".") or b.startswith(a + ".")
 
 
 def _topmost(
