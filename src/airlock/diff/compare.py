@@ -104,7 +104,9 @@ class FileInfo:
     def line_multiset(self) -> Counter[bytes]:
         if self.text is None:
             return Counter()
-        return Counter(text_digest(line) for line in self.text.splitlines() if line.strip())
+        lines = Counter(line for line in self.text.splitlines() if line.strip())
+        # Each distinct line hashed once: hashing is most of the cost of listing a large package.
+        return Counter({text_digest(line): count for line, count in lines.items()})
 
 
 def files_of(contents: PackageContents) -> tuple[FileInfo, ...]:

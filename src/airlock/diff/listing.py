@@ -56,12 +56,13 @@ class ListedFile:
     line_count: int
     minified: bool
     line_digests: bytes = b""
-    """The distinct non-blank lines' digests (`DIGEST_BYTES` each), sorted; `line_counts` aligned."""
+    """The distinct non-blank lines' digests (`DIGEST_BYTES` each, in order of first occurrence);
+    `line_counts` is aligned with them."""
     line_counts: tuple[int, ...] = ()
 
     @classmethod
     def of(cls, info: FileInfo) -> ListedFile:
-        multiset = sorted(info.line_multiset().items())
+        multiset = info.line_multiset().items()
         return cls(
             info.path,
             info.size,
@@ -137,7 +138,8 @@ def encode_listing(integrity: str, listing: PackageListing) -> bytes:
         "bin": dict(listing.bin),
     }
     text = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
-    return zlib.compress(text.encode("utf-8"), 6)
+    # Level 1: the bulk is line digests, which no level compresses much, and a large package has millions.
+    return zlib.compress(text.encode("utf-8"), 1)
 
 
 class _MalformedError(Exception):
