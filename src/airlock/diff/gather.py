@@ -1,7 +1,7 @@
 """The inputs of a two-target diff, from the one pipeline: both versions scanned as `scan` scans them, the
 files they ship (the listing stored for their bytes, else read from the verified download cache or the
-local target), what the registry says about who
-maintains them, and a scan of every dependency the new version adds."""
+local target), what the registry says about who maintains them, and a scan of every dependency the new
+version adds."""
 
 from __future__ import annotations
 
