@@ -6,12 +6,14 @@ inputs; `airlock.diff.score` rates the change."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
+from typing import Protocol
 
 from airlock.analysis.rules import obfuscation
 from airlock.diff.model import (
@@ -38,6 +40,41 @@ MINIFIED_LINE_LENGTH = 300
 a reviewer cannot read a diff of it."""
 
 
+DIGEST_BYTES = 16
+"""Length of the digests that stand for a file's or a line's text (BLAKE2b): 128 bits, so two different
+texts a package author crafts cannot pass for one (a birthday search would need about 2**64 tries)."""
+
+
+def text_digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=DIGEST_BYTES).digest()
+
+
+class ComparedFile(Protocol):
+    """One file as the comparison needs it: read in full (`FileInfo`) or summarised and stored
+    (`airlock.diff.listing.ListedFile`); both give the same answers for the same bytes."""
+
+    @property
+    def path(self) -> str: ...
+
+    @property
+    def size(self) -> int: ...
+
+    @property
+    def content(self) -> bytes | None:
+        """A digest of the text (None for a binary file): equal digests, same text."""
+        ...
+
+    @property
+    def minified(self) -> bool: ...
+
+    @property
+    def line_count(self) -> int: ...
+
+    def line_multiset(self) -> Mapping[bytes, int]:
+        """How often each non-blank line occurs, by the line's digest (empty for a binary file)."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class FileInfo:
     """One file of a package as the diff needs it: its size and, for text, its content."""
@@ -46,6 +83,10 @@ class FileInfo:
     size: int
     text: str | None = None
     """None for binary files (a NUL byte or not UTF-8)."""
+
+    @property
+    def content(self) -> bytes | None:
+        return None if self.text is None else text_digest(self.text)
 
     @property
     def minified(self) -> bool:
@@ -59,6 +100,13 @@ class FileInfo:
         if not self.text:
             return 0
         return self.text.count("\n") + (0 if self.text.endswith("\n") else 1)
+
+    def line_multiset(self) -> Counter[bytes]:
+        if self.text is None:
+            return Counter()
+        lines = Counter(line for line in self.text.splitlines() if line.strip())
+        # Each distinct line hashed once: hashing is most of the cost of listing a large package.
+        return Counter({text_digest(line): count for line, count in lines.items()})
 
 
 def files_of(contents: PackageContents) -> tuple[FileInfo, ...]:
@@ -83,7 +131,7 @@ class PackageSide:
     """One side of the diff: the version's report and what it ships and declares."""
 
     report: PackageReport
-    files: tuple[FileInfo, ...] = ()
+    files: tuple[ComparedFile, ...] = ()
     dependencies: Mapping[str, str] = field(default_factory=_frozen)
     """name → spec, as npm installs them (the registry's manifest when there is one)."""
     bin: Mapping[str, str] = field(default_factory=_frozen)
@@ -175,19 +223,14 @@ def _scripts_delta(old: Mapping[str, str], new: Mapping[str, str]) -> tuple[Scri
     return tuple(ScriptChange(*change) for change in _entry_delta(old, new))
 
 
-def _new_lines(old: str, new: str) -> int:
-    """Lines of `new` that `old` does not have (as a multiset): what a reviewer reads in a changed file."""
-    remaining = Counter(old.splitlines())
-    count = 0
-    for line in new.splitlines():
-        if remaining[line] > 0:
-            remaining[line] -= 1
-        elif line.strip():
-            count += 1
-    return count
+def _new_lines(old: ComparedFile, new: ComparedFile) -> int:
+    """Non-blank lines of `new` that `old` does not have (as multisets): what a reviewer reads in a changed
+    file. A line `old` has k times is read from its (k+1)th occurrence in `new` on."""
+    before = old.line_multiset()
+    return sum(max(0, count - before.get(line, 0)) for line, count in new.line_multiset().items())
 
 
-def _file_delta(old: Sequence[FileInfo], new: Sequence[FileInfo]) -> tuple[FileChange, ...]:
+def _file_delta(old: Sequence[ComparedFile], new: Sequence[ComparedFile]) -> tuple[FileChange, ...]:
     before = {f.path: f for f in old}
     after = {f.path: f for f in new}
     changes = []
@@ -198,8 +241,8 @@ def _file_delta(old: Sequence[FileInfo], new: Sequence[FileInfo]) -> tuple[FileC
             changes.append(FileChange(path, ChangeKind.REMOVED, o.size, None))
         elif o is None:
             changes.append(FileChange(path, ChangeKind.ADDED, None, n.size, n.line_count))
-        elif (o.text, o.size) != (n.text, n.size):
-            lines = _new_lines(o.text, n.text) if o.text is not None and n.text is not None else 0
+        elif (o.content, o.size) != (n.content, n.size):
+            lines = _new_lines(o, n) if o.content is not None and n.content is not None else 0
             changes.append(FileChange(path, ChangeKind.CHANGED, o.size, n.size, lines))
     return tuple(changes)
 
@@ -284,6 +327,8 @@ def dependency_summary(
 
 
 __all__ = [
+    "DIGEST_BYTES",
+    "ComparedFile",
     "FileInfo",
     "PackageSide",
     "added_dependencies",
@@ -292,4 +337,5 @@ __all__ = [
     "declared_manifest",
     "dependency_summary",
     "files_of",
+    "text_digest",
 ]

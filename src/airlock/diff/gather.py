@@ -1,54 +1,66 @@
 """The inputs of a two-target diff, from the one pipeline: both versions scanned as `scan` scans them, the
-files they ship (from the verified download cache or the local target), what the registry says about who
-maintains them, and a scan of every dependency the new version adds."""
+files they ship (the listing stored for their bytes, else read from the verified download cache or the
+local target), what the registry says about who maintains them, and a scan of every dependency the new
+version adds."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from airlock.contents import read_directory, read_tarball
-from airlock.diff.compare import (
-    FileInfo,
-    PackageSide,
-    added_dependencies,
-    compare,
-    declared_manifest,
-    dependency_summary,
-    files_of,
-)
+from airlock.contents import read_directory
+from airlock.diff.compare import PackageSide, added_dependencies, compare, dependency_summary
+from airlock.diff.listing import PackageListing, listing_of, stored_after_reading, stored_listing
 from airlock.diff.model import DependencyAdded, DiffDocument
 from airlock.diff.score import ordered
 from airlock.errors import AirlockError, BadInputError, UsageError
-from airlock.model import PackageContents, PackageReport
+from airlock.integrity import sri_of
+from airlock.model import PackageReport
 from airlock.pipeline import Pipeline
 from airlock.pipeline.requests import FromDirectory, FromRegistry, FromTarball, FromUrl
 from airlock.pipeline.results import PackageResult
 from airlock.registry.packument import Maintainer, Packument, VersionManifest
 from airlock.scan import ScanSource
+from airlock.store import AnalysisStore
 
 
-def _contents(pipeline: Pipeline, result: PackageResult) -> PackageContents:
-    """The files the version ships, read again from where the pipeline got them (a cache hit for a
-    registry package the pipeline just downloaded; verified bytes either way)."""
+def _listing(pipeline: Pipeline, result: PackageResult) -> PackageListing:
+    """The files the version ships: the listing stored for its bytes, else read again from where the
+    pipeline got them (verified bytes) and stored for the next diff."""
     locator = result.request.locator
     label = result.request.label
+    store = pipeline.store
     if isinstance(locator, FromRegistry):
         manifest = result.registry.manifest
         if manifest is None:
-            return PackageContents(())
-        path, _ = pipeline.client.fetch_tarball_file(manifest)
-        return read_tarball(path.read_bytes(), subject=label)
+            return PackageListing()
+        # The hash the download cache verifies the tarball against: the listing's key names those bytes.
+        integrity = manifest.dist.digest().sri()
+        stored = stored_listing(store, integrity)
+        if stored is not None:
+            return stored
+        # A verified read (a damaged cache entry is removed and downloaded again): the listing is stored
+        # under `integrity`, so it must be made from exactly those bytes.
+        return stored_after_reading(store, integrity, pipeline.client.fetch_tarball(manifest), label)
     if isinstance(locator, FromTarball):
         try:
             data = locator.path.read_bytes()
         except OSError as exc:  # the pipeline just read it: only a file changed under us gets here
             raise BadInputError(f"cannot read {locator.path}: {exc.strerror}") from None
-        return read_tarball(data, subject=label)
+        return _listing_of_bytes(store, data, label)
     if isinstance(locator, FromUrl):
-        return read_tarball(pipeline.client.fetch_url_tarball(locator.url), subject=label)
+        return _listing_of_bytes(store, pipeline.client.fetch_url_tarball(locator.url), label)
     if isinstance(locator, FromDirectory):
-        return read_directory(locator.path)
-    return PackageContents(())
+        # No integrity to key a listing by, and local files are cheap to read: listed afresh each time.
+        return listing_of(read_directory(locator.path))
+    return PackageListing()
+
+
+def _listing_of_bytes(store: AnalysisStore, data: bytes, label: str) -> PackageListing:
+    # Keyed by the digest of the bytes in hand, not the one the pipeline computed: the file may have
+    # changed since.
+    integrity = sri_of(data)
+    stored = stored_listing(store, integrity)
+    return stored if stored is not None else stored_after_reading(store, integrity, data, label)
 
 
 def _people(people: tuple[Maintainer, ...] | None) -> tuple[str, ...] | None:
@@ -72,8 +84,8 @@ def package_side(
 ) -> tuple[PackageSide, Packument | None]:
     """One side of a diff from its scan: the files it ships, and for a registry package what the registry
     declares (dependencies, bin, maintainers), with the full packument it read them from."""
-    files: tuple[FileInfo, ...] = files_of(_contents(pipeline, result))
-    dependencies, bins = declared_manifest(files)
+    listing = _listing(pipeline, result)
+    dependencies, bins = dict(listing.dependencies), dict(listing.bin)
     packument: Packument | None = None
     maintainers: tuple[str, ...] | None = None
     if isinstance(result.request.locator, FromRegistry):
@@ -85,7 +97,7 @@ def package_side(
             maintainers = _people(manifest.maintainers)
         if maintainers is None and packument is not None:
             maintainers = _people(packument.maintainers)
-    return PackageSide(report, files, dependencies, bins, maintainers), packument
+    return PackageSide(report, listing.files, dependencies, bins, maintainers), packument
 
 
 def _scan(pipeline: Pipeline, targets: list[str]) -> list[tuple[PackageResult, PackageReport]]:

@@ -103,11 +103,17 @@ class Pipeline:
         # the rare in-memory fallback), not memory: deep enough that heavy archives queued for their turn
         # do not stall the downloads behind them.
         slots = threading.BoundedSemaphore(max(4, options.jobs * 4))
+        self._store = store
         self._acquirer = Acquirer(client=client_factory, store=store, slots=slots)
 
     @property
     def options(self) -> PipelineOptions:
         return self._options
+
+    @property
+    def store(self) -> AnalysisStore:
+        """The run's store, for what is derived from the same bytes after the run (the diff's listings)."""
+        return self._store
 
     @property
     def client(self) -> RegistryClient:

@@ -1,4 +1,5 @@
-"""The analysis store: analyses already computed, keyed by (tarball integrity, analyzer version).
+"""The analysis store: analyses already computed, keyed by (tarball integrity, analyzer version), and the
+diff's file listings, keyed by (tarball integrity, listing format).
 
 Analysis is a pure function of the tarball bytes and the analyzer version, so a stored result is as good as
 a fresh one, and a new analyzer version simply misses. The store is a seam: SQLite (embedded, the default)
@@ -35,6 +36,15 @@ class AnalysisStore(Protocol):
 
     def put(self, integrity: str, analysis: PackageAnalysis) -> None:
         """Store (or replace) the analysis of these bytes; the analyzer version is `analysis.analyzer`."""
+        ...
+
+    def get_listing(self, integrity: str, listing_format: int) -> bytes | None:
+        """The stored listing body of these bytes in this listing format, or None. Opaque here: its
+        encoding and checks are `airlock.diff.listing`'s."""
+        ...
+
+    def put_listing(self, integrity: str, listing_format: int, body: bytes) -> None:
+        """Store (or replace) the listing body of these bytes in this listing format."""
         ...
 
     def close(self) -> None: ...

@@ -1,5 +1,9 @@
 """The embedded analysis store (SQLite), and an in-memory one for tests and `--no-store`.
 
+Two tables: `analyses` (a `PackageAnalysis` per tarball integrity and analyzer version) and `listings`
+(the diff's file listing per tarball integrity and listing format: an opaque body whose encoding, and
+whose checks, belong to `airlock.diff.listing`; it depends on the bytes only, so no analyzer in its key).
+
 Several airlock processes (parallel CI jobs, a developer's two terminals) may share one store file: WAL
 lets readers proceed while one writer writes, and the busy timeout makes concurrent writers queue instead
 of failing. Every write is one autocommitted statement, and `put` is INSERT OR REPLACE, so two processes
@@ -27,8 +31,9 @@ from airlock.errors import OperationalError
 from airlock.model import PackageAnalysis
 from airlock.serialize import SerializationError, analysis_from_json, analysis_to_json
 
-SCHEMA_VERSION = 1
-"""Layout of the database (PRAGMA user_version); each body's encoding has its own version, in serialize."""
+SCHEMA_VERSION = 2
+"""Layout of the database (PRAGMA user_version); each body's encoding has its own version (serialize's for
+analyses, the listing format for listings). 1: `analyses`; 2: and `listings`."""
 
 BUSY_TIMEOUT_S = 30.0
 MAX_BODY_BYTES = 64 * 1024 * 1024
@@ -47,6 +52,16 @@ CREATE TABLE IF NOT EXISTS analyses (
     PRIMARY KEY (integrity, analyzer)
 ) WITHOUT ROWID
 """
+_CREATE_LISTINGS = """
+CREATE TABLE IF NOT EXISTS listings (
+    integrity TEXT NOT NULL,
+    format    INTEGER NOT NULL,
+    body      BLOB NOT NULL,
+    created   INTEGER NOT NULL,
+    PRIMARY KEY (integrity, format)
+)
+"""
+_INSERT_LISTING = "INSERT OR REPLACE INTO listings (integrity, format, body, created) VALUES (?, ?, ?, ?)"
 
 
 def encode_body(analysis: PackageAnalysis) -> bytes:
@@ -113,10 +128,12 @@ class SQLiteStore:
                 hint=f"upgrade airlock, or delete {self.path} (it is only a cache) or set AIRLOCK_STORE "
                 "to another file",
             )
-        # IMMEDIATE: two processes creating the store at once queue here instead of racing.
+        # IMMEDIATE: two processes creating (or upgrading) the store at once queue here instead of racing.
+        # Both statements are IF NOT EXISTS: a layout-1 store keeps its analyses and gains `listings`.
         conn.execute("BEGIN IMMEDIATE")
         try:
             conn.execute(_CREATE)
+            conn.execute(_CREATE_LISTINGS)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             conn.execute("COMMIT")
         except BaseException:
@@ -199,6 +216,28 @@ class SQLiteStore:
             except sqlite3.Error as exc:
                 raise self._error("cannot write to", exc) from exc
 
+    def get_listing(self, integrity: str, listing_format: int) -> bytes | None:
+        with self._lock:
+            conn = self._connection()
+            try:
+                row = conn.execute(
+                    "SELECT body FROM listings WHERE integrity = ? AND format = ?",
+                    (integrity, listing_format),
+                ).fetchone()
+            except sqlite3.Error as exc:
+                raise self._error("cannot read", exc) from exc
+        body: object = None if row is None else row[0]
+        # A body of another type is damage: a miss, which the caller's `put_listing` then replaces.
+        return body if isinstance(body, bytes) else None
+
+    def put_listing(self, integrity: str, listing_format: int, body: bytes) -> None:
+        with self._lock:
+            conn = self._connection()
+            try:
+                conn.execute(_INSERT_LISTING, (integrity, listing_format, body, int(time.time())))
+            except sqlite3.Error as exc:
+                raise self._error("cannot write to", exc) from exc
+
     def close(self) -> None:
         with self._lock:
             if self._conn is not None:
@@ -225,6 +264,7 @@ class MemoryStore:
 
     def __init__(self) -> None:
         self._items: dict[tuple[str, str], PackageAnalysis] = {}
+        self._listings: dict[tuple[str, int], bytes] = {}
         self._lock = threading.Lock()
 
     def get(self, integrity: str, analyzer: str) -> PackageAnalysis | None:
@@ -239,6 +279,14 @@ class MemoryStore:
     def put(self, integrity: str, analysis: PackageAnalysis) -> None:
         with self._lock:
             self._items[(integrity, analysis.analyzer)] = analysis
+
+    def get_listing(self, integrity: str, listing_format: int) -> bytes | None:
+        with self._lock:
+            return self._listings.get((integrity, listing_format))
+
+    def put_listing(self, integrity: str, listing_format: int, body: bytes) -> None:
+        with self._lock:
+            self._listings[(integrity, listing_format)] = body
 
     def close(self) -> None:
         pass
