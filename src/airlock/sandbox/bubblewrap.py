@@ -16,6 +16,7 @@ What a command gets (docs/sandbox.md says why for each):
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -84,7 +85,23 @@ class BubblewrapSandbox:
 
     def run(self, command: SandboxedCommand) -> SandboxOutcome:
         argv = (str(self.bwrap), *bwrap_arguments(command), "--", *command.argv)
-        return run_process(argv, env={"PATH": os.defpath}, cwd=None, timeout=command.timeout)
+        # bwrap makes a missing mount point inside a writable path on the host (the project's node_modules
+        # before the first install, for the project's own scripts): take it away again afterwards.
+        made = [t for t in _targets(command) if _inside_writable(t, command) and not _exists(t)]
+        try:
+            return run_process(argv, env={"PATH": os.defpath}, cwd=None, timeout=command.timeout)
+        finally:
+            for target in sorted(made, key=lambda t: len(t.parts), reverse=True):
+                with contextlib.suppress(OSError):
+                    target.rmdir()
+
+
+def _targets(command: SandboxedCommand) -> list[Path]:
+    return [b.target for b in command.binds]
+
+
+def _inside_writable(target: Path, command: SandboxedCommand) -> bool:
+    return any(w in target.parents for w in command.writable)
 
 
 def bwrap_arguments(command: SandboxedCommand, *, root: Path = Path("/")) -> list[str]:
@@ -139,7 +156,7 @@ def _readable(
     read-only once every mount is in place; the entry on the way to the target is treated the same way.
     """
     host = root / path.relative_to("/")
-    needing = [t for t in targets if path in t.parents and not _exists(root / t.parent.relative_to("/"))]
+    needing = [t for t in targets if path in t.parents and not _exists(root / t.relative_to("/"))]
     if not needing or not host.is_dir():
         return [(path, ["--ro-bind", str(path), str(path)])]
     mounts: list[tuple[Path, list[str]]] = [(path, ["--tmpfs", str(path)])]
