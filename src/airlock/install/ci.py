@@ -37,7 +37,7 @@ from airlock.check.run import CheckOutcome
 from airlock.errors import AirlockError, OperationalError, UsageError
 from airlock.exit import ExitCode
 from airlock.files import write_atomic
-from airlock.install.npm import NpmInstall, NpmResult
+from airlock.install.npm import NpmInstall, NpmResult, tree_settings
 from airlock.install.staging import (
     ProjectLock,
     Staging,
@@ -356,6 +356,9 @@ def _stage_files(staging: Staging, lockfile: ProjectLockfile, request: CiRequest
         manifest = (request.project / "package.json").read_bytes()
     (staging.root / "package.json").write_bytes(manifest)
     (staging.root / lockfile.input.file).write_text(lockfile.input.text, encoding="utf-8")
+    settings = tree_settings(request.project / ".npmrc")
+    if settings:
+        (staging.root / ".npmrc").write_text(settings, encoding="utf-8")
 
 
 def _with_scripts(outcome: CheckOutcome) -> tuple[str, ...]:
