@@ -253,26 +253,32 @@ def refuse_unsupported(tree: DependencyTree, manifests: Mapping[str, object]) ->
             f"airlock ci installs only registry packages, whose bytes the check verifies and analyses: {listed}",
             hint="publish the package to a registry (a private one is fine) and depend on it by version",
         )
-    missing = [p.label for p in tree.packages.values() if p.source is Source.REGISTRY and not p.resolved]
-    if missing:
-        raise UsageError(
-            f"{tree.file} has no `resolved` URL for {', '.join(missing[:5])}"
-            + (f" and {len(missing) - 5} more" if len(missing) > 5 else ""),
-            hint="regenerate the lockfile without omit-lockfile-registry-resolved "
-            "(`npm install --package-lock-only --ignore-scripts`)",
-        )
 
 
-def view_entries(tree: DependencyTree) -> dict[str, ViewEntry]:
-    """Path npm will request (the `resolved` URL's path: `--replace-registry-host=always` keeps it) →
-    the tarball it must get."""
+@dataclass(frozen=True, slots=True)
+class ViewPlan:
+    entries: dict[str, ViewEntry]
+    """Path npm will request → the tarball it must get."""
+    documents: dict[str, dict[str, str]]
+    """name → version → tarball path, for packages locked without a `resolved` URL."""
+
+
+def view_plan(tree: DependencyTree) -> ViewPlan:
+    """Where npm will ask for each tarball: the `resolved` URL's path (`--replace-registry-host=always`
+    keeps it); for an entry without one (npm's omit-lockfile-registry-resolved), the registry's usual
+    tarball path, announced in a document npm asks for first."""
     entries: dict[str, ViewEntry] = {}
+    documents: dict[str, dict[str, str]] = {}
     for package in tree.packages.values():
-        if package.source is not Source.REGISTRY or not package.resolved or not package.version:
+        if package.source is not Source.REGISTRY or not package.version:
             continue
-        path = unquote(urlsplit(package.resolved).path)
+        if package.resolved:
+            path = unquote(urlsplit(package.resolved).path)
+        else:
+            path = f"/{package.name}/-/{package.name.rsplit('/', 1)[-1]}-{package.version}.tgz"
+            documents.setdefault(package.name, {})[package.version] = path
         entries.setdefault(path, ViewEntry(package.name, package.version, package.integrity))
-    return entries
+    return ViewPlan(entries, documents)
 
 
 # ---- the gate between staging and the project -----------------------------------------------------------
@@ -449,8 +455,13 @@ def _install(
     tree = prepared.tree
     _stage_files(staging, lockfile, request)
     runtime = prepared.runtime
+    plan = view_plan(tree)
     view = VerifiedView(
-        view_entries(tree), Cache(default_cache_dir()), runtime.client_factory(), delay=view_delay
+        plan.entries,
+        Cache(default_cache_dir()),
+        runtime.client_factory(),
+        delay=view_delay,
+        documents=plan.documents,
     )
     with view:
         say(f"npm ci --ignore-scripts into {staging.root.name} (from the verified view), while checking")
