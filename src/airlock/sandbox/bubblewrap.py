@@ -120,7 +120,8 @@ def bwrap_arguments(command: SandboxedCommand, *, root: Path = Path("/")) -> lis
     mounts: list[tuple[Path, list[str]]] = []
     remounts: list[str] = []
     for path in command.readable:
-        mounts += _readable(path, targets, root, remounts)
+        if path not in command.writable:  # listed as both: writable wins
+            mounts += _readable(path, targets, root, remounts)
     mounts += [
         (b.target, ["--bind" if b.writable else "--ro-bind", str(b.source), str(b.target)])
         for b in command.binds
