@@ -95,3 +95,21 @@ def unavailable_because(bwrap: str, said: str) -> SandboxUnavailableError:
 
 
 __all__ = ["INSTALL_HINT", "USERNS_HINT", "probe", "unavailable_because"]
+
+
+def main() -> int:
+    """`python -m airlock.sandbox.availability`: say whether install scripts can run sandboxed here
+    (the README's set-up runs it; exit 1 with the reason and the fix when they cannot)."""
+    import sys
+
+    try:
+        sandbox = probe()
+    except SandboxUnavailableError as exc:
+        print(exc.diagnostics(), file=sys.stderr)
+        return 1
+    print(f"install scripts can run sandboxed: {sandbox.bwrap} works here")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
