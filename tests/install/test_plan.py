@@ -200,3 +200,25 @@ def test_a_missing_hidden_lockfile_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(Exception, match=r"\.package-lock\.json does not exist") as caught:
         plan_scripts(ScriptsRequest(staged.project, staged.node_modules), environ={})
     assert json.dumps(str(caught.value))
+
+
+def test_a_node_outside_usr_is_readable_and_its_global_npmrc_hidden(tmp_path: Path) -> None:
+    prefix = tmp_path / "nvm" / "versions" / "node" / "v20"
+    (prefix / "bin").mkdir(parents=True)
+    (prefix / "bin" / "node").write_text("#!/bin/sh\n")
+    (prefix / "bin" / "node").chmod(0o755)
+    (prefix / "etc").mkdir()
+    (prefix / "etc" / "npmrc").write_text("//registry.npmjs.org/:_authToken=secret\n")
+    staged = write_staged(
+        tmp_path / "t",
+        [Pkg("node_modules/a", scripts={"postinstall": "node x.js"})],
+        policy={"allowScripts": {"a#1.0.0": True}},
+    )
+    plan = plan_scripts(
+        ScriptsRequest(staged.project, staged.node_modules), environ={"PATH": str(prefix / "bin")}
+    )
+    assert plan.tools.node == str(prefix.resolve() / "bin" / "node")
+    built = command_for(plan, plan.scripts[0], remaps_paths=True)
+    assert prefix.resolve() in built.readable
+    assert prefix.resolve() / "etc" / "npmrc" in built.hidden
+    assert built.env["NODE"] == plan.tools.node and f"{prefix.resolve()}/bin" in built.env["PATH"].split(":")
