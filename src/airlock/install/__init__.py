@@ -1,0 +1,1 @@
+"""`airlock ci` and `airlock install`: nothing reaches node_modules unchecked; install scripts run sandboxed."""

@@ -1,0 +1,55 @@
+"""`airlock install [PKG…]`: `npm install` with the check in front of it.
+
+1. resolve: npm writes the new package.json and lockfile in a temporary copy, scripts off (`resolve`);
+2. plan: what changes, the new tree's check, what accepting records (`plan`), shown by `present`;
+3. the caller asks (or `--yes`) — a blocked tree, --fail-on or (with --fail-on policy) a policy violation
+   stops before that, with nothing changed;
+4. install: `run_ci` with the new package.json, lockfile and (with one) policy bytes: the same
+   verified-bytes, sandboxed-scripts, atomic-swap path as `airlock ci`, which writes them into place only
+   after node_modules is swapped in. The accepted scripts are in those bytes, so they run in this install,
+   and a failed install writes no record (step 5, `record`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from airlock.compose import Runtime
+from airlock.install.plan import InstallPlan, plan_install
+from airlock.install.resolve import INSTALL_RESOLVE_TIMEOUT, SaveOptions, resolve_install
+from airlock.model import Verdict
+
+
+@dataclass(frozen=True, slots=True)
+class InstallRequest:
+    """What `airlock install` was asked to do."""
+
+    project: Path
+    specs: tuple[str, ...] = ()
+    save: SaveOptions = field(default_factory=SaveOptions)
+    fail_on: Verdict = Verdict.BLOCK
+    fail_on_policy: bool = False
+    allow_network: frozenset[str] = field(default_factory=frozenset)
+    unsandboxed_scripts: bool = False
+    resolve_timeout: float = INSTALL_RESOLVE_TIMEOUT
+
+
+def prepare_install(
+    runtime: Runtime, request: InstallRequest, *, status: Callable[[str], None] | None = None
+) -> InstallPlan:
+    """Steps 1 and 2: resolve and plan. Writes nothing into the project."""
+    if status is not None:
+        wanted = " ".join(request.specs) or "package.json"
+        status(f"resolving {wanted} with npm in a temporary copy (scripts off)…")
+    resolution = resolve_install(
+        request.project, request.specs, save=request.save, timeout=request.resolve_timeout
+    )
+    if status is not None:
+        status("checking the new tree…")
+    with runtime.pipeline() as pipeline:
+        return plan_install(pipeline, request.project, resolution, runtime.npm_config)
+
+
+__all__ = ["InstallRequest", "prepare_install"]
