@@ -15,11 +15,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from airlock.compose import Runtime
 from airlock.install.plan import InstallPlan, plan_install
 from airlock.install.resolve import INSTALL_RESOLVE_TIMEOUT, SaveOptions, resolve_install
 from airlock.model import Verdict
+
+if TYPE_CHECKING:
+    from airlock.install.ci import CiOutcome
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +37,10 @@ class InstallRequest:
     fail_on_policy: bool = False
     allow_network: frozenset[str] = field(default_factory=frozenset)
     unsandboxed_scripts: bool = False
+    verbose: bool = False
+    """Show every install script's output, not only a failing one's."""
+    jobs: int | None = None
+    no_store: bool = False
     resolve_timeout: float = INSTALL_RESOLVE_TIMEOUT
 
 
@@ -52,4 +60,35 @@ def prepare_install(
         return plan_install(pipeline, request.project, resolution, runtime.npm_config)
 
 
-__all__ = ["InstallRequest", "prepare_install"]
+def install_accepted(
+    plan: InstallPlan,
+    request: InstallRequest,
+    *,
+    status: Callable[[str], None] | None = None,
+) -> CiOutcome:
+    """Step 4: install the accepted plan through `airlock ci`'s path, handing it the new package.json,
+    lockfile and policy bytes (the accepted scripts recorded in them). `run_ci` checks the tree again (the
+    store answers for every package the plan analysed), installs the verified bytes in staging, runs the
+    allowed scripts sandboxed, swaps node_modules into place and only then writes the three files: a
+    failure at any step leaves the project as it was, the record included."""
+    from airlock.check.project import CheckSettings
+    from airlock.install.ci import CiRequest, run_ci
+
+    ci_request = CiRequest(
+        request.project,
+        manifest=plan.manifest,
+        lockfile=plan.lockfile,
+        policy=plan.policy,
+        check=CheckSettings(
+            jobs=request.jobs,
+            no_store=request.no_store,
+            fail_on=request.fail_on,
+            check_public_registry=False,
+        ),
+        allow_network=request.allow_network,
+        unsandboxed_scripts=request.unsandboxed_scripts,
+    )
+    return run_ci(ci_request, status)
+
+
+__all__ = ["InstallRequest", "install_accepted", "prepare_install"]
