@@ -7,7 +7,6 @@ import shutil
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -19,15 +18,14 @@ from rich.text import Text
 
 from airlock import __version__
 from airlock.cli_parsing import FLAG, Command, Group
-from airlock.errors import AirlockError, BadInputError, OperationalError, UsageError
+from airlock.errors import AirlockError, OperationalError, UsageError
 from airlock.files import write_atomic
 from airlock.interrupt import ctrl_c_ends_the_run
 from airlock.revision import ANALYZER_VERSION
 
 if TYPE_CHECKING:
+    from airlock.check.project import ProjectCheck as _Checked
     from airlock.check.run import CheckOutcome
-    from airlock.compose import Runtime
-    from airlock.config import Settings
     from airlock.exit import ExitCode
     from airlock.model import Verdict
     from airlock.pipeline import RunOutcome
@@ -575,9 +573,6 @@ def check(
     raise typer.Exit(int(code))
 
 
-_POLICY_NOTES_SHOWN = 10
-
-
 def _warn_lost_refusals(policy: Policy, override: Policy | None) -> None:
     """Say so when an override refusal has no effect under LavaMoat's merge (a parent stays granted)."""
     from airlock.policy.merge import lost_refusals
@@ -599,54 +594,11 @@ def _require_policy(project: Path) -> None:
 def _enforce_policy(checked: _Checked) -> tuple[CheckOutcome, tuple[str, ...], int]:
     """The outcome with `policy-exceeded` findings when the project has an airlock-policy.json (beside the
     lockfile), a note saying what the policy found, and how many packages exceed their grants."""
-    from airlock.policy.document import POLICY_FILENAME
-    from airlock.policy.enforce import enforce
-    from airlock.policy.files import read_override, read_policy
-    from airlock.policy.naming import canonical_names, project_dependency_names
+    from airlock.check.project import enforce_project_policy
 
-    project = checked.lockfile_path.parent
-    if not (project / POLICY_FILENAME).is_file():
-        return checked.outcome, (), 0
-    names = canonical_names(checked.outcome.tree, declared=project_dependency_names(checked.manifest))
-    policy, override = read_policy(project), read_override(project)
-    _warn_lost_refusals(policy, override)
-    enforced = enforce(checked.outcome, policy, names, override)
-    count = enforced.violations
-    if not count:
-        return (
-            enforced.outcome,
-            (f"policy: {POLICY_FILENAME} read; every package stays within its grants",),
-            0,
-        )
-    notes = [
-        f"policy: {POLICY_FILENAME} read; {count} package{' exceeds its' if count == 1 else 's exceed their'} "
-        "grants (policy-exceeded; --fail-on policy exits 1 on it; `airlock policy check --update` accepts):"
-    ]
-    exceeded = [
-        (report, finding)
-        for report in enforced.outcome.reports
-        for finding in report.findings
-        if finding.rule == "policy-exceeded"
-    ]
-    for report, finding in exceeded[:_POLICY_NOTES_SHOWN]:
-        where = f" ({finding.evidence[0].file}:{finding.evidence[0].line})" if finding.evidence else ""
-        notes.append(f"  {report.name}@{report.version}: {finding.message}{where}")
-    if len(exceeded) > _POLICY_NOTES_SHOWN:
-        notes.append(f"  +{len(exceeded) - _POLICY_NOTES_SHOWN} more (`airlock policy check` lists them all)")
-    return enforced.outcome, tuple(notes), count
-
-
-@dataclass(frozen=True, slots=True)
-class _Checked:
-    """A `check` run as the commands that build on it need it."""
-
-    outcome: CheckOutcome
-    runtime: Runtime
-    settings: Settings
-    lockfile_path: Path
-    lockfile_notes: tuple[str, ...]
-    manifest: Mapping[str, object]
-    """The project's package.json (what LavaMoat walks from the project)."""
+    enforced = enforce_project_policy(checked)
+    _print_warnings(enforced.warnings)
+    return enforced.outcome, enforced.notes, enforced.violations
 
 
 def _run_check(
@@ -664,58 +616,22 @@ def _run_check(
     check_public_registry: bool = True,
 ) -> _Checked:
     """The wiring of `airlock check`, shared with `airlock policy`: settings, lockfile, platforms, run."""
-    from airlock.check.platform import Platform, current_platform, project_platforms
-    from airlock.check.run import CheckOptions, check_tree
-    from airlock.compose import Runtime
-    from airlock.config import load_settings
-    from airlock.tree import read_lockfile
-    from airlock.tree.project import find_lockfile
+    from airlock.check.project import CheckSettings, run_project_check
+    from airlock.model import Verdict
 
-    if all_platforms and target_platform is not None:
-        raise BadInputError(
-            "--platform and --all-platforms exclude each other",
-            hint="--platform checks one other machine's tree; --all-platforms checks every binary",
-        )
-    here = Platform.parse(target_platform) if target_platform is not None else current_platform()
-    project = path if path.is_dir() else path.parent
-    settings = load_settings(
-        project,
-        flags={
-            "offline": offline,
-            "jobs": jobs,
-            "fail_on": None if fail_on is None else _verdict(fail_on),
-            "min_release_age_days": min_age,
-        },
-        raw_flags={"public-registry": public_registry},
-    )
-    runtime = Runtime.for_project(project, settings, no_store=no_store)
-    lockfile = find_lockfile(path, resolve=not settings.offline, status=_status)
-    tree = read_lockfile(lockfile.input)
-    manifest = lockfile.input.manifests.get("", {})
-    platforms = (
-        None
-        if all_platforms
-        else project_platforms(
-            tree.format,
-            lockfile.path.parent if lockfile.path is not None else None,
-            manifest,
-            here,
-            pnpm_workspace=lockfile.input.pnpm_workspace,
-        )
-    )
-    lockfile_path = lockfile.path or project / lockfile.input.file
-    options = CheckOptions(
+    wanted = CheckSettings(
         production=production,
-        min_release_age=timedelta(days=settings.min_release_age_days),
-        check_public_registry=check_public_registry and not settings.offline,
-        platforms=platforms,
-        project=lockfile_path.parent,
+        offline=offline,
+        jobs=jobs,
+        no_store=no_store,
+        all_platforms=all_platforms,
+        target_platform=target_platform,
+        fail_on=None if fail_on is None else Verdict(fail_on.value),
+        min_age=min_age,
+        public_registry=public_registry,
+        check_public_registry=check_public_registry,
     )
-    with runtime.pipeline(_RichProgress()) as pipeline:
-        outcome = check_tree(
-            pipeline, tree, runtime.npm_config, options=options, public_client=runtime.public_client_factory()
-        )
-    return _Checked(outcome, runtime, settings, lockfile_path, tuple(lockfile.notes), manifest)
+    return run_project_check(path, wanted, progress=_RichProgress(), status=_status)
 
 
 def _relative_uri(path: Path) -> str:

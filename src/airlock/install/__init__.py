@@ -1,1 +1,2 @@
-"""`airlock ci` and `airlock install`: nothing reaches node_modules unchecked; install scripts run sandboxed."""
+"""`airlock ci` (and `airlock install` on top of it): check first, install the verified bytes with npm into
+a staging directory, run the allowed install scripts sandboxed, swap the staged node_modules into place."""

@@ -1,0 +1,531 @@
+"""`airlock ci`: nothing reaches node_modules unchecked.
+
+1. Under a per-project lock (stale staging directories of killed runs removed), read the npm lockfile and
+   refuse what cannot be verified (git/file/URL dependencies) or staged cleanly (workspaces).
+2. Start the verified view and `npm ci --ignore-scripts` in a staging directory inside the project while
+   the check runs: the view serves only bytes matching the lockfile's integrity (or, unpinned, the
+   integrity the check analysed, once it has), and nothing leaves staging before the check has passed.
+3. The check (policy included): blocked, exceeding the policy or reaching `--fail-on` → exit 1, npm is
+   stopped, staging removed, nothing changed.
+4. Gate: every package npm installed (its hidden lockfile) is one the check analysed, with the integrity
+   analysed; the view refused nothing.
+5. The allowed install scripts, sandboxed (`ScriptsStep`); a failure → exit 1, nothing changed.
+6. Swap the staged node_modules into place (`staging.swap_into_place`), then write the new package.json
+   and lockfile when `airlock install` gave them.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import unquote, urlsplit
+
+from airlock.check.project import (
+    CheckSettings,
+    PolicyEnforcement,
+    PreparedCheck,
+    ProjectCheck,
+    enforce_project_policy,
+    prepare_check,
+    run_prepared,
+)
+from airlock.check.run import CheckOutcome
+from airlock.errors import AirlockError, OperationalError, UsageError
+from airlock.exit import ExitCode
+from airlock.files import write_atomic
+from airlock.install.npm import NpmInstall, NpmResult
+from airlock.install.staging import (
+    ProjectLock,
+    Staging,
+    Swapped,
+    new_staging,
+    remove_stale_staging,
+    swap_into_place,
+)
+from airlock.install.view import VerifiedView, ViewEntry
+from airlock.integrity import parse_sri
+from airlock.lifecycle import registry_install_scripts
+from airlock.model import PackageReport
+from airlock.pipeline.progress import Progress
+from airlock.registry.cache import Cache, default_cache_dir
+from airlock.tree.model import DependencyTree, LockfileInput, Source
+from airlock.tree.project import ProjectLockfile, read_manifests, read_pnpm_workspace
+
+NPM_LOCKFILES = ("npm-shrinkwrap.json", "package-lock.json")
+OTHER_LOCKFILES = {"yarn.lock": "yarn", "pnpm-lock.yaml": "pnpm", "bun.lock": "bun", "bun.lockb": "bun"}
+DEFAULT_SCRIPT_TIMEOUT = 300.0
+DEFAULT_NPM_TIMEOUT = 900.0
+_NPM_OUTPUT_SHOWN = 40
+
+
+# ---- the seam for `airlock install` ---------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class CiRequest:
+    project: Path
+    manifest: bytes | None = None
+    """package.json bytes to install from instead of the project's (`airlock install`); written into
+    place after the swap."""
+    lockfile: bytes | None = None
+    """Likewise for the lockfile (package-lock.json unless the project has an npm-shrinkwrap.json)."""
+    check: CheckSettings = field(default_factory=CheckSettings)
+    allow_network: frozenset[str] = frozenset()
+    unsandboxed_scripts: bool = False
+    script_timeout: float = DEFAULT_SCRIPT_TIMEOUT
+    npm_timeout: float = DEFAULT_NPM_TIMEOUT
+
+
+# ---- the seam for the scripts step (the sandbox helper's plan_scripts / run_scripts) --------------------
+@dataclass(frozen=True, slots=True)
+class ScriptsInput:
+    project: Path
+    """The real project root."""
+    node_modules: Path
+    """The staged node_modules (installed with --ignore-scripts)."""
+    allow_network: frozenset[str]
+    unsandboxed: bool
+    timeout: float
+    with_scripts: tuple[str, ...] = ()
+    """`name@version` of every installed package the check saw install scripts in."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptRun:
+    package: str
+    event: str
+    seconds: float
+    sandboxed: bool = True
+    network: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptSkip:
+    package: str
+    reason: str
+    accepting_line: str | None = None
+    """The policy / package.json line that would let it run."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptFailure:
+    package: str
+    event: str
+    reason: str
+    output: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptsOutcome:
+    ran: tuple[ScriptRun, ...] = ()
+    skipped: tuple[ScriptSkip, ...] = ()
+    failed: tuple[ScriptFailure, ...] = ()
+    network: tuple[str, ...] = ()
+    """Packages granted the network (--allow-network)."""
+    unsandboxed: bool = False
+
+
+class ScriptsStep(Protocol):
+    def __call__(self, request: ScriptsInput, progress: Callable[[str], None] | None) -> ScriptsOutcome: ...
+
+
+def no_scripts_step(request: ScriptsInput, progress: Callable[[str], None] | None) -> ScriptsOutcome:
+    """Install scripts stay off (as with `npm ci --ignore-scripts`): each one is listed as skipped."""
+    reason = "install scripts are not run by this build (no sandbox step)"
+    return ScriptsOutcome(skipped=tuple(ScriptSkip(label, reason) for label in request.with_scripts))
+
+
+# ---- the outcome ----------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class InstallFacts:
+    npm_seconds: float
+    check_seconds: float
+    installed: int
+    """Packages npm put into node_modules (its hidden lockfile's entries)."""
+    view_requests: int
+    view_served: int
+    swapped: Swapped
+
+
+@dataclass(frozen=True, slots=True)
+class CiOutcome:
+    exit_code: ExitCode
+    checked: ProjectCheck
+    """The check (its outcome carries policy-exceeded findings when a policy exists)."""
+    outcome: CheckOutcome
+    policy: PolicyEnforcement
+    stopped_by_check: bool
+    """True when the check's verdict ended the run (nothing installed)."""
+    install: InstallFacts | None = None
+    """None when nothing was installed."""
+    scripts: ScriptsOutcome | None = None
+    stale_removed: tuple[Path, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        return self.install is not None
+
+
+class InstallRefusedError(AirlockError):
+    """Bytes that are not the checked ones, or a tree the check did not cover: nothing was changed."""
+
+    exit_code = ExitCode.ACTION
+
+
+class ScriptsFailedError(AirlockError):
+    exit_code = ExitCode.ACTION
+
+
+# ---- reading the project --------------------------------------------------------------------------------
+def project_lockfile(request: CiRequest) -> ProjectLockfile:
+    """The npm lockfile `ci` installs from (the request's bytes for `airlock install`), with the manifests."""
+    project = request.project
+    if not project.is_dir():
+        raise UsageError(
+            f"no such project directory: {project}", hint="pass the directory holding package.json"
+        )
+    present = [name for name in NPM_LOCKFILES if (project / name).is_file()]
+    name = present[0] if present else "package-lock.json"
+    if request.lockfile is not None:
+        text = request.lockfile.decode("utf-8-sig")
+    elif present:
+        text = (project / name).read_text(encoding="utf-8-sig")
+    else:
+        others = [f"{f} ({tool})" for f, tool in OTHER_LOCKFILES.items() if (project / f).is_file()]
+        if others:
+            raise UsageError(
+                f"airlock ci installs with npm, and {project} has no npm lockfile, only {', '.join(others)}",
+                hint="yarn/pnpm/bun projects: `airlock check` verifies the tree, then install with that tool "
+                "(its own frozen-lockfile mode); or create a package-lock.json with "
+                "`npm install --package-lock-only --ignore-scripts`",
+            )
+        raise UsageError(
+            f"{project} has no package-lock.json or npm-shrinkwrap.json: airlock ci, like npm ci, installs "
+            "exactly what a lockfile pins",
+            hint="`airlock install` resolves and checks a new tree; or create the lockfile with "
+            "`npm install --package-lock-only --ignore-scripts`, then run airlock ci",
+        )
+    pnpm_workspace = read_pnpm_workspace(project)
+    manifests: dict[str, Mapping[str, object]] = dict(read_manifests(project, pnpm_workspace))
+    if request.manifest is not None:
+        document = json.loads(request.manifest)
+        if not isinstance(document, dict):
+            raise UsageError("the new package.json must hold a JSON object")
+        manifests[""] = document
+    if "" not in manifests:
+        raise UsageError(f"{project} has no package.json", hint="run airlock ci in the project's root")
+    return ProjectLockfile(LockfileInput(name, text, manifests, pnpm_workspace), project / name)
+
+
+_REFUSED_SOURCES = {
+    Source.GIT: "a git dependency",
+    Source.TARBALL: "a tarball URL",
+    Source.FILE: "a local file: dependency",
+    Source.LINK: "a link: dependency",
+}
+
+
+def refuse_unsupported(tree: DependencyTree, manifests: Mapping[str, object]) -> None:
+    """What `ci` cannot install from verified bytes, refused before anything starts."""
+    workspaces = [p.key for p in tree.packages.values() if p.source is Source.WORKSPACE]
+    if len(manifests) > 1 or workspaces:
+        named = ", ".join(sorted(k for k in manifests if k) or workspaces)[:200]
+        raise UsageError(
+            f"airlock ci does not install workspaces yet ({named}): npm ci would write node_modules inside "
+            "each workspace too, and only the root's is staged and swapped",
+            hint="run `airlock check` for the whole tree, then `npm ci --ignore-scripts`; or install a "
+            "project without workspaces",
+        )
+    unverifiable = [
+        f"{p.label} ({_REFUSED_SOURCES[p.source]})"
+        for p in tree.packages.values()
+        if p.source in _REFUSED_SOURCES
+    ]
+    if unverifiable:
+        listed = "; ".join(unverifiable[:5]) + (
+            f" and {len(unverifiable) - 5} more" if len(unverifiable) > 5 else ""
+        )
+        raise UsageError(
+            f"airlock ci installs only registry packages, whose bytes the check verifies and analyses: {listed}",
+            hint="publish the package to a registry (a private one is fine) and depend on it by version",
+        )
+    missing = [p.label for p in tree.packages.values() if p.source is Source.REGISTRY and not p.resolved]
+    if missing:
+        raise UsageError(
+            f"{tree.file} has no `resolved` URL for {', '.join(missing[:5])}"
+            + (f" and {len(missing) - 5} more" if len(missing) > 5 else ""),
+            hint="regenerate the lockfile without omit-lockfile-registry-resolved "
+            "(`npm install --package-lock-only --ignore-scripts`)",
+        )
+
+
+def view_entries(tree: DependencyTree) -> dict[str, ViewEntry]:
+    """Path npm will request (the `resolved` URL's path: `--replace-registry-host=always` keeps it) →
+    the tarball it must get."""
+    entries: dict[str, ViewEntry] = {}
+    for package in tree.packages.values():
+        if package.source is not Source.REGISTRY or not package.resolved or not package.version:
+            continue
+        path = unquote(urlsplit(package.resolved).path)
+        entries.setdefault(path, ViewEntry(package.name, package.version, package.integrity))
+    return entries
+
+
+# ---- the gate between staging and the project -----------------------------------------------------------
+def _same_bytes(installed: str, checked: str | None) -> bool:
+    """Do two SRI strings name the same bytes (equal on every algorithm both give, at least one)?"""
+    if not checked:
+        return False
+    mine: dict[str, bytes] = {}
+    theirs: dict[str, bytes] = {}
+    for sri, into in ((installed, mine), (checked, theirs)):
+        for part in sri.split():
+            try:
+                digest = parse_sri(part)
+            except AirlockError:
+                continue
+            into[digest.algorithm] = digest.value
+    shared = set(mine) & set(theirs)
+    return bool(shared) and all(mine[a] == theirs[a] for a in shared)
+
+
+def installed_packages(node_modules: Path) -> dict[str, Mapping[str, object]]:
+    """npm's hidden lockfile of the staged tree: what it installed, with the integrity it verified."""
+    hidden = node_modules / ".package-lock.json"
+    if not hidden.is_file():
+        return {}
+    document = json.loads(hidden.read_text(encoding="utf-8"))
+    packages = document.get("packages", {}) if isinstance(document, dict) else {}
+    return {k: v for k, v in packages.items() if isinstance(v, dict) and k}
+
+
+def verify_installed(
+    node_modules: Path, outcome: CheckOutcome, tree: DependencyTree
+) -> tuple[int, list[str]]:
+    """How many packages npm installed, and each one that is not a package the check analysed with these
+    bytes (empty when all are)."""
+    checked: dict[tuple[str, str], PackageReport] = {}
+    for report in outcome.reports:
+        if report.name and report.version:
+            checked[(report.name, report.version)] = report
+    locked = {(p.name, p.version): p.integrity for p in tree.packages.values()}
+    problems = []
+    installed = installed_packages(node_modules)
+    count = 0
+    for key, entry in installed.items():
+        if entry.get("inBundle") or entry.get("link"):
+            continue
+        count += 1
+        name = entry.get("name") or key.rsplit("node_modules/", 1)[-1]
+        version, integrity = entry.get("version"), entry.get("integrity")
+        if not isinstance(name, str) or not isinstance(version, str) or not isinstance(integrity, str):
+            problems.append(f"{key}: npm recorded no name, version or integrity for it")
+            continue
+        found = checked.get((name, version))
+        if found is None:
+            problems.append(f"{name}@{version} ({key}) was installed but not checked")
+            continue
+        pinned = locked.get((name, version))
+        sha1_pin = pinned is not None and _same_bytes(integrity, pinned)
+        if not (_same_bytes(integrity, found.integrity) or sha1_pin):
+            problems.append(
+                f"{name}@{version}: npm installed {integrity[:60]}, the check analysed {str(found.integrity)[:60]}"
+            )
+    return count, problems
+
+
+# ---- the run --------------------------------------------------------------------------------------------
+def _stage_files(staging: Staging, lockfile: ProjectLockfile, request: CiRequest) -> None:
+    manifest = request.manifest
+    if manifest is None:
+        manifest = (request.project / "package.json").read_bytes()
+    (staging.root / "package.json").write_bytes(manifest)
+    (staging.root / lockfile.input.file).write_text(lockfile.input.text, encoding="utf-8")
+
+
+def _with_scripts(outcome: CheckOutcome) -> tuple[str, ...]:
+    return tuple(
+        f"{r.name}@{r.version}" for r in outcome.reports if registry_install_scripts(r.install_scripts)
+    )
+
+
+def _npm_failure(result: NpmResult, view: VerifiedView) -> AirlockError:
+    tail = "\n".join(result.output.strip().splitlines()[-_NPM_OUTPUT_SHOWN:])
+    if view.integrity_refused:
+        refused = "; ".join(f"{r.label}: {r.reason}" for r in view.refusals if r.integrity)
+        return InstallRefusedError(
+            f"the registry served other bytes than were checked, so they were not installed ({refused}); "
+            "nothing was changed",
+            hint="the tarball changed after it was published or in a mirror; do not install it. "
+            "`airlock cache clear` and `airlock check` again to see what the registry serves now",
+        )
+    if result.timed_out:
+        return OperationalError(
+            f"npm ci did not finish within {result.seconds:.0f} s; nothing was changed\n{tail}",
+            hint="check the registry's reachability (airlock fetches what npm asks for)",
+        )
+    refused = "".join(f"\n  view: {r.label}: {r.reason}" for r in view.refusals)
+    return OperationalError(
+        f"npm ci failed in the staging directory (exit {result.returncode}); nothing was changed{refused}\n{tail}",
+        hint="npm's output is above; the lockfile must be in sync with package.json (`npm ci` refuses it "
+        "otherwise)",
+    )
+
+
+def run_ci(
+    request: CiRequest,
+    progress: Callable[[str], None] | None = None,
+    *,
+    check_progress: Progress | None = None,
+    scripts_step: ScriptsStep = no_scripts_step,
+    view_delay: Callable[[str], None] | None = None,
+) -> CiOutcome:
+    say = progress or (lambda line: None)
+    project = request.project.resolve() if request.project.is_dir() else request.project
+    request = CiRequest(
+        project,
+        request.manifest,
+        request.lockfile,
+        request.check,
+        request.allow_network,
+        request.unsandboxed_scripts,
+        request.script_timeout,
+        request.npm_timeout,
+    )
+    lockfile = project_lockfile(request)
+    with ProjectLock(project):
+        stale = tuple(remove_stale_staging(project))
+        if stale:
+            say(f"removed {len(stale)} staging director{'y' if len(stale) == 1 else 'ies'} a killed run left")
+        prepared = prepare_check(project, request.check, lockfile=lockfile)
+        refuse_unsupported(prepared.tree, lockfile.input.manifests)
+        staging = new_staging(project)
+        try:
+            return _install(
+                request=request,
+                prepared=prepared,
+                lockfile=lockfile,
+                staging=staging,
+                stale=stale,
+                say=say,
+                check_progress=check_progress,
+                scripts_step=scripts_step,
+                view_delay=view_delay,
+            )
+        finally:
+            staging.remove()
+
+
+def _install(
+    *,
+    request: CiRequest,
+    prepared: PreparedCheck,
+    lockfile: ProjectLockfile,
+    staging: Staging,
+    stale: tuple[Path, ...],
+    say: Callable[[str], None],
+    check_progress: Progress | None,
+    scripts_step: ScriptsStep,
+    view_delay: Callable[[str], None] | None,
+) -> CiOutcome:
+    tree = prepared.tree
+    _stage_files(staging, lockfile, request)
+    runtime = prepared.runtime
+    view = VerifiedView(
+        view_entries(tree), Cache(default_cache_dir()), runtime.client_factory(), delay=view_delay
+    )
+    with view:
+        say(f"npm ci --ignore-scripts into {staging.root.name} (from the verified view), while checking")
+        npm = NpmInstall(staging.root, view.url, timeout=request.npm_timeout)
+        try:
+            started = time.monotonic()
+            checked = run_prepared(prepared, check_progress)
+            check_seconds = time.monotonic() - started
+            policy = enforce_project_policy(checked)
+            outcome = policy.outcome
+            code = outcome.exit_code(fail_on=checked.settings.fail_on)
+            if code is ExitCode.OK and policy.violations:
+                code = ExitCode.ACTION
+            if code is not ExitCode.OK:
+                npm.stop()
+                return CiOutcome(code, checked, outcome, policy, stopped_by_check=True, stale_removed=stale)
+            view.checked(
+                (r.name, r.version, r.integrity)
+                for r in outcome.reports
+                if r.name and r.version and r.integrity
+            )
+            say("check passed; waiting for npm")
+            result = npm.wait()
+        finally:
+            npm.stop()
+        if result.returncode != 0 or view.integrity_refused:
+            raise _npm_failure(result, view)
+        installed, problems = verify_installed(staging.node_modules, outcome, tree)
+        if problems:
+            raise InstallRefusedError(
+                f"npm installed {len(problems)} package(s) the check did not analyse as installed: "
+                + "; ".join(problems[:5])
+                + "; nothing was changed",
+                hint="report this: the verified view should make it impossible",
+            )
+        facts_view = (view.requests, sum(view.served.values()))
+    scripts = scripts_step(
+        ScriptsInput(
+            request.project,
+            staging.node_modules,
+            request.allow_network,
+            request.unsandboxed_scripts,
+            request.script_timeout,
+            _with_scripts(outcome),
+        ),
+        say,
+    )
+    if scripts.failed:
+        failure = scripts.failed[0]
+        raise ScriptsFailedError(
+            f"the {failure.event} script of {failure.package} failed ({failure.reason}); nothing was changed"
+            + (f"\n{failure.output.strip()}" if failure.output.strip() else ""),
+            hint="the previous node_modules is untouched; a script that needs the network needs "
+            "--allow-network PKG (and the policy's consent)",
+        )
+    if not staging.node_modules.is_dir():
+        staging.node_modules.mkdir()  # npm writes none for a project without dependencies
+    swapped = swap_into_place(staging.node_modules, request.project / "node_modules", staging.previous)
+    if request.manifest is not None:
+        write_atomic(request.project / "package.json", request.manifest)
+    if request.lockfile is not None:
+        write_atomic(request.project / lockfile.input.file, request.lockfile)
+    say("node_modules swapped into place")
+    facts = InstallFacts(result.seconds, check_seconds, installed, facts_view[0], facts_view[1], swapped)
+    notes = (swapped.note,) if swapped.note else ()
+    return CiOutcome(
+        ExitCode.OK,
+        checked,
+        outcome,
+        policy,
+        stopped_by_check=False,
+        install=facts,
+        scripts=scripts,
+        stale_removed=stale,
+        notes=notes,
+    )
+
+
+__all__ = [
+    "CiOutcome",
+    "CiRequest",
+    "InstallFacts",
+    "InstallRefusedError",
+    "ScriptFailure",
+    "ScriptRun",
+    "ScriptSkip",
+    "ScriptsFailedError",
+    "ScriptsInput",
+    "ScriptsOutcome",
+    "ScriptsStep",
+    "no_scripts_step",
+    "run_ci",
+]
