@@ -1040,7 +1040,7 @@ def install(
     from airlock.config import load_settings
     from airlock.exit import ExitCode
     from airlock.install.add import InstallRequest, install_accepted, prepare_install
-    from airlock.install.present import question, refusal_lines, render, render_plan
+    from airlock.install.present import outcome_lines, question, refusal_lines, render, render_plan
     from airlock.install.resolve import SaveOptions
 
     if not yes and not sys.stdin.isatty():
@@ -1063,7 +1063,6 @@ def install(
         specs=tuple(packages or ()),
         save=SaveOptions(dev=save_dev, exact=save_exact),
         fail_on=settings.fail_on,
-        fail_on_policy=CheckFailOn.policy in wanted,
         allow_network=frozenset(allow_network or ()),
         unsandboxed_scripts=unsandboxed_scripts,
         verbose=verbose,
@@ -1075,20 +1074,19 @@ def install(
     color = _colour(False)
     width = Console().width if sys.stdout.isatty() else None
     typer.echo(render_plan(plan, color=color, width=width), nl=False)
-    code = plan.exit_code(fail_on=settings.fail_on, fail_on_policy=request.fail_on_policy)
+    code = plan.exit_code(fail_on=settings.fail_on)
     if code is not ExitCode.OK:
         typer.echo(
-            render(
-                refusal_lines(plan, settings.fail_on, policy=request.fail_on_policy), color=color, width=width
-            ),
+            render(refusal_lines(plan, settings.fail_on), color=color, width=width),
             nl=False,
         )
         raise typer.Exit(int(code))
     if not yes and plan.changes_anything and not typer.confirm(question(plan), default=False):
         typer.echo("declined: nothing was installed and nothing changed")
         raise typer.Exit(int(ExitCode.OK))
-    typer.echo(install_accepted(plan, request, status=_status), nl=False)
-    raise typer.Exit(int(ExitCode.OK))
+    outcome = install_accepted(plan, request, status=_status)
+    typer.echo(render(outcome_lines(plan, outcome, verbose=verbose), color=color, width=width), nl=False)
+    raise typer.Exit(int(outcome.exit_code))
 
 
 @cache_app.command("path", cls=Command)

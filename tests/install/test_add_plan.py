@@ -122,7 +122,7 @@ def test_a_blocked_new_package_makes_the_plan_exit_1_with_its_findings(project: 
     before = project.snapshot()
     plan = _plan(project, "env-setup-helper")
     assert plan.exit_code() is ExitCode.ACTION
-    refusal = render(refusal_lines(plan, Verdict.BLOCK, policy=False))
+    refusal = render(refusal_lines(plan, Verdict.BLOCK))
     assert "BLOCK  env-setup-helper@1.0.0" in refusal
     assert "credential-exfiltration" in refusal
     assert "nothing was installed and nothing changed" in refusal
@@ -152,7 +152,7 @@ def test_with_a_policy_file_accepting_writes_the_new_packages_grants_and_scripts
     assert accepted.resources["netty"].builtin == {"https.get": True}
     assert "calm" in accepted.resources and "builder" in accepted.resources
     assert plan.violations == ()
-    assert plan.exit_code(fail_on_policy=True) is ExitCode.OK
+    assert plan.exit_code() is ExitCode.OK
     text = render_plan(plan)
     assert f"accepting records them in {POLICY_FILENAME}" in text
     assert 'resources["netty"]["builtin"]["https.get"]: true' in text

@@ -115,11 +115,11 @@ class InstallPlan:
     def changes_anything(self) -> bool:
         return bool(self.diff.changes) or self.resolution.changes_files
 
-    def exit_code(self, *, fail_on: Verdict = Verdict.BLOCK, fail_on_policy: bool = False) -> ExitCode:
-        """1 when the new tree is blocked, reaches `fail_on`, or (`fail_on_policy`) a package still exceeds
-        its grants: then nothing is asked and nothing installed."""
+    def exit_code(self, *, fail_on: Verdict = Verdict.BLOCK) -> ExitCode:
+        """1 when the new tree is blocked, reaches `fail_on`, or a package the install does not bring
+        exceeds its grants (as `airlock ci` refuses it): then nothing is asked and nothing installed."""
         code = self.outcome.exit_code(fail_on=fail_on)
-        if code is ExitCode.OK and fail_on_policy and self.violations:
+        if code is ExitCode.OK and self.violations:
             return ExitCode.ACTION
         return code
 

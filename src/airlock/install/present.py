@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.text import Text
@@ -16,8 +17,12 @@ from rich.text import Text
 from airlock.diff.text import change_lines
 from airlock.install.plan import InstallPlan, NewPackage
 from airlock.model import Finding, Severity, Verdict
+from airlock.policy.document import POLICY_FILENAME
 from airlock.report.summary import summarize, verdict_counts
 from airlock.report.text import SEVERITY_STYLE, VERDICT_STYLE, neutralize
+
+if TYPE_CHECKING:
+    from airlock.install.ci import CiOutcome
 
 EVIDENCE_SHOWN = 2
 VIOLATIONS_SHOWN = 10
@@ -135,9 +140,9 @@ def violation_lines(plan: InstallPlan) -> Iterable[Text]:
         yield Text(f"  +{count - VIOLATIONS_SHOWN} more", style="yellow")
 
 
-def refusal_lines(plan: InstallPlan, fail_on: Verdict, *, policy: bool) -> Iterable[Text]:
-    """Why the install stops before asking: the packages at `fail_on` or worse, and (`policy`) the
-    violations."""
+def refusal_lines(plan: InstallPlan, fail_on: Verdict) -> Iterable[Text]:
+    """Why the install stops before asking: the packages at `fail_on` or worse, and the policy violations
+    of packages the install does not bring (shown with the plan already)."""
     bad = [
         r for r in plan.outcome.reports if r.verdict is not Verdict.ALLOW and r.verdict.rank >= fail_on.rank
     ]
@@ -154,8 +159,6 @@ def refusal_lines(plan: InstallPlan, fail_on: Verdict, *, policy: bool) -> Itera
     failed = plan.outcome.failures
     for failure in failed:
         yield Text(f"could not check: {neutralize(failure.message)}", style="red")
-    if policy:
-        yield from violation_lines(plan)
     yield Text("nothing was installed and nothing changed", style="bold")
 
 
@@ -171,10 +174,58 @@ def render_plan(plan: InstallPlan, *, color: bool = False, width: int | None = N
     return render(plan_lines(plan), color=color, width=width)
 
 
+def outcome_lines(plan: InstallPlan, outcome: CiOutcome, *, verbose: bool = False) -> Iterable[Text]:
+    """What the install did: installed and swapped, the scripts that ran (sandboxed or not, with the
+    network or not), those skipped and why, and where the accepted scripts were recorded."""
+    yield Text("")
+    if outcome.stopped_by_check or outcome.install is None:
+        # The registry changed between the plan and the install's own check: the install's check decides.
+        yield Text("the install's own check stopped it:", style="bold red")
+        for report in outcome.outcome.reports:
+            if report.verdict is Verdict.BLOCK or any(f.rule == "policy-exceeded" for f in report.findings):
+                yield Text(
+                    f"  {report.verdict.value.upper()}  {neutralize(f'{report.name}@{report.version}')}"
+                )
+        for note in outcome.policy.notes:
+            yield Text(f"  {neutralize(note)}", style="yellow")
+        yield Text("nothing was installed and nothing changed", style="bold")
+        return
+    files = ["node_modules", "package.json", plan.resolution.lockfile_name]
+    if plan.policy is not None:
+        files.append(POLICY_FILENAME)
+    yield Text(
+        f"installed {outcome.install.installed} package{'s' if outcome.install.installed != 1 else ''} "
+        f"(verified bytes, npm ci --ignore-scripts in staging); {', '.join(files)} now in place",
+        style="bold green",
+    )
+    scripts = outcome.scripts
+    if scripts is not None:
+        if scripts.unsandboxed and scripts.ran:
+            yield Text("install scripts ran WITHOUT the sandbox (--unsandboxed-scripts)", style="bold red")
+        for run in scripts.ran:
+            how = "sandboxed" if run.sandboxed else "UNSANDBOXED"
+            network = ", with the network" if run.network else ""
+            yield Text(f"  ran {neutralize(run.package)} {run.event} ({how}{network}, {run.seconds:.1f} s)")
+        for skip in scripts.skipped:
+            accept = f" — {neutralize(skip.accepting_line)}" if skip.accepting_line else ""
+            yield Text(
+                f"  skipped {neutralize(skip.package)}: {neutralize(skip.reason)}{accept}", style="yellow"
+            )
+    accepted = plan.scripts_to_accept
+    if accepted:
+        yield Text(
+            f"recorded in {plan.records_in}: "
+            + ", ".join(f'"{neutralize(p.pattern)}": true' for p in accepted)
+        )
+    for note in outcome.notes:
+        yield Text(f"note: {neutralize(note)}", style="dim")
+    del verbose  # the scripts' output is shown by the script runner (on failure, or always with -v)
+
+
 def question(plan: InstallPlan) -> str:
     scripts = len(plan.scripts_to_accept)
     accept = f", allow {scripts} install script{'s' if scripts != 1 else ''}" if scripts else ""
     return f"Install{accept} and update package.json and {plan.resolution.lockfile_name}?"
 
 
-__all__ = ["headline", "plan_lines", "question", "refusal_lines", "render", "render_plan"]
+__all__ = ["headline", "outcome_lines", "plan_lines", "question", "refusal_lines", "render", "render_plan"]
