@@ -6,6 +6,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -28,11 +29,38 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     """`@pytest.mark.requires_node`: the differentials against npm's own code are what keep our readers
     honest, so CI (CI set, as .ci/run runs) fails without node instead of skipping them; a developer
     machine without node skips them with the reason."""
+    _require_bubblewrap(item)
     if item.get_closest_marker("requires_node") is None or node_tools() is not None:
         return
     if os.environ.get("CI", "").lower() not in ("", "0", "false", "no"):
         pytest.fail("node and npm are required under CI: .ci/run installs them", pytrace=False)
     pytest.skip("needs node and npm on PATH (CI installs them and never skips this)")
+
+
+@cache
+def bubblewrap_problem() -> str | None:
+    """Why bubblewrap cannot sandbox here (the availability probe's message), None when it can."""
+    from airlock.sandbox import SandboxUnavailable
+    from airlock.sandbox.availability import probe
+
+    try:
+        probe()
+    except SandboxUnavailable as exc:
+        return exc.diagnostics()
+    return None
+
+
+def _require_bubblewrap(item: pytest.Item) -> None:
+    """`@pytest.mark.requires_bwrap`: the sandbox is the point of running scripts at all, so CI (which
+    installs bubblewrap, see .ci/run) fails without it; elsewhere the test skips with the probe's reason."""
+    if item.get_closest_marker("requires_bwrap") is None:
+        return
+    problem = bubblewrap_problem()
+    if problem is None:
+        return
+    if os.environ.get("CI", "").lower() not in ("", "0", "false", "no"):
+        pytest.fail(f"bubblewrap is required under CI (.ci/run installs it): {problem}", pytrace=False)
+    pytest.skip(f"needs a working bubblewrap: {problem}")
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from airlock.check.project import ProjectCheck as _Checked
     from airlock.check.run import CheckOutcome
     from airlock.exit import ExitCode
+    from airlock.install.ci import ScriptsStep
     from airlock.model import Verdict
     from airlock.pipeline import RunOutcome
     from airlock.policy.document import Policy
@@ -571,6 +572,119 @@ def check(
     _print_failures(outcome.failures)
     _print_warnings(runtime.acceptances.expired_warnings())
     raise typer.Exit(int(code))
+
+
+class CiFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@app.command(
+    cls=Command,
+    epilog="""[bold]Examples[/bold]
+
+  airlock ci                          # instead of npm ci: check, then install the checked bytes
+
+  airlock ci ./web --fail-on review
+
+  airlock ci --allow-network puppeteer   # its install script may download (shown in every report)
+
+[bold]Exit codes[/bold]: 0 installed · 1 blocked, policy exceeded, --fail-on reached, bytes differing from
+the checked ones, or a failed install script (nothing changed) · 2 bad usage or input · 3 network/registry
+or npm failure (nothing changed).
+""",
+)
+def ci(
+    path: Annotated[
+        Path, typer.Argument(metavar="PATH", help="Project directory (with package-lock.json).")
+    ] = Path(),
+    fail_on: CheckFailOnOption = None,
+    allow_network: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-network",
+            metavar="PKG",
+            help="Let this package's install scripts reach the network (repeatable; loud in every report).",
+        ),
+    ] = None,
+    unsandboxed_scripts: Annotated[
+        bool,
+        typer.Option(
+            "--unsandboxed-scripts",
+            metavar=FLAG,
+            help="Run the allowed install scripts without the sandbox, with your full authority (loud).",
+        ),
+    ] = False,
+    script_timeout: Annotated[
+        float,
+        typer.Option("--script-timeout", min=1, metavar="SECONDS", help="Time limit per install script."),
+    ] = 300.0,
+    format: Annotated[
+        CiFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="text or json. Default: text on a terminal, json otherwise.",
+        ),
+    ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", metavar=FLAG, help="Text format: the whole check report.")
+    ] = False,
+    jobs: JobsOption = None,
+    no_store: NoStoreOption = False,
+) -> None:
+    """Install exactly what package-lock.json pins, like npm ci, but only after the check passed: the bytes
+    installed are the bytes analysed, allowed install scripts run sandboxed, and node_modules is swapped in
+    atomically (an interrupted or failed run leaves the previous one untouched)."""
+    from airlock.check.document import check_document
+    from airlock.check.project import CheckSettings
+    from airlock.install.ci import CiRequest, run_ci
+    from airlock.install.summary import summary_json, summary_text
+    from airlock.model import Verdict
+
+    wanted = set(fail_on or ())
+    verdict = next((Verdict(w.value) for w in (CheckFailOn.review, CheckFailOn.block) if w in wanted), None)
+    request = CiRequest(
+        path,
+        check=CheckSettings(jobs=jobs, no_store=no_store, fail_on=verdict),
+        allow_network=frozenset(allow_network or ()),
+        unsandboxed_scripts=unsandboxed_scripts,
+        script_timeout=script_timeout,
+    )
+    outcome = run_ci(request, _status, check_progress=_RichProgress(), scripts_step=_scripts_step())
+    checked = outcome.checked
+    document = check_document(
+        outcome.outcome,
+        _tool(),
+        notes=(*checked.lockfile_notes, *outcome.policy.notes),
+        lockfile_uri=_relative_uri(checked.lockfile_path),
+    )
+    chosen = (format or (CiFormat.text if sys.stdout.isatty() else CiFormat.json)).value
+    if chosen == "json":
+        from airlock.report import get_format
+
+        text = summary_json(outcome, get_format("json").render(document, verbose=verbose))
+    else:
+        summary = summary_text(outcome, checked.settings.fail_on)
+        # The check's report when it stopped the run (what to act on), or with -v.
+        text = (
+            _render(document, OutputFormat.text, verbose, False) + "\n" + summary
+            if verbose or outcome.install is None
+            else summary
+        )
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    sys.stdout.flush()
+    _print_warnings(outcome.policy.warnings)
+    _print_failures(outcome.outcome.failures)
+    raise typer.Exit(int(outcome.exit_code))
+
+
+def _scripts_step() -> ScriptsStep:
+    """The sandboxed scripts step when this build has it, else none (scripts stay off, each one listed)."""
+    from airlock.install.ci import no_scripts_step
+
+    return no_scripts_step
 
 
 def _warn_lost_refusals(policy: Policy, override: Policy | None) -> None:

@@ -80,7 +80,7 @@ def tree_hash(root: Path) -> str:
             stat = path.lstat()
             digest.update(f"{relative}\0{stat.st_mode:o}\0".encode())
             if path.is_symlink():
-                digest.update(os.readlink(path).encode())
+                digest.update(str(path.readlink()).encode())
             elif path.is_file():
                 digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -90,6 +90,8 @@ WRAPPY = Dep("wrappy", "1.0.2", {"index.js": "module.exports = function wrappy (
 ONCE = Dep(
     "once",
     "1.4.0",
-    {"index.js": "var wrappy = require('wrappy')\nmodule.exports = wrappy(function once (fn) { return fn })\n"},
+    {
+        "index.js": "var wrappy = require('wrappy')\nmodule.exports = wrappy(function once (fn) { return fn })\n"
+    },
     dependencies={"wrappy": "1"},
 )

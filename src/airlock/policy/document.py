@@ -9,6 +9,9 @@ The grants per package mirror LavaMoat's policy `resources` format exactly so th
   `Object.defineProperty` it, `false` denies), `packages` (canonical names of dependencies it may require;
   booleans) and `native` (may load native addons; absent means "not said", which LavaMoat treats as false).
 
+`allowNetwork` is airlock's own (no LavaMoat counterpart): `name#version` or a bare name → true lets that
+package's allowed install scripts use the network (they run in a sandbox without it otherwise).
+
 `allowScripts` mirrors `lavamoat.allowScripts` in package.json (LavaMoat `packages/allow-scripts/README.md`,
 `src/config.js`): keys are `canonical-name#version` or a bare `canonical-name`; `true` runs the package's
 install scripts, `false` keeps them off. allow-scripts (since v5) only honours an allowed entry pinned to a
@@ -35,7 +38,7 @@ GlobalAccess: TypeAlias = bool | Literal["write", "redefine"]
 
 GLOBAL_ACCESS_STRINGS: tuple[str, ...] = ("write", "redefine")
 RESOURCE_FIELDS: tuple[str, ...] = ("builtin", "globals", "packages", "native")
-TOP_LEVEL_FIELDS: tuple[str, ...] = ("version", "resources", "allowScripts")
+TOP_LEVEL_FIELDS: tuple[str, ...] = ("version", "resources", "allowScripts", "allowNetwork")
 
 
 _V = TypeVar("_V")
@@ -72,10 +75,21 @@ class Policy:
     resources: Mapping[str, Resource] = field(default_factory=dict)
     allow_scripts: Mapping[str, bool] = field(default_factory=dict)
     version: int = POLICY_VERSION
+    allow_network: Mapping[str, bool] = field(default_factory=dict)
+    """airlock's addition: whose allowed install scripts run with the network (`name#version` or a bare
+    name for every version; `true` grants). Without an entry, scripts run in a sandbox without network."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "resources", _frozen(self.resources))
         object.__setattr__(self, "allow_scripts", _frozen(self.allow_scripts))
+        object.__setattr__(self, "allow_network", _frozen(self.allow_network))
+
+    def network_allowed(self, name: str, version: str | None) -> bool:
+        """Whether `name`'s install scripts may use the network: a `name#version` entry decides, else a
+        bare `name` entry; nothing said is no."""
+        if version is not None and script_pattern(name, version) in self.allow_network:
+            return self.allow_network[script_pattern(name, version)] is True
+        return self.allow_network.get(name) is True
 
     def scripts_allowed(self, name: str, version: str | None) -> bool:
         """Whether `name`'s install scripts may run, as allow-scripts' `isAllowed` decides.
@@ -167,7 +181,10 @@ def parse(data: object, *, source: str = POLICY_FILENAME) -> Policy:
     resources_data = _object(document.get("resources", {}), source, '"resources"')
     resources = {name: _parse_resource(entry, source, name) for name, entry in resources_data.items()}
     allow_scripts = _parse_allow_scripts(document.get("allowScripts", {}), source)
-    return Policy(resources=resources, allow_scripts=allow_scripts, version=version)
+    allow_network = _parse_allow_network(document.get("allowNetwork", {}), source)
+    return Policy(
+        resources=resources, allow_scripts=allow_scripts, version=version, allow_network=allow_network
+    )
 
 
 def _parse_resource(data: object, source: str, name: str) -> Resource:
@@ -248,6 +265,18 @@ def _parse_allow_scripts(data: object, source: str) -> dict[str, bool]:
     return scripts
 
 
+def _parse_allow_network(data: object, source: str) -> dict[str, bool]:
+    grants = _booleans(data, source, "allowNetwork")
+    for pattern in grants:
+        name, _, version = pattern.partition("#")
+        if not name or "#" in version or pattern.endswith("#"):
+            raise PolicyError(
+                f"{source}: allowNetwork has a malformed key {json.dumps(pattern)}",
+                hint="keys are `canonical-name#version`, or a bare canonical name for every version",
+            )
+    return grants
+
+
 def _object(data: object, source: str, where: str) -> dict[str, object]:
     if not isinstance(data, dict):
         kind = "an array" if isinstance(data, list) else json.dumps(data)
@@ -263,11 +292,14 @@ def _object(data: object, source: str, where: str) -> dict[str, object]:
 
 def to_data(policy: Policy) -> dict[str, object]:
     """The JSON data of a policy; empty grant sections are left out, as LavaMoat writes them."""
-    return {
+    data: dict[str, object] = {
         "version": policy.version,
         "resources": {name: resource_data(resource) for name, resource in policy.resources.items()},
         "allowScripts": dict(policy.allow_scripts),
     }
+    if policy.allow_network:  # written only when used, so policies without it keep their bytes
+        data["allowNetwork"] = dict(policy.allow_network)
+    return data
 
 
 def resource_data(resource: Resource) -> dict[str, object]:

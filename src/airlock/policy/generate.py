@@ -211,7 +211,7 @@ def updated(policy: Policy, found: Iterable[Drift]) -> Policy:
             resources.pop(d.name, None)
         elif d.name not in resources:
             resources[d.name] = Resource()
-    return Policy(resources=resources, allow_scripts=narrowed.allow_scripts, version=policy.version)
+    return replace(policy, resources=resources, allow_scripts=narrowed.allow_scripts)
 
 
 __all__ = [

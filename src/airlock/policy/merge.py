@@ -15,7 +15,8 @@ Mirrors LavaMoat/LavaMoat `packages/core/src/mergePolicy.js` (tests: `packages/c
   with LavaMoat's advice to set the parent to false.
 
 Key order is not part of the semantics here: maps are kept sorted, and the file is written with sorted keys.
-`allowScripts` is airlock's addition (LavaMoat keeps it in package.json): the same shallow merge, override wins.
+`allowScripts` is airlock's addition (LavaMoat keeps it in package.json): the same shallow merge, override wins;
+so is `allowNetwork`.
 Neither input is changed; the override file is never rewritten.
 """
 
@@ -48,7 +49,10 @@ def merge(policy: Policy, override: Policy, *, override_source: str = "policy-ov
             native=merged.native,
         )
     allow_scripts = {**policy.allow_scripts, **override.allow_scripts}
-    return Policy(resources=resources, allow_scripts=allow_scripts, version=policy.version)
+    allow_network = {**policy.allow_network, **override.allow_network}
+    return Policy(
+        resources=resources, allow_scripts=allow_scripts, version=policy.version, allow_network=allow_network
+    )
 
 
 def lost_refusals(policy: Policy, override: Policy, merged: Policy | None = None) -> tuple[str, ...]:

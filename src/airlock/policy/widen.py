@@ -39,7 +39,7 @@ def widen(policy: Policy, lines: Iterable[PolicyLine]) -> Policy:
                 resources[name] = replace(current, packages={**current.packages, key: line.value})
             case _:
                 raise ValueError(f"not a policy line airlock writes: {line}")
-    return Policy(resources=resources, allow_scripts=allow_scripts, version=policy.version)
+    return replace(policy, resources=resources, allow_scripts=allow_scripts)
 
 
 def _set(grants: Mapping[str, _V], path: str, value: _V) -> dict[str, _V]:
@@ -80,4 +80,4 @@ def narrow(policy: Policy, narrowings: Iterable[Narrowing]) -> Policy:
                 continue
             case _:
                 raise ValueError(f"not a policy line airlock writes: {line}")
-    return Policy(resources=resources, allow_scripts=allow_scripts, version=policy.version)
+    return replace(policy, resources=resources, allow_scripts=allow_scripts)
