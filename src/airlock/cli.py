@@ -1154,7 +1154,7 @@ def install(
     from airlock.config import load_settings
     from airlock.exit import ExitCode
     from airlock.install.add import InstallRequest, install_accepted, prepare_install
-    from airlock.install.present import outcome_lines, question, refusal_lines, render, render_plan
+    from airlock.install.present import outcome_text, question, refusal_lines, render, render_plan
     from airlock.install.resolve import SaveOptions
 
     if not yes and not sys.stdin.isatty():
@@ -1198,8 +1198,12 @@ def install(
     if not yes and plan.changes_anything and not typer.confirm(question(plan), default=False):
         typer.echo("declined: nothing was installed and nothing changed")
         raise typer.Exit(int(ExitCode.OK))
-    outcome = install_accepted(plan, request, status=_status)
-    typer.echo(render(outcome_lines(plan, outcome, verbose=verbose), color=color, width=width), nl=False)
+    outcome = install_accepted(
+        plan, request, status=_status, scripts_step=_scripts_step(), check_progress=_RichProgress()
+    )
+    typer.echo(outcome_text(plan, outcome, settings.fail_on))
+    _print_warnings(outcome.policy.warnings)
+    _print_failures(outcome.outcome.failures)
     raise typer.Exit(int(outcome.exit_code))
 
 

@@ -29,7 +29,8 @@ def test_install_yes_adds_the_package(
     assert installed["version"] == "2.0.0"
     assert (project.root / "node_modules" / "calm" / "index.js").is_file()
     assert "netty ∅ → 2.0.0" in out and "+ https.get" in out
-    assert "installed 2 packages" in out
+    assert "2 installed from the verified bytes" in out
+    assert "written after the swap: package.json, package-lock.json" in out
 
 
 @pytest.mark.requires_node

@@ -25,7 +25,8 @@ from airlock.model import Verdict
 from airlock.policy.document import POLICY_FILENAME
 
 if TYPE_CHECKING:
-    from airlock.install.ci import CiOutcome
+    from airlock.install.ci import CiOutcome, ScriptsStep
+    from airlock.pipeline.progress import Progress
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +67,8 @@ def install_accepted(
     request: InstallRequest,
     *,
     status: Callable[[str], None] | None = None,
+    scripts_step: ScriptsStep | None = None,
+    check_progress: Progress | None = None,
 ) -> CiOutcome:
     """Step 4: install the accepted plan through `airlock ci`'s path, handing it the new package.json,
     lockfile and policy bytes (the accepted scripts recorded in them). `run_ci` checks the tree again (the
@@ -73,7 +76,7 @@ def install_accepted(
     allowed scripts sandboxed, swaps node_modules into place and only then writes the three files: a
     failure at any step leaves the project as it was, the record included."""
     from airlock.check.project import CheckSettings
-    from airlock.install.ci import CiRequest, run_ci
+    from airlock.install.ci import CiRequest, no_scripts_step, run_ci
 
     if plan.policy is not None:
         # PENDING(ci): CiRequest has no `policy` bytes yet (/work/notes/install-to-ci.md); writing the file
@@ -95,7 +98,9 @@ def install_accepted(
         allow_network=request.allow_network,
         unsandboxed_scripts=request.unsandboxed_scripts,
     )
-    return run_ci(ci_request, status)
+    return run_ci(
+        ci_request, status, check_progress=check_progress, scripts_step=scripts_step or no_scripts_step
+    )
 
 
 __all__ = ["InstallRequest", "install_accepted", "prepare_install"]

@@ -174,52 +174,21 @@ def render_plan(plan: InstallPlan, *, color: bool = False, width: int | None = N
     return render(plan_lines(plan), color=color, width=width)
 
 
-def outcome_lines(plan: InstallPlan, outcome: CiOutcome, *, verbose: bool = False) -> Iterable[Text]:
-    """What the install did: installed and swapped, the scripts that ran (sandboxed or not, with the
-    network or not), those skipped and why, and where the accepted scripts were recorded."""
-    yield Text("")
-    if outcome.stopped_by_check or outcome.install is None:
-        # The registry changed between the plan and the install's own check: the install's check decides.
-        yield Text("the install's own check stopped it:", style="bold red")
-        for report in outcome.outcome.reports:
-            if report.verdict is Verdict.BLOCK or any(f.rule == "policy-exceeded" for f in report.findings):
-                yield Text(
-                    f"  {report.verdict.value.upper()}  {neutralize(f'{report.name}@{report.version}')}"
-                )
-        for note in outcome.policy.notes:
-            yield Text(f"  {neutralize(note)}", style="yellow")
-        yield Text("nothing was installed and nothing changed", style="bold")
-        return
-    files = ["node_modules", "package.json", plan.resolution.lockfile_name]
-    if plan.policy is not None:
-        files.append(POLICY_FILENAME)
-    yield Text(
-        f"installed {outcome.install.installed} package{'s' if outcome.install.installed != 1 else ''} "
-        f"(verified bytes, npm ci --ignore-scripts in staging); {', '.join(files)} now in place",
-        style="bold green",
-    )
-    scripts = outcome.scripts
-    if scripts is not None:
-        if scripts.unsandboxed and scripts.ran:
-            yield Text("install scripts ran WITHOUT the sandbox (--unsandboxed-scripts)", style="bold red")
-        for run in scripts.ran:
-            how = "sandboxed" if run.sandboxed else "UNSANDBOXED"
-            network = ", with the network" if run.network else ""
-            yield Text(f"  ran {neutralize(run.package)} {run.event} ({how}{network}, {run.seconds:.1f} s)")
-        for skip in scripts.skipped:
-            accept = f" — {neutralize(skip.accepting_line)}" if skip.accepting_line else ""
-            yield Text(
-                f"  skipped {neutralize(skip.package)}: {neutralize(skip.reason)}{accept}", style="yellow"
-            )
-    accepted = plan.scripts_to_accept
-    if accepted:
-        yield Text(
-            f"recorded in {plan.records_in}: "
-            + ", ".join(f'"{neutralize(p.pattern)}": true' for p in accepted)
-        )
-    for note in outcome.notes:
-        yield Text(f"note: {neutralize(note)}", style="dim")
-    del verbose  # the scripts' output is shown by the script runner (on failure, or always with -v)
+def outcome_text(plan: InstallPlan, outcome: CiOutcome, fail_on: Verdict) -> str:
+    """What the install did (`airlock ci`'s summary: installed and swapped, scripts ran or skipped and why,
+    network grants and unsandboxed runs), and where the accepted scripts were recorded."""
+    from airlock.install.summary import summary_text
+
+    lines = [summary_text(outcome, fail_on)]
+    if outcome.install is not None:
+        written = ["package.json", plan.resolution.lockfile_name]
+        if plan.policy is not None:
+            written.append(POLICY_FILENAME)
+        lines.append(f"written after the swap: {', '.join(written)}")
+        if plan.scripts_to_accept:
+            recorded = ", ".join(f'"{neutralize(p.pattern)}": true' for p in plan.scripts_to_accept)
+            lines.append(f"recorded in {plan.records_in}: {recorded}")
+    return "\n".join(lines)
 
 
 def question(plan: InstallPlan) -> str:
@@ -228,4 +197,4 @@ def question(plan: InstallPlan) -> str:
     return f"Install{accept} and update package.json and {plan.resolution.lockfile_name}?"
 
 
-__all__ = ["headline", "outcome_lines", "plan_lines", "question", "refusal_lines", "render", "render_plan"]
+__all__ = ["headline", "outcome_text", "plan_lines", "question", "refusal_lines", "render", "render_plan"]
