@@ -681,10 +681,10 @@ def ci(
 
 
 def _scripts_step() -> ScriptsStep:
-    """The sandboxed scripts step when this build has it, else none (scripts stay off, each one listed)."""
-    from airlock.install.ci import no_scripts_step
+    """Allowed lifecycle scripts, in the sandbox (or unsandboxed, loudly, when asked)."""
+    from airlock.install.scripts_step import sandboxed_scripts_step
 
-    return no_scripts_step
+    return sandboxed_scripts_step
 
 
 def _warn_lost_refusals(policy: Policy, override: Policy | None) -> None:

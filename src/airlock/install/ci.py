@@ -99,6 +99,7 @@ class ScriptRun:
     seconds: float
     sandboxed: bool = True
     network: bool = False
+    output: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -486,8 +487,8 @@ def _install(
     if scripts.failed:
         failure = scripts.failed[0]
         raise ScriptsFailedError(
-            f"the {failure.event} script of {failure.package} failed ({failure.reason}); nothing was changed"
-            + (f"\n{failure.output.strip()}" if failure.output.strip() else ""),
+            (f"{failure.output.strip()}\n" if failure.output.strip() else "")
+            + f"{failure.reason}; nothing was changed",
             hint="the previous node_modules is untouched; a script that needs the network needs "
             "--allow-network PKG (and the policy's consent)",
         )
