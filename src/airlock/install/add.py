@@ -18,11 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from airlock.compose import Runtime
-from airlock.errors import OperationalError
 from airlock.install.plan import InstallPlan, plan_install
 from airlock.install.resolve import INSTALL_RESOLVE_TIMEOUT, SaveOptions, resolve_install
 from airlock.model import Verdict
-from airlock.policy.document import POLICY_FILENAME
 
 if TYPE_CHECKING:
     from airlock.install.ci import CiOutcome, ScriptsStep
@@ -78,17 +76,11 @@ def install_accepted(
     from airlock.check.project import CheckSettings
     from airlock.install.ci import CiRequest, no_scripts_step, run_ci
 
-    if plan.policy is not None:
-        # PENDING(ci): CiRequest has no `policy` bytes yet (/work/notes/install-to-ci.md); writing the file
-        # before run_ci would change the project even when the install fails.
-        raise OperationalError(
-            f"this build cannot yet install with a changed {POLICY_FILENAME}; nothing was changed",
-            hint="accept the new packages with `airlock policy check --update` after `npm install`",
-        )
     ci_request = CiRequest(
         request.project,
         manifest=plan.manifest,
         lockfile=plan.lockfile,
+        policy=plan.policy,
         check=CheckSettings(
             jobs=request.jobs,
             no_store=request.no_store,
