@@ -1150,12 +1150,11 @@ def install(
     what the new packages can do and what their install scripts would run, asks, then installs as
     `airlock ci` does. The install scripts accepted are recorded (airlock-policy.json, else package.json
     lavamoat.allowScripts) and run in the sandbox."""
-    from airlock.compose import Runtime
-    from airlock.config import load_settings
     from airlock.exit import ExitCode
     from airlock.install.add import InstallRequest, install_accepted, prepare_install
     from airlock.install.present import outcome_text, question, refusal_lines, render, render_plan
     from airlock.install.resolve import SaveOptions
+    from airlock.model import Verdict
 
     if not yes and not sys.stdin.isatty():
         raise UsageError(
@@ -1163,37 +1162,28 @@ def install(
             hint="pass --yes to accept without asking (CI); blocked trees and --fail-on still stop it",
         )
     wanted = set(fail_on or ())
-    verdict_fail_on = next(
-        (FailOn(w.value) for w in (CheckFailOn.review, CheckFailOn.block) if w in wanted), None
-    )
+    verdict = next((Verdict(w.value) for w in (CheckFailOn.review, CheckFailOn.block) if w in wanted), None)
     if CheckFailOn.policy in wanted:
-        _require_policy(project)
-    settings = load_settings(
-        project,
-        flags={"jobs": jobs, "fail_on": None if verdict_fail_on is None else _verdict(verdict_fail_on)},
-    )
+        _require_policy(project)  # install enforces a policy whenever there is one, as ci does
     request = InstallRequest(
         project=project,
         specs=tuple(packages or ()),
         save=SaveOptions(dev=save_dev, exact=save_exact),
-        fail_on=settings.fail_on,
+        fail_on=verdict,
         allow_network=frozenset(allow_network or ()),
         unsandboxed_scripts=unsandboxed_scripts,
         verbose=verbose,
         jobs=jobs,
         no_store=no_store,
     )
-    runtime = Runtime.for_project(project, settings, no_store=no_store)
-    plan = prepare_install(runtime, request, status=_status)
+    plan = prepare_install(request, status=_status, progress=_RichProgress())
     color = _colour(False)
     width = Console().width if sys.stdout.isatty() else None
     typer.echo(render_plan(plan, color=color, width=width), nl=False)
-    code = plan.exit_code(fail_on=settings.fail_on)
+    code = plan.exit_code()
     if code is not ExitCode.OK:
-        typer.echo(
-            render(refusal_lines(plan, settings.fail_on), color=color, width=width),
-            nl=False,
-        )
+        typer.echo(render(refusal_lines(plan), color=color, width=width), nl=False)
+        _print_failures(plan.outcome.failures)
         raise typer.Exit(int(code))
     if not yes and plan.changes_anything and not typer.confirm(question(plan), default=False):
         typer.echo("declined: nothing was installed and nothing changed")
@@ -1201,7 +1191,7 @@ def install(
     outcome = install_accepted(
         plan, request, status=_status, scripts_step=_scripts_step(), check_progress=_RichProgress()
     )
-    typer.echo(outcome_text(plan, outcome, settings.fail_on))
+    typer.echo(outcome_text(plan, outcome))
     _print_warnings(outcome.policy.warnings)
     _print_failures(outcome.outcome.failures)
     raise typer.Exit(int(outcome.exit_code))

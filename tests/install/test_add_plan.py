@@ -8,8 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from airlock.compose import Runtime
-from airlock.config import load_settings
 from airlock.errors import OperationalError, UsageError
 from airlock.exit import ExitCode
 from airlock.install.add import InstallRequest, prepare_install
@@ -22,9 +20,8 @@ from tests.install.conftest import Project
 
 
 def _plan(project: Project, *specs: str, save: SaveOptions | None = None) -> InstallPlan:
-    settings = load_settings(project.root, flags={"jobs": 1})
-    runtime = Runtime.for_project(project.root, settings, no_store=True)
-    return prepare_install(runtime, InstallRequest(project.root, tuple(specs), save or SaveOptions()))
+    request = InstallRequest(project.root, tuple(specs), save or SaveOptions(), jobs=1, no_store=True)
+    return prepare_install(request)
 
 
 def _lock(project: Project) -> None:
@@ -122,7 +119,7 @@ def test_a_blocked_new_package_makes_the_plan_exit_1_with_its_findings(project: 
     before = project.snapshot()
     plan = _plan(project, "env-setup-helper")
     assert plan.exit_code() is ExitCode.ACTION
-    refusal = render(refusal_lines(plan, Verdict.BLOCK))
+    refusal = render(refusal_lines(plan))
     assert "BLOCK  env-setup-helper@1.0.0" in refusal
     assert "credential-exfiltration" in refusal
     assert "nothing was installed and nothing changed" in refusal
@@ -132,10 +129,12 @@ def test_a_blocked_new_package_makes_the_plan_exit_1_with_its_findings(project: 
 @pytest.mark.requires_node
 def test_fail_on_review_stops_a_review_package(project: Project) -> None:
     _lock(project)
-    plan = _plan(project, "builder")
+    request = InstallRequest(project.root, ("builder",), fail_on=Verdict.REVIEW, jobs=1, no_store=True)
+    plan = prepare_install(request)
     verdict = next(p.report.verdict for p in plan.new_packages if p.label == "builder@1.0.0")
     expected = ExitCode.ACTION if verdict is Verdict.REVIEW else ExitCode.OK
-    assert plan.exit_code(fail_on=Verdict.REVIEW) is expected
+    assert plan.fail_on is Verdict.REVIEW
+    assert plan.exit_code() is expected
 
 
 @pytest.mark.requires_node

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from airlock.compose import Runtime
+from airlock.check.project import CheckSettings
 from airlock.install.plan import InstallPlan, plan_install
 from airlock.install.resolve import INSTALL_RESOLVE_TIMEOUT, SaveOptions, resolve_install
 from airlock.model import Verdict
@@ -34,7 +34,8 @@ class InstallRequest:
     project: Path
     specs: tuple[str, ...] = ()
     save: SaveOptions = field(default_factory=SaveOptions)
-    fail_on: Verdict = Verdict.BLOCK
+    fail_on: Verdict | None = None
+    """--fail-on (None: airlock.toml, AIRLOCK_FAIL_ON, default block)."""
     allow_network: frozenset[str] = field(default_factory=frozenset)
     unsandboxed_scripts: bool = False
     verbose: bool = False
@@ -43,9 +44,16 @@ class InstallRequest:
     no_store: bool = False
     resolve_timeout: float = INSTALL_RESOLVE_TIMEOUT
 
+    def check_settings(self) -> CheckSettings:
+        """How the new tree is checked, by the plan and again by the install: as `airlock ci` checks."""
+        return CheckSettings(jobs=self.jobs, no_store=self.no_store, fail_on=self.fail_on)
+
 
 def prepare_install(
-    runtime: Runtime, request: InstallRequest, *, status: Callable[[str], None] | None = None
+    request: InstallRequest,
+    *,
+    status: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
 ) -> InstallPlan:
     """Steps 1 and 2: resolve and plan. Writes nothing into the project."""
     if status is not None:
@@ -56,8 +64,7 @@ def prepare_install(
     )
     if status is not None:
         status("checking the new tree…")
-    with runtime.pipeline() as pipeline:
-        return plan_install(pipeline, request.project, resolution, runtime.npm_config)
+    return plan_install(request.project, resolution, request.check_settings(), progress=progress)
 
 
 def install_accepted(
@@ -73,7 +80,6 @@ def install_accepted(
     store answers for every package the plan analysed), installs the verified bytes in staging, runs the
     allowed scripts sandboxed, swaps node_modules into place and only then writes the three files: a
     failure at any step leaves the project as it was, the record included."""
-    from airlock.check.project import CheckSettings
     from airlock.install.ci import CiRequest, no_scripts_step, run_ci
 
     ci_request = CiRequest(
@@ -81,12 +87,7 @@ def install_accepted(
         manifest=plan.manifest,
         lockfile=plan.lockfile,
         policy=plan.policy,
-        check=CheckSettings(
-            jobs=request.jobs,
-            no_store=request.no_store,
-            fail_on=request.fail_on,
-            check_public_registry=False,
-        ),
+        check=request.check_settings(),
         allow_network=request.allow_network,
         unsandboxed_scripts=request.unsandboxed_scripts,
     )

@@ -21,17 +21,18 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from airlock.check.platform import current_platform
-from airlock.check.run import CheckOptions, CheckOutcome, check_tree, tree_entries
+from airlock.check.project import CheckSettings, prepare_check, run_prepared
+from airlock.check.run import CheckOutcome, tree_entries
 from airlock.diff.model import DiffDocument
 from airlock.diff.trees import diff_lockfiles
 from airlock.errors import BadInputError
 from airlock.exit import ExitCode
+from airlock.install.ci import CiRequest, project_lockfile, refuse_unsupported
 from airlock.install.record import manifest_scripts_policy, with_allowed_scripts
 from airlock.install.resolve import Resolution
 from airlock.lifecycle import registry_install_scripts
 from airlock.model import Finding, PackageReport, Verdict
-from airlock.pipeline import Pipeline
+from airlock.pipeline.progress import Progress
 from airlock.policy.document import POLICY_FILENAME, Policy, Resource, dumps, script_pattern
 from airlock.policy.drift import Drift, GrantKind, PolicyLine
 from airlock.policy.enforce import enforce
@@ -40,7 +41,6 @@ from airlock.policy.generate import PolicyPackage, drifts, observe_tree
 from airlock.policy.merge import merge
 from airlock.policy.naming import canonical_names, project_dependency_names
 from airlock.policy.widen import widen
-from airlock.registry.npmrc import NpmConfig
 from airlock.tree import LockfileInput, read_lockfile
 from airlock.tree.model import DependencyTree
 from airlock.tree.project import read_manifests, read_pnpm_workspace
@@ -89,6 +89,8 @@ class InstallPlan:
     """Everything `airlock install` shows and decides before it asks, and the bytes it installs from."""
 
     resolution: Resolution
+    fail_on: Verdict
+    """The verdict that stops the install (--fail-on, airlock.toml, default block)."""
     diff: DiffDocument
     outcome: CheckOutcome
     """The new tree's check, with `policy-exceeded` findings against the policy as accepting leaves it."""
@@ -115,10 +117,10 @@ class InstallPlan:
     def changes_anything(self) -> bool:
         return bool(self.diff.changes) or self.resolution.changes_files
 
-    def exit_code(self, *, fail_on: Verdict = Verdict.BLOCK) -> ExitCode:
+    def exit_code(self) -> ExitCode:
         """1 when the new tree is blocked, reaches `fail_on`, or a package the install does not bring
         exceeds its grants (as `airlock ci` refuses it): then nothing is asked and nothing installed."""
-        code = self.outcome.exit_code(fail_on=fail_on)
+        code = self.outcome.exit_code(fail_on=self.fail_on)
         if code is ExitCode.OK and self.violations:
             return ExitCode.ACTION
         return code
@@ -134,20 +136,17 @@ def _json(data: bytes, what: str) -> dict[str, object]:
     return value
 
 
-def _trees(project: Path, resolution: Resolution) -> tuple[DependencyTree, DependencyTree, dict[str, object]]:
+def _old_tree(project: Path, resolution: Resolution) -> DependencyTree:
+    """The tree before the install (an empty one when the project had no lockfile)."""
     workspace = read_pnpm_workspace(project)
     manifests: dict[str, Mapping[str, object]] = dict(read_manifests(project, workspace))
     old_root = _json(resolution.old_manifest, "package.json")
-    new_root = _json(resolution.new_manifest, "the package.json npm wrote")
     old_text = (
         resolution.old_lockfile.decode("utf-8-sig")
         if resolution.old_lockfile is not None
         else _EMPTY_LOCKFILE
     )
-    old = read_lockfile(LockfileInput(resolution.lockfile_name, old_text, {**manifests, "": old_root}))
-    new_text = resolution.new_lockfile.decode("utf-8-sig")
-    new = read_lockfile(LockfileInput(resolution.lockfile_name, new_text, {**manifests, "": new_root}))
-    return old, new, new_root
+    return read_lockfile(LockfileInput(resolution.lockfile_name, old_text, {**manifests, "": old_root}))
 
 
 _Identity = tuple[str, str | None, str, frozenset[str]]
@@ -199,19 +198,28 @@ def _new_packages(
 
 
 def plan_install(
-    pipeline: Pipeline,
-    project: Path,
-    resolution: Resolution,
-    config: NpmConfig,
+    project: Path, resolution: Resolution, wanted: CheckSettings, *, progress: Progress | None = None
 ) -> InstallPlan:
     """Diff, check and the record accepting writes, for `resolution` in `project`. Reads the project's
-    files; writes nothing."""
-    old_tree, new_tree, new_root = _trees(project, resolution)
-    diff = diff_lockfiles(
-        pipeline, old_tree, new_tree, labels=(resolution.lockfile_name, f"{resolution.lockfile_name} (new)")
+    files; writes nothing. The new tree is checked exactly as `airlock ci` will check it (the same
+    wiring and settings, `airlock.check.project`), and what ci refuses to install is refused here, before
+    anything is asked."""
+    old_tree = _old_tree(project, resolution)
+    new_root = _json(resolution.new_manifest, "the package.json npm wrote")
+    lockfile = project_lockfile(
+        CiRequest(project, manifest=resolution.new_manifest, lockfile=resolution.new_lockfile)
     )
-    options = CheckOptions(check_public_registry=False, platforms=(current_platform(),), project=project)
-    checked = check_tree(pipeline, new_tree, config, options=options)
+    prepared = prepare_check(project, wanted, lockfile=lockfile)
+    refuse_unsupported(prepared.tree, lockfile.input.manifests)
+    checked_project = run_prepared(prepared, progress)
+    checked = checked_project.outcome
+    with prepared.runtime.pipeline() as pipeline:
+        diff = diff_lockfiles(
+            pipeline,
+            old_tree,
+            prepared.tree,
+            labels=(resolution.lockfile_name, f"{resolution.lockfile_name} (new)"),
+        )
     names = canonical_names(checked.tree, declared=project_dependency_names(new_root))
     observed = observe_tree(checked, names)
     new_keys = _new_keys(checked, old_tree)
@@ -257,6 +265,7 @@ def plan_install(
     to_accept = tuple(p for p in new_packages if p.scripts and p.decision is None and p.version)
     return InstallPlan(
         resolution=resolution,
+        fail_on=checked_project.settings.fail_on,
         diff=diff,
         outcome=outcome,
         new_packages=new_packages,

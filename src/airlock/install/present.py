@@ -140,9 +140,10 @@ def violation_lines(plan: InstallPlan) -> Iterable[Text]:
         yield Text(f"  +{count - VIOLATIONS_SHOWN} more", style="yellow")
 
 
-def refusal_lines(plan: InstallPlan, fail_on: Verdict) -> Iterable[Text]:
+def refusal_lines(plan: InstallPlan) -> Iterable[Text]:
     """Why the install stops before asking: the packages at `fail_on` or worse, and the policy violations
     of packages the install does not bring (shown with the plan already)."""
+    fail_on = plan.fail_on
     bad = [
         r for r in plan.outcome.reports if r.verdict is not Verdict.ALLOW and r.verdict.rank >= fail_on.rank
     ]
@@ -174,12 +175,12 @@ def render_plan(plan: InstallPlan, *, color: bool = False, width: int | None = N
     return render(plan_lines(plan), color=color, width=width)
 
 
-def outcome_text(plan: InstallPlan, outcome: CiOutcome, fail_on: Verdict) -> str:
+def outcome_text(plan: InstallPlan, outcome: CiOutcome) -> str:
     """What the install did (`airlock ci`'s summary: installed and swapped, scripts ran or skipped and why,
     network grants and unsandboxed runs), and where the accepted scripts were recorded."""
     from airlock.install.summary import summary_text
 
-    lines = [summary_text(outcome, fail_on)]
+    lines = [summary_text(outcome, plan.fail_on)]
     if outcome.install is not None:
         written = ["package.json", plan.resolution.lockfile_name]
         if plan.policy is not None:
