@@ -1172,7 +1172,6 @@ def install(
         fail_on=verdict,
         allow_network=frozenset(allow_network or ()),
         unsandboxed_scripts=unsandboxed_scripts,
-        verbose=verbose,
         jobs=jobs,
         no_store=no_store,
     )
@@ -1191,7 +1190,7 @@ def install(
     outcome = install_accepted(
         plan, request, status=_status, scripts_step=_scripts_step(), check_progress=_RichProgress()
     )
-    typer.echo(outcome_text(plan, outcome))
+    typer.echo(outcome_text(plan, outcome, verbose=verbose))
     _print_warnings(outcome.policy.warnings)
     _print_failures(outcome.outcome.failures)
     raise typer.Exit(int(outcome.exit_code))

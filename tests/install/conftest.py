@@ -28,6 +28,7 @@ EXFILTRATION = (
 BUILD_SCRIPT = (
     "const fs = require('fs');\nconst path = require('path');\n"
     "fs.writeFileSync(path.join(__dirname, 'built.txt'), 'built by postinstall\\n');\n"
+    "console.log('builder: built');\n"
 )
 """A postinstall that writes only inside its own package directory (what the sandbox allows)."""
 

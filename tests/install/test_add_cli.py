@@ -35,14 +35,16 @@ def test_without_a_terminal_and_without_yes_it_refuses_before_any_work(
 
 
 @pytest.mark.requires_node
+@pytest.mark.parametrize("yes", [False, True])
 def test_a_blocked_new_package_exits_1_without_asking_and_changes_nothing(
-    project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], yes: bool
 ) -> None:
     _lock(project)
     before = project.snapshot()
     # a terminal that would answer yes: the question must never be asked
     monkeypatch.setattr("sys.stdin", _Terminal("y\n"))
-    code, out, err = run(["install", "env-setup-helper", "-C", "app", "-j", "1"], monkeypatch, capsys)
+    argv = ["install", "env-setup-helper", "-C", "app", "-j", "1", *(["--yes"] if yes else [])]
+    code, out, err = run(argv, monkeypatch, capsys)
     assert code == 1, err
     assert "env-setup-helper ∅ → 1.0.0  BLOCK" in out
     assert "BLOCK  env-setup-helper@1.0.0" in out

@@ -29,8 +29,9 @@ def test_accepted_scripts_are_recorded_in_package_json_and_run_sandboxed(
     project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _lock(project)
-    code, out, err = run(["install", "builder", "--yes", "-C", "app", "-j", "1"], monkeypatch, capsys)
+    code, out, err = run(["install", "builder", "--yes", "-C", "app", "-j", "1", "-v"], monkeypatch, capsys)
     assert code == 0, err + out
+    assert "output of builder@1.0.0 postinstall:\n  builder: built" in out  # -v: what the script printed
     manifest = project.manifest()
     assert manifest["lavamoat"] == {"allowScripts": {"builder#1.0.0": True}}
     assert manifest["dependencies"] == {"calm": "1.0.0", "builder": "^1.0.0"}

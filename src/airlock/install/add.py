@@ -38,8 +38,6 @@ class InstallRequest:
     """--fail-on (None: airlock.toml, AIRLOCK_FAIL_ON, default block)."""
     allow_network: frozenset[str] = field(default_factory=frozenset)
     unsandboxed_scripts: bool = False
-    verbose: bool = False
-    """Show every install script's output, not only a failing one's."""
     jobs: int | None = None
     no_store: bool = False
     resolve_timeout: float = INSTALL_RESOLVE_TIMEOUT

@@ -175,12 +175,18 @@ def render_plan(plan: InstallPlan, *, color: bool = False, width: int | None = N
     return render(plan_lines(plan), color=color, width=width)
 
 
-def outcome_text(plan: InstallPlan, outcome: CiOutcome) -> str:
+def outcome_text(plan: InstallPlan, outcome: CiOutcome, *, verbose: bool = False) -> str:
     """What the install did (`airlock ci`'s summary: installed and swapped, scripts ran or skipped and why,
-    network grants and unsandboxed runs), and where the accepted scripts were recorded."""
+    network grants and unsandboxed runs), and where the accepted scripts were recorded; `verbose` adds what
+    each script printed (a failing script's output is in its error already)."""
     from airlock.install.summary import summary_text
 
     lines = [summary_text(outcome, plan.fail_on)]
+    if verbose and outcome.scripts is not None:
+        for run in outcome.scripts.ran:
+            printed = run.output.strip()
+            lines.append(f"output of {neutralize(run.package)} {run.event}:" + ("" if printed else " (none)"))
+            lines.extend(f"  {neutralize(line)}" for line in printed.splitlines())
     if outcome.install is not None:
         written = ["package.json", plan.resolution.lockfile_name]
         if plan.policy is not None:
