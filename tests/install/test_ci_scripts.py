@@ -5,6 +5,7 @@ esbuild-style one installs its platform binary, which works afterwards; a failin
 from __future__ import annotations
 
 import json
+import shutil
 import socket
 import subprocess
 import threading
@@ -18,7 +19,8 @@ from airlock.exit import ExitCode
 from airlock.install.ci import CiRequest, ScriptsFailedError, run_ci
 from airlock.install.scripts_step import sandboxed_scripts_step
 from tests.fakes.registry import FakeRegistry
-from tests.install.projects import WRAPPY, Dep, publish, tree_hash, write_project
+from tests.install.projects import EXFIL, WRAPPY, Dep, publish, tree_hash, write_project
+from tests.test_cli import run
 
 pytestmark = [pytest.mark.requires_node, pytest.mark.requires_bwrap]
 
@@ -213,3 +215,41 @@ def test_a_failing_script_changes_nothing_and_shows_its_output(
     assert "cannot build brittle" in caught.value.message and "nothing was changed" in caught.value.message
     assert ((root / "package.json").read_bytes(), tree_hash(root / "node_modules")) == before
     assert not list(root.glob(".airlock-staging-*"))
+
+
+def test_cli_summary_names_the_scripts_that_ran_and_loud_opt_outs(
+    registry: FakeRegistry,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    publish(registry, FASTBUILD)
+    root = tmp_path / "app"
+    write_project(root, registry, [FASTBUILD, WRAPPY], top=["fastbuild", "wrappy"])
+    _allow_scripts(root, {"fastbuild#0.19.0": True})
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(["ci", "app", "-f", "text", "-j", "1"], monkeypatch, capsys)
+    assert code == 0, out
+    assert "ran: fastbuild@0.19.0 postinstall (" in out and "sandboxed)" in out
+    assert "UNSANDBOXED" not in out
+    shutil.rmtree(root / "node_modules")
+    code, out, _ = run(["ci", "app", "-f", "text", "-j", "1", "--unsandboxed-scripts"], monkeypatch, capsys)
+    assert code == 0, out
+    assert "!! UNSANDBOXED: install scripts ran with your full authority" in out
+    assert "ran: fastbuild@0.19.0 postinstall (" in out and "UNSANDBOXED)" in out
+
+
+def test_cli_blocked_run_shows_the_report_and_changes_nothing(
+    registry: FakeRegistry,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    publish(registry, EXFIL)
+    root = tmp_path / "app"
+    write_project(root, registry, [EXFIL, WRAPPY], top=["env-helper", "wrappy"])
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(["ci", "app", "-f", "text", "-j", "1"], monkeypatch, capsys)
+    assert code == 1
+    assert "env-helper" in out and "airlock ci: nothing installed, nothing changed — 1 blocked" in out
+    assert not (root / "node_modules").exists()

@@ -154,3 +154,25 @@ def test_sigkill_while_npm_runs_keeps_the_previous_node_modules(
     assert (
         json.loads((project / "node_modules" / "wrappy" / "package.json").read_text())["version"] == "1.0.2"
     )
+
+
+@pytest.mark.requires_node
+def test_a_package_exceeding_the_policy_changes_nothing(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(["policy", "init", "app", "-j", "1"], monkeypatch, capsys)
+    assert code == 0, err
+    policy = json.loads((project / "airlock-policy.json").read_text())
+    assert "once" in policy["resources"]
+    del policy["resources"]["once"]  # once now reaches wrappy without a grant
+    (project / "airlock-policy.json").write_text(json.dumps(policy, indent=2))
+    code, out, _ = run(["ci", "app", "-f", "json", "-j", "1"], monkeypatch, capsys)
+    assert code == 1
+    document = json.loads(out)
+    assert document["changed"] is False
+    findings = [
+        f["rule"] for p in document["report"]["packages"] if p["name"] == "once" for f in p["findings"]
+    ]
+    assert "policy-exceeded" in findings
+    assert not (project / "node_modules").exists()
+    assert not list(project.glob(".airlock-staging-*"))

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
@@ -316,10 +316,14 @@ def installed_packages(node_modules: Path) -> dict[str, Mapping[str, object]]:
 
 
 def verify_installed(
-    node_modules: Path, outcome: CheckOutcome, tree: DependencyTree
+    node_modules: Path,
+    outcome: CheckOutcome,
+    tree: DependencyTree,
+    served: Collection[tuple[str, str]] = (),
 ) -> tuple[int, list[str]]:
     """How many packages npm installed, and each one that is not a package the check analysed with these
-    bytes (empty when all are)."""
+    bytes (empty when all are). npm records no integrity for a package the lockfile pins none for: those
+    must be among the `served` ones (the view served them only as the check analysed them)."""
     checked: dict[tuple[str, str], PackageReport] = {}
     for report in outcome.reports:
         if report.name and report.version:
@@ -334,12 +338,19 @@ def verify_installed(
         count += 1
         name = entry.get("name") or key.rsplit("node_modules/", 1)[-1]
         version, integrity = entry.get("version"), entry.get("integrity")
-        if not isinstance(name, str) or not isinstance(version, str) or not isinstance(integrity, str):
-            problems.append(f"{key}: npm recorded no name, version or integrity for it")
+        if not isinstance(name, str) or not isinstance(version, str):
+            problems.append(f"{key}: npm recorded no name or version for it")
             continue
         found = checked.get((name, version))
         if found is None:
             problems.append(f"{name}@{version} ({key}) was installed but not checked")
+            continue
+        if integrity is None and locked.get((name, version)) is None and (name, version) in served:
+            continue
+        if not isinstance(integrity, str):
+            problems.append(
+                f"{name}@{version} ({key}): npm recorded no integrity and the view did not serve it"
+            )
             continue
         pinned = locked.get((name, version))
         sha1_pin = pinned is not None and _same_bytes(integrity, pinned)
@@ -469,7 +480,7 @@ def _install(
             npm.stop()
         if result.returncode != 0 or view.integrity_refused:
             raise _npm_failure(result, view)
-        installed, problems = verify_installed(staging.node_modules, outcome, tree)
+        installed, problems = verify_installed(staging.node_modules, outcome, tree, view.served_packages)
         if problems:
             raise InstallRefusedError(
                 f"npm installed {len(problems)} package(s) the check did not analyse as installed: "

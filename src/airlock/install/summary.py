@@ -30,7 +30,7 @@ def _stop_reason(outcome: CiOutcome, fail_on: Verdict) -> str:
     return "; ".join(parts) or "the check did not pass"
 
 
-def _scripts_lines(scripts: ScriptsOutcome) -> list[str]:
+def _scripts_lines(scripts: ScriptsOutcome, verbose: bool) -> list[str]:
     lines = []
     if scripts.unsandboxed:
         lines.append("!! UNSANDBOXED: install scripts ran with your full authority (--unsandboxed-scripts)")
@@ -45,13 +45,15 @@ def _scripts_lines(scripts: ScriptsOutcome) -> list[str]:
         if run.network:
             how += ", with network"
         lines.append(f"ran: {run.package} {run.event} ({run.seconds:.1f} s, {how})")
+        if verbose and run.output.strip():
+            lines.extend(f"    {line}" for line in run.output.rstrip().splitlines())
     for skip in scripts.skipped:
         accept = f" — to allow: {skip.accepting_line}" if skip.accepting_line else ""
         lines.append(f"skipped: {skip.package}: {skip.reason}{accept}")
     return lines
 
 
-def summary_text(outcome: CiOutcome, fail_on: Verdict) -> str:
+def summary_text(outcome: CiOutcome, fail_on: Verdict, *, verbose: bool = False) -> str:
     checked = len(outcome.outcome.entries)
     lines = [f"removed a stale staging directory: {p.name}" for p in outcome.stale_removed]
     if outcome.install is None:
@@ -70,7 +72,7 @@ def summary_text(outcome: CiOutcome, fail_on: Verdict) -> str:
         f"time: check {install.check_seconds:.1f} s, npm ci {install.npm_seconds:.1f} s (in parallel)"
     )
     if outcome.scripts is not None:
-        lines.extend(_scripts_lines(outcome.scripts))
+        lines.extend(_scripts_lines(outcome.scripts, verbose))
     lines.extend(f"note: {n}" for n in outcome.notes)
     return "\n".join(lines)
 

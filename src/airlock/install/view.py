@@ -92,6 +92,8 @@ class VerifiedView:
         self.refusals: list[Refusal] = []
         self.served: dict[str, int] = {}
         """Path → how many times its bytes were served."""
+        self.served_packages: set[tuple[str, str]] = set()
+        """(name, version) of every package whose checked bytes were served."""
         self.requests = 0
         self._server = _Server(("127.0.0.1", 0), _handler_for(self))
         host, port = self._server.server_address[:2]
@@ -183,6 +185,7 @@ class VerifiedView:
             return None
         with self._lock:
             self.served[path] = self.served.get(path, 0) + 1
+            self.served_packages.add((entry.name, entry.version))
         return data
 
     def _from_cache(self, expected: str) -> bytes | None:
