@@ -64,7 +64,7 @@ def test_declining_at_the_question_changes_nothing(
     code, out, err = run(["install", "builder", "-C", "app", "-j", "1"], monkeypatch, capsys)
     assert code == 0, err
     assert 'builder@1.0.0  ALLOW  accept: allowScripts["builder#1.0.0"] = true' in out
-    assert "Install, allow 1 install script and update package.json and package-lock.json? [y/N]:" in out
+    assert "\nInstall, allow 1 install script and write package.json, package-lock.json? [y/N]:" in out
     assert "declined: nothing was installed and nothing changed" in out
     assert project.snapshot() == before
 

@@ -12,7 +12,7 @@ from airlock.errors import OperationalError, UsageError
 from airlock.exit import ExitCode
 from airlock.install.add import InstallRequest, prepare_install
 from airlock.install.plan import InstallPlan
-from airlock.install.present import refusal_lines, render, render_plan
+from airlock.install.present import question, refusal_lines, render, render_plan
 from airlock.install.resolve import SaveOptions, resolve_install
 from airlock.model import Verdict
 from airlock.policy.document import POLICY_FILENAME, Policy, Resource, dumps, loads
@@ -155,6 +155,9 @@ def test_with_a_policy_file_accepting_writes_the_new_packages_grants_and_scripts
     text = render_plan(plan)
     assert f"accepting records them in {POLICY_FILENAME}" in text
     assert 'resources["netty"]["builtin"]["https.get"]: true' in text
+    assert question(plan) == (
+        "Install, allow 1 install script and write package.json, package-lock.json, airlock-policy.json?"
+    )
 
 
 @pytest.mark.requires_node

@@ -117,6 +117,7 @@ def plan_lines(plan: InstallPlan) -> Iterable[Text]:
         for line in other_lines:
             yield Text(f"  {neutralize(str(line))}")
     yield from violation_lines(plan)
+    yield Text("")
 
 
 def violation_lines(plan: InstallPlan) -> Iterable[Text]:
@@ -188,20 +189,23 @@ def outcome_text(plan: InstallPlan, outcome: CiOutcome, *, verbose: bool = False
             lines.append(f"output of {neutralize(run.package)} {run.event}:" + ("" if printed else " (none)"))
             lines.extend(f"  {neutralize(line)}" for line in printed.splitlines())
     if outcome.install is not None:
-        written = ["package.json", plan.resolution.lockfile_name]
-        if plan.policy is not None:
-            written.append(POLICY_FILENAME)
-        lines.append(f"written after the swap: {', '.join(written)}")
+        lines.append(f"written after the swap: {', '.join(written_files(plan))}")
         if plan.scripts_to_accept:
             recorded = ", ".join(f'"{neutralize(p.pattern)}": true' for p in plan.scripts_to_accept)
             lines.append(f"recorded in {plan.records_in}: {recorded}")
     return "\n".join(lines)
 
 
+def written_files(plan: InstallPlan) -> list[str]:
+    """The project files accepting writes (after the node_modules swap)."""
+    files = ["package.json", plan.resolution.lockfile_name]
+    return [*files, POLICY_FILENAME] if plan.policy is not None else files
+
+
 def question(plan: InstallPlan) -> str:
     scripts = len(plan.scripts_to_accept)
     accept = f", allow {scripts} install script{'s' if scripts != 1 else ''}" if scripts else ""
-    return f"Install{accept} and update package.json and {plan.resolution.lockfile_name}?"
+    return f"Install{accept} and write {', '.join(written_files(plan))}?"
 
 
 __all__ = ["headline", "outcome_text", "plan_lines", "question", "refusal_lines", "render", "render_plan"]
