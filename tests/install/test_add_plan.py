@@ -129,12 +129,12 @@ def test_a_blocked_new_package_makes_the_plan_exit_1_with_its_findings(project: 
 @pytest.mark.requires_node
 def test_fail_on_review_stops_a_review_package(project: Project) -> None:
     _lock(project)
-    request = InstallRequest(project.root, ("builder",), fail_on=Verdict.REVIEW, jobs=1, no_store=True)
+    assert _plan(project, "loader").exit_code() is ExitCode.OK  # review alone does not stop it
+    request = InstallRequest(project.root, ("loader",), fail_on=Verdict.REVIEW, jobs=1, no_store=True)
     plan = prepare_install(request)
-    verdict = next(p.report.verdict for p in plan.new_packages if p.label == "builder@1.0.0")
-    expected = ExitCode.ACTION if verdict is Verdict.REVIEW else ExitCode.OK
-    assert plan.fail_on is Verdict.REVIEW
-    assert plan.exit_code() is expected
+    assert [p.report.verdict for p in plan.new_packages] == [Verdict.REVIEW]
+    assert plan.exit_code() is ExitCode.ACTION
+    assert "REVIEW  loader@1.0.0" in render(refusal_lines(plan))
 
 
 @pytest.mark.requires_node
