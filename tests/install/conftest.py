@@ -62,8 +62,8 @@ def publish(
 def project(fake_registry: FakeRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Project:
     """`app` depending on `calm`, its .npmrc pointing at the loopback registry, which also serves:
     `netty` (uses https), `builder` (a postinstall writing into its own directory), `withdep` (depends on
-    calm and on `helper`), `loader` (a postinstall requiring a computed name: review) and `env-setup-helper`
-    (crossenv's env theft at install: blocked)."""
+    calm and on `helper`), `loader` (a postinstall requiring a computed name: review), `failer` (a
+    postinstall that fails) and `env-setup-helper` (crossenv's env theft at install: blocked)."""
     registry = fake_registry
     publish(registry, "calm", "1.0.0", {"index.js": "module.exports = 1;\n"})
     publish(registry, "calm", "1.1.0", {"index.js": "module.exports = 2;\n"})
@@ -96,6 +96,13 @@ def project(fake_registry: FakeRegistry, tmp_path: Path, monkeypatch: pytest.Mon
         "1.0.0",
         {"index.js": "module.exports = 1;\n", "i.js": "const m = process.argv[2];\nrequire(m);\n"},
         scripts={"postinstall": "node i.js"},
+    )
+    publish(
+        registry,
+        "failer",
+        "1.0.0",
+        {"index.js": "module.exports = 1;\n", "fail.js": "process.exitCode = 1;\n"},
+        scripts={"postinstall": "node fail.js"},
     )
     root = tmp_path / "app"
     root.mkdir()

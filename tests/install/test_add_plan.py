@@ -183,3 +183,21 @@ def test_the_project_path_must_hold_a_package_json(tmp_path: Path) -> None:
     with pytest.raises(UsageError) as raised:
         resolve_install(tmp_path, ["x"])
     assert "no package.json" in raised.value.message
+
+
+@pytest.mark.requires_node
+def test_a_package_the_install_does_not_bring_that_exceeds_the_policy_stops_it(project: Project) -> None:
+    (project.root / "package.json").write_text(
+        json.dumps({"name": "app", "version": "1.0.0", "dependencies": {"calm": "1.0.0", "netty": "2.0.0"}})
+    )
+    _lock(project)
+    # netty is installed already and the policy grants it nothing: not this install's to accept
+    (project.root / POLICY_FILENAME).write_text(
+        dumps(Policy(resources={"calm": Resource(), "netty": Resource()}))
+    )
+    plan = _plan(project, "calm@1.1.0")
+    assert [d.name for d in plan.violations] == ["netty"]
+    assert plan.exit_code() is ExitCode.ACTION
+    text = render_plan(plan)
+    assert "1 package the install does not bring exceeds its grants" in text
+    assert 'netty: resources["netty"]["builtin"]["https.get"]: true' in text

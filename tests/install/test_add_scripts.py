@@ -82,3 +82,19 @@ def test_a_failed_install_records_nothing(
     assert code == 3, err + out
     assert "npm ci --ignore-scripts into" in err  # it failed in the install, after the plan
     assert project.snapshot() == before  # no lavamoat.allowScripts record, no lockfile, no node_modules
+
+
+@pytest.mark.requires_node
+@pytest.mark.requires_bwrap
+def test_a_failing_accepted_script_changes_nothing_and_records_nothing_in_the_policy(
+    project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _lock(project)
+    (project.root / POLICY_FILENAME).write_text(dumps(Policy(resources={"calm": Resource()})))
+    run(["install", "--yes", "-C", "app", "-j", "1"], monkeypatch, capsys)  # node_modules to keep
+    before = project.snapshot()
+    assert "node_modules/calm/package.json" in before
+    code, out, err = run(["install", "failer", "--yes", "-C", "app", "-j", "1"], monkeypatch, capsys)
+    assert code == 1, err + out
+    assert "error: failer@1.0.0 postinstall `node fail.js` failed (exit 1)" in err
+    assert project.snapshot() == before  # policy, package.json, lockfile and node_modules as they were
