@@ -14,6 +14,9 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 setup: $(STAMP)
+	@# Only `airlock ci`/`install` need bubblewrap (to sandbox install scripts); scan and check do not.
+	@$(BIN)/python -m airlock.sandbox.availability \
+		|| echo "warning: airlock ci/install will refuse to run install scripts until bubblewrap works here (see above); scan and check do not need it" >&2
 
 demo: setup
 	$(BIN)/airlock scan left-pad@1.3.0 'express@^4' @babel/core --format text

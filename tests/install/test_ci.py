@@ -141,3 +141,24 @@ def test_unpinned_entry_whose_registry_bytes_change_is_never_installed(
     with pytest.raises(InstallRefusedError):
         run_ci(_request(project))
     assert _snapshot(project) == before
+
+
+def test_lockfile_without_resolved_urls_installs_through_the_views_documents(
+    project: Path, fake_registry: FakeRegistry
+) -> None:
+    # npm's omit-lockfile-registry-resolved: npm asks the registry for the document, then the tarball.
+    lock = json.loads((project / "package-lock.json").read_text())
+    for key, entry in lock["packages"].items():
+        if key:
+            del entry["resolved"]
+    (project / "package-lock.json").write_text(json.dumps(lock, indent=2) + "\n")
+    outcome = run_ci(_request(project))
+    assert outcome.exit_code is ExitCode.OK
+    assert outcome.install is not None and outcome.install.view_served == 2
+    assert (project / "node_modules" / "once" / "index.js").is_file()
+    agents = {r.headers.get("user-agent", "") for r in fake_registry.requests}
+    assert all(a.startswith("airlock/") for a in agents), agents
+    # npm records no loopback URL that outlives the view.
+    assert "127.0.0.1" not in (project / "node_modules" / ".package-lock.json").read_text().replace(
+        fake_registry.url.rstrip("/"), ""
+    )

@@ -18,6 +18,7 @@ from airlock.check.project import CheckSettings
 from airlock.exit import ExitCode
 from airlock.install.ci import CiRequest, ScriptsFailedError, run_ci
 from airlock.install.scripts_step import sandboxed_scripts_step
+from airlock.sandbox import SandboxUnavailableError
 from tests.fakes.registry import FakeRegistry
 from tests.install.projects import EXFIL, WRAPPY, Dep, publish, tree_hash, write_project
 from tests.test_cli import run
@@ -253,3 +254,21 @@ def test_cli_blocked_run_shows_the_report_and_changes_nothing(
     assert code == 1
     assert "env-helper" in out and "airlock ci: nothing installed, nothing changed — 1 blocked" in out
     assert not (root / "node_modules").exists()
+
+
+def test_no_sandbox_while_a_script_must_run_refuses_and_changes_nothing(
+    registry: FakeRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from airlock.sandbox import availability
+
+    publish(registry, FASTBUILD)
+    root = tmp_path / "app"
+    write_project(root, registry, [FASTBUILD, WRAPPY], top=["fastbuild", "wrappy"])
+    _allow_scripts(root, {"fastbuild#0.19.0": True})
+    real_probe = availability.probe
+    monkeypatch.setattr(availability, "probe", lambda path=None: real_probe(path=str(tmp_path / "no-bin")))
+    with pytest.raises(SandboxUnavailableError) as caught:
+        run_ci(_request(root), scripts_step=sandboxed_scripts_step)
+    assert "bwrap" in caught.value.diagnostics() and caught.value.hint
+    assert not (root / "node_modules").exists()
+    assert not list(root.glob(".airlock-staging-*"))

@@ -99,6 +99,19 @@ def test_workspaces_are_refused(
     assert "does not install workspaces" in err and "packages/a" in err
 
 
+def _working_in(directory: Path) -> list[int]:
+    """Processes whose working directory is `directory` (npm runs in the staging directory)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "cwd").resolve() == directory.resolve():
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
 def _staging(root: Path) -> list[Path]:
     return sorted(root.glob(".airlock-staging-*"))
 
@@ -136,6 +149,7 @@ def test_sigkill_while_npm_runs_keeps_the_previous_node_modules(
         else:
             pytest.fail("airlock ci never got to npm in staging")
         time.sleep(0.5)  # npm is fetching through the view now
+        assert _working_in(staged[0]), "npm is not running in the staging directory"
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=10)
     finally:
@@ -143,6 +157,11 @@ def test_sigkill_while_npm_runs_keeps_the_previous_node_modules(
             child.kill()
             child.wait(timeout=10)
     assert child.returncode == -signal.SIGKILL
+    # npm dies with airlock (PR_SET_PDEATHSIG): nothing keeps writing into the staging directory.
+    deadline = time.monotonic() + 10
+    while _working_in(staged[0]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _working_in(staged[0]) == []
     assert tree_hash(project / "node_modules") == before
     assert _staging(project) == staged  # left behind, for the next run to remove
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,10 +21,10 @@ from airlock.policy.document import PolicyError
 from airlock.sandbox import SandboxedCommand, SandboxOutcome
 from tests.install.trees import Pkg, write_staged
 
-ALLOW_ALL = {"allowScripts": {"a#1.0.0": True, "a>b#1.0.0": True, "a>b>c#1.0.0": True}}
+ALLOW_ALL: dict[str, Any] = {"allowScripts": {"a#1.0.0": True, "a>b#1.0.0": True, "a>b>c#1.0.0": True}}
 
 
-def chain(tmp_path: Path, policy: dict[str, object] | None = ALLOW_ALL, **project: object) -> ScriptsRequest:
+def chain(tmp_path: Path, policy: dict[str, Any] | None = ALLOW_ALL, **project: object) -> ScriptsRequest:
     # a -> b -> c, every one with a postinstall; z has none.
     staged = write_staged(
         tmp_path,
@@ -114,7 +115,7 @@ def test_binding_gyp_without_install_scripts_implies_node_gyp_rebuild(tmp_path: 
 
 
 def test_network_grants_come_from_the_policy_and_the_command_line_and_are_listed(tmp_path: Path) -> None:
-    policy = {"allowScripts": ALLOW_ALL["allowScripts"], "allowNetwork": {"a>b#1.0.0": True}}
+    policy: dict[str, Any] = {"allowScripts": ALLOW_ALL["allowScripts"], "allowNetwork": {"a>b#1.0.0": True}}
     request = chain(tmp_path, policy)
     request = ScriptsRequest(request.project, request.node_modules, allow_network=frozenset({"c"}))
     plan = plan_scripts(request, environ={})
@@ -199,3 +200,25 @@ def test_a_missing_hidden_lockfile_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(Exception, match=r"\.package-lock\.json does not exist") as caught:
         plan_scripts(ScriptsRequest(staged.project, staged.node_modules), environ={})
     assert json.dumps(str(caught.value))
+
+
+def test_a_node_outside_usr_is_readable_and_its_global_npmrc_hidden(tmp_path: Path) -> None:
+    prefix = tmp_path / "nvm" / "versions" / "node" / "v20"
+    (prefix / "bin").mkdir(parents=True)
+    (prefix / "bin" / "node").write_text("#!/bin/sh\n")
+    (prefix / "bin" / "node").chmod(0o755)
+    (prefix / "etc").mkdir()
+    (prefix / "etc" / "npmrc").write_text("//registry.npmjs.org/:_authToken=secret\n")
+    staged = write_staged(
+        tmp_path / "t",
+        [Pkg("node_modules/a", scripts={"postinstall": "node x.js"})],
+        policy={"allowScripts": {"a#1.0.0": True}},
+    )
+    plan = plan_scripts(
+        ScriptsRequest(staged.project, staged.node_modules), environ={"PATH": str(prefix / "bin")}
+    )
+    assert plan.tools.node == str(prefix.resolve() / "bin" / "node")
+    built = command_for(plan, plan.scripts[0], remaps_paths=True)
+    assert prefix.resolve() in built.readable
+    assert prefix.resolve() / "etc" / "npmrc" in built.hidden
+    assert built.env["NODE"] == plan.tools.node and f"{prefix.resolve()}/bin" in built.env["PATH"].split(":")

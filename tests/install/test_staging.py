@@ -62,3 +62,15 @@ def test_a_second_run_on_the_same_project_is_refused_naming_the_first(tmp_path: 
         ProjectLock(tmp_path, tmp_path / "locks").acquire()
     assert "another airlock ci/install is running" in caught.value.message and "pid" in caught.value.message
     ProjectLock(tmp_path, tmp_path / "locks").acquire()  # released: free again
+
+
+def test_only_tree_settings_of_the_project_npmrc_reach_npm(tmp_path: Path) -> None:
+    from airlock.install.npm import tree_settings
+
+    npmrc = tmp_path / ".npmrc"
+    npmrc.write_text(
+        "registry=https://evil.example.com/\n//registry.npmjs.org/:_authToken=npm_SECRET\n"
+        "legacy-peer-deps=true\nignore-scripts=false\nomit=dev\n"
+    )
+    assert tree_settings(npmrc) == "legacy-peer-deps=true\nomit=dev\n"
+    assert tree_settings(tmp_path / "missing") == ""

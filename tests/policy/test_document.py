@@ -461,3 +461,41 @@ def test_a_refusal_under_a_granted_parent_is_reported_as_lost() -> None:
     assert 'refuse "process" instead' in message
     # Refused at the granted depth, nothing is lost.
     assert lost_refusals(policy, Policy(resources={"a": Resource(globals={"process": False})})) == ()
+
+
+# --- allowNetwork (airlock's addition for install scripts) ---------------------------------------
+
+
+def test_allow_network_reads_writes_and_validates() -> None:
+    data = {**EXAMPLE, "allowNetwork": {"playwright#1.49.0": True, "puppeteer": True, "x#2.0.0": False}}
+    parsed = parse(data)
+    assert parsed.network_allowed("playwright", "1.49.0")
+    assert not parsed.network_allowed("playwright", "1.50.0")
+    assert parsed.network_allowed("puppeteer", "23.0.0") and parsed.network_allowed("puppeteer", None)
+    assert not parsed.network_allowed("x", "2.0.0") and not parsed.network_allowed("bufferutil", "4.0.8")
+    assert to_data(parsed) == data and loads(dumps(parsed)) == parsed
+    assert_valid(dumps(parsed))
+    assert "allowNetwork" not in to_data(parse(EXAMPLE))  # unused: the file keeps its bytes
+
+
+def test_allow_network_is_merged_with_the_override_winning() -> None:
+    base = parse({"version": 1, "allowNetwork": {"a": True, "b#1.0.0": True}})
+    override = parse({"version": 1, "allowNetwork": {"a": False}})
+    merged = merge(base, override)
+    assert dict(merged.allow_network) == {"a": False, "b#1.0.0": True}
+
+
+@pytest.mark.parametrize("bad", [{"a#1#2": True}, {"a": "yes"}, {"#1.0.0": True}])
+def test_a_malformed_allow_network_entry_is_refused_by_parser_and_schema(bad: dict[str, object]) -> None:
+    document = {"version": 1, "allowNetwork": bad}
+    assert list(validator().iter_errors(document))
+    with pytest.raises(PolicyError, match="allowNetwork"):
+        parse(document)
+
+
+def test_accepting_drift_keeps_the_network_grants() -> None:
+    from airlock.policy.widen import narrow, widen
+
+    parsed = parse({**EXAMPLE, "allowNetwork": {"playwright#1.49.0": True}})
+    assert widen(parsed, ()).allow_network == parsed.allow_network
+    assert narrow(parsed, ()).allow_network == parsed.allow_network

@@ -65,3 +65,14 @@ def test_default_sandbox_is_the_loud_opt_out_only_when_asked(
     assert isinstance(default_sandbox(request), Unsandboxed)
     with pytest.raises(SandboxUnavailable, match="not installed"):
         default_sandbox(ScriptsRequest(tmp_path, tmp_path / "node_modules"))
+
+
+def test_a_bwrap_older_than_0_8_runs_without_disabling_nested_user_namespaces(tmp_path: Path) -> None:
+    script = tmp_path / "bwrap"
+    script.write_text(
+        '#!/bin/sh\nfor a in "$@"; do [ "$a" = --disable-userns ] && '
+        '{ echo "bwrap: Unknown option --disable-userns" >&2; exit 1; }; done\nexit 0\n'
+    )
+    script.chmod(0o755)
+    sandbox = probe(path=str(tmp_path))
+    assert "--disable-userns" not in sandbox.options and "--unshare-user" in sandbox.options

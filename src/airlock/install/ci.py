@@ -37,7 +37,7 @@ from airlock.check.run import CheckOutcome
 from airlock.errors import AirlockError, OperationalError, UsageError
 from airlock.exit import ExitCode
 from airlock.files import write_atomic
-from airlock.install.npm import NpmInstall, NpmResult
+from airlock.install.npm import NpmInstall, NpmResult, tree_settings
 from airlock.install.staging import (
     ProjectLock,
     Staging,
@@ -265,26 +265,32 @@ def refuse_unsupported(tree: DependencyTree, manifests: Mapping[str, object]) ->
             f"airlock ci installs only registry packages, whose bytes the check verifies and analyses: {listed}",
             hint="publish the package to a registry (a private one is fine) and depend on it by version",
         )
-    missing = [p.label for p in tree.packages.values() if p.source is Source.REGISTRY and not p.resolved]
-    if missing:
-        raise UsageError(
-            f"{tree.file} has no `resolved` URL for {', '.join(missing[:5])}"
-            + (f" and {len(missing) - 5} more" if len(missing) > 5 else ""),
-            hint="regenerate the lockfile without omit-lockfile-registry-resolved "
-            "(`npm install --package-lock-only --ignore-scripts`)",
-        )
 
 
-def view_entries(tree: DependencyTree) -> dict[str, ViewEntry]:
-    """Path npm will request (the `resolved` URL's path: `--replace-registry-host=always` keeps it) →
-    the tarball it must get."""
+@dataclass(frozen=True, slots=True)
+class ViewPlan:
+    entries: dict[str, ViewEntry]
+    """Path npm will request → the tarball it must get."""
+    documents: dict[str, dict[str, str]]
+    """name → version → tarball path, for packages locked without a `resolved` URL."""
+
+
+def view_plan(tree: DependencyTree) -> ViewPlan:
+    """Where npm will ask for each tarball: the `resolved` URL's path (`--replace-registry-host=always`
+    keeps it); for an entry without one (npm's omit-lockfile-registry-resolved), the registry's usual
+    tarball path, announced in a document npm asks for first."""
     entries: dict[str, ViewEntry] = {}
+    documents: dict[str, dict[str, str]] = {}
     for package in tree.packages.values():
-        if package.source is not Source.REGISTRY or not package.resolved or not package.version:
+        if package.source is not Source.REGISTRY or not package.version:
             continue
-        path = unquote(urlsplit(package.resolved).path)
+        if package.resolved:
+            path = unquote(urlsplit(package.resolved).path)
+        else:
+            path = f"/{package.name}/-/{package.name.rsplit('/', 1)[-1]}-{package.version}.tgz"
+            documents.setdefault(package.name, {})[package.version] = path
         entries.setdefault(path, ViewEntry(package.name, package.version, package.integrity))
-    return entries
+    return ViewPlan(entries, documents)
 
 
 # ---- the gate between staging and the project -----------------------------------------------------------
@@ -368,6 +374,9 @@ def _stage_files(staging: Staging, lockfile: ProjectLockfile, request: CiRequest
         manifest = (request.project / "package.json").read_bytes()
     (staging.root / "package.json").write_bytes(manifest)
     (staging.root / lockfile.input.file).write_text(lockfile.input.text, encoding="utf-8")
+    settings = tree_settings(request.project / ".npmrc")
+    if settings:
+        (staging.root / ".npmrc").write_text(settings, encoding="utf-8")
 
 
 def _with_scripts(outcome: CheckOutcome) -> tuple[str, ...]:
@@ -449,8 +458,13 @@ def _install(
     tree = prepared.tree
     _stage_files(staging, lockfile, request)
     runtime = prepared.runtime
+    plan = view_plan(tree)
     view = VerifiedView(
-        view_entries(tree), Cache(default_cache_dir()), runtime.client_factory(), delay=view_delay
+        plan.entries,
+        Cache(default_cache_dir()),
+        runtime.client_factory(),
+        delay=view_delay,
+        documents=plan.documents,
     )
     with view:
         say(f"npm ci --ignore-scripts into {staging.root.name} (from the verified view), while checking")

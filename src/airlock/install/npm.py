@@ -27,6 +27,41 @@ from airlock.errors import UsageError
 from airlock.registry.cache import default_cache_dir
 
 NPM_CI_ARGS = ("ci", "--ignore-scripts", "--no-audit", "--no-fund", "--no-update-notifier")
+TREE_SETTINGS = frozenset(
+    {
+        "legacy-peer-deps",
+        "strict-peer-deps",
+        "engine-strict",
+        "omit",
+        "include",
+        "install-strategy",
+        "install-links",
+        "global-style",
+        "legacy-bundling",
+        "os",
+        "cpu",
+        "libc",
+        "optional",
+    }
+)
+"""Settings of the project's .npmrc that shape the tree npm ci builds, and nothing else: the staged copy
+keeps these (no registry, no credentials, no scripts settings)."""
+
+
+def tree_settings(npmrc: Path) -> str:
+    """The lines of `npmrc` that set a `TREE_SETTINGS` key, for the staging directory's .npmrc."""
+    try:
+        text = npmrc.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
+    kept = []
+    for line in text.splitlines():
+        key, sep, _ = line.strip().partition("=")
+        if sep and key.strip() in TREE_SETTINGS and "${" not in line:
+            kept.append(line.strip())
+    return "".join(f"{line}\n" for line in kept)
+
+
 _PR_SET_PDEATHSIG = 1
 
 

@@ -403,7 +403,11 @@ def command_for(plan: ScriptPlan, script: PlannedScript, remaps_paths: bool) -> 
         extra=extra,
     )
     readable = (project, *tools.readable)
-    hidden = tuple(project / name for name in HIDDEN_IN_PROJECT if (project / name).exists())
+    # npm's global config of a node installed outside /usr (nvm: `<prefix>/etc/npmrc`) may hold tokens.
+    candidates = [project / name for name in HIDDEN_IN_PROJECT] + [
+        p / "etc" / "npmrc" for p in tools.readable
+    ]
+    hidden = tuple(path for path in candidates if path.exists())
     binds: tuple[Bind, ...] = ()
     writable: tuple[Path, ...]
     if remaps_paths:

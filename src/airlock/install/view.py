@@ -10,6 +10,7 @@ and recorded: `ci` then exits 1 without touching the project.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Callable, Iterable, Mapping
@@ -78,8 +79,12 @@ class VerifiedView:
         client: Callable[[], RegistryClient],
         *,
         delay: Callable[[str], None] | None = None,
+        documents: Mapping[str, Mapping[str, str]] | None = None,
     ) -> None:
         self._entries = dict(entries)
+        # name → version → tarball path: packages the lockfile names without a `resolved` URL (npm's
+        # omit-lockfile-registry-resolved), for which npm asks the registry's document first.
+        self._documents = {name: dict(versions) for name, versions in (documents or {}).items()}
         self._cache = cache
         self._client_factory = client
         self._client: RegistryClient | None = None
@@ -142,6 +147,23 @@ class VerifiedView:
     def _refuse(self, path: str, label: str, reason: str, *, integrity: bool) -> None:
         with self._lock:
             self.refusals.append(Refusal(path, label, reason, integrity))
+
+    def document(self, raw_path: str) -> bytes | None:
+        """A registry document listing only the locked versions of a package the lockfile gives no URL
+        for, each pointing at its tarball here (with the locked integrity); None for anything else."""
+        name = unquote(urlsplit(raw_path).path).lstrip("/")
+        versions = self._documents.get(name)
+        if versions is None:
+            return None
+        listed = {}
+        for version, path in versions.items():
+            entry = self._entries[path]
+            dist = {"tarball": self.url.rstrip("/") + path}
+            if entry.locked is not None:
+                dist["integrity"] = entry.locked
+            listed[version] = {"name": name, "version": version, "dist": dist}
+        latest = next(iter(versions))
+        return json.dumps({"name": name, "dist-tags": {"latest": latest}, "versions": listed}).encode()
 
     def pinned(self, raw_path: str) -> bool:
         entry = self._entries.get(unquote(urlsplit(raw_path).path))
@@ -232,6 +254,15 @@ def _handler_for(view: VerifiedView) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             try:
+                document = view.document(self.path)
+                if document is not None:
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(document)))
+                    self.send_header("Cache-Control", "no-store")
+                    self.end_headers()
+                    self.wfile.write(document)
+                    return
                 data = view.bytes_for(self.path)
                 if data is None:
                     body = b'{"error":"Not found"}'

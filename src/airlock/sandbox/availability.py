@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 from airlock.sandbox import SandboxUnavailableError
-from airlock.sandbox.bubblewrap import NAMESPACE_OPTIONS, BubblewrapSandbox
+from airlock.sandbox.bubblewrap import NAMESPACE_OPTIONS, WITHOUT_NESTED_USERNS, BubblewrapSandbox
 
 PROBE_TIMEOUT = 15.0
 OPT_OUT = (
@@ -53,7 +53,19 @@ def probe(path: str | None = None) -> BubblewrapSandbox:
             f"(not on PATH: {search})",
             hint=INSTALL_HINT,
         )
-    argv = [found, *NAMESPACE_OPTIONS, "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "true"]
+    options = NAMESPACE_OPTIONS
+    said = _try(found, options)
+    if said is not None and f"unknown option {WITHOUT_NESTED_USERNS}" in said.lower():
+        options = tuple(o for o in NAMESPACE_OPTIONS if o != WITHOUT_NESTED_USERNS)
+        said = _try(found, options)
+    if said is not None:
+        raise unavailable_because(found, said)
+    return BubblewrapSandbox(Path(found), options)
+
+
+def _try(bwrap: str, options: tuple[str, ...]) -> str | None:
+    """None when `bwrap` sets up a trivial sandbox with `options`, else what it said."""
+    argv = [bwrap, *options, "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "true"]
     try:
         done = subprocess.run(
             argv,
@@ -65,18 +77,17 @@ def probe(path: str | None = None) -> BubblewrapSandbox:
         )
     except subprocess.TimeoutExpired:
         raise SandboxUnavailableError(
-            f"cannot run install scripts in a sandbox: `{found} … true` did not finish in {PROBE_TIMEOUT:g} s",
+            f"cannot run install scripts in a sandbox: `{bwrap} … true` did not finish in {PROBE_TIMEOUT:g} s",
             hint=OPT_OUT,
         ) from None
     except OSError as exc:
         raise SandboxUnavailableError(
-            f"cannot run install scripts in a sandbox: {found} does not start: {exc.strerror}",
+            f"cannot run install scripts in a sandbox: {bwrap} does not start: {exc.strerror}",
             hint=INSTALL_HINT,
         ) from None
-    if done.returncode != 0:
-        said = done.stderr.decode("utf-8", errors="replace").strip() or f"exit status {done.returncode}"
-        raise unavailable_because(found, said)
-    return BubblewrapSandbox(Path(found))
+    if done.returncode == 0:
+        return None
+    return done.stderr.decode("utf-8", errors="replace").strip() or f"exit status {done.returncode}"
 
 
 def unavailable_because(bwrap: str, said: str) -> SandboxUnavailableError:
@@ -95,3 +106,21 @@ def unavailable_because(bwrap: str, said: str) -> SandboxUnavailableError:
 
 
 __all__ = ["INSTALL_HINT", "USERNS_HINT", "probe", "unavailable_because"]
+
+
+def main() -> int:
+    """`python -m airlock.sandbox.availability`: say whether install scripts can run sandboxed here
+    (the README's set-up runs it; exit 1 with the reason and the fix when they cannot)."""
+    import sys
+
+    try:
+        sandbox = probe()
+    except SandboxUnavailableError as exc:
+        print(exc.diagnostics(), file=sys.stderr)
+        return 1
+    print(f"install scripts can run sandboxed: {sandbox.bwrap} works here")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

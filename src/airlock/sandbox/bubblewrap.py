@@ -35,6 +35,9 @@ NAMESPACE_OPTIONS: tuple[str, ...] = (
     "--new-session",
 )
 """Namespaces and privileges, shared with the availability probe so that it tests what runs."""
+WITHOUT_NESTED_USERNS = "--disable-userns"
+"""bubblewrap 0.8+; older ones (Ubuntu 22.04 ships 0.6) run without it: the sandbox then may create
+nested user namespaces, which still cannot undo its read-only mounts (they are locked)."""
 
 SYSTEM_TOP_LEVEL = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
 """Top-level directories that are links into /usr on merged-/usr systems and directories elsewhere."""
@@ -80,11 +83,13 @@ HOSTNAME = "airlock-sandbox"
 class BubblewrapSandbox:
     bwrap: Path
     """The bwrap executable the availability probe ran successfully."""
+    options: tuple[str, ...] = NAMESPACE_OPTIONS
+    """The namespace options the probe found this bwrap accepts."""
     name: str = "bubblewrap"
     remaps_paths: bool = True
 
     def run(self, command: SandboxedCommand) -> SandboxOutcome:
-        argv = (str(self.bwrap), *bwrap_arguments(command), "--", *command.argv)
+        argv = (str(self.bwrap), *bwrap_arguments(command, options=self.options), "--", *command.argv)
         # bwrap makes a missing mount point inside a writable path on the host (the project's node_modules
         # before the first install, for the project's own scripts): take it away again afterwards.
         made = [t for t in _targets(command) if _inside_writable(t, command) and not _exists(t)]
@@ -104,10 +109,12 @@ def _inside_writable(target: Path, command: SandboxedCommand) -> bool:
     return any(w in target.parents for w in command.writable)
 
 
-def bwrap_arguments(command: SandboxedCommand, *, root: Path = Path("/")) -> list[str]:
+def bwrap_arguments(
+    command: SandboxedCommand, *, root: Path = Path("/"), options: tuple[str, ...] = NAMESPACE_OPTIONS
+) -> list[str]:
     """The bwrap options for `command` (without the command itself). `root` is where the host's /
     is read from (tests give a fake one)."""
-    args: list[str] = [*NAMESPACE_OPTIONS]
+    args: list[str] = [*options]
     args += ["--share-net"] if command.allow_network else ["--unshare-net"]
     args += ["--hostname", HOSTNAME]
     args += _system_view(root, allow_network=command.allow_network)
@@ -120,7 +127,8 @@ def bwrap_arguments(command: SandboxedCommand, *, root: Path = Path("/")) -> lis
     mounts: list[tuple[Path, list[str]]] = []
     remounts: list[str] = []
     for path in command.readable:
-        mounts += _readable(path, targets, root, remounts)
+        if path not in command.writable:  # listed as both: writable wins
+            mounts += _readable(path, targets, root, remounts)
     mounts += [
         (b.target, ["--bind" if b.writable else "--ro-bind", str(b.source), str(b.target)])
         for b in command.binds
@@ -195,4 +203,4 @@ def _under(path: Path, parent: Path) -> bool:
     return path == parent or parent in path.parents
 
 
-__all__ = ["BubblewrapSandbox", "bwrap_arguments"]
+__all__ = ["NAMESPACE_OPTIONS", "WITHOUT_NESTED_USERNS", "BubblewrapSandbox", "bwrap_arguments"]
