@@ -1088,15 +1088,16 @@ def policy_scripts(
 
   airlock install                       # bring the lockfile in line with package.json, then install
 
-[bold]Exit codes[/bold]: 0 installed, or declined at the question · 1 blocked, --fail-on reached, or an install
-script failed: nothing changed · 2 bad usage (not a terminal and no --yes) · 3 npm/network/registry failure.
+[bold]Exit codes[/bold]: 0 installed, or declined at the question · 1 blocked, --fail-on reached, the policy exceeded
+or an install script failed: nothing changed · 2 bad usage (not a terminal and no --yes) · 3 npm/network/registry
+failure.
 """,
 )
 def install(
     packages: Annotated[
         list[str] | None,
         typer.Argument(
-            metavar="[PKG...]",
+            metavar="PKG...",
             help="Packages to add or update, as npm install takes them (name, name@version, name@range, "
             "name@tag). None: the lockfile brought in line with package.json.",
             show_default=False,
