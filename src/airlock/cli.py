@@ -1075,6 +1075,128 @@ def policy_scripts(
     raise typer.Exit(0)
 
 
+@app.command(
+    "install",
+    cls=Command,
+    epilog="""[bold]Examples[/bold]
+
+  airlock install left-pad              # resolve, show what changes, ask, then install as airlock ci does
+
+  airlock install -D -E typescript@5    # --save-dev, --save-exact, as npm install takes them
+
+  airlock install esbuild --yes         # CI: accept without asking (blocked trees still stop)
+
+  airlock install                       # bring the lockfile in line with package.json, then install
+
+[bold]Exit codes[/bold]: 0 installed, or declined at the question · 1 blocked, --fail-on reached, the policy exceeded
+or an install script failed: nothing changed · 2 bad usage (not a terminal and no --yes) · 3 npm/network/registry
+failure.
+""",
+)
+def install(
+    packages: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="PKG...",
+            help="Packages to add or update, as npm install takes them (name, name@version, name@range, "
+            "name@tag). None: the lockfile brought in line with package.json.",
+            show_default=False,
+        ),
+    ] = None,
+    project: Annotated[
+        Path,
+        typer.Option("--project", "-C", metavar="DIR", help="Project directory (holds package.json)."),
+    ] = Path(),
+    yes: Annotated[
+        bool,
+        typer.Option(
+            "--yes",
+            "-y",
+            metavar=FLAG,
+            help="Accept without asking (CI); refusals (blocked, --fail-on) stand.",
+        ),
+    ] = False,
+    save_dev: Annotated[
+        bool, typer.Option("--save-dev", "-D", metavar=FLAG, help="Record them under devDependencies.")
+    ] = False,
+    save_exact: Annotated[
+        bool,
+        typer.Option("--save-exact", "-E", metavar=FLAG, help="Record exact versions, not ^ranges."),
+    ] = False,
+    fail_on: CheckFailOnOption = None,
+    allow_network: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-network",
+            metavar="PKG",
+            help="Let this package's install scripts reach the network (repeatable; shown in the summary).",
+        ),
+    ] = None,
+    unsandboxed_scripts: Annotated[
+        bool,
+        typer.Option(
+            "--unsandboxed-scripts",
+            metavar=FLAG,
+            help="Run the allowed install scripts without the sandbox (loud; only where bwrap cannot run).",
+        ),
+    ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", metavar=FLAG, help="Show every script's output.")
+    ] = False,
+    jobs: JobsOption = None,
+    no_store: NoStoreOption = False,
+) -> None:
+    """Add or update packages as `npm install` does (package.json and the lockfile), but only after the new
+    tree passes the check: npm resolves in a temporary copy with scripts off, airlock shows what changes,
+    what the new packages can do and what their install scripts would run, asks, then installs as
+    `airlock ci` does. The install scripts accepted are recorded (airlock-policy.json, else package.json
+    lavamoat.allowScripts) and run in the sandbox."""
+    from airlock.exit import ExitCode
+    from airlock.install.add import InstallRequest, install_accepted, prepare_install
+    from airlock.install.present import outcome_text, question, refusal_lines, render, render_plan
+    from airlock.install.resolve import SaveOptions
+    from airlock.model import Verdict
+
+    if not yes and not sys.stdin.isatty():
+        raise UsageError(
+            "airlock install asks before it installs, and standard input is not a terminal",
+            hint="pass --yes to accept without asking (CI); blocked trees and --fail-on still stop it",
+        )
+    wanted = set(fail_on or ())
+    verdict = next((Verdict(w.value) for w in (CheckFailOn.review, CheckFailOn.block) if w in wanted), None)
+    if CheckFailOn.policy in wanted:
+        _require_policy(project)  # install enforces a policy whenever there is one, as ci does
+    request = InstallRequest(
+        project=project,
+        specs=tuple(packages or ()),
+        save=SaveOptions(dev=save_dev, exact=save_exact),
+        fail_on=verdict,
+        allow_network=frozenset(allow_network or ()),
+        unsandboxed_scripts=unsandboxed_scripts,
+        jobs=jobs,
+        no_store=no_store,
+    )
+    plan = prepare_install(request, status=_status, progress=_RichProgress())
+    color = _colour(False)
+    width = Console().width if sys.stdout.isatty() else None
+    typer.echo(render_plan(plan, color=color, width=width), nl=False)
+    code = plan.exit_code()
+    if code is not ExitCode.OK:
+        typer.echo(render(refusal_lines(plan), color=color, width=width), nl=False)
+        _print_failures(plan.outcome.failures)
+        raise typer.Exit(int(code))
+    if not yes and plan.changes_anything and not typer.confirm(question(plan), default=False):
+        typer.echo("declined: nothing was installed and nothing changed")
+        raise typer.Exit(int(ExitCode.OK))
+    outcome = install_accepted(
+        plan, request, status=_status, scripts_step=_scripts_step(), check_progress=_RichProgress()
+    )
+    typer.echo(outcome_text(plan, outcome, verbose=verbose))
+    _print_warnings(outcome.policy.warnings)
+    _print_failures(outcome.outcome.failures)
+    raise typer.Exit(int(outcome.exit_code))
+
+
 @cache_app.command("path", cls=Command)
 def cache_path() -> None:
     """Print where downloads and the analysis store live."""

@@ -14,6 +14,7 @@ from airlock.config import Settings, load_settings
 from airlock.errors import BadInputError
 from airlock.model import Verdict
 from airlock.pipeline.progress import Progress
+from airlock.policy.document import Policy
 from airlock.tree.model import DependencyTree
 from airlock.tree.project import ProjectLockfile
 
@@ -164,9 +165,10 @@ class PolicyEnforcement:
     """Override refusals that have no effect under LavaMoat's merge."""
 
 
-def enforce_project_policy(checked: ProjectCheck) -> PolicyEnforcement:
+def enforce_project_policy(checked: ProjectCheck, *, policy: Policy | None = None) -> PolicyEnforcement:
     """The outcome with `policy-exceeded` findings when the project has an airlock-policy.json (beside the
-    lockfile), a note saying what the policy found, and how many packages exceed their grants."""
+    lockfile), a note saying what the policy found, and how many packages exceed their grants. `policy`
+    replaces the file's document (`airlock install`: the policy as accepting the install leaves it)."""
     from airlock.policy.document import POLICY_FILENAME
     from airlock.policy.enforce import enforce
     from airlock.policy.files import read_override, read_policy
@@ -174,10 +176,10 @@ def enforce_project_policy(checked: ProjectCheck) -> PolicyEnforcement:
     from airlock.policy.naming import canonical_names, project_dependency_names
 
     project = checked.lockfile_path.parent
-    if not (project / POLICY_FILENAME).is_file():
+    if policy is None and not (project / POLICY_FILENAME).is_file():
         return PolicyEnforcement(checked.outcome, (), 0)
     names = canonical_names(checked.outcome.tree, declared=project_dependency_names(checked.manifest))
-    policy, override = read_policy(project), read_override(project)
+    policy, override = policy if policy is not None else read_policy(project), read_override(project)
     warnings = tuple(lost_refusals(policy, override)) if override is not None else ()
     enforced = enforce(checked.outcome, policy, names, override)
     count = enforced.violations

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
@@ -51,6 +51,7 @@ from airlock.integrity import parse_sri
 from airlock.lifecycle import registry_install_scripts
 from airlock.model import PackageReport
 from airlock.pipeline.progress import Progress
+from airlock.policy.document import POLICY_FILENAME, loads
 from airlock.registry.cache import Cache, default_cache_dir
 from airlock.tree.model import DependencyTree, LockfileInput, Source
 from airlock.tree.project import ProjectLockfile, read_manifests, read_pnpm_workspace
@@ -76,6 +77,13 @@ class CiRequest:
     unsandboxed_scripts: bool = False
     script_timeout: float = DEFAULT_SCRIPT_TIMEOUT
     npm_timeout: float = DEFAULT_NPM_TIMEOUT
+    policy: bytes | None = None
+    """airlock-policy.json bytes to enforce and take script permissions from instead of the project's file
+    (`airlock install`: the accepted scripts and the new packages' grants recorded in it); written into
+    place after the swap, like manifest and lockfile."""
+
+
+_NEW_POLICY = f"the new {POLICY_FILENAME}"
 
 
 # ---- the seam for the scripts step (the sandbox helper's plan_scripts / run_scripts) --------------------
@@ -90,6 +98,10 @@ class ScriptsInput:
     timeout: float
     with_scripts: tuple[str, ...] = ()
     """`name@version` of every installed package the check saw install scripts in."""
+    manifest: bytes | None = None
+    """`airlock install`: the new package.json (not yet in the project), which decides like the project's."""
+    policy: bytes | None = None
+    """`airlock install`: the new airlock-policy.json (not yet in the project)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -406,16 +418,7 @@ def run_ci(
 ) -> CiOutcome:
     say = progress or (lambda line: None)
     project = request.project.resolve() if request.project.is_dir() else request.project
-    request = CiRequest(
-        project,
-        request.manifest,
-        request.lockfile,
-        request.check,
-        request.allow_network,
-        request.unsandboxed_scripts,
-        request.script_timeout,
-        request.npm_timeout,
-    )
+    request = replace(request, project=project)
     lockfile = project_lockfile(request)
     with ProjectLock(project):
         stale = tuple(remove_stale_staging(project))
@@ -470,7 +473,9 @@ def _install(
             started = time.monotonic()
             checked = run_prepared(prepared, check_progress)
             check_seconds = time.monotonic() - started
-            policy = enforce_project_policy(checked)
+            policy = enforce_project_policy(
+                checked, policy=None if request.policy is None else loads(request.policy, source=_NEW_POLICY)
+            )
             outcome = policy.outcome
             code = outcome.exit_code(fail_on=checked.settings.fail_on)
             if code is ExitCode.OK and policy.violations:
@@ -506,6 +511,8 @@ def _install(
             request.unsandboxed_scripts,
             request.script_timeout,
             _with_scripts(outcome),
+            manifest=request.manifest,
+            policy=request.policy,
         ),
         say,
     )
@@ -524,6 +531,8 @@ def _install(
         write_atomic(request.project / "package.json", request.manifest)
     if request.lockfile is not None:
         write_atomic(request.project / lockfile.input.file, request.lockfile)
+    if request.policy is not None:
+        write_atomic(request.project / POLICY_FILENAME, request.policy)
     say("node_modules swapped into place")
     facts = InstallFacts(result.seconds, check_seconds, installed, facts_view[0], facts_view[1], swapped)
     notes = (swapped.note,) if swapped.note else ()

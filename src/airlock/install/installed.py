@@ -93,14 +93,19 @@ def lifecycle_scripts(
     return found, implicit
 
 
-def read_installed(project: Path, node_modules: Path) -> tuple[InstalledPackage, ...]:
-    """Every package in `node_modules` (the hidden lockfile's entries that are installed), build order."""
+def read_installed(
+    project: Path, node_modules: Path, *, manifest: Mapping[str, object] | None = None
+) -> tuple[InstalledPackage, ...]:
+    """Every package in `node_modules` (the hidden lockfile's entries that are installed), build order.
+    `manifest`: the project's package.json document when the caller has it (`airlock install`: the new
+    one, not yet written), else read from `project`."""
     hidden = node_modules / HIDDEN_LOCKFILE
     document = read_json_object(hidden, "npm's record of the installed tree")
     packages = document.get("packages")
     if not isinstance(packages, dict):
         raise BadInputError(f"{hidden} has no `packages`", hint="reinstall with npm 7 or later")
-    manifest = _project_manifest(project)
+    if manifest is None:
+        manifest = _project_manifest(project)
     root = {field: manifest[field] for field in _ROOT_FIELDS if isinstance(manifest.get(field), dict)}
     # The hidden lockfile leaves the project out; its entry is what the project's package.json declares.
     text = json.dumps({**document, "packages": {"": root, **packages}})

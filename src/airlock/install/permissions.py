@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from airlock.policy.document import POLICY_FILENAME, Policy, PolicyError, parse, script_pattern
+from airlock.policy.document import POLICY_FILENAME, Policy, PolicyError, loads, parse, script_pattern
 from airlock.policy.files import read_override, read_policy
 from airlock.policy.merge import merge
 
@@ -48,20 +48,28 @@ class ScriptPermissions:
         return canonical is not None and self.policy.network_allowed(canonical, version)
 
 
-def read_permissions(project: Path) -> ScriptPermissions:
-    """The project's script permissions (the policy with its override applied, when there is one)."""
-    if (project / POLICY_FILENAME).exists():
-        policy = read_policy(project)
+def read_permissions(
+    project: Path, *, manifest: Mapping[str, object] | None = None, policy: bytes | None = None
+) -> ScriptPermissions:
+    """The project's script permissions (the policy with its override applied, when there is one).
+
+    `airlock install` hands the bytes it is about to write (the accepted scripts recorded in them): `policy`
+    replaces airlock-policy.json's text, `manifest` the project's package.json."""
+    if policy is not None or (project / POLICY_FILENAME).exists():
+        document = (
+            loads(policy, source=f"the new {POLICY_FILENAME}") if policy is not None else read_policy(project)
+        )
         override = read_override(project)
         return ScriptPermissions(
-            PermissionSource.POLICY, merge(policy, override) if override is not None else policy
+            PermissionSource.POLICY, merge(document, override) if override is not None else document
         )
-    manifest = _manifest(project / "package.json")
+    if manifest is None:
+        manifest = _manifest(project / "package.json")
     lavamoat = manifest.get("lavamoat")
     if isinstance(lavamoat, Mapping) and "allowScripts" in lavamoat:
         source = f"{project / 'package.json'} lavamoat.allowScripts"
-        policy = parse({"version": 1, "allowScripts": lavamoat["allowScripts"]}, source=source)
-        return ScriptPermissions(PermissionSource.PACKAGE_JSON, policy)
+        allowed = parse({"version": 1, "allowScripts": lavamoat["allowScripts"]}, source=source)
+        return ScriptPermissions(PermissionSource.PACKAGE_JSON, allowed)
     return ScriptPermissions(PermissionSource.NONE)
 
 

@@ -18,6 +18,7 @@ yet: they are listed as skipped, with the reason.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -26,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
+from airlock.errors import BadInputError
 from airlock.install.environment import base_environment, script_environment
 from airlock.install.installed import (
     PROJECT_SCRIPTS,
@@ -63,6 +65,22 @@ class ScriptsRequest:
     """--unsandboxed-scripts."""
     timeout: float = 600.0
     """Per script, seconds."""
+    manifest: bytes | None = None
+    """`airlock install`: the new package.json (accepted scripts recorded in it), not yet in the project;
+    read instead of the project's for permissions, canonical names and the project's own scripts."""
+    policy: bytes | None = None
+    """`airlock install`: the new airlock-policy.json, read instead of the project's."""
+
+    def project_manifest(self) -> dict[str, object]:
+        if self.manifest is None:
+            return read_json_object(self.project / "package.json", "the project's package.json")
+        try:
+            data = json.loads(self.manifest)
+        except ValueError as exc:
+            raise BadInputError(f"the new package.json is not valid JSON: {exc}") from None
+        if not isinstance(data, dict):
+            raise BadInputError("the new package.json is not a JSON object")
+        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,8 +204,9 @@ def network_attempt(output: str) -> bool:
 def plan_scripts(request: ScriptsRequest, *, environ: Mapping[str, str] | None = None) -> ScriptPlan:
     """Which scripts run, in order, and which are skipped and why; reads files, runs nothing."""
     parent = os.environ if environ is None else environ
-    permissions = read_permissions(request.project)
-    packages = read_installed(request.project, request.node_modules)
+    manifest = request.project_manifest()
+    permissions = read_permissions(request.project, manifest=manifest, policy=request.policy)
+    packages = read_installed(request.project, request.node_modules, manifest=manifest)
     planned: list[PlannedScript] = []
     skipped: list[SkippedScripts] = []
     grants: list[NetworkGrant] = []
@@ -262,7 +281,7 @@ def _network_grant(
 
 
 def _project_scripts(request: ScriptsRequest, grants: list[NetworkGrant]) -> list[PlannedScript]:
-    manifest = read_json_object(request.project / "package.json", "the project's package.json")
+    manifest = request.project_manifest()
     scripts, implicit = lifecycle_scripts(manifest, request.project, PROJECT_SCRIPTS)
     name = str(manifest.get("name") or request.project.name)
     version = str(manifest["version"]) if isinstance(manifest.get("version"), str) else None

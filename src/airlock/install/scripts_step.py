@@ -12,7 +12,13 @@ from airlock.install.scripts import ScriptsRequest, default_sandbox, plan_script
 def sandboxed_scripts_step(request: ScriptsInput, progress: Callable[[str], None] | None) -> ScriptsOutcome:
     plan = plan_scripts(
         ScriptsRequest(
-            request.project, request.node_modules, request.allow_network, request.unsandboxed, request.timeout
+            request.project,
+            request.node_modules,
+            request.allow_network,
+            request.unsandboxed,
+            request.timeout,
+            manifest=request.manifest,
+            policy=request.policy,
         )
     )
     skipped = tuple(

@@ -225,6 +225,27 @@ def find_lockfile(
     )
 
 
+def pinned_npm_options() -> tuple[str, ...]:
+    """npm options that keep npm inside airlock's cache whatever the project's .npmrc says: a project .npmrc
+    may set these to any path (npm honours `cache` and `logs-dir` from it) or to a global install; the
+    command line outranks every config file."""
+    npm_cache = default_cache_dir() / "npm"
+    return (
+        f"--cache={npm_cache}",
+        f"--logs-dir={npm_cache / '_logs'}",
+        "--global=false",
+        "--location=user",
+        "--git=git",
+        "--update-notifier=false",
+    )
+
+
+def resolve_environment() -> dict[str, str]:
+    """The environment npm resolves in: the user's (registry auth comes from .npmrc files it names), with
+    scripts off whatever a config file says."""
+    return {**os.environ, "npm_config_ignore_scripts": "true", "npm_config_update_notifier": "false"}
+
+
 def resolve_with_npm(
     root: Path, manifests: Mapping[str, Mapping[str, object]], *, what: str | None = None
 ) -> str:
@@ -249,23 +270,11 @@ def resolve_with_npm(
             shutil.copyfile(root / directory / "package.json", target)
         if (root / ".npmrc").is_file():
             shutil.copyfile(root / ".npmrc", work / ".npmrc")
-        env = {**os.environ, "npm_config_ignore_scripts": "true", "npm_config_update_notifier": "false"}
-        # A project .npmrc may set these to any path (npm honours `cache` and `logs-dir` from it) or to
-        # a global install; the command line outranks every config file.
-        npm_cache = default_cache_dir() / "npm"
-        pinned = (
-            f"--cache={npm_cache}",
-            f"--logs-dir={npm_cache / '_logs'}",
-            "--global=false",
-            "--location=user",
-            "--git=git",
-            "--update-notifier=false",
-        )
         try:
             result = subprocess.run(
-                [npm, *NPM_RESOLVE_COMMAND[1:], *pinned],
+                [npm, *NPM_RESOLVE_COMMAND[1:], *pinned_npm_options()],
                 cwd=work,
-                env=env,
+                env=resolve_environment(),
                 capture_output=True,
                 text=True,
                 timeout=NPM_RESOLVE_TIMEOUT,
