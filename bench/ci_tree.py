@@ -4,7 +4,7 @@
     python bench/ci_tree.py --tree DIR --repeat 7
 
 Each tool works in its own temporary copy of package.json + package-lock.json, with its own caches in a
-temporary directory (airlock: AIRLOCK_CACHE_DIR and the analysis store; npm: --cache). One cold run of
+temporary directory (airlock: AIRLOCK_CACHE_DIR and AIRLOCK_STORE, the analysis store; npm: --cache). One cold run of
 each fills them; then --repeat warm runs of each, alternating, node_modules removed before every run (npm
 ci removes it anyway; airlock ci would swap and delete it), report the median wall seconds and the ratio
 warm airlock ci / warm npm ci (issue 14 asks for ≤ 1.3). airlock ci includes the whole check (packuments
@@ -61,7 +61,7 @@ def main() -> None:
         env = {
             **os.environ,
             "AIRLOCK_CACHE_DIR": str(root / "airlock-cache"),
-            "XDG_DATA_HOME": str(root / "data"),
+            "AIRLOCK_STORE": str(root / "store.sqlite3"),
         }
         npm_argv = [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", f"--cache={root / 'npm-cache'}"]
         ci_argv = [*airlock, "ci", ".", "--format", "json"]
