@@ -450,6 +450,7 @@ def diff(
         except OSError as exc:
             raise OperationalError(f"cannot write {output}: {exc.strerror}") from None
         _stderr.print(Text(f"wrote the diff to {output}: {document.verdict.value} (exit {int(code)})"))
+    _print_failures(document.failures)
     raise typer.Exit(int(code))
 
 
