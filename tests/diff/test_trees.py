@@ -355,3 +355,36 @@ def test_a_pulled_in_dependency_that_cannot_be_fetched_stays_under_its_parent(
     assert code == 3
     failed = [r for r in _sarif_results(out) if r["ruleId"] == "target-failed"]
     assert [r["properties"].get("dependencyOf") for r in failed] == ["event-stream"]
+
+
+def _dev_only(lock: LockfileInput, name: str) -> LockfileInput:
+    """`lock` with `name` a devDependency of the project (and marked dev-only in the tree), as npm writes it."""
+    document = json.loads(lock.text)
+    root = document["packages"][""]
+    root.setdefault("devDependencies", {})[name] = root["dependencies"].pop(name)
+    document["packages"][f"node_modules/{name}"]["dev"] = True
+    manifest = {
+        "name": root["name"],
+        "version": root["version"],
+        "dependencies": root["dependencies"],
+        "devDependencies": root["devDependencies"],
+    }
+    return LockfileInput(lock.file, json.dumps(document, indent=2), {"": manifest})
+
+
+def test_production_leaves_a_dev_only_change_out(
+    registry: FakeRegistry,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    old = str(_write_lock(tmp_path / "old", _dev_only(old_lock(registry), "calm-pad")))
+    new = str(_write_lock(tmp_path / "new", _dev_only(new_lock(registry), "calm-pad")))
+    code, document = diff_json(["--lockfile", old, new], monkeypatch, capsys)
+    assert code == 1
+    assert [c["name"] for c in document["changes"]] == ["event-stream", "calm-pad"]
+    code, document = diff_json(["--lockfile", old, new, "--production"], monkeypatch, capsys)
+    assert code == 1
+    assert [c["name"] for c in document["changes"]] == ["event-stream"]
+    code, _, err = run(["diff", "a@1", "a@2", "--production"], monkeypatch, capsys)
+    assert code == 2 and "--production" in err and "--lockfile" in err

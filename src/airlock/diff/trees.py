@@ -266,10 +266,15 @@ def base_pair(revision: str, project: Path) -> LockfilePair:
 
 
 def requested_pair(
-    old: str | None, new: str | None, *, lockfile: bool, base: str | None
+    old: str | None, new: str | None, *, lockfile: bool, base: str | None, production: bool = False
 ) -> LockfilePair | None:
     """Which form of `airlock diff` its arguments ask for: None for two targets (`diff OLD NEW`), else the two
     lockfile trees, read. Wrong combinations are usage errors that show the right ones."""
+    if production and not lockfile and base is None:
+        raise UsageError(
+            "--production leaves out dev-only packages of a lockfile: it needs --lockfile or --base",
+            hint="airlock diff --lockfile OLD_LOCK NEW_LOCK --production, or airlock diff --base main --production",
+        )
     if lockfile and base is not None:
         raise UsageError(
             "--lockfile and --base are two ways to name the old lockfile; give one",
