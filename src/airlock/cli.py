@@ -116,6 +116,10 @@ ProjectOption = Annotated[
         "--project", metavar="DIR", help="Project directory (airlock.toml and .npmrc are read from here)."
     ),
 ]
+ProductionOption = Annotated[
+    bool,
+    typer.Option("--production", metavar=FLAG, help="Skip packages that only dev dependencies pull in."),
+]
 NoStoreOption = Annotated[
     bool,
     typer.Option(
@@ -388,6 +392,7 @@ def diff(
             help="Review the work tree's lockfile against the one committed at REV (e.g. main, HEAD~1).",
         ),
     ] = None,
+    production: ProductionOption = False,
     format: Annotated[
         DiffFormat | None,
         typer.Option(
@@ -420,14 +425,20 @@ def diff(
         project,
         flags={"offline": offline, "jobs": jobs, "fail_on": None if fail_on is None else _verdict(fail_on)},
     )
-    pair = requested_pair(old, new, lockfile=lockfile, base=base)
+    pair = requested_pair(old, new, lockfile=lockfile, base=base, production=production)
     runtime = Runtime.for_project(project, settings, no_store=no_store)
     with runtime.pipeline() as pipeline:
         if pair is None:
             assert old is not None and new is not None  # requested_pair checked
             document = diff_targets(pipeline, old, new)
         else:
-            document = diff_lockfiles(pipeline, pair.old, pair.new, labels=(pair.old_label, pair.new_label))
+            document = diff_lockfiles(
+                pipeline,
+                pair.old,
+                pair.new,
+                production=production,
+                labels=(pair.old_label, pair.new_label),
+            )
     code = document.exit_code(fail_on=settings.fail_on)
     to_file = output is not None
     chosen = format.value if format is not None else _chosen_format(None, to_file)
@@ -450,6 +461,7 @@ def diff(
         except OSError as exc:
             raise OperationalError(f"cannot write {output}: {exc.strerror}") from None
         _stderr.print(Text(f"wrote the diff to {output}: {document.verdict.value} (exit {int(code)})"))
+    _print_failures(document.failures)
     raise typer.Exit(int(code))
 
 
@@ -476,10 +488,7 @@ def check(
             "copy of package.json — scripts never run.",
         ),
     ] = Path(),
-    production: Annotated[
-        bool,
-        typer.Option("--production", metavar=FLAG, help="Skip packages that only dev dependencies pull in."),
-    ] = False,
+    production: ProductionOption = False,
     format: FormatOption = None,
     output: OutputOption = None,
     verbose: Annotated[
@@ -794,10 +803,6 @@ PolicyPathArgument = Annotated[
         metavar="PATH",
         help="Project directory (or its lockfile); airlock-policy.json lives beside the lockfile.",
     ),
-]
-ProductionOption = Annotated[
-    bool,
-    typer.Option("--production", metavar=FLAG, help="Skip packages that only dev dependencies pull in."),
 ]
 AllPlatformsOption = Annotated[
     bool,

@@ -53,6 +53,15 @@ def failure_finding(error: AirlockError) -> Finding:
     return package_rules.TARGET_FAILED.finding(error.diagnostics())
 
 
+def with_failures(verdict: Verdict, failures: Iterable[Finding]) -> Verdict:
+    """`verdict` once some of what it judged turns out not to be analysed (`failure_finding`s): raised by
+    those findings, and to review at least, as `judge` does for a failed target."""
+    found = tuple(failures)
+    if not found:
+        return verdict
+    return max((verdict, decide(found), Verdict.REVIEW), key=lambda v: v.rank)
+
+
 def judge(
     result: PackageResult,
     severity_overrides: Mapping[str, Severity],
@@ -92,4 +101,4 @@ def judge(
     )
 
 
-__all__ = ["BLOCK_AT", "REVIEW_AT", "adjust", "decide", "failure_finding", "judge"]
+__all__ = ["BLOCK_AT", "REVIEW_AT", "adjust", "decide", "failure_finding", "judge", "with_failures"]

@@ -13,10 +13,9 @@ from airlock.analysis.capabilities import (
     Budget,
     analyze_source,
 )
-from airlock.analysis.facts import NETWORK_GLOBALS
 from airlock.analysis.js import Dialect
 from airlock.analysis.resolve import StepBudgetExhaustedError, Steps
-from airlock.analysis.vocabulary import POWERFUL_GLOBALS
+from airlock.analysis.vocabulary import NETWORK_GLOBALS, POWERFUL_GLOBALS
 from airlock.contents import read_tarball
 from airlock.model import PackageAnalysis
 from airlock.verdict import decide

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from airlock.analysis.indicators import Indicator
 from airlock.analysis.js import Dialect, SourceText, parse
-from airlock.analysis.signals import Indicator, scan_indicators
+from airlock.analysis.signals import scan_indicators
 
 
 def kinds(source: str) -> set[Indicator]:

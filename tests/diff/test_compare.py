@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from airlock.diff.compare import FileInfo, PackageSide, added_dependencies, compare, declared_manifest
-from airlock.diff.model import Attention, ChangeKind, DependencyAdded
+from airlock.diff.model import Attention, ChangeKind, DependencyAdded, Side
+from airlock.errors import OperationalError
 from airlock.model import Capabilities, Evidence, Finding, PackageReport, Severity, Verdict
 
 
@@ -124,3 +125,19 @@ def test_declared_manifest_and_added_dependencies() -> None:
     new = PackageSide(report("2"), dependencies={"a": "^1", "c": "~3"})
     assert added_dependencies(old, new) == {"c": "~3"}
     assert compare(new, old).dependencies_removed == ("c",)
+
+
+def test_a_version_not_analysed_is_never_compared_as_clean() -> None:
+    failure = OperationalError("could not fetch the tarball of pkg@1.0.1")
+    had = {"https.get": (Evidence("a.js", 1),)}
+    failed = PackageSide(report("1.0.1"), failure=failure)
+    change = compare(PackageSide(report("1.0.0", builtin=had)), failed)
+    assert change.verdict is Verdict.REVIEW and change.attention is Attention.HIGH
+    assert [(n.label, n.side) for n in change.not_analysed] == [("pkg@1.0.1", Side.NEW)]
+    assert [f.rule for f in change.findings_added] == ["target-failed"]
+    assert dict(change.capabilities_removed) == {} and change.files == ()  # unknown, not gone
+
+    change = compare(PackageSide(report("1.0.0"), failure=failure), PackageSide(report("1.0.1", builtin=had)))
+    assert [n.side for n in change.not_analysed] == [Side.OLD]
+    assert dict(change.capabilities_added) == had  # the old version counts as nothing
+    assert change.verdict is Verdict.REVIEW and change.attention is Attention.HIGH

@@ -10,12 +10,15 @@ from typing import Any
 
 import pytest
 
+from airlock.registry.client import RegistryClient
 from airlock.tree import LockfileInput
 from tests.diff.lockfiles import npm_lock
 from tests.diff.scenarios import publish_benign, publish_event_stream
 from tests.diff.schema import assert_valid_diff
 from tests.diff.test_git import _commit, _git, _write
 from tests.fakes.registry import FakeRegistry
+from tests.fakes.tarballs import build_package
+from tests.report.schema import assert_valid_sarif
 from tests.test_cli import run
 
 
@@ -203,3 +206,185 @@ def test_wrong_combinations_are_usage_errors_with_a_hint(
     code, out, err = run(["diff", *argv], monkeypatch, capsys)
     assert code == 2 and out == ""
     assert message in err and "airlock diff" in err
+
+
+def _pair(registry: FakeRegistry, tmp_path: Path) -> tuple[str, str]:
+    old = _write_lock(tmp_path / "old", old_lock(registry))
+    new = _write_lock(tmp_path / "new", new_lock(registry))
+    return str(old), str(new)
+
+
+def _calm_pad_only(registry: FakeRegistry, tmp_path: Path) -> tuple[str, str]:
+    old = npm_lock({"calm-pad": "1.2.0"}, {"node_modules/calm-pad": _node(registry, "calm-pad", "1.2.0")})
+    new = npm_lock({"calm-pad": "1.3.0"}, {"node_modules/calm-pad": _node(registry, "calm-pad", "1.3.0")})
+    return str(_write_lock(tmp_path / "o", old)), str(_write_lock(tmp_path / "n", new))
+
+
+def _sarif_results(out: str) -> list[dict[str, Any]]:
+    (sarif_run,) = assert_valid_sarif(out)["runs"]
+    results: list[dict[str, Any]] = sarif_run["results"]
+    return results
+
+
+@pytest.fixture
+def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Retries without sleeping between them: a fetch that keeps failing gives up at once."""
+    monkeypatch.setattr(RegistryClient, "_delay", lambda self, attempt: 0.0)
+
+
+def test_a_changed_package_that_cannot_be_fetched_is_reviewed_and_the_rest_of_the_diff_is_produced(
+    registry: FakeRegistry,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    registry.fail(registry.tarball_path("calm-pad", "1.3.0"), 404, times=1000)
+    old, new = _pair(registry, tmp_path)
+    code, document = diff_json(["--lockfile", old, new], monkeypatch, capsys)
+    assert code == 1  # event-stream blocks: a block beats a failure, as in `check`
+    assert [c["name"] for c in document["changes"]] == ["event-stream", "calm-pad"]
+    assert document["changes"][0]["verdict"] == "block"
+    calm = document["changes"][1]
+    assert (calm["from_version"], calm["to_version"]) == ("1.2.0", "1.3.0")
+    assert calm["verdict"] == "review" and calm["attention"] == "high"
+    (missing,) = calm["not_analysed"]
+    assert (missing["name"], missing["version"], missing["side"]) == ("calm-pad", "1.3.0", "new")
+    assert "no tarball" in missing["reason"]
+    assert "target-failed" in {f["rule"] for f in calm["findings_added"]}
+    assert any("could not be analysed" in r for r in calm["reasons"])
+    # nothing is known of 1.3.0: no file or capability of 1.2.0 is said to be gone
+    assert calm["files"] == [] and calm["capabilities_removed"] == {} and calm["scripts_changed"] == []
+
+    code, out, err = run(["diff", "--lockfile", old, new, "-f", "text"], monkeypatch, capsys)
+    assert code == 1
+    assert "calm-pad 1.2.0 → 1.3.0  REVIEW  high attention" in out
+    assert "calm-pad@1.3.0, the new version, could not be analysed" in out and "target-failed" in out
+    assert "warning:" in err and "no tarball" in err
+
+    code, out, _ = run(["diff", "--lockfile", old, new, "-f", "markdown"], monkeypatch, capsys)
+    assert code == 1
+    row = next(line for line in out.splitlines() if line.startswith("| `calm-pad`"))
+    assert "⚠️ **REVIEW** | high" in row and "**not analysed** `calm-pad@1.3.0`" in row
+    assert "`target-failed`" in out
+
+    code, out, _ = run(["diff", "--lockfile", old, new, "-f", "sarif"], monkeypatch, capsys)
+    assert code == 1
+    failed = [r for r in _sarif_results(out) if r["ruleId"] == "target-failed"]
+    assert [r["properties"]["update"] for r in failed] == ["calm-pad 1.2.0 → 1.3.0"]
+
+    # alone, the failure decides the exit code: 3 (network/registry), or 1 when review is to fail
+    only_old, only_new = _calm_pad_only(registry, tmp_path)
+    code, document = diff_json(["--lockfile", only_old, only_new], monkeypatch, capsys)
+    assert code == 3
+    assert [(c["name"], c["verdict"]) for c in document["changes"]] == [("calm-pad", "review")]
+    code, _ = diff_json(["--lockfile", only_old, only_new, "--fail-on", "review"], monkeypatch, capsys)
+    assert code == 1
+
+
+def test_an_old_version_that_cannot_be_fetched_counts_as_nothing(
+    registry: FakeRegistry,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    registry.fail(registry.tarball_path("calm-pad", "1.2.0"), 404, times=1000)
+    old, new = _calm_pad_only(registry, tmp_path)
+    code, document = diff_json(["--lockfile", old, new], monkeypatch, capsys)
+    assert code == 3
+    (calm,) = document["changes"]
+    assert calm["verdict"] == "review" and calm["attention"] == "high"
+    assert [(n["version"], n["side"]) for n in calm["not_analysed"]] == [("1.2.0", "old")]
+    assert "target-failed" in {f["rule"] for f in calm["findings_added"]}
+    # every file of 1.3.0 is new to read: never less than the update could hold
+    assert calm["files"] and {f["change"] for f in calm["files"]} == {"added"}
+
+
+def test_bytes_other_than_the_registrys_block_only_their_change(
+    registry: FakeRegistry,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    registry.set_tarball(
+        "calm-pad", "1.3.0", build_package("calm-pad", "1.3.0", {"index.js": "module.exports = 2"})
+    )
+    old, new = _calm_pad_only(registry, tmp_path)
+    code, document = diff_json(["--lockfile", old, new], monkeypatch, capsys)
+    assert code == 1
+    (calm,) = document["changes"]
+    assert calm["verdict"] == "block" and calm["attention"] == "high"
+    assert calm["not_analysed"][0]["side"] == "new"
+    assert "integrity-mismatch" in {f["rule"] for f in calm["findings_added"]}
+
+
+def test_a_pulled_in_dependency_that_cannot_be_fetched_stays_under_its_parent(
+    registry: FakeRegistry,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    no_backoff: None,
+) -> None:
+    registry.truncate(registry.tarball_path("flatmap-stream", "0.1.1"), times=1000)
+    old, new = _pair(registry, tmp_path)
+    code, document = diff_json(["--lockfile", old, new], monkeypatch, capsys)
+    # flatmap-stream's payload is what blocked the update: unread, it is a review, and the network
+    # failure sets the exit code
+    assert code == 3
+    assert [c["name"] for c in document["changes"]] == ["event-stream", "calm-pad"]
+    top, benign = document["changes"]
+    assert top["verdict"] == "review" and top["attention"] == "high"
+    (flatmap,) = top["dependencies_added"]
+    assert (flatmap["name"], flatmap["version"], flatmap["verdict"]) == ("flatmap-stream", "0.1.1", "review")
+    assert "could not fetch the tarball of flatmap-stream@0.1.1" in flatmap["not_analysed"]
+    assert "target-failed" in {f["rule"] for f in flatmap["findings"]}
+    assert [(n["name"], n["side"]) for n in top["not_analysed"]] == [("flatmap-stream", "dependency")]
+    assert (benign["verdict"], benign["attention"], benign["not_analysed"]) == ("allow", "low", [])
+
+    code, out, _ = run(["diff", "--lockfile", old, new, "-f", "text"], monkeypatch, capsys)
+    assert code == 3
+    assert "event-stream 3.3.5 → 3.3.6  REVIEW  high attention" in out
+    assert "flatmap-stream@0.1.1, which the update pulls in, could not be analysed" in out
+    assert "+ flatmap-stream  REVIEW" in out
+
+    code, out, _ = run(["diff", "--lockfile", old, new, "-f", "markdown"], monkeypatch, capsys)
+    assert code == 3
+    row = next(line for line in out.splitlines() if line.startswith("| `event-stream`"))
+    assert "**not analysed** `flatmap-stream@0.1.1`" in row and "`flatmap-stream` (REVIEW)" in row
+
+    code, out, _ = run(["diff", "--lockfile", old, new, "-f", "sarif"], monkeypatch, capsys)
+    assert code == 3
+    failed = [r for r in _sarif_results(out) if r["ruleId"] == "target-failed"]
+    assert [r["properties"].get("dependencyOf") for r in failed] == ["event-stream"]
+
+
+def _dev_only(lock: LockfileInput, name: str) -> LockfileInput:
+    """`lock` with `name` a devDependency of the project (and marked dev-only in the tree), as npm writes it."""
+    document = json.loads(lock.text)
+    root = document["packages"][""]
+    root.setdefault("devDependencies", {})[name] = root["dependencies"].pop(name)
+    document["packages"][f"node_modules/{name}"]["dev"] = True
+    manifest = {
+        "name": root["name"],
+        "version": root["version"],
+        "dependencies": root["dependencies"],
+        "devDependencies": root["devDependencies"],
+    }
+    return LockfileInput(lock.file, json.dumps(document, indent=2), {"": manifest})
+
+
+def test_production_leaves_a_dev_only_change_out(
+    registry: FakeRegistry,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    old = str(_write_lock(tmp_path / "old", _dev_only(old_lock(registry), "calm-pad")))
+    new = str(_write_lock(tmp_path / "new", _dev_only(new_lock(registry), "calm-pad")))
+    code, document = diff_json(["--lockfile", old, new], monkeypatch, capsys)
+    assert code == 1
+    assert [c["name"] for c in document["changes"]] == ["event-stream", "calm-pad"]
+    code, document = diff_json(["--lockfile", old, new, "--production"], monkeypatch, capsys)
+    assert code == 1
+    assert [c["name"] for c in document["changes"]] == ["event-stream"]
+    code, _, err = run(["diff", "a@1", "a@2", "--production"], monkeypatch, capsys)
+    assert code == 2 and "--production" in err and "--lockfile" in err

@@ -18,18 +18,17 @@ from enum import StrEnum
 from airlock.analysis.capabilities import Budget, FileCapabilities, analyze_source
 from airlock.analysis.dataflow import Flow
 from airlock.analysis.dataflow import join as join_flows
+from airlock.analysis.indicators import Indicator
 from airlock.analysis.js import Dialect
 from airlock.analysis.manifest import Manifest
 from airlock.analysis.scripts import ShellFacts, describe_shell, expand_package_config, gyp_commands
-from airlock.analysis.signals import Indicator, Signal, scan_code_string
-from airlock.analysis.vocabulary import POWERFUL_GLOBALS
+from airlock.analysis.signals import Signal, scan_code_string
+from airlock.analysis.vocabulary import NETWORK_GLOBALS, NETWORK_MODULES
 from airlock.model import Evidence, PackageContents
 
 SHELL_SUFFIXES = (".sh", ".bash", ".bat", ".cmd", ".ps1")
 _JS_SUFFIXES = ("", ".js", ".cjs", ".mjs", "/index.js", "/index.cjs")
 _MAX_SHELL_FILE = 256 * 1024
-NETWORK_MODULES = frozenset({"http", "https", "http2", "net", "tls", "dgram", "dns"})
-NETWORK_GLOBALS = frozenset(g.key for g in POWERFUL_GLOBALS if g.network)
 IDENTITY_KEYS = frozenset(
     {"os.hostname", "os.userInfo", "os.networkInterfaces", "os.homedir", "os.tmpdir", "process.cwd"}
 )

@@ -96,6 +96,9 @@ POWERFUL_GLOBALS: tuple[PowerfulGlobal, ...] = (
     PowerfulGlobal("eval", call_only=True),
     PowerfulGlobal("Function", call_only=True),
 )
+NETWORK_MODULES = frozenset({"http", "https", "http2", "net", "tls", "dgram", "dns"})
+"""Builtin modules that reach the network."""
+NETWORK_GLOBALS = frozenset(g.key for g in POWERFUL_GLOBALS if g.network)
 
 # Globals with authority. A path is reported under the longest key it starts with.
 GLOBAL_CAPABILITIES = tuple(

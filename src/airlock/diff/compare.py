@@ -10,7 +10,7 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import MappingProxyType
 from typing import Protocol
@@ -23,11 +23,15 @@ from airlock.diff.model import (
     DependencyAdded,
     FileChange,
     MaintainersChange,
+    NotAnalysed,
     PackageChange,
     ScriptChange,
+    Side,
 )
 from airlock.diff.score import rate
+from airlock.errors import AirlockError
 from airlock.model import Capabilities, Evidence, Finding, PackageContents, PackageReport
+from airlock.verdict import failure_finding, with_failures
 
 _CODE_SUFFIXES = (".js", ".cjs", ".mjs", ".jsx", ".ts", ".cts", ".mts")
 _CONCEALMENT_RULES = frozenset(
@@ -137,10 +141,33 @@ class PackageSide:
     bin: Mapping[str, str] = field(default_factory=_frozen)
     maintainers: tuple[str, ...] | None = None
     """None: not known (a local target, or a registry document without maintainers)."""
+    failure: AirlockError | None = None
+    """Why the version could not be fetched, verified or read (None: it was). Such a side is known by its
+    name and version only; `report` is the pipeline's, with the failure's finding when the scan failed."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "dependencies", _frozen(self.dependencies))
         object.__setattr__(self, "bin", _frozen(self.bin))
+
+    def not_analysed(self, side: Side) -> NotAnalysed | None:
+        if self.failure is None:
+            return None
+        return NotAnalysed(self.report.name or self.report.target, self.report.version, side, self.failure)
+
+    def failure_findings(self) -> tuple[Finding, ...]:
+        """The finding that says why this side has no analysis (as `check` reports a failed target): the
+        report's own when the scan failed (with the project's severity overrides applied)."""
+        if self.failure is None:
+            return ()
+        finding = failure_finding(self.failure)
+        return tuple(f for f in self.report.findings if f.rule == finding.rule) or (finding,)
+
+
+def _unknown(side: PackageSide) -> PackageSide:
+    """A version that could not be analysed, as the comparison counts it: nothing known of it, so
+    everything the other version has counts as new."""
+    report = replace(side.report, capabilities=Capabilities(), findings=(), install_scripts={}, skipped=())
+    return PackageSide(report)
 
 
 def declared_manifest(files: Sequence[FileInfo]) -> tuple[dict[str, str], dict[str, str]]:
@@ -267,17 +294,51 @@ def compare(
     old: PackageSide, new: PackageSide, dependencies_added: Sequence[DependencyAdded] = ()
 ) -> PackageChange:
     """The change from `old` to `new`, rated (`score.rate`). `dependencies_added` are the scans of the
-    dependencies `new` declares and `old` does not (see `added_dependencies`)."""
-    old_caps, new_caps = capability_map(old.report.capabilities), capability_map(new.report.capabilities)
+    dependencies `new` declares and `old` does not (see `added_dependencies`).
+
+    A side that could not be analysed (`PackageSide.failure`) is never compared as if it were empty and
+    fine: its failure is a finding the change adds, the change lists it under `not_analysed`, and `rate`
+    sends it to review with high attention. An old version not analysed counts as nothing (all of the new
+    one is new to read); a new one not analysed leaves no delta to show but the failure."""
+    not_analysed = tuple(
+        n
+        for n in (
+            old.not_analysed(Side.OLD),
+            new.not_analysed(Side.NEW),
+            *(d.not_analysed for d in dependencies_added),
+        )
+        if n is not None
+    )
+    failures = (*old.failure_findings(), *new.failure_findings())
+    name = new.report.name or old.report.name or new.report.target
+    verdict = with_failures(new.report.verdict, failures)
+    dependencies = tuple(sorted(dependencies_added, key=lambda d: d.name))
+    if old.failure is not None:
+        old = _unknown(old)
     findings_added, findings_removed = _finding_delta(old.report.findings, new.report.findings)
+    findings_added = tuple(dict.fromkeys((*failures, *findings_added)))
+    if new.failure is not None:
+        unknown = PackageChange(
+            name=name,
+            from_version=old.report.version,
+            to_version=new.report.version,
+            verdict=verdict,
+            attention=Attention.LOW,
+            score=0,
+            findings_added=findings_added,
+            dependencies_added=dependencies,
+            paths=new.report.paths,
+            not_analysed=not_analysed,
+        )
+        return rate(unknown)
+    old_caps, new_caps = capability_map(old.report.capabilities), capability_map(new.report.capabilities)
     old_minified = {f.path for f in old.files if f.minified}
     old_concealed = _concealed_files(old.report.findings)
-    name = new.report.name or old.report.name or new.report.target
     change = PackageChange(
         name=name,
         from_version=old.report.version,
         to_version=new.report.version,
-        verdict=new.report.verdict,
+        verdict=verdict,
         attention=Attention.LOW,
         score=0,
         capabilities_added={k: v for k, v in new_caps.items() if k not in old_caps},
@@ -285,7 +346,7 @@ def compare(
         findings_added=findings_added,
         findings_removed=findings_removed,
         scripts_changed=_scripts_delta(old.report.install_scripts, new.report.install_scripts),
-        dependencies_added=tuple(sorted(dependencies_added, key=lambda d: d.name)),
+        dependencies_added=dependencies,
         dependencies_removed=tuple(sorted(set(old.dependencies) - set(new.dependencies))),
         maintainers_changed=_maintainers_delta(old.maintainers, new.maintainers),
         files=_file_delta(old.files, new.files),
@@ -293,6 +354,7 @@ def compare(
         became_obfuscated=tuple(sorted(_concealed_files(new.report.findings) - old_concealed)),
         bin_changes=_bin_delta(old.bin, new.bin),
         paths=new.report.paths,
+        not_analysed=not_analysed,
     )
     return rate(change)
 
@@ -309,20 +371,23 @@ def dependency_summary(
     first_published: datetime | None = None,
     version_published: datetime | None = None,
 ) -> DependencyAdded:
-    """A new dependency's own scan, as its parent's change lists it."""
+    """A new dependency's own scan, as its parent's change lists it; one that could not be analysed says
+    why, in its findings too, and is never allowed."""
     report = side.report
+    failures = side.failure_findings()
     return DependencyAdded(
         name=report.name or report.target,
         spec=spec,
         version=report.version,
-        verdict=report.verdict,
-        findings=report.findings,
+        verdict=with_failures(report.verdict, failures),
+        findings=tuple(dict.fromkeys((*report.findings, *failures))),
         capabilities=tuple(sorted(capability_map(report.capabilities))),
         install_scripts=report.install_scripts,
         lines=sum(f.line_count for f in side.files if f.path.endswith(_CODE_SUFFIXES)),
         first_published=first_published,
         version_published=version_published,
         maintainers=side.maintainers,
+        not_analysed=side.not_analysed(Side.DEPENDENCY),
     )
 
 

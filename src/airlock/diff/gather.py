@@ -120,14 +120,14 @@ def scanned_dependency(
     pipeline: Pipeline, spec: str, result: PackageResult, report: PackageReport
 ) -> DependencyAdded:
     """A new dependency as its parent's change lists it: its own scan, size, age and maintainers. A scan
-    that failed still lists the dependency (with what the report says), never drops it."""
+    that failed, or whose files could not be read, still lists the dependency, with why (`not_analysed`)."""
     packument: Packument | None = None
-    side = PackageSide(report)
+    side = PackageSide(report, failure=result.failure)
     if result.failure is None:
         try:
             side, packument = package_side(pipeline, result, report)
-        except AirlockError:
-            side = PackageSide(report)
+        except AirlockError as error:
+            side = PackageSide(report, failure=error)
     return side_dependency(spec, side, packument)
 
 
@@ -137,7 +137,7 @@ def side_dependency(spec: str, side: PackageSide, packument: Packument | None) -
     published = packument.time.get(report.version) if packument is not None and report.version else None
     return dependency_summary(
         spec,
-        PackageSide(report, side.files, maintainers=side.maintainers),
+        PackageSide(report, side.files, maintainers=side.maintainers, failure=side.failure),
         first_published=packument.created if packument is not None else None,
         version_published=published,
     )

@@ -11,7 +11,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from airlock.diff.model import DIFF_SCHEMA_VERSION, DependencyAdded, DiffDocument, PackageChange
+from airlock.diff.model import DIFF_SCHEMA_VERSION, DependencyAdded, DiffDocument, NotAnalysed, PackageChange
 from airlock.diff.score import new_capabilities, new_install_code
 from airlock.report.document import ToolInfo
 from airlock.report.json import packaged_schema_text
@@ -37,6 +37,16 @@ def _dependency(dependency: DependencyAdded) -> JSONObject:
         "first_published": _time(dependency.first_published),
         "version_published": _time(dependency.version_published),
         "maintainers": None if dependency.maintainers is None else list(dependency.maintainers),
+        "not_analysed": None if dependency.not_analysed is None else dependency.not_analysed.reason,
+    }
+
+
+def _not_analysed(missing: NotAnalysed) -> JSONObject:
+    return {
+        "name": missing.name,
+        "version": missing.version,
+        "side": missing.side.value,
+        "reason": missing.reason,
     }
 
 
@@ -89,6 +99,7 @@ def change_to_json(change: PackageChange) -> JSONObject:
         ],
         "paths": list(change.paths),
         "reasons": list(change.reasons),
+        "not_analysed": [_not_analysed(n) for n in change.not_analysed],
     }
 
 

@@ -110,6 +110,11 @@ def _where(evidence: Evidence) -> str:
 def what_changed(change: PackageChange) -> str:
     """The summary row's one line: new capabilities, install scripts, new dependencies, maintainers."""
     parts: list[str] = []
+    if change.not_analysed:
+        # First: whatever else the row says, it is incomplete.
+        parts.append(
+            "**not analysed** " + _listed([code(n.label, in_table=True) for n in change.not_analysed])
+        )
     capabilities = new_capabilities(change)
     if capabilities:
         ordered = sorted(capabilities, key=lambda k: (not risky(k), k))

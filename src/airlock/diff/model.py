@@ -11,8 +11,10 @@ from datetime import datetime
 from enum import StrEnum
 from types import MappingProxyType
 
-from airlock.exit import ExitCode
+from airlock.errors import AirlockError
+from airlock.exit import ExitCode, failure_exit_code
 from airlock.model import Evidence, Finding, Verdict
+from airlock.pipeline.failures import fold_failures
 
 DIFF_SCHEMA_VERSION = 1
 
@@ -37,6 +39,35 @@ def _frozen_evidence(
     m: Mapping[str, tuple[Evidence, ...]] | None = None,
 ) -> Mapping[str, tuple[Evidence, ...]]:
     return MappingProxyType(dict(sorted((m or {}).items())))
+
+
+class Side(StrEnum):
+    """Which package of a change a `NotAnalysed` is about."""
+
+    OLD = "old"
+    NEW = "new"
+    DEPENDENCY = "dependency"
+    """A package the update pulls in (listed under `dependencies_added`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class NotAnalysed:
+    """A package of a change that could not be fetched, verified or read: what it would have added or taken
+    away is unknown, so the change goes to review (at least) with high attention, never passes as clean."""
+
+    name: str
+    version: str | None
+    side: Side
+    error: AirlockError
+
+    @property
+    def reason(self) -> str:
+        """The failure, as a person reads it (the error's message, without its hint)."""
+        return self.error.message
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}@{self.version}" if self.version else self.name
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +131,8 @@ class DependencyAdded:
     version_published: datetime | None = None
     maintainers: tuple[str, ...] | None = None
     """None when the registry did not say (a local target, an abbreviated document)."""
+    not_analysed: NotAnalysed | None = None
+    """Why it has no scan (its findings say so too); None when it was analysed."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "install_scripts", MappingProxyType(dict(self.install_scripts)))
@@ -129,7 +162,9 @@ class PackageChange:
     bin_changes: tuple[BinChange, ...] = ()
     paths: tuple[str, ...] = ()
     reasons: tuple[str, ...] = ()
-    """Why the change's verdict is above both versions' own (see `airlock.diff.score.raised_by_change`)."""
+    """Why the change's verdict is above both versions' own (see `airlock.diff.score.rate`)."""
+    not_analysed: tuple[NotAnalysed, ...] = ()
+    """The change's packages (either version, or a dependency it pulls in) that could not be analysed."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "capabilities_added", _frozen_evidence(self.capabilities_added))
@@ -147,16 +182,21 @@ class DiffDocument:
     notes: tuple[str, ...] = ()
 
     @property
+    def failures(self) -> tuple[AirlockError, ...]:
+        """Why packages could not be analysed, one per cause (each change says which of its packages)."""
+        return fold_failures(tuple(n.error for c in self.changes for n in c.not_analysed))
+
+    @property
     def verdict(self) -> Verdict:
         return max((c.verdict for c in self.changes), key=lambda v: v.rank, default=Verdict.ALLOW)
 
     def exit_code(self, *, fail_on: Verdict = Verdict.BLOCK) -> ExitCode:
-        """1 when a change is blocked or reaches `fail_on` (DESIGN.md: Commands), else 0. Targets that
-        could not be analysed never get here: they raise, with their own exit code."""
+        """As `check` decides it (DESIGN.md: Commands): 1 when a change is blocked or reaches `fail_on`,
+        else the failures' own code (3 for a network or registry failure), else 0."""
         worst = self.verdict
         if worst is not Verdict.ALLOW and worst.rank >= fail_on.rank:
             return ExitCode.ACTION
-        return ExitCode.OK
+        return failure_exit_code(f.exit_code for f in self.failures)
 
 
 __all__ = [
@@ -168,6 +208,8 @@ __all__ = [
     "DiffDocument",
     "FileChange",
     "MaintainersChange",
+    "NotAnalysed",
     "PackageChange",
     "ScriptChange",
+    "Side",
 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
-from airlock.diff.model import Attention, ChangeKind, DependencyAdded, PackageChange
+from airlock.diff.model import Attention, ChangeKind, DependencyAdded, NotAnalysed, PackageChange, Side
 from airlock.model import Finding, Severity, Verdict
 
 RISKY_MODULES = frozenset(
@@ -138,20 +138,46 @@ def raised_by_change(change: PackageChange) -> str | None:
     )
 
 
+_SIDE = {
+    Side.OLD: "the old version",
+    Side.NEW: "the new version",
+    Side.DEPENDENCY: "which the update pulls in",
+}
+_UNKNOWN = {
+    Side.OLD: "everything the new version has counts as added",
+    Side.NEW: "what the update changes is unknown",
+    Side.DEPENDENCY: "what it can do is unknown",
+}
+
+
+def not_analysed_reason(missing: NotAnalysed) -> str:
+    return (
+        f"{missing.label}, {_SIDE[missing.side]}, could not be analysed ({_UNKNOWN[missing.side]}): "
+        f"{missing.reason}"
+    )
+
+
 def verdict(change: PackageChange) -> Verdict:
     """The new version's verdict, raised by any dependency it brings in, and to review at least when the
-    update adds install-time code together with a risky capability (`raised_by_change`)."""
+    update adds install-time code together with a risky capability (`raised_by_change`) or when one of its
+    packages could not be analysed (not analysed is never clean)."""
     verdicts = [change.verdict, *(d.verdict for d in change.dependencies_added)]
-    if raised_by_change(change) is not None:
+    if raised_by_change(change) is not None or change.not_analysed:
         verdicts.append(Verdict.REVIEW)
     return max(verdicts, key=lambda v: v.rank)
 
 
 def attention(change: PackageChange, decided: Verdict) -> Attention:
-    """high: a block, new install-time code or a risky new capability; low: no new capability and no new
-    install code (and nothing the verdict sends to a human); medium: everything between."""
+    """high: a block, new install-time code, a risky new capability or a package that could not be
+    analysed (it may hide any of those); low: no new capability and no new install code (and nothing the
+    verdict sends to a human); medium: everything between."""
     capabilities = new_capabilities(change)
-    if decided is Verdict.BLOCK or new_install_code(change) or any(risky(k) for k in capabilities):
+    if (
+        decided is Verdict.BLOCK
+        or change.not_analysed
+        or new_install_code(change)
+        or any(risky(k) for k in capabilities)
+    ):
         return Attention.HIGH
     if capabilities or decided is not Verdict.ALLOW:
         return Attention.MEDIUM
@@ -160,13 +186,14 @@ def attention(change: PackageChange, decided: Verdict) -> Attention:
 
 def rate(change: PackageChange) -> PackageChange:
     decided = verdict(change)
-    reason = raised_by_change(change)
+    raised = raised_by_change(change)
+    reasons = tuple(not_analysed_reason(n) for n in change.not_analysed)
     return replace(
         change,
         verdict=decided,
         attention=attention(change, decided),
         score=effort(change),
-        reasons=(reason,) if reason is not None else (),
+        reasons=(*reasons, *((raised,) if raised is not None else ())),
     )
 
 
@@ -181,6 +208,7 @@ __all__ = [
     "effort",
     "new_capabilities",
     "new_install_code",
+    "not_analysed_reason",
     "ordered",
     "raised_by_change",
     "rate",

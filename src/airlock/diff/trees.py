@@ -20,7 +20,7 @@ from airlock.diff.git import lockfile_at_revision
 from airlock.diff.lockfile import TreeChange, TreeDiff, diff_trees
 from airlock.diff.model import DiffDocument, PackageChange
 from airlock.diff.score import ordered
-from airlock.errors import UsageError
+from airlock.errors import AirlockError, UsageError
 from airlock.model import Capabilities, Evidence, PackageReport, Verdict
 from airlock.pipeline import Pipeline
 from airlock.pipeline.context import ContextStage, PackageContext
@@ -143,10 +143,17 @@ GIL, so a tree diff of large packages (native binaries) is not read one tarball 
 def _read_sides(
     pipeline: Pipeline, scanned: Sequence[tuple[PackageResult, PackageReport]]
 ) -> list[tuple[PackageSide, Packument | None]]:
-    """Every scanned package's side, in request order (each read once, whichever changes share it)."""
+    """Every scanned package's side, in request order (each read once, whichever changes share it). A
+    package the pipeline could not analyse, or whose files cannot be read, is a side with its failure."""
 
     def read(pair: tuple[PackageResult, PackageReport]) -> tuple[PackageSide, Packument | None]:
-        return package_side(pipeline, *pair)
+        result, report = pair
+        if result.failure is not None:
+            return PackageSide(report, failure=result.failure), None
+        try:
+            return package_side(pipeline, result, report)
+        except AirlockError as error:
+            return PackageSide(report, failure=error), None
 
     if len(scanned) <= 1:
         return [read(pair) for pair in scanned]
@@ -177,8 +184,9 @@ def diff_lockfiles(
 ) -> DiffDocument:
     """The changes from `old_tree` to `new_tree`, riskiest first, every package they involve scanned in one
     pipeline run (`labels`: how the notes name the two lockfiles, default their file names). A package
-    that could not be fetched or verified raises its failure: half a diff would hide exactly the bytes
-    that did not match."""
+    that could not be fetched, verified or read fails only the change it belongs to, as `check` fails one
+    target: that change carries the failure (a finding, `not_analysed`) and goes to review at least, with
+    high attention (bytes that did not match their hash block it); the rest of the diff is produced."""
     tree_diff = diff_trees(old_tree, new_tree, production=production)
     requests: list[PackageRequest] = []
     origins: list[_Origin] = []
@@ -192,9 +200,6 @@ def diff_lockfiles(
     scanned: list[tuple[PackageResult, PackageReport]] = list(
         zip(outcome.results, outcome.reports, strict=True)
     )
-    for result, _ in scanned:
-        if result.failure is not None:
-            raise result.failure
     sides = _read_sides(pipeline, scanned)
 
     def side(package: LockedPackage) -> PackageSide:
@@ -261,10 +266,15 @@ def base_pair(revision: str, project: Path) -> LockfilePair:
 
 
 def requested_pair(
-    old: str | None, new: str | None, *, lockfile: bool, base: str | None
+    old: str | None, new: str | None, *, lockfile: bool, base: str | None, production: bool = False
 ) -> LockfilePair | None:
     """Which form of `airlock diff` its arguments ask for: None for two targets (`diff OLD NEW`), else the two
     lockfile trees, read. Wrong combinations are usage errors that show the right ones."""
+    if production and not lockfile and base is None:
+        raise UsageError(
+            "--production leaves out dev-only packages of a lockfile: it needs --lockfile or --base",
+            hint="airlock diff --lockfile OLD_LOCK NEW_LOCK --production, or airlock diff --base main --production",
+        )
     if lockfile and base is not None:
         raise UsageError(
             "--lockfile and --base are two ways to name the old lockfile; give one",

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from airlock.analysis import analyze
 from airlock.contents import read_tarball
 from airlock.errors import OperationalError
 from airlock.integrity import IntegrityError, parse_sri, verify
@@ -57,6 +56,10 @@ class CorruptCacheError(OperationalError):
 
 def analyze_job(job: AnalysisJob) -> PackageAnalysis:
     """The analysis stage: verified bytes in, `PackageAnalysis` out. Pure; runs in any process."""
+    # Imported here, not with this module: it loads the parsers, which a run that analyses nothing (every
+    # result stored) never needs. Worker processes have it preloaded (`processpool`).
+    from airlock.analysis.analyzer import analyze
+
     if isinstance(job, DirectoryContents):
         return analyze(job.contents)
     data = job.data if isinstance(job, TarballBytes) else _read_verified(job)

@@ -135,7 +135,9 @@ class ProcessPoolAnalysisExecutor:
             # worker. Preloaded once in the server, so every worker starts with the parsers (and the shell
             # parser, which airlock imports lazily elsewhere) already imported.
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["airlock.pipeline.executor", "bashlex"])
+            context.set_forkserver_preload(
+                ["airlock.pipeline.executor", "airlock.analysis.analyzer", "bashlex"]
+            )
             _start_forkserver()  # before the pool, whose queues start the resource tracker otherwise
             self._pool = ProcessPoolExecutor(
                 max_workers=self._workers,

@@ -18,7 +18,7 @@ from typing import Any
 
 from airlock.accept import NO_ACCEPTANCES, Acceptances
 from airlock.errors import AirlockError, OperationalError
-from airlock.exit import ExitCode
+from airlock.exit import ExitCode, failure_exit_code
 from airlock.model import PackageAnalysis, PackageReport, Severity, Verdict
 from airlock.pipeline.acquire import Acquirer
 from airlock.pipeline.context import ContextStage, PackageSource
@@ -77,11 +77,7 @@ def exit_code(
     """1 if anything reached `fail_on` (a block beats failures), else 3/2 for failures, else 0."""
     if any(r.verdict.rank >= fail_on.rank and r.verdict is not Verdict.ALLOW for r in reports):
         return ExitCode.ACTION
-    codes = {f.exit_code for f in failures}
-    for code in (ExitCode.ACTION, ExitCode.OPERATIONAL, ExitCode.USAGE):
-        if code in codes:
-            return code
-    return ExitCode.OK
+    return failure_exit_code(f.exit_code for f in failures)
 
 
 class Pipeline:

@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from airlock.analysis.facts import NETWORK_GLOBALS, NETWORK_MODULES
+from airlock.analysis.vocabulary import NETWORK_GLOBALS, NETWORK_MODULES
 from airlock.exit import ExitCode
 from airlock.lifecycle import registry_install_scripts
 from airlock.model import PackageReport, Verdict

@@ -13,13 +13,14 @@ from airlock.analysis.capabilities.inventory import EMPTY_INVENTORY, GlobalsInve
 from airlock.analysis.capabilities.scanner import FileScanner
 from airlock.analysis.capabilities.state import CodeSink, Collector, CompiledFile, FileWrite
 from airlock.analysis.dataflow import EMPTY, FileFlowPass, FileFlows
+from airlock.analysis.indicators import Indicator
 from airlock.analysis.js import Dialect, SourceText, module_kind, read
 from airlock.analysis.lexical import fallback
 from airlock.analysis.resolve import (
     StepBudgetExhaustedError,
     Steps,
 )
-from airlock.analysis.signals import Indicator, Signal, scan_code_string, scan_indicators
+from airlock.analysis.signals import Signal, scan_code_string, scan_indicators
 from airlock.analysis.vocabulary import builtin_name
 from airlock.model import Evidence, Skipped
 

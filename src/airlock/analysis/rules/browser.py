@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING
 import re2
 
 from airlock.analysis.facts import Reach, has_network, network_evidence
+from airlock.analysis.indicators import Indicator
 from airlock.analysis.rules import Behaviour, declare
-from airlock.analysis.signals import Indicator
 from airlock.model import Evidence, Finding, Severity
 
 if TYPE_CHECKING:

@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING
 
 from airlock.analysis.facts import Reach, writes_files
 from airlock.analysis.filetext import FileText
+from airlock.analysis.indicators import Indicator
 from airlock.analysis.rules import Behaviour, declare
-from airlock.analysis.signals import Indicator
 from airlock.model import Evidence, Finding, Severity
 
 if TYPE_CHECKING:
@@ -369,7 +369,7 @@ def _gated_exfiltration(f: FileCapabilities, text: FileText) -> tuple[str, Evide
 
 
 def _network_evidence(f: FileCapabilities) -> Sequence[Evidence]:
-    from airlock.analysis.facts import NETWORK_GLOBALS, NETWORK_MODULES
+    from airlock.analysis.vocabulary import NETWORK_GLOBALS, NETWORK_MODULES
 
     found = [
         e for key, ev in sorted(f.builtin.items()) if key.split(".", 1)[0] in NETWORK_MODULES for e in ev

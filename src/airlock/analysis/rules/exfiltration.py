@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 from airlock.analysis.dataflow.judge import is_exfiltration, is_remote_command
 from airlock.analysis.dataflow.labels import Kind
 from airlock.analysis.facts import Reach, has_network, network_evidence
+from airlock.analysis.indicators import Indicator
 from airlock.analysis.rules import Behaviour, declare
-from airlock.analysis.signals import Indicator
 from airlock.model import Evidence, Finding, Severity
 
 if TYPE_CHECKING:

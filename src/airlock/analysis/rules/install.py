@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 from airlock.analysis.dataflow.labels import Kind
 from airlock.analysis.facts import has_network, identity_evidence, network_evidence
+from airlock.analysis.indicators import Indicator
 from airlock.analysis.rules import Behaviour, declare
-from airlock.analysis.signals import Indicator
 from airlock.model import Finding, Severity
 
 if TYPE_CHECKING:

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from airlock.analysis.facts import network_evidence, spawns
+from airlock.analysis.indicators import Indicator
 from airlock.analysis.manifest import SpecSource, spec_source
 from airlock.analysis.rules import Behaviour, declare
-from airlock.analysis.signals import Indicator
 from airlock.model import Evidence, Finding, Severity
 
 if TYPE_CHECKING:

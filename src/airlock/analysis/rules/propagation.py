@@ -6,8 +6,9 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from airlock.analysis.facts import writes_files
+from airlock.analysis.indicators import Indicator
 from airlock.analysis.rules import Behaviour, declare
-from airlock.analysis.signals import Indicator, Signal
+from airlock.analysis.signals import Signal
 from airlock.model import Finding, Severity
 
 if TYPE_CHECKING:
