@@ -1140,6 +1140,10 @@ def install(
             help="Run the allowed install scripts without the sandbox (loud; only where bwrap cannot run).",
         ),
     ] = False,
+    script_timeout: Annotated[
+        float,
+        typer.Option("--script-timeout", min=1, metavar="SECONDS", help="Time limit per install script."),
+    ] = 300.0,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", metavar=FLAG, help="Show every script's output.")
     ] = False,
@@ -1175,6 +1179,7 @@ def install(
         unsandboxed_scripts=unsandboxed_scripts,
         jobs=jobs,
         no_store=no_store,
+        script_timeout=script_timeout,
     )
     plan = prepare_install(request, status=_status, progress=_RichProgress())
     color = _colour(False)

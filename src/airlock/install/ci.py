@@ -1,6 +1,7 @@
 """`airlock ci`: nothing reaches node_modules unchecked.
 
-1. Under a per-project lock (stale staging directories of killed runs removed), read the npm lockfile and
+1. Under a per-project lock (what killed runs left finished or rolled back, their staging directories
+   removed), read the npm lockfile and
    refuse what cannot be verified (git/file/URL dependencies) or staged cleanly (workspaces).
 2. Start the verified view and `npm ci --ignore-scripts` in a staging directory inside the project while
    the check runs: the view serves only bytes matching the lockfile's integrity (or, unpinned, the
@@ -10,8 +11,9 @@
 4. Gate: every package npm installed (its hidden lockfile) is one the check analysed, with the integrity
    analysed; the view refused nothing.
 5. The allowed install scripts, sandboxed (`ScriptsStep`); a failure → exit 1, nothing changed.
-6. Swap the staged node_modules into place (`staging.swap_into_place`), then write the new package.json
-   and lockfile when `airlock install` gave them.
+6. Swap the staged node_modules into place (`staging.swap_into_place`), then write the new package.json,
+   lockfile and policy when `airlock install` gave them; a journal written before the swap lets the next
+   run finish those writes (or know that nothing changed) when this one is killed in between (`journal`).
 """
 
 from __future__ import annotations
@@ -36,14 +38,16 @@ from airlock.check.project import (
 from airlock.check.run import CheckOutcome
 from airlock.errors import AirlockError, OperationalError, UsageError
 from airlock.exit import ExitCode
-from airlock.files import write_atomic
+from airlock.install import journal
+from airlock.install.journal import Recovery
 from airlock.install.npm import NpmInstall, NpmResult, tree_settings
 from airlock.install.staging import (
+    Interrupted,
     ProjectLock,
     Staging,
     Swapped,
+    clean_up_interrupted,
     new_staging,
-    remove_stale_staging,
     swap_into_place,
 )
 from airlock.install.view import VerifiedView, ViewEntry
@@ -175,6 +179,8 @@ class CiOutcome:
     """None when nothing was installed."""
     scripts: ScriptsOutcome | None = None
     stale_removed: tuple[Path, ...] = ()
+    recovered: tuple[Recovery, ...] = ()
+    """Installs killed earlier, finished or rolled back before this run started."""
     notes: tuple[str, ...] = ()
 
     @property
@@ -190,6 +196,10 @@ class InstallRefusedError(AirlockError):
 
 class ScriptsFailedError(AirlockError):
     exit_code = ExitCode.ACTION
+
+
+class WritesUnfinishedError(OperationalError):
+    """node_modules was swapped in but a file could not be written: the journal stays for the next run."""
 
 
 # ---- reading the project --------------------------------------------------------------------------------
@@ -408,6 +418,60 @@ def _npm_failure(result: NpmResult, view: VerifiedView) -> AirlockError:
     )
 
 
+def _clean_up(project: Path, say: Callable[[str], None]) -> Interrupted:
+    interrupted = clean_up_interrupted(project)
+    for recovery in interrupted.recovered:
+        say(recovery.describe())
+    stale = len(interrupted.removed)
+    if stale:
+        say(f"removed {stale} staging director{'y' if stale == 1 else 'ies'} a killed run left")
+    return interrupted
+
+
+def finish_interrupted(project: Path, say: Callable[[str], None] | None = None) -> Interrupted:
+    """Under the project lock, finish or roll back an install a killed run left half done, and remove the
+    staging directories killed runs left (`airlock install` does this before it reads the project)."""
+    if not project.is_dir():
+        return Interrupted()
+    with ProjectLock(project):
+        return _clean_up(project.resolve(), say or (lambda line: None))
+
+
+def _swap_and_write(request: CiRequest, staging: Staging, lockfile_name: str) -> Swapped:
+    """The swap, then the new files `airlock install` gave: one step for whoever comes next, through the
+    journal written before the swap (`journal.py`)."""
+    files = {
+        name: data
+        for name, data in (
+            ("package.json", request.manifest),
+            (lockfile_name, request.lockfile),
+            (POLICY_FILENAME, request.policy),
+        )
+        if data is not None
+    }
+    project = request.project
+    pending = (
+        journal.begin(staging.root, staging.node_modules, journal.pending_files(project, files))
+        if files
+        else None
+    )
+    journal.crash_point("before-swap")
+    swapped = swap_into_place(staging.node_modules, project / "node_modules", staging.previous)
+    journal.crash_point("after-swap")
+    if pending is not None:
+        try:
+            journal.finish(project, staging.root, pending)
+        except OSError as error:
+            raise WritesUnfinishedError(
+                f"node_modules was swapped in, but writing the new files failed ({error}); the next "
+                "airlock ci or airlock install finishes the writes",
+                hint=f"fix the cause (permissions, disk space), then run airlock ci in {project}",
+            ) from None
+        except OperationalError as error:
+            raise WritesUnfinishedError(error.message, hint=error.hint) from None
+    return swapped
+
+
 def run_ci(
     request: CiRequest,
     progress: Callable[[str], None] | None = None,
@@ -417,30 +481,34 @@ def run_ci(
     view_delay: Callable[[str], None] | None = None,
 ) -> CiOutcome:
     say = progress or (lambda line: None)
-    project = request.project.resolve() if request.project.is_dir() else request.project
+    project_lockfile(request)  # usage errors before any lock or clean-up
+    project = request.project.resolve()
     request = replace(request, project=project)
-    lockfile = project_lockfile(request)
     with ProjectLock(project):
-        stale = tuple(remove_stale_staging(project))
-        if stale:
-            say(f"removed {len(stale)} staging director{'y' if len(stale) == 1 else 'ies'} a killed run left")
+        interrupted = _clean_up(project, say)
+        lockfile = project_lockfile(request)  # read again: finishing an interrupted install writes it
         prepared = prepare_check(project, request.check, lockfile=lockfile)
         refuse_unsupported(prepared.tree, lockfile.input.manifests)
         staging = new_staging(project)
+        keep_staging = False
         try:
             return _install(
                 request=request,
                 prepared=prepared,
                 lockfile=lockfile,
                 staging=staging,
-                stale=stale,
+                interrupted=interrupted,
                 say=say,
                 check_progress=check_progress,
                 scripts_step=scripts_step,
                 view_delay=view_delay,
             )
+        except WritesUnfinishedError:
+            keep_staging = True  # its journal: the next run finishes the writes
+            raise
         finally:
-            staging.remove()
+            if not keep_staging:
+                staging.remove()
 
 
 def _install(
@@ -449,7 +517,7 @@ def _install(
     prepared: PreparedCheck,
     lockfile: ProjectLockfile,
     staging: Staging,
-    stale: tuple[Path, ...],
+    interrupted: Interrupted,
     say: Callable[[str], None],
     check_progress: Progress | None,
     scripts_step: ScriptsStep,
@@ -482,7 +550,15 @@ def _install(
                 code = ExitCode.ACTION
             if code is not ExitCode.OK:
                 npm.stop()
-                return CiOutcome(code, checked, outcome, policy, stopped_by_check=True, stale_removed=stale)
+                return CiOutcome(
+                    code,
+                    checked,
+                    outcome,
+                    policy,
+                    stopped_by_check=True,
+                    stale_removed=interrupted.removed,
+                    recovered=interrupted.recovered,
+                )
             view.checked(
                 (r.name, r.version, r.integrity)
                 for r in outcome.reports
@@ -526,13 +602,7 @@ def _install(
         )
     if not staging.node_modules.is_dir():
         staging.node_modules.mkdir()  # npm writes none for a project without dependencies
-    swapped = swap_into_place(staging.node_modules, request.project / "node_modules", staging.previous)
-    if request.manifest is not None:
-        write_atomic(request.project / "package.json", request.manifest)
-    if request.lockfile is not None:
-        write_atomic(request.project / lockfile.input.file, request.lockfile)
-    if request.policy is not None:
-        write_atomic(request.project / POLICY_FILENAME, request.policy)
+    swapped = _swap_and_write(request, staging, lockfile.input.file)
     say("node_modules swapped into place")
     facts = InstallFacts(result.seconds, check_seconds, installed, facts_view[0], facts_view[1], swapped)
     notes = (swapped.note,) if swapped.note else ()
@@ -544,7 +614,8 @@ def _install(
         stopped_by_check=False,
         install=facts,
         scripts=scripts,
-        stale_removed=stale,
+        stale_removed=interrupted.removed,
+        recovered=interrupted.recovered,
         notes=notes,
     )
 
@@ -561,6 +632,8 @@ __all__ = [
     "ScriptsInput",
     "ScriptsOutcome",
     "ScriptsStep",
+    "WritesUnfinishedError",
+    "finish_interrupted",
     "no_scripts_step",
     "run_ci",
 ]
