@@ -86,7 +86,7 @@ def test_git_dependency_is_refused(
     assert not (project / "node_modules").exists()
 
 
-def test_workspaces_are_refused(
+def test_a_workspace_missing_from_the_lockfile_is_refused(
     project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     manifest = json.loads((project / "package.json").read_text())
@@ -96,7 +96,8 @@ def test_workspaces_are_refused(
     (project / "packages" / "a" / "package.json").write_text('{"name": "a", "version": "1.0.0"}')
     code, _, err = run(["ci", "app", "-j", "1"], monkeypatch, capsys)
     assert code == 2
-    assert "does not install workspaces" in err and "packages/a" in err
+    assert "workspace packages/a has a package.json but no entry in the lockfile" in err
+    assert "hint:" in err and "--package-lock-only" in err
 
 
 def _working_in(directory: Path) -> list[int]:

@@ -2,7 +2,8 @@
 
 1. Under a per-project lock (what killed runs left finished or rolled back, their staging directories
    removed), read the npm lockfile and
-   refuse what cannot be verified (git/file/URL dependencies) or staged cleanly (workspaces).
+   refuse what cannot be verified (git/file/URL dependencies) or staged cleanly (a workspace's own
+   node_modules). npm workspaces are staged as their package.json at the same relative path.
 2. Start the verified view and `npm ci --ignore-scripts` in a staging directory inside the project while
    the check runs: the view serves only bytes matching the lockfile's integrity (or, unpinned, the
    integrity the check analysed, once it has), and nothing leaves staging before the check has passed.
@@ -251,17 +252,34 @@ _REFUSED_SOURCES = {
 }
 
 
+def workspace_folders(tree: DependencyTree) -> tuple[str, ...]:
+    """The npm workspaces the lockfile installs (`packages/a`), linked from the root's node_modules."""
+    return tuple(sorted(p.key for p in tree.packages.values() if p.source is Source.WORKSPACE))
+
+
 def refuse_unsupported(tree: DependencyTree, manifests: Mapping[str, object]) -> None:
-    """What `ci` cannot install from verified bytes, refused before anything starts."""
-    workspaces = [p.key for p in tree.packages.values() if p.source is Source.WORKSPACE]
-    if len(manifests) > 1 or workspaces:
-        named = ", ".join(sorted(k for k in manifests if k) or workspaces)[:200]
+    """What `ci` cannot install from verified bytes, or stage and swap in one step, refused before anything
+    starts."""
+    workspaces = workspace_folders(tree)
+    unlocked = sorted(k for k in manifests if k and k not in workspaces)
+    if unlocked:
         raise UsageError(
-            f"airlock ci does not install workspaces yet ({named}): npm ci would write node_modules inside "
-            "each workspace too, and only the root's is staged and swapped",
-            hint="run `airlock check` for the whole tree, then `npm ci --ignore-scripts`; or install a "
-            "project without workspaces",
+            f"workspace {unlocked[0]} has a package.json but no entry in the lockfile",
+            hint="bring the lockfile in line: `npm install --package-lock-only --ignore-scripts` (or "
+            "airlock install), then airlock ci",
         )
+    for package in tree.packages.values():
+        folder, sep, _ = package.key.partition("/node_modules/")
+        if sep and folder in workspaces:
+            raise UsageError(
+                f"airlock ci does not install packages inside a workspace's own node_modules yet: workspace "
+                f"{folder} gets {package.label} at {package.key} (npm could not hoist it to the root, "
+                "usually because the root or another workspace needs another version of it); only the "
+                "root node_modules is staged and swapped atomically",
+                hint=f"let npm hoist it: require the same version of {package.name} everywhere (then "
+                "`npm install --package-lock-only --ignore-scripts`); or `airlock check` the tree and "
+                "install it with `npm ci --ignore-scripts`",
+            )
     unverifiable = [
         f"{p.label} ({_REFUSED_SOURCES[p.source]})"
         for p in tree.packages.values()
@@ -347,9 +365,10 @@ def verify_installed(
     locked = {(p.name, p.version): p.integrity for p in tree.packages.values()}
     problems = []
     installed = installed_packages(node_modules)
+    workspaces = set(workspace_folders(tree))
     count = 0
     for key, entry in installed.items():
-        if entry.get("inBundle") or entry.get("link"):
+        if entry.get("inBundle") or entry.get("link") or key in workspaces:
             continue
         count += 1
         name = entry.get("name") or key.rsplit("node_modules/", 1)[-1]
@@ -378,11 +397,42 @@ def verify_installed(
 
 
 # ---- the run --------------------------------------------------------------------------------------------
+def _bin_files(manifest: Mapping[str, object]) -> list[str]:
+    """The files a package.json's `bin` names (npm links them into node_modules/.bin)."""
+    declared = manifest.get("bin")
+    if isinstance(declared, str):
+        return [declared]
+    if isinstance(declared, dict):
+        return [v for v in declared.values() if isinstance(v, str)]
+    return []
+
+
+def _stage_workspace(project: Path, staging: Staging, folder: str, manifest: Mapping[str, object]) -> None:
+    """The workspace's package.json at the same relative path, so npm ci links `node_modules/<name>` to it
+    with the same relative link (`../packages/a`), which after the swap reaches the real folder; and the
+    files its `bin` names, so npm links them into node_modules/.bin as npm ci in the project would."""
+    source, staged = project / folder, staging.root / folder
+    staged.mkdir(parents=True, exist_ok=True)
+    (staged / "package.json").write_bytes((source / "package.json").read_bytes())
+    real = source.resolve()
+    for name in _bin_files(manifest):
+        path = (source / name).resolve()
+        if not path.is_file() or not path.is_relative_to(real):
+            continue  # npm skips a missing target too; one outside the workspace is not copied
+        target = staged / path.relative_to(real)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(path.read_bytes())
+        target.chmod(0o755)
+
+
 def _stage_files(staging: Staging, lockfile: ProjectLockfile, request: CiRequest) -> None:
     manifest = request.manifest
     if manifest is None:
         manifest = (request.project / "package.json").read_bytes()
     (staging.root / "package.json").write_bytes(manifest)
+    for folder, workspace in lockfile.input.manifests.items():
+        if folder:
+            _stage_workspace(request.project, staging, folder, workspace)
     (staging.root / lockfile.input.file).write_text(lockfile.input.text, encoding="utf-8")
     settings = tree_settings(request.project / ".npmrc")
     if settings:
@@ -437,7 +487,19 @@ def finish_interrupted(project: Path, say: Callable[[str], None] | None = None) 
         return _clean_up(project.resolve(), say or (lambda line: None))
 
 
-def _swap_and_write(request: CiRequest, staging: Staging, lockfile_name: str) -> Swapped:
+def _remove_workspace_node_modules(project: Path, staging: Staging, workspaces: Collection[str]) -> None:
+    """A workspace's own node_modules from an earlier install: the lockfile installs nothing there (ci
+    refuses that case), so npm ci would remove it, and left in place its unchecked packages would shadow
+    the verified ones. Moved into the staging directory, which goes with the run."""
+    for index, folder in enumerate(sorted(workspaces)):
+        stale = project / folder / "node_modules"
+        if stale.is_dir() and not stale.is_symlink():
+            stale.rename(staging.root / f"workspace-node_modules-{index}")
+
+
+def _swap_and_write(
+    request: CiRequest, staging: Staging, lockfile_name: str, workspaces: Collection[str] = ()
+) -> Swapped:
     """The swap, then the new files `airlock install` gave: one step for whoever comes next, through the
     journal written before the swap (`journal.py`)."""
     files = {
@@ -469,6 +531,14 @@ def _swap_and_write(request: CiRequest, staging: Staging, lockfile_name: str) ->
             ) from None
         except OperationalError as error:
             raise WritesUnfinishedError(error.message, hint=error.hint) from None
+    try:
+        _remove_workspace_node_modules(project, staging, workspaces)
+    except OSError as error:
+        raise OperationalError(
+            f"the new node_modules is in place, but a workspace's old node_modules could not be removed "
+            f"({error}): its packages were not checked and shadow the installed ones",
+            hint="delete node_modules inside each workspace folder (npm ci would), or run airlock ci again",
+        ) from None
     return swapped
 
 
@@ -602,7 +672,7 @@ def _install(
         )
     if not staging.node_modules.is_dir():
         staging.node_modules.mkdir()  # npm writes none for a project without dependencies
-    swapped = _swap_and_write(request, staging, lockfile.input.file)
+    swapped = _swap_and_write(request, staging, lockfile.input.file, workspace_folders(tree))
     say("node_modules swapped into place")
     facts = InstallFacts(result.seconds, check_seconds, installed, facts_view[0], facts_view[1], swapped)
     notes = (swapped.note,) if swapped.note else ()
