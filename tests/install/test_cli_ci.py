@@ -196,3 +196,26 @@ def test_a_package_exceeding_the_policy_changes_nothing(
     assert "policy-exceeded" in findings
     assert not (project / "node_modules").exists()
     assert not list(project.glob(".airlock-staging-*"))
+
+
+@pytest.mark.requires_node
+def test_step_lines_only_on_a_terminal_the_summary_always(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+
+    from rich.console import Console
+
+    from airlock import cli
+
+    code, out, err = run(["ci", "app", "-f", "text", "-j", "1"], monkeypatch, capsys)
+    assert code == 0, err
+    assert "airlock ci: 2 packages checked, 2 installed" in out
+    assert "waiting for npm" not in err and "swapped into place" not in err  # stderr is not a terminal
+    terminal = io.StringIO()
+    monkeypatch.setattr(cli, "_stderr", Console(file=terminal, force_terminal=True, width=200))
+    code, out, _ = run(["ci", "app", "-f", "text", "-j", "1"], monkeypatch, capsys)
+    assert code == 0
+    assert "airlock ci: 2 packages checked, 2 installed" in out
+    shown = terminal.getvalue()
+    assert "check passed; waiting for npm" in shown and "node_modules swapped into place" in shown

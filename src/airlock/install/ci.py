@@ -549,13 +549,17 @@ def run_ci(
     check_progress: Progress | None = None,
     scripts_step: ScriptsStep = no_scripts_step,
     view_delay: Callable[[str], None] | None = None,
+    notice: Callable[[str], None] | None = None,
 ) -> CiOutcome:
+    """`progress` hears each step (a terminal shows them); `notice` what the run did that must be heard
+    even when nobody watches: an interrupted install finished or rolled back, stale staging removed
+    (default: `progress`). Both are also in the outcome."""
     say = progress or (lambda line: None)
     project_lockfile(request)  # usage errors before any lock or clean-up
     project = request.project.resolve()
     request = replace(request, project=project)
     with ProjectLock(project):
-        interrupted = _clean_up(project, say)
+        interrupted = _clean_up(project, notice or say)
         lockfile = project_lockfile(request)  # read again: finishing an interrupted install writes it
         prepared = prepare_check(project, request.check, lockfile=lockfile)
         refuse_unsupported(prepared.tree, lockfile.input.manifests)
