@@ -661,7 +661,9 @@ def ci(
         unsandboxed_scripts=unsandboxed_scripts,
         script_timeout=script_timeout,
     )
-    outcome = run_ci(request, _status, check_progress=_RichProgress(), scripts_step=_scripts_step())
+    outcome = run_ci(
+        request, _step, check_progress=_RichProgress(), scripts_step=_scripts_step(), notice=_notice
+    )
     checked = outcome.checked
     document = check_document(
         outcome.outcome,
@@ -767,6 +769,18 @@ def _relative_uri(path: Path) -> str:
 def _status(line: str) -> None:
     """A long step that prints nothing otherwise: say what is happening, on stderr."""
     _stderr.print(Text(line, style="dim"))
+
+
+def _step(line: str) -> None:
+    """A step of `ci`/`install` (npm started, check passed, a script running, the swap): progress, shown
+    where the check's progress bar is (stderr a terminal) and nowhere else; the summary tells the rest."""
+    if _stderr.is_terminal:
+        _stderr.print(Text(line, style="dim"))
+
+
+def _notice(line: str) -> None:
+    """What a run did that must be heard even when nobody watches (always on stderr)."""
+    _stderr.print(Text.assemble(("note: ", "yellow"), line))
 
 
 def _check_output_path(output: Path | None) -> None:
@@ -1145,6 +1159,10 @@ def install(
             help="Run the allowed install scripts without the sandbox (loud; only where bwrap cannot run).",
         ),
     ] = False,
+    script_timeout: Annotated[
+        float,
+        typer.Option("--script-timeout", min=1, metavar="SECONDS", help="Time limit per install script."),
+    ] = 300.0,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", metavar=FLAG, help="Show every script's output.")
     ] = False,
@@ -1180,6 +1198,7 @@ def install(
         unsandboxed_scripts=unsandboxed_scripts,
         jobs=jobs,
         no_store=no_store,
+        script_timeout=script_timeout,
     )
     plan = prepare_install(request, status=_status, progress=_RichProgress())
     color = _colour(False)
@@ -1194,7 +1213,7 @@ def install(
         typer.echo("declined: nothing was installed and nothing changed")
         raise typer.Exit(int(ExitCode.OK))
     outcome = install_accepted(
-        plan, request, status=_status, scripts_step=_scripts_step(), check_progress=_RichProgress()
+        plan, request, status=_step, scripts_step=_scripts_step(), check_progress=_RichProgress()
     )
     typer.echo(outcome_text(plan, outcome, verbose=verbose))
     _print_warnings(outcome.policy.warnings)

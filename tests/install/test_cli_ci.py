@@ -86,7 +86,7 @@ def test_git_dependency_is_refused(
     assert not (project / "node_modules").exists()
 
 
-def test_workspaces_are_refused(
+def test_a_workspace_missing_from_the_lockfile_is_refused(
     project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     manifest = json.loads((project / "package.json").read_text())
@@ -96,7 +96,8 @@ def test_workspaces_are_refused(
     (project / "packages" / "a" / "package.json").write_text('{"name": "a", "version": "1.0.0"}')
     code, _, err = run(["ci", "app", "-j", "1"], monkeypatch, capsys)
     assert code == 2
-    assert "does not install workspaces" in err and "packages/a" in err
+    assert "workspace packages/a has a package.json but no entry in the lockfile" in err
+    assert "hint:" in err and "--package-lock-only" in err
 
 
 def _working_in(directory: Path) -> list[int]:
@@ -195,3 +196,26 @@ def test_a_package_exceeding_the_policy_changes_nothing(
     assert "policy-exceeded" in findings
     assert not (project / "node_modules").exists()
     assert not list(project.glob(".airlock-staging-*"))
+
+
+@pytest.mark.requires_node
+def test_step_lines_only_on_a_terminal_the_summary_always(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+
+    from rich.console import Console
+
+    from airlock import cli
+
+    code, out, err = run(["ci", "app", "-f", "text", "-j", "1"], monkeypatch, capsys)
+    assert code == 0, err
+    assert "airlock ci: 2 packages checked, 2 installed" in out
+    assert "waiting for npm" not in err and "swapped into place" not in err  # stderr is not a terminal
+    terminal = io.StringIO()
+    monkeypatch.setattr(cli, "_stderr", Console(file=terminal, force_terminal=True, width=200))
+    code, out, _ = run(["ci", "app", "-f", "text", "-j", "1"], monkeypatch, capsys)
+    assert code == 0
+    assert "airlock ci: 2 packages checked, 2 installed" in out
+    shown = terminal.getvalue()
+    assert "check passed; waiting for npm" in shown and "node_modules swapped into place" in shown

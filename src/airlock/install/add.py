@@ -13,11 +13,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from airlock.check.project import CheckSettings
+from airlock.install.ci import DEFAULT_SCRIPT_TIMEOUT
 from airlock.install.plan import InstallPlan, plan_install
 from airlock.install.resolve import INSTALL_RESOLVE_TIMEOUT, SaveOptions, resolve_install
 from airlock.model import Verdict
@@ -41,6 +42,7 @@ class InstallRequest:
     jobs: int | None = None
     no_store: bool = False
     resolve_timeout: float = INSTALL_RESOLVE_TIMEOUT
+    script_timeout: float = DEFAULT_SCRIPT_TIMEOUT
 
     def check_settings(self) -> CheckSettings:
         """How the new tree is checked, by the plan and again by the install: as `airlock ci` checks."""
@@ -53,7 +55,11 @@ def prepare_install(
     status: Callable[[str], None] | None = None,
     progress: Progress | None = None,
 ) -> InstallPlan:
-    """Steps 1 and 2: resolve and plan. Writes nothing into the project."""
+    """Steps 1 and 2: resolve and plan. Writes nothing into the project, except to finish an install a
+    killed run left half done (before reading it: `ci.finish_interrupted`)."""
+    from airlock.install.ci import finish_interrupted
+
+    interrupted = finish_interrupted(request.project)
     if status is not None:
         wanted = " ".join(request.specs) or "package.json"
         status(f"resolving {wanted} with npm in a temporary copy (scripts off)…")
@@ -62,7 +68,8 @@ def prepare_install(
     )
     if status is not None:
         status("checking the new tree…")
-    return plan_install(request.project, resolution, request.check_settings(), progress=progress)
+    plan = plan_install(request.project, resolution, request.check_settings(), progress=progress)
+    return replace(plan, recovered=interrupted.recovered)
 
 
 def install_accepted(
@@ -88,6 +95,7 @@ def install_accepted(
         check=request.check_settings(),
         allow_network=request.allow_network,
         unsandboxed_scripts=request.unsandboxed_scripts,
+        script_timeout=request.script_timeout,
     )
     return run_ci(
         ci_request, status, check_progress=check_progress, scripts_step=scripts_step or no_scripts_step

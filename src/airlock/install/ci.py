@@ -1,7 +1,9 @@
 """`airlock ci`: nothing reaches node_modules unchecked.
 
-1. Under a per-project lock (stale staging directories of killed runs removed), read the npm lockfile and
-   refuse what cannot be verified (git/file/URL dependencies) or staged cleanly (workspaces).
+1. Under a per-project lock (what killed runs left finished or rolled back, their staging directories
+   removed), read the npm lockfile and
+   refuse what cannot be verified (git/file/URL dependencies) or staged cleanly (a workspace's own
+   node_modules). npm workspaces are staged as their package.json at the same relative path.
 2. Start the verified view and `npm ci --ignore-scripts` in a staging directory inside the project while
    the check runs: the view serves only bytes matching the lockfile's integrity (or, unpinned, the
    integrity the check analysed, once it has), and nothing leaves staging before the check has passed.
@@ -10,8 +12,9 @@
 4. Gate: every package npm installed (its hidden lockfile) is one the check analysed, with the integrity
    analysed; the view refused nothing.
 5. The allowed install scripts, sandboxed (`ScriptsStep`); a failure → exit 1, nothing changed.
-6. Swap the staged node_modules into place (`staging.swap_into_place`), then write the new package.json
-   and lockfile when `airlock install` gave them.
+6. Swap the staged node_modules into place (`staging.swap_into_place`), then write the new package.json,
+   lockfile and policy when `airlock install` gave them; a journal written before the swap lets the next
+   run finish those writes (or know that nothing changed) when this one is killed in between (`journal`).
 """
 
 from __future__ import annotations
@@ -36,14 +39,16 @@ from airlock.check.project import (
 from airlock.check.run import CheckOutcome
 from airlock.errors import AirlockError, OperationalError, UsageError
 from airlock.exit import ExitCode
-from airlock.files import write_atomic
+from airlock.install import journal
+from airlock.install.journal import Recovery
 from airlock.install.npm import NpmInstall, NpmResult, tree_settings
 from airlock.install.staging import (
+    Interrupted,
     ProjectLock,
     Staging,
     Swapped,
+    clean_up_interrupted,
     new_staging,
-    remove_stale_staging,
     swap_into_place,
 )
 from airlock.install.view import VerifiedView, ViewEntry
@@ -175,6 +180,8 @@ class CiOutcome:
     """None when nothing was installed."""
     scripts: ScriptsOutcome | None = None
     stale_removed: tuple[Path, ...] = ()
+    recovered: tuple[Recovery, ...] = ()
+    """Installs killed earlier, finished or rolled back before this run started."""
     notes: tuple[str, ...] = ()
 
     @property
@@ -190,6 +197,10 @@ class InstallRefusedError(AirlockError):
 
 class ScriptsFailedError(AirlockError):
     exit_code = ExitCode.ACTION
+
+
+class WritesUnfinishedError(OperationalError):
+    """node_modules was swapped in but a file could not be written: the journal stays for the next run."""
 
 
 # ---- reading the project --------------------------------------------------------------------------------
@@ -241,17 +252,34 @@ _REFUSED_SOURCES = {
 }
 
 
+def workspace_folders(tree: DependencyTree) -> tuple[str, ...]:
+    """The npm workspaces the lockfile installs (`packages/a`), linked from the root's node_modules."""
+    return tuple(sorted(p.key for p in tree.packages.values() if p.source is Source.WORKSPACE))
+
+
 def refuse_unsupported(tree: DependencyTree, manifests: Mapping[str, object]) -> None:
-    """What `ci` cannot install from verified bytes, refused before anything starts."""
-    workspaces = [p.key for p in tree.packages.values() if p.source is Source.WORKSPACE]
-    if len(manifests) > 1 or workspaces:
-        named = ", ".join(sorted(k for k in manifests if k) or workspaces)[:200]
+    """What `ci` cannot install from verified bytes, or stage and swap in one step, refused before anything
+    starts."""
+    workspaces = workspace_folders(tree)
+    unlocked = sorted(k for k in manifests if k and k not in workspaces)
+    if unlocked:
         raise UsageError(
-            f"airlock ci does not install workspaces yet ({named}): npm ci would write node_modules inside "
-            "each workspace too, and only the root's is staged and swapped",
-            hint="run `airlock check` for the whole tree, then `npm ci --ignore-scripts`; or install a "
-            "project without workspaces",
+            f"workspace {unlocked[0]} has a package.json but no entry in the lockfile",
+            hint="bring the lockfile in line: `npm install --package-lock-only --ignore-scripts` (or "
+            "airlock install), then airlock ci",
         )
+    for package in tree.packages.values():
+        folder, sep, _ = package.key.partition("/node_modules/")
+        if sep and folder in workspaces:
+            raise UsageError(
+                f"airlock ci does not install packages inside a workspace's own node_modules yet: workspace "
+                f"{folder} gets {package.label} at {package.key} (npm could not hoist it to the root, "
+                "usually because the root or another workspace needs another version of it); only the "
+                "root node_modules is staged and swapped atomically",
+                hint=f"let npm hoist it: require the same version of {package.name} everywhere (then "
+                "`npm install --package-lock-only --ignore-scripts`); or `airlock check` the tree and "
+                "install it with `npm ci --ignore-scripts`",
+            )
     unverifiable = [
         f"{p.label} ({_REFUSED_SOURCES[p.source]})"
         for p in tree.packages.values()
@@ -337,9 +365,10 @@ def verify_installed(
     locked = {(p.name, p.version): p.integrity for p in tree.packages.values()}
     problems = []
     installed = installed_packages(node_modules)
+    workspaces = set(workspace_folders(tree))
     count = 0
     for key, entry in installed.items():
-        if entry.get("inBundle") or entry.get("link"):
+        if entry.get("inBundle") or entry.get("link") or key in workspaces:
             continue
         count += 1
         name = entry.get("name") or key.rsplit("node_modules/", 1)[-1]
@@ -368,11 +397,42 @@ def verify_installed(
 
 
 # ---- the run --------------------------------------------------------------------------------------------
+def _bin_files(manifest: Mapping[str, object]) -> list[str]:
+    """The files a package.json's `bin` names (npm links them into node_modules/.bin)."""
+    declared = manifest.get("bin")
+    if isinstance(declared, str):
+        return [declared]
+    if isinstance(declared, dict):
+        return [v for v in declared.values() if isinstance(v, str)]
+    return []
+
+
+def _stage_workspace(project: Path, staging: Staging, folder: str, manifest: Mapping[str, object]) -> None:
+    """The workspace's package.json at the same relative path, so npm ci links `node_modules/<name>` to it
+    with the same relative link (`../packages/a`), which after the swap reaches the real folder; and the
+    files its `bin` names, so npm links them into node_modules/.bin as npm ci in the project would."""
+    source, staged = project / folder, staging.root / folder
+    staged.mkdir(parents=True, exist_ok=True)
+    (staged / "package.json").write_bytes((source / "package.json").read_bytes())
+    real = source.resolve()
+    for name in _bin_files(manifest):
+        path = (source / name).resolve()
+        if not path.is_file() or not path.is_relative_to(real):
+            continue  # npm skips a missing target too; one outside the workspace is not copied
+        target = staged / path.relative_to(real)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(path.read_bytes())
+        target.chmod(0o755)
+
+
 def _stage_files(staging: Staging, lockfile: ProjectLockfile, request: CiRequest) -> None:
     manifest = request.manifest
     if manifest is None:
         manifest = (request.project / "package.json").read_bytes()
     (staging.root / "package.json").write_bytes(manifest)
+    for folder, workspace in lockfile.input.manifests.items():
+        if folder:
+            _stage_workspace(request.project, staging, folder, workspace)
     (staging.root / lockfile.input.file).write_text(lockfile.input.text, encoding="utf-8")
     settings = tree_settings(request.project / ".npmrc")
     if settings:
@@ -408,6 +468,80 @@ def _npm_failure(result: NpmResult, view: VerifiedView) -> AirlockError:
     )
 
 
+def _clean_up(project: Path, say: Callable[[str], None]) -> Interrupted:
+    interrupted = clean_up_interrupted(project)
+    for recovery in interrupted.recovered:
+        say(recovery.describe())
+    stale = len(interrupted.removed)
+    if stale:
+        say(f"removed {stale} staging director{'y' if stale == 1 else 'ies'} a killed run left")
+    return interrupted
+
+
+def finish_interrupted(project: Path, say: Callable[[str], None] | None = None) -> Interrupted:
+    """Under the project lock, finish or roll back an install a killed run left half done, and remove the
+    staging directories killed runs left (`airlock install` does this before it reads the project)."""
+    if not project.is_dir():
+        return Interrupted()
+    with ProjectLock(project):
+        return _clean_up(project.resolve(), say or (lambda line: None))
+
+
+def _remove_workspace_node_modules(project: Path, staging: Staging, workspaces: Collection[str]) -> None:
+    """A workspace's own node_modules from an earlier install: the lockfile installs nothing there (ci
+    refuses that case), so npm ci would remove it, and left in place its unchecked packages would shadow
+    the verified ones. Moved into the staging directory, which goes with the run."""
+    for index, folder in enumerate(sorted(workspaces)):
+        stale = project / folder / "node_modules"
+        if stale.is_dir() and not stale.is_symlink():
+            stale.rename(staging.root / f"workspace-node_modules-{index}")
+
+
+def _swap_and_write(
+    request: CiRequest, staging: Staging, lockfile_name: str, workspaces: Collection[str] = ()
+) -> Swapped:
+    """The swap, then the new files `airlock install` gave: one step for whoever comes next, through the
+    journal written before the swap (`journal.py`)."""
+    files = {
+        name: data
+        for name, data in (
+            ("package.json", request.manifest),
+            (lockfile_name, request.lockfile),
+            (POLICY_FILENAME, request.policy),
+        )
+        if data is not None
+    }
+    project = request.project
+    pending = (
+        journal.begin(staging.root, staging.node_modules, journal.pending_files(project, files))
+        if files
+        else None
+    )
+    journal.crash_point("before-swap")
+    swapped = swap_into_place(staging.node_modules, project / "node_modules", staging.previous)
+    journal.crash_point("after-swap")
+    if pending is not None:
+        try:
+            journal.finish(project, staging.root, pending)
+        except OSError as error:
+            raise WritesUnfinishedError(
+                f"node_modules was swapped in, but writing the new files failed ({error}); the next "
+                "airlock ci or airlock install finishes the writes",
+                hint=f"fix the cause (permissions, disk space), then run airlock ci in {project}",
+            ) from None
+        except OperationalError as error:
+            raise WritesUnfinishedError(error.message, hint=error.hint) from None
+    try:
+        _remove_workspace_node_modules(project, staging, workspaces)
+    except OSError as error:
+        raise OperationalError(
+            f"the new node_modules is in place, but a workspace's old node_modules could not be removed "
+            f"({error}): its packages were not checked and shadow the installed ones",
+            hint="delete node_modules inside each workspace folder (npm ci would), or run airlock ci again",
+        ) from None
+    return swapped
+
+
 def run_ci(
     request: CiRequest,
     progress: Callable[[str], None] | None = None,
@@ -415,32 +549,40 @@ def run_ci(
     check_progress: Progress | None = None,
     scripts_step: ScriptsStep = no_scripts_step,
     view_delay: Callable[[str], None] | None = None,
+    notice: Callable[[str], None] | None = None,
 ) -> CiOutcome:
+    """`progress` hears each step (a terminal shows them); `notice` what the run did that must be heard
+    even when nobody watches: an interrupted install finished or rolled back, stale staging removed
+    (default: `progress`). Both are also in the outcome."""
     say = progress or (lambda line: None)
-    project = request.project.resolve() if request.project.is_dir() else request.project
+    project_lockfile(request)  # usage errors before any lock or clean-up
+    project = request.project.resolve()
     request = replace(request, project=project)
-    lockfile = project_lockfile(request)
     with ProjectLock(project):
-        stale = tuple(remove_stale_staging(project))
-        if stale:
-            say(f"removed {len(stale)} staging director{'y' if len(stale) == 1 else 'ies'} a killed run left")
+        interrupted = _clean_up(project, notice or say)
+        lockfile = project_lockfile(request)  # read again: finishing an interrupted install writes it
         prepared = prepare_check(project, request.check, lockfile=lockfile)
         refuse_unsupported(prepared.tree, lockfile.input.manifests)
         staging = new_staging(project)
+        keep_staging = False
         try:
             return _install(
                 request=request,
                 prepared=prepared,
                 lockfile=lockfile,
                 staging=staging,
-                stale=stale,
+                interrupted=interrupted,
                 say=say,
                 check_progress=check_progress,
                 scripts_step=scripts_step,
                 view_delay=view_delay,
             )
+        except WritesUnfinishedError:
+            keep_staging = True  # its journal: the next run finishes the writes
+            raise
         finally:
-            staging.remove()
+            if not keep_staging:
+                staging.remove()
 
 
 def _install(
@@ -449,7 +591,7 @@ def _install(
     prepared: PreparedCheck,
     lockfile: ProjectLockfile,
     staging: Staging,
-    stale: tuple[Path, ...],
+    interrupted: Interrupted,
     say: Callable[[str], None],
     check_progress: Progress | None,
     scripts_step: ScriptsStep,
@@ -482,7 +624,15 @@ def _install(
                 code = ExitCode.ACTION
             if code is not ExitCode.OK:
                 npm.stop()
-                return CiOutcome(code, checked, outcome, policy, stopped_by_check=True, stale_removed=stale)
+                return CiOutcome(
+                    code,
+                    checked,
+                    outcome,
+                    policy,
+                    stopped_by_check=True,
+                    stale_removed=interrupted.removed,
+                    recovered=interrupted.recovered,
+                )
             view.checked(
                 (r.name, r.version, r.integrity)
                 for r in outcome.reports
@@ -526,13 +676,7 @@ def _install(
         )
     if not staging.node_modules.is_dir():
         staging.node_modules.mkdir()  # npm writes none for a project without dependencies
-    swapped = swap_into_place(staging.node_modules, request.project / "node_modules", staging.previous)
-    if request.manifest is not None:
-        write_atomic(request.project / "package.json", request.manifest)
-    if request.lockfile is not None:
-        write_atomic(request.project / lockfile.input.file, request.lockfile)
-    if request.policy is not None:
-        write_atomic(request.project / POLICY_FILENAME, request.policy)
+    swapped = _swap_and_write(request, staging, lockfile.input.file, workspace_folders(tree))
     say("node_modules swapped into place")
     facts = InstallFacts(result.seconds, check_seconds, installed, facts_view[0], facts_view[1], swapped)
     notes = (swapped.note,) if swapped.note else ()
@@ -544,7 +688,8 @@ def _install(
         stopped_by_check=False,
         install=facts,
         scripts=scripts,
-        stale_removed=stale,
+        stale_removed=interrupted.removed,
+        recovered=interrupted.recovered,
         notes=notes,
     )
 
@@ -561,6 +706,8 @@ __all__ = [
     "ScriptsInput",
     "ScriptsOutcome",
     "ScriptsStep",
+    "WritesUnfinishedError",
+    "finish_interrupted",
     "no_scripts_step",
     "run_ci",
 ]

@@ -28,6 +28,7 @@ from airlock.diff.trees import diff_lockfiles
 from airlock.errors import BadInputError
 from airlock.exit import ExitCode
 from airlock.install.ci import CiRequest, project_lockfile, refuse_unsupported
+from airlock.install.journal import Recovery
 from airlock.install.record import manifest_scripts_policy, with_allowed_scripts
 from airlock.install.resolve import Resolution
 from airlock.lifecycle import registry_install_scripts
@@ -108,6 +109,8 @@ class InstallPlan:
     """The airlock-policy.json to install with (None: the project has none)."""
     violations: tuple[Drift, ...]
     """Packages the install does not bring that still exceed their grants."""
+    recovered: tuple[Recovery, ...] = ()
+    """Installs killed earlier, finished or rolled back before this one read the project."""
 
     @property
     def lockfile(self) -> bytes:

@@ -84,6 +84,8 @@ def headline(plan: InstallPlan) -> str:
 
 def plan_lines(plan: InstallPlan) -> Iterable[Text]:
     """The whole review: what changes, the new tree, the scripts and policy lines accepting records."""
+    for recovery in plan.recovered:
+        yield Text(neutralize(recovery.describe()), style="yellow")
     yield Text(neutralize(headline(plan)), style="bold")
     yield Text("")
     if not plan.changes_anything:

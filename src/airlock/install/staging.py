@@ -3,7 +3,8 @@
 The staging directory sits inside the project (`.airlock-staging-<pid>-<random>/`), so it is on the same
 file system and the swap is a rename. One run per project at a time: a lock file in airlock's cache dir,
 held with flock (released by the kernel when the process dies, even by SIGKILL), names the holder's pid.
-Holding it, a run removes the staging directories earlier runs left behind when they were killed.
+Holding it, a run first finishes or rolls back an install a killed run left half done (`journal.py`),
+then removes the staging directories earlier runs left behind.
 
 The swap exchanges the staged node_modules with the project's in one `renameat2(RENAME_EXCHANGE)` (Linux
 3.15+, glibc 2.28+): at every instant the project has a whole node_modules, the old or the new. Without
@@ -30,6 +31,7 @@ from types import TracebackType
 from typing import cast
 
 from airlock.errors import OperationalError
+from airlock.install.journal import Recovery, recover, remove_stray_marker
 from airlock.registry.cache import default_cache_dir
 
 STAGING_PREFIX = ".airlock-staging-"
@@ -91,20 +93,51 @@ class ProjectLock:
         self.release()
 
 
+def _stale_directories(project: Path) -> list[Path]:
+    return [
+        path for path in sorted(project.glob(f"{STAGING_PREFIX}*")) if path.is_dir() and not path.is_symlink()
+    ]
+
+
+def _restore_fallback(project: Path, path: Path) -> None:
+    previous = path / PREVIOUS
+    target = project / "node_modules"
+    if previous.is_dir() and not target.exists() and not target.is_symlink():
+        # Killed between the two renames of the fallback swap: put the old tree back.
+        previous.rename(target)
+
+
+@dataclass(frozen=True, slots=True)
+class Interrupted:
+    """What runs killed earlier left, and what this run did about it."""
+
+    recovered: tuple[Recovery, ...] = ()
+    """Journals of interrupted installs: finished (node_modules was swapped in) or rolled back."""
+    removed: tuple[Path, ...] = ()
+    """Their staging directories, removed."""
+
+
+def clean_up_interrupted(project: Path) -> Interrupted:
+    """Finish or roll back what killed runs left (`journal.recover`), then remove their staging
+    directories. Call with the lock held (then none of them belongs to a live run), before reading the
+    project's package.json or lockfile: finishing an install writes them."""
+    stale = _stale_directories(project)
+    recovered = []
+    for path in stale:
+        _restore_fallback(project, path)
+        found = recover(project, path)
+        if found is not None:
+            recovered.append(found)
+    remove_stray_marker(project)
+    for path in stale:
+        shutil.rmtree(path, ignore_errors=True)
+    return Interrupted(tuple(recovered), tuple(stale))
+
+
 def remove_stale_staging(project: Path) -> list[Path]:
-    """Staging directories earlier runs left behind (killed before cleaning up). Call with the lock held:
-    then none of them belongs to a live run."""
-    removed = []
-    for path in sorted(project.glob(f"{STAGING_PREFIX}*")):
-        if path.is_dir() and not path.is_symlink():
-            previous = path / PREVIOUS
-            target = project / "node_modules"
-            if previous.is_dir() and not target.exists() and not target.is_symlink():
-                # Killed between the two renames of the fallback swap: put the old tree back.
-                previous.rename(target)
-            shutil.rmtree(path, ignore_errors=True)
-            removed.append(path)
-    return removed
+    """Staging directories earlier runs left behind (killed before cleaning up), removed after undoing or
+    finishing what they left half done (`clean_up_interrupted`)."""
+    return list(clean_up_interrupted(project).removed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +213,11 @@ def swap_into_place(staged: Path, target: Path, aside: Path) -> Swapped:
         if exchange(staged, target):
             return Swapped("exchange")
         target.rename(aside)
-        staged.rename(target)
+        try:
+            staged.rename(target)
+        except OSError:
+            aside.rename(target)  # the old tree back before the staging directory (holding it) goes
+            raise
     except OSError as error:
         raise OperationalError(
             f"cannot move the new node_modules into {target.parent}: {error.strerror}",
@@ -195,10 +232,12 @@ def swap_into_place(staged: Path, target: Path, aside: Path) -> Swapped:
 
 __all__ = [
     "STAGING_PREFIX",
+    "Interrupted",
     "ProjectBusyError",
     "ProjectLock",
     "Staging",
     "Swapped",
+    "clean_up_interrupted",
     "exchange",
     "new_staging",
     "remove_stale_staging",

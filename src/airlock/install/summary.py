@@ -55,7 +55,8 @@ def _scripts_lines(scripts: ScriptsOutcome, verbose: bool) -> list[str]:
 
 def summary_text(outcome: CiOutcome, fail_on: Verdict, *, verbose: bool = False) -> str:
     checked = len(outcome.outcome.entries)
-    lines = [f"removed a stale staging directory: {p.name}" for p in outcome.stale_removed]
+    lines = [recovery.describe() for recovery in outcome.recovered]
+    lines.extend(f"removed a stale staging directory: {p.name}" for p in outcome.stale_removed)
     if outcome.install is None:
         lines.append(
             f"airlock ci: nothing installed, nothing changed — {_stop_reason(outcome, fail_on)} "
@@ -89,6 +90,15 @@ def summary_json(outcome: CiOutcome, report: str) -> str:
         "installed": install.installed if install is not None else 0,
         "swap": install.swapped.how if install is not None else None,
         "stale_staging_removed": [p.name for p in outcome.stale_removed],
+        "interrupted_installs": [
+            {
+                "staging": r.staging,
+                "action": "finished" if r.swapped else "rolled back",
+                "files": list(r.pending),
+                "written": list(r.written),
+            }
+            for r in outcome.recovered
+        ],
         "scripts": None
         if scripts is None
         else {
