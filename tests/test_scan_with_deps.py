@@ -81,7 +81,7 @@ def test_a_package_the_registry_does_not_have_is_an_operational_error(
 ) -> None:
     code, _, err = run(["scan", "no-such-package", "--with-deps"], monkeypatch, capsys)
     assert code == 3
-    assert "npm could not resolve no-such-package@latest" in err
+    assert "npm resolving no-such-package@latest failed" in err
     assert "check the names and versions" in err
 
 

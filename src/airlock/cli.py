@@ -126,6 +126,27 @@ NoStoreOption = Annotated[
         "--no-store", metavar=FLAG, help="Do not read or write the analysis store (always analyse)."
     ),
 ]
+# Shared by `ci` and `install`: both end in the same sandboxed scripts step.
+AllowNetworkOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--allow-network",
+        metavar="PKG",
+        help="Let this package's install scripts reach the network (repeatable; loud in every report).",
+    ),
+]
+UnsandboxedScriptsOption = Annotated[
+    bool,
+    typer.Option(
+        "--unsandboxed-scripts",
+        metavar=FLAG,
+        help="Run the allowed install scripts without the sandbox, with your full authority (loud).",
+    ),
+]
+ScriptTimeoutOption = Annotated[
+    float,
+    typer.Option("--script-timeout", min=1, metavar="SECONDS", help="Time limit per install script."),
+]
 
 
 def _version(value: bool) -> None:
@@ -608,26 +629,9 @@ def ci(
         Path, typer.Argument(metavar="PATH", help="Project directory (with package-lock.json).")
     ] = Path(),
     fail_on: CheckFailOnOption = None,
-    allow_network: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--allow-network",
-            metavar="PKG",
-            help="Let this package's install scripts reach the network (repeatable; loud in every report).",
-        ),
-    ] = None,
-    unsandboxed_scripts: Annotated[
-        bool,
-        typer.Option(
-            "--unsandboxed-scripts",
-            metavar=FLAG,
-            help="Run the allowed install scripts without the sandbox, with your full authority (loud).",
-        ),
-    ] = False,
-    script_timeout: Annotated[
-        float,
-        typer.Option("--script-timeout", min=1, metavar="SECONDS", help="Time limit per install script."),
-    ] = 300.0,
+    allow_network: AllowNetworkOption = None,
+    unsandboxed_scripts: UnsandboxedScriptsOption = False,
+    script_timeout: ScriptTimeoutOption = 300.0,
     format: Annotated[
         CiFormat | None,
         typer.Option(
@@ -650,10 +654,9 @@ def ci(
     from airlock.check.project import CheckSettings
     from airlock.install.ci import CiRequest, run_ci
     from airlock.install.summary import summary_json, summary_text
-    from airlock.model import Verdict
 
     wanted = set(fail_on or ())
-    verdict = next((Verdict(w.value) for w in (CheckFailOn.review, CheckFailOn.block) if w in wanted), None)
+    verdict = _fail_on_verdict(wanted)
     request = CiRequest(
         path,
         check=CheckSettings(jobs=jobs, no_store=no_store, fail_on=verdict),
@@ -801,6 +804,13 @@ def _verdict(fail_on: FailOn) -> object:
     from airlock.model import Verdict
 
     return Verdict(fail_on.value)
+
+
+def _fail_on_verdict(wanted: set[CheckFailOn]) -> Verdict | None:
+    """The strictest verdict `--fail-on` names (policy is not a verdict; callers handle it)."""
+    from airlock.model import Verdict
+
+    return next((Verdict(w.value) for w in (CheckFailOn.review, CheckFailOn.block) if w in wanted), None)
 
 
 policy_app = typer.Typer(
@@ -1143,26 +1153,9 @@ def install(
         typer.Option("--save-exact", "-E", metavar=FLAG, help="Record exact versions, not ^ranges."),
     ] = False,
     fail_on: CheckFailOnOption = None,
-    allow_network: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--allow-network",
-            metavar="PKG",
-            help="Let this package's install scripts reach the network (repeatable; shown in the summary).",
-        ),
-    ] = None,
-    unsandboxed_scripts: Annotated[
-        bool,
-        typer.Option(
-            "--unsandboxed-scripts",
-            metavar=FLAG,
-            help="Run the allowed install scripts without the sandbox (loud; only where bwrap cannot run).",
-        ),
-    ] = False,
-    script_timeout: Annotated[
-        float,
-        typer.Option("--script-timeout", min=1, metavar="SECONDS", help="Time limit per install script."),
-    ] = 300.0,
+    allow_network: AllowNetworkOption = None,
+    unsandboxed_scripts: UnsandboxedScriptsOption = False,
+    script_timeout: ScriptTimeoutOption = 300.0,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", metavar=FLAG, help="Show every script's output.")
     ] = False,
@@ -1174,11 +1167,11 @@ def install(
     what the new packages can do and what their install scripts would run, asks, then installs as
     `airlock ci` does. The install scripts accepted are recorded (airlock-policy.json, else package.json
     lavamoat.allowScripts) and run in the sandbox."""
+    from airlock.diff.text import render_lines
     from airlock.exit import ExitCode
     from airlock.install.add import InstallRequest, install_accepted, prepare_install
-    from airlock.install.present import outcome_text, question, refusal_lines, render, render_plan
+    from airlock.install.present import outcome_text, question, refusal_lines, render_plan
     from airlock.install.resolve import SaveOptions
-    from airlock.model import Verdict
 
     if not yes and not sys.stdin.isatty():
         raise UsageError(
@@ -1186,7 +1179,7 @@ def install(
             hint="pass --yes to accept without asking (CI); blocked trees and --fail-on still stop it",
         )
     wanted = set(fail_on or ())
-    verdict = next((Verdict(w.value) for w in (CheckFailOn.review, CheckFailOn.block) if w in wanted), None)
+    verdict = _fail_on_verdict(wanted)
     if CheckFailOn.policy in wanted:
         _require_policy(project)  # install enforces a policy whenever there is one, as ci does
     request = InstallRequest(
@@ -1206,7 +1199,7 @@ def install(
     typer.echo(render_plan(plan, color=color, width=width), nl=False)
     code = plan.exit_code()
     if code is not ExitCode.OK:
-        typer.echo(render(refusal_lines(plan), color=color, width=width), nl=False)
+        typer.echo(render_lines(refusal_lines(plan), color=color, width=width), nl=False)
         _print_failures(plan.outcome.failures)
         raise typer.Exit(int(code))
     if not yes and plan.changes_anything and not typer.confirm(question(plan), default=False):

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from airlock.diff.text import render_lines as render
 from airlock.errors import OperationalError, UsageError
 from airlock.exit import ExitCode
 from airlock.install.add import InstallRequest, prepare_install
 from airlock.install.plan import InstallPlan
-from airlock.install.present import question, refusal_lines, render, render_plan
+from airlock.install.present import question, refusal_lines, render_plan
 from airlock.install.resolve import SaveOptions, resolve_install
 from airlock.model import Verdict
 from airlock.policy.document import POLICY_FILENAME, Policy, Resource, dumps, loads

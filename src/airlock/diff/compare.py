@@ -317,44 +317,36 @@ def compare(
         old = _unknown(old)
     findings_added, findings_removed = _finding_delta(old.report.findings, new.report.findings)
     findings_added = tuple(dict.fromkeys((*failures, *findings_added)))
-    if new.failure is not None:
-        unknown = PackageChange(
-            name=name,
-            from_version=old.report.version,
-            to_version=new.report.version,
-            verdict=verdict,
-            attention=Attention.LOW,
-            score=0,
-            findings_added=findings_added,
-            dependencies_added=dependencies,
-            paths=new.report.paths,
-            not_analysed=not_analysed,
-        )
-        return rate(unknown)
-    old_caps, new_caps = capability_map(old.report.capabilities), capability_map(new.report.capabilities)
-    old_minified = {f.path for f in old.files if f.minified}
-    old_concealed = _concealed_files(old.report.findings)
-    change = PackageChange(
+    # What is known whatever happened to the new side; the rest only when it was analysed.
+    known = PackageChange(
         name=name,
         from_version=old.report.version,
         to_version=new.report.version,
         verdict=verdict,
         attention=Attention.LOW,
         score=0,
+        findings_added=findings_added,
+        dependencies_added=dependencies,
+        paths=new.report.paths,
+        not_analysed=not_analysed,
+    )
+    if new.failure is not None:
+        return rate(known)
+    old_caps, new_caps = capability_map(old.report.capabilities), capability_map(new.report.capabilities)
+    old_minified = {f.path for f in old.files if f.minified}
+    old_concealed = _concealed_files(old.report.findings)
+    change = replace(
+        known,
         capabilities_added={k: v for k, v in new_caps.items() if k not in old_caps},
         capabilities_removed={k: v for k, v in old_caps.items() if k not in new_caps},
-        findings_added=findings_added,
         findings_removed=findings_removed,
         scripts_changed=_scripts_delta(old.report.install_scripts, new.report.install_scripts),
-        dependencies_added=dependencies,
         dependencies_removed=tuple(sorted(set(old.dependencies) - set(new.dependencies))),
         maintainers_changed=_maintainers_delta(old.maintainers, new.maintainers),
         files=_file_delta(old.files, new.files),
         became_minified=tuple(f.path for f in new.files if f.minified and f.path not in old_minified),
         became_obfuscated=tuple(sorted(_concealed_files(new.report.findings) - old_concealed)),
         bin_changes=_bin_delta(old.bin, new.bin),
-        paths=new.report.paths,
-        not_analysed=not_analysed,
     )
     return rate(change)
 

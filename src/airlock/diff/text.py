@@ -27,7 +27,8 @@ def _where(evidence: Evidence) -> str:
     return f"{where}  {neutralize(evidence.snippet)}" if evidence.snippet else where
 
 
-def _finding(finding: Finding, indent: str) -> Iterable[Text]:
+def finding_lines(finding: Finding, indent: str) -> Iterable[Text]:
+    """One finding with its first evidence, for the text renderings of a diff and of `airlock install`."""
     yield Text.assemble(
         indent,
         (f"{finding.severity.value:<8}", SEVERITY_STYLE[finding.severity]),
@@ -59,7 +60,7 @@ def _dependency(dependency: DependencyAdded) -> Iterable[Text]:
     for hook, command in dependency.install_scripts.items():
         yield Text(f"        {hook}: {neutralize(command)}", style="red")
     for finding in dependency.findings:
-        yield from _finding(finding, "        ")
+        yield from finding_lines(finding, "        ")
 
 
 def change_lines(change: PackageChange) -> Iterable[Text]:
@@ -99,7 +100,7 @@ def change_lines(change: PackageChange) -> Iterable[Text]:
     if change.findings_added:
         yield Text("  new findings:")
         for finding in change.findings_added:
-            yield from _finding(finding, "    ")
+            yield from finding_lines(finding, "    ")
     if change.findings_removed:
         yield Text("  findings gone: " + ", ".join(sorted({f.rule for f in change.findings_removed})))
     for what, paths in (
@@ -124,7 +125,8 @@ def change_lines(change: PackageChange) -> Iterable[Text]:
         yield Text("  no new capability and no new install code", style="green")
 
 
-def render_text(document: DiffDocument, *, color: bool = False, width: int | None = None) -> str:
+def render_lines(lines: Iterable[Text], *, color: bool = False, width: int | None = None) -> str:
+    """Rich lines as text (ANSI styles when `color`); `width=None` never wraps a line."""
     buffer = io.StringIO()
     console = Console(
         file=buffer,
@@ -134,16 +136,24 @@ def render_text(document: DiffDocument, *, color: bool = False, width: int | Non
         highlight=False,
         soft_wrap=width is None,
     )
-    if not document.changes:
-        console.print(Text("no package changed"))
-    for index, change in enumerate(document.changes):
-        if index:
-            console.print()
-        for line in change_lines(change):
-            console.print(line)
-    for note in document.notes:
-        console.print(Text(f"note: {neutralize(note)}", style="dim"))
+    for line in lines:
+        console.print(line)
     return buffer.getvalue()
 
 
-__all__ = ["render_text"]
+def _document_lines(document: DiffDocument) -> Iterable[Text]:
+    if not document.changes:
+        yield Text("no package changed")
+    for index, change in enumerate(document.changes):
+        if index:
+            yield Text("")
+        yield from change_lines(change)
+    for note in document.notes:
+        yield Text(f"note: {neutralize(note)}", style="dim")
+
+
+def render_text(document: DiffDocument, *, color: bool = False, width: int | None = None) -> str:
+    return render_lines(_document_lines(document), color=color, width=width)
+
+
+__all__ = ["finding_lines", "render_lines", "render_text"]

@@ -7,48 +7,22 @@ segments, after `neutralize` (as in every text format)."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from rich.console import Console
 from rich.text import Text
 
-from airlock.diff.text import change_lines
+from airlock.diff.text import change_lines, finding_lines, render_lines
 from airlock.install.plan import InstallPlan, NewPackage
-from airlock.model import Finding, Severity, Verdict
+from airlock.model import Severity, Verdict
 from airlock.policy.document import POLICY_FILENAME
 from airlock.report.summary import summarize, verdict_counts
-from airlock.report.text import SEVERITY_STYLE, VERDICT_STYLE, neutralize
+from airlock.report.text import VERDICT_STYLE, neutralize
 
 if TYPE_CHECKING:
     from airlock.install.ci import CiOutcome
 
-EVIDENCE_SHOWN = 2
 VIOLATIONS_SHOWN = 10
-
-
-def _console(buffer: io.StringIO, color: bool, width: int | None) -> Console:
-    return Console(
-        file=buffer,
-        force_terminal=color,
-        no_color=not color,
-        width=width or 10_000,
-        highlight=False,
-        soft_wrap=width is None,
-    )
-
-
-def _finding(finding: Finding, indent: str) -> Iterable[Text]:
-    yield Text.assemble(
-        indent,
-        (f"{finding.severity.value:<8}", SEVERITY_STYLE[finding.severity]),
-        (f" {finding.rule}", "bold"),
-        f"  {neutralize(finding.message)}",
-    )
-    for evidence in finding.evidence[:EVIDENCE_SHOWN]:
-        snippet = f"  {neutralize(evidence.snippet)}" if evidence.snippet else ""
-        yield Text(f"{indent}    at {neutralize(evidence.file)}:{evidence.line}{snippet}", style="dim")
 
 
 def _script_package(package: NewPackage, state: str) -> Iterable[Text]:
@@ -67,7 +41,7 @@ def _script_package(package: NewPackage, state: str) -> Iterable[Text]:
     if not findings:
         yield Text("    the analysis finds nothing in this install-time code", style="green")
     for finding in findings:
-        yield from _finding(finding, "    ")
+        yield from finding_lines(finding, "    ")
 
 
 def headline(plan: InstallPlan) -> str:
@@ -159,23 +133,15 @@ def refusal_lines(plan: InstallPlan) -> Iterable[Text]:
         )
         for finding in report.findings:
             if finding.severity.at_least(Severity.MEDIUM):
-                yield from _finding(finding, "    ")
+                yield from finding_lines(finding, "    ")
     failed = plan.outcome.failures
     for failure in failed:
         yield Text(f"could not check: {neutralize(failure.message)}", style="red")
     yield Text("nothing was installed and nothing changed", style="bold")
 
 
-def render(lines: Iterable[Text], *, color: bool = False, width: int | None = None) -> str:
-    buffer = io.StringIO()
-    console = _console(buffer, color, width)
-    for line in lines:
-        console.print(line)
-    return buffer.getvalue()
-
-
 def render_plan(plan: InstallPlan, *, color: bool = False, width: int | None = None) -> str:
-    return render(plan_lines(plan), color=color, width=width)
+    return render_lines(plan_lines(plan), color=color, width=width)
 
 
 def outcome_text(plan: InstallPlan, outcome: CiOutcome, *, verbose: bool = False) -> str:
@@ -210,4 +176,4 @@ def question(plan: InstallPlan) -> str:
     return f"Install{accept} and write {', '.join(written_files(plan))}?"
 
 
-__all__ = ["headline", "outcome_text", "plan_lines", "question", "refusal_lines", "render", "render_plan"]
+__all__ = ["headline", "outcome_text", "plan_lines", "question", "refusal_lines", "render_plan"]

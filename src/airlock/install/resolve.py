@@ -12,8 +12,6 @@ would resolve a different tree from a different lockfile.
 from __future__ import annotations
 
 import shutil
-import subprocess
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,17 +19,17 @@ from pathlib import Path
 from airlock.errors import OperationalError, UsageError
 from airlock.tree.project import (
     LOCKFILE_NAMES,
-    pinned_npm_options,
+    NPM_RESOLVE_COMMAND,
+    NpmFailureWords,
+    project_copy,
     read_manifests,
     read_pnpm_workspace,
-    resolve_environment,
+    run_npm_resolving,
 )
 
 NPM_LOCKFILES = ("npm-shrinkwrap.json", "package-lock.json")
 """npm's lockfiles, in npm's precedence: with a shrinkwrap, npm updates the shrinkwrap."""
 INSTALL_RESOLVE_TIMEOUT = 600.0
-OUTPUT_TAIL_LINES = 15
-"""Lines of npm's output shown when it fails: its error block, not the whole log."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,16 +101,7 @@ def npm_lockfile(project: Path) -> str | None:
 
 
 def install_command(specs: Sequence[str], save: SaveOptions) -> tuple[str, ...]:
-    return (
-        "npm",
-        "install",
-        "--package-lock-only",
-        "--ignore-scripts",
-        "--no-audit",
-        "--no-fund",
-        *save.npm_flags(),
-        *specs,
-    )
+    return (*NPM_RESOLVE_COMMAND, *save.npm_flags(), *specs)
 
 
 def resolve_install(
@@ -138,41 +127,16 @@ def resolve_install(
     old_manifest = (project / "package.json").read_bytes()
     old_lockfile = (project / lockfile_name).read_bytes() if lockfile_name is not None else None
     command = install_command(specs, save)
-    with tempfile.TemporaryDirectory(prefix="airlock-install-") as scratch:
-        work = Path(scratch)
-        for directory in manifests:
-            target = work / directory / "package.json"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(project / directory / "package.json", target)
+    with project_copy(project, manifests, prefix="airlock-install-") as work:
         # The root package.json as read above: the bytes compared with npm's result are the bytes npm read.
         (work / "package.json").write_bytes(old_manifest)
         if lockfile_name is not None and old_lockfile is not None:
             (work / lockfile_name).write_bytes(old_lockfile)
-        if (project / ".npmrc").is_file():
-            shutil.copyfile(project / ".npmrc", work / ".npmrc")
-        try:
-            result = subprocess.run(
-                [npm, *command[1:], *pinned_npm_options()],
-                cwd=work,
-                env=resolve_environment(),
-                capture_output=True,
-                text=True,
-                timeout=timeout,
-                check=False,
-                stdin=subprocess.DEVNULL,
-            )
-        except subprocess.TimeoutExpired:
-            raise OperationalError(
-                f"`{' '.join(command)}` did not finish within {timeout:.0f} s",
-                hint="check the registry's reachability (and the registry settings in .npmrc)",
-            ) from None
-        if result.returncode != 0:
-            output = (result.stderr or "") + (result.stdout or "")
-            tail = "\n".join(output.strip().splitlines()[-OUTPUT_TAIL_LINES:])
-            raise OperationalError(
-                f"`{' '.join(command)}` failed (exit {result.returncode}); nothing was changed:\n{tail}",
-                hint="check the names and versions (and the registry settings in .npmrc)",
-            )
+        words = NpmFailureWords(
+            f"`{' '.join(command)}`",
+            failure_hint="check the names and versions (and the registry settings in .npmrc)",
+        )
+        run_npm_resolving(npm, command[1:], work, timeout, words)
         written = lockfile_name or "package-lock.json"
         if not (work / written).is_file():
             raise OperationalError(

@@ -19,7 +19,8 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +35,8 @@ LOCKFILE_NAMES = ("npm-shrinkwrap.json", "package-lock.json", "pnpm-lock.yaml", 
 MAX_LOCKFILE_BYTES = 256 * 2**20
 MAX_WORKSPACES = 2000
 NPM_RESOLVE_TIMEOUT = 600.0
+NPM_OUTPUT_TAIL_LINES = 15
+"""Lines of npm's output shown when it fails: its error block, not the whole log."""
 NPM_RESOLVE_COMMAND = (
     "npm",
     "install",
@@ -246,6 +249,63 @@ def resolve_environment() -> dict[str, str]:
     return {**os.environ, "npm_config_ignore_scripts": "true", "npm_config_update_notifier": "false"}
 
 
+@contextmanager
+def project_copy(root: Path, manifests: Iterable[str], *, prefix: str) -> Iterator[Path]:
+    """A temporary directory holding the project's package.json files (root and workspaces) and its .npmrc:
+    what npm needs to resolve the tree, and nothing of the project's it could run."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as scratch:
+        work = Path(scratch)
+        for directory in manifests:
+            target = work / directory / "package.json"
+            if not target.resolve().is_relative_to(work.resolve()):  # read_manifests refuses these first
+                raise UsageError(
+                    f"workspace {directory!r} of {root} is outside the project", hint=_OUTSIDE_HINT
+                )
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(root / directory / "package.json", target)
+        if (root / ".npmrc").is_file():
+            shutil.copyfile(root / ".npmrc", work / ".npmrc")
+        yield work
+
+
+@dataclass(frozen=True)
+class NpmFailureWords:
+    """How a caller words npm's failure: what was being done, and what to try."""
+
+    action: str
+    failure_hint: str
+    timeout_hint: str = "check the registry's reachability (and the registry settings in .npmrc)"
+
+
+def run_npm_resolving(
+    npm: str, arguments: Sequence[str], cwd: Path, timeout: float, words: NpmFailureWords
+) -> None:
+    """npm with `arguments` in `cwd`, scripts off and airlock's pinned options last (they outrank every
+    config file). A timeout or a failure is an OperationalError with the tail of npm's output."""
+    try:
+        result = subprocess.run(
+            [npm, *arguments, *pinned_npm_options()],
+            cwd=cwd,
+            env=resolve_environment(),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            stdin=subprocess.DEVNULL,
+        )
+    except subprocess.TimeoutExpired:
+        raise OperationalError(
+            f"{words.action} did not finish within {timeout:.0f} s", hint=words.timeout_hint
+        ) from None
+    if result.returncode != 0:
+        output = (result.stderr or "") + (result.stdout or "")
+        tail = "\n".join(output.strip().splitlines()[-NPM_OUTPUT_TAIL_LINES:])
+        raise OperationalError(
+            f"{words.action} failed (exit {result.returncode}); nothing was changed:\n{tail}",
+            hint=words.failure_hint,
+        )
+
+
 def resolve_with_npm(
     root: Path, manifests: Mapping[str, Mapping[str, object]], *, what: str | None = None
 ) -> str:
@@ -258,40 +318,14 @@ def resolve_with_npm(
             "no lockfile, and npm is not installed to resolve one",
             hint="commit the project's lockfile, or install Node.js/npm",
         )
-    with tempfile.TemporaryDirectory(prefix="airlock-resolve-") as scratch:
-        work = Path(scratch)
-        for directory in manifests:
-            target = work / directory / "package.json"
-            if not target.resolve().is_relative_to(work.resolve()):  # read_manifests refuses these first
-                raise UsageError(
-                    f"workspace {directory!r} of {root} is outside the project", hint=_OUTSIDE_HINT
-                )
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(root / directory / "package.json", target)
-        if (root / ".npmrc").is_file():
-            shutil.copyfile(root / ".npmrc", work / ".npmrc")
-        try:
-            result = subprocess.run(
-                [npm, *NPM_RESOLVE_COMMAND[1:], *pinned_npm_options()],
-                cwd=work,
-                env=resolve_environment(),
-                capture_output=True,
-                text=True,
-                timeout=NPM_RESOLVE_TIMEOUT,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            raise OperationalError(
-                f"npm did not resolve {what} within {NPM_RESOLVE_TIMEOUT:.0f} s",
-                hint="commit a lockfile, or check the registry's reachability",
-            ) from None
-        if result.returncode != 0:
-            tail = "\n".join((result.stderr or result.stdout).strip().splitlines()[-8:])
-            raise OperationalError(
-                f"npm could not resolve {what} (exit {result.returncode}):\n{tail}",
-                hint="fix package.json (or the registry settings in .npmrc) until "
-                "`npm install --package-lock-only --ignore-scripts` succeeds, or commit a lockfile",
-            )
+    with project_copy(root, manifests, prefix="airlock-resolve-") as work:
+        words = NpmFailureWords(
+            f"npm resolving {what}",
+            failure_hint="fix package.json (or the registry settings in .npmrc) until "
+            "`npm install --package-lock-only --ignore-scripts` succeeds, or commit a lockfile",
+            timeout_hint="commit a lockfile, or check the registry's reachability",
+        )
+        run_npm_resolving(npm, NPM_RESOLVE_COMMAND[1:], work, NPM_RESOLVE_TIMEOUT, words)
         lock = work / "package-lock.json"
         if not lock.is_file():
             raise OperationalError(
