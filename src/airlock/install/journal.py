@@ -25,11 +25,11 @@ import json
 import os
 import secrets
 import signal
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from airlock.errors import OperationalError
+from airlock.files import write_atomic
 
 JOURNAL = "airlock-journal.json"
 SWAP_MARKER = ".airlock-swap"
@@ -104,21 +104,6 @@ def pending_files(project: Path, files: dict[str, bytes]) -> tuple[PendingFile, 
     return tuple(PendingFile(name, data, _sha256(project / name)) for name, data in files.items())
 
 
-def _write_durably(target: Path, data: bytes) -> None:
-    """Atomic (temp file, fsync, rename): a reader sees the old journal or the whole new one."""
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        Path(temp).replace(target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            Path(temp).unlink()
-        raise
-
-
 def begin(staging_root: Path, staged_node_modules: Path, files: tuple[PendingFile, ...]) -> Journal:
     """Mark the staged node_modules and write the journal; call just before the swap."""
     journal = Journal(secrets.token_hex(16), files)
@@ -131,13 +116,11 @@ def begin(staging_root: Path, staged_node_modules: Path, files: tuple[PendingFil
             for f in files
         ],
     }
-    _write_durably(staging_root / JOURNAL, json.dumps(document).encode())
+    write_atomic(staging_root / JOURNAL, json.dumps(document).encode(), mode=0o600, durable=True)
     return journal
 
 
 def _write_files(project: Path, journal: Journal) -> tuple[str, ...]:
-    from airlock.files import write_atomic
-
     written = []
     for index, pending in enumerate(journal.files):
         target = project / pending.name
