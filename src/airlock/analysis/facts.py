@@ -61,19 +61,50 @@ class ShellSource:
     """Shell that something runs: a lifecycle script, a binding.gyp expansion, a shell file, a spawn."""
 
     origin: str
-    """`scripts.postinstall`, `binding.gyp`, `file`, or `spawn`."""
+    """`scripts.postinstall`, `binding.gyp`, `file`, `spawn`, or `planted` (written into a shell profile,
+    crontab, service or startup entry by the package's code: it runs at the next login or on schedule)."""
     text: str
     facts: ShellFacts
     evidence: Evidence
     install_time: bool
     signals: tuple[Signal, ...]
     """Indicators in the shell text itself (hosts, secret paths, pools), scanned once here for all rules."""
+    load_time: bool = False
+    """Spawned (or planted) by code that runs when the package is required or imported: no caller needed."""
+    target: str | None = None
+    """`planted`: the file written."""
 
     @classmethod
-    def of(cls, origin: str, text: str, evidence: Evidence, *, install_time: bool) -> ShellSource:
+    def of(
+        cls,
+        origin: str,
+        text: str,
+        evidence: Evidence,
+        *,
+        install_time: bool,
+        load_time: bool = False,
+        target: str | None = None,
+    ) -> ShellSource:
         return cls(
-            origin, text, describe_shell(text), evidence, install_time, scan_code_string(text, evidence)
+            origin,
+            text,
+            describe_shell(text),
+            evidence,
+            install_time,
+            scan_code_string(text, evidence),
+            load_time,
+            target,
         )
+
+    @property
+    def label(self) -> str:
+        """What the shell is, for messages: its origin, or where a planted text goes."""
+        return f"shell written into {self.target}" if self.origin == "planted" else self.origin
+
+    @property
+    def runs_unasked(self) -> bool:
+        """Runs because the package was installed or loaded, whatever its consumer calls."""
+        return self.install_time or self.load_time
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,8 +319,28 @@ def gather(
             load_js.add(compiled.path)
 
     for f in [*files, *extra_files]:
+        on_load = set(f.commands_on_load) if f.path in load_js else set()
         for evidence, command in f.commands:
-            shells.append(ShellSource.of("spawn", command, evidence, install_time=f.path in install_js))
+            shells.append(
+                ShellSource.of(
+                    "spawn",
+                    command,
+                    evidence,
+                    install_time=f.path in install_js,
+                    load_time=evidence in on_load,
+                )
+            )
+        for planted in f.planted:
+            shells.append(
+                ShellSource.of(
+                    "planted",
+                    planted.text,
+                    planted.evidence,
+                    install_time=f.path in install_js,
+                    load_time=planted.on_load and f.path in load_js,
+                    target=planted.target,
+                )
+            )
     for package_file in contents.files:
         if package_file.path.endswith(SHELL_SUFFIXES) and len(package_file.data) <= _MAX_SHELL_FILE:
             text = package_file.data.decode("utf-8", "replace")

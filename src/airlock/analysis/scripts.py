@@ -40,7 +40,7 @@ _LOLBINS = frozenset(
 _ENV_DUMPERS = frozenset({"env", "printenv", "set", "export"})
 _NODE_EVAL_FLAGS = frozenset({"-e", "--eval", "-p", "--print"})
 _URL = re.compile(r"(?:https?|ftp)://[^\s'\"`<>|;&)]+", re.IGNORECASE)
-_PERSISTENCE_TARGETS = re.compile(
+PERSISTENCE_TARGETS = re.compile(
     r"(?:\.bashrc|\.bash_profile|\.bash_login|\.zshrc|\.zprofile|\.profile\b|/etc/profile|/etc/rc\.local|crontab|"
     r"/etc/cron|/var/spool/cron|systemd/system|\.config/systemd|LaunchAgents|LaunchDaemons|"
     r"Start Menu\\Programs\\Startup|CurrentVersion\\Run|\.config/autostart)",
@@ -349,7 +349,7 @@ def _describe(text: str, depth: int) -> ShellFacts:
         targets = [t for kind, t in command.redirects if kind in {">", ">>", ">|"}]
         if program in {"tee", "cp", "mv", "ln", "install"}:
             targets.extend(argv[1:])
-        if program == "crontab" or any(_PERSISTENCE_TARGETS.search(t) for t in targets):
+        if program == "crontab" or any(PERSISTENCE_TARGETS.search(t) for t in targets):
             acc["persistence"].append(rendered)
         if program in {"cd", "pushd", "set-location", "sl", "chdir"}:
             changed_dir = argv[1] if len(argv) > 1 else "~"

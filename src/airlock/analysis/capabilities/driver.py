@@ -11,7 +11,7 @@ from tree_sitter import Node
 
 from airlock.analysis.capabilities.inventory import EMPTY_INVENTORY, GlobalsInventory, inventory, reduce_sites
 from airlock.analysis.capabilities.scanner import FileScanner
-from airlock.analysis.capabilities.state import CodeSink, Collector, CompiledFile, FileWrite
+from airlock.analysis.capabilities.state import CodeSink, Collector, CompiledFile, FileWrite, PlantedShell
 from airlock.analysis.dataflow import EMPTY, FileFlowPass, FileFlows
 from airlock.analysis.indicators import Indicator
 from airlock.analysis.js import Dialect, SourceText, module_kind, read
@@ -67,6 +67,10 @@ class FileCapabilities:
     """Code strings that eval/Function/vm would compile, with where (analysed as code too)."""
     commands: tuple[tuple[Evidence, str], ...] = ()
     """Command lines given to child_process, where they fold to constants (shell-analysed by rules)."""
+    commands_on_load: tuple[Evidence, ...] = ()
+    """Where the spawns of `commands` run when the file runs (not only when a caller calls a function)."""
+    planted: tuple[PlantedShell, ...] = ()
+    """Text written into shell profiles, crontab, services or startup entries: shell that runs later."""
     sinks: tuple[CodeSink, ...] = ()
     signals: tuple[Signal, ...] = ()
     skipped: tuple[Skipped, ...] = ()
@@ -172,6 +176,8 @@ def analyze_source(
     return FileCapabilities(
         path=path,
         commands=tuple(collector.commands),
+        commands_on_load=tuple(collector.commands_on_load),
+        planted=tuple(collector.planted),
         sinks=tuple(collector.sinks),
         writes=tuple(collector.writes),
         compiles=tuple(collector.compiles),

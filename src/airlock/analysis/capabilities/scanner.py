@@ -78,6 +78,7 @@ class FileScanner(SeedsMixin, FlowMixin, SinksMixin):
         nested = FileScanner(nested_text, tree.root_node, self.out, steps=self.steps, depth=self.depth + 1)
         # Code compiled by Function/eval runs as a sloppy-mode script: its top-level `this` is the global object.
         nested.resolver.top_level_this = GLOBAL_OBJECT
+        nested.outer_on_load = self.runs_on_load(site)
         nested.run()
         result = nested.completion_value()
         self._code_results[code] = result

@@ -13,7 +13,14 @@ import shlex
 
 from tree_sitter import Node
 
-from airlock.analysis.capabilities.state import MAX_CLIMB, CodeSink, CompiledFile, FileWrite, ScanBase
+from airlock.analysis.capabilities.state import (
+    MAX_CLIMB,
+    CodeSink,
+    CompiledFile,
+    FileWrite,
+    PlantedShell,
+    ScanBase,
+)
 from airlock.analysis.resolve import (
     UNKNOWN,
     Applied,
@@ -30,6 +37,7 @@ from airlock.analysis.resolve import (
 )
 from airlock.analysis.resolve.paths import UNKNOWN_PART, fold_path, fold_paths
 from airlock.analysis.resolve.syntax import strip_transparent
+from airlock.analysis.scripts import PERSISTENCE_TARGETS
 
 # vm entry points that compile a string argument as code.
 _VM_COMPILERS = frozenset(
@@ -123,7 +131,7 @@ class SinksMixin(ScanBase):
             elif target.path in EXEC_FUNCTIONS:
                 command = _command_line(target.path, args)
                 if command is not None:
-                    self.out.commands.append((self.text.evidence(call), command))
+                    self._command(command, call)
                 code = _node_eval_code(target.path, args)
                 if code is not None:
                     self._spawned_code(
@@ -161,11 +169,17 @@ class SinksMixin(ScanBase):
                 else as_text(fields.get("file", UNKNOWN))
             )
             if command is not None:
-                self.out.commands.append((self.text.evidence(call), _unwrap_shell(command)))
+                self._command(_unwrap_shell(command), call)
         else:
             self._report(target, call)
             if path.endswith("._compile"):
                 self._sink(path, call, args, argument=0)
+
+    def _command(self, command: str, call: Node) -> None:
+        evidence = self.text.evidence(call)
+        self.out.commands.append((evidence, command))
+        if self.runs_on_load(call):
+            self.out.commands_on_load.append(evidence)
 
     def _spawned_code(self, code: Value, call: Node, *, argument: int, kind: str = "node -e") -> None:
         """`spawn('node', ['-e', code])`: the code runs as a script, analysed as eval's would be."""
@@ -229,6 +243,12 @@ class SinksMixin(ScanBase):
                     code = True
         evidence = self.text.evidence(call)
         self.out.writes.extend(FileWrite(evidence, alternative, code) for alternative in paths)
+        if PERSISTENCE_TARGETS.search(path):
+            planted = text
+            if planted is None and content_at is not None and content_at < len(nodes):
+                planted = " ".join(self._constant_parts(nodes[content_at]))
+            if planted is not None and planted.strip():
+                self.out.planted.append(PlantedShell(evidence, path, planted[:4096], self.runs_on_load(call)))
 
     def _named_application_path(self, call: Node) -> None:
         """`path.join(local, 'Programs', 'atomic', 'resources', 'app.asar')`: an application location named,

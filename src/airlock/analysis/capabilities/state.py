@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
+from airlock.analysis.capabilities.timing import LoadTiming
 from airlock.analysis.js import SourceText
 from airlock.analysis.resolve import (
     Imported,
@@ -65,6 +66,19 @@ class CodeSink:
 
 
 @dataclass(frozen=True, slots=True)
+class PlantedShell:
+    """Text written into a shell profile, crontab, service unit or startup entry: shell that runs later, at
+    every login or on a schedule (`fs.appendFileSync(~/.bashrc, 'curl … | sh')`)."""
+
+    evidence: Evidence
+    target: str
+    """The written path, as folded."""
+    text: str
+    on_load: bool
+    """Written by code that runs when the file runs."""
+
+
+@dataclass(frozen=True, slots=True)
 class FileWrite:
     """A file the code writes (`fs.writeFile*`, `appendFile*`, `copyFile*`, `createWriteStream`), with its
     path as `resolve.paths.fold_path` folds it and whether what is written was analysed as code."""
@@ -104,6 +118,8 @@ class Collector:
     """Each specifier of `imports` with where it is loaded."""
     evaluated_code: list[tuple[Evidence, str]] = field(default_factory=list)
     commands: list[tuple[Evidence, str]] = field(default_factory=list)
+    commands_on_load: list[Evidence] = field(default_factory=list)
+    planted: list[PlantedShell] = field(default_factory=list)
     sinks: list[CodeSink] = field(default_factory=list)
     writes: list[FileWrite] = field(default_factory=list)
     compiles: list[CompiledFile] = field(default_factory=list)
@@ -151,11 +167,18 @@ class ScanBase(ABC):
         self.steps = steps
         self.depth = depth
         self.resolver = Resolver(self.source, root, steps, on_code=self._on_code)
+        self.timing = LoadTiming(self.resolver, self.source, root)
+        self.outer_on_load = True
+        """Code compiled from a string: whether the eval that runs it runs at load (`runs_on_load`)."""
         self._tracked: set[object] = set()
         self._code_results: dict[str, Value] = {}
 
     def _tick(self) -> None:
         self.steps.tick()
+
+    def runs_on_load(self, node: Node) -> bool:
+        """Whether `node` runs when this file runs, not only when a caller calls a function around it."""
+        return self.outer_on_load and self.timing.runs_on_load(node)
 
     def _note_import(self, value: Value, node: Node) -> None:
         if isinstance(value, Imported):

@@ -96,7 +96,7 @@ _SPAWNERS = frozenset(
 _EXEC_PREFIX = "command of "
 _PATH_STEPS = frozenset({"path.join", "path.resolve", "path.normalize", "path.posix.join", "path.win32.join"})
 _CODE_CALL = re2.compile(
-    rb"\b(eval|Function|runInThisContext|runInNewContext|runInContext|compileFunction|Script|_compile)\s*\("
+    rb"\b(eval|Function|runInThisContext|runInNewContext|runInContext|compileFunction|Script|_compile|import)\s*\("
 )
 MAX_CODE_SINKS = 64
 _LISTENERS = frozenset({"on", "once", "addListener", "addEventListener", "prependListener"})
@@ -120,6 +120,8 @@ _CREATORS = {
     "XMLHttpRequest": "xhr",
     "WebSocket": "websocket",
 }
+_HANDLER_PROPERTY = re.compile(r"on[a-z]{3,24}")
+"""Event-handler properties (onopen, onmessage, onload, onreadystatechange): what the event runs."""
 _SENDING_METHODS = {
     "request": frozenset({"write", "end", "setHeader", "request"}),
     "socket": frozenset({"write", "end", "connect"}),
@@ -338,6 +340,10 @@ class FileFlowPass:
         callee = self._callee(call)
         if callee is None:
             return False
+        if name == "import":
+            # `import('data:text/javascript,' + code)` compiles `code`; a computed module path loads a file
+            args = self._argument_nodes(call)
+            return callee.type == "import" and bool(args) and "data:" in self.text_of(args[0], 200)
         value = self.resolver.evaluate(callee)
         if isinstance(value, Ref):
             return value.path in {"eval", "Function"} or value.path.startswith("vm.")
@@ -367,7 +373,7 @@ class FileFlowPass:
             if parent.type in {"call_expression", "new_expression"}:
                 callee = parent.child_by_field_name("function") or parent.child_by_field_name("constructor")
                 return parent if callee is not None and callee.end_byte >= leaf.end_byte else None  # type: ignore[union-attr]
-            if parent.type not in {"member_expression", "identifier", "property_identifier"}:
+            if parent.type not in {"member_expression", "identifier", "property_identifier", "import"}:
                 return None
             node = parent
         return None
@@ -1396,6 +1402,9 @@ class FileFlowPass:
             # a callback given to a call that runs at load: setTimeout(fn), p.then(fn), https.get(u, res => …)
             call = self.resolver.parent(parent)
             result = call is not None and self._load_time(call, depth + 1)
+        if not result and parent is not None and self._handler_property(parent, fn):
+            # `ws.onopen = () => …`, `xhr.onload = function () { … }`: the event runs it, as a callback
+            result = self._load_time(parent, depth + 1)
         if not result:
             for call in self._call_sites(fn):
                 if self._owner(call) != fn and self._load_time(call, depth + 1):
@@ -1403,6 +1412,19 @@ class FileFlowPass:
                     break
         self._load[fn.id] = result
         return result
+
+    def _handler_property(self, assignment: Node, fn: Node) -> bool:
+        """Whether `fn` is assigned to an event-handler property (`x.onmessage = fn`)."""
+        if assignment.type != "assignment_expression" or assignment.child_by_field_name("right") != fn:
+            return False
+        left = assignment.child_by_field_name("left")
+        if left is None or left.type != "member_expression":
+            return False
+        name = self.resolver.property_name(left)
+        receiver = left.child_by_field_name("object")
+        if receiver is None or self.text_of(receiver).split(".", 1)[0] in {"exports", "module"}:
+            return False  # `exports.onerror = fn` is an API a caller may or may not use, not an event
+        return name is not None and _HANDLER_PROPERTY.fullmatch(name) is not None
 
     # ---- exports and calls into relative modules ---------------------------------------------------
     def exports(self) -> dict[int, str]:

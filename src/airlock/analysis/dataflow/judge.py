@@ -11,6 +11,23 @@ from __future__ import annotations
 
 from airlock.analysis.dataflow.labels import Flow, Kind
 
+_HOST_IDENTITY = frozenset({"os.hostname", "os.userInfo", "os.networkInterfaces"})
+_LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1", "[::1]", "0.0.0.0"})
+
+
+def is_identity_beacon(flow: Flow) -> bool:
+    """The machine's name, its user or its interfaces sent to a host written in the code (not loopback): a
+    probe reporting where it ran. A destination configured at run time is a client the application set up."""
+    destination = flow.sink.destination
+    return (
+        flow.source.kind is Kind.IDENTITY
+        and flow.source.detail in _HOST_IDENTITY
+        and not flow.sink.executes
+        and destination is not None
+        and destination.lower() not in _LOOPBACK
+        and not destination.lower().endswith(".localhost")
+    )
+
 
 def is_remote_command(flow: Flow) -> bool:
     """Data received from the network reaching a command or eval: a remote shell or bot."""

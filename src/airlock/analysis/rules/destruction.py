@@ -417,7 +417,7 @@ def _process_killing(facts: PackageFacts) -> Iterator[Finding]:
                 (
                     0,
                     PROCESS_KILLING.finding(
-                        f"{source.origin} kills every process: {all_.group(0)} ({where.phrase})",
+                        f"{source.label} kills every process: {all_.group(0)} ({where.phrase})",
                         source.evidence,
                         severity=Severity.CRITICAL if where is not Reach.LIBRARY else None,
                     ),
@@ -428,7 +428,7 @@ def _process_killing(facts: PackageFacts) -> Iterator[Finding]:
                 (
                     1,
                     PROCESS_KILLING.finding(
-                        f"{source.origin} kills programs by name: {by_name.group(0)} ({where.phrase})",
+                        f"{source.label} kills programs by name: {by_name.group(0)} ({where.phrase})",
                         source.evidence,
                         severity=Severity.LOW if where is Reach.LIBRARY else None,
                     ),

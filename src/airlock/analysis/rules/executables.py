@@ -87,7 +87,7 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
             if hits:
                 path = facts.executables.get(hits[0].lstrip("./")) or names[posixpath.basename(hits[0])]
                 yield RUNS_BUNDLED_BINARY.finding(
-                    f"{source.origin} runs {path} ({facts.executables.get(path, 'executable')}): {command[:100]}",
+                    f"{source.label} runs {path} ({facts.executables.get(path, 'executable')}): {command[:100]}",
                     source.evidence,
                     Evidence(path, 1),
                 )
@@ -127,7 +127,7 @@ def _loader_runs_shipped_library(facts: PackageFacts) -> Finding | None:
             program = posixpath.basename(words[0]).lower().removesuffix(".exe") if words else ""
             if program in _WINDOWS_LOADERS:
                 return RUNS_BUNDLED_BINARY.finding(
-                    f"{source.origin} hands {libraries[0]} (PE) to {program} at install: {command[:100]}",
+                    f"{source.label} hands {libraries[0]} (PE) to {program} at install: {command[:100]}",
                     source.evidence,
                     Evidence(libraries[0], 1),
                 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from airlock.analysis.dataflow.judge import is_exfiltration, is_remote_command
+from airlock.analysis.dataflow.judge import is_exfiltration, is_identity_beacon, is_remote_command
 from airlock.analysis.dataflow.labels import Kind
 from airlock.analysis.facts import Reach, has_network, network_evidence
 from airlock.analysis.indicators import Indicator
@@ -53,6 +53,18 @@ REMOTE_COMMAND = declare(
     why="A bot or remote shell: the package connects out and runs what it is sent. Declared with the data-flow "
     "rules because it is found by the same source-to-sink analysis.",
     behaviour=Behaviour.REMOTE_CODE,
+)
+LOAD_IDENTITY_BEACON = declare(
+    "load-identity-beacon",
+    family=FAMILY,
+    severity=Severity.HIGH,
+    summary="Code that runs when the package is loaded sends the host's identity (hostname, user name, "
+    "network interfaces) to a host written in the code.",
+    why="The dependency-confusion probe in a package's main file: every `require` reports which machine and "
+    "company ran it. Telemetry SDKs send such data when the application calls them, to an endpoint it "
+    "configures. Critical when the file names a webhook, OAST or tunnel host or a raw IP; install-time code "
+    "is `install-identity-beacon`.",
+    behaviour=Behaviour.EXFILTRATION,
 )
 SECRETS_WITH_NETWORK = declare(
     "secrets-with-network",
@@ -107,6 +119,7 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
             *_evidence(remote),
             severity=None if at_load else Severity.HIGH,
         )
+    yield from _load_beacon(facts)
     if early:
         reported_exfil = True
         leading = early[0]
@@ -165,6 +178,21 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
         yield SECRET_ACCESS.finding(f"reads {secrets[0].detail!r}", *(s.evidence for s in secrets[:3]))
 
 
+def _load_beacon(facts: PackageFacts) -> Iterator[Finding]:
+    for flow in facts.flows:
+        if is_identity_beacon(flow) and flow.sink.load_time and facts.reach(flow.origin) is Reach.LOAD:
+            f = facts.file(flow.origin)
+            exfil = [s for s in (f.signals if f is not None else ()) if s.indicator in _EXFIL]
+            yield LOAD_IDENTITY_BEACON.finding(
+                _describe(flow, Reach.LOAD.phrase),
+                flow.source.evidence,
+                flow.sink.evidence,
+                *(s.evidence for s in exfil[:1]),
+                severity=Severity.CRITICAL if exfil else None,
+            )
+            return
+
+
 def _stolen_keys(flow: Flow) -> bool:
     """Private keys, seeds and mnemonics sent to a host written in the code: critical wherever the code sits.
     A wallet library signs locally and never transmits key material; the function that does is the theft
@@ -196,6 +224,7 @@ rules = (
     CREDENTIAL_EXFILTRATION,
     SECRET_FLOW_IN_FUNCTION,
     REMOTE_COMMAND,
+    LOAD_IDENTITY_BEACON,
     SECRETS_WITH_NETWORK,
     EXFIL_HOST,
     SECRET_ACCESS,

@@ -144,7 +144,7 @@ def _erasures(facts: PackageFacts) -> Iterator[tuple[str, Evidence]]:
             base = posixpath.basename(target.replace("\\", "/").strip("'\"")).lower()
             if base and (base in ran or base == "package.json"):
                 yield (
-                    f"{source.origin} deletes {target!r} after running it: {command[:120]}",
+                    f"{source.label} deletes {target!r} after running it: {command[:120]}",
                     source.evidence,
                 )
                 return
@@ -152,7 +152,7 @@ def _erasures(facts: PackageFacts) -> Iterator[tuple[str, Evidence]]:
             cleaned = target.replace("\\", "/").strip("'\"").removeprefix("./").lower()
             if cleaned == "package.json":
                 yield (
-                    f"{source.origin} replaces the package's own package.json at install: {command[:120]}",
+                    f"{source.label} replaces the package's own package.json at install: {command[:120]}",
                     source.evidence,
                 )
                 return

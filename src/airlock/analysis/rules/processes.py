@@ -52,7 +52,7 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
     for source in facts.shells:
         if source.install_time and source.facts.hidden:
             yield DETACHED.finding(
-                f"{source.origin} starts a hidden/background process: {source.facts.hidden[0]}",
+                f"{source.label} starts a hidden/background process: {source.facts.hidden[0]}",
                 source.evidence,
                 severity=Severity.MEDIUM,
             )

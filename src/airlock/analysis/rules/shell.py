@@ -24,8 +24,9 @@ FETCH_AND_RUN = declare(
     behaviour=Behaviour.REMOTE_CODE,
     summary="Shell downloads something and runs it (`curl … | sh`, download then chmod/execute).",
     why="The code that runs is not in the package, so nothing reviewed is what executes; ua-parser-js, coa "
-    "and rc fetched miners and stealers this way from preinstall. Critical at install time; high when only "
-    "library code would spawn it.",
+    "and rc fetched miners and stealers this way from preinstall. Critical at install time, when loading the "
+    "package runs it, or when the package writes it into a shell profile or crontab; high when only a "
+    "function a caller may call would spawn it.",
     references=("https://github.com/advisories/GHSA-pjwm-rvh2-c87w",),
 )
 REVERSE_SHELL = declare(
@@ -135,14 +136,14 @@ def _split_chains(facts: PackageFacts) -> Iterator[Finding]:
         joined = describe_shell("\n".join(s.text.replace("\n", " ") for s in ordered))
         if joined.fetches_and_runs:
             install_time = any(s.install_time for s in ordered)
+            unasked = any(s.runs_unasked for s in ordered)
+            when = " at install time" if install_time else " when the package is loaded" if unasked else ""
             what = (joined.pipe_to_interpreter or joined.executes_download)[0]
             yield FETCH_AND_RUN.finding(
-                f"{path} downloads and then runs it through separate commands"
-                + (" at install time" if install_time else "")
-                + f": {what}",
+                f"{path} downloads and then runs it through separate commands{when}: {what}",
                 ordered[0].evidence,
                 *(s.evidence for s in ordered[1:3]),
-                severity=None if install_time else Severity.HIGH,
+                severity=None if unasked else Severity.HIGH,
             )
             return
 
@@ -186,7 +187,7 @@ def _check_source(source: ShellSource) -> Iterator[Finding]:
         yield FETCH_AND_RUN.finding(
             f"{where} downloads and runs code: {what}",
             evidence,
-            severity=None if source.install_time else Severity.HIGH,
+            severity=None if source.runs_unasked else Severity.HIGH,
         )
     if shell.reverse_shell:
         yield REVERSE_SHELL.finding(f"{where} opens a reverse shell: {shell.reverse_shell[0]}", evidence)
@@ -211,7 +212,7 @@ def _check_source(source: ShellSource) -> Iterator[Finding]:
         yield PERSISTENCE.finding(
             f"{where} installs persistence: {shell.persistence[0]}",
             evidence,
-            severity=None if source.install_time else Severity.MEDIUM,
+            severity=None if source.runs_unasked else Severity.MEDIUM,
         )
     if shell.lolbins:
         yield LOLBIN.finding(f"{where} uses {shell.lolbins[0]}", evidence)
@@ -224,7 +225,21 @@ def _where(source: ShellSource) -> str:
         return "a binding.gyp command expansion (run by node-gyp at install)"
     if source.origin == "file":
         return f"shell file {source.evidence.file}" + (" (run at install)" if source.install_time else "")
-    return "a spawned command" + (" in install-time code" if source.install_time else "")
+    if source.origin == "planted":
+        return (
+            f"shell written into {source.target} by {source.evidence.file}"
+            + (
+                " at install time"
+                if source.install_time
+                else " when the package is loaded"
+                if source.load_time
+                else ""
+            )
+            + " (it runs at every login or on schedule)"
+        )
+    if source.install_time:
+        return "a spawned command in install-time code"
+    return "a spawned command" + (" in code that runs when the package is loaded" if source.load_time else "")
 
 
 # The family as `airlock.analysis.rules.RuleDeclarations` / `RuleFamily` (listed in registry.py).
