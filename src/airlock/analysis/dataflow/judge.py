@@ -70,6 +70,10 @@ def is_exfiltration(flow: Flow) -> bool:
         return not _own_service(source.detail, flow.sink.destination)
     if source.kind in {Kind.ENV_DUMP, Kind.HISTORY, Kind.KEY_MATERIAL}:
         return True
+    if source.kind is Kind.INTERCEPTED:
+        # the application's requests (their Authorization headers, cookies, bodies) copied to a host the
+        # package wrote down; a wrapper that only passes them on, or reports where it is told, is a client
+        return flow.sink.destination is not None
     if source.kind is Kind.SECRET_ENV:
         return not _own_service(source.detail, flow.sink.destination)
     if source.kind is Kind.SECRET_FILE:

@@ -25,6 +25,10 @@ class Kind(StrEnum):
     """What a socket, WebSocket, socket.io client or HTTP response delivers (remote-command sources)."""
     SECRET_PATH = "secret path"
     """A path naming a secret location: not a secret itself, it becomes one when a file read takes it."""
+    INTERCEPTED = "intercepted request"
+    """What the application hands a network function the package replaced (`https.request = function (opts)
+    {…}`, `globalThis.fetch = (url, init) => …`): its URLs, headers and bodies. `detail`: `<wrapper start
+    byte>:<replaced function>`."""
     PARAM = "parameter"
     """Symbolic: whatever callers pass as parameter `detail` (`<function start byte>:<index>`)."""
     IMPORT = "import"
@@ -57,6 +61,8 @@ class Label:
             return f"process.env.{self.detail}"
         if self.kind is Kind.REMOTE:
             return f"data received from {self.detail}"
+        if self.kind is Kind.INTERCEPTED:
+            return f"what the application passes to the replaced {self.detail.partition(':')[2]}"
         return f"{self.kind.value} {self.detail}"
 
 
