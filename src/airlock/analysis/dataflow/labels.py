@@ -25,6 +25,8 @@ class Kind(StrEnum):
     """What a socket, WebSocket, socket.io client or HTTP response delivers (remote-command sources)."""
     SECRET_PATH = "secret path"
     """A path naming a secret location: not a secret itself, it becomes one when a file read takes it."""
+    BROWSER = "browser data"
+    """The page's secrets: `document.cookie`, web storage, keystrokes, form contents (`detail` says which)."""
     INTERCEPTED = "intercepted request"
     """What the application hands a network function the package replaced (`https.request = function (opts)
     {…}`, `globalThis.fetch = (url, init) => …`): its URLs, headers and bodies. `detail`: `<wrapper start
@@ -61,6 +63,8 @@ class Label:
             return f"process.env.{self.detail}"
         if self.kind is Kind.REMOTE:
             return f"data received from {self.detail}"
+        if self.kind is Kind.BROWSER:
+            return self.detail
         if self.kind is Kind.INTERCEPTED:
             return f"what the application passes to the replaced {self.detail.partition(':')[2]}"
         return f"{self.kind.value} {self.detail}"

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 import re2
 
+from airlock.analysis.dataflow.judge import is_browser_theft
 from airlock.analysis.facts import Reach, has_network, network_evidence
 from airlock.analysis.indicators import Indicator
 from airlock.analysis.rules import Behaviour, declare
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from airlock.analysis.facts import PackageFacts
 
 FAMILY = "browser"
+_EXFIL_HOSTS = (Indicator.EXFIL_HOST, Indicator.RAW_IP_URL)
 
 WALLET_HIJACK = declare(
     "browser-wallet-hijack",
@@ -92,6 +94,18 @@ FORM_GRABBER = declare(
     why="Skimmers (Magecart) and credential grabbers injected into front-end packages hook every form and "
     "post what is typed. Form libraries validate fields without reading passwords page-wide; a human "
     "should confirm where the values go.",
+    behaviour=Behaviour.EXFILTRATION,
+)
+PAGE_DATA_THEFT = declare(
+    "browser-data-exfiltration",
+    family=FAMILY,
+    severity=Severity.HIGH,
+    summary="The page's cookies, web storage (localStorage/sessionStorage), keystrokes or form contents "
+    "flow into a request to a host written in the code.",
+    why="Session cookies and tokens in web storage log an attacker in as the user; keyloggers and skimmers "
+    "post what is typed. A site's own code reaches its API by a relative or configured address, which is not "
+    "reported; analytics that send a cookie-derived id to their vendor are, so a human confirms. Critical "
+    "when the file names a webhook, OAST or tunnel host or a raw IP.",
     behaviour=Behaviour.EXFILTRATION,
 )
 OBFUSCATED_HOOK = declare(
@@ -282,6 +296,30 @@ class _Wallet:
 
 
 def check(facts: PackageFacts) -> Iterator[Finding]:
+    yield from _page_data_theft(facts)
+    yield from _hook_findings(facts)
+
+
+def _page_data_theft(facts: PackageFacts) -> Iterator[Finding]:
+    for flow in facts.flows:
+        if not is_browser_theft(flow):
+            continue
+        f = facts.file(flow.origin)
+        exfil = [s for s in (f.signals if f is not None else ()) if s.indicator in _EXFIL_HOSTS]
+        reach = facts.reach(flow.origin)
+        when = reach.phrase if flow.sink.load_time else "when its function is called"
+        steps = " → ".join((flow.source.describe(), *flow.source.via, flow.sink.what))
+        yield PAGE_DATA_THEFT.finding(
+            f"{steps} to {flow.sink.destination} in {flow.sink.evidence.file}:{flow.sink.evidence.line}, {when}",
+            flow.source.evidence,
+            flow.sink.evidence,
+            *(s.evidence for s in exfil[:1]),
+            severity=Severity.CRITICAL if exfil else None,
+        )
+        return
+
+
+def _hook_findings(facts: PackageFacts) -> Iterator[Finding]:
     by_path = {f.path: f for f in facts.files}
     reported: set[str] = set()
     context: list[Evidence] = []
@@ -614,6 +652,7 @@ rules = (
     CLIPBOARD_HIJACK,
     WALLET_DRAINER,
     FORM_GRABBER,
+    PAGE_DATA_THEFT,
     OBFUSCATED_HOOK,
     API_HOOK,
 )
