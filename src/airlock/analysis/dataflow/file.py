@@ -958,6 +958,13 @@ class FileFlowPass:
         else:
             found.append(self._loop_variable(binding.site))
         found.append(self._assignments(binding.site, name))
+        outer = self.resolver.outer_binding(binding)
+        if outer is not None and outer.site.id != binding.site.id:
+            # `let buf = ''` at the top, `buf += e.key` in one handler, `send(buf); buf = ''` in another:
+            # the handler's own `buf = ''` must not hide what the others put in the shared variable
+            if outer.value is not None:
+                found.append(self.labels(outer.value))
+            found.append(self._assignments(outer.site, name))
         return merge(*found)
 
     def _loop_variable(self, site: Node) -> Labels:

@@ -253,6 +253,26 @@ class Scopes(ABC):
             memo[(node_id, name)] = result
         return result
 
+    def outer_binding(self, binding: Binding) -> Binding | None:
+        """A binding made by a bare assignment (`x = v` inside a function) stands for the variable an
+        enclosing scope declares, when one does (`let buf = ''` outside, `buf = ''` inside): that one."""
+        site_parent = self.parent(binding.site)
+        if (
+            site_parent is None
+            or site_parent.type != "assignment_expression"
+            or site_parent.child_by_field_name("left") != binding.site
+        ):
+            return None
+        node: Node | None = self.parent(self.scope_of(binding))
+        while node is not None:
+            self.steps.tick()
+            if node.type in SCOPE_TYPES:
+                bound = self._table(node).get(binding.name)
+                if bound is not None:
+                    return bound
+            node = self.parent(node)
+        return None
+
     def scope_of(self, binding: Binding) -> Node:
         """The node whose subtree can see `binding`."""
         node: Node | None = self.parent(binding.site)
