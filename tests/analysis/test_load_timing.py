@@ -1,4 +1,4 @@
-"""When a spawned command runs (`capabilities.timing`): on load (every consumer runs it by depending on the
+"""When a spawned command runs (`resolve.timing`): on load (every consumer runs it by depending on the
 package) or only when a caller calls a function; and shell written into a profile or crontab (`planted`)."""
 
 from __future__ import annotations

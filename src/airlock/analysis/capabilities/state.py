@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
-from airlock.analysis.capabilities.timing import LoadTiming
 from airlock.analysis.js import SourceText
 from airlock.analysis.resolve import (
     Imported,
@@ -25,6 +24,7 @@ from airlock.analysis.resolve import (
     Steps,
     Value,
 )
+from airlock.analysis.resolve.timing import LoadTiming
 from airlock.analysis.vocabulary import (
     contract_key,
     global_key,

@@ -41,6 +41,7 @@ from airlock.analysis.dataflow.labels import (
 from airlock.analysis.js import SourceText
 from airlock.analysis.resolve import Applied, Imported, Ref, Resolver, Space, Steps, Str, Value, as_text
 from airlock.analysis.resolve.syntax import FUNCTION_TYPES, pattern_identifiers
+from airlock.analysis.resolve.timing import assigned_as_handler
 
 MAX_CALL_SITES = 16
 MAX_DEPTH = 60
@@ -136,8 +137,6 @@ _INTERCEPTABLE = frozenset(
     {"fetch", "XMLHttpRequest.prototype.send", "XMLHttpRequest.prototype.open", "WebSocket.prototype.send"}
 )
 """Network functions (beyond `_NETWORK_CALLS`) a package may replace to see the application's requests."""
-_HANDLER_PROPERTY = re.compile(r"on[a-z]{3,24}")
-"""Event-handler properties (onopen, onmessage, onload, onreadystatechange): what the event runs."""
 _SENDING_METHODS = {
     "request": frozenset({"write", "end", "setHeader", "request"}),
     "socket": frozenset({"write", "end", "connect"}),
@@ -572,7 +571,7 @@ class FileFlowPass:
                 return
             elif kind == "assignment_expression" and parent.child_by_field_name("left") == current:
                 right = parent.child_by_field_name("right")  # `ws.onopen = function () { this.send(d) }`
-                if right is not None and self._handler_property(parent, right):
+                if right is not None and assigned_as_handler(self.resolver, parent, right):
                     for call in self._this_calls(right):
                         candidates.setdefault((call.start_byte, call.end_byte), call)
                 return
@@ -765,7 +764,7 @@ class FileFlowPass:
             ):
                 emitter = callee.child_by_field_name("object")
                 return _strip(emitter) if emitter is not None else node
-        elif holder is not None and self._handler_property(holder, fn):
+        elif holder is not None and assigned_as_handler(self.resolver, holder, fn):
             left = holder.child_by_field_name("left")
             emitter = left.child_by_field_name("object") if left is not None else None
             return _strip(emitter) if emitter is not None else node
@@ -1564,7 +1563,7 @@ class FileFlowPass:
             # a callback given to a call that runs at load: setTimeout(fn), p.then(fn), https.get(u, res => …)
             call = self.resolver.parent(parent)
             result = call is not None and self._load_time(call, depth + 1)
-        if not result and parent is not None and self._handler_property(parent, fn):
+        if not result and parent is not None and assigned_as_handler(self.resolver, parent, fn):
             # `ws.onopen = () => …`, `xhr.onload = function () { … }`: the event runs it, as a callback
             result = self._load_time(parent, depth + 1)
         if not result:
@@ -1575,20 +1574,6 @@ class FileFlowPass:
         self._load[fn.id] = result
         return result
 
-    def _handler_property(self, assignment: Node, fn: Node) -> bool:
-        """Whether `fn` is assigned to an event-handler property (`x.onmessage = fn`)."""
-        if assignment.type != "assignment_expression" or assignment.child_by_field_name("right") != fn:
-            return False
-        left = assignment.child_by_field_name("left")
-        if left is None or left.type != "member_expression":
-            return False
-        name = self.resolver.property_name(left)
-        receiver = left.child_by_field_name("object")
-        if receiver is None or self.text_of(receiver).split(".", 1)[0] in {"exports", "module"}:
-            return False  # `exports.onerror = fn` is an API a caller may or may not use, not an event
-        return name is not None and _HANDLER_PROPERTY.fullmatch(name) is not None
-
-    # ---- exports and calls into relative modules ---------------------------------------------------
     def exports(self) -> dict[int, str]:
         """Function start byte → export name ("default" for module.exports / export default)."""
         if self._exports is not None:

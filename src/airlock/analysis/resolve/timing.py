@@ -24,6 +24,21 @@ _HANDLER_PROPERTY = re.compile(r"on[a-z]{3,24}")
 """Event-handler properties (onopen, onmessage, onload, onreadystatechange): what the event runs."""
 
 
+def assigned_as_handler(resolver: Resolver, assignment: Node, fn: Node) -> bool:
+    """Whether `fn` is assigned to an event-handler property (`ws.onopen = fn`): the event runs it.
+    `exports.onerror = fn` is an API a caller may or may not use, not an event."""
+    if assignment.type != "assignment_expression" or assignment.child_by_field_name("right") != fn:
+        return False
+    left = assignment.child_by_field_name("left")
+    if left is None or left.type != "member_expression":
+        return False
+    receiver = left.child_by_field_name("object")
+    if receiver is None or resolver.text(receiver, 40).split(".", 1)[0] in {"exports", "module"}:
+        return False
+    name = resolver.property_name(left)
+    return name is not None and _HANDLER_PROPERTY.fullmatch(name) is not None
+
+
 class LoadTiming:
     def __init__(self, resolver: Resolver, source: bytes, root: Node) -> None:
         self.resolver = resolver
@@ -56,7 +71,7 @@ class LoadTiming:
         if holder.type == "arguments":  # a callback
             call = self.resolver.parent(holder)
             return call is not None and self.runs_on_load(call, depth + 1)
-        if holder.type == "assignment_expression" and self._handler_property(holder, fn):
+        if assigned_as_handler(self.resolver, holder, fn):
             return self.runs_on_load(holder, depth + 1)
         name = self._declared_name(fn, holder)
         return name is not None and any(
@@ -68,16 +83,6 @@ class LoadTiming:
         while current is not None and current.type not in FUNCTION_TYPES:
             current = self.resolver.parent(current)
         return current
-
-    def _handler_property(self, assignment: Node, fn: Node) -> bool:
-        left = assignment.child_by_field_name("left")
-        if left is None or left.type != "member_expression":
-            return False
-        receiver = left.child_by_field_name("object")
-        if receiver is None or self.resolver.text(receiver, 40).split(".", 1)[0] in {"exports", "module"}:
-            return False  # `exports.onerror = fn` is an API a caller may or may not use
-        name = self.resolver.property_name(left)
-        return name is not None and _HANDLER_PROPERTY.fullmatch(name) is not None
 
     def _declared_name(self, fn: Node, holder: Node) -> str | None:
         """`function go() {…}` → go; `const go = () => {…}` → go."""
@@ -110,4 +115,4 @@ class LoadTiming:
         return found
 
 
-__all__ = ["LoadTiming"]
+__all__ = ["LoadTiming", "assigned_as_handler"]
