@@ -582,6 +582,9 @@ def test_page_secrets_sent_to_a_constant_host(code: str, what: str) -> None:
         "document.cookie = 'seen=1';\nfetch('https://cdn.example.com/app.css');",
         "document.addEventListener('click', (e) => fetch('https://c.example.com/track?x=' + e.clientX));",
         "const theme = localStorage.getItem('theme');\ndocument.body.className = theme;",
+        "const form = new FormData();\nform.append('file', new Blob(['report']));\nfetch('https://api.example.com/upload', { method: 'POST', body: form });",
+        "const id = document.cookie.split('; ').find((c) => c.startsWith('_ga='));\nfetch('https://analytics.example.com/collect?cid=' + id);",
+        "navigator.sendBeacon('https://events.example.com/e', localStorage.getItem('ph_distinct_id'));",
     ],
     ids=[
         "first-party-relative",
@@ -589,6 +592,9 @@ def test_page_secrets_sent_to_a_constant_host(code: str, what: str) -> None:
         "cookie-written-not-read",
         "click-is-not-a-key",
         "no-request",
+        "empty-form-data-is-an-upload-body",
+        "analytics-cookie-id",
+        "analytics-storage-id",
     ],
 )
 def test_page_data_that_stays_first_party(code: str) -> None:

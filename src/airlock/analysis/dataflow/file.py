@@ -133,6 +133,9 @@ _PAGE_CALLS = {
     "FormData": "form contents",
 }
 _KEY_EVENTS = frozenset({"keydown", "keypress", "keyup"})
+_SECRET_STORAGE_KEY = re.compile(
+    r"(?i)token|auth|jwt|session|secret|passw|credential|wallet|mnemonic|seed|private"
+)
 _INTERCEPTABLE = frozenset(
     {"fetch", "XMLHttpRequest.prototype.send", "XMLHttpRequest.prototype.open", "WebSocket.prototype.send"}
 )
@@ -1080,6 +1083,15 @@ class FileFlowPass:
                 found.append(through(self.labels(args[index]), f"argument of {self._name_of(fn)}"))
         return merge(*found)
 
+    def _page_secret_call(self, call: Node, page: str) -> bool:
+        """`new FormData(form)` reads a form (`new FormData()` is an empty upload body); `getItem(k)` reads a
+        secret when `k` is computed or names one (analytics SDKs read their own ids, `ph_…`, `amplitude_…`)."""
+        args = self._argument_nodes(call)
+        if page == "form contents":
+            return bool(args)
+        key = as_text(self.resolver.evaluate(args[0])) if args else None
+        return key is None or _SECRET_STORAGE_KEY.search(key) is not None
+
     def _key_listener(self, fn: Node) -> bool:
         """`document.addEventListener('keydown', e => …)`, `el.onkeypress = function (e) {…}`: its event
         carries what the user types."""
@@ -1380,7 +1392,7 @@ class FileFlowPass:
                     return NONE
                 return (Label(Kind.IDENTITY, path, self.text.evidence(node)),)
             page = _PAGE_CALLS.get(path.removeprefix("window."))
-            if page is not None:
+            if page is not None and self._page_secret_call(node, page):
                 return (Label(Kind.BROWSER, page, self.text.evidence(node)),)
             if _ONE_WAY.match(path):
                 return NONE

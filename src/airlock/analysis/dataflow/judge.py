@@ -32,7 +32,17 @@ def is_identity_beacon(flow: Flow) -> bool:
 def is_browser_theft(flow: Flow) -> bool:
     """The page's cookies, web storage, keystrokes or form contents sent to a host written in the code; the
     site's own API is addressed relatively or configured, and a first-party request is not this."""
-    return flow.source.kind is Kind.BROWSER and not flow.sink.executes and flow.sink.destination is not None
+    if flow.source.kind is not Kind.BROWSER or flow.sink.executes or flow.sink.destination is None:
+        return False
+    # one cookie parsed out of the jar (an analytics id read with match/split) is not the session
+    return not (
+        flow.source.detail == "document.cookie" and any(step in _PARSE_STEPS for step in flow.source.via)
+    )
+
+
+_PARSE_STEPS = frozenset(
+    {"match", "split", "exec", "indexOf", "substring", "substr", "slice", "replace", "test"}
+)
 
 
 def is_remote_command(flow: Flow) -> bool:
