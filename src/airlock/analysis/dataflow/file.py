@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 import re2
 from tree_sitter import Node
 
+from airlock.analysis.dataflow.commands import command_secret
 from airlock.analysis.dataflow.labels import (
     NONE,
     CallOut,
@@ -39,7 +40,7 @@ from airlock.analysis.dataflow.labels import (
     through,
 )
 from airlock.analysis.js import SourceText
-from airlock.analysis.resolve import Applied, Imported, Ref, Resolver, Space, Steps, Str, Value, as_text
+from airlock.analysis.resolve import Applied, Arr, Imported, Ref, Resolver, Space, Steps, Str, Value, as_text
 from airlock.analysis.resolve.syntax import FUNCTION_TYPES, pattern_identifiers
 from airlock.analysis.resolve.timing import assigned_as_handler
 
@@ -132,6 +133,11 @@ _PAGE_CALLS = {
     "sessionStorage.getItem": "sessionStorage",
     "FormData": "form contents",
 }
+_OUTPUT_RETURNING = frozenset(
+    {"child_process.execSync", "child_process.execFileSync", "child_process.spawnSync"}
+)
+"""Calls that return what the command printed (`spawnSync(…).stdout`)."""
+_OUTPUT_CALLBACK = frozenset({"child_process.exec", "child_process.execFile"})
 _KEY_EVENTS = frozenset({"keydown", "keypress", "keyup"})
 _SECRET_STORAGE_KEY = re.compile(
     r"(?i)token|auth|jwt|session|secret|passw|credential|wallet|mnemonic|seed|private"
@@ -1065,6 +1071,8 @@ class FileFlowPass:
                 value = self.resolver.evaluate(callee)
                 if isinstance(value, Ref) and value.path in _FILE_READS and index == 1:
                     found.append(self._file_read(call, value.path))
+                elif isinstance(value, Ref) and value.path in _OUTPUT_CALLBACK and index == 1:
+                    found.append(self._command_output(call, value.path))  # exec(cmd, (err, stdout) => …)
                 elif callee.type == "member_expression":
                     method = self.resolver.property_name(callee)
                     receiver = callee.child_by_field_name("object")
@@ -1387,6 +1395,8 @@ class FileFlowPass:
             )
             if path in _FILE_READS and not path.startswith(("fs.readdir", "fs.promises.readdir")):
                 return self._file_read(node, path)
+            if path in _OUTPUT_RETURNING:
+                return self._command_output(node, path)
             if path in _IDENTITY:
                 if path == "os.homedir":
                     return NONE
@@ -1496,6 +1506,23 @@ class FileFlowPass:
             elif label.kind is Kind.HISTORY:
                 found.append(label.through(path))
         return merge(tuple(found))
+
+    def _command_output(self, call: Node, path: str) -> Labels:
+        """What a command prints, when the command is a constant that prints a credential (`commands`)."""
+        args = self._argument_nodes(call)
+        if not args:
+            return NONE
+        parts = [as_text(self.resolver.evaluate(args[0]))]
+        if path.endswith(("execFileSync", "execFile", "spawnSync")) and len(args) > 1:
+            listed = self.resolver.evaluate(args[1])
+            if isinstance(listed, Arr):
+                parts.extend(as_text(item) for item in listed.items)
+        command = " ".join(p for p in parts if p is not None)
+        secret = command_secret(command) if command else None
+        if secret is None:
+            return NONE
+        kind, detail = secret
+        return (Label(kind, detail, self.text.evidence(call), (f"output of `{command[:60]}`",)),)
 
     def _local_function(self, ident: Node) -> Node | None:
         binding = self.resolver.lookup(ident)
