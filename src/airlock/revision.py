@@ -7,5 +7,5 @@ from airlock import __version__
 
 # Bump whenever analysis results for the same bytes could change (tests/analysis/test_golden.py fails when
 # they change without a bump).
-ANALYZER_REVISION = 17
+ANALYZER_REVISION = 18
 ANALYZER_VERSION = f"{__version__}+a{ANALYZER_REVISION}"

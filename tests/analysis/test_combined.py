@@ -119,6 +119,17 @@ def test_load_time_needs_one_file_and_one_high() -> None:
     assert "index.js" in out[0].message
 
 
+def test_a_flow_that_waits_for_a_call_meets_nothing_at_load() -> None:
+    # aws-cdk's 10 MB bundle: a secret reaching a request only when a function is called, and a shell
+    # completion template naming ~/.bashrc in the same load-time file, are not a load-time attack
+    facts = _facts(index=Reach.LOAD)
+    waiting = _f("secret-flow-in-function", Severity.HIGH, "index.js")
+    persistence = _f("persistence-write", Severity.MEDIUM, "index.js")
+    assert not _combined(facts, waiting, persistence)
+    on_load = _f("credential-exfiltration", Severity.CRITICAL, "index.js")
+    assert [f.rule for f in _combined(facts, on_load, persistence)] == ["combined-behaviours"]
+
+
 def test_library_code_never_adds_up() -> None:
     facts = _facts()
     assert not _combined(

@@ -42,7 +42,8 @@ COMBINED = declare(
     "install-time code (medium or worse each), or one load-time file (one of them high).",
     why="Attacks are several steps of different kinds (hide, fetch, start, steal); benign packages show "
     "one kind at most. coa/rc 2021 ran an obfuscated install script that started a hidden process through "
-    "Windows LOLBins to fetch a DLL: four findings of review severity, a block only when they add up.",
+    "Windows LOLBins to fetch a DLL: four findings of review severity, a block only when they add up. A "
+    "flow that waits for the application to call a function does not count at load.",
 )
 
 _STRONG_AT_LOAD = Severity.HIGH
@@ -67,6 +68,8 @@ def combine(facts: PackageFacts, findings: Sequence[Finding]) -> Iterator[Findin
     # Load time: classes meeting in one load-time file, at least one of them high.
     by_file: dict[str, dict[Behaviour, tuple[Finding, Evidence]]] = {}
     for finding, behaviour in evidence:
+        if finding.rule in _ONLY_WHEN_CALLED:
+            continue
         for e in finding.evidence:
             if reach(e.file) is Reach.LOAD:
                 by_file.setdefault(e.file, {}).setdefault(behaviour, (finding, e))
@@ -75,6 +78,11 @@ def combine(facts: PackageFacts, findings: Sequence[Finding]) -> Iterator[Findin
         if len(classes) >= 2 and any(f.severity.at_least(_STRONG_AT_LOAD) for f, _ in classes.values()):
             yield _finding(f"in {file}, which runs when the package is loaded", classes)
             return
+
+
+_ONLY_WHEN_CALLED = frozenset({"secret-flow-in-function"})
+"""Rules that say the behaviour waits for the application to call a function: a load-time file holding it
+does not do it on load, so it meets nothing there (a 10 MB CLI bundle holds every kind of code)."""
 
 
 def _behaviour(finding: Finding) -> Behaviour | None:
