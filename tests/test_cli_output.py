@@ -86,3 +86,29 @@ def test_text_on_a_terminal_follows_its_width(
     assert code == 0
     assert LONG_FILE not in out  # folded to the terminal's width
     assert max(len(line) for line in out.splitlines()) <= 70
+
+
+def test_output_to_a_pipe_writes_into_it_and_leaves_it_a_pipe(
+    registry: FakeRegistry,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    # `-o /dev/null` or a FIFO a CI step reads: an atomic rename over it would replace the device or pipe
+    # with a regular file (as root, /dev/null for every process on the machine)
+    import json
+    import os
+    import stat
+    import threading
+
+    fifo = tmp_path / "report.fifo"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    code, _, _ = run(["scan", "calm", "-f", "json", "-o", str(fifo), "-j", "1"], monkeypatch, capsys)
+    reader.join(timeout=30)
+    assert code == 0
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert json.loads(received[0])["packages"][0]["name"] == "calm"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".report")) == []

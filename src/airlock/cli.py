@@ -19,7 +19,7 @@ from rich.text import Text
 from airlock import __version__
 from airlock.cli_parsing import FLAG, Command, Group
 from airlock.errors import AirlockError, OperationalError, UsageError
-from airlock.files import write_atomic
+from airlock.files import write_output
 from airlock.interrupt import ctrl_c_ends_the_run
 from airlock.revision import ANALYZER_VERSION
 
@@ -254,7 +254,7 @@ def _write_output(
         sys.stdout.flush()
         return
     try:
-        write_atomic(output.resolve(), (text if text.endswith("\n") else text + "\n").encode())
+        write_output(output, (text if text.endswith("\n") else text + "\n").encode())
     except OSError as exc:
         raise OperationalError(f"cannot write {output}: {exc.strerror}") from None
     from airlock.report.summary import summarize, written_line
@@ -478,7 +478,7 @@ def diff(
         sys.stdout.flush()
     else:
         try:
-            write_atomic(output.resolve(), text.encode())
+            write_output(output, text.encode())
         except OSError as exc:
             raise OperationalError(f"cannot write {output}: {exc.strerror}") from None
         _stderr.print(Text(f"wrote the diff to {output}: {document.verdict.value} (exit {int(code)})"))

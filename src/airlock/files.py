@@ -24,3 +24,15 @@ def write_atomic(target: Path, data: bytes, *, mode: int = 0o644, durable: bool 
         with contextlib.suppress(OSError):
             Path(temp).unlink()
         raise
+
+
+def write_output(target: Path, data: bytes) -> None:
+    """A report written where the user asked. A regular file (or a new one) is replaced atomically; anything
+    else that exists — /dev/null, /dev/stdout, a FIFO a CI step reads — is written in place, since renaming
+    over it would replace the device or pipe with a regular file (as root, /dev/null for everyone). Raises
+    OSError."""
+    if target.exists() and not target.is_file():
+        with target.open("wb") as handle:
+            handle.write(data)
+        return
+    write_atomic(target.resolve(), data)
