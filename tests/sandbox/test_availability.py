@@ -76,3 +76,19 @@ def test_a_bwrap_older_than_0_8_runs_without_disabling_nested_user_namespaces(tm
     script.chmod(0o755)
     sandbox = probe(path=str(tmp_path))
     assert "--disable-userns" not in sandbox.options and "--unshare-user" in sandbox.options
+
+
+def test_a_null_device_that_is_a_regular_file_refuses_the_sandbox(tmp_path: Path) -> None:
+    # hidden files are covered with /dev/null; a regular file renamed over it would show its contents
+    impostor = tmp_path / "null"
+    impostor.write_text("WARNING something logged here\n")
+    with pytest.raises(SandboxUnavailable) as caught:
+        probe(path=str(tmp_path), null_device=impostor)
+    assert "is not the null device" in caught.value.message
+    assert caught.value.hint is not None and "mknod" in caught.value.hint
+
+
+def test_the_real_null_device_passes_the_check(tmp_path: Path) -> None:
+    with pytest.raises(SandboxUnavailable) as caught:  # no bwrap on this PATH: the next check speaks
+        probe(path=str(tmp_path))
+    assert "not installed" in caught.value.message

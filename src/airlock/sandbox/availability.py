@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import subprocess
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from airlock.sandbox import SandboxUnavailableError
 from airlock.sandbox.bubblewrap import NAMESPACE_OPTIONS, WITHOUT_NESTED_USERNS, BubblewrapSandbox
 
 PROBE_TIMEOUT = 15.0
+NULL_DEVICE = Path("/dev/null")
 OPT_OUT = (
     "or, only if you trust every allowed script with your files, secrets and network, run them without a "
     "sandbox: --unsandboxed-scripts"
@@ -42,9 +44,10 @@ _USERNS_SIGNS = (
 )
 
 
-def probe(path: str | None = None) -> BubblewrapSandbox:
+def probe(path: str | None = None, *, null_device: Path = NULL_DEVICE) -> BubblewrapSandbox:
     """The bubblewrap sandbox, after checking it runs here; `path` is the PATH to find `bwrap` on
     (the process's own by default)."""
+    _check_null_device(null_device)
     search = path if path is not None else os.environ.get("PATH", os.defpath)
     found = shutil.which("bwrap", path=search)
     if found is None:
@@ -61,6 +64,21 @@ def probe(path: str | None = None) -> BubblewrapSandbox:
     if said is not None:
         raise unavailable_because(found, said)
     return BubblewrapSandbox(Path(found), options)
+
+
+def _check_null_device(null_device: Path) -> None:
+    """Hidden files (`.npmrc`, `/usr/etc/npmrc`) are covered with the host's /dev/null: when that is not the
+    null device (something renamed a regular file over it), they would show its contents. Fail closed."""
+    try:
+        is_null = stat.S_ISCHR(null_device.stat().st_mode)
+    except OSError:
+        is_null = False
+    if not is_null:
+        raise SandboxUnavailableError(
+            f"cannot run install scripts in a sandbox: {null_device} is not the null device here, and the "
+            "sandbox covers the files it hides with it",
+            hint=f"recreate it as root: rm -f {null_device} && mknod -m 666 {null_device} c 1 3",
+        )
 
 
 def _try(bwrap: str, options: tuple[str, ...]) -> str | None:
