@@ -26,10 +26,6 @@ if TYPE_CHECKING:
         merge_capabilities,
     )
 
-_ANALYZER_NAMES = frozenset(
-    {"Budget", "FileCapabilities", "Manifest", "analyze", "analyze_traced", "merge_capabilities"}
-)
-
 
 def __getattr__(name: str) -> object:
     if name in _ANALYZER_NAMES:
@@ -47,3 +43,5 @@ __all__ = [
     "analyze_traced",
     "merge_capabilities",
 ]
+_ANALYZER_NAMES = frozenset(__all__) - {"ANALYZER_REVISION", "ANALYZER_VERSION"}
+"""Loaded from `analyzer` on first use: importing the package costs no tree-sitter."""

@@ -29,6 +29,7 @@ from airlock.model import Evidence, PackageContents
 SHELL_SUFFIXES = (".sh", ".bash", ".bat", ".cmd", ".ps1")
 _JS_SUFFIXES = ("", ".js", ".cjs", ".mjs", "/index.js", "/index.cjs")
 _MAX_SHELL_FILE = 256 * 1024
+EXFIL_INDICATORS = frozenset({Indicator.EXFIL_HOST, Indicator.RAW_IP_URL})
 IDENTITY_KEYS = frozenset(
     {"os.hostname", "os.userInfo", "os.networkInterfaces", "os.homedir", "os.tmpdir", "process.cwd"}
 )
@@ -153,6 +154,11 @@ class PackageFacts:
             if f.path == path:
                 return f
         return None
+
+    def exfiltration_hosts(self, path: str) -> list[Signal]:
+        """The webhook, OAST, tunnel hosts and raw IPs file `path` names: what makes a flow from it critical."""
+        f = self.file(path)
+        return [s for s in (f.signals if f is not None else ()) if s.indicator in EXFIL_INDICATORS]
 
     def signals(self, *indicators: Indicator, install_time: bool = False) -> Iterator[Signal]:
         wanted = set(indicators)

@@ -766,17 +766,11 @@ class FileFlowPass:
         if fn is None or fn.type not in {"function_expression", "function"}:
             return node  # an arrow function's `this` is the enclosing one
         holder = self.resolver.parent(fn)
-        if holder is not None and holder.type == "arguments":
-            call = self.resolver.parent(holder)
-            callee = self._callee(call) if call is not None else None
-            if (
-                callee is not None
-                and callee.type == "member_expression"
-                and self.resolver.property_name(callee) in _LISTENERS
-            ):
-                emitter = callee.child_by_field_name("object")
-                return _strip(emitter) if emitter is not None else node
-        elif holder is not None and assigned_as_handler(self.resolver, holder, fn):
+        registration = self._listener_registration(fn)
+        if registration is not None:
+            emitter = registration[1].child_by_field_name("object")
+            return _strip(emitter) if emitter is not None else node
+        if holder is not None and assigned_as_handler(self.resolver, holder, fn):
             left = holder.child_by_field_name("left")
             emitter = left.child_by_field_name("object") if left is not None else None
             return _strip(emitter) if emitter is not None else node
@@ -1106,21 +1100,33 @@ class FileFlowPass:
         key = as_text(self.resolver.evaluate(args[0])) if args else None
         return key is None or _SECRET_STORAGE_KEY.search(key) is not None
 
+    def _listener_registration(self, fn: Node) -> tuple[Node, Node] | None:
+        """(call, callee) when `fn` is an argument of `x.on(…)`, `x.addEventListener(…)` and the like."""
+        holder = self.resolver.parent(fn)
+        if holder is None or holder.type != "arguments":
+            return None
+        call = self.resolver.parent(holder)
+        callee = self._callee(call) if call is not None else None
+        if (
+            call is None
+            or callee is None
+            or callee.type != "member_expression"
+            or self.resolver.property_name(callee) not in _LISTENERS
+        ):
+            return None
+        return call, callee
+
     def _key_listener(self, fn: Node) -> bool:
         """`document.addEventListener('keydown', e => …)`, `el.onkeypress = function (e) {…}`: its event
         carries what the user types."""
         holder = self.resolver.parent(fn)
         if holder is not None and holder.type == "arguments":
-            call = self.resolver.parent(holder)
-            callee = self._callee(call) if call is not None else None
-            args = self._argument_nodes(call) if call is not None else []
+            registration = self._listener_registration(fn)
+            if registration is None:
+                return False
+            args = self._argument_nodes(registration[0])
             return (
-                callee is not None
-                and callee.type == "member_expression"
-                and self.resolver.property_name(callee) in _LISTENERS
-                and len(args) >= 2
-                and args[1] == fn
-                and as_text(self.resolver.evaluate(args[0])) in _KEY_EVENTS
+                len(args) >= 2 and args[1] == fn and as_text(self.resolver.evaluate(args[0])) in _KEY_EVENTS
             )
         if (
             holder is not None

@@ -167,6 +167,13 @@ class Flow:
     origin: str
     """The file whose reach decides when it runs (the caller's, for a flow through another file's export)."""
 
+    def describe(self, when: str) -> str:
+        """`process.env → JSON.stringify → fetch to h.example in index.js:3, when the package is loaded`."""
+        steps = " → ".join((self.source.describe(), *self.source.via, self.sink.what))
+        where = f"{self.sink.evidence.file}:{self.sink.evidence.line}"
+        to = f" to {self.sink.destination}" if self.sink.destination else ""
+        return f"{steps}{to} in {where}, {when}"
+
 
 @dataclass(frozen=True, slots=True)
 class ParamSink:

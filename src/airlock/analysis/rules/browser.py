@@ -38,7 +38,6 @@ if TYPE_CHECKING:
     from airlock.analysis.facts import PackageFacts
 
 FAMILY = "browser"
-_EXFIL_HOSTS = (Indicator.EXFIL_HOST, Indicator.RAW_IP_URL)
 
 WALLET_HIJACK = declare(
     "browser-wallet-hijack",
@@ -304,13 +303,10 @@ def _page_data_theft(facts: PackageFacts) -> Iterator[Finding]:
     for flow in facts.flows:
         if not is_browser_theft(flow):
             continue
-        f = facts.file(flow.origin)
-        exfil = [s for s in (f.signals if f is not None else ()) if s.indicator in _EXFIL_HOSTS]
-        reach = facts.reach(flow.origin)
-        when = reach.phrase if flow.sink.load_time else "when its function is called"
-        steps = " → ".join((flow.source.describe(), *flow.source.via, flow.sink.what))
+        exfil = facts.exfiltration_hosts(flow.origin)
+        when = facts.reach(flow.origin).phrase if flow.sink.load_time else "when its function is called"
         yield PAGE_DATA_THEFT.finding(
-            f"{steps} to {flow.sink.destination} in {flow.sink.evidence.file}:{flow.sink.evidence.line}, {when}",
+            flow.describe(when),
             flow.source.evidence,
             flow.sink.evidence,
             *(s.evidence for s in exfil[:1]),

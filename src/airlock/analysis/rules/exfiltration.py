@@ -115,7 +115,7 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
         reach = facts.reach(flow.origin)
         at_load = flow.sink.load_time and reach in {Reach.INSTALL, Reach.LOAD}
         yield REMOTE_COMMAND.finding(
-            _describe(flow, reach.phrase if at_load else "when its function is called"),
+            flow.describe(reach.phrase if at_load else "when its function is called"),
             *_evidence(remote),
             severity=None if at_load else Severity.HIGH,
         )
@@ -125,15 +125,15 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
         leading = early[0]
         at_load = leading.sink.load_time and facts.reach(leading.origin) in {Reach.INSTALL, Reach.LOAD}
         yield CREDENTIAL_EXFILTRATION.finding(
-            _describe(
-                leading, facts.reach(leading.origin).phrase if at_load else "when its function is called"
+            leading.describe(
+                facts.reach(leading.origin).phrase if at_load else "when its function is called"
             ),
             *_evidence(early),
         )
     if late:
         flow = late[0]
         phrase = "when its function is called" if not flow.sink.load_time else "when that file is loaded"
-        yield SECRET_FLOW_IN_FUNCTION.finding(_describe(flow, phrase), *_evidence(late))
+        yield SECRET_FLOW_IN_FUNCTION.finding(flow.describe(phrase), *_evidence(late))
     reported_network = False
     for f in facts.files:
         secrets = [s for s in f.signals if s.indicator in _SECRETS]
@@ -181,10 +181,9 @@ def check(facts: PackageFacts) -> Iterator[Finding]:
 def _load_beacon(facts: PackageFacts) -> Iterator[Finding]:
     for flow in facts.flows:
         if is_identity_beacon(flow) and flow.sink.load_time and facts.reach(flow.origin) is Reach.LOAD:
-            f = facts.file(flow.origin)
-            exfil = [s for s in (f.signals if f is not None else ()) if s.indicator in _EXFIL]
+            exfil = facts.exfiltration_hosts(flow.origin)
             yield LOAD_IDENTITY_BEACON.finding(
-                _describe(flow, Reach.LOAD.phrase),
+                flow.describe(Reach.LOAD.phrase),
                 flow.source.evidence,
                 flow.sink.evidence,
                 *(s.evidence for s in exfil[:1]),
@@ -200,13 +199,6 @@ def _stolen_keys(flow: Flow) -> bool:
     as soon as the application uses its wallet. Other secrets inside a function stay high: a CLI may upload
     diagnostics when asked."""
     return flow.source.kind is Kind.KEY_MATERIAL and flow.sink.destination is not None
-
-
-def _describe(flow: Flow, when: str) -> str:
-    steps = " → ".join((flow.source.describe(), *flow.source.via, flow.sink.what))
-    where = f"{flow.sink.evidence.file}:{flow.sink.evidence.line}"
-    to = f" to {flow.sink.destination}" if flow.sink.destination else ""
-    return f"{steps}{to} in {where}, {when}"
 
 
 def _evidence(flows: list[Flow]) -> list[Evidence]:
